@@ -1,0 +1,91 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// Layers follow DESIGN.md §2: pure protocol machines (Crypto, Wire, DHT, Storage) know nothing of
+// sockets or clocks; Net and Sim are the two drivers that run them; Peer composes; API and the CLI sit on top.
+let package = Package(
+    name: "cairn",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "cairn", targets: ["cairn"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CISAL", providers: [.apt(["libisal-dev"])]),
+
+        .target(name: "CairnCrypto", dependencies: ["CSodium", "COpenSSL"]),
+        .target(
+            name: "CairnWire",
+            dependencies: ["CairnCrypto", .product(name: "NIOCore", package: "swift-nio")]
+        ),
+        .target(name: "CairnDHT", dependencies: ["CairnCrypto", "CairnWire"]),
+        .target(
+            name: "CairnStorage",
+            dependencies: ["CairnCrypto", "CairnWire", "CISAL", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .target(
+            name: "CairnPeer",
+            dependencies: [
+                "CairnCrypto", "CairnWire", "CairnDHT", "CairnStorage",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        .target(
+            name: "CairnNet",
+            dependencies: [
+                "CairnPeer", "CairnWire", "CairnCrypto", "CairnDHT",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(name: "CairnSim", dependencies: ["CairnDHT", "CairnWire", "CairnCrypto"]),
+        .target(
+            name: "CairnAPI",
+            dependencies: [
+                "CairnPeer", "CairnNet",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "cairn",
+            dependencies: [
+                "CairnCrypto", "CairnWire", "CairnDHT", "CairnStorage", "CairnPeer", "CairnNet", "CairnSim",
+                "CairnAPI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+
+        .testTarget(name: "CairnCryptoTests", dependencies: ["CairnCrypto"]),
+        .testTarget(name: "CairnWireTests", dependencies: ["CairnWire", "CairnCrypto"]),
+        .testTarget(name: "CairnDHTTests", dependencies: ["CairnDHT", "CairnWire", "CairnCrypto"]),
+        .testTarget(name: "CairnStorageTests", dependencies: ["CairnStorage", "CairnCrypto", "CairnWire"]),
+        .testTarget(name: "CairnSimTests", dependencies: ["CairnSim", "CairnDHT"]),
+        .testTarget(
+            name: "CairnNetTests",
+            dependencies: [
+                "CairnNet", "CairnPeer", "CairnWire", "CairnCrypto",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(name: "CairnIntegrationTests", dependencies: ["CairnCrypto"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

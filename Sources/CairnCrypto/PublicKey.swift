@@ -1,0 +1,31 @@
+import CSodium
+
+/// An Ed25519 public key: a peer's or an account's long-term identity.
+public struct PublicKey: Hashable, Sendable {
+    public static let byteCount = 32
+    public static let signatureByteCount = 64
+
+    public let bytes: [UInt8]
+
+    /// Nil unless exactly 32 bytes.
+    public init?(bytes: [UInt8]) {
+        guard bytes.count == PublicKey.byteCount else { return nil }
+        self.bytes = bytes
+    }
+
+    /// SHA-256 of the key: the PeerID.
+    public var peerID: PeerID { SHA256.hash(bytes) }
+
+    /// True only for a valid Ed25519 signature of `message` by this key.
+    public func verify(signature: [UInt8], message: [UInt8]) -> Bool {
+        Sodium.ensureReady()
+        guard signature.count == PublicKey.signatureByteCount else { return false }
+        return signature.withUnsafeBufferPointer { sig in
+            message.withUnsafeBufferPointer { msg in
+                bytes.withUnsafeBufferPointer { pk in
+                    crypto_sign_verify_detached(sig.baseAddress!, msg.baseAddress, UInt64(msg.count), pk.baseAddress!) == 0
+                }
+            }
+        }
+    }
+}

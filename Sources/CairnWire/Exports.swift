@@ -1,0 +1,2 @@
+// Everything that speaks the wire also speaks in keys and PeerIDs.
+@_exported import CairnCrypto
