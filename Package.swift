@@ -69,6 +69,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
 
@@ -85,7 +86,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "CairnIntegrationTests", dependencies: ["CairnCrypto"]),
+        .testTarget(name: "CairnIntegrationTests", dependencies: ["CairnCrypto", "CairnWire"]),
     ],
     swiftLanguageModes: [.v6]
 )

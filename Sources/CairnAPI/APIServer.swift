@@ -1,0 +1,63 @@
+import CairnNet
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+
+/// The peer's local HTTP API (JSON): how the CLI and applications talk to a running peer.
+public enum APIServer {
+    /// Builds the Hummingbird application serving `peer` on `address`.
+    public static func application(
+        peer: NetworkPeer, host: String, port: Int, eventLoopGroup: EventLoopGroup, logger: Logger,
+        onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        let router = Router()
+        router.middlewares.add(APIErrorMiddleware())
+        DHTRoutes(peer: peer).register(on: router.group("api/v0"))
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(host, port: port), serverName: "cairn"),
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
+            eventLoopGroupProvider: .shared(eventLoopGroup),
+            logger: logger
+        )
+    }
+}
+
+/// An API failure with the status it maps to.
+public struct APIError: Error, Sendable {
+    public var status: HTTPResponse.Status
+    public var message: String
+
+    public init(_ status: HTTPResponse.Status, _ message: String) {
+        self.status = status
+        self.message = message
+    }
+}
+
+/// Turns every thrown error into `{"error": ...}` with a fitting status.
+struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
+        do {
+            return try await next(request, context)
+        } catch let error as APIError {
+            return JSONBody.response(ErrorResponse(error: error.message), status: error.status)
+        } catch let error as HTTPError {
+            return JSONBody.response(ErrorResponse(error: error.body ?? "\(error.status)"), status: error.status)
+        } catch {
+            return JSONBody.response(ErrorResponse(error: "\(error)"), status: .internalServerError)
+        }
+    }
+}
+
+enum JSONBody {
+    static func response<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) -> Response {
+        let data = (try? JSONEncoder.cairn.encode(value)) ?? Data("{}".utf8)
+        var buffer = ByteBuffer()
+        buffer.writeBytes(data)
+        buffer.writeString("\n")
+        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: buffer))
+    }
+}

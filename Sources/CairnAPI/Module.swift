@@ -1,1 +1,0 @@
-// CairnAPI: see DESIGN.md §2 for what this module owns.

@@ -1,0 +1,154 @@
+/// One iterative Kademlia lookup as a pure iterator (rust-libp2p `query/peers/closest.rs`): the node asks
+/// `next(now:)` whom to contact and reports each answer with `onSuccess` or `onFailure`.
+///
+/// Candidates are kept sorted by XOR distance to the target. At most `alpha` requests are in flight, and
+/// only among the `k` closest candidates that have not failed. The lookup finishes only when those `k` have
+/// all answered (or when no candidate is left to try), so its result is the k closest peers it could reach.
+public struct ClosestPeersLookup: Sendable {
+    public enum PeerState: Hashable, Sendable {
+        case notContacted
+        case waiting
+        case succeeded
+        case failed
+    }
+
+    public struct Candidate: Hashable, Sendable {
+        public var peer: PeerInfo
+        public var distance: Key256
+        public var state: PeerState
+        /// 1 for peers seeded from the local routing table, d + 1 for one first learned from a depth-d peer.
+        public var depth: Int
+    }
+
+    /// What to do next.
+    public enum Step: Hashable, Sendable {
+        /// Send the lookup's request to this peer (it is now `waiting`).
+        case contact(PeerInfo)
+        /// Wait for a response or failure: `alpha` requests are in flight, or nothing else is worth asking yet.
+        case waiting
+        case finished
+    }
+
+    public let target: Key256
+    public let localID: PeerID?
+    public let k: Int
+    public let alpha: Int
+    /// Sorted by distance to `target`; distances are unique because XOR with the target is a bijection.
+    public private(set) var candidates: [Candidate]
+    public private(set) var inFlight: Int
+    public private(set) var messagesSent: Int
+    public private(set) var failures: Int
+    public private(set) var isFinished: Bool
+    /// When `next(now:)` first reported `.finished`.
+    public private(set) var finishedAt: Instant?
+
+    /// `seeds` are the peers the local routing table knows closest to the target; the local peer is never
+    /// a candidate.
+    public init(target: Key256, seeds: [PeerInfo], k: Int, alpha: Int, localID: PeerID? = nil) {
+        precondition(k > 0 && alpha > 0, "a lookup needs k > 0 and alpha > 0")
+        self.target = target
+        self.localID = localID
+        self.k = k
+        self.alpha = alpha
+        self.candidates = []
+        self.inFlight = 0
+        self.messagesSent = 0
+        self.failures = 0
+        self.isFinished = false
+        self.finishedAt = nil
+        candidates.reserveCapacity(Swift.max(seeds.count, k) * 2)
+        for seed in seeds { insert(seed, depth: 1) }
+    }
+
+    public mutating func next(now: Instant) -> Step {
+        if isFinished { return .finished }
+        var considered = 0
+        var allSucceeded = true
+        for i in candidates.indices {
+            switch candidates[i].state {
+            case .failed:
+                continue
+            case .succeeded:
+                break
+            case .waiting:
+                allSucceeded = false
+            case .notContacted:
+                guard inFlight < alpha else { return .waiting }
+                candidates[i].state = .waiting
+                inFlight += 1
+                messagesSent += 1
+                return .contact(candidates[i].peer)
+            }
+            considered += 1
+            if considered == k { break }
+        }
+        // Here every one of the first k non-failed candidates (or all of them, if fewer) has been contacted.
+        if (considered == k && allSucceeded) || inFlight == 0 {
+            isFinished = true
+            finishedAt = now
+            return .finished
+        }
+        return .waiting
+    }
+
+    /// `peer` answered, naming `closer` peers. Unknown peers and answers after the finish are ignored.
+    public mutating func onSuccess(_ peer: PeerID, closer: [PeerInfo]) {
+        guard !isFinished, let i = index(of: peer), candidates[i].state == .waiting else { return }
+        candidates[i].state = .succeeded
+        inFlight -= 1
+        let depth = candidates[i].depth + 1
+        for info in closer { insert(info, depth: depth) }
+    }
+
+    /// The request to `peer` timed out, was refused or got a useless answer.
+    public mutating func onFailure(_ peer: PeerID) {
+        guard !isFinished, let i = index(of: peer), candidates[i].state == .waiting else { return }
+        candidates[i].state = .failed
+        inFlight -= 1
+        failures += 1
+    }
+
+    /// The closest peers that answered, at most k, nearest first. Final once `isFinished`.
+    public var closestSucceeded: [Candidate] {
+        var out: [Candidate] = []
+        out.reserveCapacity(k)
+        for candidate in candidates where candidate.state == .succeeded {
+            out.append(candidate)
+            if out.count == k { break }
+        }
+        return out
+    }
+
+    /// The results' peers, nearest first.
+    public var results: [PeerInfo] { closestSucceeded.map(\.peer) }
+
+    /// Deepest discovery depth among the results (0 when there are none).
+    public var hops: Int { closestSucceeded.reduce(0) { Swift.max($0, $1.depth) } }
+
+    public func state(of peer: PeerID) -> PeerState? {
+        index(of: peer).map { candidates[$0].state }
+    }
+
+    private func position(of distance: Key256) -> (index: Int, found: Bool) {
+        var lo = 0
+        var hi = candidates.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if candidates[mid].distance < distance { lo = mid + 1 } else { hi = mid }
+        }
+        return (lo, lo < candidates.count && candidates[lo].distance == distance)
+    }
+
+    private func index(of peer: PeerID) -> Int? {
+        let (i, found) = position(of: peer.distance(to: target))
+        return found ? i : nil
+    }
+
+    private mutating func insert(_ peer: PeerInfo, depth: Int) {
+        if peer.id == localID { return }
+        let distance = peer.id.distance(to: target)
+        let (i, found) = position(of: distance)
+        if found { return }
+        candidates.insert(Candidate(peer: peer, distance: distance, state: .notContacted, depth: depth), at: i)
+    }
+}

@@ -1,0 +1,82 @@
+/// One peer's Kademlia (DESIGN.md §4) as a pure state machine: the network driver (SwiftNIO) and the
+/// simulator run this same value. It reads no clock and does no I/O: every event comes in with its `now`,
+/// and what the node wants done comes out of `takeActions()` in order.
+///
+/// Every `.send` the driver carries out must come back exactly once, as `handleResponse` or as
+/// `handleFailure` when `config.requestTimeout` runs out first.
+public struct DHTNode: Sendable {
+    let identity: Identity
+    public let localPeer: PeerInfo
+    public let config: DHTConfig
+    public internal(set) var routingTable: RoutingTable
+    public internal(set) var records: RecordStore
+
+    var actions: [DHTAction] = []
+    var requests: [RequestID: PendingRequest] = [:]
+    var queries: [QueryID: QueryState] = [:]
+    /// Peers with a liveness ping in flight, so that no peer is pinged twice at once.
+    var pinging: Set<PeerID> = []
+    var nextRequest: UInt64 = 1
+    var nextQuery: UInt64 = 1
+    /// Counter that makes every refresh target different (and the run reproducible).
+    var refreshCounter: UInt64 = 0
+    var lastSelfLookup: Instant
+    /// The maintenance refresh in flight, if any: `tick` starts at most one at a time.
+    var maintenanceRefresh: QueryID?
+    /// Keys this node provides, with when it last stored its record for each.
+    var provided: [Key256: Instant] = [:]
+    var peerRecordPublished: Instant?
+
+    public init(identity: Identity, address: PeerAddress, config: DHTConfig = DHTConfig(), now: Instant) {
+        self.identity = identity
+        self.localPeer = PeerInfo(id: identity.peerID, address: address)
+        self.config = config
+        self.routingTable = RoutingTable(localID: identity.peerID, bucketSize: config.k, now: now)
+        self.records = RecordStore(maxProvidersPerKey: config.maxProvidersPerKey)
+        self.lastSelfLookup = now
+    }
+
+    /// A contact from the bootstrap list or the persisted table. It is trusted as seen now; if it is dead,
+    /// the first request to it removes it.
+    public mutating func addKnownPeer(_ peer: PeerInfo, now: Instant) {
+        observe(peer, now: now)
+    }
+
+    /// The `count` peers of the routing table closest to `key`, nearest first.
+    public func closestKnown(to key: Key256, count: Int) -> [PeerInfo] {
+        routingTable.closest(to: key, count: count)
+    }
+
+    /// Queries started and not yet finished, maintenance included.
+    public var runningQueries: Int { queries.count }
+
+    /// Requests sent and not yet answered or failed.
+    public var outstandingRequests: Int { requests.count }
+
+    /// Drains the pending actions, oldest first.
+    public mutating func takeActions() -> [DHTAction] {
+        guard !actions.isEmpty else { return [] }
+        let drained = actions
+        actions = []
+        return drained
+    }
+
+    /// A peer proved alive at `now`: it moves to the tail of its bucket, or asks for a ping of the
+    /// least-recently-seen entry when its bucket is full.
+    mutating func observe(_ peer: PeerInfo, now: Instant) {
+        guard case .pending(let oldest) = routingTable.update(peer, seenAt: now) else { return }
+        ping(oldest)
+    }
+
+    mutating func ping(_ peer: PeerInfo) {
+        guard pinging.insert(peer.id).inserted else { return }
+        send(.ping, to: peer, purpose: .liveness)
+    }
+
+    mutating func send(_ request: DHTRequest, to peer: PeerInfo, purpose: PendingRequest.Purpose) {
+        let id = RequestID(rawValue: nextRequest)
+        nextRequest += 1
+        requests[id] = PendingRequest(peer: peer, purpose: purpose)
+        actions.append(.send(id, to: peer, request))
+    }
+}

@@ -1,0 +1,15 @@
+/// The result a finished query delivers.
+public enum QueryOutcome: Hashable, Sendable {
+    /// Sorted by distance to the key, at most k; includes the local peer when it is among the k closest.
+    case closestPeers(Key256, [PeerInfo])
+    /// The peer's addresses, or nil when nobody knew them.
+    case peerFound(PeerID, [PeerAddress]?)
+    /// Every valid provider record the lookup met, one per provider, ordered by provider ID.
+    case providers(Key256, [ProviderRecord])
+    /// How many peers accepted the record (the local peer counts when it is among the k closest).
+    case provided(Key256, storedAt: Int)
+    /// How many peers accepted the record (the local peer counts when it is among the k closest).
+    case peerRecordPublished(storedAt: Int)
+    /// Routing-table size once the join and its bucket refreshes are done.
+    case bootstrapped(peersKnown: Int)
+}

@@ -1,0 +1,180 @@
+import CairnWire
+import Logging
+import NIOCore
+
+/// Runs the authenticated key exchange on a fresh TCP connection, then seals every outgoing and opens
+/// every incoming frame. Anything malformed, oversized or unauthenticated closes this connection only.
+final class SecureChannelHandler: ChannelDuplexHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundIn = WireMessage
+    typealias OutboundOut = ByteBuffer
+
+    private enum State {
+        case idle
+        case handshaking(HandshakeStateMachine)
+        case established(SecureSession, Connection)
+        case closed
+    }
+
+    private var state: State = .idle
+    private let isInitiator: Bool
+    private let handshakeConfig: HandshakeConfig
+    private let expectedPeer: PeerID?
+    private let dialPromise: EventLoopPromise<Connection>?
+    private let transport: Transport
+    private let limits: TransportLimits
+    private var logger: Logger
+    private var handshakeTimeout: Scheduled<Void>?
+    private var plaintextScratch: ByteBuffer?
+
+    init(initiator: Bool, config: HandshakeConfig, expectedPeer: PeerID?, dialPromise: EventLoopPromise<Connection>?,
+         transport: Transport, limits: TransportLimits, logger: Logger) {
+        self.isInitiator = initiator
+        self.handshakeConfig = config
+        self.expectedPeer = expectedPeer
+        self.dialPromise = dialPromise
+        self.transport = transport
+        self.limits = limits
+        self.logger = logger
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        if context.channel.isActive { start(context: context) }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        start(context: context)
+        context.fireChannelActive()
+    }
+
+    private func start(context: ChannelHandlerContext) {
+        guard case .idle = state else { return }
+        let channel = context.channel
+        handshakeTimeout = context.eventLoop.scheduleTask(in: limits.handshakeTimeout) {
+            channel.close(promise: nil)
+        }
+        if isInitiator {
+            let (machine, first) = HandshakeStateMachine.initiator(config: handshakeConfig, expectedPeer: expectedPeer)
+            state = .handshaking(machine)
+            writeFrame(first, context: context)
+        } else {
+            state = .handshaking(HandshakeStateMachine.responder(config: handshakeConfig))
+        }
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let frame = unwrapInboundIn(data)
+        switch state {
+        case .idle, .closed:
+            return
+        case .handshaking(var machine):
+            guard frame.readableBytes <= FrameLimits.maxHandshakeMessageLength else {
+                fail(context: context, TransportError.handshakeFailed("handshake message of \(frame.readableBytes) bytes is too large"))
+                return
+            }
+            do {
+                let action = try machine.receive(Array(frame.readableBytesView))
+                state = .handshaking(machine)
+                switch action {
+                case .send(let bytes):
+                    writeFrame(bytes, context: context)
+                case .sendAndComplete(let bytes, let result):
+                    writeFrame(bytes, context: context)
+                    established(result, context: context)
+                case .complete(let result):
+                    established(result, context: context)
+                }
+            } catch {
+                fail(context: context, TransportError.handshakeFailed("\(error)"))
+            }
+        case .established(var session, let connection):
+            let message: WireMessage
+            do {
+                var plaintext = try session.open(frame)
+                message = try WireCodec.decode(&plaintext)
+            } catch {
+                state = .established(session, connection)
+                fail(context: context, error)
+                return
+            }
+            state = .established(session, connection)
+            connection.received(message)
+        }
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        let message = unwrapOutboundIn(data)
+        guard case .established(var session, let connection) = state else {
+            promise?.fail(TransportError.connectionClosed(nil))
+            return
+        }
+        var plaintext = plaintextScratch ?? context.channel.allocator.buffer(capacity: 256)
+        plaintext.clear()
+        WireCodec.encode(message, into: &plaintext)
+        var sealed = context.channel.allocator.buffer(capacity: plaintext.readableBytes + 4 + AESGCM.tagByteCount)
+        do {
+            try session.seal(plaintext, into: &sealed)
+        } catch {
+            state = .established(session, connection)
+            promise?.fail(error)
+            return
+        }
+        state = .established(session, connection)
+        // Keep small scratch buffers only; a shard-sized one would pin megabytes per idle connection.
+        plaintextScratch = plaintext.capacity <= 64 * 1024 ? plaintext : nil
+        context.write(wrapOutboundOut(sealed), promise: promise)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        handshakeTimeout?.cancel()
+        if case .established(_, let connection) = state {
+            connection.closed()
+            transport.connectionClosed(connection)
+        } else {
+            dialPromise?.fail(TransportError.connectionClosed(expectedPeer))
+        }
+        state = .closed
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        fail(context: context, error)
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is IdleStateHandler.IdleStateEvent {
+            logger.debug("closing idle connection")
+            context.close(promise: nil)
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    private func established(_ result: HandshakeResult, context: ChannelHandlerContext) {
+        handshakeTimeout?.cancel()
+        handshakeTimeout = nil
+        let connection = Connection(
+            channel: context.channel, remotePeerID: result.remotePeerID, remoteListenAddress: result.remoteAddress,
+            initiatedLocally: isInitiator, limits: limits, transport: transport)
+        state = .established(result.session, connection)
+        logger[metadataKey: "cairn.remote"] = "\(result.remotePeerID.shortHex)"
+        guard transport.register(connection) else {
+            fail(context: context, TransportError.tooManyConnections(limit: limits.maxConnections))
+            return
+        }
+        dialPromise?.succeed(connection)
+    }
+
+    private func fail(context: ChannelHandlerContext, _ error: Error) {
+        logger.debug("closing connection", metadata: ["cairn.error": "\(error)"])
+        dialPromise?.fail(error)
+        context.close(promise: nil)
+    }
+
+    private func writeFrame(_ bytes: [UInt8], context: ChannelHandlerContext) {
+        var buffer = context.channel.allocator.buffer(capacity: bytes.count + 4)
+        buffer.writeInteger(UInt32(bytes.count))
+        buffer.writeBytes(bytes)
+        context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+    }
+}

@@ -1,1 +1,0 @@
-// CairnPeer: see DESIGN.md §2 for what this module owns.

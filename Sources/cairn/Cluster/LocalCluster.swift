@@ -1,0 +1,156 @@
+import CairnAPI
+import CairnCrypto
+import CairnPeer
+import Foundation
+
+/// A bootstrap peer and N−1 peers as real `cairn run` processes on 127.0.0.1.
+final class LocalCluster {
+    struct Member {
+        var peerID: String
+        var listenPort: Int
+        var apiPort: Int
+        var pid: Int32
+        var dataDirectory: String
+    }
+
+    let directory: String
+    private(set) var members: [Member] = []
+    private var processes: [Process] = []
+
+    init(directory: String) {
+        self.directory = (directory as NSString).standardizingPath
+    }
+
+    var pidFile: String { directory + "/pids" }
+
+    /// Creates identities where missing and starts every peer; peer 0 first, as everyone's bootstrap peer.
+    func start(peers: Int, basePort: Int, logLevel: String) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        if let stale = try? String(contentsOfFile: pidFile, encoding: .utf8), !stale.isEmpty {
+            throw CLIError("\(pidFile) lists a cluster that may still run; stop it with `cairn sim cluster --stop --dir \(directory)`")
+        }
+        let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
+        let bootstrap = "127.0.0.1:\(basePort)"
+        for index in 0..<peers {
+            let data = "\(directory)/peer-\(index)"
+            let store = IdentityStore(directory: DataDirectory(root: data))
+            let identity = try store.exists ? store.load(puzzleBits: NetworkParameters.embedded.puzzleBits)
+                : store.create(puzzleBits: NetworkParameters.embedded.puzzleBits)
+            let listenPort = basePort + index
+            let apiPort = basePort + 1000 + index
+            var arguments = ["run", "--data", data, "--listen", "127.0.0.1:\(listenPort)",
+                             "--api", "127.0.0.1:\(apiPort)", "--log-level", logLevel, "--bootstrap", bootstrap]
+            if index == 0 { arguments.removeLast(2) }
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: executable)
+            process.arguments = arguments
+            let logPath = data + "/log"
+            FileManager.default.createFile(atPath: logPath, contents: nil)
+            let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+            process.standardOutput = log
+            process.standardError = log
+            process.standardInput = FileHandle.nullDevice
+            try process.run()
+            processes.append(process)
+            members.append(Member(peerID: identity.peerID.hex, listenPort: listenPort, apiPort: apiPort,
+                                  pid: process.processIdentifier, dataDirectory: data))
+            try writePIDFile()
+            if index == 0 {
+                // Everyone else dials the bootstrap peer; let it bind first.
+                try waitForAPI(port: apiPort, timeout: 20)
+            }
+        }
+    }
+
+    /// Waits until every peer answers on its API and knows min(N−1, 10) others.
+    func waitUntilJoined(timeout: Double) async throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        let wanted = min(members.count - 1, 10)
+        var pending = Set(members.indices)
+        while !pending.isEmpty {
+            for index in pending.sorted() {
+                if let exited = processes[index].isRunning ? nil : processes[index].terminationStatus {
+                    throw CLIError("peer \(index) exited with status \(exited); see \(members[index].dataDirectory)/log")
+                }
+                let client = try APIClient(address: "127.0.0.1:\(members[index].apiPort)")
+                if let reply = try? await client.json(.GET, "/api/v0/peers", as: PeersResponse.self),
+                   reply.peers.count >= wanted {
+                    pending.remove(index)
+                }
+            }
+            if pending.isEmpty { break }
+            guard Date() < deadline else {
+                throw CLIError("peers \(pending.sorted()) did not join within \(Int(timeout)) s; see their logs in \(directory)")
+            }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+    }
+
+    func writePIDFile() throws {
+        let text = members.map { "\($0.pid)" }.joined(separator: "\n") + "\n"
+        try text.write(toFile: pidFile, atomically: true, encoding: .utf8)
+    }
+
+    /// Stops the peers this object started: SIGTERM, then SIGKILL after 5 s.
+    func stopAll() {
+        terminate(pids: members.map(\.pid))
+        for process in processes { process.waitUntilExit() }
+        try? FileManager.default.removeItem(atPath: pidFile)
+    }
+
+    /// Stops the peers listed in the PID file of a detached cluster.
+    func stopDetached() throws -> Int {
+        guard let text = try? String(contentsOfFile: pidFile, encoding: .utf8) else {
+            throw CLIError("no running cluster in \(directory) (no \(pidFile))")
+        }
+        let pids = text.split(whereSeparator: \.isNewline).compactMap { Int32($0) }
+        terminate(pids: pids)
+        try? FileManager.default.removeItem(atPath: pidFile)
+        return pids.count
+    }
+
+    private func terminate(pids: [Int32]) {
+        for pid in pids { kill(pid, SIGTERM) }
+        let deadline = Date().addingTimeInterval(5)
+        var alive = pids
+        while !alive.isEmpty, Date() < deadline {
+            alive = alive.filter { isAlive($0) }
+            if !alive.isEmpty { usleep(50_000) }
+        }
+        for pid in alive { kill(pid, SIGKILL) }
+    }
+
+    private func isAlive(_ pid: Int32) -> Bool {
+        // Reap our own children so they do not linger as zombies that kill(0) still reports.
+        var status: Int32 = 0
+        if waitpid(pid, &status, WNOHANG) == pid { return false }
+        return kill(pid, 0) == 0
+    }
+
+    private func waitForAPI(port: Int, timeout: Double) throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if canConnect(port: port) { return }
+            if let first = processes.first, !first.isRunning {
+                throw CLIError("the bootstrap peer exited with status \(first.terminationStatus); see \(members[0].dataDirectory)/log")
+            }
+            usleep(100_000)
+        }
+        throw CLIError("the bootstrap peer's API on port \(port) did not come up within \(Int(timeout)) s")
+    }
+
+    private func canConnect(port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+            }
+        }
+    }
+}

@@ -1,0 +1,76 @@
+import ArgumentParser
+import CairnAPI
+import CairnPeer
+import Foundation
+
+struct ClusterCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cluster",
+        abstract: "Start a bootstrap peer and N−1 peers as real processes on 127.0.0.1.",
+        discussion: """
+            Peer i listens on BASE+i and serves its API on BASE+1000+i; peer 0 is the bootstrap peer.
+            Runs until Ctrl-C, then stops every peer. With --detach it returns once the peers have joined,
+            and `cairn sim cluster --stop --dir D` stops them later.
+            """)
+
+    @Option(help: "Number of peers, bootstrap peer included.") var peers: Int = 5
+    @Option(help: "First TCP port; peer i listens on BASE+i, its API on BASE+1000+i.") var basePort: Int = 4100
+    @Option(help: "Directory for the peers' data and logs.") var dir: String = "./cluster"
+    @Flag(help: "Return once joined and leave the peers running.") var detach = false
+    @Flag(help: "Stop the peers of a detached cluster in --dir.") var stop = false
+    @Option(help: "Seconds to wait for the peers to join.") var timeout: Double = 60
+    @Option(help: "Log level of the peers.") var logLevel: String = "info"
+    @Flag(help: "Print JSON for scripts instead of text.") var json = false
+
+    func validate() throws {
+        if stop { return }
+        guard (1...500).contains(peers) else { throw ValidationError("--peers must be 1...500, got \(peers)") }
+        guard basePort >= 1024, basePort + 1000 + peers <= 65535 else {
+            throw ValidationError("--base-port \(basePort) leaves no room for \(peers) peers and their API ports")
+        }
+    }
+
+    func run() async throws {
+        let cluster = LocalCluster(directory: dir)
+        if stop {
+            let stopped = try cluster.stopDetached()
+            print("stopped \(stopped) peers")
+            return
+        }
+        try cluster.start(peers: peers, basePort: basePort, logLevel: logLevel)
+        do {
+            try await cluster.waitUntilJoined(timeout: timeout)
+        } catch {
+            cluster.stopAll()
+            throw error
+        }
+        if json {
+            try printJSON(ClusterReport(peers: cluster.members.map {
+                .init(id: $0.peerID, listen: "127.0.0.1:\($0.listenPort)", api: "127.0.0.1:\($0.apiPort)", pid: Int($0.pid))
+            }))
+        } else {
+            printTable(["#", "PEER", "LISTEN", "API", "PID"], cluster.members.enumerated().map { index, member in
+                ["\(index)", member.peerID, "127.0.0.1:\(member.listenPort)", "127.0.0.1:\(member.apiPort)", "\(member.pid)"]
+            })
+            print("\(cluster.members.count) peers joined; logs in \(dir)/peer-*/log")
+        }
+        if detach {
+            try cluster.writePIDFile()
+            return
+        }
+        print("press Ctrl-C to stop the cluster")
+        await waitForTerminationSignal()
+        cluster.stopAll()
+        print("stopped \(cluster.members.count) peers")
+    }
+}
+
+struct ClusterReport: Codable {
+    struct Member: Codable {
+        var id: String
+        var listen: String
+        var api: String
+        var pid: Int
+    }
+    var peers: [Member]
+}

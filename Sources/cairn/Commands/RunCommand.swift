@@ -1,0 +1,78 @@
+import ArgumentParser
+import CairnAPI
+import CairnNet
+import CairnPeer
+import CairnWire
+import Logging
+import NIOPosix
+import ServiceLifecycle
+
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run", abstract: "Run a peer: join the network and serve the local API until SIGINT/SIGTERM.")
+
+    @Option(help: "Data directory holding the identity, contacts and shards.")
+    var data: String = DataDirectory.defaultRoot
+
+    @Option(help: "TCP address to listen on for other peers (HOST:PORT).")
+    var listen: String = "127.0.0.1:4100"
+
+    @Option(help: "A bootstrap peer's address (HOST:PORT); repeatable. Defaults to the genesis file's list.")
+    var bootstrap: [String] = []
+
+    @Option(help: "Address of the local HTTP API (HOST:PORT).")
+    var api: String = "127.0.0.1:5002"
+
+    @Option(help: "Network parameters (genesis JSON). Defaults to the parameters built into cairn.")
+    var genesis: String?
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: String = "info"
+
+    func validate() throws {
+        guard PeerAddress(parsing: listen) != nil else { throw ValidationError("--listen '\(listen)' is not HOST:PORT") }
+        guard PeerAddress(parsing: api) != nil else { throw ValidationError("--api '\(api)' is not HOST:PORT") }
+        for address in bootstrap where PeerAddress(parsing: address) == nil {
+            throw ValidationError("--bootstrap '\(address)' is not HOST:PORT")
+        }
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("--log-level '\(logLevel)' is not one of trace, debug, info, notice, warning, error, critical")
+        }
+    }
+
+    func run() async throws {
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "cairn")
+        let parameters = try genesis.map { try NetworkParameters.load(from: $0) } ?? .embedded
+        let directory = DataDirectory(root: data)
+        let identity = try IdentityStore(directory: directory).load(puzzleBits: parameters.puzzleBits)
+        let contacts = try ContactStore(path: directory.databasePath)
+        let bootstrapAddresses = (bootstrap.isEmpty ? parameters.bootstrap : bootstrap).compactMap(PeerAddress.init(parsing:))
+
+        // One event loop: the peer's state is confined to it, and an idle peer stays small.
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let peer = NetworkPeer(
+            identity: identity,
+            configuration: .init(listen: PeerAddress(parsing: listen)!, bootstrap: bootstrapAddresses,
+                                 parameters: parameters),
+            contacts: contacts, eventLoop: group.next(), logger: logger)
+        let address = try await peer.start()
+        let apiAddress = PeerAddress(parsing: api)!
+        let app = APIServer.application(
+            peer: peer, host: apiAddress.host, port: Int(apiAddress.port), eventLoopGroup: group, logger: logger)
+        print("cairn peer \(identity.peerID.hex)")
+        print("listening on \(address), API on http://\(apiAddress)")
+        let services = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: app), .init(service: PeerService(peer: peer))],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+        try await services.run()
+        try await group.shutdownGracefully()
+    }
+}

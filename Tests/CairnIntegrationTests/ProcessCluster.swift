@@ -1,0 +1,172 @@
+import CairnCrypto
+import Foundation
+import Testing
+
+/// Real `cairn run` processes on 127.0.0.1 for end-to-end tests. Every process it starts it also stops,
+/// by PID, when `stopAll` runs (tests call it in `defer`).
+final class ProcessCluster: @unchecked Sendable {
+    struct Peer {
+        var index: Int
+        var id: String
+        var listenPort: Int
+        var apiPort: Int
+        var data: String
+        var process: Process?
+
+        var api: String { "127.0.0.1:\(apiPort)" }
+        var listen: String { "127.0.0.1:\(listenPort)" }
+    }
+
+    static var binary: String {
+        if let path = ProcessInfo.processInfo.environment["CAIRN_BIN"] { return path }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        return root.appendingPathComponent(".build/debug/cairn").path
+    }
+
+    let directory: String
+    private(set) var peers: [Peer] = []
+
+    init() throws {
+        directory = NSTemporaryDirectory() + "cairn-it-" + UUID().uuidString.prefix(8)
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    }
+
+    /// Starts `count` peers, peer 0 being everyone's bootstrap peer, and waits until each knows the others.
+    func start(count: Int, extraArguments: [String] = []) throws {
+        for index in 0..<count {
+            var peer = Peer(index: index, id: "", listenPort: try freePort(), apiPort: try freePort(),
+                            data: "\(directory)/peer-\(index)", process: nil)
+            peer.id = try runCLI(["init", "--data", peer.data]).trimmingCharacters(in: .whitespacesAndNewlines)
+            peers.append(peer)
+            try launch(index, bootstrap: index == 0 ? nil : peers[0].listen, extraArguments: extraArguments)
+            if index == 0 { try waitForAPI(0) }
+        }
+        try waitUntil(timeout: 60) { self.peers.indices.allSatisfy { (try? self.knownCount($0)) ?? 0 >= min(count - 1, 10) } }
+    }
+
+    /// (Re)starts peer `index` with its data directory and ports.
+    func launch(_ index: Int, bootstrap: String?, extraArguments: [String] = []) throws {
+        let peer = peers[index]
+        var arguments = ["run", "--data", peer.data, "--listen", peer.listen, "--api", peer.api, "--log-level", "info"]
+        if let bootstrap { arguments += ["--bootstrap", bootstrap] } else { arguments += ["--bootstrap", peer.listen] }
+        arguments += extraArguments
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.binary)
+        process.arguments = arguments
+        let log = peer.data + "/log"
+        FileManager.default.createFile(atPath: log, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        handle.seekToEndOfFile()
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        peers[index].process = process
+    }
+
+    func waitForAPI(_ index: Int) throws {
+        try waitUntil(timeout: 20) { (try? self.cli(index, ["id"])) != nil }
+    }
+
+    /// SIGKILLs a peer (no goodbye, no saved state beyond what it already wrote).
+    func kill9(_ index: Int) {
+        guard let process = peers[index].process else { return }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        peers[index].process = nil
+    }
+
+    /// SIGTERMs a peer and waits for a clean exit.
+    func terminate(_ index: Int) -> Int32? {
+        guard let process = peers[index].process else { return nil }
+        process.terminate()
+        process.waitUntilExit()
+        peers[index].process = nil
+        return process.terminationStatus
+    }
+
+    func stopAll() {
+        for index in peers.indices where peers[index].process != nil {
+            let process = peers[index].process!
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            peers[index].process = nil
+        }
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    func knownCount(_ index: Int) throws -> Int {
+        let json = try cli(index, ["peers", "--json"])
+        let object = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
+        return (object?["peers"] as? [Any])?.count ?? 0
+    }
+
+    /// Runs a CLI command against peer `index`'s API and returns stdout; throws on a non-zero exit.
+    @discardableResult
+    func cli(_ index: Int, _ arguments: [String]) throws -> String {
+        try runCLI(arguments + ["--api", peers[index].api])
+    }
+
+    func json(_ index: Int, _ arguments: [String]) throws -> [String: Any] {
+        let text = try cli(index, arguments + ["--json"])
+        return try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+    }
+}
+
+struct CLIFailure: Error, CustomStringConvertible {
+    var status: Int32
+    var stderr: String
+    var description: String { "cairn exited \(status): \(stderr)" }
+}
+
+/// Runs the cairn binary to completion.
+@discardableResult
+func runCLI(_ arguments: [String], timeout: Double = 60) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: ProcessCluster.binary)
+    process.arguments = arguments
+    let out = Pipe()
+    let err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let stdout = out.fileHandleForReading.readDataToEndOfFile()
+    let stderr = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else {
+        throw CLIFailure(status: process.terminationStatus, stderr: String(decoding: stderr, as: UTF8.self))
+    }
+    return String(decoding: stdout, as: UTF8.self)
+}
+
+/// A port free at the moment of asking (the kernel's pick for port 0).
+func freePort() throws -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+            bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
+        }
+    }
+    guard bound else { throw CLIFailure(status: -1, stderr: "no free port") }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
+
+struct Timeout: Error, CustomStringConvertible {
+    var seconds: Double
+    var description: String { "condition not met within \(seconds) s" }
+}
+
+func waitUntil(timeout: Double, _ condition: () throws -> Bool) throws {
+    let deadline = Date().addingTimeInterval(timeout)
+    while Date() < deadline {
+        if (try? condition()) == true { return }
+        usleep(200_000)
+    }
+    throw Timeout(seconds: timeout)
+}
