@@ -35,7 +35,7 @@ let package = Package(
         .target(
             name: "CairnPeer",
             dependencies: [
-                "CairnCrypto", "CairnWire", "CairnDHT", "CairnStorage",
+                "CairnCrypto", "CairnWire", "CairnDHT",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
@@ -62,7 +62,7 @@ let package = Package(
         .executableTarget(
             name: "cairn",
             dependencies: [
-                "CairnCrypto", "CairnWire", "CairnDHT", "CairnStorage", "CairnPeer", "CairnNet", "CairnSim",
+                "CairnCrypto", "CairnWire", "CairnDHT", "CairnPeer", "CairnNet", "CairnSim",
                 "CairnAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

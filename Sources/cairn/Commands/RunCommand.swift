@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import CairnAPI
 import CairnNet
 import CairnPeer
@@ -41,6 +42,8 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // Line-buffered stdout so the start-up lines reach a log file at once.
+        setvbuf(stdout, nil, _IOLBF, 0)
         let level = Logger.Level(rawValue: logLevel) ?? .info
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)

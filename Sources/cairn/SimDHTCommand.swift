@@ -1,0 +1,130 @@
+import ArgumentParser
+import CairnSim
+import Foundation
+
+/// `cairn sim dht`: the DHT machine in thousands of simulated peers, on a virtual clock and a seeded
+/// network, so that one seed always gives the same figures (see simulations/README.md).
+struct SimDHTCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dht",
+        abstract: "Simulate a DHT network in one process and measure its lookups.",
+        discussion: """
+            Peer 0 bootstraps; the others join through it; a share of them (--churn) then crashes; then \
+            --lookups lookups for random keys run from random live peers. A lookup succeeds when it returns \
+            exactly the k live peers closest to its key. Same seed, same report (but for wall_seconds).
+
+            Targets: --peers 10000 --lookups 1000 --seed 1 in at most 60 s with success_rate 1.0 and \
+            hops_median at most 4; with --churn 0.2, success_rate at least 0.99.
+
+            Examples:
+              cairn sim dht --peers 10000 --lookups 1000 --seed 1
+              cairn sim dht --scenario simulations/dht-10k-churn.json --json
+            """
+    )
+
+    @Option(help: "A scenario file (JSON, see simulations/). Options given as well override its fields.")
+    var scenario: String?
+
+    @Option(help: "Peers in the network, the bootstrap peer included (2...65535; default 1000).")
+    var peers: Int?
+
+    @Option(help: "Lookups measured once every peer has joined (default 100).")
+    var lookups: Int?
+
+    @Option(help: "Seed of every random choice: identities, latencies, crashes, lookups (default 1).")
+    var seed: UInt64?
+
+    @Option(help: "Share of the joined peers that crash before the lookups, at least 0 and below 1 (default 0).")
+    var churn: Double?
+
+    @Option(name: .customLong("latency-ms"), help: "Base one-way link latency in milliseconds (default 50).")
+    var latencyMs: Double?
+
+    @Option(help: "Chance that a message is lost, at least 0 and below 1 (default 0).")
+    var loss: Double?
+
+    @Option(help: "Kademlia's k: bucket size and result size (default 20).")
+    var k: Int?
+
+    @Option(help: "Kademlia's alpha: requests in flight per lookup (default 3).")
+    var alpha: Int?
+
+    @Option(name: .customLong("settle-seconds"),
+            help: "Virtual seconds of upkeep between the crashes and the first lookup (default 50; 0: none).")
+    var settleSeconds: Double?
+
+    @Flag(help: "Print the report as JSON (sorted keys).")
+    var json = false
+
+    func validate() throws {
+        _ = try resolvedConfiguration()
+    }
+
+    func run() async throws {
+        let simulation = try DHTSimulation(config: resolvedConfiguration())
+        let report = simulation.run()
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+        } else {
+            print(Self.describe(report, config: simulation.config))
+        }
+    }
+
+    /// The scenario file (if any) with the options laid over it, checked.
+    func resolvedConfiguration() throws -> DHTSimulationConfig {
+        var config = DHTSimulationConfig(peers: 1000, lookups: 100, seed: 1)
+        if let scenario {
+            let data: Data
+            do {
+                data = try Data(contentsOf: URL(fileURLWithPath: scenario))
+            } catch {
+                throw ValidationError("cannot read the scenario file \(scenario): \(error.localizedDescription)")
+            }
+            do {
+                config = try JSONDecoder().decode(DHTSimulationConfig.self, from: data)
+            } catch {
+                throw ValidationError(
+                    "the scenario file \(scenario) is not a DHT scenario (it needs at least \"peers\", "
+                        + "\"lookups\" and \"seed\"; see simulations/README.md): \(error)")
+            }
+        }
+        if let peers { config.peers = peers }
+        if let lookups { config.lookups = lookups }
+        if let seed { config.seed = seed }
+        if let churn { config.churn = churn }
+        if let latencyMs { config.latencyMs = latencyMs }
+        if let loss { config.lossRate = loss }
+        if let k { config.k = k }
+        if let alpha { config.alpha = alpha }
+        if let settleSeconds { config.settleSeconds = settleSeconds }
+        do {
+            try config.validate()
+        } catch {
+            throw ValidationError(error.description)
+        }
+        return config
+    }
+
+    static func describe(_ report: DHTSimulationReport, config: DHTSimulationConfig) -> String {
+        func fixed(_ value: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", value) }
+        let rows: [(String, String)] = [
+            ("peers", "\(report.peers) (k \(config.k), alpha \(config.alpha))"),
+            ("lookups", "\(report.lookups)"),
+            ("seed", "\(report.seed)"),
+            ("churn",
+             "\(fixed(report.churn * 100, 1)) % crashed, \(fixed(config.settleSeconds, 0)) s of upkeep before the lookups"),
+            ("network", "\(fixed(config.latencyMs, 0)) ms base latency, \(fixed(config.lossRate * 100, 1)) % loss"),
+            ("success rate", "\(fixed(report.successRate * 100, 2)) % returned exactly the k closest live peers"),
+            ("hops", "median \(report.hopsMedian), p95 \(report.hopsP95), max \(report.hopsMax)"),
+            ("messages/lookup", fixed(report.messagesPerLookup, 1)),
+            ("latency (virtual)",
+             "median \(fixed(report.latencyMsMedian, 0)) ms, p95 \(fixed(report.latencyMsP95, 0)) ms"),
+            ("wall time", "\(fixed(report.wallSeconds, 2)) s"),
+        ]
+        let width = rows.map(\.0.count).max() ?? 0
+        return rows.map { $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.1 }
+            .joined(separator: "\n")
+    }
+}
