@@ -74,7 +74,10 @@ let package = Package(
         ),
 
         .testTarget(name: "CairnCryptoTests", dependencies: ["CairnCrypto"]),
-        .testTarget(name: "CairnWireTests", dependencies: ["CairnWire", "CairnCrypto"]),
+        .testTarget(
+            name: "CairnWireTests",
+            dependencies: ["CairnWire", "CairnCrypto", .product(name: "NIOCore", package: "swift-nio")]
+        ),
         .testTarget(name: "CairnDHTTests", dependencies: ["CairnDHT", "CairnWire", "CairnCrypto"]),
         .testTarget(name: "CairnStorageTests", dependencies: ["CairnStorage", "CairnCrypto", "CairnWire"]),
         .testTarget(name: "CairnSimTests", dependencies: ["CairnSim", "CairnDHT"]),

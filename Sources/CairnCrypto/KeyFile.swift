@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// An identity's seed on disk, written atomically and readable only by its owner.
@@ -27,9 +27,9 @@ public enum KeyFile {
     static let maxFileSize = 1024
 
     /// Writes `identity`'s seed to `path`. Unless `replacingExisting`, refuses when `path` already exists.
-    public static func write(_ identity: Identity, to path: String, replacingExisting: Bool = false)
-        throws(KeyFileError)
-    {
+    public static func write(
+        _ identity: Identity, to path: String, replacingExisting: Bool = false
+    ) throws(KeyFileError) {
         let contents = Array("\(header)\nseed \(hex(identity.seed))\npeer \(identity.peerID.hex)\n".utf8)
         let temporary = "\(path).tmp-\(hex(Random.bytes(6)))"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
@@ -126,7 +126,8 @@ public enum KeyFile {
         }
         guard identity.peerID == peer else {
             throw KeyFileError.malformed(
-                path: path, reason: "the seed belongs to peer \(identity.peerID.shortHex), not \(peer.shortHex); "
+                path: path,
+                reason: "the seed belongs to peer \(identity.peerID.shortHex), not \(peer.shortHex); "
                     + "the file is damaged")
         }
         return identity
@@ -163,20 +164,20 @@ public enum KeyFile {
 // Inside `KeyFile`, `write` and `read` name its own methods; these reach the system calls.
 private func systemWrite(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
     #if canImport(Glibc)
-    Glibc.write(fd, buffer, count)
+        Glibc.write(fd, buffer, count)
     #elseif canImport(Musl)
-    Musl.write(fd, buffer, count)
+        Musl.write(fd, buffer, count)
     #else
-    Darwin.write(fd, buffer, count)
+        Darwin.write(fd, buffer, count)
     #endif
 }
 
 private func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
     #if canImport(Glibc)
-    Glibc.read(fd, buffer, count)
+        Glibc.read(fd, buffer, count)
     #elseif canImport(Musl)
-    Musl.read(fd, buffer, count)
+        Musl.read(fd, buffer, count)
     #else
-    Darwin.read(fd, buffer, count)
+        Darwin.read(fd, buffer, count)
     #endif
 }

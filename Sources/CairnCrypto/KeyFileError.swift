@@ -13,7 +13,7 @@ public enum KeyFileError: Error, Hashable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .missing(let path):
-            "no identity file at \(path); create one with `cairn identity new` or import one"
+            "no identity file at \(path); create one with `cairn init`"
         case .alreadyExists(let path):
             "an identity file already exists at \(path); move it away first if you really mean to replace it"
         case .permissionsTooOpen(let path, let mode):

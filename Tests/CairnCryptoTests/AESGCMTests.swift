@@ -24,16 +24,19 @@ struct AESGCMTests {
         Vector(
             name: "MV16", key: "feffe9928665731c6d6a8f9467308308feffe9928665731c6d6a8f9467308308",
             iv: "cafebabefacedbaddecaf888",
-            plaintext: "d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a721c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b39",
+            plaintext: "d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a72"
+                + "1c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b39",
             aad: "feedfacedeadbeeffeedfacedeadbeefabaddad2",
-            sealed: "522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa8cb08e48590dbb3da7b08b1056828838c5f61e6393ba7a0abcc9f662"
+            sealed: "522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa"
+                + "8cb08e48590dbb3da7b08b1056828838c5f61e6393ba7a0abcc9f662"
                 + "76fc6ece0f4e1768cddf8853bb2d551b"),
     ]
 
     @Test(arguments: vectors)
     func knownAnswers(_ vector: Vector) throws {
         let gcm = try AESGCM(key: bytes(hex: vector.key))
-        let sealed = try gcm.seal(bytes(hex: vector.plaintext), nonce: bytes(hex: vector.iv), aad: bytes(hex: vector.aad))
+        let sealed = try gcm.seal(
+            bytes(hex: vector.plaintext), nonce: bytes(hex: vector.iv), aad: bytes(hex: vector.aad))
         #expect(hex(sealed) == vector.sealed.filter { $0 != " " })
         let opened = try gcm.open(sealed, nonce: bytes(hex: vector.iv), aad: bytes(hex: vector.aad))
         #expect(opened == bytes(hex: vector.plaintext))
@@ -49,13 +52,17 @@ struct AESGCMTests {
             #expect(throws: CryptoError.authenticationFailed) { try gcm.open(altered, nonce: nonce, aad: [1, 2, 3]) }
         }
         #expect(throws: CryptoError.authenticationFailed) { try gcm.open(sealed, nonce: nonce, aad: [1, 2, 4]) }
-        #expect(throws: CryptoError.authenticationFailed) { try gcm.open(sealed, nonce: Random.bytes(12), aad: [1, 2, 3]) }
+        #expect(throws: CryptoError.authenticationFailed) {
+            try gcm.open(sealed, nonce: Random.bytes(12), aad: [1, 2, 3])
+        }
         #expect(throws: CryptoError.authenticationFailed) { try gcm.open(Array(sealed.prefix(15)), nonce: nonce) }
     }
 
     @Test func keyAndNonceLengthsAreChecked() throws {
         #expect(throws: CryptoError.invalidKeyLength(expected: 32, got: 16)) { try AESGCM(key: Random.bytes(16)) }
         let gcm = try AESGCM(key: Random.bytes(32))
-        #expect(throws: CryptoError.invalidNonceLength(expected: 12, got: 8)) { try gcm.seal([1], nonce: Random.bytes(8)) }
+        #expect(throws: CryptoError.invalidNonceLength(expected: 12, got: 8)) {
+            try gcm.seal([1], nonce: Random.bytes(8))
+        }
     }
 }

@@ -39,8 +39,9 @@ struct HKDFTests {
         let short = HKDF.sha256(inputKeyMaterial: [1, 2, 3], salt: [4], info: [5], outputByteCount: 33)
         #expect(Array(long.prefix(33)) == short)
         #expect(HKDF.sha256(inputKeyMaterial: [1], salt: [], info: [], outputByteCount: 0).isEmpty)
-        #expect(HKDF.sha256(inputKeyMaterial: [1], salt: [], info: [], outputByteCount: HKDF.maxOutputByteCount).count
-            == 8160)
+        #expect(
+            HKDF.sha256(inputKeyMaterial: [1], salt: [], info: [], outputByteCount: HKDF.maxOutputByteCount).count
+                == 8160)
     }
 
     // RFC 4231 test case 2: a short key.

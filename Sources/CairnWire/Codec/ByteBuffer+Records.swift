@@ -1,0 +1,133 @@
+import NIOCore
+
+// The DHT's values on the wire:
+//
+//   PeerAddress    := host-length u8 (1...255) ‖ host UTF-8 ‖ port u16 (1...65535)
+//   PeerInfo       := id Key256 ‖ PeerAddress
+//   PeerRecord     := public-key 32 ‖ address-count u16 (≤ 8) ‖ PeerAddress*
+//                     ‖ issued i64 ‖ expires i64 ‖ signature 64
+//   ProviderRecord := key Key256 ‖ provider-key 32 ‖ address-count u16 (≤ 8) ‖ PeerAddress*
+//                     ‖ expires i64 ‖ signature 64
+
+extension ByteBuffer {
+    /// Smallest encoding of each, for bounding array counts against the bytes that remain.
+    public static let minPeerAddressByteCount = 1 + 1 + 2
+    public static let minPeerInfoByteCount = Key256.byteCount + minPeerAddressByteCount
+    public static let minPeerRecordByteCount = PublicKey.byteCount + 2 + 8 + 8 + PublicKey.signatureByteCount
+    public static let minProviderRecordByteCount =
+        Key256.byteCount + PublicKey.byteCount + 2 + 8 + PublicKey.signatureByteCount
+
+    // MARK: PeerAddress
+
+    public mutating func readPeerAddress() throws(WireError) -> PeerAddress? {
+        try parseUnwindingIfNeeded { buffer throws(WireError) -> PeerAddress? in
+            guard let length = buffer.readInteger(as: UInt8.self) else { return nil }
+            guard length > 0 else { throw WireError.invalidValue("the host is empty", in: "peer address") }
+            guard let host = try buffer.readUTF8(length: Int(length), maxLength: PeerAddress.maxHostLength, "host"),
+                let port = buffer.readInteger(as: UInt16.self)
+            else { return nil }
+            guard port != 0 else { throw WireError.invalidValue("port 0 cannot be dialled", in: "peer address") }
+            return PeerAddress(host: host, port: port)
+        }
+    }
+
+    /// Hosts longer than 255 bytes are cut (no real host name is that long).
+    @discardableResult
+    public mutating func writePeerAddress(_ address: PeerAddress) -> Int {
+        let host = address.host.utf8Prefix(maxByteCount: PeerAddress.maxHostLength)
+        return writeInteger(UInt8(host.count)) + writeBytes(host) + writeInteger(address.port)
+    }
+
+    /// A presence flag (0 or 1), then the address when present.
+    public mutating func readOptionalPeerAddress() throws(WireError) -> PeerAddress?? {
+        try parseUnwindingIfNeeded { buffer throws(WireError) -> PeerAddress?? in
+            guard let present = try buffer.readWireBool("advertised address flag") else { return nil }
+            guard present else { return .some(nil) }
+            guard let address = try buffer.readPeerAddress() else { return nil }
+            return .some(address)
+        }
+    }
+
+    @discardableResult
+    public mutating func writeOptionalPeerAddress(_ address: PeerAddress?) -> Int {
+        guard let address else { return writeWireBool(false) }
+        return writeWireBool(true) + writePeerAddress(address)
+    }
+
+    // MARK: PeerInfo
+
+    public mutating func readPeerInfo() throws(WireError) -> PeerInfo? {
+        try parseUnwindingIfNeeded { buffer throws(WireError) -> PeerInfo? in
+            guard let id = buffer.readKey256(), let address = try buffer.readPeerAddress() else { return nil }
+            return PeerInfo(id: id, address: address)
+        }
+    }
+
+    @discardableResult
+    public mutating func writePeerInfo(_ info: PeerInfo) -> Int {
+        writeKey256(info.id) + writePeerAddress(info.address)
+    }
+
+    /// A u16 count (at most `maxCount`) and that many `PeerInfo`.
+    public mutating func readPeerInfos(maxCount: Int = DHTRequest.maxPeersPerResponse) throws(WireError) -> [PeerInfo]?
+    {
+        try readWireArray(maxCount: maxCount, minElementByteCount: Self.minPeerInfoByteCount, "peer list") {
+            buffer throws(WireError) in try buffer.readPeerInfo()
+        }
+    }
+
+    @discardableResult
+    public mutating func writePeerInfos(_ peers: [PeerInfo], maxCount: Int = DHTRequest.maxPeersPerResponse) -> Int {
+        writeWireArray(peers, maxCount: maxCount) { $0.writePeerInfo($1) }
+    }
+
+    // MARK: Records
+
+    public mutating func readPeerRecord() throws(WireError) -> PeerRecord? {
+        try parseUnwindingIfNeeded { buffer throws(WireError) -> PeerRecord? in
+            guard let publicKey = buffer.readPublicKey(),
+                let addresses = try buffer.readRecordAddresses(),
+                let issued = buffer.readInstant(),
+                let expires = buffer.readInstant(),
+                let signature = buffer.readSignature()
+            else { return nil }
+            return PeerRecord(
+                publicKey: publicKey, addresses: addresses, issued: issued, expires: expires, signature: signature)
+        }
+    }
+
+    /// Only the first `PeerRecord.maxAddresses` addresses are written (the signature covers them all, so a record
+    /// with more would not verify anyway).
+    @discardableResult
+    public mutating func writePeerRecord(_ record: PeerRecord) -> Int {
+        writePublicKey(record.publicKey)
+            + writeWireArray(record.addresses, maxCount: PeerRecord.maxAddresses) { $0.writePeerAddress($1) }
+            + writeInstant(record.issued) + writeInstant(record.expires) + writeSignature(record.signature)
+    }
+
+    public mutating func readProviderRecord() throws(WireError) -> ProviderRecord? {
+        try parseUnwindingIfNeeded { buffer throws(WireError) -> ProviderRecord? in
+            guard let key = buffer.readKey256(),
+                let providerKey = buffer.readPublicKey(),
+                let addresses = try buffer.readRecordAddresses(),
+                let expires = buffer.readInstant(),
+                let signature = buffer.readSignature()
+            else { return nil }
+            return ProviderRecord(
+                key: key, providerKey: providerKey, addresses: addresses, expires: expires, signature: signature)
+        }
+    }
+
+    @discardableResult
+    public mutating func writeProviderRecord(_ record: ProviderRecord) -> Int {
+        writeKey256(record.key) + writePublicKey(record.providerKey)
+            + writeWireArray(record.addresses, maxCount: PeerRecord.maxAddresses) { $0.writePeerAddress($1) }
+            + writeInstant(record.expires) + writeSignature(record.signature)
+    }
+
+    private mutating func readRecordAddresses() throws(WireError) -> [PeerAddress]? {
+        try readWireArray(
+            maxCount: PeerRecord.maxAddresses, minElementByteCount: Self.minPeerAddressByteCount, "record's addresses"
+        ) { buffer throws(WireError) in try buffer.readPeerAddress() }
+    }
+}

@@ -1,0 +1,37 @@
+import NIOCore
+
+/// Cuts a byte stream into frames: a 4-byte big-endian length, then that many bytes.
+///
+/// Pure: the NIO driver feeds it its cumulation buffer and gets whole frame bodies back. A length over
+/// `maxFrameLength` is refused as soon as its four bytes arrive, before a single byte of the body is buffered, so
+/// a peer cannot make the connection hold more than one frame's worth of memory.
+public struct FrameParser: Sendable {
+    /// Largest body accepted. `FrameLimits.maxHandshakeMessageLength` while handshaking, then
+    /// `FrameLimits.maxSealedFrameLength`.
+    public var maxFrameLength: Int
+
+    public init(maxFrameLength: Int = FrameLimits.maxSealedFrameLength) {
+        self.maxFrameLength = maxFrameLength
+    }
+
+    /// The next complete frame's body (without its length prefix), consumed from `buffer`; nil, with `buffer`
+    /// untouched, when the frame is not complete yet. Throws `frameTooLarge` for a length over the limit.
+    public func nextFrame(from buffer: inout ByteBuffer) throws(WireError) -> ByteBuffer? {
+        guard let length = buffer.getInteger(at: buffer.readerIndex, as: UInt32.self) else { return nil }
+        guard Int(length) <= maxFrameLength else { throw WireError.frameTooLarge(Int(length)) }
+        guard buffer.readableBytes >= FrameLimits.lengthPrefixByteCount + Int(length) else { return nil }
+        buffer.moveReaderIndex(forwardBy: FrameLimits.lengthPrefixByteCount)
+        return buffer.readSlice(length: Int(length))
+    }
+}
+
+extension ByteBuffer {
+    /// Writes `body` as one frame: its length as a big-endian u32, then the bytes. The caller keeps `body` under
+    /// the receiver's limit (`FrameLimits`).
+    @discardableResult
+    public mutating func writeFrame<Bytes: Collection>(_ body: Bytes) -> Int where Bytes.Element == UInt8 {
+        precondition(body.count <= UInt32.max, "a frame body must fit a u32 length")
+        let prefix = writeInteger(UInt32(body.count))
+        return prefix + writeBytes(body)
+    }
+}
