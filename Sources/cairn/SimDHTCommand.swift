@@ -114,7 +114,8 @@ struct SimDHTCommand: AsyncParsableCommand {
             ("lookups", "\(report.lookups)"),
             ("seed", "\(report.seed)"),
             ("churn",
-             "\(fixed(report.churn * 100, 1)) % crashed, \(fixed(config.settleSeconds, 0)) s of upkeep before the lookups"),
+             "\(fixed(report.churn * 100, 1)) % crashed, then \(fixed(config.settleSeconds, 0)) s of upkeep "
+                + "before the lookups"),
             ("network", "\(fixed(config.latencyMs, 0)) ms base latency, \(fixed(config.lossRate * 100, 1)) % loss"),
             ("success rate", "\(fixed(report.successRate * 100, 2)) % returned exactly the k closest live peers"),
             ("hops", "median \(report.hopsMedian), p95 \(report.hopsP95), max \(report.hopsMax)"),

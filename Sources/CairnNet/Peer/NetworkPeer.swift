@@ -131,6 +131,8 @@ public final class NetworkPeer: @unchecked Sendable {
             let response = dht!.handleRequest(dhtRequest, from: from, now: WallClock.now())
             pump()
             return .dht(response)
+        case .echo(let payload):
+            return .echo(payload)
         }
     }
 
@@ -156,6 +158,8 @@ public final class NetworkPeer: @unchecked Sendable {
                 switch result {
                 case .success(.dht(let response)):
                     dht!.handleResponse(response, to: id, now: WallClock.now())
+                case .success(.echo):
+                    dht!.handleFailure(of: id, now: WallClock.now())
                 case .success(.error(let error)):
                     logger.debug("peer refused request", metadata: ["cairn.remote": "\(peer)", "cairn.error": "\(error)"])
                     dht!.handleFailure(of: id, now: WallClock.now())

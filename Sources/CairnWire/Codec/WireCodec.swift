@@ -5,8 +5,9 @@ import NIOCore
 /// ```
 /// payload  := version u8 (= 1) ‖ kind u8 ‖ id u64 ‖ body
 /// kind     := 0 request | 1 response
-/// request  := protocol tag u8 ‖ that protocol's request   (1 = DHT, DHTCodec.swift)
-/// response := protocol tag u8 ‖ that protocol's response  (0 = error, 1 = DHT)
+/// request  := protocol tag u8 ‖ that protocol's request   (1 = DHT, DHTCodec.swift; 2 = echo)
+/// response := protocol tag u8 ‖ that protocol's response  (0 = error, 1 = DHT, 2 = echo)
+/// echo     := the rest of the frame, returned as it came
 /// error    := code u16 ‖ message (u16 length ‖ UTF-8, ≤ 1024 bytes)
 /// ```
 ///
@@ -32,6 +33,7 @@ public enum WireCodec {
         /// Responses only: the request failed (`RemoteError`).
         case error = 0
         case dht = 1
+        case echo = 2
     }
 
     /// Appends the payload for `message` (no frame length prefix; `SecureSession.seal` adds it).
@@ -45,6 +47,9 @@ public enum WireCodec {
             case .dht(let dht):
                 buffer.writeInteger(ProtocolTag.dht.rawValue)
                 DHTCodec.write(dht, into: &buffer)
+            case .echo(var payload):
+                buffer.writeInteger(ProtocolTag.echo.rawValue)
+                buffer.writeBuffer(&payload)
             }
         case .response(let id, let response):
             buffer.writeInteger(Kind.response.rawValue)
@@ -53,6 +58,9 @@ public enum WireCodec {
             case .dht(let dht):
                 buffer.writeInteger(ProtocolTag.dht.rawValue)
                 DHTCodec.write(dht, into: &buffer)
+            case .echo(var payload):
+                buffer.writeInteger(ProtocolTag.echo.rawValue)
+                buffer.writeBuffer(&payload)
             case .error(let error):
                 buffer.writeInteger(ProtocolTag.error.rawValue)
                 buffer.writeInteger(error.code.rawValue)
@@ -95,6 +103,10 @@ public enum WireCodec {
             return .request(id: id, .dht(try DHTCodec.readRequest(from: &payload)))
         case (.response, .dht):
             return .response(id: id, .dht(try DHTCodec.readResponse(from: &payload)))
+        case (.request, .echo):
+            return .request(id: id, .echo(payload.readSlice(length: payload.readableBytes)!))
+        case (.response, .echo):
+            return .response(id: id, .echo(payload.readSlice(length: payload.readableBytes)!))
         case (.response, .error):
             let codeValue = try need(payload.readInteger(as: UInt16.self), "error code")
             guard let code = RemoteError.Code(rawValue: codeValue) else {

@@ -1,3 +1,5 @@
+import NIOCore
+
 /// Everything that travels inside a sealed frame after the handshake. Requests carry an id chosen by the
 /// sender so that many may be in flight on one connection; a response echoes it.
 public enum WireMessage: Hashable, Sendable {
@@ -8,10 +10,13 @@ public enum WireMessage: Hashable, Sendable {
 /// What one peer may ask another. New protocols (files, chain) add cases here.
 public enum Request: Hashable, Sendable {
     case dht(DHTRequest)
+    /// Diagnostics: the responder sends the payload back. Measures a connection's throughput and latency.
+    case echo(ByteBuffer)
 }
 
 public enum Response: Hashable, Sendable {
     case dht(DHTResponse)
+    case echo(ByteBuffer)
     /// The request could not be served; the text says why.
     case error(RemoteError)
 }

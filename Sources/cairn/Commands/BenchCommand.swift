@@ -3,7 +3,7 @@ import ArgumentParser
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Measure throughput and latency; prints a table, or JSON with --json.",
-        subcommands: [BenchDHTCommand.self])
+        subcommands: [BenchTransportCommand.self, BenchDHTCommand.self])
 }
 
 /// Latency percentiles over a sample, in milliseconds.

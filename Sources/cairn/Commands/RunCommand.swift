@@ -42,8 +42,6 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        // Line-buffered stdout so the start-up lines reach a log file at once.
-        setvbuf(stdout, nil, _IOLBF, 0)
         let level = Logger.Level(rawValue: logLevel) ?? .info
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
@@ -68,8 +66,12 @@ struct RunCommand: AsyncParsableCommand {
         let apiAddress = PeerAddress(parsing: api)!
         let app = APIServer.application(
             peer: peer, host: apiAddress.host, port: Int(apiAddress.port), eventLoopGroup: group, logger: logger)
-        print("cairn peer \(identity.peerID.hex)")
-        print("listening on \(address), API on http://\(apiAddress)")
+        // Written unbuffered so that the lines reach a log file at once.
+        FileHandle.standardOutput.write(Data("""
+            cairn peer \(identity.peerID.hex)
+            listening on \(address), API on http://\(apiAddress)
+
+            """.utf8))
         let services = ServiceGroup(
             configuration: .init(
                 services: [.init(service: app), .init(service: PeerService(peer: peer))],
