@@ -43,7 +43,7 @@ let package = Package(
         .target(
             name: "CairnNet",
             dependencies: [
-                "CairnPeer", "CairnWire", "CairnCrypto", "CairnDHT",
+                "CairnPeer", "CairnWire", "CairnCrypto", "CairnDHT", "CairnStorage",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -62,7 +62,7 @@ let package = Package(
         .executableTarget(
             name: "cairn",
             dependencies: [
-                "CairnCrypto", "CairnWire", "CairnDHT", "CairnPeer", "CairnNet", "CairnSim",
+                "CairnCrypto", "CairnWire", "CairnDHT", "CairnStorage", "CairnPeer", "CairnNet", "CairnSim",
                 "CairnAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

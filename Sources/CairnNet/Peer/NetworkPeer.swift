@@ -36,6 +36,8 @@ public final class NetworkPeer: @unchecked Sendable {
     let configuration: Configuration
     let logger: Logger
     private let contacts: ContactStore?
+    /// Keeps shards and blobs for the network; nil for a peer that stores nothing (benchmarks).
+    public let provider: ProviderService?
 
     private var dht: DHTNode?
     private var waiting: [QueryID: EventLoopPromise<QueryResult>] = [:]
@@ -48,9 +50,10 @@ public final class NetworkPeer: @unchecked Sendable {
         public var stats: QueryStats
     }
 
-    public init(identity: Identity, configuration: Configuration, contacts: ContactStore?, eventLoop: EventLoop,
-                logger: Logger) {
+    public init(identity: Identity, configuration: Configuration, contacts: ContactStore?,
+                provider: ProviderService? = nil, eventLoop: EventLoop, logger: Logger) {
         self.identity = identity
+        self.provider = provider
         self.configuration = configuration
         self.contacts = contacts
         self.eventLoop = eventLoop
@@ -68,8 +71,13 @@ public final class NetworkPeer: @unchecked Sendable {
 
     /// Binds the listener, restores saved contacts, joins through the bootstrap peers and starts the timers.
     public func start() async throws -> PeerAddress {
-        transport.setRequestHandler { [self] request, from, _ in
-            eventLoop.submit { self.serve(request, from: from) }
+        transport.setRequestHandler { [self] request, from, remote in
+            if case .storage(let storage) = request {
+                let promise = eventLoop.makePromise(of: Response.self)
+                promise.completeWithTask { await self.serveStorage(storage, from: remote) }
+                return promise.futureResult
+            }
+            return eventLoop.submit { self.serve(request, from: from) }
         }
         let address = try await transport.listen(host: configuration.listen.host, port: Int(configuration.listen.port)).get()
         try await eventLoop.submit { [self] in
@@ -133,6 +141,33 @@ public final class NetworkPeer: @unchecked Sendable {
             return .dht(response)
         case .echo(let payload):
             return .echo(payload)
+        case .storage:
+            return .error(RemoteError(code: .internalError, message: "storage request on the wrong path"))
+        }
+    }
+
+    func serveStorage(_ request: StorageRequest, from remote: PeerID) async -> Response {
+        guard let provider else {
+            return .error(RemoteError(code: .refused, message: "this peer does not store data"))
+        }
+        return await provider.serve(request, from: remote, peer: self)
+    }
+
+    /// Sends a storage request to `peer` — or serves it here when `peer` is this peer — and returns the answer;
+    /// a remote error is thrown as `RemoteError`.
+    public func storageRequest(_ request: StorageRequest, to peer: PeerInfo, timeout: Duration = .seconds(30)) async throws
+        -> StorageResponse
+    {
+        let response: Response
+        if peer.id == peerID {
+            response = await serveStorage(request, from: peerID)
+        } else {
+            response = try await transport.request(.storage(request), to: peer, timeout: timeout.timeAmount).get()
+        }
+        switch response {
+        case .storage(let answer): return answer
+        case .error(let error): throw error
+        case .dht, .echo: throw FileError.unexpectedResponse("a storage request")
         }
     }
 
@@ -158,7 +193,7 @@ public final class NetworkPeer: @unchecked Sendable {
                 switch result {
                 case .success(.dht(let response)):
                     dht!.handleResponse(response, to: id, now: WallClock.now())
-                case .success(.echo):
+                case .success(.echo), .success(.storage):
                     dht!.handleFailure(of: id, now: WallClock.now())
                 case .success(.error(let error)):
                     logger.debug("peer refused request", metadata: ["cairn.remote": "\(peer)", "cairn.error": "\(error)"])

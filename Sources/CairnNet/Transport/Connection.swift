@@ -8,6 +8,8 @@ import NIOCore
 /// transport's single event loop (asserted in debug builds).
 public final class Connection: @unchecked Sendable {
     public let remotePeerID: PeerID
+    /// The Ed25519 key the remote proved it holds in the handshake.
+    public let remotePublicKey: PublicKey
     /// The address the remote peer says it listens on (signed in the handshake); nil for clients.
     public let remoteListenAddress: PeerAddress?
     public let initiatedLocally: Bool
@@ -25,10 +27,11 @@ public final class Connection: @unchecked Sendable {
     private var inboundInFlight = 0
     private(set) var isClosed = false
 
-    init(channel: Channel, remotePeerID: PeerID, remoteListenAddress: PeerAddress?, initiatedLocally: Bool,
+    init(channel: Channel, remotePublicKey: PublicKey, remoteListenAddress: PeerAddress?, initiatedLocally: Bool,
          limits: TransportLimits, transport: Transport) {
         self.channel = channel
-        self.remotePeerID = remotePeerID
+        self.remotePublicKey = remotePublicKey
+        self.remotePeerID = remotePublicKey.peerID
         self.remoteListenAddress = remoteListenAddress
         self.initiatedLocally = initiatedLocally
         self.limits = limits

@@ -154,7 +154,7 @@ final class SecureChannelHandler: ChannelDuplexHandler {
         handshakeTimeout?.cancel()
         handshakeTimeout = nil
         let connection = Connection(
-            channel: context.channel, remotePeerID: result.remotePeerID, remoteListenAddress: result.remoteAddress,
+            channel: context.channel, remotePublicKey: result.remotePublicKey, remoteListenAddress: result.remoteAddress,
             initiatedLocally: isInitiator, limits: limits, transport: transport)
         state = .established(result.session, connection)
         logger[metadataKey: "cairn.remote"] = "\(result.remotePeerID.shortHex)"

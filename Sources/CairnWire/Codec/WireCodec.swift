@@ -5,8 +5,8 @@ import NIOCore
 /// ```
 /// payload  := version u8 (= 1) ‖ kind u8 ‖ id u64 ‖ body
 /// kind     := 0 request | 1 response
-/// request  := protocol tag u8 ‖ that protocol's request   (1 = DHT, DHTCodec.swift; 2 = echo)
-/// response := protocol tag u8 ‖ that protocol's response  (0 = error, 1 = DHT, 2 = echo)
+/// request  := protocol tag u8 ‖ that protocol's request   (1 = DHT, DHTCodec.swift; 2 = echo; 3 = storage, StorageCodec.swift)
+/// response := protocol tag u8 ‖ that protocol's response  (0 = error, 1 = DHT, 2 = echo, 3 = storage)
 /// echo     := the rest of the frame, returned as it came
 /// error    := code u16 ‖ message (u16 length ‖ UTF-8, ≤ 1024 bytes)
 /// ```
@@ -34,6 +34,7 @@ public enum WireCodec {
         case error = 0
         case dht = 1
         case echo = 2
+        case storage = 3
     }
 
     /// Appends the payload for `message` (no frame length prefix; `SecureSession.seal` adds it).
@@ -50,6 +51,9 @@ public enum WireCodec {
             case .echo(var payload):
                 buffer.writeInteger(ProtocolTag.echo.rawValue)
                 buffer.writeBuffer(&payload)
+            case .storage(let storage):
+                buffer.writeInteger(ProtocolTag.storage.rawValue)
+                StorageCodec.write(storage, into: &buffer)
             }
         case .response(let id, let response):
             buffer.writeInteger(Kind.response.rawValue)
@@ -61,6 +65,9 @@ public enum WireCodec {
             case .echo(var payload):
                 buffer.writeInteger(ProtocolTag.echo.rawValue)
                 buffer.writeBuffer(&payload)
+            case .storage(let storage):
+                buffer.writeInteger(ProtocolTag.storage.rawValue)
+                StorageCodec.write(storage, into: &buffer)
             case .error(let error):
                 buffer.writeInteger(ProtocolTag.error.rawValue)
                 buffer.writeInteger(error.code.rawValue)
@@ -107,6 +114,10 @@ public enum WireCodec {
             return .request(id: id, .echo(payload.readSlice(length: payload.readableBytes)!))
         case (.response, .echo):
             return .response(id: id, .echo(payload.readSlice(length: payload.readableBytes)!))
+        case (.request, .storage):
+            return .request(id: id, .storage(try StorageCodec.readRequest(from: &payload)))
+        case (.response, .storage):
+            return .response(id: id, .storage(try StorageCodec.readResponse(from: &payload)))
         case (.response, .error):
             let codeValue = try need(payload.readInteger(as: UInt16.self), "error code")
             guard let code = RemoteError.Code(rawValue: codeValue) else {

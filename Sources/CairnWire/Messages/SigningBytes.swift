@@ -1,7 +1,7 @@
 /// Canonical, unambiguous bytes for signing: a length-prefixed domain tag followed by fixed-width or
 /// length-prefixed fields, so that no two different values sign the same bytes.
 public struct SigningBytes {
-    public private(set) var bytes: [UInt8] = []
+    public var bytes: [UInt8] = []
 
     public init(domain: String) { appendString(domain) }
 

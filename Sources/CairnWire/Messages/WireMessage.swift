@@ -12,11 +12,13 @@ public enum Request: Hashable, Sendable {
     case dht(DHTRequest)
     /// Diagnostics: the responder sends the payload back. Measures a connection's throughput and latency.
     case echo(ByteBuffer)
+    case storage(StorageRequest)
 }
 
 public enum Response: Hashable, Sendable {
     case dht(DHTResponse)
     case echo(ByteBuffer)
+    case storage(StorageResponse)
     /// The request could not be served; the text says why.
     case error(RemoteError)
 }

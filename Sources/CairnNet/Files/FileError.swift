@@ -1,0 +1,42 @@
+import CairnWire
+
+/// Why a file operation failed, in a sentence that says what to do.
+public enum FileError: Error, CustomStringConvertible, Sendable {
+    case tooFewProviders(found: Int, needed: Int)
+    case placementFailed(segment: Int, reason: String)
+    case manifestNotFound(Key256)
+    case noAccess(Key256)
+    case notOwner(Key256)
+    case unavailable(segment: Int, reason: String)
+    case peerNotFound(PeerID)
+    case recordNotStored(String)
+    case unexpectedResponse(String)
+    case invalidRequest(String)
+
+    public var description: String {
+        switch self {
+        case .tooFewProviders(let found, let needed):
+            "only \(found) provider(s) with free space were found, but the erasure code needs \(needed) distinct "
+                + "ones: start more peers, free space on them, or choose a smaller n"
+        case .placementFailed(let segment, let reason):
+            "could not place segment \(segment): \(reason)"
+        case .manifestNotFound(let id):
+            "file \(id.hex) was not found: no peer holds its manifest (wrong ID, deleted, or its keepers are offline)"
+        case .noAccess(let id):
+            "this peer's identity may not read file \(id.hex): it is neither the owner nor granted access; "
+                + "ask the owner to run `cairn share \(id.hex) --to <this peer's id>`, or use a read capability"
+        case .notOwner(let id):
+            "only the owner of file \(id.hex) may do that"
+        case .unavailable(let segment, let reason):
+            "segment \(segment) cannot be rebuilt: \(reason)"
+        case .peerNotFound(let id):
+            "peer \(id.hex) was not found in the network"
+        case .recordNotStored(let what):
+            "could not store \(what) on any peer"
+        case .unexpectedResponse(let what):
+            "a peer sent an unexpected answer to \(what)"
+        case .invalidRequest(let what):
+            what
+        }
+    }
+}

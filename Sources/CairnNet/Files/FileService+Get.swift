@@ -1,0 +1,230 @@
+import CairnPeer
+import CairnStorage
+import CairnWire
+import Foundation
+import NIOCore
+
+/// An opened file: its manifest and key are known and checked; `stream` fetches and decodes it.
+public struct FileReader: Sendable {
+    public let fileID: Key256
+    public let manifest: Manifest
+    let fileKey: FileKey
+    let service: FileService
+
+    public var size: UInt64 { manifest.fileSize }
+
+    /// Fetches any k shards of each segment from the holders (several segments at once), verifies, decodes,
+    /// decrypts and hands the plaintext to `sink` in order. Memory stays at a few segments whatever the size.
+    public func stream(into sink: (ByteBuffer) async throws -> Void) async throws {
+        let holders = try await service.resolveHolders(of: manifest)
+        let health = HolderHealth()
+        let count = manifest.segments.count
+        var ready: [Int: ByteBuffer] = [:]
+        var next = 0
+        var launched = 0
+        try await withThrowingTaskGroup(of: (Int, ByteBuffer).self) { group in
+            func launch() {
+                let index = launched
+                launched += 1
+                group.addTask {
+                    (index, try await self.fetchSegment(index, holders: holders, health: health))
+                }
+            }
+            while launched < min(count, service.segmentWindow) { launch() }
+            while next < count {
+                guard let (index, plaintext) = try await group.next() else { break }
+                ready[index] = plaintext
+                while let buffer = ready.removeValue(forKey: next) {
+                    try await sink(buffer)
+                    next += 1
+                    if launched < count { launch() }
+                }
+            }
+        }
+    }
+
+    /// One segment: ask holders for data shards first (no rebuilding needed), replace failures and corrupt
+    /// shards with other holders, hedge with one extra request when an answer is slow.
+    func fetchSegment(_ index: Int, holders: [PeerID: PeerInfo], health: HolderHealth) async throws -> ByteBuffer {
+        let segment = manifest.segments[index]
+        let k = manifest.parameters.k
+        // Healthy holders first, data shards before parity.
+        let order = segment.holders.indices.sorted { a, b in
+            let (aBad, bBad) = (health.isSuspect(segment.holders[a]), health.isSuspect(segment.holders[b]))
+            return aBad != bBad ? !aBad : a < b
+        }
+        var shards: [Int: ByteBuffer] = [:]
+        var failures: [String] = []
+        var cursor = 0
+        let decoder = try SegmentDecoder(parameters: manifest.parameters, fileKey: fileKey, fileNonce: manifest.fileNonce)
+
+        while true {
+            try await withThrowingTaskGroup(of: (Int, ByteBuffer?).self) { group in
+                var outstanding = 0
+                func request() -> Bool {
+                    guard cursor < order.count else { return false }
+                    let shard = order[cursor]
+                    cursor += 1
+                    let holder = segment.holders[shard]
+                    guard let info = holders[holder] else {
+                        failures.append("holder \(holder.shortHex) of shard \(shard) is unknown")
+                        return request()
+                    }
+                    outstanding += 1
+                    group.addTask {
+                        do {
+                            guard case .shard(let bytes) = try await service.peer.storageRequest(
+                                .getShard(id: segment.shardIDs[shard]), to: info, timeout: .seconds(20))
+                            else { return (shard, nil) }
+                            return (shard, bytes)
+                        } catch {
+                            health.markSuspect(holder)
+                            return (shard, nil)
+                        }
+                    }
+                    return true
+                }
+                while outstanding + shards.count < k, request() {}
+                // A hedge: one more request if the answers are slow.
+                group.addTask {
+                    try await Task.sleep(for: .milliseconds(1500))
+                    return (-1, nil)
+                }
+                while shards.count < k, let (shard, bytes) = try await group.next() {
+                    if shard == -1 {
+                        _ = request()
+                        continue
+                    }
+                    outstanding -= 1
+                    if let bytes { shards[shard] = bytes } else {
+                        failures.append("shard \(shard) from \(segment.holders[shard].shortHex) failed")
+                        _ = request()
+                    }
+                    if outstanding == 0 && shards.count < k && cursor >= order.count { break }
+                }
+                group.cancelAll()
+            }
+            guard shards.count >= k else {
+                throw FileError.unavailable(segment: index, reason: "only \(shards.count) of the \(k) shards needed "
+                    + "could be fetched (\(failures.suffix(4).joined(separator: "; ")))")
+            }
+            do {
+                return try decode(index, segment: segment, shards: shards, decoder: decoder)
+            } catch StorageError.shardHashMismatch(_, _, let bad?) {
+                // A holder served a corrupt or forged shard: drop it and fetch another.
+                shards[bad] = nil
+                health.markSuspect(segment.holders[bad])
+                failures.append("shard \(bad) from \(segment.holders[bad].shortHex) was corrupt")
+            }
+        }
+    }
+
+    private func decode(_ index: Int, segment: Manifest.Segment, shards: [Int: ByteBuffer], decoder: SegmentDecoder)
+        throws -> ByteBuffer
+    {
+        let ordered = shards.sorted { $0.key < $1.key }
+        var output = ByteBuffer()
+        output.reserveCapacity(segment.plaintextLength)
+        try output.writeWithUnsafeMutableBytes(minimumWritableBytes: segment.plaintextLength) { out in
+            try withBorrowed(ordered[...], []) { borrowed in
+                try decoder.decodeSegment(
+                    index: UInt64(index), plaintextLength: segment.plaintextLength, shardLength: segment.shardLength,
+                    shardIDs: segment.shardIDs, shards: borrowed, into: out)
+            }
+        }
+        return output
+    }
+
+    /// Borrows each buffer's bytes for the duration of `body`.
+    private func withBorrowed<R>(
+        _ rest: ArraySlice<(key: Int, value: ByteBuffer)>, _ done: [(index: Int, bytes: UnsafeRawBufferPointer)],
+        _ body: ([(index: Int, bytes: UnsafeRawBufferPointer)]) throws -> R
+    ) throws -> R {
+        guard let first = rest.first else { return try body(done) }
+        return try first.value.withUnsafeReadableBytes { bytes in
+            try withBorrowed(rest.dropFirst(), done + [(first.key, bytes)], body)
+        }
+    }
+}
+
+/// Holders that failed during this get, tried last afterwards.
+final class HolderHealth: @unchecked Sendable {
+    // `@unchecked Sendable`: the set is only touched under `lock`.
+    private let lock = NSLock()
+    private var suspects: Set<PeerID> = []
+
+    func markSuspect(_ peer: PeerID) {
+        lock.lock()
+        suspects.insert(peer)
+        lock.unlock()
+    }
+
+    func isSuspect(_ peer: PeerID) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return suspects.contains(peer)
+    }
+}
+
+extension FileService {
+    /// Opens a file by ID (the owner, or a peer with a grant) or by read capability (anyone).
+    public func open(_ reference: String) async throws -> FileReader {
+        if reference.hasPrefix(ReadCapability.scheme + ":") {
+            let capability = try ReadCapability(parsing: reference)
+            let manifest = try await manifest(of: capability.fileID)
+            return FileReader(fileID: capability.fileID, manifest: manifest, fileKey: capability.fileKey, service: self)
+        }
+        guard let fileID = Key256(hex: reference) else {
+            throw FileError.invalidRequest(
+                "'\(reference.prefix(80))' is neither a file ID (64 hex characters) nor a read capability (cairn:…)")
+        }
+        let manifest = try await manifest(of: fileID)
+        let key = try await fileKey(for: manifest, fileID: fileID)
+        return FileReader(fileID: fileID, manifest: manifest, fileKey: key, service: self)
+    }
+
+    /// The file key as this identity may have it: sealed to it as owner, or through a grant from the owner.
+    func fileKey(for manifest: Manifest, fileID: Key256) async throws -> FileKey {
+        let keys = identity.x25519KeyPair
+        if manifest.owner == identity.publicKey {
+            guard let key = FileKey(bytes: try SealedBox.open(manifest.sealedKey, recipient: keys)) else {
+                throw FileError.noAccess(fileID)
+            }
+            return key
+        }
+        let me = identity.publicKey
+        let grant: AccessGrant? = try await fetchBlob(kind: .grant, key: BlobKeys.grant(fileID: fileID, grantee: me.peerID)) {
+            bytes in
+            guard let grant = try? AccessGrant(decoding: bytes), grant.grantee == me, grant.fileID == fileID,
+                  grant.verify(against: manifest) else { return nil }
+            return grant
+        }
+        guard let grant, let opened = try? SealedBox.open(grant.sealedKey, recipient: keys),
+              let key = FileKey(bytes: opened)
+        else { throw FileError.noAccess(fileID) }
+        return key
+    }
+
+    /// Addresses of the manifest's holders: from the routing table, else found through the DHT.
+    func resolveHolders(of manifest: Manifest) async throws -> [PeerID: PeerInfo] {
+        let wanted = Set(manifest.segments.flatMap(\.holders))
+        var found: [PeerID: PeerInfo] = [:]
+        if let own = peer.listenAddress { found[peer.peerID] = PeerInfo(id: peer.peerID, address: own) }
+        for entry in try await peer.knownPeers() where wanted.contains(entry.peer.id) {
+            found[entry.peer.id] = entry.peer
+        }
+        let missing = wanted.subtracting(found.keys)
+        await withTaskGroup(of: PeerInfo?.self) { group in
+            for id in missing {
+                group.addTask {
+                    guard let result = try? await self.peer.query(.findPeer(id)),
+                          case .peerFound(_, let addresses?) = result.outcome, let address = addresses.first
+                    else { return nil }
+                    return PeerInfo(id: id, address: address)
+                }
+            }
+            for await info in group { if let info { found[info.id] = info } }
+        }
+        return found
+    }
+}

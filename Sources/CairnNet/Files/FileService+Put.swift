@@ -1,0 +1,178 @@
+import CairnPeer
+import CairnStorage
+import CairnWire
+import NIOCore
+
+/// What `put` produced: the JSON of `cairn put --json` and `POST /api/v0/files`.
+public struct PutResult: Codable, Sendable {
+    public var id: String
+    public var name: String
+    public var size: UInt64
+    public var k: Int
+    public var n: Int
+    /// Read capability: anyone holding it can read the file.
+    public var cap: String
+    public var seconds: Double
+    public var segments: Int
+    public var providers: Int
+}
+
+public struct PutOptions: Sendable {
+    public var name: String
+    public var parameters: CodingParameters
+    /// Size announced up front (Content-Length), to refuse before sending anything when space is short.
+    public var expectedSize: UInt64?
+
+    public init(name: String, parameters: CodingParameters, expectedSize: UInt64?) {
+        self.name = name
+        self.parameters = parameters
+        self.expectedSize = expectedSize
+    }
+}
+
+extension FileService {
+    /// Stores a file read from `body`: encrypt, erasure-code, place each segment's n shards on n distinct
+    /// providers, then store the signed manifest and announce the holders. Returns once every shard is durable
+    /// on its provider and every record is stored.
+    public func put<Body: AsyncSequence & Sendable>(_ body: Body, options: PutOptions) async throws -> PutResult
+    where Body.Element == ByteBuffer {
+        let clock = ContinuousClock()
+        let started = clock.now
+        let parameters = options.parameters
+        try parameters.validate()
+        var pipeline = try PutPipeline(parameters: parameters)
+
+        // Providers first, so that a network too small for the code fails before anything is sent.
+        let shardBytes = UInt64(parameters.maxShardLength)
+        var minimumFree = shardBytes
+        if let size = options.expectedSize {
+            let segments = UInt64(max(1, parameters.segmentCount(forFileSize: size)))
+            minimumFree = max(minimumFree, min(segments, 4) * UInt64(parameters.shardLength(
+                forPlaintextLength: Int(min(UInt64(parameters.segmentSize), max(size, 1))))))
+        }
+        let ring = try await providers(near: pipeline.fileNonce, minimumFree: minimumFree)
+        guard ring.count >= parameters.n else {
+            throw FileError.tooFewProviders(found: ring.count, needed: parameters.n)
+        }
+        let placement = Placement(ring: ring, n: parameters.n)
+        let owner = identity.publicKey
+
+        var placed: [Int: Manifest.Segment] = [:]
+        try await withThrowingTaskGroup(of: (Int, Manifest.Segment).self) { uploads in
+            var inFlight = 0
+            func drainOne() async throws {
+                if let (index, segment) = try await uploads.next() { placed[index] = segment }
+                inFlight -= 1
+            }
+            func upload(_ segment: EncodedSegment) async throws {
+                if inFlight >= segmentWindow { try await drainOne() }
+                let shards = (0..<segment.shardCount).map { i in
+                    segment.withShard(i) { ByteBuffer(bytes: $0) }
+                }
+                let ids = segment.shardIDs
+                let holders = placement.holders(forSegment: Int(segment.index))
+                let (plaintextLength, shardLength, index) = (segment.plaintextLength, segment.shardLength, segment.index)
+                uploads.addTask {
+                    let finalHolders = try await self.uploadSegment(
+                        index: Int(index), ids: ids, shards: shards, holders: holders, ring: ring, owner: owner)
+                    return (Int(index), Manifest.Segment(plaintextLength: plaintextLength, shardLength: shardLength,
+                                                         shardIDs: ids, holders: finalHolders))
+                }
+                inFlight += 1
+            }
+            for try await var chunk in body {
+                let segments = try chunk.readWithUnsafeReadableBytes { buffer in
+                    (buffer.count, try pipeline.append(buffer))
+                }
+                for segment in segments { try await upload(segment) }
+            }
+            if let last = try pipeline.finish() { try await upload(last) }
+            while inFlight > 0 { try await drainOne() }
+        }
+        let segments = try orderSegments(placed, count: Int(pipeline.segmentCount))
+
+        // The manifest: the key sealed to the owner, signed by the owner, kept by the peers closest to its ID.
+        let sealedKey = try SealedBox.seal(pipeline.fileKey.bytes, to: identity.x25519KeyPair.publicKey)
+        var manifest = Manifest(
+            fileName: options.name, fileSize: pipeline.fileSize, parameters: parameters, fileNonce: pipeline.fileNonce,
+            segments: segments, created: WallClock.now(), owner: owner, sealedKey: sealedKey)
+        try manifest.sign(with: identity)
+        let encoded = manifest.encoded()
+        let fileID = SHA256.hash(encoded)
+        _ = try await storeBlob(kind: .manifest, key: fileID, bytes: encoded)
+        try await announce(fileID: fileID, holders: Set(segments.flatMap(\.holders)), ring: ring)
+        _ = try index.add(manifest: manifest)
+
+        let capability = ReadCapability(fileID: fileID, fileKey: pipeline.fileKey)
+        return PutResult(
+            id: fileID.hex, name: options.name, size: pipeline.fileSize, k: parameters.k, n: parameters.n,
+            cap: capability.description, seconds: (clock.now - started).millisecondsDouble / 1000,
+            segments: segments.count, providers: Set(segments.flatMap(\.holders)).count)
+    }
+
+    /// Segments came back from concurrent uploads in any order; the manifest wants them by index.
+    private func orderSegments(_ placed: [Int: Manifest.Segment], count: Int) throws -> [Manifest.Segment] {
+        try (0..<count).map { index in
+            guard let segment = placed[index] else {
+                throw FileError.placementFailed(segment: index, reason: "it was never uploaded")
+            }
+            return segment
+        }
+    }
+
+    /// Uploads one segment's shards in parallel; a shard a provider refuses goes to another provider of the
+    /// ring that holds nothing of this segment. Returns who holds each shard.
+    func uploadSegment(index: Int, ids: [ShardID], shards: [ByteBuffer], holders: [PeerInfo], ring: [PeerInfo],
+                       owner: PublicKey) async throws -> [PeerID] {
+        var final = holders
+        try await withThrowingTaskGroup(of: (Int, PeerInfo).self) { group in
+            let spare = ring.filter { candidate in !holders.contains { $0.id == candidate.id } }
+            // Spares are dealt out per shard so that two retries never pick the same provider.
+            for i in shards.indices {
+                let mySpares = spare.enumerated().filter { $0.offset % shards.count == i }.map(\.element)
+                group.addTask {
+                    var lastError: Error?
+                    for target in [holders[i]] + mySpares {
+                        do {
+                            let answer = try await self.peer.storageRequest(
+                                .putShard(id: ids[i], owner: owner, bytes: shards[i]), to: target)
+                            guard answer == .stored else { throw FileError.unexpectedResponse("a shard upload") }
+                            return (i, target)
+                        } catch {
+                            lastError = error
+                            self.logger.debug("shard upload failed; trying another provider",
+                                              metadata: ["cairn.remote": "\(target)", "cairn.error": "\(error)"])
+                        }
+                    }
+                    throw FileError.placementFailed(segment: index, reason: "shard \(i): \(lastError.map { "\($0)" } ?? "no provider")")
+                }
+            }
+            for try await (i, target) in group { final[i] = target }
+        }
+        return final.map(\.id)
+    }
+
+    /// Each holder publishes a provider record for the file; put waits until they are stored.
+    func announce(fileID: Key256, holders: Set<PeerID>, ring: [PeerInfo]) async throws {
+        let targets = ring.filter { holders.contains($0.id) }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for target in targets {
+                group.addTask {
+                    _ = try await self.peer.storageRequest(.announce(fileID: fileID), to: target)
+                }
+            }
+            try await group.waitForAll()
+        }
+    }
+}
+
+/// Which providers hold which shard: segment s takes n consecutive providers of the ring starting at s·n, so
+/// shards of one segment sit on n distinct providers and load spreads evenly.
+struct Placement: Sendable {
+    let ring: [PeerInfo]
+    let n: Int
+
+    func holders(forSegment segment: Int) -> [PeerInfo] {
+        (0..<n).map { ring[(segment * n + $0) % ring.count] }
+    }
+}

@@ -1,0 +1,154 @@
+import NIOCore
+
+/// The storage protocol's requests and responses after the protocol tag (`WireCodec`, tag 3).
+///
+/// ```
+/// request  := op u8 ‖ body
+///   0 putShard   id Key256 ‖ owner PublicKey ‖ the rest of the frame: the shard
+///   1 getShard   id Key256
+///   2 capacity
+///   3 putBlob    kind u8 ‖ key Key256 ‖ the rest of the frame: the blob
+///   4 getBlob    kind u8 ‖ key Key256
+///   5 delete     fileID Key256 ‖ shard ids (u16 count, Key256*) ‖ owner PublicKey ‖ issued i64 ‖ signature
+///   6 announce   fileID Key256
+/// response := op u8 ‖ body
+///   0 stored
+///   1 shard      the rest of the frame
+///   2 capacity   total u64 ‖ used u64
+///   3 blob       present u8 ‖ the rest of the frame
+///   4 deleted    count u32
+///   5 announced  count u16
+/// ```
+/// Shards and blobs run to the end of the frame, so they are never copied into a length-prefixed field.
+enum StorageCodec {
+    enum RequestOp: UInt8 {
+        case putShard = 0, getShard, capacity, putBlob, getBlob, delete, announce
+    }
+
+    enum ResponseOp: UInt8 {
+        case stored = 0, shard, capacity, blob, deleted, announced
+    }
+
+    static func write(_ request: StorageRequest, into buffer: inout ByteBuffer) {
+        switch request {
+        case .putShard(let id, let owner, var bytes):
+            buffer.writeInteger(RequestOp.putShard.rawValue)
+            buffer.writeKey256(id)
+            buffer.writePublicKey(owner)
+            buffer.writeBuffer(&bytes)
+        case .getShard(let id):
+            buffer.writeInteger(RequestOp.getShard.rawValue)
+            buffer.writeKey256(id)
+        case .capacity:
+            buffer.writeInteger(RequestOp.capacity.rawValue)
+        case .putBlob(let kind, let key, var bytes):
+            buffer.writeInteger(RequestOp.putBlob.rawValue)
+            buffer.writeInteger(kind.rawValue)
+            buffer.writeKey256(key)
+            buffer.writeBuffer(&bytes)
+        case .getBlob(let kind, let key):
+            buffer.writeInteger(RequestOp.getBlob.rawValue)
+            buffer.writeInteger(kind.rawValue)
+            buffer.writeKey256(key)
+        case .delete(let order):
+            buffer.writeInteger(RequestOp.delete.rawValue)
+            buffer.writeKey256(order.fileID)
+            buffer.writeWireArray(order.shardIDs, maxCount: DeleteOrder.maxShards) { $0.writeKey256($1) }
+            buffer.writePublicKey(order.owner)
+            buffer.writeInstant(order.issued)
+            buffer.writeSignature(order.signature)
+        case .announce(let fileID):
+            buffer.writeInteger(RequestOp.announce.rawValue)
+            buffer.writeKey256(fileID)
+        }
+    }
+
+    static func readRequest(from buffer: inout ByteBuffer) throws(WireError) -> StorageRequest {
+        let opByte = try need(buffer.readInteger(as: UInt8.self), "storage request operation")
+        guard let op = RequestOp(rawValue: opByte) else { throw WireError.unknownTag(opByte, in: "storage request") }
+        switch op {
+        case .putShard:
+            let id = try need(buffer.readKey256(), "shard ID")
+            let owner = try need(buffer.readPublicKey(), "shard owner")
+            return .putShard(id: id, owner: owner, bytes: buffer.readSlice(length: buffer.readableBytes)!)
+        case .getShard:
+            return .getShard(id: try need(buffer.readKey256(), "shard ID"))
+        case .capacity:
+            return .capacity
+        case .putBlob:
+            let kind = try readBlobKind(&buffer)
+            let key = try need(buffer.readKey256(), "blob key")
+            guard buffer.readableBytes <= StorageRequest.maxBlobBytes else {
+                throw WireError.oversized(length: buffer.readableBytes, max: StorageRequest.maxBlobBytes, in: "blob")
+            }
+            return .putBlob(kind: kind, key: key, bytes: buffer.readSlice(length: buffer.readableBytes)!)
+        case .getBlob:
+            let kind = try readBlobKind(&buffer)
+            return .getBlob(kind: kind, key: try need(buffer.readKey256(), "blob key"))
+        case .delete:
+            let fileID = try need(buffer.readKey256(), "file ID")
+            let shards = try need(
+                buffer.readWireArray(maxCount: DeleteOrder.maxShards, minElementByteCount: 32, "shard list") {
+                    $0.readKey256()
+                }, "shard list")
+            let owner = try need(buffer.readPublicKey(), "owner key")
+            let issued = try need(buffer.readInstant(), "issue time")
+            let signature = try need(buffer.readSignature(), "owner signature")
+            return .delete(DeleteOrder(fileID: fileID, shardIDs: shards, owner: owner, issued: issued, signature: signature))
+        case .announce:
+            return .announce(fileID: try need(buffer.readKey256(), "file ID"))
+        }
+    }
+
+    static func write(_ response: StorageResponse, into buffer: inout ByteBuffer) {
+        switch response {
+        case .stored:
+            buffer.writeInteger(ResponseOp.stored.rawValue)
+        case .shard(var bytes):
+            buffer.writeInteger(ResponseOp.shard.rawValue)
+            buffer.writeBuffer(&bytes)
+        case .capacity(let total, let used):
+            buffer.writeInteger(ResponseOp.capacity.rawValue)
+            buffer.writeMultipleIntegers(total, used)
+        case .blob(let bytes):
+            buffer.writeInteger(ResponseOp.blob.rawValue)
+            buffer.writeWireBool(bytes != nil)
+            if var bytes { buffer.writeBuffer(&bytes) }
+        case .deleted(let count):
+            buffer.writeInteger(ResponseOp.deleted.rawValue)
+            buffer.writeInteger(UInt32(clamping: count))
+        case .announced(let count):
+            buffer.writeInteger(ResponseOp.announced.rawValue)
+            buffer.writeInteger(UInt16(clamping: count))
+        }
+    }
+
+    static func readResponse(from buffer: inout ByteBuffer) throws(WireError) -> StorageResponse {
+        let opByte = try need(buffer.readInteger(as: UInt8.self), "storage response operation")
+        guard let op = ResponseOp(rawValue: opByte) else { throw WireError.unknownTag(opByte, in: "storage response") }
+        switch op {
+        case .stored:
+            return .stored
+        case .shard:
+            return .shard(buffer.readSlice(length: buffer.readableBytes)!)
+        case .capacity:
+            let total = try need(buffer.readInteger(as: UInt64.self), "total capacity")
+            let used = try need(buffer.readInteger(as: UInt64.self), "used capacity")
+            return .capacity(total: total, used: used)
+        case .blob:
+            let present = try need(buffer.readWireBool("blob flag"), "blob flag")
+            guard present else { return .blob(nil) }
+            return .blob(buffer.readSlice(length: buffer.readableBytes)!)
+        case .deleted:
+            return .deleted(shards: Int(try need(buffer.readInteger(as: UInt32.self), "deleted count")))
+        case .announced:
+            return .announced(storedAt: Int(try need(buffer.readInteger(as: UInt16.self), "announce count")))
+        }
+    }
+
+    private static func readBlobKind(_ buffer: inout ByteBuffer) throws(WireError) -> BlobKind {
+        let byte = try need(buffer.readInteger(as: UInt8.self), "blob kind")
+        guard let kind = BlobKind(rawValue: byte) else { throw WireError.unknownTag(byte, in: "blob kind") }
+        return kind
+    }
+}

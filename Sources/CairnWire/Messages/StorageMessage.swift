@@ -1,0 +1,79 @@
+import NIOCore
+
+/// The file-storage protocol between an uploading or downloading peer and a provider (DESIGN.md §5).
+///
+/// Shards are content-addressed: a provider accepts one only when SHA-256 of the bytes equals its ID.
+/// Small signed or content-addressed blobs (manifests, access grants) are kept by the peers closest to their
+/// key, like DHT values, but travel here because they can be large.
+public enum StorageRequest: Hashable, Sendable {
+    /// Store a shard durably (fsync'd) before answering `.stored`.
+    case putShard(id: Key256, owner: PublicKey, bytes: ByteBuffer)
+    case getShard(id: Key256)
+    /// Free and used space.
+    case capacity
+    /// Keep a blob under `key`; the provider checks it fits its kind (`BlobKind`).
+    case putBlob(kind: BlobKind, key: Key256, bytes: ByteBuffer)
+    case getBlob(kind: BlobKind, key: Key256)
+    /// Delete a file's shards and manifest; only honoured with the owner's signature.
+    case delete(DeleteOrder)
+    /// Publish a provider record for `fileID` (the provider signs it) and answer once it is stored.
+    case announce(fileID: Key256)
+}
+
+public enum StorageResponse: Hashable, Sendable {
+    case stored
+    case shard(ByteBuffer)
+    case capacity(total: UInt64, used: UInt64)
+    case blob(ByteBuffer?)
+    case deleted(shards: Int)
+    case announced(storedAt: Int)
+}
+
+/// What a blob is, which decides how a keeper checks it.
+public enum BlobKind: UInt8, Hashable, Sendable {
+    /// A file manifest; its key is SHA-256 of its bytes (the file ID).
+    case manifest = 1
+    /// An access grant; its key is `grantKey(fileID:grantee:)`, its signature the owner's.
+    case grant = 2
+}
+
+/// An owner's signed order to delete a file's shards and manifest.
+public struct DeleteOrder: Hashable, Sendable {
+    public var fileID: Key256
+    public var shardIDs: [Key256]
+    public var owner: PublicKey
+    public var issued: Instant
+    public var signature: [UInt8]
+
+    public static let maxShards = 65_535
+
+    public init(fileID: Key256, shardIDs: [Key256], owner: PublicKey, issued: Instant, signature: [UInt8]) {
+        self.fileID = fileID
+        self.shardIDs = shardIDs
+        self.owner = owner
+        self.issued = issued
+        self.signature = signature
+    }
+
+    public init(fileID: Key256, shardIDs: [Key256], owner: Identity, issued: Instant) {
+        self.init(fileID: fileID, shardIDs: shardIDs, owner: owner.publicKey, issued: issued, signature: [])
+        signature = owner.sign(signingBytes)
+    }
+
+    public var signingBytes: [UInt8] {
+        var out = SigningBytes(domain: "cairn/delete/v1")
+        out.append(fileID.bytes)
+        out.append(UInt32(shardIDs.count))
+        for id in shardIDs { out.bytes.append(contentsOf: id.bytes) }
+        out.append(owner.bytes)
+        out.append(issued)
+        return out.bytes
+    }
+
+    public var isSignatureValid: Bool { owner.verify(signature: signature, message: signingBytes) }
+}
+
+extension StorageRequest {
+    /// Largest manifest or grant a peer keeps.
+    public static let maxBlobBytes = 4 * 1024 * 1024
+}
