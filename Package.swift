@@ -54,7 +54,7 @@ let package = Package(
         .target(
             name: "CairnAPI",
             dependencies: [
-                "CairnPeer", "CairnNet",
+                "CairnPeer", "CairnNet", "CairnStorage", "CairnWire",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]

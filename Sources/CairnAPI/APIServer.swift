@@ -1,4 +1,5 @@
 import CairnNet
+import CairnStorage
 import Foundation
 import Hummingbird
 import Logging
@@ -8,12 +9,15 @@ import NIOCore
 public enum APIServer {
     /// Builds the Hummingbird application serving `peer` on `address`.
     public static func application(
-        peer: NetworkPeer, host: String, port: Int, eventLoopGroup: EventLoopGroup, logger: Logger,
+        peer: NetworkPeer, files: FileService?, parameters: CodingParameters, host: String, port: Int,
+        eventLoopGroup: EventLoopGroup, logger: Logger,
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let router = Router()
         router.middlewares.add(APIErrorMiddleware())
-        DHTRoutes(peer: peer).register(on: router.group("api/v0"))
+        let api = router.group("api/v0")
+        DHTRoutes(peer: peer).register(on: api)
+        if let files { FileRoutes(files: files, parameters: parameters).register(on: api) }
         return Application(
             router: router,
             configuration: .init(address: .hostname(host, port: port), serverName: "cairn"),

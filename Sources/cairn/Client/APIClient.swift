@@ -5,6 +5,7 @@ import NIOHTTP1
 import NIOPosix
 
 /// A small HTTP/1.1 client for the peer's local API; the CLI's only way to talk to a running peer.
+/// Bodies stream both ways with backpressure, so a file of any size passes in bounded memory.
 struct APIClient {
     let host: String
     let port: Int
@@ -23,74 +24,125 @@ struct APIClient {
         var body: ByteBuffer
     }
 
-    /// Sends one request and collects the whole reply.
-    func send(_ method: HTTPMethod, _ path: String, body: ByteBuffer? = nil) async throws -> Reply {
-        let group = MultiThreadedEventLoopGroup.singleton
-        let promise = group.next().makePromise(of: Reply.self)
-        let channel: Channel
+    typealias Connection = NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>
+
+    /// Opens a connection, sends the request head and `body`, and hands the response head and body parts to
+    /// `onHead` / `onBody` as they arrive.
+    func exchange(
+        _ method: HTTPMethod, _ path: String, contentLength: UInt64?,
+        body: (NIOAsyncChannelOutboundWriter<HTTPClientRequestPart>) async throws -> Void,
+        onHead: (HTTPResponseHead) async throws -> Void,
+        onBody: (ByteBuffer) async throws -> Void
+    ) async throws {
+        let connection: Connection
         do {
-            channel = try await ClientBootstrap(group: group)
+            connection = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .connectTimeout(.seconds(5))
-                .channelInitializer { channel in
+                .connect(host: host, port: port) { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                        try channel.pipeline.syncOperations.addHandler(ReplyCollector(promise: promise))
+                        return try Connection(wrappingChannelSynchronously: channel)
                     }
                 }
-                .connect(host: host, port: port).get()
         } catch {
-            promise.fail(error)
             throw CLIError("cannot reach the peer's API at \(host):\(port) (\(error)); is `cairn run` running there?")
         }
-        var head = HTTPRequestHead(version: .http1_1, method: method, uri: path)
-        head.headers.add(name: "Host", value: "\(host):\(port)")
-        head.headers.add(name: "Connection", value: "close")
-        head.headers.add(name: "Content-Length", value: "\(body?.readableBytes ?? 0)")
-        channel.write(HTTPClientRequestPart.head(head), promise: nil)
-        if let body { channel.write(HTTPClientRequestPart.body(.byteBuffer(body)), promise: nil) }
-        channel.writeAndFlush(HTTPClientRequestPart.end(nil), promise: nil)
-        defer { channel.close(promise: nil) }
-        return try await promise.futureResult.get()
+        try await connection.executeThenClose { inbound, outbound in
+            var head = HTTPRequestHead(version: .http1_1, method: method, uri: path)
+            head.headers.add(name: "Host", value: "\(host):\(port)")
+            head.headers.add(name: "Connection", value: "close")
+            head.headers.add(name: "Content-Length", value: "\(contentLength ?? 0)")
+            try await outbound.write(.head(head))
+            try await body(outbound)
+            try await outbound.write(.end(nil))
+            var ended = false
+            for try await part in inbound {
+                switch part {
+                case .head(let head): try await onHead(head)
+                case .body(let chunk): try await onBody(chunk)
+                case .end:
+                    ended = true
+                }
+                if ended { break }
+            }
+            guard ended else { throw CLIError("the peer closed the connection before the answer was complete") }
+        }
     }
 
-    /// GETs or POSTs and decodes a JSON reply, turning `{"error": ...}` replies into CLIError.
+    /// Sends one request with an optional small body and collects the whole reply.
+    func send(_ method: HTTPMethod, _ path: String, body: ByteBuffer? = nil) async throws -> Reply {
+        var reply = Reply(status: .ok, body: ByteBuffer())
+        try await exchange(
+            method, path, contentLength: UInt64(body?.readableBytes ?? 0),
+            body: { writer in if let body { try await writer.write(.body(.byteBuffer(body))) } },
+            onHead: { reply.status = $0.status },
+            onBody: { var chunk = $0; reply.body.writeBuffer(&chunk) })
+        return reply
+    }
+
+    /// GETs, POSTs or DELETEs and decodes a JSON reply, turning `{"error": ...}` replies into CLIError.
     func json<T: Decodable>(_ method: HTTPMethod, _ path: String, as type: T.Type) async throws -> T {
-        let reply = try await send(method, path)
+        try decode(try await send(method, path), as: type)
+    }
+
+    func decode<T: Decodable>(_ reply: Reply, as type: T.Type) throws -> T {
         let data = Data(reply.body.readableBytesView)
-        guard reply.status == .ok else {
-            if let error = try? JSONDecoder().decode(ErrorResponse.self, from: data) { throw CLIError(error.error) }
-            throw CLIError("the peer answered \(reply.status.code) \(reply.status.reasonPhrase)")
-        }
+        guard reply.status == .ok else { throw Self.error(status: reply.status, body: data) }
         do {
             return try JSONDecoder().decode(T.self, from: data)
         } catch {
             throw CLIError("the peer's answer could not be read: \(error)")
         }
     }
-}
 
-private final class ReplyCollector: ChannelInboundHandler {
-    typealias InboundIn = HTTPClientResponsePart
-    private let promise: EventLoopPromise<APIClient.Reply>
-    private var status: HTTPResponseStatus = .ok
-    private var body = ByteBuffer()
-
-    init(promise: EventLoopPromise<APIClient.Reply>) { self.promise = promise }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
-        case .head(let head): status = head.status
-        case .body(var chunk): body.writeBuffer(&chunk)
-        case .end: promise.succeed(.init(status: status, body: body))
-        }
+    static func error(status: HTTPResponseStatus, body: Data) -> CLIError {
+        if let error = try? JSONDecoder().decode(ErrorResponse.self, from: body) { return CLIError(error.error) }
+        return CLIError("the peer answered \(status.code) \(status.reasonPhrase)")
     }
 
-    func channelInactive(context: ChannelHandlerContext) {
-        promise.fail(CLIError("the peer closed the connection before answering"))
+    /// Streams the file at `path` as the request body and decodes the JSON reply.
+    func upload<T: Decodable>(file: FileHandle, size: UInt64, to path: String, progress: Progress?, as type: T.Type)
+        async throws -> T
+    {
+        var reply = Reply(status: .ok, body: ByteBuffer())
+        try await exchange(
+            .POST, path, contentLength: size,
+            body: { writer in
+                var sent: UInt64 = 0
+                while let data = try file.read(upToCount: 1 << 20), !data.isEmpty {
+                    try await writer.write(.body(.byteBuffer(ByteBuffer(bytes: data))))
+                    sent += UInt64(data.count)
+                    progress?.update(sent)
+                }
+            },
+            onHead: { reply.status = $0.status },
+            onBody: { var chunk = $0; reply.body.writeBuffer(&chunk) })
+        progress?.finish()
+        return try decode(reply, as: type)
     }
 
-    func errorCaught(context: ChannelHandlerContext, error: Error) {
-        promise.fail(error)
-        context.close(promise: nil)
+    /// GETs `path` and streams a 200 reply's body to `sink`; any other status is read as an error.
+    func download(_ path: String, progress: Progress?, sink: (ByteBuffer) throws -> Void) async throws {
+        var status: HTTPResponseStatus = .ok
+        var errorBody = ByteBuffer()
+        try await exchange(
+            .GET, path, contentLength: nil, body: { _ in },
+            onHead: { head in
+                status = head.status
+                if let length = head.headers.first(name: "Content-Length").flatMap(UInt64.init) {
+                    progress?.total = length
+                }
+            },
+            onBody: { chunk in
+                if status == .ok {
+                    try sink(chunk)
+                    progress?.add(UInt64(chunk.readableBytes))
+                } else {
+                    var chunk = chunk
+                    errorBody.writeBuffer(&chunk)
+                }
+            })
+        progress?.finish()
+        guard status == .ok else { throw Self.error(status: status, body: Data(errorBody.readableBytesView)) }
     }
 }

@@ -40,7 +40,8 @@ final class LocalCluster {
             let apiPort = basePort + 1000 + index
             var arguments = ["run", "--data", data, "--listen", "127.0.0.1:\(listenPort)",
                              "--api", "127.0.0.1:\(apiPort)", "--log-level", logLevel, "--bootstrap", bootstrap]
-            if index == 0 { arguments.removeLast(2) }
+            // Peer 0 is the bootstrap peer: naming itself means it dials no one.
+            if index == 0 { arguments[arguments.count - 1] = "127.0.0.1:\(listenPort)" }
             let process = Process()
             process.executableURL = URL(fileURLWithPath: executable)
             process.arguments = arguments

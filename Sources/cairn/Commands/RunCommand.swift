@@ -3,6 +3,7 @@ import Foundation
 import CairnAPI
 import CairnNet
 import CairnPeer
+import CairnStorage
 import CairnWire
 import Logging
 import NIOPosix
@@ -24,6 +25,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Address of the local HTTP API (HOST:PORT).")
     var api: String = "127.0.0.1:5002"
 
+    @Option(help: "Most space to give other peers' shards, e.g. 10GiB or 500MB; never more than the disk has free.")
+    var capacity: String = "10GiB"
+
     @Option(help: "Network parameters (genesis JSON). Defaults to the parameters built into cairn.")
     var genesis: String?
 
@@ -35,6 +39,9 @@ struct RunCommand: AsyncParsableCommand {
         guard PeerAddress(parsing: api) != nil else { throw ValidationError("--api '\(api)' is not HOST:PORT") }
         for address in bootstrap where PeerAddress(parsing: address) == nil {
             throw ValidationError("--bootstrap '\(address)' is not HOST:PORT")
+        }
+        guard ByteSize.parse(capacity) != nil else {
+            throw ValidationError("--capacity '\(capacity)' is not a size: use e.g. 10GiB, 500MiB, 2GB or a number of bytes")
         }
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level '\(logLevel)' is not one of trace, debug, info, notice, warning, error, critical")
@@ -53,6 +60,16 @@ struct RunCommand: AsyncParsableCommand {
         let directory = DataDirectory(root: data)
         let identity = try IdentityStore(directory: directory).load(puzzleBits: parameters.puzzleBits)
         let contacts = try ContactStore(path: directory.databasePath)
+        try FileManager.default.createDirectory(atPath: directory.shardsPath, withIntermediateDirectories: true)
+        let shards = try ShardStore(root: directory.shardsPath, capacity: effectiveCapacity(directory.shardsPath))
+        if shards.recovery.removedTemporaryFiles > 0 {
+            logger.notice("removed \(shards.recovery.removedTemporaryFiles) temporary shard files left by a crash")
+        }
+        let blobs = try BlobStore(path: directory.root + "/blobs.sqlite")
+        let files = try FileIndex(path: directory.root + "/files.sqlite")
+        let pool = NIOThreadPool(numberOfThreads: 2)
+        pool.start()
+        let provider = ProviderService(shards: shards, blobs: blobs, pool: pool, logger: logger)
         let bootstrapAddresses = (bootstrap.isEmpty ? parameters.bootstrap : bootstrap).compactMap(PeerAddress.init(parsing:))
 
         // One event loop: the peer's state is confined to it, and an idle peer stays small.
@@ -61,11 +78,14 @@ struct RunCommand: AsyncParsableCommand {
             identity: identity,
             configuration: .init(listen: PeerAddress(parsing: listen)!, bootstrap: bootstrapAddresses,
                                  parameters: parameters),
-            contacts: contacts, eventLoop: group.next(), logger: logger)
+            contacts: contacts, provider: provider, eventLoop: group.next(), logger: logger)
+        let fileService = FileService(peer: peer, provider: provider, index: files, logger: logger)
         let address = try await peer.start()
         let apiAddress = PeerAddress(parsing: api)!
         let app = APIServer.application(
-            peer: peer, host: apiAddress.host, port: Int(apiAddress.port), eventLoopGroup: group, logger: logger)
+            peer: peer, files: fileService,
+            parameters: CodingParameters(segmentSize: parameters.segmentBytes, k: parameters.erasureK, n: parameters.erasureN),
+            host: apiAddress.host, port: Int(apiAddress.port), eventLoopGroup: group, logger: logger)
         // Written unbuffered so that the lines reach a log file at once.
         FileHandle.standardOutput.write(Data("""
             cairn peer \(identity.peerID.hex)
@@ -79,5 +99,14 @@ struct RunCommand: AsyncParsableCommand {
                 logger: logger))
         try await services.run()
         try await group.shutdownGracefully()
+        try await pool.shutdownGracefully()
+    }
+
+    /// The asked-for capacity, but never more than the disk holding the shards has free.
+    func effectiveCapacity(_ path: String) throws -> UInt64 {
+        let wanted = ByteSize.parse(capacity) ?? 0
+        let attributes = try FileManager.default.attributesOfFileSystem(forPath: path)
+        let free = (attributes[.systemFreeSize] as? NSNumber)?.uint64Value ?? wanted
+        return min(wanted, free)
     }
 }

@@ -1,0 +1,113 @@
+import CairnNet
+import CairnStorage
+import CairnWire
+import Foundation
+import Hummingbird
+
+/// `/api/v0/files` and `/api/v0/status`: streaming upload and download, list, delete, share.
+struct FileRoutes: Sendable {
+    let files: FileService
+    let parameters: CodingParameters
+
+    func register<Context: RequestContext>(on group: RouterGroup<Context>) {
+        group.post("files") { request, _ in
+            let query = request.uri.queryParameters
+            let name = query.get("name") ?? "unnamed"
+            guard !name.isEmpty, name.utf8.count <= Manifest.maxFileNameBytes else {
+                throw APIError(.badRequest, "name must be 1 to \(Manifest.maxFileNameBytes) bytes")
+            }
+            let k = try query.get("k").map { try Self.integer($0, "k") } ?? parameters.k
+            let n = try query.get("n").map { try Self.integer($0, "n") } ?? parameters.n
+            let coding = CodingParameters(segmentSize: parameters.segmentSize, k: k, n: n)
+            let size = request.headers[.contentLength].flatMap { UInt64($0) }
+            let result = try await Self.mapErrors {
+                try await files.put(request.body, options: PutOptions(name: name, parameters: coding, expectedSize: size))
+            }
+            return JSONBody.response(result)
+        }
+        group.get("files") { _, _ in
+            let list = try files.index.files().sorted { $0.created < $1.created }
+            return JSONBody.response(FileListResponse(files: list.map {
+                .init(id: $0.fileID.hex, name: $0.name, size: $0.size,
+                      created: ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double($0.created.nanoseconds) / 1e9)))
+            }))
+        }
+        group.get("files/:id") { _, context in
+            let reference = context.parameters.get("id") ?? ""
+            let reader = try await Self.mapErrors { try await files.open(reference) }
+            var headers = HTTPFields()
+            headers[.contentType] = "application/octet-stream"
+            return Response(
+                status: .ok, headers: headers,
+                body: ResponseBody(contentLength: Int(reader.size)) { writer in
+                    try await reader.stream { try await writer.write($0) }
+                    try await writer.finish(nil)
+                })
+        }
+        group.delete("files/:id") { _, context in
+            let id = try DHTRoutes.key(context, "id")
+            return JSONBody.response(try await Self.mapErrors { try await files.remove(id) })
+        }
+        group.post("files/:id/share") { request, context in
+            let id = try DHTRoutes.key(context, "id")
+            let to = request.uri.queryParameters.get("to") ?? ""
+            guard let grantee = Key256(hex: to) else {
+                throw APIError(.badRequest, "to='\(to.prefix(80))' is not a PeerID: expected 64 hexadecimal characters")
+            }
+            return JSONBody.response(try await Self.mapErrors { try await files.share(id, to: grantee) })
+        }
+        group.get("status") { _, _ in
+            let store = files.provider.shards
+            return JSONBody.response(StatusResponse(
+                id: files.peer.peerID.hex, capacity: store.capacity, used: try store.used(),
+                shards: try store.count(), files: try files.index.files().count))
+        }
+    }
+
+    static func integer(_ text: String, _ name: String) throws -> Int {
+        guard let value = Int(text) else { throw APIError(.badRequest, "\(name)='\(text.prefix(20))' is not a number") }
+        return value
+    }
+
+    /// Gives each failure the HTTP status that fits it.
+    static func mapErrors<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as FileError {
+            switch error {
+            case .tooFewProviders, .unavailable, .recordNotStored, .placementFailed: throw APIError(.serviceUnavailable, "\(error)")
+            case .manifestNotFound, .peerNotFound: throw APIError(.notFound, "\(error)")
+            case .noAccess, .notOwner: throw APIError(.forbidden, "\(error)")
+            case .invalidRequest: throw APIError(.badRequest, "\(error)")
+            case .unexpectedResponse: throw APIError(.badGateway, "\(error)")
+            }
+        } catch let error as StorageError {
+            switch error {
+            case .invalidCapability, .invalidCodingParameters, .invalidSegmentSize, .invalidShardID:
+                throw APIError(.badRequest, "\(error)")
+            case .noCapacity: throw APIError(.init(code: 507, reasonPhrase: "Insufficient Storage"), "\(error)")
+            case .authenticationFailed: throw APIError(.forbidden, "\(error)")
+            default: throw APIError(.internalServerError, "\(error)")
+            }
+        }
+    }
+}
+
+public struct FileListResponse: Codable, Sendable {
+    public struct File: Codable, Sendable {
+        public var id: String
+        public var name: String
+        public var size: UInt64
+        public var created: String
+    }
+
+    public var files: [File]
+}
+
+public struct StatusResponse: Codable, Sendable {
+    public var id: String
+    public var capacity: UInt64
+    public var used: UInt64
+    public var shards: Int
+    public var files: Int
+}

@@ -1,0 +1,172 @@
+import ArgumentParser
+import CairnAPI
+import CairnCrypto
+import CairnNet
+import CairnStorage
+import Foundation
+
+struct PutCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "put", abstract: "Store a file: encrypted here, erasure-coded across providers. Prints its ID and read capability.")
+
+    @Argument(help: "The file to store.") var file: String
+    @Option(help: "Name to record (default: the file's name).") var name: String?
+    @Option(help: "Shards needed to rebuild a segment (default from the network parameters).") var k: Int?
+    @Option(help: "Shards made per segment, on n distinct providers.") var n: Int?
+    @OptionGroup var options: APIOptions
+
+    func validate() throws {
+        if let k, k < 1 { throw ValidationError("--k must be at least 1") }
+        if let n, let k, n <= k { throw ValidationError("--n must be larger than --k") }
+    }
+
+    func run() async throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory), !isDirectory.boolValue,
+              let handle = FileHandle(forReadingAtPath: file)
+        else { throw CLIError("cannot read \(file): no such file, or it is a directory") }
+        defer { try? handle.close() }
+        let size = (try FileManager.default.attributesOfItem(atPath: file)[.size] as? NSNumber)?.uint64Value ?? 0
+        var query = "name=\(percentEncoded(name ?? (file as NSString).lastPathComponent))"
+        if let k { query += "&k=\(k)" }
+        if let n { query += "&n=\(n)" }
+        let result = try await options.client().upload(
+            file: handle, size: size, to: "/api/v0/files?\(query)", progress: Progress.ifTerminal("put", total: size),
+            as: PutResult.self)
+        if options.json { return try printJSON(result) }
+        print("id:   \(result.id)")
+        print("cap:  \(result.cap)")
+        print("size: \(result.size) bytes, \(result.k)-of-\(result.n) over \(result.providers) providers, "
+            + String(format: "%.2f s (%.1f MB/s)", result.seconds, Double(result.size) / max(result.seconds, 1e-6) / 1e6))
+    }
+}
+
+struct GetCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "get", abstract: "Fetch a file by ID (owner or grantee) or read capability; to stdout or -o FILE.")
+
+    @Argument(help: "File ID (64 hex) or read capability (cairn:<id>:<key>).") var reference: String
+    @Option(name: .shortAndLong, help: "Write here instead of standard output.") var output: String?
+    @OptionGroup var options: APIOptions
+
+    struct Result: Codable {
+        var id: String
+        var size: UInt64
+        var sha256: String
+        var seconds: Double
+        var output: String?
+    }
+
+    func run() async throws {
+        let fileID = reference.hasPrefix("cairn:") ? String(reference.split(separator: ":").dropFirst().first ?? "") : reference
+        let temporary = output.map { $0 + ".part-\(getpid())" }
+        var sink: FileHandle
+        if let temporary {
+            guard FileManager.default.createFile(atPath: temporary, contents: nil),
+                  let handle = FileHandle(forWritingAtPath: temporary)
+            else { throw CLIError("cannot write \(output!)") }
+            sink = handle
+        } else {
+            sink = FileHandle.standardOutput
+        }
+        var hasher = StreamingSHA256()
+        var size: UInt64 = 0
+        let started = Date()
+        do {
+            try await options.client().download(
+                "/api/v0/files/\(percentEncoded(reference))",
+                progress: output == nil ? nil : Progress.ifTerminal("get", total: nil)
+            ) { chunk in
+                chunk.withUnsafeReadableBytes { hasher.update($0) }
+                size += UInt64(chunk.readableBytes)
+                try sink.write(contentsOf: chunk.readableBytesView)
+            }
+        } catch {
+            if let temporary { try? FileManager.default.removeItem(atPath: temporary) }
+            throw error
+        }
+        if let temporary, let output {
+            try sink.synchronize()
+            try sink.close()
+            _ = try? FileManager.default.removeItem(atPath: output)
+            try FileManager.default.moveItem(atPath: temporary, toPath: output)
+        }
+        let result = Result(id: fileID, size: size, sha256: hasher.finish().hex,
+                            seconds: Date().timeIntervalSince(started), output: output)
+        guard output != nil || options.json else { return }
+        if options.json {
+            // With the file on stdout, the summary goes to stderr so the two never mix.
+            let data = try JSONEncoder.cairn.encode(result)
+            if output == nil { FileHandle.standardError.write(data + Data("\n".utf8)) } else { print(String(decoding: data, as: UTF8.self)) }
+            return
+        }
+        print("got \(size) bytes into \(output!) in " + String(format: "%.2f s", result.seconds))
+        print("sha256: \(result.sha256)")
+    }
+}
+
+struct ListCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "ls", abstract: "List the files this peer's identity stored.")
+    @OptionGroup var options: APIOptions
+
+    func run() async throws {
+        let reply = try await options.client().json(.GET, "/api/v0/files", as: FileListResponse.self)
+        if options.json { return try printJSON(reply) }
+        printTable(["NAME", "SIZE", "ID", "CREATED"], reply.files.map { [$0.name, "\($0.size)", $0.id, $0.created] })
+        print("\(reply.files.count) files")
+    }
+}
+
+struct RemoveCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rm", abstract: "Delete a file you own from every provider (they check your signature).")
+    @Argument(help: "File ID.") var id: String
+    @OptionGroup var options: APIOptions
+
+    func validate() throws { _ = try parseKey(id) }
+
+    func run() async throws {
+        let reply = try await options.client().json(.DELETE, "/api/v0/files/\(try parseKey(id).hex)", as: RemoveResult.self)
+        if options.json { return try printJSON(reply) }
+        print("deleted \(reply.id): \(reply.deletedShards) shards removed from their providers")
+    }
+}
+
+struct ShareCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "share", abstract: "Grant another peer's identity read access to a file you own.")
+    @Argument(help: "File ID.") var id: String
+    @Option(help: "The grantee's PeerID.") var to: String
+    @OptionGroup var options: APIOptions
+
+    func validate() throws {
+        _ = try parseKey(id)
+        _ = try parseKey(to)
+    }
+
+    func run() async throws {
+        let reply = try await options.client().json(
+            .POST, "/api/v0/files/\(try parseKey(id).hex)/share?to=\(try parseKey(to).hex)", as: ShareResult.self)
+        if options.json { return try printJSON(reply) }
+        print("shared \(reply.id) with \(reply.to) (grant kept by \(reply.storedAt) peers)")
+    }
+}
+
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "status", abstract: "Storage used and free on this peer.")
+    @OptionGroup var options: APIOptions
+
+    func run() async throws {
+        let reply = try await options.client().json(.GET, "/api/v0/status", as: StatusResponse.self)
+        if options.json { return try printJSON(reply) }
+        print("peer:     \(reply.id)")
+        print("capacity: \(Progress.size(reply.capacity))")
+        print("used:     \(Progress.size(reply.used)) in \(reply.shards) shards")
+        print("free:     \(Progress.size(reply.capacity > reply.used ? reply.capacity - reply.used : 0))")
+        print("files:    \(reply.files) stored by this peer's identity")
+    }
+}
+
+func percentEncoded(_ text: String) -> String {
+    text.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed.subtracting(CharacterSet(charactersIn: "&=+?/#"))) ?? text
+}
