@@ -52,20 +52,35 @@ struct APIClient {
             head.headers.add(name: "Host", value: "\(host):\(port)")
             head.headers.add(name: "Connection", value: "close")
             head.headers.add(name: "Content-Length", value: "\(contentLength ?? 0)")
-            try await outbound.write(.head(head))
-            try await body(outbound)
-            try await outbound.write(.end(nil))
-            var ended = false
-            for try await part in inbound {
-                switch part {
-                case .head(let head): try await onHead(head)
-                case .body(let chunk): try await onBody(chunk)
-                case .end:
-                    ended = true
-                }
-                if ended { break }
+            // The peer may refuse an upload before reading all of it (no room, too few providers) and close:
+            // its answer is then still waiting to be read, and says more than the failed write.
+            var writeError: Error?
+            do {
+                try await outbound.write(.head(head))
+                try await body(outbound)
+                try await outbound.write(.end(nil))
+            } catch {
+                writeError = error
             }
-            guard ended else { throw CLIError("the peer closed the connection before the answer was complete") }
+            var ended = false
+            do {
+                for try await part in inbound {
+                    switch part {
+                    case .head(let head): try await onHead(head)
+                    case .body(let chunk): try await onBody(chunk)
+                    case .end:
+                        ended = true
+                    }
+                    if ended { break }
+                }
+            } catch {
+                if let writeError { throw writeError }
+                throw error
+            }
+            guard ended else {
+                if let writeError { throw CLIError("the peer stopped reading the request: \(writeError)") }
+                throw CLIError("the peer closed the connection before the answer was complete")
+            }
         }
     }
 
