@@ -30,7 +30,7 @@ let package = Package(
         .target(name: "CairnDHT", dependencies: ["CairnCrypto", "CairnWire"]),
         .target(
             name: "CairnStorage",
-            dependencies: ["CairnCrypto", "CairnWire", "CISAL", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["CairnCrypto", "CairnWire", "CISAL", "COpenSSL", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .target(
             name: "CairnPeer",

@@ -1,0 +1,26 @@
+import CairnCrypto
+
+extension FileKey {
+    /// The key sealed to `recipient` (anonymous SealedBox to the X25519 form of its Ed25519 key): what goes into
+    /// a manifest's `sealedKey` for the owner and into an `AccessGrant` for a grantee.
+    public func sealed(to recipient: PublicKey) throws(StorageError) -> [UInt8] {
+        do {
+            return try SealedBox.seal(bytes, to: recipient.x25519PublicKey())
+        } catch {
+            throw .crypto(error)
+        }
+    }
+
+    /// Opens a key sealed to `identity`. Throws `crypto(.authenticationFailed)` when it was sealed to someone
+    /// else or altered.
+    public init(opening sealed: [UInt8], with identity: Identity) throws(StorageError) {
+        let bytes: [UInt8]
+        do {
+            bytes = try SealedBox.open(sealed, recipient: identity.x25519KeyPair)
+        } catch {
+            throw .crypto(error)
+        }
+        guard let key = FileKey(bytes: bytes) else { throw .crypto(.invalidKeyLength(expected: 32, got: bytes.count)) }
+        self = key
+    }
+}

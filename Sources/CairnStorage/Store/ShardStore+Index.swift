@@ -1,0 +1,126 @@
+import CairnCrypto
+import CairnWire
+import Foundation
+import GRDB
+
+extension ShardStore {
+    static func openIndex(path: String) throws(StorageError) -> DatabasePool {
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in
+            // WAL keeps readers off the writer's back; FULL makes each commit durable before it returns, which
+            // is what lets `write` acknowledge.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        return try withDatabase {
+            let pool = try DatabasePool(path: path, configuration: configuration)
+            var migrator = DatabaseMigrator()
+            migrator.registerMigration("shard-store-v1") { db in
+                try db.execute(
+                    sql: """
+                        CREATE TABLE shard (
+                            id BLOB PRIMARY KEY NOT NULL,
+                            size INTEGER NOT NULL,
+                            fileID BLOB,
+                            owner BLOB,
+                            storedAt INTEGER NOT NULL
+                        ) WITHOUT ROWID;
+                        CREATE INDEX shard_fileID ON shard(fileID);
+                        CREATE INDEX shard_owner ON shard(owner);
+                        CREATE TABLE usage (
+                            singleton INTEGER PRIMARY KEY CHECK (singleton = 0),
+                            bytes INTEGER NOT NULL
+                        );
+                        INSERT INTO usage (singleton, bytes) VALUES (0, 0);
+                        CREATE TRIGGER shard_added AFTER INSERT ON shard
+                            BEGIN UPDATE usage SET bytes = bytes + NEW.size; END;
+                        CREATE TRIGGER shard_removed AFTER DELETE ON shard
+                            BEGIN UPDATE usage SET bytes = bytes - OLD.size; END;
+                        """)
+            }
+            try migrator.migrate(pool)
+            return pool
+        }
+    }
+
+    static func usage(_ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT bytes FROM usage") ?? 0
+    }
+
+    static func exists(_ db: Database, _ id: ShardID) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM shard WHERE id = ?)", arguments: [id.data]) ?? false
+    }
+
+    static func storedShard(_ row: Row) -> StoredShard {
+        StoredShard(
+            id: Key256(data: row["id"]) ?? .zero, size: row["size"], fileID: Key256(data: row["fileID"]),
+            owner: Key256(data: row["owner"]), storedAt: Instant(nanoseconds: row["storedAt"]))
+    }
+
+    /// After a crash: empty `tmp/`, remove shard files whose index entry never committed (never acknowledged),
+    /// and drop index entries whose file has gone.
+    static func recover(database: DatabasePool, root: String) throws(StorageError) -> ShardStoreRecovery {
+        var report = ShardStoreRecovery()
+        let temporary = root + "/tmp"
+        for name in try DurableFile.list(temporary) where try DurableFile.remove(temporary + "/" + name) {
+            report.removedTemporaryFiles += 1
+        }
+        let indexed: Set<Key256> = try withDatabase {
+            try database.read { db in
+                Set(try Data.fetchAll(db, sql: "SELECT id FROM shard").compactMap { Key256(data: $0) })
+            }
+        }
+        var seen = Set<Key256>()
+        let shards = root + "/shards"
+        for first in try DurableFile.list(shards) where DurableFile.isDirectory(shards + "/" + first) {
+            for second in try DurableFile.list(shards + "/" + first) {
+                let directory = shards + "/" + first + "/" + second
+                guard DurableFile.isDirectory(directory) else { continue }
+                var changed = false
+                for name in try DurableFile.list(directory) {
+                    if let id = Key256(hex: name), indexed.contains(id) {
+                        seen.insert(id)
+                    } else {
+                        try DurableFile.remove(directory + "/" + name)
+                        report.removedUnindexedFiles += 1
+                        changed = true
+                    }
+                }
+                if changed { try DurableFile.syncDirectory(directory) }
+            }
+        }
+        let missing = indexed.subtracting(seen)
+        if !missing.isEmpty {
+            try withDatabase {
+                try database.write { db in
+                    for id in missing {
+                        try db.execute(sql: "DELETE FROM shard WHERE id = ?", arguments: [id.data])
+                    }
+                }
+            }
+            report.droppedMissingEntries = missing.count
+        }
+        return report
+    }
+}
+
+/// Runs GRDB work, passing StorageErrors thrown inside through and turning database errors into `.database`.
+func withDatabase<T>(_ body: () throws -> T) throws(StorageError) -> T {
+    do {
+        return try body()
+    } catch let error as StorageError {
+        throw error
+    } catch {
+        throw .database(String(describing: error))
+    }
+}
+
+extension Key256 {
+    /// The 32 bytes as a database blob.
+    var data: Data { Data(bytes) }
+
+    /// Nil unless the blob is exactly 32 bytes.
+    init?(data: Data?) {
+        guard let data else { return nil }
+        self.init(bytes: [UInt8](data))
+    }
+}

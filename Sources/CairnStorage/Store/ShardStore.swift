@@ -1,0 +1,236 @@
+import CairnCrypto
+import CairnWire
+import Foundation
+import GRDB
+
+/// The provider side of DESIGN.md §7: shards in a content-addressed directory tree, indexed in SQLite.
+///
+/// Layout under `root`:
+///
+///     shards/ab/cd/abcd…(64 hex)   one file per shard, named by its ID (never by a string from the network)
+///     tmp/                         writes in progress; emptied at open
+///     quarantine/                  shards that failed verification on read
+///     index.sqlite                 id, size, file, owner, stored time; WAL mode, synchronous=FULL
+///
+/// A write verifies the bytes against the ID, writes a temporary file, fsyncs it, renames it into place, fsyncs
+/// the directory, and only then commits the index entry: once `write` returns, the shard survives a crash at any
+/// instant. A read verifies again, and a shard that no longer matches is moved to quarantine and reported, never
+/// returned. Capacity is checked inside the same serialized transaction as the index entry, so concurrent writers
+/// cannot overshoot it.
+public final class ShardStore: Sendable {
+    public let root: String
+    /// Most bytes of shards the store accepts.
+    public let capacity: UInt64
+    /// What the last open cleaned up.
+    public let recovery: ShardStoreRecovery
+    private let database: DatabasePool
+
+    var shardsDirectory: String { root + "/shards" }
+    var temporaryDirectory: String { root + "/tmp" }
+    var quarantineDirectory: String { root + "/quarantine" }
+
+    /// Opens (creating if needed) the store at `root`, then removes what a crash left behind.
+    public init(root: String, capacity: UInt64) throws(StorageError) {
+        self.root = root
+        self.capacity = capacity
+        try DurableFile.makeDirectory(root)
+        for directory in ["shards", "tmp", "quarantine"] { try DurableFile.makeDirectory(root + "/" + directory) }
+        database = try ShardStore.openIndex(path: root + "/index.sqlite")
+        recovery = try ShardStore.recover(database: database, root: root)
+    }
+
+    /// Bytes of shards stored.
+    public func used() throws(StorageError) -> UInt64 {
+        try withDatabase { try database.read { db in try UInt64(ShardStore.usage(db)) } }
+    }
+
+    /// Bytes that can still be stored.
+    public func free() throws(StorageError) -> UInt64 {
+        let used = try used()
+        return capacity > used ? capacity - used : 0
+    }
+
+    /// Stores `bytes` as shard `id`. Returns false when the shard was already stored (content addressing makes
+    /// the write idempotent). Throws `shardHashMismatch` when the bytes are not that shard, and `noCapacity` when
+    /// they would not fit.
+    @discardableResult
+    public func write(
+        _ bytes: UnsafeRawBufferPointer, id: ShardID, fileID: Key256? = nil, owner: PeerID? = nil, now: Instant
+    ) throws(StorageError) -> Bool {
+        let actual = SHA256.hash(buffer: bytes)
+        guard actual == id else { throw .shardHashMismatch(shard: id, actual: actual, index: nil) }
+        let finalPath = path(of: id)
+        let size = UInt64(bytes.count)
+        // A cheap look first, so that duplicates and writes that cannot fit cost no disk work.
+        let (stored, used) = try withDatabase {
+            try database.read { db in (try ShardStore.exists(db, id), try ShardStore.usage(db)) }
+        }
+        if stored && DurableFile.exists(finalPath) { return false }
+        guard UInt64(used) + size <= capacity else {
+            throw .noCapacity(needed: size, used: UInt64(used), capacity: capacity)
+        }
+        // The slow part, the data's fsync, happens outside the writer's lock; only the rename, the directory's
+        // fsync and the index entry are serialized.
+        let temporary = temporaryDirectory + "/" + id.hex + "." + Random.key256().shortHex + ".tmp"
+        do {
+            try DurableFile.create(temporary, bytes: bytes)
+            return try withDatabase {
+                try database.write { db in
+                    if try ShardStore.exists(db, id) {
+                        if DurableFile.exists(finalPath) {
+                            try DurableFile.remove(temporary)
+                            return false
+                        }
+                        // Indexed but gone from disk (removed behind our back): store it afresh.
+                        try db.execute(sql: "DELETE FROM shard WHERE id = ?", arguments: [id.data])
+                    }
+                    let used = UInt64(try ShardStore.usage(db))
+                    guard used + size <= capacity else {
+                        throw StorageError.noCapacity(needed: size, used: used, capacity: capacity)
+                    }
+                    let directory = DurableFile.parent(of: finalPath)
+                    try DurableFile.makeDirectory(DurableFile.parent(of: directory))
+                    try DurableFile.makeDirectory(directory)
+                    do {
+                        try DurableFile.move(temporary, to: finalPath)
+                        try DurableFile.syncDirectory(directory)
+                        try db.execute(
+                            sql: "INSERT INTO shard (id, size, fileID, owner, storedAt) VALUES (?, ?, ?, ?, ?)",
+                            arguments: [id.data, bytes.count, fileID?.data, owner?.data, now.nanoseconds])
+                    } catch {
+                        // Nothing was acknowledged: leave no file behind for an entry that will not commit.
+                        _ = try? DurableFile.remove(finalPath)
+                        throw error
+                    }
+                    return true
+                }
+            }
+        } catch {
+            _ = try? DurableFile.remove(temporary)
+            throw error
+        }
+    }
+
+    @discardableResult
+    public func write(
+        _ bytes: [UInt8], id: ShardID, fileID: Key256? = nil, owner: PeerID? = nil, now: Instant
+    ) throws(StorageError) -> Bool {
+        var result: Result<Bool, StorageError>!
+        bytes.withUnsafeBytes { buffer in
+            do throws(StorageError) {
+                result = .success(try write(buffer, id: id, fileID: fileID, owner: owner, now: now))
+            } catch {
+                result = .failure(error)
+            }
+        }
+        return try result.get()
+    }
+
+    /// The shard's bytes, verified against its ID. A shard that fails verification is moved to quarantine,
+    /// dropped from the index, and reported as `corruptShard`; a missing one as `shardNotFound`.
+    public func read(_ id: ShardID) throws(StorageError) -> [UInt8] {
+        let shardPath = path(of: id)
+        guard let bytes = try DurableFile.readAll(shardPath) else {
+            try? forget(id)
+            throw .shardNotFound(id)
+        }
+        guard SHA256.hash(bytes) == id else { throw try quarantine(id) }
+        return bytes
+    }
+
+    public func contains(_ id: ShardID) throws(StorageError) -> Bool {
+        try withDatabase { try database.read { db in try ShardStore.exists(db, id) } }
+    }
+
+    /// The index entry of one shard.
+    public func shard(_ id: ShardID) throws(StorageError) -> StoredShard? {
+        try withDatabase {
+            try database.read { db in
+                try Row.fetchOne(db, sql: "SELECT * FROM shard WHERE id = ?", arguments: [id.data])
+                    .map(ShardStore.storedShard)
+            }
+        }
+    }
+
+    /// Deletes a shard; false when it was not stored.
+    @discardableResult
+    public func delete(_ id: ShardID) throws(StorageError) -> Bool {
+        let shardPath = path(of: id)
+        return try withDatabase {
+            try database.write { db in
+                try db.execute(sql: "DELETE FROM shard WHERE id = ?", arguments: [id.data])
+                let removed = db.changesCount > 0
+                try DurableFile.remove(shardPath)
+                return removed
+            }
+        }
+    }
+
+    /// The shards stored for one file, by ID.
+    public func shards(ofFile fileID: Key256) throws(StorageError) -> [StoredShard] {
+        try withDatabase {
+            try database.read { db in
+                try Row.fetchAll(db, sql: "SELECT * FROM shard WHERE fileID = ? ORDER BY id", arguments: [fileID.data])
+                    .map(ShardStore.storedShard)
+            }
+        }
+    }
+
+    /// The shards one peer stored, by ID.
+    public func shards(ownedBy owner: PeerID) throws(StorageError) -> [StoredShard] {
+        try withDatabase {
+            try database.read { db in
+                try Row.fetchAll(db, sql: "SELECT * FROM shard WHERE owner = ? ORDER BY id", arguments: [owner.data])
+                    .map(ShardStore.storedShard)
+            }
+        }
+    }
+
+    /// Deletes every shard one peer stored; returns how many.
+    @discardableResult
+    public func deleteShards(ownedBy owner: PeerID) throws(StorageError) -> Int {
+        var deleted = 0
+        for shard in try shards(ownedBy: owner) where try delete(shard.id) { deleted += 1 }
+        return deleted
+    }
+
+    /// Number of shards stored.
+    public func count() throws(StorageError) -> Int {
+        try withDatabase { try database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM shard") ?? 0 } }
+    }
+
+    /// Where shard `id` lives: `shards/ab/cd/<hex>`, two levels of 256 directories.
+    public func path(of id: ShardID) -> String {
+        let hex = id.hex
+        let first = hex.prefix(2)
+        let second = hex.dropFirst(2).prefix(2)
+        return "\(shardsDirectory)/\(first)/\(second)/\(hex)"
+    }
+
+    /// A shard ID from text that came from outside (the network, a command line): exactly 64 hex characters.
+    public static func shardID(parsing text: String) throws(StorageError) -> ShardID {
+        guard let id = Key256(hex: text) else { throw .invalidShardID(text) }
+        return id
+    }
+
+    /// Moves a shard that failed verification out of the tree and out of the index, under the writer's lock so
+    /// that no write interleaves, and returns the error that reports it.
+    private func quarantine(_ id: ShardID) throws(StorageError) -> StorageError {
+        let shardPath = path(of: id)
+        let quarantined = quarantineDirectory + "/" + id.hex + "." + Random.key256().shortHex
+        try withDatabase {
+            try database.write { db in
+                try DurableFile.move(shardPath, to: quarantined)
+                try DurableFile.syncDirectory(DurableFile.parent(of: shardPath))
+                try db.execute(sql: "DELETE FROM shard WHERE id = ?", arguments: [id.data])
+            }
+        }
+        return .corruptShard(id, quarantinedAt: quarantined)
+    }
+
+    private func forget(_ id: ShardID) throws(StorageError) {
+        try withDatabase {
+            try database.write { db in try db.execute(sql: "DELETE FROM shard WHERE id = ?", arguments: [id.data]) }
+        }
+    }
+}
