@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The README's demo: builds cairn, starts a local network of real peers on 127.0.0.1 (one bootstrap
-# peer and four others), shows them finding each other through the DHT, then stops every peer.
+# peer and nine others), shows them finding each other through the DHT, stores a file on one peer and
+# gets it back on another (by grant and by read capability), compares checksums, then stops every peer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bootstrap/install-deps.sh
@@ -8,7 +9,7 @@ echo "== building cairn"
 swift build 2>&1 | tail -1
 BIN=$(swift build --show-bin-path)/cairn
 DIR=$(mktemp -d /tmp/cairn-demo.XXXXXX)
-PEERS=${PEERS:-5}
+PEERS=${PEERS:-10}
 BASE=${BASE_PORT:-4200}
 stop() { "$BIN" sim cluster --stop --dir "$DIR" >/dev/null 2>&1 || true; }
 trap stop EXIT
@@ -33,6 +34,29 @@ echo
 echo "== peer $LAST provides $KEY; peer 0 finds the provider"
 "$BIN" dht provide "$KEY" --api "$(api $LAST)"
 "$BIN" dht providers "$KEY" --api "$(api 0)"
+echo
+FILE="$DIR/demo-input"
+head -c $((24 * 1024 * 1024 + 321)) /dev/urandom > "$FILE"
+echo "== peer 1 stores a 24 MiB file (encrypted, 4-of-8 erasure-coded across the providers)"
+PUT=$("$BIN" put "$FILE" --api "$(api 1)" --json)
+echo "$PUT"
+ID=$(echo "$PUT" | sed 's/.*"id":"\([0-9a-f]*\)".*/\1/')
+CAP=$(echo "$PUT" | sed 's/.*"cap":"\([^"]*\)".*/\1/')
+echo
+echo "== peer $LAST may not read it yet"
+"$BIN" get "$ID" -o "$DIR/denied" --api "$(api $LAST)" || true
+echo
+echo "== peer 1 shares it with peer $LAST, which gets it by ID"
+"$BIN" share "$ID" --to "$TARGET" --api "$(api 1)"
+"$BIN" get "$ID" -o "$DIR/by-grant" --api "$(api $LAST)"
+echo
+echo "== peer 2 gets it with the read capability"
+"$BIN" get "$CAP" -o "$DIR/by-cap" --api "$(api 2)"
+echo
+echo "== checksums"
+sha256sum "$FILE" "$DIR/by-grant" "$DIR/by-cap"
+[ "$(sha256sum < "$FILE")" = "$(sha256sum < "$DIR/by-grant")" ] && [ "$(sha256sum < "$FILE")" = "$(sha256sum < "$DIR/by-cap")" ]
+echo "all three match"
 echo
 echo "== stopping the network"
 stop

@@ -1,3 +1,5 @@
+import CairnWire
+
 /// Kademlia's tunables (DESIGN.md §4). The defaults are the paper's k = 20, α = 3 and libp2p's timers.
 public struct DHTConfig: Hashable, Sendable {
     /// Bucket size, and how many peers a lookup returns and a record is stored at.

@@ -28,7 +28,7 @@ struct SimDHTCommand: AsyncParsableCommand {
     @Option(help: "Peers in the network, the bootstrap peer included (2...65535; default 1000).")
     var peers: Int?
 
-    @Option(help: "Lookups measured once every peer has joined (default 100).")
+    @Option(help: "Lookups measured once every peer has joined (1...1000000; default 100).")
     var lookups: Int?
 
     @Option(help: "Seed of every random choice: identities, latencies, crashes, lookups (default 1).")

@@ -1,10 +1,17 @@
+import CairnWire
+
 /// One iterative Kademlia lookup as a pure iterator (rust-libp2p `query/peers/closest.rs`): the node asks
 /// `next(now:)` whom to contact and reports each answer with `onSuccess` or `onFailure`.
 ///
 /// Candidates are kept sorted by XOR distance to the target. At most `alpha` requests are in flight, and
 /// only among the `k` closest candidates that have not failed. The lookup finishes only when those `k` have
 /// all answered (or when no candidate is left to try), so its result is the k closest peers it could reach.
+///
+/// Unlike libp2p, which also asks peers beyond the k closest while some of those are still waiting, a peer
+/// outside the k closest is asked only once a failure moves it inside: it could only matter then, and the
+/// simulator's 10,000 joins would otherwise pay for it in messages.
 public struct ClosestPeersLookup: Sendable {
+    /// Where a candidate stands in this lookup.
     public enum PeerState: Hashable, Sendable {
         case notContacted
         case waiting
@@ -12,9 +19,9 @@ public struct ClosestPeersLookup: Sendable {
         case failed
     }
 
+    /// A peer the lookup knows of.
     public struct Candidate: Hashable, Sendable {
         public var peer: PeerInfo
-        public var distance: Key256
         public var state: PeerState
         /// 1 for peers seeded from the local routing table, d + 1 for one first learned from a depth-d peer.
         public var depth: Int
@@ -29,14 +36,22 @@ public struct ClosestPeersLookup: Sendable {
         case finished
     }
 
+    /// The key whose closest peers are sought.
     public let target: Key256
+    /// Never a candidate.
     public let localID: PeerID?
+    /// How many of the closest must answer before the lookup finishes, and how many it returns.
     public let k: Int
+    /// Most requests in flight.
     public let alpha: Int
-    /// Sorted by distance to `target`; distances are unique because XOR with the target is a bijection.
+    /// Sorted by distance to `target` (computed when compared: the list stays small and dense); distances are
+    /// unique because XOR with the target is a bijection.
     public private(set) var candidates: [Candidate]
+    /// Candidates `waiting`.
     public private(set) var inFlight: Int
+    /// Contacts handed out by `next(now:)`.
     public private(set) var messagesSent: Int
+    /// Contacts reported with `onFailure`.
     public private(set) var failures: Int
     public private(set) var isFinished: Bool
     /// When `next(now:)` first reported `.finished`.
@@ -60,6 +75,7 @@ public struct ClosestPeersLookup: Sendable {
         for seed in seeds { insert(seed, depth: 1) }
     }
 
+    /// The next step: a peer to contact (now `waiting`), a wait, or the finish (final once reported).
     public mutating func next(now: Instant) -> Step {
         if isFinished { return .finished }
         var considered = 0
@@ -125,8 +141,14 @@ public struct ClosestPeersLookup: Sendable {
     /// Deepest discovery depth among the results (0 when there are none).
     public var hops: Int { closestSucceeded.reduce(0) { Swift.max($0, $1.depth) } }
 
+    /// The candidate's state; nil for peers the lookup never heard of.
     public func state(of peer: PeerID) -> PeerState? {
         index(of: peer).map { candidates[$0].state }
+    }
+
+    /// The candidate's discovery depth; nil for peers the lookup never heard of.
+    public func depth(of peer: PeerID) -> Int? {
+        index(of: peer).map { candidates[$0].depth }
     }
 
     private func position(of distance: Key256) -> (index: Int, found: Bool) {
@@ -134,9 +156,9 @@ public struct ClosestPeersLookup: Sendable {
         var hi = candidates.count
         while lo < hi {
             let mid = (lo + hi) / 2
-            if candidates[mid].distance < distance { lo = mid + 1 } else { hi = mid }
+            if candidates[mid].peer.id.distance(to: target) < distance { lo = mid + 1 } else { hi = mid }
         }
-        return (lo, lo < candidates.count && candidates[lo].distance == distance)
+        return (lo, lo < candidates.count && candidates[lo].peer.id == distance.distance(to: target))
     }
 
     private func index(of peer: PeerID) -> Int? {
@@ -149,6 +171,6 @@ public struct ClosestPeersLookup: Sendable {
         let distance = peer.id.distance(to: target)
         let (i, found) = position(of: distance)
         if found { return }
-        candidates.insert(Candidate(peer: peer, distance: distance, state: .notContacted, depth: depth), at: i)
+        candidates.insert(Candidate(peer: peer, state: .notContacted, depth: depth), at: i)
     }
 }

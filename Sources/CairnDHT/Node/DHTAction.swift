@@ -1,3 +1,5 @@
+import CairnWire
+
 /// What a `DHTNode` asks its driver to do. The driver carries actions out in order and reports back with
 /// `handleResponse` or `handleFailure` (after `DHTConfig.requestTimeout` at the latest) for every `.send`.
 public enum DHTAction: Hashable, Sendable {

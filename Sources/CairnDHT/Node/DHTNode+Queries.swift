@@ -1,3 +1,5 @@
+import CairnWire
+
 extension DHTNode {
     /// Starts a query; its `.finished` action names the returned ID. A node that knows no peer finishes it
     /// at once (a closest-peers query then returns the local peer alone).
@@ -27,72 +29,79 @@ extension DHTNode {
 
     /// The response to request `id` arrived. Unknown and already-settled ids are ignored.
     public mutating func handleResponse(_ response: DHTResponse, to id: RequestID, now: Instant) {
-        guard let request = requests.removeValue(forKey: id) else { return }
+        guard let request = requests.remove(id) else { return }
         // Whatever it said, the peer is alive.
         observe(request.peer, now: now)
         switch request.purpose {
         case .liveness:
-            pinging.remove(request.peer.id)
+            pingSettled(request.peer.id)
         case .lookup(let queryID):
-            guard var query = queries.removeValue(forKey: queryID) else { return }
+            guard var query = queries.take(queryID) else { return }
+            let running: Bool
             if let outcome = absorb(response, from: request.peer, into: &query, now: now) {
                 finish(query, outcome, now: now)
+                running = false
             } else {
-                advance(query, now: now)
+                running = advance(&query, now: now)
             }
+            if running { queries.put(consume query) }
         case .store(let queryID):
-            guard var query = queries.removeValue(forKey: queryID) else { return }
+            guard var query = queries.take(queryID) else { return }
             if case .stored = response { query.stored += 1 }
-            storeSettled(query, now: now)
+            if storeSettled(&query, now: now) { queries.put(consume query) }
         }
     }
 
     /// Request `id` timed out, its connection failed or its response was unusable. Unknown ids are ignored.
     public mutating func handleFailure(of id: RequestID, now: Instant) {
-        guard let request = requests.removeValue(forKey: id) else { return }
+        guard let request = requests.remove(id) else { return }
         let peer = request.peer.id
         switch request.purpose {
         case .liveness:
-            pinging.remove(peer)
+            pingSettled(peer)
             routingTable.remove(peer)
         case .lookup(let queryID):
             routingTable.recordFailure(of: peer, limit: config.maxConsecutiveFailures)
-            guard var query = queries.removeValue(forKey: queryID) else { return }
+            guard var query = queries.take(queryID) else { return }
             query.lookup.onFailure(peer)
-            advance(query, now: now)
+            if advance(&query, now: now) { queries.put(consume query) }
         case .store(let queryID):
             routingTable.recordFailure(of: peer, limit: config.maxConsecutiveFailures)
-            guard var query = queries.removeValue(forKey: queryID) else { return }
+            guard var query = queries.take(queryID) else { return }
             query.storeFailures += 1
-            storeSettled(query, now: now)
+            if storeSettled(&query, now: now) { queries.put(consume query) }
         }
     }
 
     // MARK: - Running queries
+    // Queries are taken out of `queries` while they are worked on and put back when they still run; the
+    // helpers return whether they do.
 
-    mutating func start(_ goal: QueryState.Goal, external: Bool, now: Instant) -> QueryID {
+    mutating func start(_ goal: QueryState.Goal, external: Bool, now: Instant, refreshing buckets: [Int] = [])
+        -> QueryID
+    {
         let id = QueryID(rawValue: nextQuery)
         nextQuery += 1
         let target: Key256
         let request: DHTRequest
+        var phase = QueryState.Phase.lookup
         switch goal {
-        case .closestPeers(let key), .provide(ProviderRecord(key: let key, providerKey: _, addresses: _,
-                                                             expires: _, signature: _)):
-            target = key
-            request = .findNode(target: key)
+        case .closestPeers(let key):
+            (target, request) = (key, .findNode(target: key))
+        case .provide(let record):
+            (target, request) = (record.key, .findNode(target: record.key))
         case .findPeer(let peer):
-            target = peer
-            request = .getPeerRecord(peer)
+            (target, request) = (peer, .getPeerRecord(peer))
         case .getProviders(let key):
-            target = key
-            request = .getProviders(key: key)
-        case .publishPeerRecord, .refresh:
-            target = localPeer.id
-            request = .findNode(target: localPeer.id)
+            (target, request) = (key, .getProviders(key: key))
+        case .publishPeerRecord:
+            (target, request) = (localPeer.id, .findNode(target: localPeer.id))
+        case .refresh:
+            (target, request) = (localPeer.id, .findNode(target: localPeer.id))
+            phase = .refreshing(buckets: buckets)
         }
         var query = QueryState(id: id, goal: goal, external: external, started: now,
-                               lookup: makeLookup(target: target, now: now), lookupRequest: request, phase: .lookup)
-        if case .refresh = goal { query.phase = .refreshing(buckets: []) }
+                               lookup: makeLookup(target: target, now: now), lookupRequest: request, phase: phase)
         if case .getProviders(let key) = goal {
             for record in records.providers(for: key, now: now) { query.providers[record.provider] = record }
         }
@@ -101,37 +110,31 @@ extension DHTNode {
             finish(query, .peerFound(peer, [localPeer.address]), now: now)
             return id
         }
-        advance(query, now: now)
+        if advance(&query, now: now) { queries.put(consume query) }
         return id
     }
 
-    func makeLookupSeeds(target: Key256) -> [PeerInfo] {
-        routingTable.closest(to: target, count: config.k)
-    }
-
+    /// A lookup seeded from the routing table; the bucket it targets counts as refreshed.
     mutating func makeLookup(target: Key256, now: Instant) -> ClosestPeersLookup {
         if let bucket = routingTable.bucketIndex(for: target) {
             routingTable.markRefreshed(bucket: bucket, now: now)
         } else {
             lastSelfLookup = now
         }
-        return ClosestPeersLookup(target: target, seeds: makeLookupSeeds(target: target), k: config.k,
-                                  alpha: config.alpha, localID: localPeer.id)
+        return ClosestPeersLookup(target: target, seeds: routingTable.closest(to: target, count: config.k),
+                                  k: config.k, alpha: config.alpha, localID: localPeer.id)
     }
 
     /// Sends as many lookup requests as the lookup allows, or moves the query on once the lookup is over.
-    mutating func advance(_ query: QueryState, now: Instant) {
-        var query = query
+    mutating func advance(_ query: inout QueryState, now: Instant) -> Bool {
         while true {
             switch query.lookup.next(now: now) {
             case .contact(let peer):
                 send(query.lookupRequest, to: peer, purpose: .lookup(query.id))
             case .waiting:
-                queries[query.id] = query
-                return
+                return true
             case .finished:
-                lookupFinished(query, now: now)
-                return
+                return lookupFinished(&query, now: now)
             }
         }
     }
@@ -144,7 +147,7 @@ extension DHTNode {
         case (.findNode, .nodes(let peers)):
             closer = peers
         case (.getPeerRecord(let target), .peerRecord(let record, let peers)):
-            let depth = query.lookup.candidates.first { $0.peer.id == peer.id }?.depth ?? 1
+            let depth = query.lookup.depth(of: peer.id) ?? 1
             if let record, record.peerID == target, record.isValid(now: now) {
                 query.hops = depth
                 return .peerFound(target, record.addresses)
@@ -173,7 +176,7 @@ extension DHTNode {
         return nil
     }
 
-    /// The k closest peers found, the local one included when it is among them.
+    /// The k closest peers the lookup reached, the local one included when it is among them.
     func closestIncludingLocal(_ lookup: ClosestPeersLookup) -> [PeerInfo] {
         var result = lookup.results
         let local = localPeer.id.distance(to: lookup.target)
@@ -185,43 +188,35 @@ extension DHTNode {
         return result
     }
 
-    mutating func lookupFinished(_ query: QueryState, now: Instant) {
-        var query = query
-        if query.hops == nil, case .lookup = query.phase { query.hops = query.lookup.hops }
+    mutating func lookupFinished(_ query: inout QueryState, now: Instant) -> Bool {
+        if query.hops == nil { query.hops = query.lookup.hops }
         switch query.goal {
         case .closestPeers(let key):
             finish(query, .closestPeers(key, closestIncludingLocal(query.lookup)), now: now)
+            return false
         case .findPeer(let peer):
             finish(query, .peerFound(peer, nil), now: now)
+            return false
         case .getProviders(let key):
             let found = query.providers.values.sorted { $0.provider < $1.provider }
             finish(query, .providers(key, found), now: now)
+            return false
         case .provide(let record):
-            storeAtClosest(query, .addProvider(record), now: now) { node in
-                (try? node.records.addProvider(record, now: now)) != nil
-            }
+            return storeAtClosest(&query, .addProvider(record), now: now)
         case .publishPeerRecord(let record):
-            storeAtClosest(query, .putPeerRecord(record), now: now) { node in
-                (try? node.records.putPeerRecord(record, now: now)) != nil
-            }
+            return storeAtClosest(&query, .putPeerRecord(record), now: now)
         case .refresh(let join):
-            continueRefresh(query, join: join, now: now)
+            return continueRefresh(&query, join: join, now: now)
         }
     }
 
-    /// Sends the STORE to each of the k closest peers the lookup found; stores locally when this node is
-    /// among them.
-    mutating func storeAtClosest(_ query: QueryState, _ request: DHTRequest, now: Instant,
-                                 storeLocally: (inout DHTNode) -> Bool) {
-        var query = query
-        let targets = closestIncludingLocal(query.lookup)
-        query.earlierMessages += query.lookup.messagesSent
-        query.earlierFailures += query.lookup.failures
-        query.lookup = ClosestPeersLookup(target: query.lookup.target, seeds: [], k: config.k, alpha: config.alpha)
+    /// Sends the STORE to each of the k closest peers the lookup found, and stores locally when this node
+    /// is among them.
+    mutating func storeAtClosest(_ query: inout QueryState, _ request: DHTRequest, now: Instant) -> Bool {
         var pending = 0
-        for peer in targets {
+        for peer in closestIncludingLocal(query.lookup) {
             if peer.id == localPeer.id {
-                if storeLocally(&self) { query.stored += 1 }
+                if storeLocally(request, now: now) { query.stored += 1 }
             } else {
                 send(request, to: peer, purpose: .store(query.id))
                 query.storeMessages += 1
@@ -229,29 +224,33 @@ extension DHTNode {
             }
         }
         query.phase = .storing(pending: pending)
-        storeSettled(query, now: now, settled: 0)
+        return storeSettled(&query, now: now, settled: 0)
     }
 
-    /// One STORE answered or failed (`settled` of them); finishes the query when none is left.
-    mutating func storeSettled(_ query: QueryState, now: Instant, settled: Int = 1) {
-        var query = query
-        guard case .storing(let pending) = query.phase else { return }
+    mutating func storeLocally(_ request: DHTRequest, now: Instant) -> Bool {
+        switch request {
+        case .addProvider(let record): (try? records.addProvider(record, now: now)) != nil
+        case .putPeerRecord(let record): (try? records.putPeerRecord(record, now: now)) != nil
+        default: false
+        }
+    }
+
+    /// `settled` STOREs were answered or failed; finishes the query when none is left.
+    mutating func storeSettled(_ query: inout QueryState, now: Instant, settled: Int = 1) -> Bool {
+        guard case .storing(let pending) = query.phase else { return true }
         let left = pending - settled
         query.phase = .storing(pending: left)
-        guard left <= 0 else {
-            queries[query.id] = query
-            return
-        }
+        guard left <= 0 else { return true }
         switch query.goal {
         case .provide(let record):
             finish(query, .provided(record.key, storedAt: query.stored), now: now)
         default:
             finish(query, .peerRecordPublished(storedAt: query.stored), now: now)
         }
+        return false
     }
 
     mutating func finish(_ query: QueryState, _ outcome: QueryOutcome, now: Instant) {
-        queries[query.id] = nil
         if maintenanceRefresh == query.id { maintenanceRefresh = nil }
         guard query.external else { return }
         actions.append(.finished(query.id, outcome, query.stats(finished: now)))

@@ -1,3 +1,5 @@
+import CairnWire
+
 extension DHTNode {
     /// Answers a request from another peer. `peer` is the caller as it can be dialled back; nil when it has
     /// no listen address (it is answered but not added to the routing table).

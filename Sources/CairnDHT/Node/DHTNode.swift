@@ -1,3 +1,5 @@
+import CairnWire
+
 /// One peer's Kademlia (DESIGN.md §4) as a pure state machine: the network driver (SwiftNIO) and the
 /// simulator run this same value. It reads no clock and does no I/O: every event comes in with its `now`,
 /// and what the node wants done comes out of `takeActions()` in order.
@@ -6,14 +8,17 @@
 /// `handleFailure` when `config.requestTimeout` runs out first.
 public struct DHTNode: Sendable {
     let identity: Identity
+    /// This peer as others dial it.
     public let localPeer: PeerInfo
     public let config: DHTConfig
+    /// Read-only for drivers: `cairn peers` lists it and the peer persists it.
     public internal(set) var routingTable: RoutingTable
+    /// The records this node holds for others (and its own).
     public internal(set) var records: RecordStore
 
     var actions: [DHTAction] = []
-    var requests: [RequestID: PendingRequest] = [:]
-    var queries: [QueryID: QueryState] = [:]
+    var requests = RequestWindow()
+    var queries = QueryTable()
     /// Peers with a liveness ping in flight, so that no peer is pinged twice at once.
     var pinging: Set<PeerID> = []
     var nextRequest: UInt64 = 1
@@ -27,11 +32,13 @@ public struct DHTNode: Sendable {
     var provided: [Key256: Instant] = [:]
     var peerRecordPublished: Instant?
 
+    /// A node that knows nobody yet; `address` is where it listens, put in its own records.
     public init(identity: Identity, address: PeerAddress, config: DHTConfig = DHTConfig(), now: Instant) {
         self.identity = identity
         self.localPeer = PeerInfo(id: identity.peerID, address: address)
         self.config = config
-        self.routingTable = RoutingTable(localID: identity.peerID, bucketSize: config.k, now: now)
+        self.routingTable = RoutingTable(localID: identity.peerID, bucketSize: config.k,
+                                         livenessInterval: config.livenessInterval, now: now)
         self.records = RecordStore(maxProvidersPerKey: config.maxProvidersPerKey)
         self.lastSelfLookup = now
     }
@@ -73,10 +80,16 @@ public struct DHTNode: Sendable {
         send(.ping, to: peer, purpose: .liveness)
     }
 
+    mutating func pingSettled(_ peer: PeerID) {
+        pinging.remove(peer)
+        // A tick pings a whole table at once; an idle node should not keep the storage that took.
+        if pinging.isEmpty { pinging = [] }
+    }
+
     mutating func send(_ request: DHTRequest, to peer: PeerInfo, purpose: PendingRequest.Purpose) {
         let id = RequestID(rawValue: nextRequest)
         nextRequest += 1
-        requests[id] = PendingRequest(peer: peer, purpose: purpose)
+        requests.insert(PendingRequest(peer: peer, purpose: purpose), for: id)
         actions.append(.send(id, to: peer, request))
     }
 }

@@ -1,3 +1,5 @@
+import CairnWire
+
 /// What a caller can ask the DHT to do. Each runs as one iterative lookup, sometimes followed by STOREs.
 public enum DHTQuery: Hashable, Sendable {
     /// Iterative FIND_NODE: the k live peers closest to the key.

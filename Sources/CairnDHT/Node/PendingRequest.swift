@@ -1,3 +1,5 @@
+import CairnWire
+
 /// A request the node sent and still expects a response or failure for.
 struct PendingRequest: Sendable {
     enum Purpose: Sendable {

@@ -1,3 +1,5 @@
+import CairnWire
+
 /// Names one query started with `DHTNode.startQuery`; its `.finished` action carries it back.
 public struct QueryID: Hashable, Comparable, Sendable, CustomStringConvertible {
     public let rawValue: UInt64

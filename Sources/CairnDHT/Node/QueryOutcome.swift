@@ -1,3 +1,5 @@
+import CairnWire
+
 /// The result a finished query delivers.
 public enum QueryOutcome: Hashable, Sendable {
     /// Sorted by distance to the key, at most k; includes the local peer when it is among the k closest.

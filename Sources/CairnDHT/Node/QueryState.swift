@@ -1,3 +1,5 @@
+import CairnWire
+
 /// A running query: its current lookup and what it still has to do once that lookup is over.
 struct QueryState: Sendable {
     enum Phase: Sendable {
@@ -5,7 +7,7 @@ struct QueryState: Sendable {
         case lookup
         /// STOREs sent to the k closest peers, `pending` of them not yet answered.
         case storing(pending: Int)
-        /// Bootstrap or maintenance: the self lookup (when `selfLookup`) then one lookup per bucket in `buckets`.
+        /// Bootstrap or maintenance: the self lookup, then one lookup per bucket in `buckets` (last first).
         case refreshing(buckets: [Int])
     }
 

@@ -1,3 +1,5 @@
+import CairnWire
+
 /// What a query cost, for logs and the simulator's report.
 public struct QueryStats: Hashable, Sendable {
     /// Discovery depth of the farthest-found peer among the results: 1 when the local routing table already

@@ -1,3 +1,5 @@
+import CairnWire
+
 /// Names one request a node sent, so that the driver can hand back its response or failure.
 public struct RequestID: Hashable, Sendable, CustomStringConvertible {
     public let rawValue: UInt64

@@ -1,3 +1,5 @@
+import CairnWire
+
 /// Why a record was not stored. The node sends the description back in `DHTResponse.refused`.
 public enum RecordRejection: Error, Hashable, Sendable, CustomStringConvertible {
     /// The signature does not verify, the record is past its expiry or lists too many addresses.

@@ -1,3 +1,5 @@
+import CairnWire
+
 /// The signed records this node holds for others (DESIGN.md §4), apart from the wire and the routing table
 /// (rust-libp2p `record/store`). Every record is verified on the way in; expired ones are dropped by
 /// `removeExpired`, and never handed out.

@@ -1,31 +1,24 @@
-/// The peers that share exactly `index` leading bits with the local ID, at most k of them, least recently
-/// seen first.
+import CairnWire
+
+/// A snapshot of one k-bucket: the peers that share exactly `index` leading bits with the local ID, at most
+/// k of them, least recently seen first.
 ///
 /// Kademlia keeps old contacts over new ones (long-lived peers tend to stay), so a newcomer that finds the
 /// bucket full waits as `pending` while the least-recently-seen entry is pinged: a pong keeps the old entry
 /// and drops the newcomer, a failure evicts the old entry and lets the newcomer in.
 public struct KBucket: Hashable, Sendable {
+    public var index: Int
     /// Least recently seen first.
-    public internal(set) var entries: [RoutingTableEntry]
-    /// A newcomer waiting on the liveness ping of `entries.first`'s peer at the time it arrived.
-    public internal(set) var pending: Pending?
+    public var entries: [RoutingTableEntry]
+    /// A newcomer waiting on the liveness ping of `awaiting`.
+    public var pending: Pending?
     /// Last time a lookup targeted a key in this bucket's range.
-    public internal(set) var lastRefreshed: Instant
+    public var lastRefreshed: Instant
 
     /// A newcomer held back because the bucket was full.
     public struct Pending: Hashable, Sendable {
         public var entry: RoutingTableEntry
         /// The least-recently-seen peer whose ping decides the newcomer's fate.
         public var awaiting: PeerID
-    }
-
-    init(lastRefreshed: Instant) {
-        self.entries = []
-        self.pending = nil
-        self.lastRefreshed = lastRefreshed
-    }
-
-    func index(of id: PeerID) -> Int? {
-        entries.firstIndex { $0.peer.id == id }
     }
 }

@@ -1,17 +1,29 @@
-/// Kademlia's routing table as plain data (rust-libp2p `kbucket/`): buckets indexed by the length of the
+import CairnWire
+
+/// Kademlia's routing table as plain data (rust-libp2p `kbucket/`): k-buckets indexed by the length of the
 /// prefix a peer shares with the local ID. It decides; the node carries out the pings it asks for.
 ///
-/// Only buckets up to the highest one touched exist: in a network of N peers about log2(N) of the 256 can
-/// hold anyone, and the simulator keeps thousands of tables in memory.
+/// Layout: every entry sits in one array, bucket after bucket from the highest index down to 0, least
+/// recently seen first within a bucket. The simulator keeps 10,000 tables and answers millions of FIND_NODEs,
+/// each of which reads several buckets of a random table: one buffer instead of one per bucket saves a cache
+/// miss per bucket, and with this order the buckets nearer than a key's own are one contiguous run. Only
+/// buckets up to the highest one touched exist (about log2(N) of the 256 can hold anyone in a network of N).
 public struct RoutingTable: Sendable {
+    /// The owner of the table; buckets are numbered by the prefix length a peer shares with it.
     public let localID: PeerID
     /// k: most entries per bucket.
     public let bucketSize: Int
-    /// `buckets[i]` holds the peers whose ID shares exactly i leading bits with `localID`.
-    public private(set) var buckets: [KBucket]
-    /// Number of entries (pending newcomers not included).
-    public private(set) var count: Int
+    /// An entry heard from within this time is taken to be alive: a newcomer to its full bucket is dropped
+    /// without a ping. Zero pings on every newcomer, as in the Kademlia paper.
+    public let livenessInterval: Duration
     private let created: Instant
+    /// All entries, bucket `bounds.count - 1` first and bucket 0 last.
+    private var slots: [RoutingTableEntry] = []
+    /// `bounds[b]`: where bucket b ends in `slots`, which is the number of entries in buckets b and above.
+    private var bounds: [Int32] = []
+    private var refreshed: [Instant] = []
+    /// Newcomers waiting on a ping, at most one per bucket; rarely more than a few at once.
+    private var pendings: [KBucket.Pending] = []
 
     /// What `update` did with a peer.
     public enum UpdateResult: Hashable, Sendable {
@@ -21,20 +33,27 @@ public struct RoutingTable: Sendable {
         case updated
         /// The bucket is full: the peer waits while the driver pings this least-recently-seen entry.
         case pending(ping: PeerInfo)
-        /// The bucket is full and already has a newcomer waiting: the peer is not kept.
+        /// The bucket is full of peers heard from within `livenessInterval`, or already has a newcomer
+        /// waiting: the peer is not kept.
         case full
         /// The local peer never enters its own table.
         case local
     }
 
-    public init(localID: PeerID, bucketSize: Int = 20, now: Instant) {
+    /// An empty table; `now` dates the buckets that no lookup has refreshed yet.
+    public init(localID: PeerID, bucketSize: Int = 20, livenessInterval: Duration = .zero, now: Instant) {
         precondition(bucketSize > 0, "a k-bucket must hold at least one peer")
         self.localID = localID
         self.bucketSize = bucketSize
-        self.buckets = []
-        self.count = 0
+        self.livenessInterval = livenessInterval
         self.created = now
     }
+
+    /// Number of entries (pending newcomers not included).
+    public var count: Int { slots.count }
+
+    /// Buckets that exist: every bucket index below this may hold entries.
+    public var bucketCount: Int { bounds.count }
 
     /// The bucket a peer or key belongs in; nil for the local ID itself.
     public func bucketIndex(for key: Key256) -> Int? {
@@ -42,73 +61,89 @@ public struct RoutingTable: Sendable {
         return index < Key256.byteCount * 8 ? index : nil
     }
 
+    /// Entries of bucket `index`, least recently seen first.
+    public func entries(inBucket index: Int) -> ArraySlice<RoutingTableEntry> {
+        guard index >= 0, index < bounds.count else { return [] }
+        return slots[span(index)]
+    }
+
+    /// A snapshot of bucket `index`.
+    public func bucket(_ index: Int) -> KBucket {
+        KBucket(index: index, entries: Array(entries(inBucket: index)), pending: pending(inBucket: index),
+                lastRefreshed: lastRefreshed(bucket: index))
+    }
+
+    /// Snapshots of every bucket that exists, index 0 first.
+    public var buckets: [KBucket] { (0..<bounds.count).map(bucket) }
+
+    /// The entry for `id`, if the table holds it (pending newcomers are not entries).
     public func entry(for id: PeerID) -> RoutingTableEntry? {
-        guard let b = bucketIndex(for: id), b < buckets.count, let i = buckets[b].index(of: id) else { return nil }
-        return buckets[b].entries[i]
+        position(of: id).map { slots[$0] }
     }
 
-    public func contains(_ id: PeerID) -> Bool { entry(for: id) != nil }
+    /// Whether the table holds an entry for `id`.
+    public func contains(_ id: PeerID) -> Bool { position(of: id) != nil }
 
-    /// Every entry, nearest bucket first.
-    public var entries: [RoutingTableEntry] {
-        buckets.reversed().flatMap(\.entries)
-    }
+    /// Every entry, nearest bucket first, least recently seen first within a bucket.
+    public var entries: [RoutingTableEntry] { slots }
 
     /// Index of the highest non-empty bucket: where the closest known neighbour lives. Nil when empty.
     public var closestNeighbourBucket: Int? {
-        buckets.lastIndex { !$0.entries.isEmpty }
+        guard let first = slots.first else { return nil }
+        return bucketIndex(for: first.peer.id)
     }
 
     /// The peer answered or sent a request at `now`: it becomes the most recently seen of its bucket.
     @discardableResult
     public mutating func update(_ peer: PeerInfo, seenAt now: Instant) -> UpdateResult {
         guard let b = bucketIndex(for: peer.id) else { return .local }
-        grow(to: b)
-        if let i = buckets[b].index(of: peer.id) {
-            var entry = buckets[b].entries.remove(at: i)
-            entry.peer = peer
-            entry.lastSeen = now
-            entry.consecutiveFailures = 0
-            buckets[b].entries.append(entry)
-            // The least-recently-seen entry proved alive: the waiting newcomer loses.
-            if buckets[b].pending?.awaiting == peer.id { buckets[b].pending = nil }
+        if let i = position(of: peer.id, inBucket: b) {
+            let last = Int(bounds[b]) - 1
+            var j = i
+            while j < last {
+                slots.swapAt(j, j + 1)
+                j += 1
+            }
+            slots[last].peer = peer
+            slots[last].lastSeen = now
+            slots[last].consecutiveFailures = 0
+            // The least-recently-seen entry proved alive: a newcomer waiting on its ping loses.
+            pendings.removeAll { $0.awaiting == peer.id }
             return .updated
         }
+        grow(to: b)
         let entry = RoutingTableEntry(peer: peer, lastSeen: now)
-        if buckets[b].entries.count < bucketSize {
-            if buckets[b].entries.isEmpty { buckets[b].entries.reserveCapacity(bucketSize) }
-            buckets[b].entries.append(entry)
-            count += 1
-            if buckets[b].pending?.entry.peer.id == peer.id { buckets[b].pending = nil }
+        let bucket = span(b)
+        if bucket.count < bucketSize {
+            insert(entry, inBucket: b)
+            pendings.removeAll { $0.entry.peer.id == peer.id }
             return .inserted
         }
-        if var pending = buckets[b].pending {
-            if pending.entry.peer.id == peer.id {
-                pending.entry = entry
-                buckets[b].pending = pending
-            }
+        if let p = pendingIndex(inBucket: b) {
+            if pendings[p].entry.peer.id == peer.id { pendings[p].entry = entry }
             return .full
         }
-        let oldest = buckets[b].entries[0].peer
-        buckets[b].pending = KBucket.Pending(entry: entry, awaiting: oldest.id)
+        // As in BitTorrent's DHT (BEP 5): when even the least recently seen entry was heard from within
+        // `livenessInterval`, the whole bucket is known good and pinging it would only cost a message.
+        guard now - slots[bucket.lowerBound].lastSeen >= livenessInterval else { return .full }
+        let oldest = slots[bucket.lowerBound].peer
+        pendings.append(KBucket.Pending(entry: entry, awaiting: oldest.id))
         return .pending(ping: oldest)
     }
 
     /// Removes a peer (it failed). A newcomer waiting in its bucket takes the free place.
     @discardableResult
     public mutating func remove(_ id: PeerID) -> RoutingTableEntry? {
-        guard let b = bucketIndex(for: id), b < buckets.count else { return nil }
-        if buckets[b].pending?.entry.peer.id == id {
-            buckets[b].pending = nil
+        guard let b = bucketIndex(for: id) else { return nil }
+        if let p = pendingIndex(inBucket: b), pendings[p].entry.peer.id == id {
+            pendings.remove(at: p)
             return nil
         }
-        guard let i = buckets[b].index(of: id) else { return nil }
-        let removed = buckets[b].entries.remove(at: i)
-        count -= 1
-        if let pending = buckets[b].pending {
-            buckets[b].pending = nil
-            buckets[b].entries.append(pending.entry)
-            count += 1
+        guard let i = position(of: id, inBucket: b) else { return nil }
+        let removed = slots.remove(at: i)
+        for j in 0...b { bounds[j] -= 1 }
+        if let p = pendingIndex(inBucket: b) {
+            insert(pendings.remove(at: p).entry, inBucket: b)
         }
         return removed
     }
@@ -117,14 +152,14 @@ public struct RoutingTable: Sendable {
     /// Returns true when it was removed.
     @discardableResult
     public mutating func recordFailure(of id: PeerID, limit: Int) -> Bool {
-        guard let b = bucketIndex(for: id), b < buckets.count else { return false }
-        if buckets[b].pending?.entry.peer.id == id {
-            buckets[b].pending = nil
+        guard let b = bucketIndex(for: id) else { return false }
+        if let p = pendingIndex(inBucket: b), pendings[p].entry.peer.id == id {
+            pendings.remove(at: p)
             return false
         }
-        guard let i = buckets[b].index(of: id) else { return false }
-        buckets[b].entries[i].consecutiveFailures += 1
-        guard buckets[b].entries[i].consecutiveFailures >= limit else { return false }
+        guard let i = position(of: id, inBucket: b) else { return false }
+        slots[i].consecutiveFailures += 1
+        guard slots[i].consecutiveFailures >= limit else { return false }
         remove(id)
         return true
     }
@@ -133,15 +168,63 @@ public struct RoutingTable: Sendable {
     public mutating func markRefreshed(bucket index: Int, now: Instant) {
         guard index >= 0, index < Key256.byteCount * 8 else { return }
         grow(to: index)
-        buckets[index].lastRefreshed = now
+        refreshed[index] = now
     }
 
     /// When a lookup last targeted bucket `index` (the table's creation time if never).
     public func lastRefreshed(bucket index: Int) -> Instant {
-        index < buckets.count ? buckets[index].lastRefreshed : created
+        index >= 0 && index < refreshed.count ? refreshed[index] : created
+    }
+
+    /// The newcomer waiting in bucket `index`, if any.
+    public func pending(inBucket index: Int) -> KBucket.Pending? {
+        pendingIndex(inBucket: index).map { pendings[$0] }
+    }
+
+    // MARK: - Layout
+
+    /// Where bucket `b` (which must exist) lies in `slots`.
+    func span(_ b: Int) -> Range<Int> {
+        let start = b + 1 < bounds.count ? Int(bounds[b + 1]) : 0
+        return start..<Int(bounds[b])
+    }
+
+    /// Direct access to the entries for the hot loops (a plain subscript copies whole entries there).
+    func withEntries<R>(_ body: (UnsafeBufferPointer<RoutingTableEntry>) -> R) -> R {
+        slots.withUnsafeBufferPointer(body)
+    }
+
+    private func position(of id: PeerID) -> Int? {
+        bucketIndex(for: id).flatMap { position(of: id, inBucket: $0) }
+    }
+
+    private func position(of id: PeerID, inBucket b: Int) -> Int? {
+        guard b < bounds.count else { return nil }
+        let range = span(b)
+        return slots.withUnsafeBufferPointer { entries in
+            for i in range where entries[i].peer.id == id { return i }
+            return nil
+        }
+    }
+
+    private func pendingIndex(inBucket b: Int) -> Int? {
+        pendings.firstIndex { bucketIndex(for: $0.entry.peer.id) == b }
+    }
+
+    /// Appends to bucket `b`, which must exist and have room.
+    private mutating func insert(_ entry: RoutingTableEntry, inBucket b: Int) {
+        // Grow a few buckets at a time rather than doubling: a table settles at about k * log2(N / k)
+        // entries, and doubling would leave thousands of simulated tables a third empty.
+        if slots.count == slots.capacity { slots.reserveCapacity(slots.count + bucketSize * 2) }
+        slots.insert(entry, at: Int(bounds[b]))
+        for j in 0...b { bounds[j] += 1 }
     }
 
     private mutating func grow(to index: Int) {
-        while buckets.count <= index { buckets.append(KBucket(lastRefreshed: created)) }
+        while bounds.count <= index {
+            // A new highest bucket starts empty, at the front of `slots`.
+            bounds.append(0)
+            refreshed.append(created)
+        }
     }
 }
