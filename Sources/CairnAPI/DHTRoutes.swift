@@ -41,7 +41,7 @@ struct DHTRoutes: Sendable {
         group.post("dht/provide/:key") { _, context in
             let key = try Self.key(context, "key")
             let result = try await peer.query(.provide(key))
-            guard case .provided(_, let storedAt) = result.outcome else { throw APIError(.internalServerError, "unexpected provide result") }
+            guard case .provided(_, let storedAt, _) = result.outcome else { throw APIError(.internalServerError, "unexpected provide result") }
             guard storedAt > 0 else {
                 throw APIError(.serviceUnavailable, "no peer accepted the provider record; is this peer connected to the network?")
             }

@@ -86,7 +86,7 @@ import Testing
         var network = joinedNetwork()
         let key = SHA256.hash(Array("some content".utf8))
         let (provided, _) = try network.outcome(of: .provide(key), at: 3)
-        guard case .provided(key, let storedAt) = provided else {
+        guard case .provided(key, let storedAt, _) = provided else {
             Issue.record("provide must report where it stored")
             return
         }

@@ -91,7 +91,7 @@ import Testing
         #expect(outcomes[0] == (closest, .closestPeers(key, [dht.localPeer])))
         #expect(outcomes[1] == (bootstrap, .bootstrapped(peersKnown: 0)))
         #expect(outcomes[2] == (me, .peerFound(dht.localPeer.id, [address])))
-        #expect(outcomes[3] == (provide, .provided(key, storedAt: 1)))
+        #expect(outcomes[3] == (provide, .provided(key, storedAt: 1, closest: [dht.localPeer])))
         guard case .providers(key, let records) = outcomes[4].1 else {
             Issue.record("getProviders must report providers")
             return

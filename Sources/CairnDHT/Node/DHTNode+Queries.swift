@@ -243,7 +243,7 @@ extension DHTNode {
         guard left <= 0 else { return true }
         switch query.goal {
         case .provide(let record):
-            finish(query, .provided(record.key, storedAt: query.stored), now: now)
+            finish(query, .provided(record.key, storedAt: query.stored, closest: closestIncludingLocal(query.lookup)), now: now)
         default:
             finish(query, .peerRecordPublished(storedAt: query.stored), now: now)
         }

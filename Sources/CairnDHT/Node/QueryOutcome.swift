@@ -9,7 +9,9 @@ public enum QueryOutcome: Hashable, Sendable {
     /// Every valid provider record the lookup met, one per provider, ordered by provider ID.
     case providers(Key256, [ProviderRecord])
     /// How many peers accepted the record (the local peer counts when it is among the k closest).
-    case provided(Key256, storedAt: Int)
+    /// `closest`: the k peers the lookup found nearest the key (this peer included when near), where the record
+    /// was stored — callers that keep more under the same key reuse them instead of looking up again.
+    case provided(Key256, storedAt: Int, closest: [PeerInfo])
     /// How many peers accepted the record (the local peer counts when it is among the k closest).
     case peerRecordPublished(storedAt: Int)
     /// Routing-table size once the join and its bucket refreshes are done.

@@ -38,8 +38,14 @@ extension FileService {
     where Body.Element == ByteBuffer {
         let clock = ContinuousClock()
         let started = clock.now
-        let parameters = options.parameters
+        var parameters = options.parameters
         try parameters.validate()
+        // A file known to be smaller than a segment gets a segment its own size (rounded to 4 KiB): its shards
+        // are the same, but no 4 MiB buffers are set up for 4 KiB of data.
+        if let size = options.expectedSize, size < UInt64(parameters.segmentSize) {
+            let floor = CodingParameters.segmentSizeRange.lowerBound
+            parameters.segmentSize = max(floor, Int((size + UInt64(floor) - 1) / UInt64(floor)) * floor)
+        }
         var pipeline = try PutPipeline(parameters: parameters)
 
         // Providers first, so that a network too small for the code fails before anything is sent.
@@ -99,8 +105,14 @@ extension FileService {
         try manifest.sign(with: identity)
         let encoded = manifest.encoded()
         let fileID = SHA256.hash(encoded)
-        _ = try await storeBlob(kind: .manifest, key: fileID, bytes: encoded)
-        try await announce(fileID: fileID, holders: Set(segments.flatMap(\.holders)), ring: ring)
+        // This peer's provider record for the file, then the manifest, at the peers closest to the file ID (one
+        // lookup serves both); both stored before put returns, so the file is findable from any peer at once.
+        guard case .provided(_, let storedAt, let closest) = try await peer.query(.provide(fileID)).outcome,
+              storedAt > 0
+        else { throw FileError.recordNotStored("the provider record of \(fileID.hex)") }
+        _ = try await storeBlob(kind: .manifest, key: fileID, bytes: encoded, keepers: closest)
+        // As the file's provider, this peer can serve its manifest too.
+        try provider.blobs.put(kind: .manifest, key: fileID, bytes: encoded, owner: owner)
         _ = try index.add(manifest: manifest)
 
         let capability = ReadCapability(fileID: fileID, fileKey: pipeline.fileKey)
@@ -140,6 +152,7 @@ extension FileService {
                             return (i, target)
                         } catch {
                             lastError = error
+                            self.capacities.forget(target.id)
                             self.logger.debug("shard upload failed; trying another provider",
                                               metadata: ["cairn.remote": "\(target)", "cairn.error": "\(error)"])
                         }
@@ -150,19 +163,6 @@ extension FileService {
             for try await (i, target) in group { final[i] = target }
         }
         return final.map(\.id)
-    }
-
-    /// Each holder publishes a provider record for the file; put waits until they are stored.
-    func announce(fileID: Key256, holders: Set<PeerID>, ring: [PeerInfo]) async throws {
-        let targets = ring.filter { holders.contains($0.id) }
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for target in targets {
-                group.addTask {
-                    _ = try await self.peer.storageRequest(.announce(fileID: fileID), to: target)
-                }
-            }
-            try await group.waitForAll()
-        }
     }
 }
 

@@ -13,6 +13,7 @@ public final class FileService: Sendable {
     public let provider: ProviderService
     public let index: FileIndex
     let logger: Logger
+    let capacities = CapacityCache()
 
     /// Peers that keep each manifest and grant: enough to survive the loss of n−k holders and more.
     let blobReplicas = 8
@@ -30,19 +31,23 @@ public final class FileService: Sendable {
 
     // MARK: - Providers
 
-    /// Peers near `key` with at least `minimumFree` bytes free, nearest first (this peer included when near).
+    /// Peers near `key` (from the routing table, this peer included) with at least `minimumFree` bytes free,
+    /// nearest first. Capacity answers are cached for a few seconds so that small puts do not each ask everyone.
     func providers(near key: Key256, minimumFree: UInt64) async throws -> [PeerInfo] {
-        let lookup = try await peer.query(.closestPeers(key))
-        guard case .closestPeers(_, let candidates) = lookup.outcome else {
-            throw FileError.unexpectedResponse("a provider lookup")
-        }
+        let candidates = try await peer.closestKnown(to: key, count: peer.configuration.dht.k)
         let free = await withTaskGroup(of: (Int, UInt64?).self) { group in
             for (position, candidate) in candidates.enumerated() {
+                if let cached = capacities.free(of: candidate.id) {
+                    group.addTask { (position, cached) }
+                    continue
+                }
                 group.addTask {
                     guard case .capacity(let total, let used)? = try? await self.peer.storageRequest(
                         .capacity, to: candidate, timeout: .seconds(5))
                     else { return (position, nil) }
-                    return (position, total > used ? total - used : 0)
+                    let free = total > used ? total - used : 0
+                    self.capacities.remember(free, of: candidate.id)
+                    return (position, free)
                 }
             }
             var free = [UInt64?](repeating: nil, count: candidates.count)
@@ -54,10 +59,15 @@ public final class FileService: Sendable {
 
     // MARK: - Blobs (manifests, grants)
 
-    /// Stores a blob at the peers closest to `key`; returns how many took it.
-    func storeBlob(kind: BlobKind, key: Key256, bytes: [UInt8]) async throws -> Int {
-        let lookup = try await peer.query(.closestPeers(key))
-        guard case .closestPeers(_, let keepers) = lookup.outcome else { throw FileError.unexpectedResponse("lookup") }
+    /// Stores a blob at the peers closest to `key` (`keepers` when a lookup already found them); returns how
+    /// many took it.
+    func storeBlob(kind: BlobKind, key: Key256, bytes: [UInt8], keepers known: [PeerInfo]? = nil) async throws -> Int {
+        var keepers = known ?? []
+        if known == nil {
+            let lookup = try await peer.query(.closestPeers(key))
+            guard case .closestPeers(_, let found) = lookup.outcome else { throw FileError.unexpectedResponse("lookup") }
+            keepers = found
+        }
         let chosen = Array(keepers.prefix(blobReplicas))
         let payload = ByteBuffer(bytes: bytes)
         let stored = await withTaskGroup(of: Bool.self) { group in

@@ -69,12 +69,6 @@ public final class ProviderService: Sendable {
                 return count
             }
             return .deleted(shards: deleted)
-        case .announce(let fileID):
-            let result = try await peer.query(.provide(fileID))
-            guard case .provided(_, let storedAt) = result.outcome else {
-                throw FileError.unexpectedResponse("provide")
-            }
-            return .announced(storedAt: storedAt)
         }
     }
 

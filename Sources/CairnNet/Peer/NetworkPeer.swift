@@ -114,6 +114,17 @@ public final class NetworkPeer: @unchecked Sendable {
 
     public var listenAddress: PeerAddress? { transport.listenAddress }
 
+    /// The peers of the local routing table closest to `key`, this peer included: no network round trip.
+    public func closestKnown(to key: Key256, count: Int) async throws -> [PeerInfo] {
+        try await eventLoop.submit { [self] in
+            guard let dht else { return [] }
+            var peers = dht.closestKnown(to: key, count: count)
+            peers.append(dht.localPeer)
+            peers.sort { $0.id.distance(to: key) < $1.id.distance(to: key) }
+            return Array(peers.prefix(count))
+        }.get()
+    }
+
     /// Saves the routing table, closes every connection and stops the timers.
     public func stop() async {
         try? await eventLoop.submit { [self] in

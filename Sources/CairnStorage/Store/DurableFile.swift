@@ -9,7 +9,7 @@ import Darwin
 /// before the write is acknowledged.
 enum DurableFile {
     /// Creates `path` (which must not exist), writes `bytes`, and fsyncs it.
-    static func create(_ path: String, bytes: UnsafeRawBufferPointer) throws(StorageError) {
+    static func create(_ path: String, bytes: UnsafeRawBufferPointer, sync: Bool = true) throws(StorageError) {
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw .io(operation: "create", path: path, errno: errno) }
         var offset = 0
@@ -23,7 +23,7 @@ enum DurableFile {
             }
             offset += written
         }
-        guard fsync(fd) == 0 else {
+        guard !sync || fsync(fd) == 0 else {
             let code = errno
             close(fd)
             throw .io(operation: "fsync", path: path, errno: code)
@@ -87,13 +87,17 @@ enum DurableFile {
         guard fsync(fd) == 0 else { throw .io(operation: "fsync directory", path: path, errno: errno) }
     }
 
-    /// Creates `path` if needed, and makes the new entry durable in its parent.
-    static func makeDirectory(_ path: String) throws(StorageError) {
+    /// Creates `path` if needed, and (with `sync`) makes the new entry durable in its parent. True when it was
+    /// created now.
+    @discardableResult
+    static func makeDirectory(_ path: String, sync: Bool = true) throws(StorageError) -> Bool {
         if mkdir(path, 0o700) == 0 {
-            try syncDirectory(parent(of: path))
+            if sync { try syncDirectory(parent(of: path)) }
+            return true
         } else if errno != EEXIST {
             throw .io(operation: "create directory", path: path, errno: errno)
         }
+        return false
     }
 
     /// Names in a directory, without "." and "..".
@@ -122,4 +126,16 @@ enum DurableFile {
         guard let slash = path.lastIndex(of: "/") else { return "." }
         return slash == path.startIndex ? "/" : String(path[..<slash])
     }
+
+    /// Flushes every file, directory entry and journal change of the filesystem holding `path` (syncfs(2)).
+    static func syncFilesystem(_ path: String) throws(StorageError) {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw .io(operation: "open directory", path: path, errno: errno) }
+        defer { close(fd) }
+        guard syncfs(fd) == 0 else { throw .io(operation: "syncfs", path: path, errno: errno) }
+    }
 }
+
+/// glibc's syncfs(2), which Swift's Glibc module does not export (it sits behind _GNU_SOURCE).
+@_silgen_name("syncfs")
+private func syncfs(_ fd: Int32) -> Int32

@@ -7,9 +7,9 @@ extension ShardStore {
     static func openIndex(path: String) throws(StorageError) -> DatabasePool {
         var configuration = Configuration()
         configuration.prepareDatabase { db in
-            // WAL keeps readers off the writer's back; FULL makes each commit durable before it returns, which
-            // is what lets `write` acknowledge.
-            try db.execute(sql: "PRAGMA synchronous = FULL")
+            // WAL keeps readers off the writer's back. NORMAL leaves the flush to the group commit, whose syncfs
+            // makes the WAL durable together with the shard files before any write is acknowledged.
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
         return try withDatabase {
             let pool = try DatabasePool(path: path, configuration: configuration)

@@ -2,6 +2,7 @@ import CairnCrypto
 import CairnWire
 import Foundation
 import GRDB
+import Synchronization
 
 /// The provider side of DESIGN.md §7: shards in a content-addressed directory tree, indexed in SQLite.
 ///
@@ -24,6 +25,22 @@ public final class ShardStore: Sendable {
     /// What the last open cleaned up.
     public let recovery: ShardStoreRecovery
     private let database: DatabasePool
+    private let commits: GroupCommit<PendingShard>
+    private let reservations = Mutex(Reservations())
+
+    struct PendingShard: Sendable {
+        var id: ShardID
+        var size: Int
+        var fileID: Key256?
+        var owner: PeerID?
+        var now: Instant
+    }
+
+    /// Shards being written and the bytes they will take, so that concurrent writers cannot overshoot capacity.
+    struct Reservations: Sendable {
+        var inFlight: Set<ShardID> = []
+        var reserved: UInt64 = 0
+    }
 
     var shardsDirectory: String { root + "/shards" }
     var temporaryDirectory: String { root + "/tmp" }
@@ -35,8 +52,10 @@ public final class ShardStore: Sendable {
         self.capacity = capacity
         try DurableFile.makeDirectory(root)
         for directory in ["shards", "tmp", "quarantine"] { try DurableFile.makeDirectory(root + "/" + directory) }
-        database = try ShardStore.openIndex(path: root + "/index.sqlite")
+        let database = try ShardStore.openIndex(path: root + "/index.sqlite")
+        self.database = database
         recovery = try ShardStore.recover(database: database, root: root)
+        commits = GroupCommit { batch in try ShardStore.commit(batch, database: database, root: root) }
     }
 
     /// Bytes of shards stored.
@@ -53,62 +72,81 @@ public final class ShardStore: Sendable {
     /// Stores `bytes` as shard `id`. Returns false when the shard was already stored (content addressing makes
     /// the write idempotent). Throws `shardHashMismatch` when the bytes are not that shard, and `noCapacity` when
     /// they would not fit.
+    ///
+    /// Returns only once the shard is durable: its file is written and renamed into place, then a group commit
+    /// flushes the filesystem (syncfs) and records the index entries of every shard written meanwhile in one
+    /// transaction. A crash before that leaves an unindexed file, which the next open removes: nothing that was
+    /// acknowledged is lost, and nothing unacknowledged lingers.
     @discardableResult
     public func write(
         _ bytes: UnsafeRawBufferPointer, id: ShardID, fileID: Key256? = nil, owner: PeerID? = nil, now: Instant
     ) throws(StorageError) -> Bool {
         let actual = SHA256.hash(buffer: bytes)
         guard actual == id else { throw .shardHashMismatch(shard: id, actual: actual, index: nil) }
-        let finalPath = path(of: id)
         let size = UInt64(bytes.count)
-        // A cheap look first, so that duplicates and writes that cannot fit cost no disk work.
-        let (stored, used) = try withDatabase {
-            try database.read { db in (try ShardStore.exists(db, id), try ShardStore.usage(db)) }
-        }
-        if stored && DurableFile.exists(finalPath) { return false }
-        guard UInt64(used) + size <= capacity else {
-            throw .noCapacity(needed: size, used: UInt64(used), capacity: capacity)
-        }
-        // The slow part, the data's fsync, happens outside the writer's lock; only the rename, the directory's
-        // fsync and the index entry are serialized.
+        guard try reserve(id, size: size) else { return false }
+        defer { release(id, size: size) }
+        let finalPath = path(of: id)
         let temporary = temporaryDirectory + "/" + id.hex + "." + Random.key256().shortHex + ".tmp"
         do {
-            try DurableFile.create(temporary, bytes: bytes)
-            return try withDatabase {
-                try database.write { db in
-                    if try ShardStore.exists(db, id) {
-                        if DurableFile.exists(finalPath) {
-                            try DurableFile.remove(temporary)
-                            return false
-                        }
-                        // Indexed but gone from disk (removed behind our back): store it afresh.
-                        try db.execute(sql: "DELETE FROM shard WHERE id = ?", arguments: [id.data])
-                    }
-                    let used = UInt64(try ShardStore.usage(db))
-                    guard used + size <= capacity else {
-                        throw StorageError.noCapacity(needed: size, used: used, capacity: capacity)
-                    }
-                    let directory = DurableFile.parent(of: finalPath)
-                    try DurableFile.makeDirectory(DurableFile.parent(of: directory))
-                    try DurableFile.makeDirectory(directory)
-                    do {
-                        try DurableFile.move(temporary, to: finalPath)
-                        try DurableFile.syncDirectory(directory)
-                        try db.execute(
-                            sql: "INSERT INTO shard (id, size, fileID, owner, storedAt) VALUES (?, ?, ?, ?, ?)",
-                            arguments: [id.data, bytes.count, fileID?.data, owner?.data, now.nanoseconds])
-                    } catch {
-                        // Nothing was acknowledged: leave no file behind for an entry that will not commit.
-                        _ = try? DurableFile.remove(finalPath)
-                        throw error
-                    }
-                    return true
-                }
-            }
+            try DurableFile.create(temporary, bytes: bytes, sync: false)
+            let directory = DurableFile.parent(of: finalPath)
+            try DurableFile.makeDirectory(DurableFile.parent(of: directory), sync: false)
+            try DurableFile.makeDirectory(directory, sync: false)
+            try DurableFile.move(temporary, to: finalPath)
+            try commits.submit(PendingShard(id: id, size: bytes.count, fileID: fileID, owner: owner, now: now))
         } catch {
+            // Nothing was acknowledged: leave no file behind for an entry that did not commit.
             _ = try? DurableFile.remove(temporary)
-            throw error
+            _ = try? DurableFile.remove(finalPath)
+            if let error = error as? StorageError { throw error }
+            throw .database("\(error)")
         }
+        return true
+    }
+
+    /// Claims room for a shard; false when it is already stored or being stored.
+    private func reserve(_ id: ShardID, size: UInt64) throws(StorageError) -> Bool {
+        var (exists, used) = try withDatabase {
+            try database.read { db in (try ShardStore.exists(db, id), try ShardStore.usage(db)) }
+        }
+        if exists {
+            if DurableFile.exists(path(of: id)) { return false }
+            // Indexed but gone from disk (removed behind our back): forget it and store it afresh.
+            try forget(id)
+            used = try withDatabase { try database.read { db in try ShardStore.usage(db) } }
+        }
+        return try reservations.withLock { state throws(StorageError) -> Bool in
+            guard !state.inFlight.contains(id) else { return false }
+            guard UInt64(used) + state.reserved + size <= capacity else {
+                throw StorageError.noCapacity(needed: size, used: UInt64(used) + state.reserved, capacity: capacity)
+            }
+            state.inFlight.insert(id)
+            state.reserved += size
+            return true
+        }
+    }
+
+    private func release(_ id: ShardID, size: UInt64) {
+        reservations.withLock { state in
+            state.inFlight.remove(id)
+            state.reserved -= size
+        }
+    }
+
+    /// One group commit: index every shard of the batch in one transaction, then flush the filesystem once
+    /// (syncfs): the shard files, their directory entries and the index's WAL all reach the disk together, so
+    /// one flush serves the whole batch. Until it returns nothing is acknowledged; a crash before leaves files
+    /// and rows that the next open reconciles.
+    static func commit(_ batch: [PendingShard], database: DatabasePool, root: String) throws {
+        try database.write { db in
+            for shard in batch {
+                try db.execute(
+                    sql: "INSERT OR IGNORE INTO shard (id, size, fileID, owner, storedAt) VALUES (?, ?, ?, ?, ?)",
+                    arguments: [shard.id.data, shard.size, shard.fileID?.data, shard.owner?.data, shard.now.nanoseconds])
+            }
+        }
+        try DurableFile.syncFilesystem(root)
     }
 
     @discardableResult

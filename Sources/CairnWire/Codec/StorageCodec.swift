@@ -10,23 +10,21 @@ import NIOCore
 ///   3 putBlob    kind u8 ‖ key Key256 ‖ the rest of the frame: the blob
 ///   4 getBlob    kind u8 ‖ key Key256
 ///   5 delete     fileID Key256 ‖ shard ids (u16 count, Key256*) ‖ owner PublicKey ‖ issued i64 ‖ signature
-///   6 announce   fileID Key256
 /// response := op u8 ‖ body
 ///   0 stored
 ///   1 shard      the rest of the frame
 ///   2 capacity   total u64 ‖ used u64
 ///   3 blob       present u8 ‖ the rest of the frame
 ///   4 deleted    count u32
-///   5 announced  count u16
 /// ```
 /// Shards and blobs run to the end of the frame, so they are never copied into a length-prefixed field.
 enum StorageCodec {
     enum RequestOp: UInt8 {
-        case putShard = 0, getShard, capacity, putBlob, getBlob, delete, announce
+        case putShard = 0, getShard, capacity, putBlob, getBlob, delete
     }
 
     enum ResponseOp: UInt8 {
-        case stored = 0, shard, capacity, blob, deleted, announced
+        case stored = 0, shard, capacity, blob, deleted
     }
 
     static func write(_ request: StorageRequest, into buffer: inout ByteBuffer) {
@@ -57,9 +55,6 @@ enum StorageCodec {
             buffer.writePublicKey(order.owner)
             buffer.writeInstant(order.issued)
             buffer.writeSignature(order.signature)
-        case .announce(let fileID):
-            buffer.writeInteger(RequestOp.announce.rawValue)
-            buffer.writeKey256(fileID)
         }
     }
 
@@ -95,8 +90,6 @@ enum StorageCodec {
             let issued = try need(buffer.readInstant(), "issue time")
             let signature = try need(buffer.readSignature(), "owner signature")
             return .delete(DeleteOrder(fileID: fileID, shardIDs: shards, owner: owner, issued: issued, signature: signature))
-        case .announce:
-            return .announce(fileID: try need(buffer.readKey256(), "file ID"))
         }
     }
 
@@ -117,9 +110,6 @@ enum StorageCodec {
         case .deleted(let count):
             buffer.writeInteger(ResponseOp.deleted.rawValue)
             buffer.writeInteger(UInt32(clamping: count))
-        case .announced(let count):
-            buffer.writeInteger(ResponseOp.announced.rawValue)
-            buffer.writeInteger(UInt16(clamping: count))
         }
     }
 
@@ -141,8 +131,6 @@ enum StorageCodec {
             return .blob(buffer.readSlice(length: buffer.readableBytes)!)
         case .deleted:
             return .deleted(shards: Int(try need(buffer.readInteger(as: UInt32.self), "deleted count")))
-        case .announced:
-            return .announced(storedAt: Int(try need(buffer.readInteger(as: UInt16.self), "announce count")))
         }
     }
 

@@ -16,8 +16,6 @@ public enum StorageRequest: Hashable, Sendable {
     case getBlob(kind: BlobKind, key: Key256)
     /// Delete a file's shards and manifest; only honoured with the owner's signature.
     case delete(DeleteOrder)
-    /// Publish a provider record for `fileID` (the provider signs it) and answer once it is stored.
-    case announce(fileID: Key256)
 }
 
 public enum StorageResponse: Hashable, Sendable {
@@ -26,7 +24,6 @@ public enum StorageResponse: Hashable, Sendable {
     case capacity(total: UInt64, used: UInt64)
     case blob(ByteBuffer?)
     case deleted(shards: Int)
-    case announced(storedAt: Int)
 }
 
 /// What a blob is, which decides how a keeper checks it.

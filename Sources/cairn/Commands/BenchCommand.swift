@@ -3,7 +3,7 @@ import ArgumentParser
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Measure throughput and latency; prints a table, or JSON with --json.",
-        subcommands: [BenchTransportCommand.self, BenchDHTCommand.self])
+        subcommands: [BenchTransportCommand.self, BenchDHTCommand.self, BenchPipelineCommand.self, BenchFilesCommand.self])
 }
 
 /// Latency percentiles over a sample, in milliseconds.

@@ -67,7 +67,8 @@ struct RunCommand: AsyncParsableCommand {
         }
         let blobs = try BlobStore(path: directory.root + "/blobs.sqlite")
         let files = try FileIndex(path: directory.root + "/files.sqlite")
-        let pool = NIOThreadPool(numberOfThreads: 2)
+        // Disk work blocks in fsync; several threads let group commits gather more shards.
+        let pool = NIOThreadPool(numberOfThreads: 8)
         pool.start()
         let provider = ProviderService(shards: shards, blobs: blobs, pool: pool, logger: logger)
         let bootstrapAddresses = (bootstrap.isEmpty ? parameters.bootstrap : bootstrap).compactMap(PeerAddress.init(parsing:))
