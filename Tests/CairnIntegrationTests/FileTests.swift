@@ -137,3 +137,42 @@ struct FileTests {
         #expect(got["sha256"] as? String == input.sha256)
     }
 }
+
+/// Ownership travels with the identity: export it, import it on a new peer, read and delete from there.
+@Suite(.serialized)
+struct IdentityTransferTests {
+    @Test func anImportedIdentityReadsAndDeletesItsFilesFromAnotherPeer() throws {
+        let cluster = try ProcessCluster()
+        defer { cluster.stopAll() }
+        try cluster.start(count: 9)
+        let input = try FileTests.randomFile(cluster.directory, bytes: 700_000)
+        let put = try cluster.json(2, ["put", input.path])
+        let id = try #require(put["id"] as? String)
+
+        setenv("CAIRN_PASSPHRASE", "correct horse battery staple", 1)
+        defer { unsetenv("CAIRN_PASSPHRASE") }
+        let exported = cluster.directory + "/peer2.identity"
+        try runCLI(["identity", "export", "--data", cluster.peers[2].data, "-o", exported])
+        setenv("CAIRN_PASSPHRASE", "wrong", 1)
+        #expect(throws: CLIFailure.self) { try runCLI(["identity", "import", "--data", cluster.directory + "/nope", exported]) }
+        setenv("CAIRN_PASSPHRASE", "correct horse battery staple", 1)
+
+        // Peer 8 takes peer 2's identity: stop it, replace its data directory, start it again.
+        cluster.kill9(8)
+        cluster.kill9(2)
+        try FileManager.default.removeItem(atPath: cluster.peers[8].data)
+        try runCLI(["identity", "import", "--data", cluster.peers[8].data, exported])
+        try cluster.launch(8, bootstrap: cluster.peers[0].listen)
+        try cluster.waitForAPI(8)
+        try waitUntil(timeout: 30) { try cluster.knownCount(8) >= 6 }
+        #expect(try cluster.json(8, ["id"])["id"] as? String == cluster.peers[2].id)
+
+        let got = try cluster.json(8, ["get", id, "-o", cluster.directory + "/out"])
+        #expect(got["sha256"] as? String == input.sha256)
+        // Someone else may not delete it; the owner may, and then it is gone.
+        #expect(throws: CLIFailure.self) { try cluster.cli(5, ["rm", id]) }
+        let removed = try cluster.json(8, ["rm", id])
+        #expect((removed["deleted_shards"] as? Int ?? 0) > 0)
+        #expect(throws: CLIFailure.self) { try cluster.cli(4, ["get", id, "-o", cluster.directory + "/gone"]) }
+    }
+}
