@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bootstrap/install-deps.sh
-swift build -c release
+swift build -c release --static-swift-stdlib
 BIN=.build/release/cairn
 DATA=${CAIRN_DATA:-./bootstrap-peer}
 [ -f "$DATA/identity.key" ] || "$BIN" init --data "$DATA" --genesis bootstrap/genesis.json

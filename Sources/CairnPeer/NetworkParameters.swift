@@ -1,3 +1,4 @@
+import CairnDHT
 import CairnWire
 import Foundation
 
@@ -82,5 +83,13 @@ public struct NetworkParameters: Codable, Hashable, Sendable {
         encoder.outputFormatting = [.sortedKeys]
         let data = (try? encoder.encode(self)) ?? Data()
         return SHA256.hash(Array(data))
+    }
+
+    /// The DHT's tunables as this network fixes them.
+    public var dhtConfig: DHTConfig {
+        var config = DHTConfig()
+        config.k = k
+        config.alpha = alpha
+        return config
     }
 }

@@ -78,7 +78,7 @@ struct RunCommand: AsyncParsableCommand {
         let peer = NetworkPeer(
             identity: identity,
             configuration: .init(listen: PeerAddress(parsing: listen)!, bootstrap: bootstrapAddresses,
-                                 parameters: parameters),
+                                 parameters: parameters, dht: parameters.dhtConfig),
             contacts: contacts, provider: provider, eventLoop: group.next(), logger: logger)
         let fileService = FileService(peer: peer, provider: provider, index: files, logger: logger)
         let address = try await peer.start()
