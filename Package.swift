@@ -80,6 +80,7 @@ let package = Package(
         ),
         .testTarget(name: "CairnDHTTests", dependencies: ["CairnDHT", "CairnWire", "CairnCrypto"]),
         .testTarget(name: "CairnStorageTests", dependencies: ["CairnStorage", "CairnCrypto", "CairnWire"]),
+        .testTarget(name: "CairnPeerTests", dependencies: ["CairnPeer", "CairnWire"]),
         .testTarget(name: "CairnSimTests", dependencies: ["CairnSim", "CairnDHT"]),
         .testTarget(
             name: "CairnNetTests",

@@ -32,6 +32,15 @@ public struct DHTNode: Sendable {
     var provided: [Key256: Instant] = [:]
     var peerRecordPublished: Instant?
 
+    /// A provider record for `key`, signed by this node, for the caller to deliver alongside other stores to the
+    /// peers closest to `key` (the file layer sends it with the manifest). From now on the node republishes
+    /// it on its own, as after `provide`.
+    public mutating func makeProviderRecord(for key: Key256, now: Instant) -> ProviderRecord {
+        provided[key] = now
+        return ProviderRecord(key: key, identity: identity, addresses: [localPeer.address],
+                              expires: now + config.recordTTL)
+    }
+
     /// A node that knows nobody yet; `address` is where it listens, put in its own records.
     public init(identity: Identity, address: PeerAddress, config: DHTConfig = DHTConfig(), now: Instant) {
         self.identity = identity

@@ -105,12 +105,15 @@ extension FileService {
         try manifest.sign(with: identity)
         let encoded = manifest.encoded()
         let fileID = SHA256.hash(encoded)
-        // This peer's provider record for the file, then the manifest, at the peers closest to the file ID (one
-        // lookup serves both); both stored before put returns, so the file is findable from any peer at once.
-        guard case .provided(_, let storedAt, let closest) = try await peer.query(.provide(fileID)).outcome,
-              storedAt > 0
-        else { throw FileError.recordNotStored("the provider record of \(fileID.hex)") }
-        _ = try await storeBlob(kind: .manifest, key: fileID, bytes: encoded, keepers: closest)
+        // The manifest and this peer's provider record for the file, at the peers closest to the file ID: one
+        // lookup finds them, and the record rides along with the manifest to its keepers. Both are stored before
+        // put returns, so the file is findable from any peer at once.
+        guard case .closestPeers(_, let closest) = try await peer.query(.closestPeers(fileID)).outcome else {
+            throw FileError.unexpectedResponse("a lookup")
+        }
+        let record = try await peer.makeProviderRecord(for: fileID)
+        _ = try await storeBlob(kind: .manifest, key: fileID, bytes: encoded, keepers: closest, provider: record)
+        try await storeProviderRecord(record, at: closest.dropFirst(blobReplicas))
         // As the file's provider, this peer can serve its manifest too.
         try provider.blobs.put(kind: .manifest, key: fileID, bytes: encoded, owner: owner)
         _ = try index.add(manifest: manifest)
@@ -120,6 +123,21 @@ extension FileService {
             id: fileID.hex, name: options.name, size: pipeline.fileSize, k: parameters.k, n: parameters.n,
             cap: capability.description, seconds: (clock.now - started).millisecondsDouble / 1000,
             segments: segments.count, providers: Set(segments.flatMap(\.holders)).count)
+    }
+
+    /// The rest of the k closest peers get the provider record by a plain DHT STORE.
+    private func storeProviderRecord(_ record: ProviderRecord, at peers: ArraySlice<PeerInfo>) async throws {
+        await withTaskGroup(of: Void.self) { group in
+            for target in peers {
+                group.addTask {
+                    if target.id == self.peer.peerID {
+                        _ = try? await self.peer.acceptProviderRecord(record)
+                    } else {
+                        _ = try? await self.peer.dhtRequest(.addProvider(record), to: target)
+                    }
+                }
+            }
+        }
     }
 
     /// Segments came back from concurrent uploads in any order; the manifest wants them by index.

@@ -61,7 +61,8 @@ public final class FileService: Sendable {
 
     /// Stores a blob at the peers closest to `key` (`keepers` when a lookup already found them); returns how
     /// many took it.
-    func storeBlob(kind: BlobKind, key: Key256, bytes: [UInt8], keepers known: [PeerInfo]? = nil) async throws -> Int {
+    func storeBlob(kind: BlobKind, key: Key256, bytes: [UInt8], keepers known: [PeerInfo]? = nil,
+                   provider record: ProviderRecord? = nil) async throws -> Int {
         var keepers = known ?? []
         if known == nil {
             let lookup = try await peer.query(.closestPeers(key))
@@ -74,8 +75,8 @@ public final class FileService: Sendable {
             for keeper in chosen {
                 group.addTask {
                     do {
-                        return try await self.peer.storageRequest(.putBlob(kind: kind, key: key, bytes: payload), to: keeper)
-                            == .stored
+                        let request = StorageRequest.putBlob(kind: kind, key: key, provider: record, bytes: payload)
+                        return try await self.peer.storageRequest(request, to: keeper) == .stored
                     } catch {
                         self.logger.debug("keeper refused blob", metadata: ["cairn.remote": "\(keeper)", "cairn.error": "\(error)"])
                         return false

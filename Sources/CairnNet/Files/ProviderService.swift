@@ -48,9 +48,14 @@ public final class ProviderService: Sendable {
         case .capacity:
             let (total, used) = try await pool.runIfActive { (self.shards.capacity, try self.shards.used()) }
             return .capacity(total: total, used: used)
-        case .putBlob(let kind, let key, let bytes):
+        case .putBlob(let kind, let key, let record, let bytes):
             let blob = Array(bytes.readableBytesView)
             let owner = try Self.validate(kind: kind, key: key, blob: blob)
+            if let record {
+                guard record.key == key, try await peer.acceptProviderRecord(record) else {
+                    throw RemoteError(code: .refused, message: "the provider record sent with blob \(key.hex) is invalid")
+                }
+            }
             try await pool.runIfActive { try self.blobs.put(kind: kind, key: key, bytes: blob, owner: owner) }
             return .stored
         case .getBlob(let kind, let key):

@@ -114,6 +114,30 @@ public final class NetworkPeer: @unchecked Sendable {
 
     public var listenAddress: PeerAddress? { transport.listenAddress }
 
+    /// A provider record for `key` signed by this peer, which republishes it from now on.
+    public func makeProviderRecord(for key: Key256) async throws -> ProviderRecord {
+        try await eventLoop.submit { [self] in
+            guard dht != nil else { throw TransportError.shuttingDown }
+            return dht!.makeProviderRecord(for: key, now: WallClock.now())
+        }.get()
+    }
+
+    /// Stores a provider record that arrived by another path than a DHT STORE, checked the same way.
+    public func acceptProviderRecord(_ record: ProviderRecord) async throws -> Bool {
+        try await eventLoop.submit { [self] in
+            guard dht != nil else { return false }
+            return dht!.handleRequest(.addProvider(record), from: nil, now: WallClock.now()) == .stored
+        }.get()
+    }
+
+    /// Sends one DHT request straight to `peer` (no lookup) and returns the answer.
+    public func dhtRequest(_ request: DHTRequest, to peer: PeerInfo) async throws -> DHTResponse {
+        let response = try await transport.request(.dht(request), to: peer,
+                                                   timeout: configuration.dht.requestTimeout.timeAmount).get()
+        guard case .dht(let answer) = response else { throw FileError.unexpectedResponse("a DHT request") }
+        return answer
+    }
+
     /// The peers of the local routing table closest to `key`, this peer included: no network round trip.
     public func closestKnown(to key: Key256, count: Int) async throws -> [PeerInfo] {
         try await eventLoop.submit { [self] in

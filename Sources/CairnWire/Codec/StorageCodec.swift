@@ -7,7 +7,7 @@ import NIOCore
 ///   0 putShard   id Key256 ‖ owner PublicKey ‖ the rest of the frame: the shard
 ///   1 getShard   id Key256
 ///   2 capacity
-///   3 putBlob    kind u8 ‖ key Key256 ‖ the rest of the frame: the blob
+///   3 putBlob    kind u8 ‖ key Key256 ‖ has record u8 ‖ ProviderRecord if present ‖ the rest of the frame: the blob
 ///   4 getBlob    kind u8 ‖ key Key256
 ///   5 delete     fileID Key256 ‖ shard ids (u16 count, Key256*) ‖ owner PublicKey ‖ issued i64 ‖ signature
 /// response := op u8 ‖ body
@@ -39,10 +39,12 @@ enum StorageCodec {
             buffer.writeKey256(id)
         case .capacity:
             buffer.writeInteger(RequestOp.capacity.rawValue)
-        case .putBlob(let kind, let key, var bytes):
+        case .putBlob(let kind, let key, let provider, var bytes):
             buffer.writeInteger(RequestOp.putBlob.rawValue)
             buffer.writeInteger(kind.rawValue)
             buffer.writeKey256(key)
+            buffer.writeWireBool(provider != nil)
+            if let provider { buffer.writeProviderRecord(provider) }
             buffer.writeBuffer(&bytes)
         case .getBlob(let kind, let key):
             buffer.writeInteger(RequestOp.getBlob.rawValue)
@@ -73,10 +75,12 @@ enum StorageCodec {
         case .putBlob:
             let kind = try readBlobKind(&buffer)
             let key = try need(buffer.readKey256(), "blob key")
+            let hasProvider = try need(buffer.readWireBool("provider record flag"), "provider record flag")
+            let provider = hasProvider ? try need(buffer.readProviderRecord(), "provider record") : nil
             guard buffer.readableBytes <= StorageRequest.maxBlobBytes else {
                 throw WireError.oversized(length: buffer.readableBytes, max: StorageRequest.maxBlobBytes, in: "blob")
             }
-            return .putBlob(kind: kind, key: key, bytes: buffer.readSlice(length: buffer.readableBytes)!)
+            return .putBlob(kind: kind, key: key, provider: provider, bytes: buffer.readSlice(length: buffer.readableBytes)!)
         case .getBlob:
             let kind = try readBlobKind(&buffer)
             return .getBlob(kind: kind, key: try need(buffer.readKey256(), "blob key"))

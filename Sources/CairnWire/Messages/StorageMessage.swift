@@ -11,8 +11,10 @@ public enum StorageRequest: Hashable, Sendable {
     case getShard(id: Key256)
     /// Free and used space.
     case capacity
-    /// Keep a blob under `key`; the provider checks it fits its kind (`BlobKind`).
-    case putBlob(kind: BlobKind, key: Key256, bytes: ByteBuffer)
+    /// Keep a blob under `key`; the keeper checks it fits its kind (`BlobKind`). A provider record for the same
+    /// key may ride along, sparing a separate DHT STORE to the same peer: the keeper stores it as if it came in
+    /// an `addProvider`.
+    case putBlob(kind: BlobKind, key: Key256, provider: ProviderRecord?, bytes: ByteBuffer)
     case getBlob(kind: BlobKind, key: Key256)
     /// Delete a file's shards and manifest; only honoured with the owner's signature.
     case delete(DeleteOrder)

@@ -1,0 +1,74 @@
+import CairnWire
+import NIOCore
+import Testing
+
+/// The storage sub-protocol (tag 3): round trips, a byte-exact vector, and refusals.
+struct StorageCodecTests {
+    static let owner = Samples.identity(9)
+    static let record = ProviderRecord(
+        key: Samples.key(1), identity: owner, addresses: [Samples.addresses[0]], expires: .seconds(1_000))
+    static let order = DeleteOrder(fileID: Samples.key(2), shardIDs: [Samples.key(3), Samples.key(4)], owner: owner,
+                                   issued: .seconds(77))
+
+    static let messages: [WireMessage] = [
+        .request(id: 1, .storage(.putShard(id: Samples.key(5), owner: owner.publicKey, bytes: ByteBuffer(bytes: [1, 2, 3])))),
+        .request(id: 2, .storage(.putShard(id: Samples.key(5), owner: owner.publicKey, bytes: ByteBuffer()))),
+        .request(id: 3, .storage(.getShard(id: Samples.key(6)))),
+        .request(id: 4, .storage(.capacity)),
+        .request(id: 5, .storage(.putBlob(kind: .manifest, key: Samples.key(1), provider: record,
+                                          bytes: ByteBuffer(bytes: [9, 9])))),
+        .request(id: 6, .storage(.putBlob(kind: .grant, key: Samples.key(7), provider: nil, bytes: ByteBuffer(bytes: [8])))),
+        .request(id: 7, .storage(.getBlob(kind: .grant, key: Samples.key(7)))),
+        .request(id: 8, .storage(.delete(order))),
+        .response(id: 1, .storage(.stored)),
+        .response(id: 2, .storage(.shard(ByteBuffer(bytes: [0xde, 0xad])))),
+        .response(id: 3, .storage(.capacity(total: 10 << 30, used: 12345))),
+        .response(id: 4, .storage(.blob(nil))),
+        .response(id: 5, .storage(.blob(ByteBuffer(bytes: [1])))),
+        .response(id: 6, .storage(.deleted(shards: 42))),
+        .request(id: 9, .echo(ByteBuffer(bytes: [1, 2, 3, 4]))),
+        .response(id: 9, .echo(ByteBuffer())),
+    ]
+
+    @Test(arguments: messages)
+    func roundTrips(_ message: WireMessage) throws {
+        #expect(try decode(encoded(message)) == message)
+    }
+
+    @Test func capacityRequestVector() throws {
+        let message = WireMessage.request(id: 0x0102, .storage(.capacity))
+        // version 1, request, id, tag 3 (storage), op 2 (capacity)
+        #expect(hex(encoded(message)) == "01" + "00" + "0000000000000102" + "03" + "02")
+    }
+
+    @Test func everyTruncationOfEveryFixedSizeMessageIsRefused() {
+        for message in Self.messages {
+            let full = encoded(message)
+            for length in 0..<full.count {
+                let prefix = Array(full.prefix(length))
+                // Messages whose last field runs to the end of the frame decode at any length past their header.
+                if let decoded = try? decode(prefix) {
+                    #expect(decoded != message, "a truncated encoding decoded to the original")
+                }
+            }
+        }
+    }
+
+    @Test func anUnknownOperationOrBlobKindIsRefused() {
+        let badOp = bytes(hex: "01 00 0000000000000001 03 7f")
+        #expect(throws: WireError.self) { try decode(badOp) }
+        var blob = encoded(.request(id: 1, .storage(.getBlob(kind: .manifest, key: Samples.key(1)))))
+        blob[12] = 9
+        #expect(throws: WireError.self) { try decode(blob) }
+    }
+
+    @Test func deleteOrdersAreSignedByTheirOwner() {
+        #expect(Self.order.isSignatureValid)
+        var forged = Self.order
+        forged.shardIDs.append(Samples.key(8))
+        #expect(!forged.isSignatureValid)
+        var stolen = Self.order
+        stolen.owner = Samples.identity(10).publicKey
+        #expect(!stolen.isSignatureValid)
+    }
+}
