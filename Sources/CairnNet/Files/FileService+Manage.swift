@@ -37,7 +37,7 @@ extension FileService {
         let sealed = try SealedBox.seal(fileKey.bytes, to: try granteeKey.x25519PublicKey())
         let grant = try AccessGrant(fileID: fileID, grantee: granteeKey, sealedKey: sealed, owner: identity)
         let stored = try await storeBlob(kind: .grant, key: BlobKeys.grant(fileID: fileID, grantee: grantee),
-                                         bytes: grant.encoded())
+                                         bytes: grant.encoded(), replicas: Self.blobReplicas(for: manifest.parameters))
         return ShareResult(id: fileID.hex, to: grantee.hex, storedAt: stored)
     }
 

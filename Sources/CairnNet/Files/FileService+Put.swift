@@ -112,8 +112,10 @@ extension FileService {
             throw FileError.unexpectedResponse("a lookup")
         }
         let record = try await peer.makeProviderRecord(for: fileID)
-        _ = try await storeBlob(kind: .manifest, key: fileID, bytes: encoded, keepers: closest, provider: record)
-        try await storeProviderRecord(record, at: closest.dropFirst(blobReplicas))
+        let replicas = Self.blobReplicas(for: parameters)
+        _ = try await storeBlob(kind: .manifest, key: fileID, bytes: encoded, replicas: replicas, keepers: closest,
+                                provider: record)
+        try await storeProviderRecord(record, at: closest.dropFirst(replicas))
         // As the file's provider, this peer can serve its manifest too.
         try provider.blobs.put(kind: .manifest, key: fileID, bytes: encoded, owner: owner)
         _ = try index.add(manifest: manifest)

@@ -15,8 +15,11 @@ public final class FileService: Sendable {
     let logger: Logger
     let capacities = CapacityCache()
 
-    /// Peers that keep each manifest and grant: enough to survive the loss of n−k holders and more.
-    let blobReplicas = 8
+    /// Peers that keep a file's manifest and grants: n−k+1, so that they survive exactly the failures the
+    /// shards survive (any n−k peers lost), and never fewer than 3.
+    static func blobReplicas(for parameters: CodingParameters) -> Int {
+        max(3, parameters.n - parameters.k + 1)
+    }
     /// Segments whose shards are in flight at once during put, and being fetched at once during get.
     let segmentWindow = 4
 
@@ -61,7 +64,7 @@ public final class FileService: Sendable {
 
     /// Stores a blob at the peers closest to `key` (`keepers` when a lookup already found them); returns how
     /// many took it.
-    func storeBlob(kind: BlobKind, key: Key256, bytes: [UInt8], keepers known: [PeerInfo]? = nil,
+    func storeBlob(kind: BlobKind, key: Key256, bytes: [UInt8], replicas: Int, keepers known: [PeerInfo]? = nil,
                    provider record: ProviderRecord? = nil) async throws -> Int {
         var keepers = known ?? []
         if known == nil {
@@ -69,7 +72,7 @@ public final class FileService: Sendable {
             guard case .closestPeers(_, let found) = lookup.outcome else { throw FileError.unexpectedResponse("lookup") }
             keepers = found
         }
-        let chosen = Array(keepers.prefix(blobReplicas))
+        let chosen = Array(keepers.prefix(replicas))
         let payload = ByteBuffer(bytes: bytes)
         let stored = await withTaskGroup(of: Bool.self) { group in
             for keeper in chosen {
@@ -88,7 +91,7 @@ public final class FileService: Sendable {
             return count
         }
         // Every keeper that was asked must hold it, or fewer than planned survive failures.
-        guard stored > 0, stored >= min(chosen.count, blobReplicas) - 1 else {
+        guard stored > 0, stored >= chosen.count - 1 else {
             throw FileError.recordNotStored("the \(kind == .manifest ? "manifest" : "access grant") (\(stored) of \(chosen.count) keepers)")
         }
         return stored

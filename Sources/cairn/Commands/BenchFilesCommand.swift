@@ -82,24 +82,22 @@ struct BenchFilesCommand: AsyncParsableCommand {
         let getSeconds = (clock.now - started).secondsDouble
         guard received == bytes else { throw CLIError("got \(received) bytes back instead of \(bytes)") }
 
-        // Many small files through the HTTP API.
+        // Many small files through the HTTP API: `concurrency` clients, each on its own kept-alive connection.
         let payload = ByteBuffer(bytes: Random.bytes(smallBytes))
-        var capabilities: [String] = []
         started = clock.now
-        try await forEachConcurrently(count: smallFiles, width: concurrency) { index in
-            let reply = try await upClient.send(.POST, "/api/v0/files?name=small-\(index)", body: payload)
+        let capabilities = try await inParallel(count: smallFiles, clients: concurrency, api: upClient) { session, index in
+            let reply = try await session.send(.POST, "/api/v0/files?name=small-\(index)", body: payload)
             return try upClient.decode(reply, as: PutResult.self).cap
-        } collect: { capabilities.append($0) }
+        }
         let smallPutSeconds = (clock.now - started).secondsDouble
         started = clock.now
-        let caps = capabilities
-        try await forEachConcurrently(count: smallFiles, width: concurrency) { index in
-            let reply = try await downClient.send(.GET, "/api/v0/files/\(caps[index])")
+        _ = try await inParallel(count: smallFiles, clients: concurrency, api: downClient) { session, index in
+            let reply = try await session.send(.GET, "/api/v0/files/\(capabilities[index])")
             guard reply.status == .ok, reply.body.readableBytes == smallBytes else {
                 throw CLIError("small get \(index) failed with status \(reply.status.code)")
             }
-            return 0
-        } collect: { (_: Int) in }
+            return ""
+        }
         let smallGetSeconds = (clock.now - started).secondsDouble
 
         let peaks = cluster.members.map { peakResidentMiB(pid: $0.pid) }
@@ -119,7 +117,7 @@ struct BenchFilesCommand: AsyncParsableCommand {
             ["peak RSS downloader", String(format: "%.0f MiB", report.peakRSSMiBDownloader), "< 300 MiB"],
             ["peak RSS any peer", String(format: "%.0f MiB", report.peakRSSMiBMax), ""],
         ])
-        print("\(peers) peers on 127.0.0.1, \(concurrency) small requests in flight")
+        print("\(peers) peers on 127.0.0.1; small files: \(concurrency) clients, each on a kept-alive connection")
     }
 
     private func writeRandomFile(_ path: String, bytes: UInt64) throws {
@@ -141,25 +139,26 @@ struct BenchFilesCommand: AsyncParsableCommand {
     }
 }
 
-/// Runs `body` for 0..<count with at most `width` at once, handing results to `collect` as they finish.
-func forEachConcurrently<T: Sendable>(
-    count: Int, width: Int, _ body: @escaping @Sendable (Int) async throws -> T, collect: (T) -> Void
-) async throws {
-    try await withThrowingTaskGroup(of: T.self) { group in
-        var next = 0
-        while next < min(width, count) {
-            let index = next
-            group.addTask { try await body(index) }
-            next += 1
-        }
-        while let result = try await group.next() {
-            collect(result)
-            if next < count {
-                let index = next
-                group.addTask { try await body(index) }
-                next += 1
+/// Runs `body` for 0..<count on `clients` sessions in parallel (client c takes c, c+clients, ...); returns the
+/// results by index.
+func inParallel(
+    count: Int, clients: Int, api: APIClient, _ body: @escaping @Sendable (APISession, Int) async throws -> String
+) async throws -> [String] {
+    try await withThrowingTaskGroup(of: [(Int, String)].self) { group in
+        for client in 0..<min(clients, count) {
+            group.addTask {
+                let session = APISession(client: api)
+                defer { session.close() }
+                var results: [(Int, String)] = []
+                for index in stride(from: client, to: count, by: clients) {
+                    results.append((index, try await body(session, index)))
+                }
+                return results
             }
         }
+        var results = [String](repeating: "", count: count)
+        for try await batch in group { for (index, value) in batch { results[index] = value } }
+        return results
     }
 }
 
