@@ -72,11 +72,7 @@ public final class NetworkPeer: @unchecked Sendable {
     /// Binds the listener, restores saved contacts, joins through the bootstrap peers and starts the timers.
     public func start() async throws -> PeerAddress {
         transport.setRequestHandler { [self] request, from, remote in
-            if case .storage(let storage) = request {
-                let promise = eventLoop.makePromise(of: Response.self)
-                promise.completeWithTask { await self.serveStorage(storage, from: remote) }
-                return promise.futureResult
-            }
+            if case .storage(let storage) = request { return self.serveStorage(storage) }
             return eventLoop.submit { self.serve(request, from: from) }
         }
         let address = try await transport.listen(host: configuration.listen.host, port: Int(configuration.listen.port)).get()
@@ -181,11 +177,15 @@ public final class NetworkPeer: @unchecked Sendable {
         }
     }
 
-    func serveStorage(_ request: StorageRequest, from remote: PeerID) async -> Response {
+    /// Hands a storage request to the provider service; on the event loop.
+    func serveStorage(_ request: StorageRequest) -> EventLoopFuture<Response> {
         guard let provider else {
-            return .error(RemoteError(code: .refused, message: "this peer does not store data"))
+            return eventLoop.makeSucceededFuture(.error(RemoteError(code: .refused, message: "this peer does not store data")))
         }
-        return await provider.serve(request, from: remote, peer: self)
+        return provider.serve(request, on: eventLoop) { [self] record in
+            guard dht != nil else { return false }
+            return dht!.handleRequest(.addProvider(record), from: nil, now: WallClock.now()) == .stored
+        }
     }
 
     /// Sends a storage request to `peer` — or serves it here when `peer` is this peer — and returns the answer;
@@ -195,7 +195,7 @@ public final class NetworkPeer: @unchecked Sendable {
     {
         let response: Response
         if peer.id == peerID {
-            response = await serveStorage(request, from: peerID)
+            response = try await eventLoop.flatSubmit { self.serveStorage(request) }.get()
         } else {
             response = try await transport.request(.storage(request), to: peer, timeout: timeout.timeAmount).get()
         }
