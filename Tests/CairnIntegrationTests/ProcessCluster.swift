@@ -139,22 +139,42 @@ func runCLI(_ arguments: [String], timeout: Double = 60) throws -> String {
     return String(decoding: stdout, as: UTF8.self)
 }
 
-/// A port free at the moment of asking (the kernel's pick for port 0).
+/// A port below the kernel's ephemeral range (32768 and up by default), so that no outgoing connection can
+/// take it between this check and the peer's bind, and not handed out before in this test process.
 func freePort() throws -> Int {
+    for _ in 0..<500 {
+        let port = Int.random(in: 20_000..<32_000)
+        guard PortClaims.claim(port), canBind(port) else { continue }
+        return port
+    }
+    throw CLIFailure(status: -1, stderr: "no free port")
+}
+
+/// Ports already given to a peer by this test process.
+enum PortClaims {
+    nonisolated(unsafe) private static var claimed = Set<Int>()
+    private static let lock = NSLock()
+
+    static func claim(_ port: Int) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return claimed.insert(port).inserted
+    }
+}
+
+func canBind(_ port: Int) -> Bool {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { return false }
     defer { close(fd) }
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
     address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = 0
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-            bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
+    address.sin_port = in_port_t(UInt16(port).bigEndian)
+    return withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
         }
     }
-    guard bound else { throw CLIFailure(status: -1, stderr: "no free port") }
-    return Int(UInt16(bigEndian: address.sin_port))
 }
 
 struct Timeout: Error, CustomStringConvertible {
