@@ -24,7 +24,7 @@ import Testing
             #expect(try store.used() == 5_000)
             #expect(try store.free() == (1 << 20) - 5_000)
             let hex = id.hex
-            #expect(store.path(of: id).hasSuffix("/shards/\(hex.prefix(2))/\(hex.dropFirst(2).prefix(2))/\(hex)"))
+            #expect(store.path(of: id).hasSuffix("/shards/\(hex.prefix(2))/\(hex)"))
         }
         let reopened = try ShardStore(root: directory.path, capacity: 1 << 20)
         #expect(reopened.recovery == ShardStoreRecovery())

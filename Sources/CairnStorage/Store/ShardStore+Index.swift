@@ -72,9 +72,8 @@ extension ShardStore {
         var seen = Set<Key256>()
         let shards = root + "/shards"
         for first in try DurableFile.list(shards) where DurableFile.isDirectory(shards + "/" + first) {
-            for second in try DurableFile.list(shards + "/" + first) {
-                let directory = shards + "/" + first + "/" + second
-                guard DurableFile.isDirectory(directory) else { continue }
+            do {
+                let directory = shards + "/" + first
                 var changed = false
                 for name in try DurableFile.list(directory) {
                     if let id = Key256(hex: name), indexed.contains(id) {

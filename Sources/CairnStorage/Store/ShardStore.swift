@@ -8,7 +8,9 @@ import Synchronization
 ///
 /// Layout under `root`:
 ///
-///     shards/ab/cd/abcd…(64 hex)   one file per shard, named by its ID (never by a string from the network)
+///     shards/ab/ab…(64 hex)        one file per shard, named by its ID (never by a string from the network);
+///                                  256 directories, as git does: few enough that they exist after the first
+///                                  few hundred shards, so a write rarely creates one
 ///     tmp/                         writes in progress; emptied at open
 ///     quarantine/                  shards that failed verification on read
 ///     index.sqlite                 id, size, file, owner, stored time; WAL mode, synchronous=FULL
@@ -91,7 +93,6 @@ public final class ShardStore: Sendable {
         do {
             try DurableFile.create(temporary, bytes: bytes, sync: false)
             let directory = DurableFile.parent(of: finalPath)
-            try DurableFile.makeDirectory(DurableFile.parent(of: directory), sync: false)
             try DurableFile.makeDirectory(directory, sync: false)
             try DurableFile.move(temporary, to: finalPath)
             try commits.submit(PendingShard(id: id, size: bytes.count, fileID: fileID, owner: owner, now: now))
@@ -237,12 +238,10 @@ public final class ShardStore: Sendable {
         try withDatabase { try database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM shard") ?? 0 } }
     }
 
-    /// Where shard `id` lives: `shards/ab/cd/<hex>`, two levels of 256 directories.
+    /// Where shard `id` lives: `shards/ab/<hex>`, one level of 256 directories.
     public func path(of id: ShardID) -> String {
         let hex = id.hex
-        let first = hex.prefix(2)
-        let second = hex.dropFirst(2).prefix(2)
-        return "\(shardsDirectory)/\(first)/\(second)/\(hex)"
+        return "\(shardsDirectory)/\(hex.prefix(2))/\(hex)"
     }
 
     /// A shard ID from text that came from outside (the network, a command line): exactly 64 hex characters.
