@@ -38,10 +38,13 @@ public final class ShardStore: Sendable {
         var now: Instant
     }
 
-    /// Shards being written and the bytes they will take, so that concurrent writers cannot overshoot capacity.
+    /// Bytes stored, and shards being written with the bytes they will take, kept under one lock so that
+    /// concurrent writers can neither overshoot capacity nor count a shard twice. `used` mirrors the index's
+    /// usage row, read once at open.
     struct Reservations: Sendable {
         var inFlight: Set<ShardID> = []
         var reserved: UInt64 = 0
+        var used: UInt64 = 0
     }
 
     var shardsDirectory: String { root + "/shards" }
@@ -58,11 +61,13 @@ public final class ShardStore: Sendable {
         self.database = database
         recovery = try ShardStore.recover(database: database, root: root)
         commits = GroupCommit { batch in try ShardStore.commit(batch, database: database, root: root) }
+        let stored = try withDatabase { try database.read { db in try UInt64(ShardStore.usage(db)) } }
+        reservations.withLock { $0.used = stored }
     }
 
     /// Bytes of shards stored.
     public func used() throws(StorageError) -> UInt64 {
-        try withDatabase { try database.read { db in try UInt64(ShardStore.usage(db)) } }
+        reservations.withLock { $0.used }
     }
 
     /// Bytes that can still be stored.
@@ -87,7 +92,8 @@ public final class ShardStore: Sendable {
         guard actual == id else { throw .shardHashMismatch(shard: id, actual: actual, index: nil) }
         let size = UInt64(bytes.count)
         guard try reserve(id, size: size) else { return false }
-        defer { release(id, size: size) }
+        var committed = false
+        defer { release(id, size: size, committed: committed) }
         let finalPath = path(of: id)
         let temporary = temporaryDirectory + "/" + id.hex + "." + Random.key256().shortHex + ".tmp"
         do {
@@ -96,6 +102,7 @@ public final class ShardStore: Sendable {
             try DurableFile.makeDirectory(directory, sync: false)
             try DurableFile.move(temporary, to: finalPath)
             try commits.submit(PendingShard(id: id, size: bytes.count, fileID: fileID, owner: owner, now: now))
+            committed = true
         } catch {
             // Nothing was acknowledged: leave no file behind for an entry that did not commit.
             _ = try? DurableFile.remove(temporary)
@@ -108,19 +115,18 @@ public final class ShardStore: Sendable {
 
     /// Claims room for a shard; false when it is already stored or being stored.
     private func reserve(_ id: ShardID, size: UInt64) throws(StorageError) -> Bool {
-        var (exists, used) = try withDatabase {
-            try database.read { db in (try ShardStore.exists(db, id), try ShardStore.usage(db)) }
-        }
-        if exists {
-            if DurableFile.exists(path(of: id)) { return false }
+        if DurableFile.exists(path(of: id)) {
+            let indexed = try withDatabase { try database.read { db in try ShardStore.exists(db, id) } }
+            if indexed { return false }
+            // A file without an index entry is another writer's, in flight; the check below settles it.
+        } else if try withDatabase({ try database.read { db in try ShardStore.exists(db, id) } }) {
             // Indexed but gone from disk (removed behind our back): forget it and store it afresh.
             try forget(id)
-            used = try withDatabase { try database.read { db in try ShardStore.usage(db) } }
         }
         return try reservations.withLock { state throws(StorageError) -> Bool in
             guard !state.inFlight.contains(id) else { return false }
-            guard UInt64(used) + state.reserved + size <= capacity else {
-                throw StorageError.noCapacity(needed: size, used: UInt64(used) + state.reserved, capacity: capacity)
+            guard state.used + state.reserved + size <= capacity else {
+                throw StorageError.noCapacity(needed: size, used: state.used + state.reserved, capacity: capacity)
             }
             state.inFlight.insert(id)
             state.reserved += size
@@ -128,10 +134,12 @@ public final class ShardStore: Sendable {
         }
     }
 
-    private func release(_ id: ShardID, size: UInt64) {
+    /// Ends a reservation; a committed shard's bytes move from reserved to used in the same step.
+    private func release(_ id: ShardID, size: UInt64, committed: Bool) {
         reservations.withLock { state in
             state.inFlight.remove(id)
             state.reserved -= size
+            if committed { state.used += size }
         }
     }
 
@@ -195,14 +203,17 @@ public final class ShardStore: Sendable {
     @discardableResult
     public func delete(_ id: ShardID) throws(StorageError) -> Bool {
         let shardPath = path(of: id)
-        return try withDatabase {
-            try database.write { db in
+        let freed = try withDatabase {
+            try database.write { db -> Int? in
+                let size = try Int.fetchOne(db, sql: "SELECT size FROM shard WHERE id = ?", arguments: [id.data])
                 try db.execute(sql: "DELETE FROM shard WHERE id = ?", arguments: [id.data])
-                let removed = db.changesCount > 0
                 try DurableFile.remove(shardPath)
-                return removed
+                return size
             }
         }
+        guard let freed else { return false }
+        reservations.withLock { $0.used -= UInt64(freed) }
+        return true
     }
 
     /// The shards stored for one file, by ID.
@@ -255,19 +266,27 @@ public final class ShardStore: Sendable {
     private func quarantine(_ id: ShardID) throws(StorageError) -> StorageError {
         let shardPath = path(of: id)
         let quarantined = quarantineDirectory + "/" + id.hex + "." + Random.key256().shortHex
-        try withDatabase {
-            try database.write { db in
+        let freed = try withDatabase {
+            try database.write { db -> Int? in
                 try DurableFile.move(shardPath, to: quarantined)
                 try DurableFile.syncDirectory(DurableFile.parent(of: shardPath))
+                let size = try Int.fetchOne(db, sql: "SELECT size FROM shard WHERE id = ?", arguments: [id.data])
                 try db.execute(sql: "DELETE FROM shard WHERE id = ?", arguments: [id.data])
+                return size
             }
         }
+        if let freed { reservations.withLock { $0.used -= UInt64(freed) } }
         return .corruptShard(id, quarantinedAt: quarantined)
     }
 
     private func forget(_ id: ShardID) throws(StorageError) {
-        try withDatabase {
-            try database.write { db in try db.execute(sql: "DELETE FROM shard WHERE id = ?", arguments: [id.data]) }
+        let freed = try withDatabase {
+            try database.write { db -> Int? in
+                let size = try Int.fetchOne(db, sql: "SELECT size FROM shard WHERE id = ?", arguments: [id.data])
+                try db.execute(sql: "DELETE FROM shard WHERE id = ?", arguments: [id.data])
+                return size
+            }
         }
+        if let freed { reservations.withLock { $0.used -= UInt64(freed) } }
     }
 }
