@@ -48,15 +48,9 @@ extension FileService {
         }
         var pipeline = try PutPipeline(parameters: parameters)
 
-        // Providers first, so that a network too small for the code fails before anything is sent.
-        let shardBytes = UInt64(parameters.maxShardLength)
-        var minimumFree = shardBytes
-        if let size = options.expectedSize {
-            let segments = UInt64(max(1, parameters.segmentCount(forFileSize: size)))
-            minimumFree = max(minimumFree, min(segments, 4) * UInt64(parameters.shardLength(
-                forPlaintextLength: Int(min(UInt64(parameters.segmentSize), max(size, 1))))))
-        }
-        let ring = try await providers(near: pipeline.fileNonce, minimumFree: minimumFree)
+        // Providers first, so that a network too small for the code fails before anything is sent. A candidate
+        // must have room for at least one shard; one that fills up later refuses, and its shard goes elsewhere.
+        let ring = try await providers(near: pipeline.fileNonce, minimumFree: UInt64(parameters.maxShardLength))
         guard ring.count >= parameters.n else {
             throw FileError.tooFewProviders(found: ring.count, needed: parameters.n)
         }
