@@ -89,7 +89,9 @@ final class LocalCluster {
 
     func writePIDFile() throws {
         let text = members.map { "\($0.pid)" }.joined(separator: "\n") + "\n"
-        try text.write(toFile: pidFile, atomically: true, encoding: .utf8)
+        guard FileManager.default.createFile(atPath: pidFile, contents: Data(text.utf8)) else {
+            throw CLIError("cannot write \(pidFile)")
+        }
     }
 
     /// Stops the peers this object started: SIGTERM, then SIGKILL after 5 s.
