@@ -29,6 +29,10 @@ final class LocalCluster {
         if let stale = try? String(contentsOfFile: pidFile, encoding: .utf8), !stale.isEmpty {
             throw CLIError("\(pidFile) lists a cluster that may still run; stop it with `cairn sim cluster --stop --dir \(directory)`")
         }
+        for port in (0..<peers).flatMap({ [basePort + $0, basePort + 1000 + $0] }) where canConnect(port: port) {
+            throw CLIError("port \(port) is already in use on 127.0.0.1 (a cluster left running?); "
+                + "stop it, or choose other ports with --base-port")
+        }
         let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
         let bootstrap = "127.0.0.1:\(basePort)"
         for index in 0..<peers {
