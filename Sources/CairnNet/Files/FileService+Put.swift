@@ -99,9 +99,11 @@ extension FileService {
         try manifest.sign(with: identity)
         let encoded = manifest.encoded()
         let fileID = SHA256.hash(encoded)
-        // The manifest and this peer's provider record for the file, at the peers closest to the file ID: one
-        // lookup finds them, and the record rides along with the manifest to its keepers. Both are stored before
-        // put returns, so the file is findable from any peer at once.
+        // The manifest and this peer's provider record for the file, at the n−k+1 peers closest to the file ID:
+        // one lookup finds them and the record rides along with the manifest, so both survive what the shards
+        // survive and are found by any lookup of the file ID, which reaches the closest peers first. Both are
+        // stored before put returns, so the file is findable from any peer at once. (The DHT republishes the
+        // record later to the full k closest.)
         guard case .closestPeers(_, let closest) = try await peer.query(.closestPeers(fileID)).outcome else {
             throw FileError.unexpectedResponse("a lookup")
         }
@@ -109,7 +111,6 @@ extension FileService {
         let replicas = Self.blobReplicas(for: parameters)
         _ = try await storeBlob(kind: .manifest, key: fileID, bytes: encoded, replicas: replicas, keepers: closest,
                                 provider: record)
-        try await storeProviderRecord(record, at: closest.dropFirst(replicas))
         // As the file's provider, this peer can serve its manifest too.
         try provider.blobs.put(kind: .manifest, key: fileID, bytes: encoded, owner: owner)
         _ = try index.add(manifest: manifest)
@@ -119,21 +120,6 @@ extension FileService {
             id: fileID.hex, name: options.name, size: pipeline.fileSize, k: parameters.k, n: parameters.n,
             cap: capability.description, seconds: (clock.now - started).millisecondsDouble / 1000,
             segments: segments.count, providers: Set(segments.flatMap(\.holders)).count)
-    }
-
-    /// The rest of the k closest peers get the provider record by a plain DHT STORE.
-    private func storeProviderRecord(_ record: ProviderRecord, at peers: ArraySlice<PeerInfo>) async throws {
-        await withTaskGroup(of: Void.self) { group in
-            for target in peers {
-                group.addTask {
-                    if target.id == self.peer.peerID {
-                        _ = try? await self.peer.acceptProviderRecord(record)
-                    } else {
-                        _ = try? await self.peer.dhtRequest(.addProvider(record), to: target)
-                    }
-                }
-            }
-        }
     }
 
     /// Segments came back from concurrent uploads in any order; the manifest wants them by index.
