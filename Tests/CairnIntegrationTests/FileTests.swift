@@ -33,6 +33,10 @@ struct FileTests {
         }
         #expect(!FileManager.default.fileExists(atPath: cluster.directory + "/refused"))
 
+        // The uploader's provider record for the file is found through the DHT from another peer.
+        let providers = try cluster.json(6, ["dht", "providers", id])
+        #expect(providers["providers"] as? [String] == [cluster.peers[1].id])
+
         let byCapability = try cluster.json(4, ["get", capability, "-o", cluster.directory + "/by-cap"])
         #expect(byCapability["sha256"] as? String == input.sha256)
 
