@@ -50,7 +50,7 @@ final class LocalCluster {
             process.executableURL = URL(fileURLWithPath: executable)
             process.arguments = arguments
             let logPath = data + "/log"
-            FileManager.default.createFile(atPath: logPath, contents: nil)
+            _ = FileManager.default.createFile(atPath: logPath, contents: nil)
             let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
             process.standardOutput = log
             process.standardError = log

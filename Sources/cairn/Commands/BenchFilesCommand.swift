@@ -85,7 +85,8 @@ struct BenchFilesCommand: AsyncParsableCommand {
         // Many small files through the HTTP API: `concurrency` clients, each on its own kept-alive connection.
         let payload = ByteBuffer(bytes: Random.bytes(smallBytes))
         started = clock.now
-        let capabilities = try await inParallel(count: smallFiles, clients: concurrency, api: upClient) { session, index in
+        let capabilities = try await inParallel(count: smallFiles, clients: concurrency, api: upClient) {
+            session, index in
             let reply = try await session.send(.POST, "/api/v0/files?name=small-\(index)", body: payload)
             return try upClient.decode(reply, as: PutResult.self).cap
         }
@@ -121,7 +122,7 @@ struct BenchFilesCommand: AsyncParsableCommand {
     }
 
     private func writeRandomFile(_ path: String, bytes: UInt64) throws {
-        FileManager.default.createFile(atPath: path, contents: nil)
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         defer { try? handle.close() }
         var left = bytes
@@ -142,18 +143,19 @@ struct BenchFilesCommand: AsyncParsableCommand {
 /// Runs `body` for 0..<count on `clients` sessions in parallel (client c takes c, c+clients, ...); returns the
 /// results by index.
 func inParallel(
-    count: Int, clients: Int, api: APIClient, _ body: @escaping @Sendable (APISession, Int) async throws -> String
+    count: Int, clients: Int, api: APIClient,
+    _ body: @escaping @Sendable (inout APISession, Int) async throws -> String
 ) async throws -> [String] {
     try await withThrowingTaskGroup(of: [(Int, String)].self) { group in
         for client in 0..<min(clients, count) {
             group.addTask {
-                let session = APISession(client: api)
-                defer { session.close() }
-                var results: [(Int, String)] = []
-                for index in stride(from: client, to: count, by: clients) {
-                    results.append((index, try await body(session, index)))
+                try await api.withSession { session in
+                    var results: [(Int, String)] = []
+                    for index in stride(from: client, to: count, by: clients) {
+                        results.append((index, try await body(&session, index)))
+                    }
+                    return results
                 }
-                return results
             }
         }
         var results = [String](repeating: "", count: count)
