@@ -42,4 +42,6 @@ extension Duration {
     }
 
     public var millisecondsDouble: Double { Double(nanosecondsClamped) / 1_000_000 }
+
+    public var secondsDouble: Double { Double(nanosecondsClamped) / 1_000_000_000 }
 }

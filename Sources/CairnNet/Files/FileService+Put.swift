@@ -111,14 +111,16 @@ extension FileService {
         let replicas = Self.blobReplicas(for: parameters)
         _ = try await storeBlob(kind: .manifest, key: fileID, bytes: encoded, replicas: replicas, keepers: closest,
                                 provider: record)
-        // As the file's provider, this peer can serve its manifest too.
-        try provider.blobs.put(kind: .manifest, key: fileID, bytes: encoded, owner: owner)
+        // As the file's provider, this peer serves its manifest too (already stored if it is one of the keepers).
+        if !closest.prefix(replicas).contains(where: { $0.id == peer.peerID }) {
+            try provider.blobs.put(kind: .manifest, key: fileID, bytes: encoded, owner: owner)
+        }
         _ = try index.add(manifest: manifest)
 
         let capability = ReadCapability(fileID: fileID, fileKey: pipeline.fileKey)
         return PutResult(
             id: fileID.hex, name: options.name, size: pipeline.fileSize, k: parameters.k, n: parameters.n,
-            cap: capability.description, seconds: (clock.now - started).millisecondsDouble / 1000,
+            cap: capability.description, seconds: (clock.now - started).secondsDouble,
             segments: segments.count, providers: Set(segments.flatMap(\.holders)).count)
     }
 

@@ -118,22 +118,6 @@ public final class NetworkPeer: @unchecked Sendable {
         }.get()
     }
 
-    /// Stores a provider record that arrived by another path than a DHT STORE, checked the same way.
-    public func acceptProviderRecord(_ record: ProviderRecord) async throws -> Bool {
-        try await eventLoop.submit { [self] in
-            guard dht != nil else { return false }
-            return dht!.handleRequest(.addProvider(record), from: nil, now: WallClock.now()) == .stored
-        }.get()
-    }
-
-    /// Sends one DHT request straight to `peer` (no lookup) and returns the answer.
-    public func dhtRequest(_ request: DHTRequest, to peer: PeerInfo) async throws -> DHTResponse {
-        let response = try await transport.request(.dht(request), to: peer,
-                                                   timeout: configuration.dht.requestTimeout.timeAmount).get()
-        guard case .dht(let answer) = response else { throw FileError.unexpectedResponse("a DHT request") }
-        return answer
-    }
-
     /// The peers of the local routing table closest to `key`, this peer included: no network round trip.
     public func closestKnown(to key: Key256, count: Int) async throws -> [PeerInfo] {
         try await eventLoop.submit { [self] in

@@ -34,24 +34,10 @@ struct APIClient {
         onHead: (HTTPResponseHead) async throws -> Void,
         onBody: (ByteBuffer) async throws -> Void
     ) async throws {
-        let connection: Connection
-        do {
-            connection = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                .connectTimeout(.seconds(5))
-                .connect(host: host, port: port) { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                        return try Connection(wrappingChannelSynchronously: channel)
-                    }
-                }
-        } catch {
-            throw CLIError("cannot reach the peer's API at \(host):\(port) (\(error)); is `cairn run` running there?")
-        }
+        let connection = try await connect()
         try await connection.executeThenClose { inbound, outbound in
-            var head = HTTPRequestHead(version: .http1_1, method: method, uri: path)
-            head.headers.add(name: "Host", value: "\(host):\(port)")
+            var head = requestHead(method, path, contentLength: contentLength ?? 0)
             head.headers.add(name: "Connection", value: "close")
-            head.headers.add(name: "Content-Length", value: "\(contentLength ?? 0)")
             // The peer may refuse an upload before reading all of it (no room, too few providers) and close:
             // its answer is then still waiting to be read, and says more than the failed write.
             var writeError: Error?
@@ -82,6 +68,29 @@ struct APIClient {
                 throw CLIError("the peer closed the connection before the answer was complete")
             }
         }
+    }
+
+    /// A new HTTP connection to the API, with a message that says what to check when there is no peer.
+    func connect() async throws -> Connection {
+        do {
+            return try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .connectTimeout(.seconds(5))
+                .connect(host: host, port: port) { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                        return try Connection(wrappingChannelSynchronously: channel)
+                    }
+                }
+        } catch {
+            throw CLIError("cannot reach the peer's API at \(host):\(port) (\(error)); is `cairn run` running there?")
+        }
+    }
+
+    func requestHead(_ method: HTTPMethod, _ path: String, contentLength: UInt64) -> HTTPRequestHead {
+        var head = HTTPRequestHead(version: .http1_1, method: method, uri: path)
+        head.headers.add(name: "Host", value: "\(host):\(port)")
+        head.headers.add(name: "Content-Length", value: "\(contentLength)")
+        return head
     }
 
     /// Sends one request with an optional small body and collects the whole reply.

@@ -11,10 +11,7 @@ struct APISession {
 
     /// Sends one request with a small body and reads the whole reply.
     mutating func send(_ method: HTTPMethod, _ path: String, body: ByteBuffer? = nil) async throws -> APIClient.Reply {
-        var head = HTTPRequestHead(version: .http1_1, method: method, uri: path)
-        head.headers.add(name: "Host", value: "\(client.host):\(client.port)")
-        head.headers.add(name: "Content-Length", value: "\(body?.readableBytes ?? 0)")
-        try await outbound.write(.head(head))
+        try await outbound.write(.head(client.requestHead(method, path, contentLength: UInt64(body?.readableBytes ?? 0))))
         if let body { try await outbound.write(.body(.byteBuffer(body))) }
         try await outbound.write(.end(nil))
         var reply = APIClient.Reply(status: .ok, body: ByteBuffer())
@@ -32,15 +29,7 @@ struct APISession {
 extension APIClient {
     /// Opens one connection, runs `body` with a session on it, and closes it.
     func withSession<T: Sendable>(_ body: (inout APISession) async throws -> T) async throws -> T {
-        let connection = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .connectTimeout(.seconds(5))
-            .connect(host: host, port: port) { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                    return try Connection(wrappingChannelSynchronously: channel)
-                }
-            }
-        return try await connection.executeThenClose { inbound, outbound in
+        try await connect().executeThenClose { inbound, outbound in
             var session = APISession(client: self, inbound: inbound.makeAsyncIterator(), outbound: outbound)
             return try await body(&session)
         }

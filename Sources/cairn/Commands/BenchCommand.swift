@@ -1,4 +1,5 @@
 import ArgumentParser
+import CairnSim
 
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -13,11 +14,7 @@ struct LatencySummary {
 
     init(_ samples: [Double]) {
         let sorted = samples.sorted()
-        func percentile(_ p: Double) -> Double {
-            guard !sorted.isEmpty else { return 0 }
-            return sorted[min(sorted.count - 1, Int((Double(sorted.count - 1) * p).rounded()))]
-        }
-        median = percentile(0.5)
-        p99 = percentile(0.99)
+        median = Percentile.nearestRank(0.5, of: sorted)
+        p99 = Percentile.nearestRank(0.99, of: sorted)
     }
 }

@@ -89,7 +89,7 @@ struct BenchDHTCommand: AsyncParsableCommand {
                 if issued < lookups { launch() }
             }
         }
-        let seconds = (clock.now - started).millisecondsDouble / 1000
+        let seconds = (clock.now - started).secondsDouble
         for peer in cluster { await peer.stop() }
         try await group.shutdownGracefully()
 

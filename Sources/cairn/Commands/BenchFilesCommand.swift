@@ -173,7 +173,3 @@ func peakResidentMiB(pid: Int32) -> Double {
     }
     return 0
 }
-
-extension Duration {
-    var secondsDouble: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-}

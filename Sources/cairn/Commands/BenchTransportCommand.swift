@@ -113,7 +113,7 @@ struct BenchTransportCommand: AsyncParsableCommand {
                 if clock.now < deadline { tasks.addTask(operation: echo) }
             }
         }
-        let elapsed = (clock.now - started).millisecondsDouble / 1000
+        let elapsed = (clock.now - started).secondsDouble
         return (Double(latencies.count) / elapsed, LatencySummary(latencies))
     }
 }

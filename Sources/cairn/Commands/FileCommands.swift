@@ -58,7 +58,7 @@ struct GetCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let fileID = reference.hasPrefix("cairn:") ? String(reference.split(separator: ":").dropFirst().first ?? "") : reference
+        let fileID = (try? ReadCapability(parsing: reference))?.fileID.hex ?? reference
         let temporary = output.map { $0 + ".part-\(getpid())" }
         var sink: FileHandle
         if let temporary {
