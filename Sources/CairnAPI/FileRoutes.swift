@@ -37,6 +37,7 @@ struct FileRoutes: Sendable {
             let reader = try await Self.mapErrors { try await files.open(reference) }
             var headers = HTTPFields()
             headers[.contentType] = "application/octet-stream"
+            headers[.contentDisposition] = Self.contentDisposition(fileName: reader.manifest.fileName)
             return Response(
                 status: .ok, headers: headers,
                 body: ResponseBody(contentLength: Int(reader.size)) { writer in
@@ -62,6 +63,15 @@ struct FileRoutes: Sendable {
                 id: files.peer.peerID.hex, capacity: store.capacity, used: try store.used(),
                 shards: try store.count(), files: try files.index.files().count))
         }
+    }
+
+    /// RFC 6266 §4.1 with the RFC 8187 encoding, so that any UTF-8 name survives: `cairn get -o DIR` names the
+    /// file with it.
+    static func contentDisposition(fileName: String) -> String {
+        let allowed = CharacterSet(charactersIn: "!#$&+-.^_`|~").union(.alphanumerics)
+        let ascii = CharacterSet(charactersIn: Unicode.Scalar(0)...Unicode.Scalar(127))
+        let encoded = fileName.addingPercentEncoding(withAllowedCharacters: allowed.intersection(ascii)) ?? "file"
+        return "attachment; filename*=UTF-8''\(encoded)"
     }
 
     static func integer(_ text: String, _ name: String) throws -> Int {

@@ -14,11 +14,10 @@ import Testing
         let directory = try TemporaryDirectory()
         defer { directory.cleanUp() }
         let (id, bytes) = shard(5_000, seed: 1)
-        let file = Random.key256()
-        let owner = Random.key256()
+        let reference = ShardReference(file: Random.key256(), owner: Random.key256())
         do {
             let store = try ShardStore(root: directory.path, capacity: 1 << 20)
-            #expect(try store.write(bytes, id: id, fileID: file, owner: owner, now: .seconds(42)))
+            #expect(try store.write(bytes, id: id, reference: reference, now: .seconds(42)))
             #expect(try store.write(bytes, id: id, now: .seconds(43)) == false)
             #expect(try store.read(id) == bytes)
             #expect(try store.used() == 5_000)
@@ -29,8 +28,8 @@ import Testing
         let reopened = try ShardStore(root: directory.path, capacity: 1 << 20)
         #expect(reopened.recovery == ShardStoreRecovery())
         #expect(try reopened.read(id) == bytes)
-        #expect(try reopened.shard(id) == StoredShard(id: id, size: 5_000, fileID: file, owner: owner,
-                                                      storedAt: .seconds(42)))
+        #expect(try reopened.shard(id) == StoredShard(id: id, size: 5_000, storedAt: .seconds(42),
+                                                      references: [reference]))
         #expect(try reopened.used() == 5_000)
     }
 
@@ -149,8 +148,8 @@ import Testing
         var aliceShards: [ShardID] = []
         for seed in 0..<5 {
             let (id, bytes) = shard(100 + seed, seed: UInt64(10 + seed))
-            try store.write(bytes, id: id, fileID: seed < 3 ? fileA : Random.key256(), owner: seed < 4 ? alice : bob,
-                            now: .seconds(Int64(seed)))
+            let reference = ShardReference(file: seed < 3 ? fileA : Random.key256(), owner: seed < 4 ? alice : bob)
+            try store.write(bytes, id: id, reference: reference, now: .seconds(Int64(seed)))
             if seed < 4 { aliceShards.append(id) }
         }
         #expect(try store.shards(ofFile: fileA).count == 3)
@@ -160,6 +159,64 @@ import Testing
         #expect(try store.used() == 104)
         #expect(try store.delete(aliceShards[0]) == false)
         for id in aliceShards { #expect(!FileManager.default.fileExists(atPath: store.path(of: id))) }
+    }
+
+    /// Issue 6, item 1: byte-identical shards of two files (the zero padding of tiny segments) are stored once;
+    /// one owner's delete must not take the other file's shard, nor the same owner's other file's.
+    @Test func aSharedShardStaysUntilItsLastReferenceIsReleased() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanUp() }
+        let store = try ShardStore(root: directory.path, capacity: 1 << 20)
+        let padding = [UInt8](repeating: 0, count: 3)
+        let id = SHA256.hash(padding)
+        let alice = Random.key256()
+        let bob = Random.key256()
+        let aliceFile = ShardReference(file: Random.key256(), owner: alice)
+        let aliceSecondFile = ShardReference(file: Random.key256(), owner: alice)
+        let bobFile = ShardReference(file: Random.key256(), owner: bob)
+        #expect(try store.write(padding, id: id, reference: aliceFile, now: .seconds(1)))
+        #expect(try store.write(padding, id: id, reference: bobFile, now: .seconds(2)) == false)
+        #expect(try store.write(padding, id: id, reference: aliceSecondFile, now: .seconds(3)) == false)
+        #expect(try store.used() == 3)
+        #expect(try store.shard(id)?.references == [aliceFile, aliceSecondFile, bobFile])
+
+        // A forged or repeated release changes nothing.
+        #expect(try store.release(id, reference: ShardReference(file: aliceFile.file, owner: bob)) == .notReferenced)
+        #expect(try store.release(id, reference: aliceFile) == .stillReferenced)
+        #expect(try store.release(id, reference: aliceFile) == .notReferenced)
+        #expect(try store.read(id) == padding)
+        #expect(try store.release(id, reference: aliceSecondFile) == .stillReferenced)
+        #expect(try store.read(id) == padding)
+        // The references survive a reopen.
+        let reopened = try ShardStore(root: directory.path, capacity: 1 << 20)
+        #expect(try reopened.shard(id)?.references == [bobFile])
+        #expect(try reopened.release(id, reference: bobFile) == .deleted)
+        #expect(try !reopened.contains(id))
+        #expect(try reopened.used() == 0)
+        #expect(!FileManager.default.fileExists(atPath: reopened.path(of: id)))
+        // Stored afresh after the last release, it is kept for its new reference only.
+        #expect(try reopened.write(padding, id: id, reference: bobFile, now: .seconds(4)))
+        #expect(try reopened.shard(id)?.references == [bobFile])
+    }
+
+    @Test func concurrentWritersOfOneShardEachGetTheirReference() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanUp() }
+        let store = try ShardStore(root: directory.path, capacity: 1 << 20)
+        let bytes = pseudoRandomBytes(50_000, seed: 77)
+        let id = SHA256.hash(bytes)
+        let references = (0..<16).map { _ in ShardReference(file: Random.key256(), owner: Random.key256()) }
+        let newlyWritten = await withTaskGroup(of: Bool.self) { group in
+            for reference in references {
+                group.addTask { (try? store.write(bytes, id: id, reference: reference, now: .zero)) ?? false }
+            }
+            var count = 0
+            for await written in group where written { count += 1 }
+            return count
+        }
+        #expect(newlyWritten == 1)
+        #expect(try store.shard(id)?.references == Set(references))
+        #expect(try store.used() == 50_000)
     }
 
     @Test func shardIDsFromOutsideMustBeHex() throws {

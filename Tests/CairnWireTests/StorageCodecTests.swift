@@ -7,12 +7,12 @@ struct StorageCodecTests {
     static let owner = Samples.identity(9)
     static let record = ProviderRecord(
         key: Samples.key(1), identity: owner, addresses: [Samples.addresses[0]], expires: .seconds(1_000))
-    static let order = DeleteOrder(fileID: Samples.key(2), shardIDs: [Samples.key(3), Samples.key(4)], owner: owner,
-                                   issued: .seconds(77))
+    static let order = DeleteOrder(fileID: Samples.key(2), fileNonce: Samples.key(11),
+                                   shardIDs: [Samples.key(3), Samples.key(4)], owner: owner, issued: .seconds(77))
 
     static let messages: [WireMessage] = [
-        .request(id: 1, .storage(.putShard(id: Samples.key(5), owner: owner.publicKey, bytes: ByteBuffer(bytes: [1, 2, 3])))),
-        .request(id: 2, .storage(.putShard(id: Samples.key(5), owner: owner.publicKey, bytes: ByteBuffer()))),
+        .request(id: 1, .storage(.putShard(id: Samples.key(5), file: Samples.key(11), owner: owner.publicKey, bytes: ByteBuffer(bytes: [1, 2, 3])))),
+        .request(id: 2, .storage(.putShard(id: Samples.key(5), file: Samples.key(11), owner: owner.publicKey, bytes: ByteBuffer()))),
         .request(id: 3, .storage(.getShard(id: Samples.key(6)))),
         .request(id: 4, .storage(.capacity)),
         .request(id: 5, .storage(.putBlob(kind: .manifest, key: Samples.key(1), provider: record,
@@ -67,6 +67,9 @@ struct StorageCodecTests {
         var forged = Self.order
         forged.shardIDs.append(Samples.key(8))
         #expect(!forged.isSignatureValid)
+        var otherFile = Self.order
+        otherFile.fileNonce = Samples.key(12)
+        #expect(!otherFile.isSignatureValid)
         var stolen = Self.order
         stolen.owner = Samples.identity(10).publicKey
         #expect(!stolen.isSignatureValid)

@@ -65,7 +65,7 @@ extension FileService {
             for target in targets.values {
                 // Each holder gets only the shards it holds, so orders stay small.
                 let mine = manifest.shardIDs(heldBy: target.id)
-                let order = DeleteOrder(fileID: fileID, shardIDs: mine, owner: identity,
+                let order = DeleteOrder(fileID: fileID, fileNonce: manifest.fileNonce, shardIDs: mine, owner: identity,
                                         issued: WallClock.now())
                 group.addTask {
                     guard case .deleted(let count)? = try? await self.peer.storageRequest(.delete(order), to: target)

@@ -47,6 +47,7 @@ extension FileService {
             parameters.segmentSize = max(floor, Int((size + UInt64(floor) - 1) / UInt64(floor)) * floor)
         }
         var pipeline = try PutPipeline(parameters: parameters)
+        let fileNonce = pipeline.fileNonce
 
         // Providers first, so that a network too small for the code fails before anything is sent. A candidate
         // must have room for at least one shard; one that fills up later refuses, and its shard goes elsewhere.
@@ -74,7 +75,8 @@ extension FileService {
                 let (plaintextLength, shardLength, index) = (segment.plaintextLength, segment.shardLength, segment.index)
                 uploads.addTask {
                     let finalHolders = try await self.uploadSegment(
-                        index: Int(index), ids: ids, shards: shards, holders: holders, ring: ring, owner: owner)
+                        index: Int(index), ids: ids, shards: shards, holders: holders, ring: ring, owner: owner,
+                        file: fileNonce)
                     return (Int(index), Manifest.Segment(plaintextLength: plaintextLength, shardLength: shardLength,
                                                          shardIDs: ids, holders: finalHolders))
                 }
@@ -85,6 +87,12 @@ extension FileService {
                     (buffer.count, try pipeline.append(buffer))
                 }
                 for segment in segments { try await upload(segment) }
+            }
+            // A body that ended short of (or past) what it announced is a truncated or changed upload: storing it
+            // would report success for bytes that are not the ones given.
+            if let expected = options.expectedSize, pipeline.bytesAppended != expected {
+                throw FileError.invalidRequest(
+                    "the upload announced \(expected) bytes but carried \(pipeline.bytesAppended); nothing was stored")
             }
             if let last = try pipeline.finish() { try await upload(last) }
             while inFlight > 0 { try await drainOne() }
@@ -137,7 +145,7 @@ extension FileService {
     /// Uploads one segment's shards in parallel; a shard a provider refuses goes to another provider of the
     /// ring that holds nothing of this segment. Returns who holds each shard.
     func uploadSegment(index: Int, ids: [ShardID], shards: [ByteBuffer], holders: [PeerInfo], ring: [PeerInfo],
-                       owner: PublicKey) async throws -> [PeerID] {
+                       owner: PublicKey, file: Key256) async throws -> [PeerID] {
         var final = holders
         try await withThrowingTaskGroup(of: (Int, PeerInfo).self) { group in
             let spare = ring.filter { candidate in !holders.contains { $0.id == candidate.id } }
@@ -149,7 +157,7 @@ extension FileService {
                     for target in [holders[i]] + mySpares {
                         do {
                             let answer = try await self.peer.storageRequest(
-                                .putShard(id: ids[i], owner: owner, bytes: shards[i]), to: target)
+                                .putShard(id: ids[i], file: file, owner: owner, bytes: shards[i]), to: target)
                             guard answer == .stored else { throw FileError.unexpectedResponse("a shard upload") }
                             return (i, target)
                         } catch {

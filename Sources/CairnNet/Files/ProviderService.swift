@@ -46,9 +46,10 @@ public final class ProviderService: Sendable {
     /// The blocking part of a request, on a pool thread.
     func handle(_ request: StorageRequest) throws -> StorageResponse {
         switch request {
-        case .putShard(let id, let owner, let bytes):
+        case .putShard(let id, let file, let owner, let bytes):
+            let reference = ShardReference(file: file, owner: owner.peerID)
             try bytes.withUnsafeReadableBytes { buffer in
-                _ = try shards.write(buffer, id: id, owner: owner.peerID, now: WallClock.now())
+                _ = try shards.write(buffer, id: id, reference: reference, now: WallClock.now())
             }
             return .stored
         case .getShard(let id):
@@ -66,10 +67,10 @@ public final class ProviderService: Sendable {
             guard order.isSignatureValid else {
                 throw RemoteError(code: .refused, message: "delete order for \(order.fileID.hex) has a bad signature")
             }
+            // Only this owner's reference for this file goes; a shard another file still needs stays.
+            let reference = ShardReference(file: order.fileNonce, owner: order.owner.peerID)
             var count = 0
-            for id in order.shardIDs where try shards.shard(id)?.owner == order.owner.peerID {
-                if try shards.delete(id) { count += 1 }
-            }
+            for id in order.shardIDs where try shards.release(id, reference: reference) == .deleted { count += 1 }
             _ = try blobs.delete(kind: .manifest, key: order.fileID, owner: order.owner)
             return .deleted(shards: count)
         }

@@ -13,6 +13,8 @@ public struct PutPipeline {
     public let fileNonce: Key256
     /// Plaintext bytes encoded into segments so far: the file's size once `finish` has returned.
     public private(set) var fileSize: UInt64 = 0
+    /// Bytes appended so far, the staged tail included (`fileSize` counts encoded segments only).
+    public var bytesAppended: UInt64 { fileSize + UInt64(staged) }
     /// Segments produced so far.
     public private(set) var segmentCount: UInt64 = 0
 

@@ -37,6 +37,26 @@ extension ShardStore {
                             BEGIN UPDATE usage SET bytes = bytes - OLD.size; END;
                         """)
             }
+            // One row per (shard, file, owner) that needs the shard: identical shards of different files are kept
+            // once and deleted with their last reference. The first version's single owner per shard becomes its
+            // one reference (file unknown: all zeros). A reference outlives a quarantined shard's row on
+            // purpose: the file still needs it, and a rewrite of the same bytes restores it.
+            migrator.registerMigration("shard-store-v2-references") { db in
+                try db.execute(
+                    sql: """
+                        CREATE TABLE shard_ref (
+                            shard BLOB NOT NULL,
+                            file BLOB NOT NULL,
+                            owner BLOB NOT NULL,
+                            addedAt INTEGER NOT NULL,
+                            PRIMARY KEY (shard, file, owner)
+                        ) WITHOUT ROWID;
+                        CREATE INDEX shard_ref_file ON shard_ref(file);
+                        CREATE INDEX shard_ref_owner ON shard_ref(owner);
+                        INSERT INTO shard_ref (shard, file, owner, addedAt)
+                            SELECT id, zeroblob(32), owner, storedAt FROM shard WHERE owner IS NOT NULL;
+                        """)
+            }
             try migrator.migrate(pool)
             return pool
         }
@@ -50,10 +70,24 @@ extension ShardStore {
         try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM shard WHERE id = ?)", arguments: [id.data]) ?? false
     }
 
-    static func storedShard(_ row: Row) -> StoredShard {
-        StoredShard(
-            id: Key256(data: row["id"]) ?? .zero, size: row["size"], fileID: Key256(data: row["fileID"]),
-            owner: Key256(data: row["owner"]), storedAt: Instant(nanoseconds: row["storedAt"]))
+    /// One shard's index row with its references; nil when not indexed.
+    static func storedShard(_ id: ShardID, _ db: Database) throws -> StoredShard? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT size, storedAt FROM shard WHERE id = ?", arguments: [id.data])
+        else { return nil }
+        let references = try Row.fetchAll(db, sql: "SELECT file, owner FROM shard_ref WHERE shard = ?",
+                                          arguments: [id.data])
+            .compactMap { row -> ShardReference? in
+                guard let file = Key256(data: row["file"]), let owner = Key256(data: row["owner"]) else { return nil }
+                return ShardReference(file: file, owner: owner)
+            }
+        return StoredShard(id: id, size: row["size"], storedAt: Instant(nanoseconds: row["storedAt"]),
+                           references: Set(references))
+    }
+
+    static func insert(_ reference: ShardReference, of id: ShardID, now: Instant, _ db: Database) throws {
+        try db.execute(
+            sql: "INSERT OR IGNORE INTO shard_ref (shard, file, owner, addedAt) VALUES (?, ?, ?, ?)",
+            arguments: [id.data, reference.file.data, reference.owner.data, now.nanoseconds])
     }
 
     /// After a crash: empty `tmp/`, remove shard files whose index entry never committed (never acknowledged),

@@ -13,7 +13,11 @@ import Synchronization
 ///                                  few hundred shards, so a write rarely creates one
 ///     tmp/                         writes in progress; emptied at open
 ///     quarantine/                  shards that failed verification on read
-///     index.sqlite                 id, size, file, owner, stored time; WAL mode, synchronous=FULL
+///     index.sqlite                 shards (id, size, stored time) and their references (shard, file, owner);
+///                                  WAL mode
+///
+/// A shard is kept once however many files reference it (`ShardReference`): a write of a shard already stored
+/// only adds its reference, and `release` deletes the bytes only with the last reference.
 ///
 /// A write verifies the bytes against the ID, writes a temporary file, fsyncs it, renames it into place, fsyncs
 /// the directory, and only then commits the index entry: once `write` returns, the shard survives a crash at any
@@ -33,10 +37,12 @@ public final class ShardStore: Sendable {
     struct PendingShard: Sendable {
         var id: ShardID
         var size: Int
-        var fileID: Key256?
-        var owner: PeerID?
+        var reference: ShardReference?
         var now: Instant
     }
+
+    /// How long a writer waits for another writer of the same shard to finish before giving up.
+    static let concurrentWriteWait: Duration = .seconds(60)
 
     /// Bytes stored, and shards being written with the bytes they will take, kept under one lock so that
     /// concurrent writers can neither overshoot capacity nor count a shard twice. `used` mirrors the index's
@@ -76,9 +82,9 @@ public final class ShardStore: Sendable {
         return capacity > used ? capacity - used : 0
     }
 
-    /// Stores `bytes` as shard `id`. Returns false when the shard was already stored (content addressing makes
-    /// the write idempotent). Throws `shardHashMismatch` when the bytes are not that shard, and `noCapacity` when
-    /// they would not fit.
+    /// Stores `bytes` as shard `id`, kept for `reference`. Returns false when the shard was already stored (content
+    /// addressing makes the write idempotent); its reference is added all the same, durably, before returning.
+    /// Throws `shardHashMismatch` when the bytes are not that shard, and `noCapacity` when they would not fit.
     ///
     /// Returns only once the shard is durable: its file is written and renamed into place, then a group commit
     /// flushes the filesystem (syncfs) and records the index entries of every shard written meanwhile in one
@@ -86,12 +92,36 @@ public final class ShardStore: Sendable {
     /// acknowledged is lost, and nothing unacknowledged lingers.
     @discardableResult
     public func write(
-        _ bytes: UnsafeRawBufferPointer, id: ShardID, fileID: Key256? = nil, owner: PeerID? = nil, now: Instant
+        _ bytes: UnsafeRawBufferPointer, id: ShardID, reference: ShardReference? = nil, now: Instant
     ) throws(StorageError) -> Bool {
         let actual = SHA256.hash(buffer: bytes)
         guard actual == id else { throw .shardHashMismatch(shard: id, actual: actual, index: nil) }
         let size = UInt64(bytes.count)
-        guard try reserve(id, size: size) else { return false }
+        let deadline = ContinuousClock.now + Self.concurrentWriteWait
+        while true {
+            switch try reserve(id, size: size) {
+            case .reserved:
+                try writeNew(bytes, id: id, reference: reference, now: now)
+                return true
+            case .stored:
+                // Only the reference is new; it must be durable before the write is acknowledged. When the shard
+                // was deleted meanwhile, store it afresh.
+                if try addReference(reference, to: id, now: now) { return false }
+            case .beingWritten:
+                // Another writer holds the reservation; acknowledging now could acknowledge bytes that its failure
+                // then removes, so wait until it has committed or failed and look again.
+                guard ContinuousClock.now < deadline else {
+                    throw .io(operation: "wait for a concurrent write of shard \(id.hex)", path: path(of: id), errno: EBUSY)
+                }
+                usleep(1_000)
+            }
+        }
+    }
+
+    private func writeNew(
+        _ bytes: UnsafeRawBufferPointer, id: ShardID, reference: ShardReference?, now: Instant
+    ) throws(StorageError) {
+        let size = UInt64(bytes.count)
         var committed = false
         defer { release(id, size: size, committed: committed) }
         let finalPath = path(of: id)
@@ -101,7 +131,7 @@ public final class ShardStore: Sendable {
             let directory = DurableFile.parent(of: finalPath)
             try DurableFile.makeDirectory(directory, sync: false)
             try DurableFile.move(temporary, to: finalPath)
-            try commits.submit(PendingShard(id: id, size: bytes.count, fileID: fileID, owner: owner, now: now))
+            try commits.submit(PendingShard(id: id, size: bytes.count, reference: reference, now: now))
             committed = true
         } catch {
             // Nothing was acknowledged: leave no file behind for an entry that did not commit.
@@ -110,27 +140,44 @@ public final class ShardStore: Sendable {
             if let error = error as? StorageError { throw error }
             throw .database("\(error)")
         }
-        return true
     }
 
-    /// Claims room for a shard; false when it is already stored or being stored.
-    private func reserve(_ id: ShardID, size: UInt64) throws(StorageError) -> Bool {
+    /// Adds a reference to a shard already indexed, in one transaction that checks the shard is still there,
+    /// then flushes; false when the shard is gone (deleted by its last other reference meanwhile).
+    private func addReference(_ reference: ShardReference?, to id: ShardID, now: Instant) throws(StorageError) -> Bool {
+        let present = try withDatabase {
+            try database.write { db -> Bool in
+                guard try ShardStore.exists(db, id) else { return false }
+                if let reference { try ShardStore.insert(reference, of: id, now: now, db) }
+                return true
+            }
+        }
+        if present, reference != nil { try DurableFile.syncFilesystem(root) }
+        return present
+    }
+
+    enum Reservation {
+        case reserved, stored, beingWritten
+    }
+
+    /// Claims room for a shard, unless it is already stored or another writer is storing it.
+    private func reserve(_ id: ShardID, size: UInt64) throws(StorageError) -> Reservation {
         if DurableFile.exists(path(of: id)) {
             let indexed = try withDatabase { try database.read { db in try ShardStore.exists(db, id) } }
-            if indexed { return false }
+            if indexed { return .stored }
             // A file without an index entry is another writer's, in flight; the check below settles it.
         } else if try withDatabase({ try database.read { db in try ShardStore.exists(db, id) } }) {
             // Indexed but gone from disk (removed behind our back): forget it and store it afresh.
             try forget(id)
         }
-        return try reservations.withLock { state throws(StorageError) -> Bool in
-            guard !state.inFlight.contains(id) else { return false }
+        return try reservations.withLock { state throws(StorageError) -> Reservation in
+            guard !state.inFlight.contains(id) else { return .beingWritten }
             guard state.used + state.reserved + size <= capacity else {
                 throw StorageError.noCapacity(needed: size, used: state.used + state.reserved, capacity: capacity)
             }
             state.inFlight.insert(id)
             state.reserved += size
-            return true
+            return .reserved
         }
     }
 
@@ -151,8 +198,9 @@ public final class ShardStore: Sendable {
         try database.write { db in
             for shard in batch {
                 try db.execute(
-                    sql: "INSERT OR IGNORE INTO shard (id, size, fileID, owner, storedAt) VALUES (?, ?, ?, ?, ?)",
-                    arguments: [shard.id.data, shard.size, shard.fileID?.data, shard.owner?.data, shard.now.nanoseconds])
+                    sql: "INSERT OR IGNORE INTO shard (id, size, storedAt) VALUES (?, ?, ?)",
+                    arguments: [shard.id.data, shard.size, shard.now.nanoseconds])
+                if let reference = shard.reference { try insert(reference, of: shard.id, now: shard.now, db) }
             }
         }
         try DurableFile.syncFilesystem(root)
@@ -160,12 +208,12 @@ public final class ShardStore: Sendable {
 
     @discardableResult
     public func write(
-        _ bytes: [UInt8], id: ShardID, fileID: Key256? = nil, owner: PeerID? = nil, now: Instant
+        _ bytes: [UInt8], id: ShardID, reference: ShardReference? = nil, now: Instant
     ) throws(StorageError) -> Bool {
         var result: Result<Bool, StorageError>!
         bytes.withUnsafeBytes { buffer in
             do throws(StorageError) {
-                result = .success(try write(buffer, id: id, fileID: fileID, owner: owner, now: now))
+                result = .success(try write(buffer, id: id, reference: reference, now: now))
             } catch {
                 result = .failure(error)
             }
@@ -193,19 +241,20 @@ public final class ShardStore: Sendable {
     public func shard(_ id: ShardID) throws(StorageError) -> StoredShard? {
         try withDatabase {
             try database.read { db in
-                try Row.fetchOne(db, sql: "SELECT * FROM shard WHERE id = ?", arguments: [id.data])
-                    .map(ShardStore.storedShard)
+                try ShardStore.storedShard(id, db)
             }
         }
     }
 
-    /// Deletes a shard; false when it was not stored.
+    /// Deletes a shard and every reference to it, whoever stored it; false when it was not stored. For the
+    /// provider's own housekeeping: an owner's delete goes through `release(_:reference:)`.
     @discardableResult
     public func delete(_ id: ShardID) throws(StorageError) -> Bool {
         let shardPath = path(of: id)
         let freed = try withDatabase {
             try database.write { db -> Int? in
                 let size = try Int.fetchOne(db, sql: "SELECT size FROM shard WHERE id = ?", arguments: [id.data])
+                try db.execute(sql: "DELETE FROM shard_ref WHERE shard = ?", arguments: [id.data])
                 try db.execute(sql: "DELETE FROM shard WHERE id = ?", arguments: [id.data])
                 try DurableFile.remove(shardPath)
                 return size
@@ -216,12 +265,48 @@ public final class ShardStore: Sendable {
         return true
     }
 
+    /// What releasing one reference did.
+    public enum Release: Hashable, Sendable {
+        /// The shard was not kept for that reference: nothing changed.
+        case notReferenced
+        /// The reference is gone; other files still need the shard, so it stays.
+        case stillReferenced
+        /// That was the last reference: the shard is deleted and its bytes freed.
+        case deleted
+    }
+
+    /// Drops one reference to a shard, and the shard itself when no other reference is left. The reference
+    /// and the bytes go in one transaction, serialized with `write`'s reference check, so a concurrent write of
+    /// the same shard either lands before (and keeps it) or stores it afresh.
+    @discardableResult
+    public func release(_ id: ShardID, reference: ShardReference) throws(StorageError) -> Release {
+        let shardPath = path(of: id)
+        let (outcome, freed) = try withDatabase {
+            try database.write { db -> (Release, Int?) in
+                try db.execute(
+                    sql: "DELETE FROM shard_ref WHERE shard = ? AND file = ? AND owner = ?",
+                    arguments: [id.data, reference.file.data, reference.owner.data])
+                guard db.changesCount > 0 else { return (.notReferenced, nil) }
+                let left = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM shard_ref WHERE shard = ?",
+                                            arguments: [id.data]) ?? 0
+                guard left == 0 else { return (.stillReferenced, nil) }
+                let size = try Int.fetchOne(db, sql: "SELECT size FROM shard WHERE id = ?", arguments: [id.data])
+                try db.execute(sql: "DELETE FROM shard WHERE id = ?", arguments: [id.data])
+                try DurableFile.remove(shardPath)
+                return (.deleted, size)
+            }
+        }
+        if let freed { reservations.withLock { $0.used -= UInt64(freed) } }
+        return outcome
+    }
+
     /// The shards stored for one file, by ID.
-    public func shards(ofFile fileID: Key256) throws(StorageError) -> [StoredShard] {
+    public func shards(ofFile file: Key256) throws(StorageError) -> [StoredShard] {
         try withDatabase {
             try database.read { db in
-                try Row.fetchAll(db, sql: "SELECT * FROM shard WHERE fileID = ? ORDER BY id", arguments: [fileID.data])
-                    .map(ShardStore.storedShard)
+                try Data.fetchAll(db, sql: "SELECT DISTINCT shard FROM shard_ref WHERE file = ? ORDER BY shard",
+                                  arguments: [file.data])
+                    .compactMap { try Key256(data: $0).flatMap { try ShardStore.storedShard($0, db) } }
             }
         }
     }
@@ -230,17 +315,23 @@ public final class ShardStore: Sendable {
     public func shards(ownedBy owner: PeerID) throws(StorageError) -> [StoredShard] {
         try withDatabase {
             try database.read { db in
-                try Row.fetchAll(db, sql: "SELECT * FROM shard WHERE owner = ? ORDER BY id", arguments: [owner.data])
-                    .map(ShardStore.storedShard)
+                try Data.fetchAll(db, sql: "SELECT DISTINCT shard FROM shard_ref WHERE owner = ? ORDER BY shard",
+                                  arguments: [owner.data])
+                    .compactMap { try Key256(data: $0).flatMap { try ShardStore.storedShard($0, db) } }
             }
         }
     }
 
-    /// Deletes every shard one peer stored; returns how many.
+    /// Releases every reference one peer holds; returns how many shards that deleted (others stay for the
+    /// files of other owners).
     @discardableResult
     public func deleteShards(ownedBy owner: PeerID) throws(StorageError) -> Int {
         var deleted = 0
-        for shard in try shards(ownedBy: owner) where try delete(shard.id) { deleted += 1 }
+        for shard in try shards(ownedBy: owner) {
+            for reference in shard.references where reference.owner == owner {
+                if try release(shard.id, reference: reference) == .deleted { deleted += 1 }
+            }
+        }
         return deleted
     }
 

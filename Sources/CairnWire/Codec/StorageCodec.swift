@@ -4,12 +4,12 @@ import NIOCore
 ///
 /// ```
 /// request  := op u8 ‖ body
-///   0 putShard   id Key256 ‖ owner PublicKey ‖ the rest of the frame: the shard
+///   0 putShard   id Key256 ‖ file nonce Key256 ‖ owner PublicKey ‖ the rest of the frame: the shard
 ///   1 getShard   id Key256
 ///   2 capacity
 ///   3 putBlob    kind u8 ‖ key Key256 ‖ has record u8 ‖ ProviderRecord if present ‖ the rest of the frame: the blob
 ///   4 getBlob    kind u8 ‖ key Key256
-///   5 delete     fileID Key256 ‖ shard ids (u16 count, Key256*) ‖ owner PublicKey ‖ issued i64 ‖ signature
+///   5 delete     fileID Key256 ‖ file nonce Key256 ‖ shard ids (u16 count, Key256*) ‖ owner PublicKey ‖ issued i64 ‖ signature
 /// response := op u8 ‖ body
 ///   0 stored
 ///   1 shard      the rest of the frame
@@ -29,9 +29,10 @@ enum StorageCodec {
 
     static func write(_ request: StorageRequest, into buffer: inout ByteBuffer) {
         switch request {
-        case .putShard(let id, let owner, var bytes):
+        case .putShard(let id, let file, let owner, var bytes):
             buffer.writeInteger(RequestOp.putShard.rawValue)
             buffer.writeKey256(id)
+            buffer.writeKey256(file)
             buffer.writePublicKey(owner)
             buffer.writeBuffer(&bytes)
         case .getShard(let id):
@@ -53,6 +54,7 @@ enum StorageCodec {
         case .delete(let order):
             buffer.writeInteger(RequestOp.delete.rawValue)
             buffer.writeKey256(order.fileID)
+            buffer.writeKey256(order.fileNonce)
             buffer.writeWireArray(order.shardIDs, maxCount: DeleteOrder.maxShards) { $0.writeKey256($1) }
             buffer.writePublicKey(order.owner)
             buffer.writeInstant(order.issued)
@@ -66,8 +68,9 @@ enum StorageCodec {
         switch op {
         case .putShard:
             let id = try need(buffer.readKey256(), "shard ID")
+            let file = try need(buffer.readKey256(), "file nonce")
             let owner = try need(buffer.readPublicKey(), "shard owner")
-            return .putShard(id: id, owner: owner, bytes: buffer.readSlice(length: buffer.readableBytes)!)
+            return .putShard(id: id, file: file, owner: owner, bytes: buffer.readSlice(length: buffer.readableBytes)!)
         case .getShard:
             return .getShard(id: try need(buffer.readKey256(), "shard ID"))
         case .capacity:
@@ -86,6 +89,7 @@ enum StorageCodec {
             return .getBlob(kind: kind, key: try need(buffer.readKey256(), "blob key"))
         case .delete:
             let fileID = try need(buffer.readKey256(), "file ID")
+            let fileNonce = try need(buffer.readKey256(), "file nonce")
             let shards = try need(
                 buffer.readWireArray(maxCount: DeleteOrder.maxShards, minElementByteCount: 32, "shard list") {
                     $0.readKey256()
@@ -93,7 +97,7 @@ enum StorageCodec {
             let owner = try need(buffer.readPublicKey(), "owner key")
             let issued = try need(buffer.readInstant(), "issue time")
             let signature = try need(buffer.readSignature(), "owner signature")
-            return .delete(DeleteOrder(fileID: fileID, shardIDs: shards, owner: owner, issued: issued, signature: signature))
+            return .delete(DeleteOrder(fileID: fileID, fileNonce: fileNonce, shardIDs: shards, owner: owner, issued: issued, signature: signature))
         }
     }
 

@@ -6,8 +6,9 @@ import NIOCore
 /// Small signed or content-addressed blobs (manifests, access grants) are kept by the peers closest to their
 /// key, like DHT values, but travel here because they can be large.
 public enum StorageRequest: Hashable, Sendable {
-    /// Store a shard durably (fsync'd) before answering `.stored`.
-    case putShard(id: Key256, owner: PublicKey, bytes: ByteBuffer)
+    /// Store a shard durably (fsync'd) before answering `.stored`, kept for the file whose nonce is `file` and
+    /// for `owner`: a shard that several files share stays until every one of them has released it.
+    case putShard(id: Key256, file: Key256, owner: PublicKey, bytes: ByteBuffer)
     case getShard(id: Key256)
     /// Free and used space.
     case capacity
@@ -36,9 +37,12 @@ public enum BlobKind: UInt8, Hashable, Sendable {
     case grant = 2
 }
 
-/// An owner's signed order to delete a file's shards and manifest.
+/// An owner's signed order to delete a file's shards and manifest. A provider drops the owner's reference for
+/// `fileNonce` on each listed shard, and deletes a shard only when no other file still references it.
 public struct DeleteOrder: Hashable, Sendable {
     public var fileID: Key256
+    /// The file's nonce, under which its shards were stored (`StorageRequest.putShard`'s `file`).
+    public var fileNonce: Key256
     public var shardIDs: [Key256]
     public var owner: PublicKey
     public var issued: Instant
@@ -46,22 +50,27 @@ public struct DeleteOrder: Hashable, Sendable {
 
     public static let maxShards = 65_535
 
-    public init(fileID: Key256, shardIDs: [Key256], owner: PublicKey, issued: Instant, signature: [UInt8]) {
+    public init(
+        fileID: Key256, fileNonce: Key256, shardIDs: [Key256], owner: PublicKey, issued: Instant, signature: [UInt8]
+    ) {
         self.fileID = fileID
+        self.fileNonce = fileNonce
         self.shardIDs = shardIDs
         self.owner = owner
         self.issued = issued
         self.signature = signature
     }
 
-    public init(fileID: Key256, shardIDs: [Key256], owner: Identity, issued: Instant) {
-        self.init(fileID: fileID, shardIDs: shardIDs, owner: owner.publicKey, issued: issued, signature: [])
+    public init(fileID: Key256, fileNonce: Key256, shardIDs: [Key256], owner: Identity, issued: Instant) {
+        self.init(fileID: fileID, fileNonce: fileNonce, shardIDs: shardIDs, owner: owner.publicKey, issued: issued,
+                  signature: [])
         signature = owner.sign(signingBytes)
     }
 
     public var signingBytes: [UInt8] {
-        var out = SigningBytes(domain: "cairn/delete/v1")
+        var out = SigningBytes(domain: "cairn/delete/v2")
         out.append(fileID.bytes)
+        out.append(fileNonce.bytes)
         out.append(UInt32(shardIDs.count))
         for id in shardIDs { out.bytes.append(contentsOf: id.bytes) }
         out.append(owner.bytes)

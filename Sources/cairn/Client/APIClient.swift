@@ -36,7 +36,7 @@ struct APIClient {
     ) async throws {
         let connection = try await connect()
         try await connection.executeThenClose { inbound, outbound in
-            var head = requestHead(method, path, contentLength: contentLength ?? 0)
+            var head = requestHead(method, path, contentLength: contentLength)
             head.headers.add(name: "Connection", value: "close")
             // The peer may refuse an upload before reading all of it (no room, too few providers) and close:
             // its answer is then still waiting to be read, and says more than the failed write.
@@ -45,6 +45,9 @@ struct APIClient {
                 try await outbound.write(.head(head))
                 try await body(outbound)
                 try await outbound.write(.end(nil))
+            } catch let error as UploadSizeMismatch {
+                // Our own side is wrong: close mid-body so that the peer abandons the upload, and say why.
+                throw error
             } catch {
                 writeError = error
             }
@@ -86,10 +89,15 @@ struct APIClient {
         }
     }
 
-    func requestHead(_ method: HTTPMethod, _ path: String, contentLength: UInt64) -> HTTPRequestHead {
+    /// A request head; with no `contentLength` the body is sent chunked (RFC 9112 §7.1).
+    func requestHead(_ method: HTTPMethod, _ path: String, contentLength: UInt64?) -> HTTPRequestHead {
         var head = HTTPRequestHead(version: .http1_1, method: method, uri: path)
         head.headers.add(name: "Host", value: "\(host):\(port)")
-        head.headers.add(name: "Content-Length", value: "\(contentLength)")
+        if let contentLength {
+            head.headers.add(name: "Content-Length", value: "\(contentLength)")
+        } else {
+            head.headers.add(name: "Transfer-Encoding", value: "chunked")
+        }
         return head
     }
 
@@ -124,19 +132,32 @@ struct APIClient {
         return CLIError("the peer answered \(status.code) \(status.reasonPhrase)")
     }
 
-    /// Streams the file at `path` as the request body and decodes the JSON reply.
-    func upload<T: Decodable>(file: FileHandle, size: UInt64, to path: String, progress: Progress?, as type: T.Type)
+    /// Streams `source` as the request body and decodes the JSON reply. A regular file is sent with its size as
+    /// the Content-Length and must yield exactly that many bytes (`UploadSizeMismatch` otherwise, with the
+    /// connection closed mid-body so the peer stores nothing); anything else is sent chunked, to its end.
+    func upload<T: Decodable>(_ source: UploadSource, to path: String, progress: Progress?, as type: T.Type)
         async throws -> T
     {
         var reply = Reply(status: .ok, body: ByteBuffer())
         try await exchange(
-            .POST, path, contentLength: size,
+            .POST, path, contentLength: source.size,
             body: { writer in
                 var sent: UInt64 = 0
-                while let data = try file.read(upToCount: 1 << 20), !data.isEmpty {
+                while true {
+                    var limit = 1 << 20
+                    if let size = source.size { limit = Int(min(UInt64(limit), size - sent)) }
+                    guard limit > 0 else { break }
+                    let data = try source.read(upTo: limit)
+                    if data.isEmpty { break }
                     try await writer.write(.body(.byteBuffer(ByteBuffer(bytes: data))))
                     sent += UInt64(data.count)
                     progress?.update(sent)
+                }
+                if let size = source.size {
+                    guard sent == size else { throw UploadSizeMismatch(announced: size, read: sent, grew: false) }
+                    guard try source.read(upTo: 1).isEmpty else {
+                        throw UploadSizeMismatch(announced: size, read: sent + 1, grew: true)
+                    }
                 }
             },
             onHead: { reply.status = $0.status },
@@ -146,16 +167,21 @@ struct APIClient {
     }
 
     /// GETs `path` and streams a 200 reply's body to `sink`; any other status is read as an error.
-    func download(_ path: String, progress: Progress?, sink: (ByteBuffer) throws -> Void) async throws {
+    /// `onHead` sees a 200 reply's head before any of its body.
+    func download(
+        _ path: String, progress: Progress?, onHead: (HTTPResponseHead) throws -> Void = { _ in },
+        sink: (ByteBuffer) throws -> Void
+    ) async throws {
         var status: HTTPResponseStatus = .ok
         var errorBody = ByteBuffer()
         try await exchange(
-            .GET, path, contentLength: nil, body: { _ in },
+            .GET, path, contentLength: 0, body: { _ in },
             onHead: { head in
                 status = head.status
                 if let length = head.headers.first(name: "Content-Length").flatMap(UInt64.init) {
                     progress?.total = length
                 }
+                if status == .ok { try onHead(head) }
             },
             onBody: { chunk in
                 if status == .ok {

@@ -71,10 +71,8 @@ struct BenchFilesCommand: AsyncParsableCommand {
         try writeRandomFile(input, bytes: bytes)
         let clock = ContinuousClock()
         var started = clock.now
-        let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: input))
-        let put = try await upClient.upload(file: handle, size: bytes, to: "/api/v0/files?name=bench", progress: nil,
+        let put = try await upClient.upload(UploadSource(path: input), to: "/api/v0/files?name=bench", progress: nil,
                                             as: PutResult.self)
-        try handle.close()
         let putSeconds = (clock.now - started).secondsDouble
         started = clock.now
         var received: UInt64 = 0

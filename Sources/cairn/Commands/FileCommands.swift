@@ -9,7 +9,7 @@ struct PutCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "put", abstract: "Store a file: encrypted here, erasure-coded across providers. Prints its ID and read capability.")
 
-    @Argument(help: "The file to store.") var file: String
+    @Argument(help: "The file to store; - for standard input (a pipe or FIFO is streamed to its end).") var file: String
     @Option(help: "Name to record (default: the file's name).") var name: String?
     @Option(help: "Shards needed to rebuild a segment (default from the network parameters).") var k: Int?
     @Option(help: "Shards made per segment, on n distinct providers.") var n: Int?
@@ -21,17 +21,12 @@ struct PutCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory), !isDirectory.boolValue,
-              let handle = FileHandle(forReadingAtPath: file)
-        else { throw CLIError("cannot read \(file): no such file, or it is a directory") }
-        defer { try? handle.close() }
-        let size = (try FileManager.default.attributesOfItem(atPath: file)[.size] as? NSNumber)?.uint64Value ?? 0
-        var query = "name=\(percentEncoded(name ?? (file as NSString).lastPathComponent))"
+        let source = try UploadSource(path: file)
+        var query = "name=\(percentEncoded(name ?? source.defaultName))"
         if let k { query += "&k=\(k)" }
         if let n { query += "&n=\(n)" }
         let result = try await options.client().upload(
-            file: handle, size: size, to: "/api/v0/files?\(query)", progress: Progress.ifTerminal("put", total: size),
+            source, to: "/api/v0/files?\(query)", progress: Progress.ifTerminal("put", total: source.size),
             as: PutResult.self)
         if options.json { return try printJSON(result) }
         print("id:   \(result.id)")
@@ -46,7 +41,7 @@ struct GetCommand: AsyncParsableCommand {
         commandName: "get", abstract: "Fetch a file by ID (owner or grantee) or read capability; to stdout or -o FILE.")
 
     @Argument(help: "File ID (64 hex) or read capability (cairn:<id>:<key>).") var reference: String
-    @Option(name: .shortAndLong, help: "Write here instead of standard output.") var output: String?
+    @Option(name: .shortAndLong, help: "Write here instead of standard output; into it under the file's name if it is a directory. Only a regular file is ever replaced.") var output: String?
     @OptionGroup var options: APIOptions
 
     struct Result: Codable {
@@ -59,48 +54,47 @@ struct GetCommand: AsyncParsableCommand {
 
     func run() async throws {
         let fileID = (try? ReadCapability(parsing: reference))?.fileID.hex ?? reference
-        let temporary = output.map { $0 + ".part-\(getpid())" }
-        var sink: FileHandle
-        if let temporary {
-            guard FileManager.default.createFile(atPath: temporary, contents: nil),
-                  let handle = FileHandle(forWritingAtPath: temporary)
-            else { throw CLIError("cannot write \(output!)") }
-            sink = handle
-        } else {
-            sink = FileHandle.standardOutput
-        }
+        let output = self.output == "-" ? nil : self.output
+        // With -o, the target is settled once the peer has answered (a directory needs the file's name), and
+        // the bytes go to a partial file next to it until the download is complete.
+        var target: DownloadTarget?
+        var sink: FileHandle? = output == nil ? FileHandle.standardOutput : nil
         var hasher = StreamingSHA256()
         var size: UInt64 = 0
         let started = Date()
         do {
             try await options.client().download(
                 "/api/v0/files/\(percentEncoded(reference))",
-                progress: output == nil ? nil : Progress.ifTerminal("get", total: nil)
+                progress: output == nil ? nil : Progress.ifTerminal("get", total: nil),
+                onHead: { head in
+                    guard let output else { return }
+                    let name = head.headers.first(name: "Content-Disposition").flatMap(ContentDisposition.fileName)
+                    let resolved = try DownloadTarget(output: output, fileName: name)
+                    target = resolved
+                    sink = try resolved.openPartial()
+                }
             ) { chunk in
+                guard let sink else { throw CLIError("the peer sent a body before its answer's head") }
                 chunk.withUnsafeReadableBytes { hasher.update($0) }
                 size += UInt64(chunk.readableBytes)
                 try sink.write(contentsOf: chunk.readableBytesView)
             }
+            if let target, let sink { try target.commit(sink) }
         } catch {
-            if let temporary { try? FileManager.default.removeItem(atPath: temporary) }
+            target?.discard()
             throw error
         }
-        if let temporary, let output {
-            try sink.synchronize()
-            try sink.close()
-            _ = try? FileManager.default.removeItem(atPath: output)
-            try FileManager.default.moveItem(atPath: temporary, toPath: output)
-        }
+        let written = target?.path
         let result = Result(id: fileID, size: size, sha256: hasher.finish().hex,
-                            seconds: Date().timeIntervalSince(started), output: output)
-        guard output != nil || options.json else { return }
+                            seconds: Date().timeIntervalSince(started), output: written)
+        guard written != nil || options.json else { return }
         if options.json {
             // With the file on stdout, the summary goes to stderr so the two never mix.
             let data = try JSONEncoder.cairn.encode(result)
-            if output == nil { FileHandle.standardError.write(data + Data("\n".utf8)) } else { print(String(decoding: data, as: UTF8.self)) }
+            if written == nil { FileHandle.standardError.write(data + Data("\n".utf8)) } else { print(String(decoding: data, as: UTF8.self)) }
             return
         }
-        print("got \(size) bytes into \(output!) in " + String(format: "%.2f s", result.seconds))
+        print("got \(size) bytes into \(written ?? "-") in " + String(format: "%.2f s", result.seconds))
         print("sha256: \(result.sha256)")
     }
 }
