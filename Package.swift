@@ -30,7 +30,11 @@ let package = Package(
         .target(name: "CairnDHT", dependencies: ["CairnCrypto", "CairnWire"]),
         .target(
             name: "CairnStorage",
-            dependencies: ["CairnCrypto", "CairnWire", "CISAL", "COpenSSL", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "CairnCrypto", "CairnWire", "CISAL", "COpenSSL",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
         ),
         .target(
             name: "CairnPeer",
@@ -79,7 +83,10 @@ let package = Package(
             dependencies: ["CairnWire", "CairnCrypto", .product(name: "NIOCore", package: "swift-nio")]
         ),
         .testTarget(name: "CairnDHTTests", dependencies: ["CairnDHT", "CairnWire", "CairnCrypto"]),
-        .testTarget(name: "CairnStorageTests", dependencies: ["CairnStorage", "CairnCrypto", "CairnWire"]),
+        .testTarget(
+            name: "CairnStorageTests",
+            dependencies: ["CairnStorage", "CairnCrypto", "CairnWire", .product(name: "NIOCore", package: "swift-nio")]
+        ),
         .testTarget(name: "CairnPeerTests", dependencies: ["CairnPeer", "CairnWire"]),
         .testTarget(name: "CairnSimTests", dependencies: ["CairnSim", "CairnDHT"]),
         .testTarget(

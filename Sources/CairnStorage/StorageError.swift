@@ -23,6 +23,12 @@ public enum StorageError: Error, Hashable, Sendable, CustomStringConvertible {
     case erasureCoding(String)
     case crypto(CryptoError)
     case malformedManifest(String)
+    case malformedDescriptor(String)
+    /// The file key (from a capability, a grant or the owner's seal) is not this file's: the descriptor's
+    /// sealed metadata does not open with it.
+    case wrongFileKey
+    /// A proof of storage does not check out against the slot root.
+    case invalidProof(String)
     case malformedAccessGrant(String)
     case invalidCapability(String)
     case invalidShardID(String)
@@ -64,6 +70,12 @@ public enum StorageError: Error, Hashable, Sendable, CustomStringConvertible {
             "cryptography failed: \(error)"
         case .malformedManifest(let reason):
             "manifest is malformed: \(reason)"
+        case .malformedDescriptor(let reason):
+            "file descriptor is malformed: \(reason)"
+        case .wrongFileKey:
+            "the key does not open this file: the capability, grant or key is not this file's"
+        case .invalidProof(let reason):
+            "the proof of storage is invalid: \(reason)"
         case .malformedAccessGrant(let reason):
             "access grant is malformed: \(reason)"
         case .invalidCapability(let reason):

@@ -42,10 +42,10 @@ import Testing
         }
     }
 
-    @Test func shardsAreAddressedBySHA256OfTheirBytes() throws {
+    @Test func shardsAreAddressedByTheMerkleRootOfTheirBytes() throws {
         let put = try putFile(pseudoRandomBytes(100_000, seed: 8), parameters: .init(segmentSize: 64 << 10, k: 4, n: 8))
         for (segment, entry) in put.manifest.segments.enumerated() {
-            for index in 0..<8 { #expect(SHA256.hash(put.shards[segment][index]) == entry.shardIDs[index]) }
+            for index in 0..<8 { #expect(ShardCommitment.id(of: put.shards[segment][index]) == entry.shardIDs[index]) }
         }
     }
 
@@ -78,7 +78,7 @@ import Testing
         var tampered = put
         tampered.shards[0][1][5] ^= 0x40
         let expected = put.manifest.segments[0].shardIDs[1]
-        let actual = SHA256.hash(tampered.shards[0][1])
+        let actual = ShardCommitment.id(of: tampered.shards[0][1])
         #expect(throws: StorageError.shardHashMismatch(shard: expected, actual: actual, index: 1)) {
             try getFile(tampered) { _ in [0, 1] }
         }

@@ -7,7 +7,7 @@ import Testing
 @Suite struct ShardStoreTests {
     func shard(_ size: Int, seed: UInt64) -> (ShardID, [UInt8]) {
         let bytes = pseudoRandomBytes(size, seed: seed)
-        return (SHA256.hash(bytes), bytes)
+        return (ShardCommitment.id(of: bytes), bytes)
     }
 
     @Test func writeThenReadAcrossReopen() throws {
@@ -40,7 +40,7 @@ import Testing
         let (id, bytes) = shard(100, seed: 2)
         var forged = bytes
         forged[0] ^= 1
-        #expect(throws: StorageError.shardHashMismatch(shard: id, actual: SHA256.hash(forged), index: nil)) {
+        #expect(throws: StorageError.shardHashMismatch(shard: id, actual: ShardCommitment.id(of: forged), index: nil)) {
             try store.write(forged, id: id, now: .zero)
         }
         #expect(try !store.contains(id))
@@ -168,7 +168,7 @@ import Testing
         defer { directory.cleanUp() }
         let store = try ShardStore(root: directory.path, capacity: 1 << 20)
         let padding = [UInt8](repeating: 0, count: 3)
-        let id = SHA256.hash(padding)
+        let id = ShardCommitment.id(of: padding)
         let alice = Random.key256()
         let bob = Random.key256()
         let aliceFile = ShardReference(file: Random.key256(), owner: alice)
@@ -204,7 +204,7 @@ import Testing
         defer { directory.cleanUp() }
         let store = try ShardStore(root: directory.path, capacity: 1 << 20)
         let bytes = pseudoRandomBytes(50_000, seed: 77)
-        let id = SHA256.hash(bytes)
+        let id = ShardCommitment.id(of: bytes)
         let references = (0..<16).map { _ in ShardReference(file: Random.key256(), owner: Random.key256()) }
         let newlyWritten = await withTaskGroup(of: Bool.self) { group in
             for reference in references {
@@ -235,7 +235,7 @@ import Testing
             for seed in 0..<25 {
                 group.addTask {
                     let bytes = pseudoRandomBytes(1_000, seed: UInt64(100 + seed))
-                    return (try? store.write(bytes, id: SHA256.hash(bytes), now: .zero)) ?? false
+                    return (try? store.write(bytes, id: ShardCommitment.id(of: bytes), now: .zero)) ?? false
                 }
             }
             var count = 0

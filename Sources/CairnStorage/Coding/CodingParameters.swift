@@ -50,7 +50,9 @@ public struct CodingParameters: Hashable, Sendable, CustomStringConvertible {
 
     /// Segments in a file of `fileSize` bytes (an empty file has none).
     public func segmentCount(forFileSize fileSize: UInt64) -> Int {
-        Int((fileSize + UInt64(segmentSize) - 1) / UInt64(segmentSize))
+        // No overflow for any size from outside (a hostile descriptor may claim 2⁶⁴ − 1 bytes).
+        let size = UInt64(segmentSize)
+        return Int(fileSize / size + (fileSize % size == 0 ? 0 : 1))
     }
 
     /// Plaintext bytes in segment `index` of a file of `fileSize` bytes.

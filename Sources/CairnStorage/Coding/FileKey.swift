@@ -19,5 +19,5 @@ public struct FileKey: Hashable, Sendable, CustomStringConvertible {
     public var description: String { "FileKey(redacted)" }
 }
 
-/// A shard's address: SHA-256 of its bytes.
+/// A shard's address: the Merkle root over its bytes (`ShardCommitment`).
 public typealias ShardID = Key256

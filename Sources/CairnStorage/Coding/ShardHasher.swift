@@ -1,14 +1,15 @@
 import COpenSSL
 import CairnCrypto
 
-/// SHA-256 of all the shards of a segment at once, through OpenSSL's EVP digests fed in small interleaved steps.
+/// The IDs (`ShardCommitment`: Merkle roots over 1 KiB leaves) of all the shards of a segment at once, through
+/// OpenSSL's EVP digests fed in small interleaved steps.
 ///
 /// SHA-NI's round instructions are latency-bound: one stream leaves the unit waiting on each round's result.
-/// Feeding the n shards one 64-byte block at a time, in turn, puts independent dependency chains next to each
-/// other in the out-of-order window, and the core overlaps them: about 2.6 GB/s instead of 2.0 on the machine we
-/// measured (AMD EPYC, Zen 5), with the very same OpenSSL code. A multi-buffer SHA-256 in C would do as well and
-/// would belong in CairnCrypto; until then this reaches OpenSSL's EVP API directly.
-/// Every shard is hashed twice per byte of plaintext at 4-of-8, so this is most of put's time.
+/// Hashing leaf j of every shard together, one 64-byte block of each in turn, puts independent dependency
+/// chains next to each other in the out-of-order window, and the core overlaps them: about 2.6 GB/s instead of
+/// 2.0 on the machine we measured (AMD EPYC, Zen 5), with the very same OpenSSL code. The inner nodes (one per
+/// leaf, 65 bytes each) are then folded per shard. Every shard is hashed twice per byte of plaintext at 4-of-8,
+/// so this is most of put's time.
 ///
 /// Not thread-safe (it keeps its contexts): one per pipeline.
 final class ShardHasher {
@@ -18,9 +19,10 @@ final class ShardHasher {
 
     private let digest: OpaquePointer
     private let contexts: UnsafeMutablePointer<OpaquePointer?>
+    private let nodes = MerkleHasher()
     let capacity: Int
 
-    /// A hasher for up to `capacity` buffers at a time.
+    /// A hasher for up to `capacity` shards at a time.
     init(capacity: Int) {
         guard let digest = EVP_MD_fetch(nil, "SHA256", nil) else { fatalError("OpenSSL has no SHA-256") }
         self.digest = digest
@@ -38,51 +40,49 @@ final class ShardHasher {
         EVP_MD_free(digest)
     }
 
-    /// The SHA-256 of each of `count` consecutive buffers of `length` bytes starting at `base`.
+    /// The shard IDs of `count` consecutive shards of `length` bytes starting at `base`.
     func hash(contiguous base: UnsafeRawPointer, length: Int, count: Int) -> [Key256] {
-        precondition(count <= capacity, "more buffers than contexts")
-        for i in 0..<count { EVP_DigestInit_ex(contexts[i], digest, nil) }
-        var offset = 0
-        while offset < length {
-            let step = min(ShardHasher.step, length - offset)
-            var shard = base + offset
-            for i in 0..<count {
-                EVP_DigestUpdate(contexts[i], shard, step)
-                shard += length
-            }
-            offset += step
-        }
-        return finish(count)
+        hash((0..<count).map { UnsafeRawBufferPointer(start: base + $0 * length, count: length) })
     }
 
-    /// The SHA-256 of each buffer (of any lengths).
-    func hash(_ buffers: [UnsafeRawBufferPointer]) -> [Key256] {
-        precondition(buffers.count <= capacity, "more buffers than contexts")
-        for i in buffers.indices { EVP_DigestInit_ex(contexts[i], digest, nil) }
-        let longest = buffers.map(\.count).max() ?? 0
-        var offset = 0
-        while offset < longest {
-            for (i, buffer) in buffers.enumerated() where offset < buffer.count {
-                let step = min(ShardHasher.step, buffer.count - offset)
-                EVP_DigestUpdate(contexts[i], buffer.baseAddress! + offset, step)
-            }
-            offset += ShardHasher.step
+    /// The shard IDs of shards of any lengths.
+    func hash(_ shards: [UnsafeRawBufferPointer]) -> [Key256] {
+        precondition(shards.count <= capacity, "more shards than contexts")
+        var leafHashes = shards.map { shard -> [Key256] in
+            var hashes: [Key256] = []
+            hashes.reserveCapacity(ShardCommitment.leafCount(shardLength: shard.count))
+            return hashes
         }
-        return finish(buffers.count)
+        let leaves = shards.map { ShardCommitment.leafCount(shardLength: $0.count) }.max() ?? 0
+        var prefix: UInt8 = 0
+        for leaf in 0..<leaves {
+            // Shards with this leaf, and where it lies in each.
+            let active = shards.indices.filter { leaf < ShardCommitment.leafCount(shardLength: shards[$0].count) }
+            let ranges = active.map { ShardCommitment.leafRange(leaf, shardLength: shards[$0].count) }
+            for i in active {
+                EVP_DigestInit_ex(contexts[i], digest, nil)
+                EVP_DigestUpdate(contexts[i], &prefix, 1)
+            }
+            var offset = 0
+            let longest = ranges.map(\.count).max() ?? 0
+            while offset < longest {
+                for (slot, i) in active.enumerated() where offset < ranges[slot].count {
+                    let step = min(ShardHasher.step, ranges[slot].count - offset)
+                    EVP_DigestUpdate(contexts[i], shards[i].baseAddress! + ranges[slot].lowerBound + offset, step)
+                }
+                offset += ShardHasher.step
+            }
+            for i in active { leafHashes[i].append(finish(i)) }
+        }
+        return leafHashes.indices.map { nodes.root(ofLeafHashes: &leafHashes[$0]) }
     }
 
-    private func finish(_ count: Int) -> [Key256] {
-        var ids: [Key256] = []
-        ids.reserveCapacity(count)
+    private func finish(_ i: Int) -> Key256 {
         withUnsafeTemporaryAllocation(byteCount: 32, alignment: 8) { out in
-            let bytes = out.baseAddress!.assumingMemoryBound(to: UInt8.self)
-            for i in 0..<count {
-                var written: UInt32 = 0
-                EVP_DigestFinal_ex(contexts[i], bytes, &written)
-                ids.append(Key256(loadingBigEndian: UnsafeRawPointer(out.baseAddress!)))
-            }
+            var written: UInt32 = 0
+            EVP_DigestFinal_ex(contexts[i], out.baseAddress!.assumingMemoryBound(to: UInt8.self), &written)
+            return Key256(loadingBigEndian: UnsafeRawPointer(out.baseAddress!))
         }
-        return ids
     }
 }
 

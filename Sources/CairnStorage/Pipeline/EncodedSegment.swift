@@ -1,7 +1,7 @@
 import CairnCrypto
 
-/// One segment after encryption and erasure coding: n shards of `shardLength` bytes, each addressed by the
-/// SHA-256 of its bytes.
+/// One segment after encryption and erasure coding: n shards of `shardLength` bytes, each addressed by its
+/// `ShardCommitment` (a Merkle root over its bytes).
 ///
 /// The shard bytes live in one buffer that the encoder reuses for a later segment once this value (and every
 /// copy of it) is gone, so holding a segment costs no copy and dropping it costs no allocation.
@@ -10,7 +10,7 @@ public struct EncodedSegment: Sendable {
     public let index: UInt64
     public let plaintextLength: Int
     public let shardLength: Int
-    /// `shardIDs[i]` = SHA-256 of shard i; shards 0..<k carry the sealed segment, k..<n parity.
+    /// `shardIDs[i]` = the ID of shard i; shards 0..<k carry the sealed segment, k..<n parity.
     public let shardIDs: [ShardID]
     let storage: AlignedStorage
 
@@ -51,6 +51,6 @@ public struct Shard: Hashable, Sendable {
         self.bytes = bytes
     }
 
-    /// True when the bytes hash to the ID.
-    public var isIntact: Bool { SHA256.hash(bytes) == id }
+    /// True when the bytes' Merkle root is the ID.
+    public var isIntact: Bool { ShardCommitment.id(of: bytes) == id }
 }

@@ -94,7 +94,7 @@ public final class ShardStore: Sendable {
     public func write(
         _ bytes: UnsafeRawBufferPointer, id: ShardID, reference: ShardReference? = nil, now: Instant
     ) throws(StorageError) -> Bool {
-        let actual = SHA256.hash(buffer: bytes)
+        let actual = ShardCommitment.id(of: bytes)
         guard actual == id else { throw .shardHashMismatch(shard: id, actual: actual, index: nil) }
         let size = UInt64(bytes.count)
         let deadline = ContinuousClock.now + Self.concurrentWriteWait
@@ -229,7 +229,7 @@ public final class ShardStore: Sendable {
             try? forget(id)
             throw .shardNotFound(id)
         }
-        guard SHA256.hash(bytes) == id else { throw try quarantine(id) }
+        guard ShardCommitment.id(of: bytes) == id else { throw try quarantine(id) }
         return bytes
     }
 

@@ -125,6 +125,28 @@ extension ByteBuffer {
             + writeInstant(record.expires) + writeSignature(record.signature)
     }
 
+    public mutating func readPlacementRecord() throws(WireError) -> PlacementRecord? {
+        try parseUnwindingIfNeeded { buffer throws(WireError) -> PlacementRecord? in
+            guard let fileID = buffer.readKey256(),
+                let slot = buffer.readInteger(as: UInt8.self),
+                let holderKey = buffer.readPublicKey(),
+                let addresses = try buffer.readRecordAddresses(),
+                let issued = buffer.readInstant(),
+                let expires = buffer.readInstant(),
+                let signature = buffer.readSignature()
+            else { return nil }
+            return PlacementRecord(fileID: fileID, slot: slot, holderKey: holderKey, addresses: addresses,
+                                   issued: issued, expires: expires, signature: signature)
+        }
+    }
+
+    @discardableResult
+    public mutating func writePlacementRecord(_ record: PlacementRecord) -> Int {
+        writeKey256(record.fileID) + writeInteger(record.slot) + writePublicKey(record.holderKey)
+            + writeWireArray(record.addresses, maxCount: PeerRecord.maxAddresses) { $0.writePeerAddress($1) }
+            + writeInstant(record.issued) + writeInstant(record.expires) + writeSignature(record.signature)
+    }
+
     private mutating func readRecordAddresses() throws(WireError) -> [PeerAddress]? {
         try readWireArray(
             maxCount: PeerRecord.maxAddresses, minElementByteCount: Self.minPeerAddressByteCount, "record's addresses"

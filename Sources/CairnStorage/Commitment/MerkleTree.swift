@@ -10,17 +10,22 @@ import CairnCrypto
 /// The 0x00/0x01 prefixes keep a leaf from ever passing for an inner node (second preimages). Built level by
 /// level, pairing neighbours and carrying a lone last node up unchanged, which yields exactly the tree above.
 ///
-/// Cairn builds one tree per provider per file over the IDs of the shards that provider holds, in (segment,
-/// index) order; its root goes into the manifest and the storage agreement, and the chain's audits ask for a
-/// leaf with its inclusion proof (DESIGN.md §6).
+/// Cairn builds two kinds (DESIGN.md §5): a shard's ID is the root of a tree over the shard's bytes in
+/// `ShardCommitment.leafSize` pieces, and a slot's root is that of a tree over the IDs of the slot's shards in
+/// segment order. A proof of storage is a leaf of a shard with its path to the shard ID, and the shard ID with
+/// its path to the slot root (`StorageProof`).
 public struct MerkleTree: Sendable {
-    public let leaves: [Key256]
     /// levels[0] holds the leaf hashes; the last level holds the root alone.
     private let levels: [[Key256]]
 
+    /// A tree whose leaves are 32-byte values (shard IDs), each hashed as `leafHash(_:)`.
     public init(leaves: [Key256]) {
-        self.leaves = leaves
-        var levels = [leaves.map(MerkleTree.leafHash)]
+        self.init(leafHashes: leaves.map(MerkleTree.leafHash))
+    }
+
+    /// A tree over leaves already hashed (`leafHash(_:)` or `leafHash(bytes:)`).
+    public init(leafHashes: [Key256]) {
+        var levels = [leafHashes]
         while let last = levels.last, last.count > 1 {
             var next = [Key256]()
             next.reserveCapacity((last.count + 1) / 2)
@@ -37,11 +42,13 @@ public struct MerkleTree: Sendable {
 
     public var root: Key256 { levels.last?.first ?? MerkleTree.emptyRoot }
 
+    public var leafCount: Int { levels[0].count }
+
     public static let emptyRoot = SHA256.hash([UInt8]())
 
     /// The audit path for leaf `index` (RFC 9162 §2.1.3.1), nil when out of range.
     public func proof(forLeafAt index: Int) -> MerkleProof? {
-        guard index >= 0, index < leaves.count else { return nil }
+        guard index >= 0, index < leafCount else { return nil }
         var path: [Key256] = []
         var position = index
         for level in levels.dropLast() {
@@ -49,13 +56,22 @@ public struct MerkleTree: Sendable {
             if sibling < level.count { path.append(level[sibling]) }
             position /= 2
         }
-        return MerkleProof(leafIndex: index, leafCount: leaves.count, path: path)
+        return MerkleProof(leafIndex: index, leafCount: leafCount, path: path)
     }
 
     public static func leafHash(_ leaf: Key256) -> Key256 {
         var input = [UInt8](repeating: 0, count: 33)
         input.withUnsafeMutableBytes { leaf.store(to: $0.baseAddress! + 1) }
         return SHA256.hash(input)
+    }
+
+    /// SHA-256(0x00 ‖ bytes): the hash of a leaf of raw bytes (a piece of a shard).
+    public static func leafHash(bytes: UnsafeRawBufferPointer) -> Key256 {
+        withUnsafeTemporaryAllocation(byteCount: bytes.count + 1, alignment: 8) { input in
+            input[0] = 0
+            if let base = bytes.baseAddress { (input.baseAddress! + 1).copyMemory(from: base, byteCount: bytes.count) }
+            return SHA256.hash(buffer: UnsafeRawBufferPointer(input))
+        }
     }
 
     public static func nodeHash(_ left: Key256, _ right: Key256) -> Key256 {
@@ -80,12 +96,17 @@ public struct MerkleProof: Hashable, Sendable {
         self.path = path
     }
 
-    /// True when `leaf` at `leafIndex` hashes with `path` to `root`: RFC 9162 §2.1.3.2, verbatim.
+    /// True when the 32-byte `leaf` at `leafIndex` hashes with `path` to `root`.
     public func verify(leaf: Key256, root: Key256) -> Bool {
+        verify(leafHash: MerkleTree.leafHash(leaf), root: root)
+    }
+
+    /// True when a leaf whose hash is `leafHash` sits at `leafIndex` under `root`: RFC 9162 §2.1.3.2, verbatim.
+    public func verify(leafHash: Key256, root: Key256) -> Bool {
         guard leafIndex >= 0, leafIndex < leafCount, path.count <= 64 else { return false }
         var fn = UInt64(leafIndex)
         var sn = UInt64(leafCount - 1)
-        var r = MerkleTree.leafHash(leaf)
+        var r = leafHash
         for p in path {
             guard sn != 0 else { return false }
             if fn & 1 == 1 || fn == sn {
