@@ -87,7 +87,7 @@ let package = Package(
             name: "CairnStorageTests",
             dependencies: ["CairnStorage", "CairnCrypto", "CairnWire", .product(name: "NIOCore", package: "swift-nio")]
         ),
-        .testTarget(name: "CairnPeerTests", dependencies: ["CairnPeer", "CairnWire"]),
+        .testTarget(name: "CairnPeerTests", dependencies: ["CairnPeer", "CairnWire", "CairnDHT", "CairnCrypto"]),
         .testTarget(name: "CairnSimTests", dependencies: ["CairnSim", "CairnDHT"]),
         .testTarget(
             name: "CairnNetTests",

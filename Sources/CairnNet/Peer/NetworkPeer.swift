@@ -4,8 +4,10 @@ import CairnWire
 import Logging
 import NIOCore
 
-/// One Cairn peer on the real network: the DHT machine driven by the SwiftNIO transport and the wall
-/// clock. The machine decides; this class only carries its actions out and feeds it events.
+/// One Cairn peer on the real network: the `PeerMachine` driven by the SwiftNIO transport and the wall clock.
+/// The machine decides — joins, timeouts, retries, upkeep; this class only carries its actions out and feeds it
+/// events (DESIGN.md §1). Storage requests still go straight to the `ProviderService` (to move into the
+/// machine next).
 ///
 /// `@unchecked Sendable`: all mutable state is confined to `eventLoop`; every public method hops there.
 public final class NetworkPeer: @unchecked Sendable {
@@ -15,10 +17,6 @@ public final class NetworkPeer: @unchecked Sendable {
         public var parameters: NetworkParameters
         public var limits: TransportLimits
         public var dht: DHTConfig
-        /// How often the routing table is written to disk.
-        public var persistInterval: TimeAmount = .seconds(30)
-        /// How often a peer with an empty routing table retries its bootstrap peers.
-        public var rejoinInterval: TimeAmount = .seconds(10)
 
         public init(listen: PeerAddress, bootstrap: [PeerAddress], parameters: NetworkParameters,
                     limits: TransportLimits = TransportLimits(), dht: DHTConfig = DHTConfig()) {
@@ -27,6 +25,12 @@ public final class NetworkPeer: @unchecked Sendable {
             self.parameters = parameters
             self.limits = limits
             self.dht = dht
+        }
+
+        /// The machine's rules for this configuration.
+        var machine: PeerMachineConfig {
+            PeerMachineConfig(dht: dht, bootstrap: bootstrap,
+                              dialTimeout: (limits.connectTimeout + limits.handshakeTimeout).duration)
         }
     }
 
@@ -39,10 +43,15 @@ public final class NetworkPeer: @unchecked Sendable {
     /// Keeps shards and blobs for the network; nil for a peer that stores nothing (benchmarks).
     public let provider: ProviderService?
 
-    private var dht: DHTNode?
-    private var waiting: [QueryID: EventLoopPromise<QueryResult>] = [:]
-    private var timers: [RepeatedTask] = []
-    private var joining = false
+    // Confined to `eventLoop`.
+    private var machine: PeerMachine
+    private var nextCommand: UInt64 = 1
+    private var nextInbound: UInt64 = 1
+    private var commands: [CommandID: EventLoopPromise<QueryResult>] = [:]
+    private var inbound: [InboundID: EventLoopPromise<Response>] = [:]
+    /// Requests the machine has not abandoned; an answer to any other is dropped.
+    private var sending: Set<OutboundID> = []
+    private var timers: [PeerTimer: Scheduled<Void>] = [:]
 
     /// What a finished query produced, with its statistics.
     public struct QueryResult: Sendable {
@@ -65,25 +74,22 @@ public final class NetworkPeer: @unchecked Sendable {
             puzzleBits: configuration.parameters.puzzleBits, advertisedAddress: nil)
         self.transport = Transport(eventLoop: eventLoop, handshakeConfig: handshake, limits: configuration.limits,
                                    logger: logger)
+        self.machine = PeerMachine(identity: identity, config: configuration.machine)
     }
 
     public var peerID: PeerID { identity.peerID }
 
-    /// Binds the listener, restores saved contacts, joins through the bootstrap peers and starts the timers.
+    /// Binds the listener, restores saved contacts and starts the machine, which joins.
     public func start() async throws -> PeerAddress {
         transport.setRequestHandler { [self] request, from, remote in
             if case .storage(let storage) = request { return self.serveStorage(storage) }
-            return eventLoop.submit { self.serve(request, from: from) }
+            return eventLoop.flatSubmit { self.received(request, from: from, remote: remote) }
         }
         let address = try await transport.listen(host: configuration.listen.host, port: Int(configuration.listen.port)).get()
+        let saved = ((try contacts?.load()) ?? []).map(\.peer)
         try await eventLoop.submit { [self] in
-            var node = DHTNode(identity: identity, address: address, config: configuration.dht, now: WallClock.now())
-            for contact in (try contacts?.load()) ?? [] where contact.peer.id != identity.peerID {
-                node.addKnownPeer(contact.peer, now: WallClock.now())
-            }
-            dht = node
-            startTimers()
-            join()
+            machine = PeerMachine(identity: identity, config: configuration.machine, contacts: saved)
+            feed(.started(address))
         }.get()
         logger.info("peer listening", metadata: ["cairn.address": "\(address)"])
         return address
@@ -92,11 +98,11 @@ public final class NetworkPeer: @unchecked Sendable {
     /// Runs a DHT query to completion.
     public func query(_ query: DHTQuery) async throws -> QueryResult {
         try await eventLoop.flatSubmit { [self] () -> EventLoopFuture<QueryResult> in
-            guard dht != nil else { return eventLoop.makeFailedFuture(TransportError.shuttingDown) }
+            let id = CommandID(rawValue: nextCommand)
+            nextCommand += 1
             let promise = eventLoop.makePromise(of: QueryResult.self)
-            let id = dht!.startQuery(query, now: WallClock.now())
-            waiting[id] = promise
-            pump()
+            commands[id] = promise
+            feed(.command(id, .query(query)))
             return promise.futureResult
         }.get()
     }
@@ -104,7 +110,7 @@ public final class NetworkPeer: @unchecked Sendable {
     /// The routing table's entries with the wall-clock time each was last heard from.
     public func knownPeers() async throws -> [(peer: PeerInfo, lastSeen: Instant)] {
         try await eventLoop.submit { [self] in
-            dht?.routingTable.entries.map { ($0.peer, $0.lastSeen) } ?? []
+            machine.dht?.routingTable.entries.map { ($0.peer, $0.lastSeen) } ?? []
         }.get()
     }
 
@@ -113,15 +119,17 @@ public final class NetworkPeer: @unchecked Sendable {
     /// A provider record for `key` signed by this peer, which republishes it from now on.
     public func makeProviderRecord(for key: Key256) async throws -> ProviderRecord {
         try await eventLoop.submit { [self] in
-            guard dht != nil else { throw TransportError.shuttingDown }
-            return dht!.makeProviderRecord(for: key, now: WallClock.now())
+            guard let record = machine.makeProviderRecord(for: key, now: WallClock.now()) else {
+                throw TransportError.shuttingDown
+            }
+            return record
         }.get()
     }
 
     /// The peers of the local routing table closest to `key`, this peer included: no network round trip.
     public func closestKnown(to key: Key256, count: Int) async throws -> [PeerInfo] {
         try await eventLoop.submit { [self] in
-            guard let dht else { return [] }
+            guard let dht = machine.dht else { return [] }
             var peers = dht.closestKnown(to: key, count: count)
             peers.append(dht.localPeer)
             peers.sort { $0.id.distance(to: key) < $1.id.distance(to: key) }
@@ -131,34 +139,9 @@ public final class NetworkPeer: @unchecked Sendable {
 
     /// Saves the routing table, closes every connection and stops the timers.
     public func stop() async {
-        try? await eventLoop.submit { [self] in
-            for timer in timers { timer.cancel() }
-            timers.removeAll()
-            persistContacts()
-            for promise in waiting.values { promise.fail(TransportError.shuttingDown) }
-            waiting.removeAll()
-        }.get()
+        try? await eventLoop.submit { [self] in feed(.stopping) }.get()
         try? await transport.shutdown().get()
-        try? await eventLoop.submit { [self] in dht = nil }.get()
         logger.info("peer stopped")
-    }
-
-    // MARK: - Driving the machine (on eventLoop only)
-
-    private func serve(_ request: Request, from: PeerInfo?) -> Response {
-        switch request {
-        case .dht(let dhtRequest):
-            guard dht != nil else {
-                return .error(RemoteError(code: .internalError, message: "peer is shutting down"))
-            }
-            let response = dht!.handleRequest(dhtRequest, from: from, now: WallClock.now())
-            pump()
-            return .dht(response)
-        case .echo(let payload):
-            return .echo(payload)
-        case .storage:
-            return .error(RemoteError(code: .internalError, message: "storage request on the wrong path"))
-        }
     }
 
     /// Hands a storage request to the provider service; on the event loop.
@@ -167,8 +150,9 @@ public final class NetworkPeer: @unchecked Sendable {
             return eventLoop.makeSucceededFuture(.error(RemoteError(code: .refused, message: "this peer does not store data")))
         }
         return provider.serve(request, on: eventLoop) { [self] record in
-            guard dht != nil else { return false }
-            return dht!.handleRequest(.addProvider(record), from: nil, now: WallClock.now()) == .stored
+            let accepted = machine.acceptProviderRecord(record, now: WallClock.now())
+            pump()
+            return accepted
         }
     }
 
@@ -190,104 +174,120 @@ public final class NetworkPeer: @unchecked Sendable {
         }
     }
 
-    /// Carries out everything the machine asked for.
+    // MARK: - Driving the machine (on eventLoop only)
+
+    private func received(_ request: Request, from: PeerInfo?, remote: PeerID) -> EventLoopFuture<Response> {
+        let id = InboundID(rawValue: nextInbound)
+        nextInbound += 1
+        let promise = eventLoop.makePromise(of: Response.self)
+        inbound[id] = promise
+        feed(.requestReceived(id, request, from: from, remote: remote))
+        return promise.futureResult
+    }
+
+    private func feed(_ event: PeerEvent) {
+        eventLoop.assertInEventLoop()
+        machine.handle(event, now: WallClock.now())
+        pump()
+    }
+
+    /// Carries out everything the machine asked for, in order.
     private func pump() {
         eventLoop.assertInEventLoop()
-        guard dht != nil else { return }
-        for action in dht!.takeActions() {
+        for action in machine.takeActions() {
             switch action {
-            case .send(let requestID, let peer, let request):
-                send(request, id: requestID, to: peer)
-            case .finished(let queryID, let outcome, let stats):
-                waiting.removeValue(forKey: queryID)?.succeed(QueryResult(outcome: outcome, stats: stats))
+            case .send(let id, let peer, let request):
+                send(request, id: id, to: peer)
+            case .abandon(let id):
+                sending.remove(id)
+            case .respond(let id, let response):
+                inbound.removeValue(forKey: id)?.succeed(response)
+            case .dial(let id, let address):
+                dial(address, id: id)
+            case .armTimer(let timer, let instant):
+                arm(timer, at: instant)
+            case .cancelTimer(let timer):
+                timers.removeValue(forKey: timer)?.cancel()
+            case .persistContacts(let peers):
+                persist(peers)
+            case .deliver(let id, let result):
+                guard let promise = commands.removeValue(forKey: id) else { continue }
+                switch result {
+                case .queryFinished(let outcome, let stats): promise.succeed(QueryResult(outcome: outcome, stats: stats))
+                case .failed(let reason): promise.fail(PeerStopped(reason: reason))
+                }
+            case .log(let entry):
+                log(entry)
             }
         }
     }
 
-    private func send(_ request: DHTRequest, id: RequestID, to peer: PeerInfo) {
-        transport.request(.dht(request), to: peer, timeout: configuration.dht.requestTimeout.timeAmount)
+    private func send(_ request: Request, id: OutboundID, to peer: PeerInfo) {
+        sending.insert(id)
+        // The machine times the request out (`PeerTimer.requestTimeout`); the transport's own, later timeout
+        // only frees the connection's slot if no answer ever comes.
+        transport.request(request, to: peer, timeout: (configuration.machine.requestTimeout * 2).timeAmount)
             .hop(to: eventLoop)
             .whenComplete { [self] result in
-                guard dht != nil else { return }
+                guard sending.remove(id) != nil else { return }
                 switch result {
-                case .success(.dht(let response)):
-                    dht!.handleResponse(response, to: id, now: WallClock.now())
-                case .success(.echo), .success(.storage):
-                    dht!.handleFailure(of: id, now: WallClock.now())
-                case .success(.error(let error)):
-                    logger.debug("peer refused request", metadata: ["cairn.remote": "\(peer)", "cairn.error": "\(error)"])
-                    dht!.handleFailure(of: id, now: WallClock.now())
+                case .success(let response):
+                    if case .error(let error) = response {
+                        logger.debug("peer refused request", metadata: ["cairn.remote": "\(peer)", "cairn.error": "\(error)"])
+                    }
+                    feed(.answered(id, response))
                 case .failure(let error):
                     logger.debug("request failed", metadata: ["cairn.remote": "\(peer)", "cairn.error": "\(error)"])
-                    dht!.handleFailure(of: id, now: WallClock.now())
+                    feed(.failed(id, reason: "\(error)"))
                 }
-                pump()
             }
     }
 
-    private func startTimers() {
-        timers.append(eventLoop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { [self] _ in
-            guard dht != nil else { return }
-            dht!.tick(now: WallClock.now())
-            pump()
-        })
-        timers.append(
-            eventLoop.scheduleRepeatedTask(initialDelay: configuration.persistInterval, delay: configuration.persistInterval) {
-                [self] _ in persistContacts()
-            })
-        timers.append(
-            eventLoop.scheduleRepeatedTask(initialDelay: configuration.rejoinInterval, delay: configuration.rejoinInterval) {
-                [self] _ in
-                if let dht, dht.routingTable.entries.isEmpty { join() }
-            })
-    }
-
-    /// Dials the bootstrap peers to learn their PeerIDs, then looks up our own ID and publishes our peer record.
-    private func join() {
-        guard !joining, dht != nil else { return }
-        joining = true
-        let own = transport.listenAddress
-        let dials = configuration.bootstrap.filter { $0 != own }.map { address in
-            transport.connect(to: address, expecting: nil).map { connection -> PeerInfo in
-                PeerInfo(id: connection.remotePeerID, address: address)
-            }.recover { [self] error -> PeerInfo? in
-                logger.warning("bootstrap peer unreachable", metadata: ["cairn.address": "\(address)", "cairn.error": "\(error)"])
-                return nil
+    private func dial(_ address: PeerAddress, id: OutboundID) {
+        sending.insert(id)
+        transport.connect(to: address, expecting: nil).hop(to: eventLoop).whenComplete { [self] result in
+            guard sending.remove(id) != nil else { return }
+            switch result {
+            case .success(let connection): feed(.dialed(id, connection.remotePeerID))
+            case .failure(let error): feed(.failed(id, reason: "\(error)"))
             }
-        }
-        EventLoopFuture.whenAllComplete(dials, on: eventLoop).whenComplete { [self] results in
-            guard dht != nil else { return }
-            for case .success(let peer?) in (try? results.get()) ?? [] where peer.id != peerID {
-                dht!.addKnownPeer(peer, now: WallClock.now())
-            }
-            let bootstrap = dht!.startQuery(.bootstrap, now: WallClock.now())
-            let promise = eventLoop.makePromise(of: QueryResult.self)
-            waiting[bootstrap] = promise
-            promise.futureResult.whenComplete { [self] result in
-                joining = false
-                guard dht != nil else { return }
-                if case .success(let done) = result {
-                    logger.info("joined network", metadata: ["cairn.known": "\(dht!.routingTable.entries.count)",
-                                                            "cairn.hops": "\(done.stats.hops)"])
-                }
-                let publish = dht!.startQuery(.publishPeerRecord, now: WallClock.now())
-                waiting[publish] = eventLoop.makePromise(of: QueryResult.self)
-                persistContacts()
-                pump()
-            }
-            pump()
         }
     }
 
-    private func persistContacts() {
-        guard let contacts, let dht else { return }
-        let entries = dht.routingTable.entries.map {
-            ContactStore.Contact(peer: $0.peer, lastSeen: $0.lastSeen.date)
+    private func arm(_ timer: PeerTimer, at instant: Instant) {
+        timers.removeValue(forKey: timer)?.cancel()
+        let delay = max(0, instant.nanoseconds - WallClock.now().nanoseconds)
+        timers[timer] = eventLoop.scheduleTask(in: .nanoseconds(delay)) { [self] in
+            timers.removeValue(forKey: timer)
+            feed(.timerFired(timer))
         }
+    }
+
+    private func persist(_ peers: [PeerInfo]) {
+        guard let contacts else { return }
+        let now = WallClock.now().date
+        let lastSeen = Dictionary(
+            (machine.dht?.routingTable.entries ?? []).map { ($0.peer.id, $0.lastSeen.date) },
+            uniquingKeysWith: { a, _ in a })
         do {
-            try contacts.replaceAll(with: entries)
+            try contacts.replaceAll(with: peers.map { ContactStore.Contact(peer: $0, lastSeen: lastSeen[$0.id] ?? now) })
         } catch {
             logger.warning("could not save contacts", metadata: ["cairn.error": "\(error)"])
         }
     }
+
+    private func log(_ entry: PeerLogEntry) {
+        let metadata = entry.metadata.mapValues { Logger.MetadataValue.string($0) }
+        switch entry.level {
+        case .debug: logger.debug("\(entry.message)", metadata: metadata)
+        case .info: logger.info("\(entry.message)", metadata: metadata)
+        case .warning: logger.warning("\(entry.message)", metadata: metadata)
+        }
+    }
+}
+
+/// A command that could not finish because the peer stopped or was not running.
+public struct PeerStopped: Error, CustomStringConvertible {
+    public var reason: String
+    public var description: String { reason }
 }

@@ -20,3 +20,7 @@ extension Duration {
 }
 
 import NIOCore
+
+extension NIOCore.TimeAmount {
+    var duration: Duration { .nanoseconds(nanoseconds) }
+}

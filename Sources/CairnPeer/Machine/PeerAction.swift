@@ -1,0 +1,62 @@
+import CairnDHT
+import CairnWire
+
+/// What the machine asks its driver to do. The driver carries actions out in order and decides nothing:
+/// every `.send` and `.dial` is reported back exactly once (`answered`, `failed` or `dialed`) unless the
+/// machine cancels it first, and every armed timer fires unless cancelled.
+public enum PeerAction: Sendable {
+    /// Send `request` to `peer`, dialing it if there is no connection.
+    case send(OutboundID, to: PeerInfo, Request)
+    /// The machine gave up on request `id` (its timer fired): forget it; an answer that still arrives is
+    /// dropped.
+    case abandon(OutboundID)
+    /// Answer another peer's request.
+    case respond(InboundID, Response)
+    /// Connect to `address` and learn whose it is (the bootstrap peers are known by address only).
+    case dial(OutboundID, PeerAddress)
+    /// Fire `timer` at `instant`, replacing an earlier arming of the same timer.
+    case armTimer(PeerTimer, at: Instant)
+    case cancelTimer(PeerTimer)
+    /// Write the routing table's contacts to durable storage (so that the peer rejoins without a bootstrap
+    /// peer after a restart).
+    case persistContacts([PeerInfo])
+    /// A local command's result.
+    case deliver(CommandID, PeerCommandResult)
+    /// Something a person should see in the log.
+    case log(PeerLogEntry)
+}
+
+public enum PeerCommandResult: Sendable {
+    case queryFinished(QueryOutcome, QueryStats)
+    /// The peer stopped or refused before the command could finish.
+    case failed(String)
+}
+
+/// A line for the operator, with a level; the driver writes it with its logger.
+public struct PeerLogEntry: Sendable, Hashable {
+    public enum Level: Sendable, Hashable {
+        case debug, info, warning
+    }
+
+    public var level: Level
+    public var message: String
+    public var metadata: [String: String]
+
+    public init(_ level: Level, _ message: String, _ metadata: [String: String] = [:]) {
+        self.level = level
+        self.message = message
+        self.metadata = metadata
+    }
+}
+
+/// The timers a peer keeps; each is armed by an action and comes back as `PeerEvent.timerFired`.
+public enum PeerTimer: Hashable, Sendable {
+    /// Request `id` has waited `PeerMachineConfig.requestTimeout` for its answer.
+    case requestTimeout(OutboundID)
+    /// Kademlia upkeep: liveness pings, bucket refresh, republish (`DHTNode.tick`).
+    case maintenance
+    /// A peer whose routing table is empty tries its bootstrap peers again.
+    case rejoin
+    /// The routing table is saved.
+    case persistContacts
+}

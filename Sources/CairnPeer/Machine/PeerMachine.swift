@@ -1,0 +1,119 @@
+import CairnDHT
+import CairnWire
+
+/// The whole peer as a value (DESIGN.md §1): it takes events with their `now` and returns actions, and does
+/// no I/O — no socket, clock, task, lock or file handle. `cairn run` (CairnNet's `NetworkPeer`) and the
+/// simulator (CairnSim) drive this same machine, so every rule of the peer — the join, timeouts, upkeep —
+/// holds in both.
+///
+/// Composed so far: the Kademlia node (`DHTNode`), the request bookkeeping (ids, timeouts as timers), the
+/// join and rejoin policy, and the routing table's persistence schedule.
+public struct PeerMachine: Sendable {
+    enum State: Sendable {
+        /// Not listening yet; the saved contacts wait for the node.
+        case idle(contacts: [PeerInfo])
+        case running(RunningPeer)
+        case stopped
+    }
+
+    public let identity: Identity
+    public let config: PeerMachineConfig
+    var state: State
+    var actions: [PeerAction] = []
+
+    /// A peer that will join through `config.bootstrap` and the `contacts` it saved last time.
+    public init(identity: Identity, config: PeerMachineConfig, contacts: [PeerInfo] = []) {
+        self.identity = identity
+        self.config = config
+        self.state = .idle(contacts: contacts)
+    }
+
+    public var peerID: PeerID { identity.peerID }
+
+    /// The Kademlia node, for reading (routing table, records); nil before `started` and after `stopping`.
+    public var dht: DHTNode? {
+        guard case .running(let running) = state else { return nil }
+        return running.dht
+    }
+
+    /// True once the first join finished (successfully or not).
+    public var hasJoined: Bool {
+        guard case .running(let running) = state else { return false }
+        return running.joins > 0
+    }
+
+    /// Feeds one event in; the actions it causes wait in `takeActions()`.
+    public mutating func handle(_ event: PeerEvent, now: Instant) {
+        // The state is inspected by case only: binding its payload here would keep a second reference to the
+        // node and make every mutation below copy it.
+        switch event {
+        case .started(let address):
+            guard case .idle(let contacts) = state else { return }
+            var running = RunningPeer(identity: identity, address: address, config: config, now: now)
+            running.start(contacts: contacts, now: now)
+            state = .running(running)
+            drain()
+        case .stopping:
+            withRunning { $0.stop() }
+            drain()
+            state = .stopped
+        default:
+            guard isRunning else { return refuse(event) }
+            withRunning { $0.handle(event, now: now) }
+            drain()
+        }
+    }
+
+    var isRunning: Bool {
+        if case .running = state { return true }
+        return false
+    }
+
+    /// What a peer that is not running says to a command or a request.
+    mutating func refuse(_ event: PeerEvent) {
+        switch event {
+        case .command(let id, _):
+            actions.append(.deliver(id, .failed("the peer is not running")))
+        case .requestReceived(let id, _, _, _):
+            actions.append(.respond(id, .error(RemoteError(code: .overloaded, message: "the peer is not running"))))
+        default:
+            break
+        }
+    }
+
+    /// A provider record for `key` signed by this peer, which republishes it from now on; nil when not running.
+    public mutating func makeProviderRecord(for key: Key256, now: Instant) -> ProviderRecord? {
+        var record: ProviderRecord?
+        withRunning { record = $0.dht.makeProviderRecord(for: key, now: now) }
+        return record
+    }
+
+    /// Stores a provider record that arrived with a blob, as an `addProvider` request would; false when refused.
+    public mutating func acceptProviderRecord(_ record: ProviderRecord, now: Instant) -> Bool {
+        var accepted = false
+        withRunning { accepted = $0.dht.handleRequest(.addProvider(record), from: nil, now: now) == .stored }
+        drain()
+        return accepted
+    }
+
+    /// Drains the pending actions, oldest first.
+    public mutating func takeActions() -> [PeerAction] {
+        guard !actions.isEmpty else { return [] }
+        defer { actions = [] }
+        return actions
+    }
+
+    /// Mutates the running peer in place (the state is emptied meanwhile, so the node is never copied).
+    mutating func withRunning(_ body: (inout RunningPeer) -> Void) {
+        guard case .running(var running) = state else { return }
+        state = .stopped
+        body(&running)
+        state = .running(running)
+    }
+
+    mutating func drain() {
+        var taken: [PeerAction] = []
+        withRunning { taken = $0.takeActions() }
+        actions.append(contentsOf: taken)
+    }
+}

@@ -1,0 +1,28 @@
+import CairnDHT
+import CairnWire
+
+/// The peer's own timing rules. They live here, in the machine, so that the simulator and `cairn run` obey
+/// the same ones (DESIGN.md §1).
+public struct PeerMachineConfig: Sendable {
+    public var dht: DHTConfig
+    /// Where newcomers find the network (from the genesis file or `--bootstrap`).
+    public var bootstrap: [PeerAddress]
+    /// How long a request (or a dial) may stay unanswered before it counts as failed.
+    public var requestTimeout: Duration
+    /// How long a dial to a bootstrap address may take.
+    public var dialTimeout: Duration
+    /// Kademlia upkeep period.
+    public var maintenanceInterval: Duration = .seconds(1)
+    /// How often a peer with an empty routing table retries its bootstrap peers.
+    public var rejoinInterval: Duration = .seconds(10)
+    /// How often the routing table is saved.
+    public var persistInterval: Duration = .seconds(30)
+
+    public init(dht: DHTConfig = DHTConfig(), bootstrap: [PeerAddress] = [], requestTimeout: Duration? = nil,
+                dialTimeout: Duration = .seconds(10)) {
+        self.dht = dht
+        self.bootstrap = bootstrap
+        self.requestTimeout = requestTimeout ?? dht.requestTimeout
+        self.dialTimeout = dialTimeout
+    }
+}

@@ -1,0 +1,165 @@
+import CairnDHT
+import CairnWire
+
+/// The peer while it listens: the Kademlia node and everything the peer keeps around it. `PeerMachine` holds
+/// it in its `running` state.
+struct RunningPeer: Sendable {
+    var dht: DHTNode
+    let config: PeerMachineConfig
+    var outbound = OutboundRequests()
+    var join = JoinState()
+    /// Joins finished so far (successful or not): the first one makes the peer "joined".
+    var joins = 0
+    /// Queries started by local commands, with the command that waits for each.
+    var commands: [QueryID: CommandID] = [:]
+    var actions: [PeerAction] = []
+
+    init(identity: Identity, address: PeerAddress, config: PeerMachineConfig, now: Instant) {
+        dht = DHTNode(identity: identity, address: address, config: config.dht, now: now)
+        self.config = config
+    }
+
+    var localPeer: PeerInfo { dht.localPeer }
+
+    mutating func takeActions() -> [PeerAction] {
+        guard !actions.isEmpty else { return [] }
+        defer { actions = [] }
+        return actions
+    }
+
+    /// Restores the saved contacts, arms the periodic timers and joins.
+    mutating func start(contacts: [PeerInfo], now: Instant) {
+        for contact in contacts where contact.id != dht.localPeer.id { dht.addKnownPeer(contact, now: now) }
+        actions.append(.armTimer(.maintenance, at: now + config.maintenanceInterval))
+        actions.append(.armTimer(.rejoin, at: now + config.rejoinInterval))
+        actions.append(.armTimer(.persistContacts, at: now + config.persistInterval))
+        startJoin(now: now)
+        pumpDHT(now: now)
+    }
+
+    /// Fails every waiting command and saves the routing table.
+    mutating func stop() {
+        for command in commands.values { actions.append(.deliver(command, .failed("the peer is shutting down"))) }
+        commands.removeAll()
+        for id in outbound.all { actions.append(.abandon(id)) }
+        outbound = OutboundRequests()
+        for timer in [PeerTimer.maintenance, .rejoin, .persistContacts] { actions.append(.cancelTimer(timer)) }
+        actions.append(.persistContacts(dht.routingTable.entries.map(\.peer)))
+    }
+
+    mutating func handle(_ event: PeerEvent, now: Instant) {
+        switch event {
+        case .started, .stopping:
+            break
+        case .requestReceived(let id, let request, let from, _):
+            serve(request, id: id, from: from, now: now)
+        case .answered(let id, let response):
+            switch (settle(id), response) {
+            case (.dht(let request)?, .dht(let answer)): dht.handleResponse(answer, to: request, now: now)
+            case (.dht(let request)?, _): dht.handleFailure(of: request, now: now)
+            case (.dial?, _): dialSettled(now: now)
+            case (nil, _): break
+            }
+        case .failed(let id, let reason):
+            if case .dial(let address)? = outbound[id] {
+                actions.append(.log(PeerLogEntry(.warning, "bootstrap peer unreachable",
+                                                 ["cairn.address": "\(address)", "cairn.error": reason])))
+            }
+            fail(id, now: now)
+        case .dialed(let id, let peer):
+            guard case .dial(let address)? = outbound[id] else { return }
+            if peer != dht.localPeer.id { join.found.append(PeerInfo(id: peer, address: address)) }
+            _ = settle(id)
+            dialSettled(now: now)
+        case .timerFired(let timer):
+            fire(timer, now: now)
+        case .command(let id, let command):
+            switch command {
+            case .query(let query):
+                commands[dht.startQuery(query, now: now)] = id
+            }
+        }
+        pumpDHT(now: now)
+    }
+
+    // MARK: - Serving
+
+    mutating func serve(_ request: Request, id: InboundID, from: PeerInfo?, now: Instant) {
+        switch request {
+        case .dht(let request):
+            actions.append(.respond(id, .dht(dht.handleRequest(request, from: from, now: now))))
+        case .echo(let payload):
+            actions.append(.respond(id, .echo(payload)))
+        case .storage:
+            actions.append(.respond(id, .error(RemoteError(
+                code: .refused, message: "this peer does not serve storage requests through its machine yet"))))
+        }
+    }
+
+    // MARK: - Requests and timers
+
+    mutating func send(_ request: Request, to peer: PeerInfo, for purpose: OutboundRequests.Purpose, now: Instant) {
+        let id = outbound.insert(purpose)
+        actions.append(.send(id, to: peer, request))
+        actions.append(.armTimer(.requestTimeout(id), at: now + config.requestTimeout))
+    }
+
+    /// Request `id` ended with an answer: its timer goes; returns what it was for (nil when already settled).
+    mutating func settle(_ id: OutboundID) -> OutboundRequests.Purpose? {
+        guard let purpose = outbound.remove(id) else { return nil }
+        actions.append(.cancelTimer(.requestTimeout(id)))
+        return purpose
+    }
+
+    /// Request `id` failed or timed out.
+    mutating func fail(_ id: OutboundID, now: Instant) {
+        guard let purpose = outbound.remove(id) else { return }
+        actions.append(.cancelTimer(.requestTimeout(id)))
+        switch purpose {
+        case .dht(let request): dht.handleFailure(of: request, now: now)
+        case .dial: dialSettled(now: now)
+        }
+    }
+
+    mutating func fire(_ timer: PeerTimer, now: Instant) {
+        switch timer {
+        case .requestTimeout(let id):
+            guard outbound[id] != nil else { return }
+            actions.append(.abandon(id))
+            fail(id, now: now)
+        case .maintenance:
+            dht.tick(now: now)
+            actions.append(.armTimer(.maintenance, at: now + config.maintenanceInterval))
+        case .rejoin:
+            if dht.routingTable.entries.isEmpty { startJoin(now: now) }
+            actions.append(.armTimer(.rejoin, at: now + config.rejoinInterval))
+        case .persistContacts:
+            actions.append(.persistContacts(dht.routingTable.entries.map(\.peer)))
+            actions.append(.armTimer(.persistContacts, at: now + config.persistInterval))
+        }
+    }
+
+    /// Carries the node's wishes out: its sends become requests with timers, finished queries go to whoever
+    /// waits for them.
+    mutating func pumpDHT(now: Instant) {
+        // A finished query may start another (the join publishes the peer record): drain until quiet.
+        while true {
+            let pending = dht.takeActions()
+            guard !pending.isEmpty else { return }
+            for action in pending { carryOut(action, now: now) }
+        }
+    }
+
+    mutating func carryOut(_ action: DHTAction, now: Instant) {
+        switch action {
+        case .send(let request, let peer, let message):
+            send(.dht(message), to: peer, for: .dht(request), now: now)
+        case .finished(let query, let outcome, let stats):
+            if let command = commands.removeValue(forKey: query) {
+                actions.append(.deliver(command, .queryFinished(outcome, stats)))
+            } else if join.query == query {
+                joined(stats: stats, now: now)
+            }
+        }
+    }
+}
