@@ -54,7 +54,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        .target(name: "CairnSim", dependencies: ["CairnDHT", "CairnWire", "CairnCrypto"]),
+        .target(name: "CairnSim", dependencies: ["CairnPeer", "CairnDHT", "CairnWire", "CairnCrypto"]),
         .target(
             name: "CairnAPI",
             dependencies: [
@@ -88,7 +88,7 @@ let package = Package(
             dependencies: ["CairnStorage", "CairnCrypto", "CairnWire", .product(name: "NIOCore", package: "swift-nio")]
         ),
         .testTarget(name: "CairnPeerTests", dependencies: ["CairnPeer", "CairnWire", "CairnDHT", "CairnCrypto"]),
-        .testTarget(name: "CairnSimTests", dependencies: ["CairnSim", "CairnDHT"]),
+        .testTarget(name: "CairnSimTests", dependencies: ["CairnSim", "CairnDHT", "CairnPeer"]),
         .testTarget(
             name: "CairnNetTests",
             dependencies: [

@@ -58,8 +58,8 @@ public struct DHTSimulationConfig: Codable, Hashable, Sendable {
         )
     }
 
-    /// Most peers a simulation can address: each listens on its own port of the fake host "sim".
-    public static let maxPeers = Int(UInt16.max)
+    /// Most peers a simulation can address (`PeerSimulator.maxPeers`).
+    public static let maxPeers = PeerSimulator.maxPeers
 
     /// Throws the first problem found, as a sentence a user can act on.
     public func validate() throws(DHTSimulationConfigError) {

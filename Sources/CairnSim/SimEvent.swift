@@ -1,15 +1,18 @@
-import CairnDHT
+import CairnPeer
 import CairnWire
 
-/// Something that happens at one instant of virtual time. Request timeouts live in `TimeoutQueue`.
+/// Something that happens at one instant of virtual time to one simulated peer.
 enum SimEvent {
-    /// A request arrives at `to`; its response leaves at once. `ticket` names the request's timeout.
-    case request(from: Int32, to: Int32, RequestID, DHTRequest, ticket: UInt64)
-    case response(to: Int32, RequestID, DHTResponse, ticket: UInt64)
-    /// Peer `index` joins through the bootstrap peer.
-    case join(Int32)
-    /// Lookup number `index` of the plan starts.
-    case lookup(Int32)
-    /// Peer `index` runs its periodic upkeep (`DHTNode.tick`).
-    case tick(Int32)
+    /// Peer `index` starts: it listens and joins.
+    case start(Int32)
+    /// A request from `from` arrives at `to`.
+    case request(from: Int32, to: Int32, OutboundID, Request)
+    /// The answer to request `id` of peer `to` arrives.
+    case response(to: Int32, OutboundID, Response)
+    /// Peer `to`'s dial reached the peer with ID `peer`.
+    case dialed(to: Int32, OutboundID, PeerID)
+    /// A timer of peer `node` fires; `generation` tells a re-armed or cancelled periodic timer's stale firing.
+    case timer(Int32, PeerTimer, generation: UInt32)
+    /// A local command reaches peer `node`.
+    case command(Int32, CommandID, PeerCommand)
 }

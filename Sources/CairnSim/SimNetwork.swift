@@ -9,23 +9,11 @@ struct SimNetwork {
     private let linkSalt: UInt64
     private(set) var crashed: [Bool]
 
-    /// The host every simulated peer listens on; the port tells peers apart (index + 1, as port 0 is invalid).
-    static let host = "sim"
-
     init(peers: Int, latencyMs: Double, lossRate: Double, linkSalt: UInt64) {
         self.baseLatency = Int64((latencyMs * 1_000_000).rounded())
         self.lossRate = lossRate
         self.linkSalt = linkSalt
         self.crashed = Array(repeating: false, count: peers)
-    }
-
-    static func address(of index: Int) -> PeerAddress {
-        PeerAddress(host: host, port: UInt16(index + 1))
-    }
-
-    static func index(of address: PeerAddress) -> Int? {
-        guard address.port > 0, address.host == host else { return nil }
-        return Int(address.port) - 1
     }
 
     /// One-way latency of the link between `a` and `b` in nanoseconds: the same both ways and every time.

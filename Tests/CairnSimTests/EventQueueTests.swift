@@ -39,42 +39,6 @@ import Testing
         #expect(queue.count == reference.count)
     }
 
-    @Test func timeoutsComeOutInOrder() {
-        var timeouts = TimeoutQueue()
-        for i in 0..<5_000 {
-            let ticket = timeouts.append(.init(deadline: Int64(i / 3), sequence: UInt64(i), node: 0,
-                                               request: UInt64(i)))
-            #expect(ticket == UInt64(i))
-        }
-        var last: UInt64?
-        var count = 0
-        while !timeouts.isEmpty {
-            let timeout = timeouts.removeFirst()
-            if let last { #expect(timeout.sequence == last + 1) }
-            last = timeout.sequence
-            count += 1
-        }
-        #expect(count == 5_000)
-    }
-
-    @Test func cancelledTimeoutsAreMarkedAndExpiredTicketsIgnored() {
-        var timeouts = TimeoutQueue()
-        var tickets: [UInt64] = []
-        for i in 0..<10_000 {
-            tickets.append(timeouts.append(.init(deadline: Int64(i), sequence: UInt64(i), node: 0, request: 0)))
-        }
-        for _ in 0..<6_000 { _ = timeouts.removeFirst() }
-        timeouts.cancel(ticket: tickets[10])
-        timeouts.cancel(ticket: tickets[7_000])
-        timeouts.cancel(ticket: 99_999)
-        var cancelled: [UInt64] = []
-        while !timeouts.isEmpty {
-            let timeout = timeouts.removeFirst()
-            if timeout.cancelled { cancelled.append(timeout.sequence) }
-        }
-        #expect(cancelled == [7_000])
-    }
-
     @Test func percentilesAreNearestRank() {
         #expect(Percentile.nearestRank(0.5, of: [1, 2, 3, 4]) == 2)
         #expect(Percentile.nearestRank(0.95, of: Array(1...100)) == 95)

@@ -1,0 +1,153 @@
+import CairnDHT
+import CairnPeer
+import CairnWire
+
+/// The simulation driver (DESIGN.md §1): many `PeerMachine`s — the very machine `cairn run` drives — on a
+/// virtual clock, a seeded random source and a simulated network (`SimNetwork`). It carries the machines'
+/// actions out and decides nothing: joins, timeouts and retries are the machines' own.
+///
+/// Peers are addressed by index (up to `maxPeers`): peer i listens at host `sim<i / 65535>`, port
+/// `i % 65535 + 1`. A crashed peer drops everything silently; its callers learn of it through their own
+/// request timers.
+public struct PeerSimulator {
+    public static let maxPeers = 1 << 20
+
+    var machines: [PeerMachine]
+    /// Each peer as others reach it.
+    let peers: [PeerInfo]
+    var network: SimNetwork
+    var random: SimRandom
+    var events = EventQueue<SimEvent>()
+    private(set) var now: Int64 = 0
+    /// Requests delivered and not yet answered: which peer asked, and its request's ID.
+    private var inbound: [UInt64: (from: Int32, id: OutboundID)] = [:]
+    private var nextInbound: UInt64 = 1
+    private var nextCommand: UInt64 = 1
+    /// Per peer, the generation of each periodic timer, so that a re-armed or cancelled one's old firing is
+    /// dropped (request timers are one-shot and the machine ignores stale ones itself).
+    private var generations: [[UInt32]]
+    /// Results of local commands, in the order they came.
+    var delivered: [(node: Int, command: CommandID, result: PeerCommandResult)] = []
+    /// Requests and responses put on the wire.
+    private(set) var messages = 0
+
+    init(machines: [PeerMachine], network: SimNetwork, random: SimRandom) {
+        self.machines = machines
+        self.peers = machines.indices.map { PeerInfo(id: machines[$0].peerID, address: Self.address(of: $0)) }
+        self.network = network
+        self.random = random
+        self.generations = Array(repeating: [0, 0, 0], count: machines.count)
+    }
+
+    static func address(of index: Int) -> PeerAddress {
+        PeerAddress(host: "sim\(index / 65_535)", port: UInt16(index % 65_535 + 1))
+    }
+
+    static func index(of address: PeerAddress) -> Int? {
+        guard address.port > 0, address.host.hasPrefix("sim"), let high = Int(address.host.dropFirst(3)) else {
+            return nil
+        }
+        return high * 65_535 + Int(address.port) - 1
+    }
+
+    var instant: Instant { Instant(nanoseconds: now) }
+
+    /// Peer `index` starts at `time`.
+    mutating func start(_ index: Int, at time: Int64) {
+        events.push(.start(Int32(index)), at: time)
+    }
+
+    /// Sends a local command to peer `index` at `time`; its result lands in `delivered`.
+    mutating func command(_ command: PeerCommand, to index: Int, at time: Int64) -> CommandID {
+        let id = CommandID(rawValue: nextCommand)
+        nextCommand += 1
+        events.push(.command(Int32(index), id, command), at: time)
+        return id
+    }
+
+    /// Runs events in order until the next one is later than `deadline` (or none is left), or `done` holds.
+    mutating func run(until deadline: Int64, done: (PeerSimulator) -> Bool = { _ in false }) {
+        while let next = events.nextKey, next.time <= deadline {
+            guard let (time, event) = events.pop() else { return }
+            now = time
+            handle(event)
+            if done(self) { return }
+        }
+        now = Swift.max(now, deadline)
+    }
+
+    mutating func handle(_ event: SimEvent) {
+        switch event {
+        case .start(let index):
+            feed(Int(index), .started(Self.address(of: Int(index))))
+        case .request(let from, let to, let id, let request):
+            let inboundID = InboundID(rawValue: nextInbound)
+            nextInbound += 1
+            inbound[inboundID.rawValue] = (from, id)
+            let sender = peers[Int(from)]
+            feed(Int(to), .requestReceived(inboundID, request, from: sender, remote: sender.id))
+        case .response(let to, let id, let response):
+            feed(Int(to), .answered(id, response))
+        case .dialed(let to, let id, let peer):
+            feed(Int(to), .dialed(id, peer))
+        case .timer(let node, let timer, let generation):
+            if let slot = Self.periodicSlot(timer), generations[Int(node)][slot] != generation { return }
+            feed(Int(node), .timerFired(timer))
+        case .command(let node, let id, let command):
+            feed(Int(node), .command(id, command))
+        }
+    }
+
+    /// Hands one event to a live peer and carries out what it asks.
+    mutating func feed(_ node: Int, _ event: PeerEvent) {
+        guard !network.crashed[node] else { return }
+        machines[node].handle(event, now: instant)
+        for action in machines[node].takeActions() { carryOut(action, of: node) }
+    }
+
+    mutating func carryOut(_ action: PeerAction, of node: Int) {
+        switch action {
+        case .send(let id, let peer, let request):
+            messages += 1
+            guard let destination = Self.index(of: peer.address), destination < machines.count,
+                  !network.crashed[destination], network.delivers(using: &random)
+            else { return }
+            events.push(.request(from: Int32(node), to: Int32(destination), id, request),
+                        at: now + network.latency(node, destination))
+        case .respond(let id, let response):
+            guard let (from, outbound) = inbound.removeValue(forKey: id.rawValue) else { return }
+            messages += 1
+            guard network.delivers(using: &random) else { return }
+            events.push(.response(to: from, outbound, response), at: now + network.latency(node, Int(from)))
+        case .dial(let id, let address):
+            // A connection and its handshake: one round trip and a half, then the dialer knows whose it is.
+            guard let destination = Self.index(of: address), destination < machines.count,
+                  !network.crashed[destination]
+            else { return }
+            let rtt = network.latency(node, destination) * 3
+            events.push(.dialed(to: Int32(node), id, peers[destination].id), at: now + rtt)
+        case .armTimer(let timer, let at):
+            var generation: UInt32 = 0
+            if let slot = Self.periodicSlot(timer) {
+                generations[node][slot] &+= 1
+                generation = generations[node][slot]
+            }
+            events.push(.timer(Int32(node), timer, generation: generation), at: Swift.max(now, at.nanoseconds))
+        case .cancelTimer(let timer):
+            if let slot = Self.periodicSlot(timer) { generations[node][slot] &+= 1 }
+        case .deliver(let id, let result):
+            delivered.append((node, id, result))
+        case .abandon, .persistContacts, .log:
+            break
+        }
+    }
+
+    static func periodicSlot(_ timer: PeerTimer) -> Int? {
+        switch timer {
+        case .maintenance: 0
+        case .rejoin: 1
+        case .persistContacts: 2
+        case .requestTimeout: nil
+        }
+    }
+}
