@@ -107,6 +107,7 @@ let package = Package(
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
             ]
         ),
+        .testTarget(name: "CairnCLITests", dependencies: ["cairn"]),
         .testTarget(name: "CairnIntegrationTests", dependencies: ["CairnCrypto", "CairnWire"]),
     ],
     swiftLanguageModes: [.v6]

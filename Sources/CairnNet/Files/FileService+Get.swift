@@ -168,19 +168,16 @@ final class HolderHealth: @unchecked Sendable {
 
 extension FileService {
     /// Opens a file by ID (the owner, or a peer with a grant) or by read capability (anyone).
-    public func open(_ reference: String) async throws -> FileReader {
-        if reference.hasPrefix(ReadCapability.scheme + ":") {
-            let capability = try ReadCapability(parsing: reference)
+    public func open(_ reference: FileReference) async throws -> FileReader {
+        switch reference {
+        case .capability(let capability):
             let manifest = try await manifest(of: capability.fileID)
             return FileReader(fileID: capability.fileID, manifest: manifest, fileKey: capability.fileKey, service: self)
+        case .fileID(let fileID):
+            let manifest = try await manifest(of: fileID)
+            let key = try await fileKey(for: manifest, fileID: fileID)
+            return FileReader(fileID: fileID, manifest: manifest, fileKey: key, service: self)
         }
-        guard let fileID = Key256(hex: reference) else {
-            throw FileError.invalidRequest(
-                "'\(reference.prefix(80))' is neither a file ID (64 hex characters) nor a read capability (cairn:…)")
-        }
-        let manifest = try await manifest(of: fileID)
-        let key = try await fileKey(for: manifest, fileID: fileID)
-        return FileReader(fileID: fileID, manifest: manifest, fileKey: key, service: self)
     }
 
     /// The file key as this identity may have it: sealed to it as owner, or through a grant from the owner.

@@ -29,6 +29,7 @@ struct PutCommand: AsyncParsableCommand {
             source, to: "/api/v0/files?\(query)", progress: Progress.ifTerminal("put", total: source.size),
             as: PutResult.self)
         if options.json { return try printJSON(result) }
+        print("name: \(TerminalText.escaped(result.name))")
         print("id:   \(result.id)")
         print("cap:  \(result.cap)")
         print("size: \(result.size) bytes, \(result.k)-of-\(result.n) over \(result.providers) providers, "
@@ -53,7 +54,8 @@ struct GetCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let fileID = (try? ReadCapability(parsing: reference))?.fileID.hex ?? reference
+        let reference = try FileReference(parsing: self.reference)
+        let fileID = reference.fileID.hex
         let output = self.output == "-" ? nil : self.output
         // With -o, the target is settled once the peer has answered (a directory needs the file's name), and
         // the bytes go to a partial file next to it until the download is complete.
@@ -64,7 +66,7 @@ struct GetCommand: AsyncParsableCommand {
         let started = Date()
         do {
             try await options.client().download(
-                "/api/v0/files/\(percentEncoded(reference))",
+                "/api/v0/files/\(percentEncoded(reference.description))",
                 progress: output == nil ? nil : Progress.ifTerminal("get", total: nil),
                 onHead: { head in
                     guard let output else { return }
@@ -94,7 +96,7 @@ struct GetCommand: AsyncParsableCommand {
             if written == nil { FileHandle.standardError.write(data + Data("\n".utf8)) } else { print(String(decoding: data, as: UTF8.self)) }
             return
         }
-        print("got \(size) bytes into \(written ?? "-") in " + String(format: "%.2f s", result.seconds))
+        print("got \(size) bytes into \(TerminalText.escaped(written ?? "-")) in " + String(format: "%.2f s", result.seconds))
         print("sha256: \(result.sha256)")
     }
 }
@@ -106,7 +108,9 @@ struct ListCommand: AsyncParsableCommand {
     func run() async throws {
         let reply = try await options.client().json(.GET, "/api/v0/files", as: FileListResponse.self)
         if options.json { return try printJSON(reply) }
-        printTable(["NAME", "SIZE", "ID", "CREATED"], reply.files.map { [$0.name, "\($0.size)", $0.id, $0.created] })
+        printTable(["NAME", "SIZE", "ID", "CREATED"], reply.files.map {
+            [TerminalText.escaped($0.name), "\($0.size)", $0.id, $0.created]
+        })
         print("\(reply.files.count) files")
     }
 }
@@ -114,13 +118,13 @@ struct ListCommand: AsyncParsableCommand {
 struct RemoveCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rm", abstract: "Delete a file you own from every provider (they check your signature).")
-    @Argument(help: "File ID.") var id: String
+    @Argument(help: "File ID (or a read capability of the file).") var id: String
     @OptionGroup var options: APIOptions
 
-    func validate() throws { _ = try parseKey(id) }
+    func validate() throws { _ = try parseFileID(id) }
 
     func run() async throws {
-        let reply = try await options.client().json(.DELETE, "/api/v0/files/\(try parseKey(id).hex)", as: RemoveResult.self)
+        let reply = try await options.client().json(.DELETE, "/api/v0/files/\(try parseFileID(id).hex)", as: RemoveResult.self)
         if options.json { return try printJSON(reply) }
         print("deleted \(reply.id): \(reply.deletedShards) shards removed from their providers")
     }
@@ -129,18 +133,18 @@ struct RemoveCommand: AsyncParsableCommand {
 struct ShareCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "share", abstract: "Grant another peer's identity read access to a file you own.")
-    @Argument(help: "File ID.") var id: String
+    @Argument(help: "File ID (or a read capability of the file).") var id: String
     @Option(help: "The grantee's PeerID.") var to: String
     @OptionGroup var options: APIOptions
 
     func validate() throws {
-        _ = try parseKey(id)
+        _ = try parseFileID(id)
         _ = try parseKey(to)
     }
 
     func run() async throws {
         let reply = try await options.client().json(
-            .POST, "/api/v0/files/\(try parseKey(id).hex)/share?to=\(try parseKey(to).hex)", as: ShareResult.self)
+            .POST, "/api/v0/files/\(try parseFileID(id).hex)/share?to=\(try parseKey(to).hex)", as: ShareResult.self)
         if options.json { return try printJSON(reply) }
         print("shared \(reply.id) with \(reply.to) (grant kept by \(reply.storedAt) peers)")
     }
@@ -163,4 +167,13 @@ struct StatusCommand: AsyncParsableCommand {
 
 func percentEncoded(_ text: String) -> String {
     text.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed.subtracting(CharacterSet(charactersIn: "&=+?/#"))) ?? text
+}
+
+/// A file's ID from an ID or a capability, through the parser every entry point shares.
+func parseFileID(_ text: String) throws -> Key256 {
+    do {
+        return try FileReference(parsing: text).fileID
+    } catch {
+        throw ValidationError("\(error)")
+    }
 }
