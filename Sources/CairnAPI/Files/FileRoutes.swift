@@ -32,19 +32,8 @@ struct FileRoutes: Sendable {
                       created: ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double($0.created.nanoseconds) / 1e9)))
             }))
         }
-        group.get("files/:id") { _, context in
-            let reference = try Self.reference(context)
-            let reader = try await Self.mapErrors { try await files.open(reference) }
-            var headers = HTTPFields()
-            headers[.contentType] = "application/octet-stream"
-            headers[.contentDisposition] = Self.contentDisposition(fileName: reader.manifest.fileName)
-            return Response(
-                status: .ok, headers: headers,
-                body: ResponseBody(contentLength: Int(reader.size)) { writer in
-                    try await reader.stream { try await writer.write($0) }
-                    try await writer.finish(nil)
-                })
-        }
+        group.get("files/:id") { request, context in try await download(request, context: context) }
+        group.head("files/:id") { request, context in try await download(request, context: context) }
         group.delete("files/:id") { _, context in
             let id = try Self.reference(context).fileID
             return JSONBody.response(try await Self.mapErrors { try await files.remove(id) })
