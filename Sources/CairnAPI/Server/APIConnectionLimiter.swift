@@ -12,6 +12,9 @@ final class APIConnectionLimiter: @unchecked Sendable {
     private var table: APIConnectionTable<ObjectIdentifier>
     private var channels: [ObjectIdentifier: any Channel] = [:]
     private var lingering = 0
+    /// Refusals since the last notice: a flood is logged once a minute, not once a connection.
+    private var refusedSinceNotice = 0
+    private var lastNotice: NIODeadline?
     let limits: APILimits
     let logger: Logger
 
@@ -30,7 +33,8 @@ final class APIConnectionLimiter: @unchecked Sendable {
     /// Decides on a just-accepted connection: true to serve it; false to refuse it (the caller answers 503).
     func admit(_ channel: any Channel) -> Bool {
         let id = ObjectIdentifier(channel)
-        let (admission, replaced) = lock.withLock { () -> (APIConnectionTable<ObjectIdentifier>.Admission, (any Channel)?) in
+        typealias Decision = (APIConnectionTable<ObjectIdentifier>.Admission, (any Channel)?)
+        let (admission, replaced) = lock.withLock { () -> Decision in
             let admission = table.open(id, now: .now())
             var replaced: (any Channel)?
             if case .admitReplacing(let victim) = admission { replaced = channels.removeValue(forKey: victim) }
@@ -43,12 +47,27 @@ final class APIConnectionLimiter: @unchecked Sendable {
             replaced.close(promise: nil)
         }
         guard admission != .refuse else {
-            logger.notice("API connection cap reached and every connection busy: refusing a new one",
-                          metadata: ["cairn.api.connections": "\(limits.maxConnections)"])
+            if let refused = countRefusal() {
+                let message = "API connection cap reached with every connection busy: refused \(refused) new "
+                    + "connection(s) with 503 since the last notice"
+                logger.notice("\(message)", metadata: ["cairn.api.connections": "\(limits.maxConnections)"])
+            }
             return false
         }
         channel.closeFuture.whenComplete { _ in self.closed(channel) }
         return true
+    }
+
+    /// Counts a refusal; returns the count to log when a minute has passed since the last notice.
+    private func countRefusal() -> Int? {
+        lock.withLock {
+            refusedSinceNotice += 1
+            let now = NIODeadline.now()
+            if let last = lastNotice, now - last < .seconds(60) { return nil }
+            lastNotice = now
+            defer { refusedSinceNotice = 0 }
+            return refusedSinceNotice
+        }
     }
 
     func requestStarted(_ channel: any Channel) {

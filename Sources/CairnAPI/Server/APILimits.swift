@@ -14,7 +14,9 @@ public struct APILimits: Sendable {
     /// Time a new connection is given to send its request before a newcomer may take its place.
     public var evictionGrace: TimeAmount = .seconds(1)
 
-    public init(maxConnections: Int = 256, headerTimeout: TimeAmount = .seconds(10), idleTimeout: TimeAmount = .seconds(60)) {
+    public init(
+        maxConnections: Int = 256, headerTimeout: TimeAmount = .seconds(10), idleTimeout: TimeAmount = .seconds(60)
+    ) {
         self.maxConnections = maxConnections
         self.headerTimeout = headerTimeout
         self.idleTimeout = idleTimeout

@@ -17,7 +17,9 @@ struct LimitedHTTP1Channel: ServerChildChannel {
         self.base = HTTP1Channel(
             responder: responder,
             configuration: .init(
-                additionalChannelHandlers: [APIConnectionHandler(limiter: limiter, headerTimeout: limits.headerTimeout)],
+                additionalChannelHandlers: [
+                    APIConnectionHandler(limiter: limiter, headerTimeout: limits.headerTimeout)
+                ],
                 idleTimeout: limits.idleTimeout))
     }
 

@@ -196,7 +196,8 @@ struct APIClient {
             })
         progress?.finish()
         guard success.contains(status.code) else {
-            throw APIStatusError(status: status, message: Self.error(status: status, body: Data(errorBody.readableBytesView)).description)
+            let error = Self.error(status: status, body: Data(errorBody.readableBytesView))
+            throw APIStatusError(status: status, message: error.description)
         }
     }
 }

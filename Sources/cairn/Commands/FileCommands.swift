@@ -60,7 +60,8 @@ struct RemoveCommand: AsyncParsableCommand {
     func validate() throws { _ = try parseFileID(id) }
 
     func run() async throws {
-        let reply = try await options.client().json(.DELETE, "/api/v0/files/\(try parseFileID(id).hex)", as: RemoveResult.self)
+        let reply = try await options.client().json(
+            .DELETE, "/api/v0/files/\(try parseFileID(id).hex)", as: RemoveResult.self)
         if options.json { return try printJSON(reply) }
         print("deleted \(reply.id): \(reply.deletedShards) shards removed from their providers")
     }

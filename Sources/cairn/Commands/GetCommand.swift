@@ -15,7 +15,12 @@ struct GetCommand: AsyncParsableCommand {
             """)
 
     @Argument(help: "File ID (64 hex) or read capability (cairn:<id>:<key>).") var reference: String
-    @Option(name: .shortAndLong, help: "Write here instead of standard output; into it under the file's name if it is a directory. Only a regular file is ever replaced.") var output: String?
+    @Option(
+        name: .shortAndLong,
+        help: ArgumentHelp(
+            "Write here instead of standard output; into it under the file's name if it is a directory. "
+                + "Only a regular file is ever replaced."))
+    var output: String?
     @OptionGroup var options: APIOptions
 
     struct Result: Codable {
@@ -49,7 +54,11 @@ struct GetCommand: AsyncParsableCommand {
         if options.json {
             // With the file on stdout, the summary goes to stderr so the two never mix.
             let data = try JSONEncoder.cairn.encode(result)
-            if output == nil { FileHandle.standardError.write(data + Data("\n".utf8)) } else { print(String(decoding: data, as: UTF8.self)) }
+            if output == nil {
+                FileHandle.standardError.write(data + Data("\n".utf8))
+            } else {
+                print(String(decoding: data, as: UTF8.self))
+            }
             return
         }
         let resumed = result.resumedFrom.map { " (resumed after \($0) bytes)" } ?? ""
