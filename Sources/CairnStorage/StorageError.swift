@@ -31,6 +31,8 @@ public enum StorageError: Error, Hashable, Sendable, CustomStringConvertible {
     case invalidProof(String)
     case malformedAccessGrant(String)
     case invalidCapability(String)
+    /// Neither a file ID nor a read capability.
+    case invalidFileReference(String)
     case invalidShardID(String)
     case segmentOutOfRange(Int, segmentCount: Int)
     case fileSizeMismatch(expected: UInt64, got: UInt64)
@@ -80,6 +82,8 @@ public enum StorageError: Error, Hashable, Sendable, CustomStringConvertible {
             "access grant is malformed: \(reason)"
         case .invalidCapability(let reason):
             "not a read capability: \(reason); expected cairn:<64 hex file id>:<file key in base64url or 64 hex>"
+        case .invalidFileReference(let text):
+            "'\(text)' is neither a file ID (64 hex characters) nor a read capability (cairn:<file id>:<key>)"
         case .invalidShardID(let text):
             "\"\(text.prefix(80))\" is not a shard ID: expected 64 hexadecimal characters"
         case .segmentOutOfRange(let index, let count):

@@ -4,7 +4,9 @@ import Foundation
 final class RawConnection {
     let fd: Int32
 
-    init(port: Int) throws {
+    /// `receiveTimeout` defaults to 3 s: shorter than the handshake timeout (10 s), so only a prompt refusal
+    /// counts as closed.
+    init(port: Int, receiveTimeout: Int = 3) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -19,8 +21,7 @@ final class RawConnection {
             close(fd)
             throw CLIFailure(status: -1, stderr: "cannot connect to 127.0.0.1:\(port)")
         }
-        // Shorter than the handshake timeout (10 s), so only a prompt refusal counts as closed.
-        var timeout = timeval(tv_sec: 3, tv_usec: 0)
+        var timeout = timeval(tv_sec: receiveTimeout, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     }
 
@@ -39,6 +40,28 @@ final class RawConnection {
             let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
             if count == 0 { return true }
             if count < 0 { return errno == ECONNRESET }
+        }
+    }
+
+    /// True when the peer has closed the connection by now (whatever it sent first is read and dropped);
+    /// never waits.
+    func isClosedNow() -> Bool {
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
+            if count == 0 { return true }
+            if count < 0 { return errno != EAGAIN && errno != EWOULDBLOCK }
+        }
+    }
+
+    /// Everything the peer sends until it closes or the receive timeout passes.
+    func readToEnd() -> [UInt8] {
+        var out: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if count <= 0 { return out }
+            out += buffer[..<count]
         }
     }
 

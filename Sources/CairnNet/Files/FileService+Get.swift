@@ -15,13 +15,15 @@ public struct FileReader: Sendable {
 
     /// Fetches any k shards of each segment from the holders (several segments at once), verifies, decodes,
     /// decrypts and hands the plaintext to `sink` in order. Memory stays at a few segments whatever the size.
-    public func stream(into sink: (ByteBuffer) async throws -> Void) async throws {
+    /// With `segments`, only those segments (a range request reads from the segment holding its first byte).
+    public func stream(segments: Range<Int>? = nil, into sink: (ByteBuffer) async throws -> Void) async throws {
         let holders = try await service.resolveHolders(of: manifest)
         let health = HolderHealth()
-        let count = manifest.segments.count
+        let wanted = (segments ?? 0..<manifest.segments.count).clamped(to: 0..<manifest.segments.count)
+        let count = wanted.upperBound
         var ready: [Int: ByteBuffer] = [:]
-        var next = 0
-        var launched = 0
+        var next = wanted.lowerBound
+        var launched = wanted.lowerBound
         try await withThrowingTaskGroup(of: (Int, ByteBuffer).self) { group in
             func launch() {
                 let index = launched
@@ -30,7 +32,7 @@ public struct FileReader: Sendable {
                     (index, try await self.fetchSegment(index, holders: holders, health: health))
                 }
             }
-            while launched < min(count, service.segmentWindow) { launch() }
+            while launched < min(count, wanted.lowerBound + service.segmentWindow) { launch() }
             while next < count {
                 guard let (index, plaintext) = try await group.next() else { break }
                 ready[index] = plaintext
@@ -168,19 +170,16 @@ final class HolderHealth: @unchecked Sendable {
 
 extension FileService {
     /// Opens a file by ID (the owner, or a peer with a grant) or by read capability (anyone).
-    public func open(_ reference: String) async throws -> FileReader {
-        if reference.hasPrefix(ReadCapability.scheme + ":") {
-            let capability = try ReadCapability(parsing: reference)
+    public func open(_ reference: FileReference) async throws -> FileReader {
+        switch reference {
+        case .capability(let capability):
             let manifest = try await manifest(of: capability.fileID)
             return FileReader(fileID: capability.fileID, manifest: manifest, fileKey: capability.fileKey, service: self)
+        case .fileID(let fileID):
+            let manifest = try await manifest(of: fileID)
+            let key = try await fileKey(for: manifest, fileID: fileID)
+            return FileReader(fileID: fileID, manifest: manifest, fileKey: key, service: self)
         }
-        guard let fileID = Key256(hex: reference) else {
-            throw FileError.invalidRequest(
-                "'\(reference.prefix(80))' is neither a file ID (64 hex characters) nor a read capability (cairn:…)")
-        }
-        let manifest = try await manifest(of: fileID)
-        let key = try await fileKey(for: manifest, fileID: fileID)
-        return FileReader(fileID: fileID, manifest: manifest, fileKey: key, service: self)
     }
 
     /// The file key as this identity may have it: sealed to it as owner, or through a grant from the owner.

@@ -29,7 +29,7 @@ struct APIClient {
     /// Opens a connection, sends the request head and `body`, and hands the response head and body parts to
     /// `onHead` / `onBody` as they arrive.
     func exchange(
-        _ method: HTTPMethod, _ path: String, contentLength: UInt64?,
+        _ method: HTTPMethod, _ path: String, contentLength: UInt64?, headers: [(String, String)] = [],
         body: (NIOAsyncChannelOutboundWriter<HTTPClientRequestPart>) async throws -> Void,
         onHead: (HTTPResponseHead) async throws -> Void,
         onBody: (ByteBuffer) async throws -> Void
@@ -38,6 +38,7 @@ struct APIClient {
         try await connection.executeThenClose { inbound, outbound in
             var head = requestHead(method, path, contentLength: contentLength)
             head.headers.add(name: "Connection", value: "close")
+            for (name, value) in headers { head.headers.add(name: name, value: value) }
             // The peer may refuse an upload before reading all of it (no room, too few providers) and close:
             // its answer is then still waiting to be read, and says more than the failed write.
             var writeError: Error?
@@ -166,25 +167,26 @@ struct APIClient {
         return try decode(reply, as: type)
     }
 
-    /// GETs `path` and streams a 200 reply's body to `sink`; any other status is read as an error.
-    /// `onHead` sees a 200 reply's head before any of its body.
+    /// GETs `path` and streams a 200 or 206 reply's body to `sink`; any other status is read as an error
+    /// (`APIStatusError`). `onHead` sees a 200 or 206 reply's head before any of its body.
     func download(
-        _ path: String, progress: Progress?, onHead: (HTTPResponseHead) throws -> Void = { _ in },
-        sink: (ByteBuffer) throws -> Void
+        _ path: String, headers: [(String, String)] = [], progress: Progress?,
+        onHead: (HTTPResponseHead) throws -> Void = { _ in }, sink: (ByteBuffer) throws -> Void
     ) async throws {
         var status: HTTPResponseStatus = .ok
         var errorBody = ByteBuffer()
+        let success: Set<UInt> = [200, 206]
         try await exchange(
-            .GET, path, contentLength: 0, body: { _ in },
+            .GET, path, contentLength: 0, headers: headers, body: { _ in },
             onHead: { head in
                 status = head.status
                 if let length = head.headers.first(name: "Content-Length").flatMap(UInt64.init) {
                     progress?.total = length
                 }
-                if status == .ok { try onHead(head) }
+                if success.contains(status.code) { try onHead(head) }
             },
             onBody: { chunk in
-                if status == .ok {
+                if success.contains(status.code) {
                     try sink(chunk)
                     progress?.add(UInt64(chunk.readableBytes))
                 } else {
@@ -193,6 +195,17 @@ struct APIClient {
                 }
             })
         progress?.finish()
-        guard status == .ok else { throw Self.error(status: status, body: Data(errorBody.readableBytesView)) }
+        guard success.contains(status.code) else {
+            let error = Self.error(status: status, body: Data(errorBody.readableBytesView))
+            throw APIStatusError(status: status, message: error.description)
+        }
     }
+}
+
+/// A reply that is not a success, with its status: a caller can tell a refusal (4xx) from a failure (5xx).
+struct APIStatusError: Error, CustomStringConvertible {
+    var status: HTTPResponseStatus
+    var message: String
+    var description: String { message }
+    var isRefusal: Bool { (400..<500).contains(status.code) }
 }

@@ -1,3 +1,4 @@
+import CairnCrypto
 import Foundation
 
 /// Where `cairn get -o PATH` writes, decided so that nothing but the file it names is ever replaced
@@ -5,15 +6,20 @@ import Foundation
 /// - PATH an existing directory: the file goes inside it, under the file's own name from the peer;
 /// - PATH a regular file (or a symlink to one): replaced, atomically, only once the download is complete;
 /// - PATH anything else (a device, a FIFO, a socket): refused.
-/// The partial download sits next to the target (`NAME.cairn-part-PID`), never inside it, and is removed when
-/// the download fails.
+/// The partial download sits next to the target, never inside it, under a name that holds the start of the
+/// file's ID (`NAME.<16 hex>.cairn-part`): the same, stable, for every attempt at the same file, so that a later
+/// `get -o` resumes it (`PartialDownload`), and never the partial of another file.
 struct DownloadTarget {
     /// The file the bytes end up in.
     let path: String
-    var partialPath: String { path + ".cairn-part-\(getpid())" }
+    let fileID: Key256
+    var partialPath: String { path + Self.partialSuffix(fileID) }
+
+    static func partialSuffix(_ fileID: Key256) -> String { ".\(fileID.hex.prefix(16)).cairn-part" }
 
     /// Resolves `output` once the file's name is known (nil when the peer did not say).
-    init(output: String, fileName: String?) throws {
+    init(output: String, fileName: String?, fileID: Key256) throws {
+        self.fileID = fileID
         var path = output
         if Self.isDirectory(path) {
             guard let name = fileName.flatMap(Self.safeName) else {
@@ -42,28 +48,23 @@ struct DownloadTarget {
         self.path = path
     }
 
-    /// Creates the partial file and returns a handle on it.
-    func openPartial() throws -> FileHandle {
-        let fd = open(partialPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw CLIError("cannot write \(partialPath): \(String(cString: strerror(errno)))") }
-        return FileHandle(fileDescriptor: fd, closeOnDealloc: true)
-    }
-
-    /// Moves the complete partial file onto the target with rename(2): a regular file is replaced atomically, and
-    /// a directory that appeared meanwhile makes the rename fail instead of being removed.
-    func commit(_ handle: FileHandle) throws {
-        try handle.synchronize()
-        try handle.close()
-        guard rename(partialPath, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            discard()
-            throw CLIError("cannot move the download into \(path): \(reason)")
+    /// The partial file an earlier attempt left for this file, looked for before the peer has named the file:
+    /// next to `output`, or inside it when it is a directory.
+    static func existingPartial(output: String, fileID: Key256) -> String? {
+        if !isDirectory(output) {
+            guard let target = try? DownloadTarget(output: output, fileName: nil, fileID: fileID) else { return nil }
+            return isRegularFile(target.partialPath) ? target.partialPath : nil
         }
+        let suffix = partialSuffix(fileID)
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: output)) ?? []
+        return entries.sorted().lazy.filter { $0.hasSuffix(suffix) }
+            .map { (output as NSString).appendingPathComponent($0) }
+            .first(where: isRegularFile)
     }
 
-    /// Removes the partial file after a failure.
-    func discard() {
-        unlink(partialPath)
+    static func isRegularFile(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFREG
     }
 
     static func isDirectory(_ path: String) -> Bool {

@@ -9,8 +9,9 @@ final class LocalCluster {
         var peerID: String
         var listenPort: Int
         var apiPort: Int
-        var pid: Int32
+        var process: PeerProcess
         var dataDirectory: String
+        var pid: Int32 { process.pid }
     }
 
     let directory: String
@@ -24,11 +25,27 @@ final class LocalCluster {
     var pidFile: String { directory + "/pids" }
 
     /// Creates identities where missing and starts every peer; peer 0 first, as everyone's bootstrap peer.
+    /// When any peer fails to start, those already started are stopped and no PID file is left.
     func start(peers: Int, basePort: Int, logLevel: String) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        if let stale = try? String(contentsOfFile: pidFile, encoding: .utf8), !stale.isEmpty {
-            throw CLIError("\(pidFile) lists a cluster that may still run; stop it with `cairn sim cluster --stop --dir \(directory)`")
+        if FileManager.default.fileExists(atPath: pidFile) {
+            let (listed, _) = readPIDFile()
+            guard !listed.contains(where: \.isRunning) else {
+                throw CLIError("\(pidFile) lists a cluster that still runs; stop it with "
+                    + "`cairn sim cluster --stop --dir \(directory)`")
+            }
+            // Left by a cluster whose peers have all exited: nothing to stop.
+            try? FileManager.default.removeItem(atPath: pidFile)
         }
+        do {
+            try launchAll(peers: peers, basePort: basePort, logLevel: logLevel)
+        } catch {
+            stopAll()
+            throw error
+        }
+    }
+
+    private func launchAll(peers: Int, basePort: Int, logLevel: String) throws {
         for port in (0..<peers).flatMap({ [basePort + $0, basePort + 1000 + $0] }) where canConnect(port: port) {
             throw CLIError("port \(port) is already in use on 127.0.0.1 (a cluster left running?); "
                 + "stop it, or choose other ports with --base-port")
@@ -57,8 +74,14 @@ final class LocalCluster {
             process.standardInput = FileHandle.nullDevice
             try process.run()
             processes.append(process)
+            // Read at once, long before its PID could be given to another process.
+            guard let started = PeerProcess.running(process.processIdentifier) else {
+                if process.isRunning { process.terminate() }
+                throw CLIError("peer \(index) (PID \(process.processIdentifier)) exited at once or cannot be "
+                    + "identified through /proc; see \(logPath)")
+            }
             members.append(Member(peerID: identity.peerID.hex, listenPort: listenPort, apiPort: apiPort,
-                                  pid: process.processIdentifier, dataDirectory: data))
+                                  process: started, dataDirectory: data))
             try writePIDFile()
             if index == 0 {
                 // Everyone else dials the bootstrap peer; let it bind first.
@@ -91,47 +114,74 @@ final class LocalCluster {
         }
     }
 
+    /// Each peer as `PID START-TIME` (see `PeerProcess`), written in place with every peer started.
     func writePIDFile() throws {
-        let text = members.map { "\($0.pid)" }.joined(separator: "\n") + "\n"
+        let text = members.map(\.process.line).joined(separator: "\n") + "\n"
         guard FileManager.default.createFile(atPath: pidFile, contents: Data(text.utf8)) else {
             throw CLIError("cannot write \(pidFile)")
         }
     }
 
+    /// The peers the PID file lists, and how many of its lines could not be read as one.
+    func readPIDFile() -> (peers: [PeerProcess], unreadable: Int) {
+        let text = (try? String(contentsOfFile: pidFile, encoding: .utf8)) ?? ""
+        let lines = text.split(whereSeparator: \.isNewline).filter { !$0.allSatisfy(\.isWhitespace) }
+        let peers = lines.compactMap(PeerProcess.init(line:))
+        return (peers, lines.count - peers.count)
+    }
+
     /// Stops the peers this object started: SIGTERM, then SIGKILL after 5 s.
     func stopAll() {
-        terminate(pids: members.map(\.pid))
+        _ = terminate(members.map(\.process))
         for process in processes { process.waitUntilExit() }
         try? FileManager.default.removeItem(atPath: pidFile)
     }
 
-    /// Stops the peers listed in the PID file of a detached cluster.
-    func stopDetached() throws -> Int {
-        guard let text = try? String(contentsOfFile: pidFile, encoding: .utf8) else {
-            throw CLIError("no running cluster in \(directory) (no \(pidFile))")
-        }
-        let pids = text.split(whereSeparator: \.isNewline).compactMap { Int32($0) }
-        terminate(pids: pids)
-        try? FileManager.default.removeItem(atPath: pidFile)
-        return pids.count
+    /// What `stopDetached` did.
+    struct StopReport {
+        /// Peers signalled and gone.
+        var stopped: Int
+        /// Listed peers that had exited already (their PIDs, possibly someone else's now, were left alone).
+        var alreadyGone: [Int32]
+        /// Lines that named no peer this version can verify.
+        var unreadable: Int
     }
 
-    private func terminate(pids: [Int32]) {
-        for pid in pids { kill(pid, SIGTERM) }
+    /// Stops the peers listed in the PID file of a detached cluster — each only if its PID still names the
+    /// process that was started — and removes the file.
+    func stopDetached() throws -> StopReport {
+        guard FileManager.default.fileExists(atPath: pidFile) else {
+            throw CLIError("no running cluster in \(directory) (no \(pidFile))")
+        }
+        let (listed, unreadable) = readPIDFile()
+        let running = terminate(listed)
+        try? FileManager.default.removeItem(atPath: pidFile)
+        let gone = listed.filter { !running.contains($0) }.map(\.pid)
+        return StopReport(stopped: running.count, alreadyGone: gone, unreadable: unreadable)
+    }
+
+    /// SIGTERM to each process still running as started, SIGKILL after 5 s to those still there; returns the
+    /// ones that were running.
+    private func terminate(_ peers: [PeerProcess]) -> [PeerProcess] {
+        let running = peers.filter { $0.signal(SIGTERM) }
         let deadline = Date().addingTimeInterval(5)
-        var alive = pids
+        var alive = running
         while !alive.isEmpty, Date() < deadline {
             alive = alive.filter { isAlive($0) }
             if !alive.isEmpty { usleep(50_000) }
         }
-        for pid in alive { kill(pid, SIGKILL) }
+        for peer in alive { peer.signal(SIGKILL) }
+        return running
     }
 
-    private func isAlive(_ pid: Int32) -> Bool {
-        // Reap our own children so they do not linger as zombies that kill(0) still reports.
+    private func isAlive(_ peer: PeerProcess) -> Bool {
+        // Reap our own children so they do not linger as zombies that still hold their PIDs.
         var status: Int32 = 0
-        if waitpid(pid, &status, WNOHANG) == pid { return false }
-        return kill(pid, 0) == 0
+        if processes.contains(where: { $0.processIdentifier == peer.pid }),
+           waitpid(peer.pid, &status, WNOHANG) == peer.pid {
+            return false
+        }
+        return peer.isRunning
     }
 
     private func waitForAPI(port: Int, timeout: Double) throws {

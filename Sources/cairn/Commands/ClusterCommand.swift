@@ -33,8 +33,15 @@ struct ClusterCommand: AsyncParsableCommand {
     func run() async throws {
         let cluster = LocalCluster(directory: dir)
         if stop {
-            let stopped = try cluster.stopDetached()
-            print("stopped \(stopped) peers")
+            let report = try cluster.stopDetached()
+            print("stopped \(report.stopped) peers")
+            if !report.alreadyGone.isEmpty {
+                print("\(report.alreadyGone.count) had exited already; their PIDs "
+                    + "(\(report.alreadyGone.map(String.init).joined(separator: ", "))) were not signalled")
+            }
+            if report.unreadable > 0 {
+                print("\(report.unreadable) line(s) of the PID file named no peer that can be verified; not signalled")
+            }
             return
         }
         try cluster.start(peers: peers, basePort: basePort, logLevel: logLevel)

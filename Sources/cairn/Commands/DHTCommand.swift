@@ -1,6 +1,7 @@
 import ArgumentParser
 import CairnAPI
 import CairnCrypto
+import Foundation
 
 struct DHTCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -70,7 +71,7 @@ struct DHTCommand: AsyncParsableCommand {
 }
 
 func parseKey(_ text: String) throws -> Key256 {
-    guard let key = Key256(hex: text) else {
+    guard let key = Key256(hex: text.trimmingCharacters(in: .whitespacesAndNewlines)) else {
         throw ValidationError("'\(text)' is not a key: expected 64 hexadecimal characters")
     }
     return key

@@ -29,73 +29,11 @@ struct PutCommand: AsyncParsableCommand {
             source, to: "/api/v0/files?\(query)", progress: Progress.ifTerminal("put", total: source.size),
             as: PutResult.self)
         if options.json { return try printJSON(result) }
+        print("name: \(TerminalText.escaped(result.name))")
         print("id:   \(result.id)")
         print("cap:  \(result.cap)")
         print("size: \(result.size) bytes, \(result.k)-of-\(result.n) over \(result.providers) providers, "
             + String(format: "%.2f s (%.1f MB/s)", result.seconds, Double(result.size) / max(result.seconds, 1e-6) / 1e6))
-    }
-}
-
-struct GetCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "get", abstract: "Fetch a file by ID (owner or grantee) or read capability; to stdout or -o FILE.")
-
-    @Argument(help: "File ID (64 hex) or read capability (cairn:<id>:<key>).") var reference: String
-    @Option(name: .shortAndLong, help: "Write here instead of standard output; into it under the file's name if it is a directory. Only a regular file is ever replaced.") var output: String?
-    @OptionGroup var options: APIOptions
-
-    struct Result: Codable {
-        var id: String
-        var size: UInt64
-        var sha256: String
-        var seconds: Double
-        var output: String?
-    }
-
-    func run() async throws {
-        let fileID = (try? ReadCapability(parsing: reference))?.fileID.hex ?? reference
-        let output = self.output == "-" ? nil : self.output
-        // With -o, the target is settled once the peer has answered (a directory needs the file's name), and
-        // the bytes go to a partial file next to it until the download is complete.
-        var target: DownloadTarget?
-        var sink: FileHandle? = output == nil ? FileHandle.standardOutput : nil
-        var hasher = StreamingSHA256()
-        var size: UInt64 = 0
-        let started = Date()
-        do {
-            try await options.client().download(
-                "/api/v0/files/\(percentEncoded(reference))",
-                progress: output == nil ? nil : Progress.ifTerminal("get", total: nil),
-                onHead: { head in
-                    guard let output else { return }
-                    let name = head.headers.first(name: "Content-Disposition").flatMap(ContentDisposition.fileName)
-                    let resolved = try DownloadTarget(output: output, fileName: name)
-                    target = resolved
-                    sink = try resolved.openPartial()
-                }
-            ) { chunk in
-                guard let sink else { throw CLIError("the peer sent a body before its answer's head") }
-                chunk.withUnsafeReadableBytes { hasher.update($0) }
-                size += UInt64(chunk.readableBytes)
-                try sink.write(contentsOf: chunk.readableBytesView)
-            }
-            if let target, let sink { try target.commit(sink) }
-        } catch {
-            target?.discard()
-            throw error
-        }
-        let written = target?.path
-        let result = Result(id: fileID, size: size, sha256: hasher.finish().hex,
-                            seconds: Date().timeIntervalSince(started), output: written)
-        guard written != nil || options.json else { return }
-        if options.json {
-            // With the file on stdout, the summary goes to stderr so the two never mix.
-            let data = try JSONEncoder.cairn.encode(result)
-            if written == nil { FileHandle.standardError.write(data + Data("\n".utf8)) } else { print(String(decoding: data, as: UTF8.self)) }
-            return
-        }
-        print("got \(size) bytes into \(written ?? "-") in " + String(format: "%.2f s", result.seconds))
-        print("sha256: \(result.sha256)")
     }
 }
 
@@ -106,7 +44,9 @@ struct ListCommand: AsyncParsableCommand {
     func run() async throws {
         let reply = try await options.client().json(.GET, "/api/v0/files", as: FileListResponse.self)
         if options.json { return try printJSON(reply) }
-        printTable(["NAME", "SIZE", "ID", "CREATED"], reply.files.map { [$0.name, "\($0.size)", $0.id, $0.created] })
+        printTable(["NAME", "SIZE", "ID", "CREATED"], reply.files.map {
+            [TerminalText.escaped($0.name), "\($0.size)", $0.id, $0.created]
+        })
         print("\(reply.files.count) files")
     }
 }
@@ -114,13 +54,14 @@ struct ListCommand: AsyncParsableCommand {
 struct RemoveCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rm", abstract: "Delete a file you own from every provider (they check your signature).")
-    @Argument(help: "File ID.") var id: String
+    @Argument(help: "File ID (or a read capability of the file).") var id: String
     @OptionGroup var options: APIOptions
 
-    func validate() throws { _ = try parseKey(id) }
+    func validate() throws { _ = try parseFileID(id) }
 
     func run() async throws {
-        let reply = try await options.client().json(.DELETE, "/api/v0/files/\(try parseKey(id).hex)", as: RemoveResult.self)
+        let reply = try await options.client().json(
+            .DELETE, "/api/v0/files/\(try parseFileID(id).hex)", as: RemoveResult.self)
         if options.json { return try printJSON(reply) }
         print("deleted \(reply.id): \(reply.deletedShards) shards removed from their providers")
     }
@@ -129,18 +70,18 @@ struct RemoveCommand: AsyncParsableCommand {
 struct ShareCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "share", abstract: "Grant another peer's identity read access to a file you own.")
-    @Argument(help: "File ID.") var id: String
+    @Argument(help: "File ID (or a read capability of the file).") var id: String
     @Option(help: "The grantee's PeerID.") var to: String
     @OptionGroup var options: APIOptions
 
     func validate() throws {
-        _ = try parseKey(id)
+        _ = try parseFileID(id)
         _ = try parseKey(to)
     }
 
     func run() async throws {
         let reply = try await options.client().json(
-            .POST, "/api/v0/files/\(try parseKey(id).hex)/share?to=\(try parseKey(to).hex)", as: ShareResult.self)
+            .POST, "/api/v0/files/\(try parseFileID(id).hex)/share?to=\(try parseKey(to).hex)", as: ShareResult.self)
         if options.json { return try printJSON(reply) }
         print("shared \(reply.id) with \(reply.to) (grant kept by \(reply.storedAt) peers)")
     }
@@ -163,4 +104,13 @@ struct StatusCommand: AsyncParsableCommand {
 
 func percentEncoded(_ text: String) -> String {
     text.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed.subtracting(CharacterSet(charactersIn: "&=+?/#"))) ?? text
+}
+
+/// A file's ID from an ID or a capability, through the parser every entry point shares.
+func parseFileID(_ text: String) throws -> Key256 {
+    do {
+        return try FileReference(parsing: text).fileID
+    } catch {
+        throw ValidationError("\(error)")
+    }
 }

@@ -34,6 +34,15 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
+    @Option(help: "Most API connections open at once; past it, the one waiting longest for a request makes room.")
+    var apiMaxConnections: Int = APILimits().maxConnections
+
+    @Option(help: "Seconds a new API connection has to send its request head before it is closed.")
+    var apiHeaderTimeout: Double = 10
+
+    @Option(help: "Seconds an API connection may stay silent between requests or within a request body.")
+    var apiIdleTimeout: Double = 60
+
     func validate() throws {
         guard PeerAddress(parsing: listen) != nil else { throw ValidationError("--listen '\(listen)' is not HOST:PORT") }
         guard PeerAddress(parsing: api) != nil else { throw ValidationError("--api '\(api)' is not HOST:PORT") }
@@ -42,6 +51,13 @@ struct RunCommand: AsyncParsableCommand {
         }
         guard ByteSize.parse(capacity) != nil else {
             throw ValidationError("--capacity '\(capacity)' is not a size: use e.g. 10GiB, 500MiB, 2GB or a number of bytes")
+        }
+        guard apiMaxConnections >= 1 else {
+            throw ValidationError("--api-max-connections must be at least 1, got \(apiMaxConnections)")
+        }
+        for (name, value) in [("--api-header-timeout", apiHeaderTimeout), ("--api-idle-timeout", apiIdleTimeout)]
+        where !(value > 0 && value <= 86_400) {
+            throw ValidationError("\(name) must be between 0 and 86400 seconds, got \(value)")
         }
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level '\(logLevel)' is not one of trace, debug, info, notice, warning, error, critical")
@@ -56,6 +72,7 @@ struct RunCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "cairn")
+        let (transportLimits, apiLimits) = try fileDescriptorLimits(logger: logger)
         let parameters = try genesis.map { try NetworkParameters.load(from: $0) } ?? .embedded
         let directory = DataDirectory(root: data)
         let identity = try IdentityStore(directory: directory).load(puzzleBits: parameters.puzzleBits)
@@ -78,7 +95,7 @@ struct RunCommand: AsyncParsableCommand {
         let peer = NetworkPeer(
             identity: identity,
             configuration: .init(listen: PeerAddress(parsing: listen)!, bootstrap: bootstrapAddresses,
-                                 parameters: parameters, dht: parameters.dhtConfig),
+                                 parameters: parameters, limits: transportLimits, dht: parameters.dhtConfig),
             contacts: contacts, provider: provider, eventLoop: group.next(), logger: logger)
         let fileService = FileService(peer: peer, provider: provider, index: files, logger: logger)
         let address = try await peer.start()
@@ -86,7 +103,8 @@ struct RunCommand: AsyncParsableCommand {
         let app = APIServer.application(
             peer: peer, files: fileService,
             parameters: CodingParameters(segmentSize: parameters.segmentBytes, k: parameters.erasureK, n: parameters.erasureN),
-            host: apiAddress.host, port: Int(apiAddress.port), eventLoopGroup: group, logger: logger)
+            host: apiAddress.host, port: Int(apiAddress.port), limits: apiLimits, eventLoopGroup: group,
+            logger: logger)
         // Written unbuffered so that the lines reach a log file at once.
         FileHandle.standardOutput.write(Data("""
             cairn peer \(identity.peerID.hex)
@@ -101,6 +119,32 @@ struct RunCommand: AsyncParsableCommand {
         try await services.run()
         try await group.shutdownGracefully()
         try await pool.shutdownGracefully()
+    }
+
+    /// Raises the open-file limit and shares it between the transport, the API and a reserve for the shard
+    /// store and databases (issue 6, item 9); logs the figures.
+    func fileDescriptorLimits(logger: Logger) throws -> (TransportLimits, APILimits) {
+        let openFiles = OpenFileLimit.raise()
+        var transport = TransportLimits()
+        var api = APILimits(
+            maxConnections: apiMaxConnections, headerTimeout: .nanoseconds(Int64(apiHeaderTimeout * 1e9)),
+            idleTimeout: .nanoseconds(Int64(apiIdleTimeout * 1e9)))
+        let budget = try FileDescriptorBudget(
+            limit: openFiles.now, transport: transport.maxConnections, api: api.maxConnections)
+        if budget.apiConnections < api.maxConnections || budget.transportConnections < transport.maxConnections {
+            let message = "open-file limit \(openFiles.now) is too low for \(transport.maxConnections) peer and "
+                + "\(api.maxConnections) API connections: cut to \(budget.transportConnections) and "
+                + "\(budget.apiConnections); raise `ulimit -n` for more"
+            logger.warning("\(message)")
+        }
+        transport.maxConnections = budget.transportConnections
+        api.maxConnections = budget.apiConnections
+        let figures = "open files: limit \(openFiles.now) (was \(openFiles.before)); up to "
+            + "\(budget.transportConnections) peer connections and \(budget.apiConnections) API connections, "
+            + "\(budget.reserved) kept for the shard store and databases; API header timeout \(apiHeaderTimeout) s, "
+            + "idle timeout \(apiIdleTimeout) s"
+        logger.info("\(figures)")
+        return (transport, api)
     }
 
     /// The asked-for capacity, but never more than the disk holding the shards has free.

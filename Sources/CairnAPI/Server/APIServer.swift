@@ -7,10 +7,10 @@ import NIOCore
 
 /// The peer's local HTTP API (JSON): how the CLI and applications talk to a running peer.
 public enum APIServer {
-    /// Builds the Hummingbird application serving `peer` on `address`.
+    /// Builds the Hummingbird application serving `peer` on `address`, within `limits`.
     public static func application(
         peer: NetworkPeer, files: FileService?, parameters: CodingParameters, host: String, port: Int,
-        eventLoopGroup: EventLoopGroup, logger: Logger,
+        limits: APILimits = APILimits(), eventLoopGroup: EventLoopGroup, logger: Logger,
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let router = Router()
@@ -20,6 +20,7 @@ public enum APIServer {
         if let files { FileRoutes(files: files, parameters: parameters).register(on: api) }
         return Application(
             router: router,
+            server: .limitedHTTP1(APIConnectionLimiter(limits: limits, logger: logger)),
             configuration: .init(address: .hostname(host, port: port), serverName: "cairn"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
             eventLoopGroupProvider: .shared(eventLoopGroup),

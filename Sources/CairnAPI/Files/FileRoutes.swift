@@ -12,7 +12,7 @@ struct FileRoutes: Sendable {
     func register<Context: RequestContext>(on group: RouterGroup<Context>) {
         group.post("files") { request, _ in
             let query = request.uri.queryParameters
-            let name = query.get("name") ?? "unnamed"
+            let name = try StrictQuery.value("name", in: request.uri.query) ?? "unnamed"
             guard !name.isEmpty, name.utf8.count <= Manifest.maxFileNameBytes else {
                 throw APIError(.badRequest, "name must be 1 to \(Manifest.maxFileNameBytes) bytes")
             }
@@ -32,25 +32,14 @@ struct FileRoutes: Sendable {
                       created: ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double($0.created.nanoseconds) / 1e9)))
             }))
         }
-        group.get("files/:id") { _, context in
-            let reference = context.parameters.get("id") ?? ""
-            let reader = try await Self.mapErrors { try await files.open(reference) }
-            var headers = HTTPFields()
-            headers[.contentType] = "application/octet-stream"
-            headers[.contentDisposition] = Self.contentDisposition(fileName: reader.manifest.fileName)
-            return Response(
-                status: .ok, headers: headers,
-                body: ResponseBody(contentLength: Int(reader.size)) { writer in
-                    try await reader.stream { try await writer.write($0) }
-                    try await writer.finish(nil)
-                })
-        }
+        group.get("files/:id") { request, context in try await download(request, context: context) }
+        group.head("files/:id") { request, context in try await download(request, context: context) }
         group.delete("files/:id") { _, context in
-            let id = try DHTRoutes.key(context, "id")
+            let id = try Self.reference(context).fileID
             return JSONBody.response(try await Self.mapErrors { try await files.remove(id) })
         }
         group.post("files/:id/share") { request, context in
-            let id = try DHTRoutes.key(context, "id")
+            let id = try Self.reference(context).fileID
             let to = request.uri.queryParameters.get("to") ?? ""
             guard let grantee = Key256(hex: to) else {
                 throw APIError(.badRequest, "to='\(to.prefix(80))' is not a PeerID: expected 64 hexadecimal characters")
@@ -74,6 +63,17 @@ struct FileRoutes: Sendable {
         return "attachment; filename*=UTF-8''\(encoded)"
     }
 
+    /// The `{id}` path segment — a file ID or a read capability — through the one parser every entry point uses.
+    static func reference<Context: RequestContext>(_ context: Context) throws -> FileReference {
+        let raw = context.parameters.get("id") ?? ""
+        let text = try StrictQuery.decode(raw[...], what: "the file reference in the path")
+        do {
+            return try FileReference(parsing: text)
+        } catch {
+            throw APIError(.badRequest, "\(error)")
+        }
+    }
+
     static func integer(_ text: String, _ name: String) throws -> Int {
         guard let value = Int(text) else { throw APIError(.badRequest, "\(name)='\(text.prefix(20))' is not a number") }
         return value
@@ -93,7 +93,8 @@ struct FileRoutes: Sendable {
             }
         } catch let error as StorageError {
             switch error {
-            case .invalidCapability, .invalidCodingParameters, .invalidSegmentSize, .invalidShardID:
+            case .invalidCapability, .invalidFileReference, .invalidCodingParameters, .invalidSegmentSize,
+                .invalidShardID:
                 throw APIError(.badRequest, "\(error)")
             case .noCapacity: throw APIError(.init(code: 507, reasonPhrase: "Insufficient Storage"), "\(error)")
             case .authenticationFailed: throw APIError(.forbidden, "\(error)")
