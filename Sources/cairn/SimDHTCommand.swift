@@ -2,7 +2,7 @@ import ArgumentParser
 import CairnSim
 import Foundation
 
-/// `cairn sim dht`: the DHT machine in thousands of simulated peers, on a virtual clock and a seeded
+/// `cairn sim dht`: thousands of whole peer machines (the ones `cairn run` drives) on a virtual clock and a seeded
 /// network, so that one seed always gives the same figures (see simulations/README.md).
 struct SimDHTCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -25,7 +25,7 @@ struct SimDHTCommand: AsyncParsableCommand {
     @Option(help: "A scenario file (JSON, see simulations/). Options given as well override its fields.")
     var scenario: String?
 
-    @Option(help: "Peers in the network, the bootstrap peer included (2...65535; default 1000).")
+    @Option(help: "Peers in the network, the bootstrap peer included (2...1048576; default 1000).")
     var peers: Int?
 
     @Option(help: "Lookups measured once every peer has joined (1...1000000; default 100).")
