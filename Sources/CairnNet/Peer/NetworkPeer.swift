@@ -167,8 +167,12 @@ public final class NetworkPeer: @unchecked Sendable {
             return eventLoop.makeSucceededFuture(.error(RemoteError(code: .refused, message: "this peer does not store data")))
         }
         return provider.serve(request, on: eventLoop) { [self] record in
-            guard dht != nil else { return false }
-            return dht!.handleRequest(.addProvider(record), from: nil, now: WallClock.now()) == .stored
+            guard dht != nil else { return "this peer is shutting down" }
+            switch dht!.handleRequest(.addProvider(record), from: nil, now: WallClock.now()) {
+            case .stored: return nil
+            case .refused(let reason): return reason
+            default: return "an unexpected answer from the DHT"
+            }
         }
     }
 

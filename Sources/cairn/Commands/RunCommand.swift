@@ -34,6 +34,12 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
+    @Option(help: "How long other peers' shards stay pending (never confirmed by a stored file) before they are reclaimed, e.g. 1h, 90s.")
+    var pendingGrace: String = "1h"
+
+    /// Tests only: runs this peer's wall clock this many seconds ahead (negative: behind) of the system's.
+    @Option(parsing: .unconditional, help: .hidden) var clockOffset: Int64 = 0
+
     func validate() throws {
         guard PeerAddress(parsing: listen) != nil else { throw ValidationError("--listen '\(listen)' is not HOST:PORT") }
         guard PeerAddress(parsing: api) != nil else { throw ValidationError("--api '\(api)' is not HOST:PORT") }
@@ -42,6 +48,9 @@ struct RunCommand: AsyncParsableCommand {
         }
         guard ByteSize.parse(capacity) != nil else {
             throw ValidationError("--capacity '\(capacity)' is not a size: use e.g. 10GiB, 500MiB, 2GB or a number of bytes")
+        }
+        guard Self.duration(pendingGrace) != nil else {
+            throw ValidationError("--pending-grace '\(pendingGrace)' is not a duration: use e.g. 1h, 30m, 90s or a number of seconds")
         }
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level '\(logLevel)' is not one of trace, debug, info, notice, warning, error, critical")
@@ -56,6 +65,7 @@ struct RunCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "cairn")
+        if clockOffset != 0 { WallClock.skew(by: .seconds(clockOffset)) }
         let parameters = try genesis.map { try NetworkParameters.load(from: $0) } ?? .embedded
         let directory = DataDirectory(root: data)
         let identity = try IdentityStore(directory: directory).load(puzzleBits: parameters.puzzleBits)
@@ -70,7 +80,8 @@ struct RunCommand: AsyncParsableCommand {
         // Disk work blocks in fsync; several threads let group commits gather more shards.
         let pool = NIOThreadPool(numberOfThreads: 8)
         pool.start()
-        let provider = ProviderService(shards: shards, blobs: blobs, pool: pool, logger: logger)
+        let provider = ProviderService(shards: shards, blobs: blobs, pool: pool, logger: logger,
+                                       pendingGrace: Self.duration(pendingGrace) ?? ProviderService.defaultPendingGrace)
         let bootstrapAddresses = (bootstrap.isEmpty ? parameters.bootstrap : bootstrap).compactMap(PeerAddress.init(parsing:))
 
         // One event loop: the peer's state is confined to it, and an idle peer stays small.
@@ -95,12 +106,26 @@ struct RunCommand: AsyncParsableCommand {
             """.utf8))
         let services = ServiceGroup(
             configuration: .init(
-                services: [.init(service: app), .init(service: PeerService(peer: peer))],
+                services: [.init(service: app), .init(service: PeerService(peer: peer)),
+                           .init(service: PendingReclaimer(provider: provider))],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         try await services.run()
         try await group.shutdownGracefully()
         try await pool.shutdownGracefully()
+    }
+
+    /// "90s", "30m", "1h", "2d" or a number of seconds.
+    static func duration(_ text: String) -> Duration? {
+        let units: [Character: Int64] = ["s": 1, "m": 60, "h": 3600, "d": 86400]
+        var digits = Substring(text)
+        var unit: Int64 = 1
+        if let last = text.last, let scale = units[last] {
+            digits = digits.dropLast()
+            unit = scale
+        }
+        guard let value = Int64(digits), value > 0, value <= Int64.max / unit / 1_000_000_000 else { return nil }
+        return .seconds(value * unit)
     }
 
     /// The asked-for capacity, but never more than the disk holding the shards has free.
