@@ -34,7 +34,9 @@ struct FileRoutes: Sendable {
         }
         group.get("files/:id") { _, context in
             let reference = context.parameters.get("id") ?? ""
-            let reader = try await Self.mapErrors { try await files.open(reference) }
+            // Key, first segment and every segment's holders are checked before the status goes out (issue 6,
+            // items 4 and 5); a later failure is logged and kept for `files/:id/last-error`.
+            let reader = try await Self.mapErrors { try await files.open(reference).prepare() }
             var headers = HTTPFields()
             headers[.contentType] = "application/octet-stream"
             headers[.contentDisposition] = Self.contentDisposition(fileName: reader.manifest.fileName)
@@ -44,6 +46,17 @@ struct FileRoutes: Sendable {
                     try await reader.stream { try await writer.write($0) }
                     try await writer.finish(nil)
                 })
+        }
+        group.get("files/:id/last-error") { _, context in
+            let reference = context.parameters.get("id") ?? ""
+            let capability = reference.hasPrefix(ReadCapability.scheme + ":") ? try? ReadCapability(parsing: reference) : nil
+            guard let id = capability?.fileID ?? Key256(hex: reference) else {
+                throw APIError(.badRequest, "'\(reference.prefix(80))' is neither a file ID nor a read capability")
+            }
+            guard let failure = files.lastFailure(of: id) else {
+                throw APIError(.notFound, "no download of file \(id.hex) has failed on this peer since it started")
+            }
+            return JSONBody.response(failure)
         }
         group.delete("files/:id") { _, context in
             let id = try DHTRoutes.key(context, "id")
@@ -87,7 +100,8 @@ struct FileRoutes: Sendable {
             switch error {
             case .tooFewProviders, .unavailable, .recordNotStored, .placementFailed: throw APIError(.serviceUnavailable, "\(error)")
             case .manifestNotFound, .peerNotFound: throw APIError(.notFound, "\(error)")
-            case .noAccess, .notOwner: throw APIError(.forbidden, "\(error)")
+            case .noAccess, .notOwner, .wrongKey: throw APIError(.forbidden, "\(error)")
+            case .clockSkew: throw APIError(.serviceUnavailable, "\(error)")
             case .invalidRequest: throw APIError(.badRequest, "\(error)")
             case .unexpectedResponse: throw APIError(.badGateway, "\(error)")
             }
@@ -95,7 +109,7 @@ struct FileRoutes: Sendable {
             switch error {
             case .invalidCapability, .invalidCodingParameters, .invalidSegmentSize, .invalidShardID:
                 throw APIError(.badRequest, "\(error)")
-            case .noCapacity: throw APIError(.init(code: 507, reasonPhrase: "Insufficient Storage"), "\(error)")
+            case .noCapacity, .diskFull: throw APIError(.init(code: 507, reasonPhrase: "Insufficient Storage"), "\(error)")
             case .authenticationFailed: throw APIError(.forbidden, "\(error)")
             default: throw APIError(.internalServerError, "\(error)")
             }

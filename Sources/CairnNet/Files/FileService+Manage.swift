@@ -32,7 +32,7 @@ extension FileService {
     public func share(_ fileID: Key256, to grantee: PeerID) async throws -> ShareResult {
         let manifest = try await manifest(of: fileID)
         guard manifest.owner == identity.publicKey else { throw FileError.notOwner(fileID) }
-        let fileKey = try await self.fileKey(for: manifest, fileID: fileID)
+        let (fileKey, _) = try await self.fileKey(for: manifest, fileID: fileID)
         let granteeKey = try await publicKey(of: grantee)
         let sealed = try SealedBox.seal(fileKey.bytes, to: try granteeKey.x25519PublicKey())
         let grant = try AccessGrant(fileID: fileID, grantee: granteeKey, sealedKey: sealed, owner: identity)

@@ -61,12 +61,14 @@ struct GetCommand: AsyncParsableCommand {
         var sink: FileHandle? = output == nil ? FileHandle.standardOutput : nil
         var hasher = StreamingSHA256()
         var size: UInt64 = 0
+        var announced: UInt64?
         let started = Date()
         do {
             try await options.client().download(
                 "/api/v0/files/\(percentEncoded(reference))",
                 progress: output == nil ? nil : Progress.ifTerminal("get", total: nil),
                 onHead: { head in
+                    announced = head.headers.first(name: "Content-Length").flatMap(UInt64.init) ?? 0
                     guard let output else { return }
                     let name = head.headers.first(name: "Content-Disposition").flatMap(ContentDisposition.fileName)
                     let resolved = try DownloadTarget(output: output, fileName: name)
@@ -82,6 +84,8 @@ struct GetCommand: AsyncParsableCommand {
             if let target, let sink { try target.commit(sink) }
         } catch {
             target?.discard()
+            // After a 200 the peer can only cut the body short; it keeps the reason for us to ask.
+            if let announced { throw await Self.explainCut(fileID, got: size, of: announced, error, options: options) }
             throw error
         }
         let written = target?.path
@@ -96,6 +100,21 @@ struct GetCommand: AsyncParsableCommand {
         }
         print("got \(size) bytes into \(written ?? "-") in " + String(format: "%.2f s", result.seconds))
         print("sha256: \(result.sha256)")
+    }
+}
+
+extension GetCommand {
+    /// Why a download that had started stopped: the peer's record of the failed segment
+    /// (`GET /api/v0/files/{id}/last-error`), or what the connection said when the peer has none.
+    static func explainCut(_ fileID: String, got: UInt64, of size: UInt64, _ error: Error, options: APIOptions) async
+        -> CLIError
+    {
+        let prefix = "the download stopped after \(got) of \(size) bytes"
+        if let failure = try? await options.client().json(.GET, "/api/v0/files/\(fileID)/last-error",
+                                                          as: DownloadFailure.self) {
+            return CLIError("\(prefix): segment \(failure.segment) of \(failure.segments) failed: \(failure.error)")
+        }
+        return CLIError("\(prefix): \(error)")
     }
 }
 
