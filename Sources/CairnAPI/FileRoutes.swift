@@ -73,7 +73,7 @@ struct FileRoutes: Sendable {
         group.get("status") { _, _ in
             let store = files.provider.shards
             return JSONBody.response(StatusResponse(
-                id: files.peer.peerID.hex, capacity: store.capacity, used: try store.used(),
+                id: files.peer.peerID.hex, capacity: store.capacity, used: try store.used(), free: try store.free(),
                 shards: try store.count(), files: try files.index.files().count))
         }
     }
@@ -132,6 +132,8 @@ public struct StatusResponse: Codable, Sendable {
     public var id: String
     public var capacity: UInt64
     public var used: UInt64
+    /// What the provider can still take: capacity less used, bounded by the disk's free space less a reserve.
+    public var free: UInt64?
     public var shards: Int
     public var files: Int
 }
