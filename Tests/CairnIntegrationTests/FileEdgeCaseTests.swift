@@ -199,4 +199,54 @@ struct FileEdgeCaseTests {
         let full = try cluster.json(4, ["status"])
         #expect((full["used"] as? Int ?? .max) <= 3 * 1024 * 1024)
     }
+
+    /// Item 8 with a real disk: one provider's data directory on an 80 MiB tmpfs that fills up after it
+    /// started, leaving 3 MiB beyond its 64 MiB reserve. It offers only the room it has, refuses the rest as
+    /// "no capacity", never an internal error, and the 40 MB put succeeds. Needs root to mount a tmpfs.
+    @Test(.enabled(if: getuid() == 0, "mounting a tmpfs needs root"))
+    func aProviderOnANearlyFullDiskDoesNotFailAPut() throws {
+        let cluster = try ProcessCluster()
+        let mountPoint = cluster.directory + "/peer-4"
+        try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
+        guard run("/bin/mount", ["-t", "tmpfs", "-o", "size=80m", "tmpfs", mountPoint]) == 0 else {
+            cluster.stopAll()
+            Issue.record("could not mount a tmpfs at \(mountPoint)")
+            return
+        }
+        defer {
+            cluster.kill9(4)
+            _ = run("/bin/umount", [mountPoint])
+            cluster.stopAll()
+        }
+        try cluster.start(count: 9)
+        // Fill the disk behind the provider's back: 67 MiB free is 3 MiB beyond the reserve.
+        var info = statvfs()
+        _ = statvfs(mountPoint, &info)
+        let free = Int(info.f_bavail) * Int(info.f_frsize)
+        let filler = free - 67 * 1024 * 1024
+        #expect(filler > 0)
+        try Data(count: max(0, filler)).write(to: URL(fileURLWithPath: mountPoint + "/filler"))
+
+        let input = try FileTests.randomFile(cluster.directory, bytes: 40_000_000)
+        let put = try cluster.json(0, ["put", input.path])
+        let got = try cluster.json(7, ["get", try #require(put["cap"] as? String), "-o", cluster.directory + "/out"])
+        #expect(got["sha256"] as? String == input.sha256)
+        let status = try cluster.json(4, ["status"])
+        #expect((status["used"] as? Int ?? .max) <= 3 * 1024 * 1024)
+        #expect((status["free"] as? Int ?? .max) < 1024 * 1024)
+        let log = try String(contentsOfFile: mountPoint + "/log", encoding: .utf8)
+        #expect(!log.contains("No space left on device"), "a full disk is never an internal error")
+    }
+
+    /// Runs a system command to completion; its exit status.
+    func run(_ path: String, _ arguments: [String]) -> Int32 {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return -1 }
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
 }
