@@ -49,7 +49,8 @@ struct FileRoutes: Sendable {
         }
         group.get("files/:id/last-error") { _, context in
             let reference = context.parameters.get("id") ?? ""
-            let capability = reference.hasPrefix(ReadCapability.scheme + ":") ? try? ReadCapability(parsing: reference) : nil
+            let capability = reference.hasPrefix(ReadCapability.scheme + ":")
+                ? try? ReadCapability(parsing: reference) : nil
             guard let id = capability?.fileID ?? Key256(hex: reference) else {
                 throw APIError(.badRequest, "'\(reference.prefix(80))' is neither a file ID nor a read capability")
             }
@@ -109,7 +110,8 @@ struct FileRoutes: Sendable {
             switch error {
             case .invalidCapability, .invalidCodingParameters, .invalidSegmentSize, .invalidShardID:
                 throw APIError(.badRequest, "\(error)")
-            case .noCapacity, .diskFull: throw APIError(.init(code: 507, reasonPhrase: "Insufficient Storage"), "\(error)")
+            case .noCapacity, .diskFull:
+                throw APIError(.init(code: 507, reasonPhrase: "Insufficient Storage"), "\(error)")
             case .authenticationFailed: throw APIError(.forbidden, "\(error)")
             default: throw APIError(.internalServerError, "\(error)")
             }

@@ -355,7 +355,8 @@ import Testing
         dht.addKnownPeer(responder, now: .zero)
         let key = random.key()
         let now = Instant.seconds(1_000_000)
-        let behind = ProviderRecord(key: key, identity: testIdentity(1), addresses: [address], expires: now - .seconds(3600))
+        let behind = ProviderRecord(key: key, identity: testIdentity(1), addresses: [address],
+                                    expires: now - .seconds(3600))
         let query = dht.startQuery(.getProviders(key), now: now)
         let request = try #require(sends(dht.takeActions()).first)
         dht.handleResponse(.providers([behind], closer: []), to: request.0, now: now)

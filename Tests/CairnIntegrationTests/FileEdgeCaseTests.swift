@@ -173,7 +173,8 @@ struct FileEdgeCaseTests {
         for (uploader, reader) in [(1, 4), (2, 5), (1, 2), (4, 1)] {
             let put = try cluster.json(uploader, ["put", input.path, "--k", "2", "--n", "4"])
             let id = try #require(put["id"] as? String)
-            let got = try cluster.json(reader, ["get", try #require(put["cap"] as? String), "-o", cluster.directory + "/out"])
+            let capability = try #require(put["cap"] as? String)
+            let got = try cluster.json(reader, ["get", capability, "-o", cluster.directory + "/out"])
             #expect(got["sha256"] as? String == input.sha256, "put on \(uploader), get on \(reader)")
             // The uploader's provider record is taken by peers whose clocks differ by hours.
             let providers = try cluster.json(6, ["dht", "providers", id])
@@ -181,7 +182,8 @@ struct FileEdgeCaseTests {
         }
         let before = try cluster.peers.indices.reduce(0) { $0 + (try shards(cluster, $1)) }
         let message = failure(cluster, 3, ["put", input.path, "--k", "2", "--n", "4"])
-        #expect(message.contains("clock is 30 h 0 min behind") && message.contains("Nothing was uploaded"), "\(message)")
+        #expect(message.contains("clock is 30 h 0 min behind") && message.contains("Nothing was uploaded"),
+                "\(message)")
         #expect(try cluster.peers.indices.reduce(0) { $0 + (try shards(cluster, $1)) } == before)
     }
 

@@ -7,7 +7,9 @@ import Testing
 /// Where refused shards go (issue 6, item 8) and whether a probed file can be assembled (item 5): pure logic.
 struct SparePlacementTests {
     static func ring(_ count: Int) -> [PeerInfo] {
-        (0..<count).map { PeerInfo(id: Random.key256(), address: PeerAddress(host: "127.0.0.1", port: UInt16(4000 + $0))) }
+        (0..<count).map {
+            PeerInfo(id: Random.key256(), address: PeerAddress(host: "127.0.0.1", port: UInt16(4000 + $0)))
+        }
     }
 
     @Test func everySpareOfTheRingServesAnyShardAndNoneTwice() {
@@ -55,7 +57,8 @@ struct SparePlacementTests {
 
     @Test func aSegmentWithFewerThanKShardsAvailableIsNamedWithItsReason() {
         let peers = (0..<4).map { _ in Random.key256() }
-        let manifest = Self.manifest(k: 2, n: 3, holders: [[peers[0], peers[1], peers[2]], [peers[1], peers[2], peers[3]]])
+        let manifest = Self.manifest(
+            k: 2, n: 3, holders: [[peers[0], peers[1], peers[2]], [peers[1], peers[2], peers[3]]])
         var availability = ShardAvailability()
         availability.held[peers[0]] = Set(manifest.shardIDs(heldBy: peers[0]))
         availability.held[peers[1]] = Set(manifest.shardIDs(heldBy: peers[1]))

@@ -19,8 +19,10 @@ import Testing
         let (done, abandoned) = (Random.key256(), Random.key256())
         let (a, aBytes) = shard(1_000, seed: 1)
         let (b, bBytes) = shard(2_000, seed: 2)
-        try store.write(aBytes, id: a, reference: ShardReference(file: done, owner: owner), confirmed: false, now: .seconds(10))
-        try store.write(bBytes, id: b, reference: ShardReference(file: abandoned, owner: owner), confirmed: false, now: .seconds(10))
+        try store.write(aBytes, id: a, reference: ShardReference(file: done, owner: owner), confirmed: false,
+                        now: .seconds(10))
+        try store.write(bBytes, id: b, reference: ShardReference(file: abandoned, owner: owner), confirmed: false,
+                        now: .seconds(10))
         #expect(try store.isPending(a, file: done, owner: owner))
         #expect(try store.confirm(file: done, owner: owner, shards: [a, b]) == 1, "b is not kept for that file")
         #expect(try !store.isPending(a, file: done, owner: owner))

@@ -79,7 +79,8 @@ struct StorageCodecTests {
     }
 
     @Test func aProbeAnswerIsABitmapInRequestOrder() throws {
-        let message = WireMessage.response(id: 1, .storage(.holding([true, false, false, true, false, false, false, false, true])))
+        let flags = [true, false, false, true, false, false, false, false, true]
+        let message = WireMessage.response(id: 1, .storage(.holding(flags)))
         // count 9, then bits 0 and 3 of the first byte, bit 0 of the second
         #expect(hex(encoded(message)).hasSuffix("06" + "0009" + "09" + "01"))
         var truncated = encoded(message)

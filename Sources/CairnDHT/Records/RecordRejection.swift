@@ -22,8 +22,8 @@ public enum RecordRejection: Error, Hashable, Sendable, CustomStringConvertible 
                 + "addresses"
         case .outsideClockWindow(let subject, let expires, let now, let tolerance):
             "\(subject) expires \(Self.span(expires - now)) \(expires < now ? "before" : "after") this peer's clock "
-                + "(\(expires < now ? "expired" : "too far ahead"), more than the \(Self.span(tolerance)) of clock skew "
-                + "tolerated): the signer's clock is probably wrong; set it right (e.g. enable NTP)"
+                + "(\(expires < now ? "expired" : "too far ahead"), more than the \(Self.span(tolerance)) of "
+                + "clock skew tolerated): the signer's clock is probably wrong; set it right (e.g. enable NTP)"
         case .stalePeerRecord(let peer):
             "a peer record for \(peer.shortHex) issued at the same time or later is already stored"
         case .providersFull(let key, let limit):

@@ -44,8 +44,8 @@ public enum FileError: Error, CustomStringConvertible, Sendable {
             what
         case .clockSkew(let offset, let peers, let tolerance):
             "this peer's clock is \(ClockSkew.describe(offset)) the network's (median of \(peers) peers), more than "
-                + "the \(RecordRejection.span(tolerance)) other peers tolerate: they would refuse the records it signs; "
-                + "set the clock right (e.g. enable NTP) and try again. Nothing was uploaded"
+                + "the \(RecordRejection.span(tolerance)) other peers tolerate: they would refuse the records it "
+                + "signs; set the clock right (e.g. enable NTP) and try again. Nothing was uploaded"
         case .wrongKey(let id, let source):
             switch source {
             case .capability:

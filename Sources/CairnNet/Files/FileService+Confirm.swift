@@ -19,10 +19,11 @@ extension FileService {
                     for attempt in 0..<3 {
                         if attempt > 0 { try? await Task.sleep(for: .milliseconds(500 * attempt)) }
                         do {
-                            guard case .confirmed(let kept) = try await self.peer.storageRequest(.confirm(order), to: holder)
-                            else { throw FileError.unexpectedResponse("a confirmation") }
+                            let answer = try await self.peer.storageRequest(.confirm(order), to: holder)
+                            guard case .confirmed(let kept) = answer else { throw FileError.unexpectedResponse("a confirmation") }
                             guard kept == shards.count else {
-                                throw FileError.invalidRequest("it keeps only \(kept) of the \(shards.count) shards it took")
+                                throw FileError.invalidRequest(
+                                    "it keeps only \(kept) of the \(shards.count) shards it took")
                             }
                             return nil
                         } catch {
@@ -60,8 +61,8 @@ extension FileService {
         let removed = await withTaskGroup(of: Int.self) { group in
             for (holder, shards) in targets.values {
                 // Without a manifest there is no file ID: the zero key names no blob, so only shards go.
-                let order = DeleteOrder(fileID: fileID ?? .zero, fileNonce: fileNonce, shardIDs: shards, owner: identity,
-                                        issued: now)
+                let order = DeleteOrder(fileID: fileID ?? .zero, fileNonce: fileNonce, shardIDs: shards,
+                                        owner: identity, issued: now)
                 group.addTask {
                     guard case .deleted(let count)? = try? await self.peer.storageRequest(
                         .delete(order), to: holder, timeout: .seconds(10))

@@ -56,7 +56,8 @@ public struct FileReader: Sendable {
                     }
                     guard next < count else { break }
                     guard let (index, plaintext) = try await group.next() else {
-                        throw SegmentFailure(segment: next, error: FileError.unexpectedResponse("segment \(next): never fetched"))
+                        let lost = FileError.unexpectedResponse("segment \(next): it was never fetched")
+                        throw SegmentFailure(segment: next, error: lost)
                     }
                     ready[index] = plaintext
                 }

@@ -88,7 +88,8 @@ extension FileService {
                     }
                     let ids = segment.shardIDs
                     let holders = placement.holders(forSegment: Int(segment.index))
-                    let (plaintextLength, shardLength, index) = (segment.plaintextLength, segment.shardLength, segment.index)
+                    let (plaintextLength, shardLength, index) =
+                        (segment.plaintextLength, segment.shardLength, segment.index)
                     uploads.addTask {
                         let finalHolders = try await self.uploadSegment(
                             index: Int(index), ids: ids, shards: shards, holders: holders, ring: ring, owner: owner,
@@ -108,7 +109,8 @@ extension FileService {
                 // it would report success for bytes that are not the ones given.
                 if let expected = options.expectedSize, pipeline.bytesAppended != expected {
                     throw FileError.invalidRequest(
-                        "the upload announced \(expected) bytes but carried \(pipeline.bytesAppended); nothing was stored")
+                        "the upload announced \(expected) bytes but carried \(pipeline.bytesAppended); "
+                            + "nothing was stored")
                 }
                 if let last = try pipeline.finish() { try await upload(last) }
                 while inFlight > 0 { try await drainOne() }

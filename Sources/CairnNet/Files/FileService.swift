@@ -141,7 +141,8 @@ public final class FileService: Sendable {
             var seen = Set<String>()
             let reasons = refusals.filter { seen.insert(String($0.drop { $0 != ":" })).inserted }.prefix(2)
             throw FileError.recordNotStored("the \(kind == .manifest ? "manifest" : "access grant") (\(stored) of "
-                + "\(chosen.count) keepers)" + (reasons.isEmpty ? "" : "; refused by " + reasons.joined(separator: "; ")))
+                + "\(chosen.count) keepers)"
+                + (reasons.isEmpty ? "" : "; refused by " + reasons.joined(separator: "; ")))
         }
         return stored
     }

@@ -29,7 +29,9 @@ public struct PendingReclaimer: Service {
     func reclaimOnce() async {
         let cutoff = WallClock.now() - provider.pendingGrace
         do {
-            let released = try await provider.pool.runIfActive { try provider.shards.reclaimPending(addedBefore: cutoff) }
+            let released = try await provider.pool.runIfActive {
+                try provider.shards.reclaimPending(addedBefore: cutoff)
+            }
             if released.references > 0 {
                 provider.logger.notice(
                     "reclaimed shards of uploads that were never confirmed",

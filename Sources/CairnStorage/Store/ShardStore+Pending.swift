@@ -35,7 +35,10 @@ extension ShardStore {
                 var kept = 0
                 for id in ids {
                     try db.execute(
-                        sql: "UPDATE shard_ref SET confirmed = 1 WHERE shard = ? AND file = ? AND owner = ? AND confirmed = 0",
+                        sql: """
+                            UPDATE shard_ref SET confirmed = 1
+                            WHERE shard = ? AND file = ? AND owner = ? AND confirmed = 0
+                            """,
                         arguments: [id.data, file.data, owner.data])
                     changed += db.changesCount
                     let present = try Bool.fetchOne(
@@ -52,10 +55,13 @@ extension ShardStore {
     }
 
     /// The references still pending, oldest first, with when each was added.
-    public func pendingReferences() throws(StorageError) -> [(shard: ShardID, reference: ShardReference, added: Instant)] {
+    public func pendingReferences() throws(StorageError)
+        -> [(shard: ShardID, reference: ShardReference, added: Instant)]
+    {
         try withDatabase {
             try database.read { db in
-                try Row.fetchAll(db, sql: "SELECT shard, file, owner, addedAt FROM shard_ref WHERE confirmed = 0 ORDER BY addedAt")
+                try Row.fetchAll(
+                    db, sql: "SELECT shard, file, owner, addedAt FROM shard_ref WHERE confirmed = 0 ORDER BY addedAt")
                     .compactMap { row in
                         guard let shard = Key256(data: row["shard"]), let file = Key256(data: row["file"]),
                               let owner = Key256(data: row["owner"]) else { return nil }

@@ -69,7 +69,9 @@ public final class ShardStore: Sendable {
     var quarantineDirectory: String { root + "/quarantine" }
 
     /// Opens (creating if needed) the store at `root`, then removes what a crash left behind.
-    public init(root: String, capacity: UInt64, diskReserve: UInt64 = ShardStore.defaultDiskReserve) throws(StorageError) {
+    public init(
+        root: String, capacity: UInt64, diskReserve: UInt64 = ShardStore.defaultDiskReserve
+    ) throws(StorageError) {
         self.root = root
         self.capacity = capacity
         self.diskReserve = diskReserve

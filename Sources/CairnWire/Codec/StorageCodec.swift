@@ -127,9 +127,9 @@ enum StorageCodec {
                                          issued: issued, signature: signature))
         case .holds:
             let ids = try need(
-                buffer.readWireArray(maxCount: StorageRequest.maxProbedShards, minElementByteCount: 32, "probed shards") {
-                    $0.readKey256()
-                }, "probed shards")
+                buffer.readWireArray(
+                    maxCount: StorageRequest.maxProbedShards, minElementByteCount: 32, "probed shards"
+                ) { $0.readKey256() }, "probed shards")
             return .holds(ids: ids)
         }
     }

@@ -34,7 +34,10 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
-    @Option(help: "How long other peers' shards stay pending (never confirmed by a stored file) before they are reclaimed, e.g. 1h, 90s.")
+    @Option(help: """
+        How long other peers' shards may stay pending (not confirmed by a stored file) before they are \
+        reclaimed, e.g. 1h, 90s.
+        """)
     var pendingGrace: String = "1h"
 
     /// Tests only: runs this peer's wall clock this many seconds ahead (negative: behind) of the system's.
@@ -50,7 +53,8 @@ struct RunCommand: AsyncParsableCommand {
             throw ValidationError("--capacity '\(capacity)' is not a size: use e.g. 10GiB, 500MiB, 2GB or a number of bytes")
         }
         guard Self.duration(pendingGrace) != nil else {
-            throw ValidationError("--pending-grace '\(pendingGrace)' is not a duration: use e.g. 1h, 30m, 90s or a number of seconds")
+            throw ValidationError(
+                "--pending-grace '\(pendingGrace)' is not a duration: use e.g. 1h, 30m, 90s or a number of seconds")
         }
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level '\(logLevel)' is not one of trace, debug, info, notice, warning, error, critical")
