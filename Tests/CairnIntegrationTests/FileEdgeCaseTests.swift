@@ -39,6 +39,11 @@ struct FileEdgeCaseTests {
             let message = failure(cluster, 3, ["get", wrong, "-o", out])
             #expect(message.contains("key in this read capability does not open"), "\(bytes) bytes: \(message)")
             #expect(!FileManager.default.fileExists(atPath: out))
+            // Another file's genuine key is as wrong.
+            let other = try cluster.json(2, ["put", input.path, "--k", "2", "--n", "4"])
+            let otherKey = try #require((other["cap"] as? String)?.split(separator: ":").last)
+            let borrowed = "cairn:\(id):\(otherKey)"
+            #expect(try RawHTTP.get(cluster.peers[4].api, "/api/v0/files/\(borrowed)").status == 403)
             // The right key still reads it.
             let got = try cluster.json(3, ["get", try #require(put["cap"] as? String), "-o", out])
             #expect(got["sha256"] as? String == input.sha256)
@@ -128,6 +133,20 @@ struct FileEdgeCaseTests {
         let stored = try cluster.json(2, ["put", small.path, "--k", "2", "--n", "4"])
         let got = try cluster.json(4, ["get", try #require(stored["cap"] as? String), "-o", cluster.directory + "/out"])
         #expect(got["sha256"] as? String == small.sha256)
+    }
+
+    /// Item 6 with item 8's failing puts: a put that cannot find room for its shards fails, and the shards it
+    /// had placed before are removed by the uploader.
+    @Test func aPutThatRunsOutOfRoomLeavesNoShardBehind() throws {
+        let cluster = try ProcessCluster()
+        defer { cluster.stopAll() }
+        try cluster.start(count: 5, extraArguments: ["--capacity", "3MiB"])
+        // 16 MiB 2-of-4 needs 32 MiB of shards; five providers have 15 MiB.
+        let big = try FileTests.randomFile(cluster.directory, bytes: 16 * 1024 * 1024)
+        let message = failure(cluster, 0, ["put", big.path, "--k", "2", "--n", "4"])
+        #expect(message.contains("could not place segment") && message.contains("capacity"), "\(message)")
+        try waitUntil(timeout: 20) { try cluster.peers.indices.allSatisfy { try shards(cluster, $0) == 0 } }
+        for index in cluster.peers.indices { #expect(try shards(cluster, index) == 0, "peer \(index)") }
     }
 
     /// Item 6: the shards of an uploader killed mid-put are reclaimed by the providers after the grace period;
