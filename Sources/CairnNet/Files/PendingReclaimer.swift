@@ -16,10 +16,15 @@ public struct PendingReclaimer: Service {
         interval = min(max(provider.pendingGrace / 4, .seconds(1)), .seconds(300))
     }
 
+    /// Returns normally on graceful shutdown: a service that throws makes the whole peer exit with a failure.
     public func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
-                try await Task.sleep(for: interval)
+                do {
+                    try await Task.sleep(for: interval)
+                } catch {
+                    return
+                }
                 await reclaimOnce()
             }
         }
