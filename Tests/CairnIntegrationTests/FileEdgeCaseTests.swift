@@ -59,13 +59,14 @@ struct FileEdgeCaseTests {
         let input = try FileTests.randomFile(cluster.directory, bytes: 6_000_000)
         let put = try cluster.json(0, ["put", input.path, "--k", "3", "--n", "5"])
         let capability = try #require(put["cap"] as? String)
-        // Three of the six peers gone: every segment keeps at most 3 of its 5 shards, some fewer than 3.
-        for victim in [1, 2, 3] { cluster.kill9(victim) }
+        // Four of the six peers gone: every segment keeps at most 2 of its 5 shards.
+        for victim in [1, 2, 3, 4] { cluster.kill9(victim) }
         let reply = try RawHTTP.get(cluster.peers[5].api, "/api/v0/files/\(capability)")
         #expect(reply.status == 503, "\(reply.head)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(reply.body)) as? [String: Any])
         let reason = try #require(json["error"] as? String)
-        #expect(reason.contains("segment") && reason.contains("of the 3 shards needed"), "\(reason)")
+        #expect(reason.contains("segment") && reason.contains("of the 3 shards needed are available")
+                    && reason.contains("unreachable"), "\(reason)")
         let message = failure(cluster, 5, ["get", capability, "-o", cluster.directory + "/out"])
         #expect(message.contains("segment") && message.contains("of the 3 shards needed"), "\(message)")
         #expect(!FileManager.default.fileExists(atPath: cluster.directory + "/out"))

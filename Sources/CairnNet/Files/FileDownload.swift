@@ -47,6 +47,10 @@ extension FileReader {
         case .failure(StorageError.authenticationFailed):
             throw FileError.wrongKey(fileID, source: keySource)
         case .failure(let error):
+            // The probe names the holders that are down; the fetch only knows which requests failed.
+            if case FileError.unavailable = error, let short = availability.firstShortSegment(of: manifest) {
+                throw FileError.unavailable(segment: short.segment, reason: short.reason)
+            }
             throw error
         case .success(let plaintext):
             // Segment 0 is fetched; the others must have k shards where the probe looked.
