@@ -92,7 +92,12 @@ struct FileEdgeCaseTests {
         get.standardOutput = out
         get.standardError = err
         try get.run()
-        sleep(3)
+        // Once bytes wait in the pipe, the peer has answered 200 and is streaming.
+        try waitUntil(timeout: 60) {
+            var waiting: Int32 = 0
+            return ioctl(out.fileHandleForReading.fileDescriptor, UInt(FIONREAD), &waiting) == 0 && waiting > 0
+        }
+        sleep(1)
         for victim in [2, 3, 4, 5] { cluster.kill9(victim) }
         var received = 0
         while true {

@@ -110,8 +110,10 @@ extension GetCommand {
         -> CLIError
     {
         let prefix = "the download stopped after \(got) of \(size) bytes"
+        // The peer had handed over at least what arrived here; an older failure of the same file, further back
+        // in it, is not this one.
         if let failure = try? await options.client().json(.GET, "/api/v0/files/\(fileID)/last-error",
-                                                          as: DownloadFailure.self) {
+                                                          as: DownloadFailure.self), failure.offset >= got {
             return CLIError("\(prefix): segment \(failure.segment) of \(failure.segments) failed: \(failure.error)")
         }
         return CLIError("\(prefix): \(error)")
