@@ -12,25 +12,17 @@ extension FileService {
         let now = WallClock.now()
         let failures = await withTaskGroup(of: String?.self) { group in
             for (holder, shards) in placed.holders {
-                let order = ConfirmOrder(fileID: fileID, fileNonce: fileNonce, shardIDs: shards, owner: identity,
-                                         issued: now)
+                // One order carries at most `ConfirmOrder.maxShards` IDs; a holder of more gets several.
+                let orders = Self.batches(shards, of: ConfirmOrder.maxShards).map {
+                    ConfirmOrder(fileID: fileID, fileNonce: fileNonce, shardIDs: $0, owner: identity, issued: now)
+                }
                 group.addTask {
-                    var lastError: Error?
-                    for attempt in 0..<3 {
-                        if attempt > 0 { try? await Task.sleep(for: .milliseconds(500 * attempt)) }
-                        do {
-                            let answer = try await self.peer.storageRequest(.confirm(order), to: holder)
-                            guard case .confirmed(let kept) = answer else { throw FileError.unexpectedResponse("a confirmation") }
-                            guard kept == shards.count else {
-                                throw FileError.invalidRequest(
-                                    "it keeps only \(kept) of the \(shards.count) shards it took")
-                            }
-                            return nil
-                        } catch {
-                            lastError = error
+                    for order in orders {
+                        if let failure = await self.send(order, to: holder) {
+                            return "\(holder.id.shortHex): \(failure)"
                         }
                     }
-                    return "\(holder.id.shortHex): \(lastError.map { "\($0)" } ?? "no answer")"
+                    return nil
                 }
             }
             var failures: [String] = []
@@ -41,6 +33,34 @@ extension FileService {
             throw FileError.recordNotStored("the confirmation of the shards (\(failures.count) holder(s) did not "
                 + "confirm: \(failures.prefix(2).joined(separator: "; ")))")
         }
+    }
+
+    /// Sends one confirmation, three times at most; nil once the holder keeps every shard it names, else why not.
+    private func send(_ order: ConfirmOrder, to holder: PeerInfo) async -> String? {
+        var lastError: Error?
+        for attempt in 0..<3 {
+            if attempt > 0 { try? await Task.sleep(for: .milliseconds(500 * attempt)) }
+            do {
+                let answer = try await peer.storageRequest(.confirm(order), to: holder)
+                guard case .confirmed(let kept) = answer else {
+                    throw FileError.unexpectedResponse("a confirmation")
+                }
+                guard kept == order.shardIDs.count else {
+                    throw FileError.invalidRequest(
+                        "it keeps only \(kept) of the \(order.shardIDs.count) shards it took")
+                }
+                return nil
+            } catch {
+                lastError = error
+            }
+        }
+        return lastError.map { "\($0)" } ?? "no answer"
+    }
+
+    /// `items` in consecutive batches of at most `size`; one empty batch for no items.
+    static func batches<T>(_ items: [T], of size: Int) -> [[T]] {
+        guard !items.isEmpty else { return [[]] }
+        return stride(from: 0, to: items.count, by: size).map { Array(items[$0..<min(items.count, $0 + size)]) }
     }
 
     /// Removes what a failed put placed: each holder gets the owner's signed delete order for its shards under
@@ -61,13 +81,15 @@ extension FileService {
         let removed = await withTaskGroup(of: Int.self) { group in
             for (holder, shards) in targets.values {
                 // Without a manifest there is no file ID: the zero key names no blob, so only shards go.
-                let order = DeleteOrder(fileID: fileID ?? .zero, fileNonce: fileNonce, shardIDs: shards,
-                                        owner: identity, issued: now)
-                group.addTask {
-                    guard case .deleted(let count)? = try? await self.peer.storageRequest(
-                        .delete(order), to: holder, timeout: .seconds(10))
-                    else { return 0 }
-                    return count
+                for batch in Self.batches(shards, of: DeleteOrder.maxShards) {
+                    let order = DeleteOrder(fileID: fileID ?? .zero, fileNonce: fileNonce, shardIDs: batch,
+                                            owner: identity, issued: now)
+                    group.addTask {
+                        guard case .deleted(let count)? = try? await self.peer.storageRequest(
+                            .delete(order), to: holder, timeout: .seconds(10))
+                        else { return 0 }
+                        return count
+                    }
                 }
             }
             var total = 0

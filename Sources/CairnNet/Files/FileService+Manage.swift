@@ -63,14 +63,17 @@ extension FileService {
         for keeper in keepers { targets[keeper.id] = keeper }
         let deleted = await withTaskGroup(of: Int.self) { group in
             for target in targets.values {
-                // Each holder gets only the shards it holds, so orders stay small.
+                // Each holder gets only the shards it holds, so orders stay small; one order names at most
+                // `DeleteOrder.maxShards`, and a holder of more gets several.
                 let mine = manifest.shardIDs(heldBy: target.id)
-                let order = DeleteOrder(fileID: fileID, fileNonce: manifest.fileNonce, shardIDs: mine, owner: identity,
-                                        issued: WallClock.now())
-                group.addTask {
-                    guard case .deleted(let count)? = try? await self.peer.storageRequest(.delete(order), to: target)
-                    else { return 0 }
-                    return count
+                for batch in Self.batches(mine, of: DeleteOrder.maxShards) {
+                    let order = DeleteOrder(fileID: fileID, fileNonce: manifest.fileNonce, shardIDs: batch,
+                                            owner: identity, issued: WallClock.now())
+                    group.addTask {
+                        guard case .deleted(let count)? = try? await self.peer.storageRequest(.delete(order), to: target)
+                        else { return 0 }
+                        return count
+                    }
                 }
             }
             var total = 0
