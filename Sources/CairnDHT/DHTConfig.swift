@@ -13,8 +13,16 @@ public struct DHTConfig: Hashable, Sendable {
     public var refreshInterval: Duration = .seconds(300)
     /// Routing-table entries not heard from for this long are pinged on `tick`.
     public var livenessInterval: Duration = .seconds(30)
-    /// Lifetime of the records this node signs.
+    /// Lifetime of the records this node signs, and how long it keeps a record it receives, counted on its own
+    /// clock from when it arrived.
     public var recordTTL: Duration = .seconds(3600)
+    /// How far another peer's clock may be from this one's and its records still be taken (issue 6, item 7). A
+    /// record's signed expiry only has to lie within `now − maxClockSkew … now + recordTTL + maxClockSkew`;
+    /// how long it is kept is judged here (`recordTTL` from arrival), so a peer hours behind or ahead still
+    /// publishes. A day covers clocks set to the wrong time zone; the price is that a signed record can be
+    /// replayed for up to a day after its expiry, which costs nothing worse than a stale address hint (a dial
+    /// checks the PeerID in the handshake).
+    public var maxClockSkew: Duration = .seconds(24 * 3600)
     /// How often this node stores its own provider and peer records again.
     public var republishInterval: Duration = .seconds(1200)
     /// Most provider records kept for one key.

@@ -38,6 +38,9 @@ public enum StorageError: Error, Hashable, Sendable, CustomStringConvertible {
     case fileSizeMismatch(expected: UInt64, got: UInt64)
     /// Storing `needed` more bytes would exceed the store's capacity.
     case noCapacity(needed: UInt64, used: UInt64, capacity: UInt64)
+    /// The filesystem holding the store has too little room left (or reported ENOSPC): a full disk is a
+    /// provider without capacity, not an internal error.
+    case diskFull(needed: UInt64, free: UInt64, path: String)
     case shardNotFound(ShardID)
     /// A shard on disk no longer matched its ID; it was moved to quarantine and is gone from the index.
     case corruptShard(ShardID, quarantinedAt: String)
@@ -93,6 +96,9 @@ public enum StorageError: Error, Hashable, Sendable, CustomStringConvertible {
         case .noCapacity(let needed, let used, let capacity):
             "no capacity for \(needed) more bytes: \(used) of \(capacity) bytes are used "
                 + "(\(capacity >= used ? capacity - used : 0) free); delete shards or raise the capacity"
+        case .diskFull(let needed, let free, let path):
+            "no capacity for \(needed) more bytes: the disk holding \(path) has \(free) bytes free beyond its "
+                + "reserve; free space on it or lower the capacity"
         case .shardNotFound(let shard):
             "shard \(shard.hex) is not stored here"
         case .corruptShard(let shard, let path):

@@ -9,6 +9,13 @@ import Testing
         DHTNode(identity: testIdentity(n), address: address, config: config, now: now)
     }
 
+    /// Records judged strictly by their signed expiry: no clock skew tolerated, kept no longer than signed.
+    static var strict: DHTConfig {
+        var config = DHTConfig()
+        config.maxClockSkew = .zero
+        return config
+    }
+
     func sends(_ actions: [DHTAction]) -> [(RequestID, PeerInfo, DHTRequest)] {
         actions.compactMap {
             if case .send(let id, let to, let request) = $0 { (id, to, request) } else { nil }
@@ -47,7 +54,7 @@ import Testing
     }
 
     @Test func storesValidProviderRecordsAndRefusesForgedOnes() {
-        var dht = node()
+        var dht = node(config: Self.strict)
         let key = Key256(w0: 9, w1: 9, w2: 9, w3: 9)
         let record = ProviderRecord(key: key, identity: testIdentity(2), addresses: [address], expires: .at(100))
         var forged = record
@@ -63,7 +70,7 @@ import Testing
     }
 
     @Test func storesValidPeerRecordsAndRefusesExpiredOnes() {
-        var dht = node()
+        var dht = node(config: Self.strict)
         let subject = testIdentity(4)
         let expired = PeerRecord(identity: subject, addresses: [address], issued: .at(1), expires: .at(5))
         guard case .refused = dht.handleRequest(.putPeerRecord(expired), from: nil, now: .at(5)) else {
@@ -220,7 +227,7 @@ import Testing
     }
 
     @Test func tickDropsExpiredRecordsAndRepublishesOwnOnesSilently() throws {
-        var config = DHTConfig()
+        var config = Self.strict
         config.recordTTL = .seconds(100)
         config.republishInterval = .seconds(50)
         var dht = node(config: config)
@@ -297,5 +304,66 @@ import Testing
             return
         }
         #expect(found == [valid])
+    }
+
+    /// Issue 6, item 7: a record signed by a clock hours behind or ahead is taken and kept for the receiver's
+    /// lifetime; one outside the window is refused with a reason that names the clock.
+    @Test func recordsFromClocksHoursOffAreTakenAndKeptOnTheReceiversClock() {
+        var config = DHTConfig()
+        config.recordTTL = .seconds(3600)
+        var dht = node(config: config)
+        let now = Instant.seconds(1_000_000)
+        let key = Key256(w0: 3, w1: 3, w2: 3, w3: 3)
+        // Signed by a clock 2 h behind: it "expired" an hour ago here.
+        let behind = ProviderRecord(key: key, identity: testIdentity(1), addresses: [address],
+                                    expires: now - .seconds(7200) + .seconds(3600))
+        // Signed by a clock 2 h ahead.
+        let ahead = ProviderRecord(key: key, identity: testIdentity(2), addresses: [address],
+                                   expires: now + .seconds(7200) + .seconds(3600))
+        #expect(dht.handleRequest(.addProvider(behind), from: nil, now: now) == .stored)
+        #expect(dht.handleRequest(.addProvider(ahead), from: nil, now: now) == .stored)
+        let held = dht.records.providers(for: key, now: now + .seconds(3599))
+        #expect(Set(held.map(\.provider)) == [testIdentity(1).peerID, testIdentity(2).peerID])
+        #expect(dht.records.providers(for: key, now: now + .seconds(3600)).isEmpty, "kept an hour from arrival")
+
+        let subject = testIdentity(5)
+        let peerRecord = PeerRecord(identity: subject, addresses: [address], issued: now - .seconds(7200),
+                                    expires: now - .seconds(3600))
+        #expect(dht.handleRequest(.putPeerRecord(peerRecord), from: nil, now: now) == .stored)
+
+        let tooOld = ProviderRecord(key: key, identity: testIdentity(3), addresses: [address],
+                                    expires: now - .seconds(25 * 3600))
+        guard case .refused(let reason) = dht.handleRequest(.addProvider(tooOld), from: nil, now: now) else {
+            Issue.record("a record a day and more out of date must be refused")
+            return
+        }
+        #expect(reason.contains("25 h 0 min before this peer's clock") && reason.contains("clock is probably wrong"),
+                "\(reason)")
+        let tooFar = ProviderRecord(key: key, identity: testIdentity(4), addresses: [address],
+                                    expires: now + .seconds(26 * 3600))
+        guard case .refused(let ahead2) = dht.handleRequest(.addProvider(tooFar), from: nil, now: now) else {
+            Issue.record("a record expiring more than a day past the lifetime must be refused")
+            return
+        }
+        #expect(ahead2.contains("too far ahead"), "\(ahead2)")
+    }
+
+    @Test func aLookupTakesRecordsFromSkewedClocks() throws {
+        var dht = node()
+        var random = TestRandom(seed: 15)
+        let responder = peer(random.key())
+        dht.addKnownPeer(responder, now: .zero)
+        let key = random.key()
+        let now = Instant.seconds(1_000_000)
+        let behind = ProviderRecord(key: key, identity: testIdentity(1), addresses: [address],
+                                    expires: now - .seconds(3600))
+        let query = dht.startQuery(.getProviders(key), now: now)
+        let request = try #require(sends(dht.takeActions()).first)
+        dht.handleResponse(.providers([behind], closer: []), to: request.0, now: now)
+        guard case .finished(query, .providers(key, let found), _) = dht.takeActions().last else {
+            Issue.record("getProviders must finish")
+            return
+        }
+        #expect(found == [behind])
     }
 }

@@ -92,7 +92,8 @@ import Testing
             try store.putPeerRecord(forged, now: .at(3))
         }
         let expired = PeerRecord(identity: identity, addresses: [address], issued: .at(1), expires: .at(2))
-        #expect(throws: RecordRejection.invalidPeerRecord(identity.peerID)) {
+        #expect(throws: RecordRejection.outsideClockWindow(subject: "peer record of \(identity.peerID.shortHex)",
+                                                           expires: .at(2), now: .at(3), tolerance: .zero)) {
             try store.putPeerRecord(expired, now: .at(3))
         }
     }
@@ -101,5 +102,43 @@ import Testing
         let text = RecordRejection.providersFull(key: key, limit: 20).description
         #expect(text.contains("20 providers"))
         #expect(RecordRejection.invalidPeerRecord(key).description.contains("bad signature"))
+    }
+}
+
+/// Issue 6, item 7: the clock-skew window and how peers' clocks are compared.
+@Suite struct ClockSkewTests {
+    @Test func theMedianOffsetResistsOneWrongClock() {
+        var skew = ClockSkew()
+        for seconds: Int64 in [7200, 7201, 7199, -90000] { skew.add(offset: .seconds(seconds)) }
+        #expect(skew.median() == .seconds(7200) - .milliseconds(500))
+        #expect(skew.excessive(tolerance: .seconds(24 * 3600)) == nil)
+        #expect(skew.excessive(tolerance: .seconds(3600)) != nil)
+    }
+
+    @Test func tooFewSamplesTellNothing() {
+        var skew = ClockSkew()
+        skew.add(offset: .seconds(100_000))
+        skew.add(offset: .seconds(100_000))
+        #expect(skew.median() == nil)
+        #expect(skew.excessive(tolerance: .seconds(1)) == nil)
+    }
+
+    @Test func oneExchangeMeasuresFromItsMidpoint() {
+        var skew = ClockSkew()
+        skew.add(sent: .seconds(100), received: .seconds(102), remote: .seconds(7301))
+        #expect(skew.offsets == [.seconds(7200)])
+        #expect(ClockSkew.describe(.seconds(7200)) == "2 h 0 min behind")
+        #expect(ClockSkew.describe(.zero - .seconds(7200)) == "2 h 0 min ahead of")
+    }
+
+    @Test func theWindowKeepsRecordsForTheReceiversLifetime() throws {
+        let store = RecordStore(lifetime: .seconds(100), maxClockSkew: .seconds(1000))
+        let now = Instant.seconds(10_000)
+        #expect(try store.keptUntil(expires: now - .seconds(999), now: now, subject: "r") == now + .seconds(1))
+        #expect(try store.keptUntil(expires: now + .seconds(50), now: now, subject: "r") == now + .seconds(100))
+        #expect(try store.keptUntil(expires: now + .seconds(1100), now: now, subject: "r") == now + .seconds(100))
+        for expires in [now - .seconds(1000), now + .seconds(1101)] {
+            #expect(throws: RecordRejection.self) { try store.keptUntil(expires: expires, now: now, subject: "r") }
+        }
     }
 }

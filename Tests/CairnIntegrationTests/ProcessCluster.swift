@@ -33,13 +33,15 @@ final class ProcessCluster: @unchecked Sendable {
     }
 
     /// Starts `count` peers, peer 0 being everyone's bootstrap peer, and waits until each knows the others.
-    func start(count: Int, extraArguments: [String] = []) throws {
+    /// `perPeer` adds arguments to some peers only (e.g. a smaller capacity, a skewed clock).
+    func start(count: Int, extraArguments: [String] = [], perPeer: [Int: [String]] = [:]) throws {
         for index in 0..<count {
             var peer = Peer(index: index, id: "", listenPort: try freePort(), apiPort: try freePort(),
                             data: "\(directory)/peer-\(index)", process: nil)
             peer.id = try runCLI(["init", "--data", peer.data]).trimmingCharacters(in: .whitespacesAndNewlines)
             peers.append(peer)
-            try launch(index, bootstrap: index == 0 ? nil : peers[0].listen, extraArguments: extraArguments)
+            try launch(index, bootstrap: index == 0 ? nil : peers[0].listen,
+                       extraArguments: extraArguments + (perPeer[index] ?? []))
             if index == 0 { try waitForAPI(0) }
         }
         try waitUntil(timeout: 60) { self.peers.indices.allSatisfy { (try? self.knownCount($0)) ?? 0 >= min(count - 1, 10) } }

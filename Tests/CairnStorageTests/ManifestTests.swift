@@ -24,6 +24,36 @@ import Testing
         #expect(decoded.providerRoots.count == 3)
     }
 
+    /// Issue 6, item 4: the key check tells a wrong key before anything is fetched, empty files included.
+    @Test(arguments: [0, 1, 10_000])
+    func theKeyCheckTellsTheRightKeyFromAWrongOne(size: Int) throws {
+        let put = try putFile(pseudoRandomBytes(size, seed: 22), parameters: ManifestTests.parameters,
+                              owner: .generate(), providers: [Random.key256()])
+        let decoded = try Manifest(decoding: put.manifest.encoded())
+        #expect(decoded.keyCheck != nil)
+        #expect(decoded.isKey(put.fileKey) == true)
+        #expect(decoded.isKey(FileKey.random()) == false)
+    }
+
+    @Test func aVersion1ManifestWithoutKeyCheckIsStillRead() throws {
+        let owner = Identity.generate()
+        var manifest = try makeManifest(owner: owner)
+        manifest.keyCheck = nil
+        try manifest.sign(with: owner)
+        let bytes = manifest.encoded()
+        #expect(bytes.first == 1)
+        let decoded = try Manifest(decoding: bytes)
+        #expect(decoded.verifySignature())
+        #expect(decoded.keyCheck == nil)
+        #expect(decoded.isKey(FileKey.random()) == nil, "no check: the first segment decides")
+        // Dropping the check from a version 2 manifest breaks the owner's signature.
+        var stripped = try makeManifest(owner: owner)
+        let signature = stripped.signature
+        stripped.keyCheck = nil
+        stripped.signature = signature
+        #expect(!(try Manifest(decoding: stripped.encoded())).verifySignature())
+    }
+
     @Test func emptyFileHasNoSegments() throws {
         let manifest = try makeManifest(size: 0)
         #expect(manifest.segments.isEmpty)
@@ -56,9 +86,9 @@ import Testing
 
     @Test func hugeCountsAreRefusedBeforeAllocating() throws {
         var bytes = try makeManifest(size: 0).encoded()
-        // Segment count sits right after the sealed key: version(1) name(2+10) size(8) params(6) nonce(32)
-        // created(8) owner(32) sealed key(2+80).
-        let countOffset = 1 + 2 + 10 + 8 + 6 + 32 + 8 + 32 + 2 + 80
+        // Segment count sits right after the key check: version(1) name(2+10) size(8) params(6) nonce(32)
+        // created(8) owner(32) sealed key(2+80) key check(32).
+        let countOffset = 1 + 2 + 10 + 8 + 6 + 32 + 8 + 32 + 2 + 80 + 32
         #expect(Array(bytes[countOffset..<(countOffset + 4)]) == [0, 0, 0, 0])
         bytes.replaceSubrange(countOffset..<(countOffset + 4), with: [0xFF, 0xFF, 0xFF, 0xFF])
         #expect(throws: StorageError.self) { try Manifest(decoding: bytes) }

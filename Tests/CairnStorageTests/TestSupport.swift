@@ -72,7 +72,7 @@ func putFile(
     var manifest = Manifest(
         fileName: "report.pdf", fileSize: pipeline.fileSize, parameters: parameters, fileNonce: pipeline.fileNonce,
         segments: segments, created: .seconds(1_700_000_000), owner: owner.publicKey,
-        sealedKey: Random.bytes(80))
+        sealedKey: Random.bytes(80), keyCheck: Manifest.keyCheck(for: pipeline.fileKey, fileNonce: pipeline.fileNonce))
     try manifest.sign(with: owner)
     return PutResult(manifest: manifest, fileKey: pipeline.fileKey, shards: encoded.map { s in
         (0..<s.shardCount).map { s.shardBytes($0) }

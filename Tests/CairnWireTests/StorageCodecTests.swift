@@ -10,6 +10,9 @@ struct StorageCodecTests {
     static let order = DeleteOrder(fileID: Samples.key(2), fileNonce: Samples.key(11),
                                    shardIDs: [Samples.key(3), Samples.key(4)], owner: owner, issued: .seconds(77))
 
+    static let confirmation = ConfirmOrder(fileID: Samples.key(2), fileNonce: Samples.key(11),
+                                           shardIDs: [Samples.key(3)], owner: owner, issued: .seconds(78))
+
     static let messages: [WireMessage] = [
         .request(id: 1, .storage(.putShard(id: Samples.key(5), file: Samples.key(11), owner: owner.publicKey, bytes: ByteBuffer(bytes: [1, 2, 3])))),
         .request(id: 2, .storage(.putShard(id: Samples.key(5), file: Samples.key(11), owner: owner.publicKey, bytes: ByteBuffer()))),
@@ -22,7 +25,13 @@ struct StorageCodecTests {
         .request(id: 8, .storage(.delete(order))),
         .response(id: 1, .storage(.stored)),
         .response(id: 2, .storage(.shard(ByteBuffer(bytes: [0xde, 0xad])))),
-        .response(id: 3, .storage(.capacity(total: 10 << 30, used: 12345))),
+        .response(id: 3, .storage(.capacity(total: 10 << 30, used: 12345, free: 999, now: .seconds(1_700_000_000)))),
+        .request(id: 10, .storage(.confirm(confirmation))),
+        .request(id: 11, .storage(.holds(ids: [Samples.key(3), Samples.key(4), Samples.key(5)]))),
+        .request(id: 12, .storage(.holds(ids: []))),
+        .response(id: 10, .storage(.confirmed(shards: 7))),
+        .response(id: 11, .storage(.holding([true, false, true, true, false, false, false, true, true]))),
+        .response(id: 12, .storage(.holding([]))),
         .response(id: 4, .storage(.blob(nil))),
         .response(id: 5, .storage(.blob(ByteBuffer(bytes: [1])))),
         .response(id: 6, .storage(.deleted(shards: 42))),
@@ -60,6 +69,42 @@ struct StorageCodecTests {
         var blob = encoded(.request(id: 1, .storage(.getBlob(kind: .manifest, key: Samples.key(1)))))
         blob[12] = 9
         #expect(throws: WireError.self) { try decode(blob) }
+    }
+
+    /// A peer that predates the free space and clock fields answers capacity with total and used only.
+    @Test func aCapacityAnswerWithoutFreeSpaceAndClockStillDecodes() throws {
+        // version 1, response, id 3, tag 3 (storage), op 2 (capacity), total 100, used 40
+        let old = bytes(hex: "01 01 0000000000000003 03 02 0000000000000064 0000000000000028")
+        #expect(try decode(old) == .response(id: 3, .storage(.capacity(total: 100, used: 40, free: 60, now: nil))))
+    }
+
+    @Test func aProbeAnswerIsABitmapInRequestOrder() throws {
+        let flags = [true, false, false, true, false, false, false, false, true]
+        let message = WireMessage.response(id: 1, .storage(.holding(flags)))
+        // count 9, then bits 0 and 3 of the first byte, bit 0 of the second
+        #expect(hex(encoded(message)).hasSuffix("06" + "0009" + "09" + "01"))
+        var truncated = encoded(message)
+        truncated.removeLast()
+        #expect(throws: WireError.self) { try decode(truncated) }
+    }
+
+    @Test func confirmationsAreSignedByTheirOwnerAndNeverPassForADeleteOrder() {
+        #expect(Self.confirmation.isSignatureValid)
+        var forged = Self.confirmation
+        forged.shardIDs.append(Samples.key(8))
+        #expect(!forged.isSignatureValid)
+        var otherFile = Self.confirmation
+        otherFile.fileNonce = Samples.key(12)
+        #expect(!otherFile.isSignatureValid)
+        // The same fields signed as a confirmation do not make a valid delete order, nor the reverse.
+        let c = Self.confirmation
+        let asDelete = DeleteOrder(fileID: c.fileID, fileNonce: c.fileNonce, shardIDs: c.shardIDs, owner: c.owner,
+                                   issued: c.issued, signature: c.signature)
+        #expect(!asDelete.isSignatureValid)
+        let d = Self.order
+        let asConfirm = ConfirmOrder(fileID: d.fileID, fileNonce: d.fileNonce, shardIDs: d.shardIDs, owner: d.owner,
+                                     issued: d.issued, signature: d.signature)
+        #expect(!asConfirm.isSignatureValid)
     }
 
     @Test func deleteOrdersAreSignedByTheirOwner() {

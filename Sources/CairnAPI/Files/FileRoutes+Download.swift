@@ -13,7 +13,10 @@ extension FileRoutes {
     /// with it lets a client resume safely.
     func download<Context: RequestContext>(_ request: Request, context: Context) async throws -> Response {
         let reference = try Self.reference(context)
-        let reader = try await Self.mapErrors { try await files.open(reference) }
+        // Key, first segment and every segment's holders are checked before the status goes out (issue 6,
+        // items 4 and 5); a later failure is logged and kept for `files/:id/last-error`.
+        let download = try await Self.mapErrors { try await files.open(reference).prepare() }
+        let reader = download.reader
         let size = reader.size
         var headers = HTTPFields()
         headers[.contentType] = "application/octet-stream"
@@ -40,7 +43,7 @@ extension FileRoutes {
             return Response(
                 status: .ok, headers: headers,
                 body: ResponseBody(contentLength: Int(size)) { writer in
-                    try await reader.stream { try await writer.write($0) }
+                    try await download.stream { try await writer.write($0) }
                     try await writer.finish(nil)
                 })
         case .partial(let bytes):
@@ -52,7 +55,7 @@ extension FileRoutes {
                 body: ResponseBody(contentLength: Int(span.length)) { writer in
                     var skip = span.skip
                     var remaining = span.length
-                    try await reader.stream(segments: span.segments) { buffer in
+                    try await download.stream(segments: span.segments) { buffer in
                         var buffer = buffer
                         let dropped = min(skip, buffer.readableBytes)
                         buffer.moveReaderIndex(forwardBy: dropped)

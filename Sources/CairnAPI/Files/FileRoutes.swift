@@ -34,6 +34,13 @@ struct FileRoutes: Sendable {
         }
         group.get("files/:id") { request, context in try await download(request, context: context) }
         group.head("files/:id") { request, context in try await download(request, context: context) }
+        group.get("files/:id/last-error") { _, context in
+            let id = try Self.reference(context).fileID
+            guard let failure = files.lastFailure(of: id) else {
+                throw APIError(.notFound, "no download of file \(id.hex) has failed on this peer since it started")
+            }
+            return JSONBody.response(failure)
+        }
         group.delete("files/:id") { _, context in
             let id = try Self.reference(context).fileID
             return JSONBody.response(try await Self.mapErrors { try await files.remove(id) })
@@ -49,7 +56,7 @@ struct FileRoutes: Sendable {
         group.get("status") { _, _ in
             let store = files.provider.shards
             return JSONBody.response(StatusResponse(
-                id: files.peer.peerID.hex, capacity: store.capacity, used: try store.used(),
+                id: files.peer.peerID.hex, capacity: store.capacity, used: try store.used(), free: try store.free(),
                 shards: try store.count(), files: try files.index.files().count))
         }
     }
@@ -87,7 +94,8 @@ struct FileRoutes: Sendable {
             switch error {
             case .tooFewProviders, .unavailable, .recordNotStored, .placementFailed: throw APIError(.serviceUnavailable, "\(error)")
             case .manifestNotFound, .peerNotFound: throw APIError(.notFound, "\(error)")
-            case .noAccess, .notOwner: throw APIError(.forbidden, "\(error)")
+            case .noAccess, .notOwner, .wrongKey: throw APIError(.forbidden, "\(error)")
+            case .clockSkew: throw APIError(.serviceUnavailable, "\(error)")
             case .invalidRequest: throw APIError(.badRequest, "\(error)")
             case .unexpectedResponse: throw APIError(.badGateway, "\(error)")
             }
@@ -96,7 +104,8 @@ struct FileRoutes: Sendable {
             case .invalidCapability, .invalidFileReference, .invalidCodingParameters, .invalidSegmentSize,
                 .invalidShardID:
                 throw APIError(.badRequest, "\(error)")
-            case .noCapacity: throw APIError(.init(code: 507, reasonPhrase: "Insufficient Storage"), "\(error)")
+            case .noCapacity, .diskFull:
+                throw APIError(.init(code: 507, reasonPhrase: "Insufficient Storage"), "\(error)")
             case .authenticationFailed: throw APIError(.forbidden, "\(error)")
             default: throw APIError(.internalServerError, "\(error)")
             }
@@ -119,6 +128,8 @@ public struct StatusResponse: Codable, Sendable {
     public var id: String
     public var capacity: UInt64
     public var used: UInt64
+    /// What the provider can still take: capacity less used, bounded by the disk's free space less a reserve.
+    public var free: UInt64?
     public var shards: Int
     public var files: Int
 }

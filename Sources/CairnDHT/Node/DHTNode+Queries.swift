@@ -148,7 +148,7 @@ extension DHTNode {
             closer = peers
         case (.getPeerRecord(let target), .peerRecord(let record, let peers)):
             let depth = query.lookup.depth(of: peer.id) ?? 1
-            if let record, record.peerID == target, record.isValid(now: now) {
+            if let record, record.peerID == target, record.isValid(now: now - config.maxClockSkew) {
                 query.hops = depth
                 return .peerFound(target, record.addresses)
             }
@@ -164,7 +164,7 @@ extension DHTNode {
         case (.getProviders(let key), .providers(let found, let peers)):
             for record in found.prefix(DHTRequest.maxRecordsPerResponse) where record.key == key {
                 if let held = query.providers[record.provider], held.expires >= record.expires { continue }
-                if record.isValid(now: now) { query.providers[record.provider] = record }
+                if record.isValid(now: now - config.maxClockSkew) { query.providers[record.provider] = record }
             }
             closer = peers
         default:

@@ -48,7 +48,8 @@ public struct DHTNode: Sendable {
         self.config = config
         self.routingTable = RoutingTable(localID: identity.peerID, bucketSize: config.k,
                                          livenessInterval: config.livenessInterval, now: now)
-        self.records = RecordStore(maxProvidersPerKey: config.maxProvidersPerKey)
+        self.records = RecordStore(maxProvidersPerKey: config.maxProvidersPerKey, lifetime: config.recordTTL,
+                                   maxClockSkew: config.maxClockSkew)
         self.lastSelfLookup = now
     }
 

@@ -1,3 +1,4 @@
+import CairnDHT
 import CairnWire
 
 /// Why a file operation failed, in a sentence that says what to do.
@@ -12,6 +13,10 @@ public enum FileError: Error, CustomStringConvertible, Sendable {
     case recordNotStored(String)
     case unexpectedResponse(String)
     case invalidRequest(String)
+    /// This peer's clock is off from the network's (median of `peers` peers) by more than the DHT tolerates.
+    case clockSkew(offset: Duration, peers: Int, tolerance: Duration)
+    /// The key at hand does not open the file: the manifest's key check or the first segment refused it.
+    case wrongKey(Key256, source: KeySource)
 
     public var description: String {
         switch self {
@@ -37,6 +42,25 @@ public enum FileError: Error, CustomStringConvertible, Sendable {
             "a peer sent an unexpected answer to \(what)"
         case .invalidRequest(let what):
             what
+        case .clockSkew(let offset, let peers, let tolerance):
+            "this peer's clock is \(ClockSkew.describe(offset)) the network's (median of \(peers) peers), more than "
+                + "the \(RecordRejection.span(tolerance)) other peers tolerate: they would refuse the records it "
+                + "signs; set the clock right (e.g. enable NTP) and try again. Nothing was uploaded"
+        case .wrongKey(let id, let source):
+            switch source {
+            case .capability:
+                "the key in this read capability does not open file \(id.hex): the capability is wrong, truncated or "
+                    + "altered; ask the owner for it again"
+            case .grant:
+                "the key in your access grant does not open file \(id.hex): ask the owner to share it again"
+            case .owner:
+                "the key sealed in the manifest of file \(id.hex) does not open it: the manifest is damaged"
+            }
         }
+    }
+
+    /// Where a file key came from, for the message that says it is wrong.
+    public enum KeySource: Sendable {
+        case capability, grant, owner
     }
 }

@@ -9,39 +9,67 @@ public struct FileReader: Sendable {
     public let fileID: Key256
     public let manifest: Manifest
     let fileKey: FileKey
+    /// Where the key came from, for the message when it turns out wrong.
+    let keySource: FileError.KeySource
     let service: FileService
 
     public var size: UInt64 { manifest.fileSize }
 
     /// Fetches any k shards of each segment from the holders (several segments at once), verifies, decodes,
     /// decrypts and hands the plaintext to `sink` in order. Memory stays at a few segments whatever the size.
-    /// With `segments`, only those segments (a range request reads from the segment holding its first byte).
-    public func stream(segments: Range<Int>? = nil, into sink: (ByteBuffer) async throws -> Void) async throws {
-        let holders = try await service.resolveHolders(of: manifest)
-        let health = HolderHealth()
+    /// Prefer `prepare()`, which confirms the file can be read before the caller commits to an answer.
+    public func stream(into sink: (ByteBuffer) async throws -> Void) async throws {
+        try await prepare().stream(into: sink)
+    }
+
+    // With `segments`, only those segments are streamed (a range request reads from the segment holding its
+    // first byte).
+
+    /// Streams segments `first…` with `holders` known; `ready` may hold segments already fetched. A segment that
+    /// cannot be fetched is logged with the file and segment, and recorded for `GET …/last-error`, before the
+    /// error ends the stream: once a download has answered, the reason cannot travel in the status any more.
+    func stream(holders: [PeerID: PeerInfo], health: HolderHealth, ready prefetched: [Int: ByteBuffer],
+                segments: Range<Int>? = nil, into sink: (ByteBuffer) async throws -> Void) async throws {
         let wanted = (segments ?? 0..<manifest.segments.count).clamped(to: 0..<manifest.segments.count)
         let count = wanted.upperBound
-        var ready: [Int: ByteBuffer] = [:]
+        var ready = prefetched.filter { wanted.contains($0.key) }
         var next = wanted.lowerBound
         var launched = wanted.lowerBound
-        try await withThrowingTaskGroup(of: (Int, ByteBuffer).self) { group in
-            func launch() {
-                let index = launched
-                launched += 1
-                group.addTask {
-                    (index, try await self.fetchSegment(index, holders: holders, health: health))
+        var delivered: UInt64 = 0
+        do {
+            try await withThrowingTaskGroup(of: (Int, ByteBuffer).self) { group in
+                func launch() {
+                    let index = launched
+                    launched += 1
+                    guard ready[index] == nil else { return }
+                    group.addTask {
+                        do {
+                            return (index, try await self.fetchSegment(index, holders: holders, health: health))
+                        } catch {
+                            throw SegmentFailure(segment: index, error: error)
+                        }
+                    }
+                }
+                while launched < min(count, wanted.lowerBound + service.segmentWindow) { launch() }
+                while next < count {
+                    while let buffer = ready.removeValue(forKey: next) {
+                        delivered += UInt64(buffer.readableBytes)
+                        try await sink(buffer)
+                        next += 1
+                        if launched < count { launch() }
+                    }
+                    guard next < count else { break }
+                    guard let (index, plaintext) = try await group.next() else {
+                        let lost = FileError.unexpectedResponse("segment \(next): it was never fetched")
+                        throw SegmentFailure(segment: next, error: lost)
+                    }
+                    ready[index] = plaintext
                 }
             }
-            while launched < min(count, wanted.lowerBound + service.segmentWindow) { launch() }
-            while next < count {
-                guard let (index, plaintext) = try await group.next() else { break }
-                ready[index] = plaintext
-                while let buffer = ready.removeValue(forKey: next) {
-                    try await sink(buffer)
-                    next += 1
-                    if launched < count { launch() }
-                }
-            }
+        } catch let failure as SegmentFailure {
+            service.recordFailure(of: fileID, segment: failure.segment, count: count, offset: delivered,
+                                  size: size, error: failure.error)
+            throw failure.error
         }
     }
 
@@ -149,6 +177,12 @@ public struct FileReader: Sendable {
     }
 }
 
+/// A segment that could not be fetched, with its index, on its way out of the stream's task group.
+struct SegmentFailure: Error {
+    var segment: Int
+    var error: Error
+}
+
 /// Holders that failed during this get, tried last afterwards.
 final class HolderHealth: @unchecked Sendable {
     // `@unchecked Sendable`: the set is only touched under `lock`.
@@ -174,22 +208,28 @@ extension FileService {
         switch reference {
         case .capability(let capability):
             let manifest = try await manifest(of: capability.fileID)
-            return FileReader(fileID: capability.fileID, manifest: manifest, fileKey: capability.fileKey, service: self)
+            // A wrong key is refused here, before anything is fetched or answered (issue 6, item 4).
+            guard manifest.isKey(capability.fileKey) != false else {
+                throw FileError.wrongKey(capability.fileID, source: .capability)
+            }
+            return FileReader(fileID: capability.fileID, manifest: manifest, fileKey: capability.fileKey,
+                              keySource: .capability, service: self)
         case .fileID(let fileID):
             let manifest = try await manifest(of: fileID)
-            let key = try await fileKey(for: manifest, fileID: fileID)
-            return FileReader(fileID: fileID, manifest: manifest, fileKey: key, service: self)
+            let (key, source) = try await fileKey(for: manifest, fileID: fileID)
+            guard manifest.isKey(key) != false else { throw FileError.wrongKey(fileID, source: source) }
+            return FileReader(fileID: fileID, manifest: manifest, fileKey: key, keySource: source, service: self)
         }
     }
 
     /// The file key as this identity may have it: sealed to it as owner, or through a grant from the owner.
-    func fileKey(for manifest: Manifest, fileID: Key256) async throws -> FileKey {
+    func fileKey(for manifest: Manifest, fileID: Key256) async throws -> (FileKey, FileError.KeySource) {
         let keys = identity.x25519KeyPair
         if manifest.owner == identity.publicKey {
             guard let key = FileKey(bytes: try SealedBox.open(manifest.sealedKey, recipient: keys)) else {
                 throw FileError.noAccess(fileID)
             }
-            return key
+            return (key, .owner)
         }
         let me = identity.publicKey
         let grant: AccessGrant? = try await fetchBlob(kind: .grant, key: BlobKeys.grant(fileID: fileID, grantee: me.peerID)) {
@@ -201,7 +241,7 @@ extension FileService {
         guard let grant, let opened = try? SealedBox.open(grant.sealedKey, recipient: keys),
               let key = FileKey(bytes: opened)
         else { throw FileError.noAccess(fileID) }
-        return key
+        return (key, .grant)
     }
 
     /// Addresses of the manifest's holders: from the routing table, else found through the DHT.

@@ -32,7 +32,7 @@ extension FileService {
     public func share(_ fileID: Key256, to grantee: PeerID) async throws -> ShareResult {
         let manifest = try await manifest(of: fileID)
         guard manifest.owner == identity.publicKey else { throw FileError.notOwner(fileID) }
-        let fileKey = try await self.fileKey(for: manifest, fileID: fileID)
+        let (fileKey, _) = try await self.fileKey(for: manifest, fileID: fileID)
         let granteeKey = try await publicKey(of: grantee)
         let sealed = try SealedBox.seal(fileKey.bytes, to: try granteeKey.x25519PublicKey())
         let grant = try AccessGrant(fileID: fileID, grantee: granteeKey, sealedKey: sealed, owner: identity)
@@ -63,14 +63,17 @@ extension FileService {
         for keeper in keepers { targets[keeper.id] = keeper }
         let deleted = await withTaskGroup(of: Int.self) { group in
             for target in targets.values {
-                // Each holder gets only the shards it holds, so orders stay small.
+                // Each holder gets only the shards it holds, so orders stay small; one order names at most
+                // `DeleteOrder.maxShards`, and a holder of more gets several.
                 let mine = manifest.shardIDs(heldBy: target.id)
-                let order = DeleteOrder(fileID: fileID, fileNonce: manifest.fileNonce, shardIDs: mine, owner: identity,
-                                        issued: WallClock.now())
-                group.addTask {
-                    guard case .deleted(let count)? = try? await self.peer.storageRequest(.delete(order), to: target)
-                    else { return 0 }
-                    return count
+                for batch in Self.batches(mine, of: DeleteOrder.maxShards) {
+                    let order = DeleteOrder(fileID: fileID, fileNonce: manifest.fileNonce, shardIDs: batch,
+                                            owner: identity, issued: WallClock.now())
+                    group.addTask {
+                        guard case .deleted(let count)? = try? await self.peer.storageRequest(.delete(order), to: target)
+                        else { return 0 }
+                        return count
+                    }
                 }
             }
             var total = 0

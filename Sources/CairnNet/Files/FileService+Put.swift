@@ -32,8 +32,13 @@ public struct PutOptions: Sendable {
 
 extension FileService {
     /// Stores a file read from `body`: encrypt, erasure-code, place each segment's n shards on n distinct
-    /// providers, then store the signed manifest and announce the holders. Returns once every shard is durable
-    /// on its provider and every record is stored.
+    /// providers, then store the signed manifest, announce the holders and confirm the shards to them. Returns
+    /// once every shard is durable and confirmed on its provider and every record is stored.
+    ///
+    /// A put that fails at any point after the first shard is placed — a body cut short, a segment that cannot
+    /// be placed, a manifest that cannot be stored — removes what it placed before it throws (signed delete
+    /// orders under the file nonce), and what it cannot reach is reclaimed by the provider: shards stay pending
+    /// until confirmed (issue 6, item 6).
     public func put<Body: AsyncSequence & Sendable>(_ body: Body, options: PutOptions) async throws -> PutResult
     where Body.Element == ByteBuffer {
         let clock = ContinuousClock()
@@ -51,85 +56,107 @@ extension FileService {
 
         // Providers first, so that a network too small for the code fails before anything is sent. A candidate
         // must have room for at least one shard; one that fills up later refuses, and its shard goes elsewhere.
-        let ring = try await providers(near: pipeline.fileNonce, minimumFree: UInt64(parameters.maxShardLength))
+        let survey = try await survey(near: pipeline.fileNonce, minimumFree: UInt64(parameters.maxShardLength))
+        // Records this clock signs are judged by the receivers' clocks: a clock beyond their tolerance would see
+        // every shard uploaded and then the manifest refused, so it is checked here, before anything is sent.
+        let tolerance = peer.configuration.dht.maxClockSkew
+        if let offset = survey.clocks.excessive(tolerance: tolerance) {
+            throw FileError.clockSkew(offset: offset, peers: survey.clocks.offsets.count, tolerance: tolerance)
+        }
+        let ring = survey.ring
         guard ring.count >= parameters.n else {
             throw FileError.tooFewProviders(found: ring.count, needed: parameters.n)
         }
         let placement = Placement(ring: ring, n: parameters.n)
         let owner = identity.publicKey
+        let placed = PlacedShards()
+        var fileID: Key256?
+        var keepers: [PeerInfo] = []
 
-        var placed: [Int: Manifest.Segment] = [:]
-        try await withThrowingTaskGroup(of: (Int, Manifest.Segment).self) { uploads in
-            var inFlight = 0
-            func drainOne() async throws {
-                if let (index, segment) = try await uploads.next() { placed[index] = segment }
-                inFlight -= 1
-            }
-            func upload(_ segment: EncodedSegment) async throws {
-                if inFlight >= segmentWindow { try await drainOne() }
-                let shards = (0..<segment.shardCount).map { i in
-                    segment.withShard(i) { ByteBuffer(bytes: $0) }
+        do {
+            var segmentsPlaced: [Int: Manifest.Segment] = [:]
+            try await withThrowingTaskGroup(of: (Int, Manifest.Segment).self) { uploads in
+                var inFlight = 0
+                func drainOne() async throws {
+                    if let (index, segment) = try await uploads.next() { segmentsPlaced[index] = segment }
+                    inFlight -= 1
                 }
-                let ids = segment.shardIDs
-                let holders = placement.holders(forSegment: Int(segment.index))
-                let (plaintextLength, shardLength, index) = (segment.plaintextLength, segment.shardLength, segment.index)
-                uploads.addTask {
-                    let finalHolders = try await self.uploadSegment(
-                        index: Int(index), ids: ids, shards: shards, holders: holders, ring: ring, owner: owner,
-                        file: fileNonce)
-                    return (Int(index), Manifest.Segment(plaintextLength: plaintextLength, shardLength: shardLength,
-                                                         shardIDs: ids, holders: finalHolders))
+                func upload(_ segment: EncodedSegment) async throws {
+                    if inFlight >= segmentWindow { try await drainOne() }
+                    let shards = (0..<segment.shardCount).map { i in
+                        segment.withShard(i) { ByteBuffer(bytes: $0) }
+                    }
+                    let ids = segment.shardIDs
+                    let holders = placement.holders(forSegment: Int(segment.index))
+                    let (plaintextLength, shardLength, index) =
+                        (segment.plaintextLength, segment.shardLength, segment.index)
+                    uploads.addTask {
+                        let finalHolders = try await self.uploadSegment(
+                            index: Int(index), ids: ids, shards: shards, holders: holders, ring: ring, owner: owner,
+                            file: fileNonce, placed: placed)
+                        return (Int(index), Manifest.Segment(plaintextLength: plaintextLength, shardLength: shardLength,
+                                                             shardIDs: ids, holders: finalHolders))
+                    }
+                    inFlight += 1
                 }
-                inFlight += 1
-            }
-            for try await var chunk in body {
-                let segments = try chunk.readWithUnsafeReadableBytes { buffer in
-                    (buffer.count, try pipeline.append(buffer))
+                for try await var chunk in body {
+                    let segments = try chunk.readWithUnsafeReadableBytes { buffer in
+                        (buffer.count, try pipeline.append(buffer))
+                    }
+                    for segment in segments { try await upload(segment) }
                 }
-                for segment in segments { try await upload(segment) }
+                // A body that ended short of (or past) what it announced is a truncated or changed upload: storing
+                // it would report success for bytes that are not the ones given.
+                if let expected = options.expectedSize, pipeline.bytesAppended != expected {
+                    throw FileError.invalidRequest(
+                        "the upload announced \(expected) bytes but carried \(pipeline.bytesAppended); "
+                            + "nothing was stored")
+                }
+                if let last = try pipeline.finish() { try await upload(last) }
+                while inFlight > 0 { try await drainOne() }
             }
-            // A body that ended short of (or past) what it announced is a truncated or changed upload: storing it
-            // would report success for bytes that are not the ones given.
-            if let expected = options.expectedSize, pipeline.bytesAppended != expected {
-                throw FileError.invalidRequest(
-                    "the upload announced \(expected) bytes but carried \(pipeline.bytesAppended); nothing was stored")
-            }
-            if let last = try pipeline.finish() { try await upload(last) }
-            while inFlight > 0 { try await drainOne() }
-        }
-        let segments = try orderSegments(placed, count: Int(pipeline.segmentCount))
+            let segments = try orderSegments(segmentsPlaced, count: Int(pipeline.segmentCount))
 
-        // The manifest: the key sealed to the owner, signed by the owner, kept by the peers closest to its ID.
-        let sealedKey = try SealedBox.seal(pipeline.fileKey.bytes, to: identity.x25519KeyPair.publicKey)
-        var manifest = Manifest(
-            fileName: options.name, fileSize: pipeline.fileSize, parameters: parameters, fileNonce: pipeline.fileNonce,
-            segments: segments, created: WallClock.now(), owner: owner, sealedKey: sealedKey)
-        try manifest.sign(with: identity)
-        let encoded = manifest.encoded()
-        let fileID = SHA256.hash(encoded)
-        // The manifest and this peer's provider record for the file, at the n−k+1 peers closest to the file ID:
-        // one lookup finds them and the record rides along with the manifest, so both survive what the shards
-        // survive and are found by any lookup of the file ID, which reaches the closest peers first. Both are
-        // stored before put returns, so the file is findable from any peer at once. (The DHT republishes the
-        // record later to the full k closest.)
-        guard case .closestPeers(_, let closest) = try await peer.query(.closestPeers(fileID)).outcome else {
-            throw FileError.unexpectedResponse("a lookup")
-        }
-        let record = try await peer.makeProviderRecord(for: fileID)
-        let replicas = Self.blobReplicas(for: parameters)
-        _ = try await storeBlob(kind: .manifest, key: fileID, bytes: encoded, replicas: replicas, keepers: closest,
-                                provider: record)
-        // As the file's provider, this peer serves its manifest too (already stored if it is one of the keepers).
-        if !closest.prefix(replicas).contains(where: { $0.id == peer.peerID }) {
-            try provider.blobs.put(kind: .manifest, key: fileID, bytes: encoded, owner: owner)
-        }
-        _ = try index.add(manifest: manifest)
+            // The manifest: the key sealed to the owner, signed by the owner, kept by the peers closest to its ID.
+            let sealedKey = try SealedBox.seal(pipeline.fileKey.bytes, to: identity.x25519KeyPair.publicKey)
+            var manifest = Manifest(
+                fileName: options.name, fileSize: pipeline.fileSize, parameters: parameters,
+                fileNonce: pipeline.fileNonce, segments: segments, created: WallClock.now(), owner: owner,
+                sealedKey: sealedKey, keyCheck: Manifest.keyCheck(for: pipeline.fileKey, fileNonce: fileNonce))
+            try manifest.sign(with: identity)
+            let encoded = manifest.encoded()
+            let id = SHA256.hash(encoded)
+            fileID = id
+            // The manifest and this peer's provider record for the file, at the n−k+1 peers closest to the file
+            // ID: one lookup finds them and the record rides along with the manifest, so both survive what the
+            // shards survive and are found by any lookup of the file ID, which reaches the closest peers first.
+            // Both are stored before put returns, so the file is findable from any peer at once. (The DHT
+            // republishes the record later to the full k closest.)
+            guard case .closestPeers(_, let closest) = try await peer.query(.closestPeers(id)).outcome else {
+                throw FileError.unexpectedResponse("a lookup")
+            }
+            let replicas = Self.blobReplicas(for: parameters)
+            keepers = Array(closest.prefix(replicas))
+            let record = try await peer.makeProviderRecord(for: id)
+            _ = try await storeBlob(kind: .manifest, key: id, bytes: encoded, replicas: replicas, keepers: closest,
+                                    provider: record)
+            // As the file's provider, this peer serves its manifest too (already stored if it is one of the keepers).
+            if !keepers.contains(where: { $0.id == peer.peerID }) {
+                try provider.blobs.put(kind: .manifest, key: id, bytes: encoded, owner: owner)
+            }
+            // Only now are the shards part of a stored file: each holder keeps its shards for good.
+            try await confirm(placed, fileID: id, fileNonce: fileNonce)
+            _ = try index.add(manifest: manifest)
 
-        let capability = ReadCapability(fileID: fileID, fileKey: pipeline.fileKey)
-        return PutResult(
-            id: fileID.hex, name: options.name, size: pipeline.fileSize, k: parameters.k, n: parameters.n,
-            cap: capability.description, seconds: (clock.now - started).secondsDouble,
-            segments: segments.count, providers: Set(segments.flatMap(\.holders)).count)
+            let capability = ReadCapability(fileID: id, fileKey: pipeline.fileKey)
+            return PutResult(
+                id: id.hex, name: options.name, size: pipeline.fileSize, k: parameters.k, n: parameters.n,
+                cap: capability.description, seconds: (clock.now - started).secondsDouble,
+                segments: segments.count, providers: Set(segments.flatMap(\.holders)).count)
+        } catch {
+            await abandon(placed, fileNonce: fileNonce, fileID: fileID, keepers: keepers, reason: error)
+            throw error
+        }
     }
 
     /// Segments came back from concurrent uploads in any order; the manifest wants them by index.
@@ -142,32 +169,44 @@ extension FileService {
         }
     }
 
-    /// Uploads one segment's shards in parallel; a shard a provider refuses goes to another provider of the
-    /// ring that holds nothing of this segment. Returns who holds each shard.
+    /// Uploads one segment's shards in parallel. A shard a provider refuses (full, failing, unreachable) goes to
+    /// another provider of the ring that holds nothing of this segment, drawn from one pool the segment's shards
+    /// share, so that two retries never pick the same provider; providers found full are skipped by the rest of
+    /// the put. Returns who holds each shard.
     func uploadSegment(index: Int, ids: [ShardID], shards: [ByteBuffer], holders: [PeerInfo], ring: [PeerInfo],
-                       owner: PublicKey, file: Key256) async throws -> [PeerID] {
+                       owner: PublicKey, file: Key256, placed: PlacedShards) async throws -> [PeerID] {
         var final = holders
+        let spares = SharedSpares(ring: ring, holders: holders)
         try await withThrowingTaskGroup(of: (Int, PeerInfo).self) { group in
-            let spare = ring.filter { candidate in !holders.contains { $0.id == candidate.id } }
-            // Spares are dealt out per shard so that two retries never pick the same provider.
             for i in shards.indices {
-                let mySpares = spare.enumerated().filter { $0.offset % shards.count == i }.map(\.element)
                 group.addTask {
-                    var lastError: Error?
-                    for target in [holders[i]] + mySpares {
+                    var failures: [String] = []
+                    var target: PeerInfo? = holders[i]
+                    if placed.full.contains(holders[i].id) {
+                        failures.append("\(holders[i].id.shortHex): full")
+                        target = spares.take(skipping: placed.full)
+                    }
+                    while let current = target {
                         do {
                             let answer = try await self.peer.storageRequest(
-                                .putShard(id: ids[i], file: file, owner: owner, bytes: shards[i]), to: target)
+                                .putShard(id: ids[i], file: file, owner: owner, bytes: shards[i]), to: current)
                             guard answer == .stored else { throw FileError.unexpectedResponse("a shard upload") }
-                            return (i, target)
+                            placed.record(ids[i], on: current)
+                            return (i, current)
                         } catch {
-                            lastError = error
-                            self.capacities.forget(target.id)
+                            if let remote = error as? RemoteError, remote.code == .noCapacity {
+                                placed.markFull(current.id)
+                            }
+                            failures.append("\(current.id.shortHex): \(error)")
+                            self.capacities.forget(current.id)
                             self.logger.debug("shard upload failed; trying another provider",
-                                              metadata: ["cairn.remote": "\(target)", "cairn.error": "\(error)"])
+                                              metadata: ["cairn.remote": "\(current)", "cairn.error": "\(error)"])
                         }
+                        target = spares.take(skipping: placed.full)
                     }
-                    throw FileError.placementFailed(segment: index, reason: "shard \(i): \(lastError.map { "\($0)" } ?? "no provider")")
+                    throw FileError.placementFailed(
+                        segment: index, reason: "shard \(i) was refused by every provider that holds nothing of "
+                            + "the segment (\(failures.suffix(3).joined(separator: "; ")))")
                 }
             }
             for try await (i, target) in group { final[i] = target }

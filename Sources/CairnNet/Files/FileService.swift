@@ -1,6 +1,8 @@
+import CairnDHT
 import CairnPeer
 import CairnStorage
 import CairnWire
+import Foundation
 import Logging
 import NIOCore
 
@@ -14,6 +16,7 @@ public final class FileService: Sendable {
     public let index: FileIndex
     let logger: Logger
     let capacities = CapacityCache()
+    let failures = DownloadFailures()
 
     /// Peers that keep a file's manifest and grants: n−k+1, so that they survive exactly the failures the
     /// shards survive (any n−k peers lost), and never fewer than 3.
@@ -32,32 +35,68 @@ public final class FileService: Sendable {
 
     var identity: Identity { peer.identity }
 
+    // MARK: - Failed downloads
+
+    /// Logs and keeps why a download of `fileID` stopped at `segment`, after it had answered.
+    func recordFailure(of fileID: Key256, segment: Int, count: Int, offset: UInt64, size: UInt64, error: Error) {
+        logger.error("download stopped: a segment could not be fetched", metadata: [
+            "cairn.file": "\(fileID.hex)", "cairn.segment": "\(segment)", "cairn.offset": "\(offset)",
+            "cairn.error": "\(error)",
+        ])
+        let formatter = ISO8601DateFormatter()
+        failures.record(DownloadFailure(
+            id: fileID.hex, segment: segment, segments: count, offset: offset, size: size, error: "\(error)",
+            at: formatter.string(from: WallClock.now().date)), of: fileID)
+    }
+
+    /// The last download of `fileID` on this peer that stopped after answering, if any.
+    public func lastFailure(of fileID: Key256) -> DownloadFailure? { failures.last(of: fileID) }
+
     // MARK: - Providers
 
+    /// What asking the peers near a key for their room found.
+    struct ProviderSurvey {
+        /// Those with room for at least the minimum asked, nearest first.
+        var ring: [PeerInfo]
+        /// Their clocks against this one's.
+        var clocks: ClockSkew
+    }
+
     /// Peers near `key` (from the routing table, this peer included) with at least `minimumFree` bytes free,
-    /// nearest first. Capacity answers are cached for a few seconds so that small puts do not each ask everyone.
-    func providers(near key: Key256, minimumFree: UInt64) async throws -> [PeerInfo] {
+    /// nearest first, and how their clocks compare with this one. Answers are cached for a few seconds so that
+    /// small puts do not each ask everyone.
+    func survey(near key: Key256, minimumFree: UInt64) async throws -> ProviderSurvey {
         let candidates = try await peer.closestKnown(to: key, count: peer.configuration.dht.k)
-        let free = await withTaskGroup(of: (Int, UInt64?).self) { group in
+        let me = peer.peerID
+        let answers = await withTaskGroup(of: (Int, CapacityCache.Entry?).self) { group in
             for (position, candidate) in candidates.enumerated() {
-                if let cached = capacities.free(of: candidate.id) {
+                if let cached = capacities.entry(of: candidate.id) {
                     group.addTask { (position, cached) }
                     continue
                 }
                 group.addTask {
-                    guard case .capacity(let total, let used)? = try? await self.peer.storageRequest(
+                    let sent = WallClock.now()
+                    guard case .capacity(_, _, let free, let remote)? = try? await self.peer.storageRequest(
                         .capacity, to: candidate, timeout: .seconds(5))
                     else { return (position, nil) }
-                    let free = total > used ? total - used : 0
-                    self.capacities.remember(free, of: candidate.id)
-                    return (position, free)
+                    var entry = CapacityCache.Entry(free: free, clockOffset: nil)
+                    if let remote, candidate.id != me {
+                        var sample = ClockSkew()
+                        sample.add(sent: sent, received: WallClock.now(), remote: remote)
+                        entry.clockOffset = sample.offsets.first
+                    }
+                    self.capacities.remember(entry, of: candidate.id)
+                    return (position, entry)
                 }
             }
-            var free = [UInt64?](repeating: nil, count: candidates.count)
-            for await (position, bytes) in group { free[position] = bytes }
-            return free
+            var answers = [CapacityCache.Entry?](repeating: nil, count: candidates.count)
+            for await (position, entry) in group { answers[position] = entry }
+            return answers
         }
-        return candidates.indices.filter { (free[$0] ?? 0) >= minimumFree }.map { candidates[$0] }
+        var clocks = ClockSkew()
+        for case let offset? in answers.map({ $0?.clockOffset }) { clocks.add(offset: offset) }
+        let ring = candidates.indices.filter { (answers[$0]?.free ?? 0) >= minimumFree }.map { candidates[$0] }
+        return ProviderSurvey(ring: ring, clocks: clocks)
     }
 
     // MARK: - Blobs (manifests, grants)
@@ -74,25 +113,36 @@ public final class FileService: Sendable {
         }
         let chosen = Array(keepers.prefix(replicas))
         let payload = ByteBuffer(bytes: bytes)
-        let stored = await withTaskGroup(of: Bool.self) { group in
+        let (stored, refusals) = await withTaskGroup(of: String?.self) { group in
             for keeper in chosen {
                 group.addTask {
                     do {
                         let request = StorageRequest.putBlob(kind: kind, key: key, provider: record, bytes: payload)
-                        return try await self.peer.storageRequest(request, to: keeper) == .stored
+                        guard try await self.peer.storageRequest(request, to: keeper) == .stored else {
+                            return "\(keeper.id.shortHex): an unexpected answer"
+                        }
+                        return nil
                     } catch {
                         self.logger.debug("keeper refused blob", metadata: ["cairn.remote": "\(keeper)", "cairn.error": "\(error)"])
-                        return false
+                        return "\(keeper.id.shortHex): \(error)"
                     }
                 }
             }
             var count = 0
-            for await ok in group where ok { count += 1 }
-            return count
+            var refusals: [String] = []
+            for await refusal in group {
+                if let refusal { refusals.append(refusal) } else { count += 1 }
+            }
+            return (count, refusals)
         }
         // Every keeper that was asked must hold it, or fewer than planned survive failures.
         guard stored > 0, stored >= chosen.count - 1 else {
-            throw FileError.recordNotStored("the \(kind == .manifest ? "manifest" : "access grant") (\(stored) of \(chosen.count) keepers)")
+            // The keepers' reasons, one of each: a clock far off says so there (RecordRejection).
+            var seen = Set<String>()
+            let reasons = refusals.filter { seen.insert(String($0.drop { $0 != ":" })).inserted }.prefix(2)
+            throw FileError.recordNotStored("the \(kind == .manifest ? "manifest" : "access grant") (\(stored) of "
+                + "\(chosen.count) keepers)"
+                + (reasons.isEmpty ? "" : "; refused by " + reasons.joined(separator: "; ")))
         }
         return stored
     }

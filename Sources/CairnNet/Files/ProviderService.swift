@@ -7,29 +7,41 @@ import NIOPosix
 
 /// The provider side of the storage protocol: keeps shards and blobs for other peers. Disk work runs on a
 /// thread pool, never on the event loop.
+///
+/// Shards arrive pending and are kept for good once their owner confirms the stored file (`ConfirmOrder`);
+/// `PendingReclaimer` releases those never confirmed after `pendingGrace` (issue 6, item 6).
 public final class ProviderService: Sendable {
     public let shards: ShardStore
     public let blobs: BlobStore
     let pool: NIOThreadPool
     let logger: Logger
+    /// How long a shard may stay pending before it is reclaimed: long enough for the slowest put to store its
+    /// manifest and confirm (a put of many GiB over a slow link takes a while), short enough that abandoned
+    /// uploads do not hold space for long.
+    public let pendingGrace: Duration
+    public static let defaultPendingGrace: Duration = .seconds(3600)
 
-    public init(shards: ShardStore, blobs: BlobStore, pool: NIOThreadPool, logger: Logger) {
+    public init(shards: ShardStore, blobs: BlobStore, pool: NIOThreadPool, logger: Logger,
+                pendingGrace: Duration = ProviderService.defaultPendingGrace) {
         self.shards = shards
         self.blobs = blobs
         self.pool = pool
         self.logger = logger
+        self.pendingGrace = pendingGrace
     }
 
     /// Answers one storage request, on `loop`. Disk and verification work runs on the thread pool and the
     /// answer comes back as a future, with no task in between: a small shard costs as few thread hops as can be.
-    /// `acceptRecord` stores a provider record riding with a blob (on the loop, where the DHT machine lives).
-    func serve(_ request: StorageRequest, on loop: EventLoop, acceptRecord: @escaping (ProviderRecord) -> Bool)
+    /// `acceptRecord` stores a provider record riding with a blob (on the loop, where the DHT machine lives) and
+    /// returns nil, or why it refused it.
+    func serve(_ request: StorageRequest, on loop: EventLoop, acceptRecord: @escaping (ProviderRecord) -> String?)
         -> EventLoopFuture<Response>
     {
         if case .putBlob(_, let key, let record?, _) = request {
-            guard record.key == key, acceptRecord(record) else {
+            let refusal = record.key == key ? acceptRecord(record) : "it is for another key (\(record.key.hex))"
+            if let refusal {
                 return loop.makeSucceededFuture(.error(RemoteError(
-                    code: .refused, message: "the provider record sent with blob \(key.hex) is invalid")))
+                    code: .refused, message: "the provider record sent with blob \(key.hex) was refused: \(refusal)")))
             }
         }
         return pool.runIfActive(eventLoop: loop) { try self.handle(request) }
@@ -49,13 +61,14 @@ public final class ProviderService: Sendable {
         case .putShard(let id, let file, let owner, let bytes):
             let reference = ShardReference(file: file, owner: owner.peerID)
             try bytes.withUnsafeReadableBytes { buffer in
-                _ = try shards.write(buffer, id: id, reference: reference, now: WallClock.now())
+                _ = try shards.write(buffer, id: id, reference: reference, confirmed: false, now: WallClock.now())
             }
             return .stored
         case .getShard(let id):
             return .shard(ByteBuffer(bytes: try shards.read(id)))
         case .capacity:
-            return .capacity(total: shards.capacity, used: try shards.used())
+            return .capacity(total: shards.capacity, used: try shards.used(), free: try shards.free(),
+                             now: WallClock.now())
         case .putBlob(let kind, let key, _, let bytes):
             let blob = Array(bytes.readableBytesView)
             let owner = try Self.validate(kind: kind, key: key, blob: blob)
@@ -73,6 +86,14 @@ public final class ProviderService: Sendable {
             for id in order.shardIDs where try shards.release(id, reference: reference) == .deleted { count += 1 }
             _ = try blobs.delete(kind: .manifest, key: order.fileID, owner: order.owner)
             return .deleted(shards: count)
+        case .confirm(let order):
+            guard order.isSignatureValid else {
+                throw RemoteError(code: .refused, message: "confirmation for \(order.fileID.hex) has a bad signature")
+            }
+            let kept = try shards.confirm(file: order.fileNonce, owner: order.owner.peerID, shards: order.shardIDs)
+            return .confirmed(shards: kept)
+        case .holds(let ids):
+            return .holding(try shards.contains(ids))
         }
     }
 
@@ -102,7 +123,7 @@ public final class ProviderService: Sendable {
 
     static func code(for error: StorageError) -> RemoteError.Code {
         switch error {
-        case .noCapacity: .noCapacity
+        case .noCapacity, .diskFull: .noCapacity
         case .shardNotFound, .corruptShard: .notFound
         case .shardHashMismatch, .malformedManifest, .malformedAccessGrant, .invalidShardID: .badRequest
         default: .internalError

@@ -150,9 +150,9 @@ public final class NetworkPeer: @unchecked Sendable {
             return eventLoop.makeSucceededFuture(.error(RemoteError(code: .refused, message: "this peer does not store data")))
         }
         return provider.serve(request, on: eventLoop) { [self] record in
-            let accepted = machine.acceptProviderRecord(record, now: WallClock.now())
+            let refusal = machine.acceptProviderRecord(record, now: WallClock.now())
             pump()
-            return accepted
+            return refusal
         }
     }
 

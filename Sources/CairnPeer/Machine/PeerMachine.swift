@@ -88,12 +88,19 @@ public struct PeerMachine: Sendable {
         return record
     }
 
-    /// Stores a provider record that arrived with a blob, as an `addProvider` request would; false when refused.
-    public mutating func acceptProviderRecord(_ record: ProviderRecord, now: Instant) -> Bool {
-        var accepted = false
-        withRunning { accepted = $0.dht.handleRequest(.addProvider(record), from: nil, now: now) == .stored }
+    /// Stores a provider record that arrived with a blob, as an `addProvider` request would; returns why it was
+    /// refused, or nil when stored.
+    public mutating func acceptProviderRecord(_ record: ProviderRecord, now: Instant) -> String? {
+        var refusal: String? = "this peer is not running"
+        withRunning {
+            switch $0.dht.handleRequest(.addProvider(record), from: nil, now: now) {
+            case .stored: refusal = nil
+            case .refused(let reason): refusal = reason
+            default: refusal = "an unexpected answer from the DHT"
+            }
+        }
         drain()
-        return accepted
+        return refusal
     }
 
     /// Drains the pending actions, oldest first.

@@ -3,7 +3,7 @@ import CairnWire
 
 // Binary form, all integers big-endian:
 //
-//     u8  version (1)
+//     u8  version (2; 1 is read too, and has no key check)
 //     u16 name length, name (UTF-8, ≤ 255 bytes)
 //     u64 file size
 //     u32 segment size, u8 k, u8 n
@@ -11,11 +11,13 @@ import CairnWire
 //     i64 created (ns since the Unix epoch)
 //     32  owner's Ed25519 public key
 //     u16 sealed key length, sealed key (≤ 1024 bytes)
+//     32  key check (version 2 only): HMAC-SHA256(file key, "cairn/key-check/v1" ‖ file nonce)
 //     u32 segment count, then per segment:
 //         u32 plaintext length, u32 shard length, n × 32 shard IDs, n × 32 holders
 //     u32 provider count, then per provider (ascending PeerID):
 //         32 provider, u32 leaf count, 32 Merkle root
-//     64  owner's signature over the domain tag "cairn/manifest/v1" and everything above
+//     64  owner's signature over the domain tag "cairn/manifest/v1" and everything above (the version byte
+//         included, so a version 2 manifest cannot be passed off as version 1 without its key check)
 //
 // Decoding trusts nothing: every count is bounded by a constant and by the bytes actually left before anything
 // is allocated, and the sizes must agree with one another, so that a manifest from the network can be refused
@@ -40,8 +42,8 @@ extension Manifest {
         func fail(_ reason: String) -> StorageError { .malformedManifest(reason) }
 
         guard let version = reader.readUInt8() else { throw fail("empty") }
-        guard version == Manifest.formatVersion else {
-            throw fail("format version \(version) is not supported (this peer reads \(Manifest.formatVersion))")
+        guard version == 1 || version == Manifest.formatVersion else {
+            throw fail("format version \(version) is not supported (this peer reads 1 and \(Manifest.formatVersion))")
         }
         guard let nameBytes = reader.readShortBytes(maximum: Manifest.maxFileNameBytes) else {
             throw fail("file name missing or longer than \(Manifest.maxFileNameBytes) bytes")
@@ -61,6 +63,11 @@ extension Manifest {
         else { throw fail("truncated before the owner's key") }
         guard let sealedKey = reader.readShortBytes(maximum: Manifest.maxSealedKeyBytes) else {
             throw fail("sealed key missing or longer than \(Manifest.maxSealedKeyBytes) bytes")
+        }
+        var keyCheck: Key256?
+        if version >= 2 {
+            guard let check = reader.readKey() else { throw fail("truncated in the key check") }
+            keyCheck = check
         }
 
         guard let segmentCount = reader.readUInt32().map(Int.init) else { throw fail("truncated at the segments") }
@@ -108,7 +115,7 @@ extension Manifest {
 
         self.init(fileName: name, fileSize: fileSize, parameters: parameters, fileNonce: fileNonce,
                   segments: segments, created: Instant(nanoseconds: createdNanoseconds), owner: owner,
-                  sealedKey: sealedKey, providerRoots: roots, signature: signature)
+                  sealedKey: sealedKey, keyCheck: keyCheck, providerRoots: roots, signature: signature)
         try validate()
     }
 
@@ -161,13 +168,13 @@ extension Manifest {
     }
 
     var encodedBodySize: Int {
-        1 + 2 + fileName.utf8.count + 8 + 6 + 32 + 8 + 32 + 2 + sealedKey.count + 4
+        1 + 2 + fileName.utf8.count + 8 + 6 + 32 + 8 + 32 + 2 + sealedKey.count + (keyCheck == nil ? 0 : 32) + 4
             + segments.count * (8 + 64 * parameters.n) + 4 + providerRoots.count * 68
     }
 
     /// Every field but the signature. Fields that do not fit their width are clamped; `validate()` refuses them.
     func writeBody(into writer: inout ByteWriter) {
-        writer.write(Manifest.formatVersion)
+        writer.write(keyCheck == nil ? 1 : Manifest.formatVersion)
         writer.write(shortBytes: Array(Array(fileName.utf8).prefix(Int(UInt16.max))))
         writer.write(fileSize)
         writer.write(UInt32(clamping: parameters.segmentSize))
@@ -177,6 +184,7 @@ extension Manifest {
         writer.write(created.nanoseconds)
         writer.write(raw: owner.bytes)
         writer.write(shortBytes: Array(sealedKey.prefix(Int(UInt16.max))))
+        if let keyCheck { writer.write(keyCheck) }
         writer.write(UInt32(clamping: segments.count))
         for segment in segments {
             writer.write(UInt32(clamping: segment.plaintextLength))

@@ -7,7 +7,8 @@ import CairnWire
 /// It reveals the file's name and size and where its shards are, but not its contents: the file key inside
 /// is sealed to the owner's key.
 public struct Manifest: Hashable, Sendable {
-    public static let formatVersion: UInt8 = 1
+    /// Version 2 adds `keyCheck`; version 1 manifests (without it) are still read.
+    public static let formatVersion: UInt8 = 2
     /// Longest file name, in UTF-8 bytes.
     public static let maxFileNameBytes = 255
     /// A sealed 32-byte key is 80 bytes; room for other sealing schemes, but bounded.
@@ -28,6 +29,10 @@ public struct Manifest: Hashable, Sendable {
     public var owner: PublicKey
     /// The file key sealed to the owner's key (SealedBox); opaque here.
     public var sealedKey: [UInt8]
+    /// A check value of the file key (`Manifest.keyCheck(for:fileNonce:)`), so that a wrong key from a capability
+    /// or a grant is refused before anything is fetched, whatever the file's size, empty files included (issue 6,
+    /// item 4). Nil only in version 1 manifests.
+    public var keyCheck: Key256?
     /// The owner's Ed25519 signature over `signingBytes`.
     public var signature: [UInt8]
 
@@ -69,8 +74,8 @@ public struct Manifest: Hashable, Sendable {
 
     public init(
         fileName: String, fileSize: UInt64, parameters: CodingParameters, fileNonce: Key256, segments: [Segment],
-        created: Instant, owner: PublicKey, sealedKey: [UInt8], providerRoots: [ProviderRoot]? = nil,
-        signature: [UInt8] = []
+        created: Instant, owner: PublicKey, sealedKey: [UInt8], keyCheck: Key256? = nil,
+        providerRoots: [ProviderRoot]? = nil, signature: [UInt8] = []
     ) {
         self.fileName = fileName
         self.fileSize = fileSize
@@ -80,6 +85,7 @@ public struct Manifest: Hashable, Sendable {
         self.created = created
         self.owner = owner
         self.sealedKey = sealedKey
+        self.keyCheck = keyCheck
         self.signature = signature
         self.providerRoots = []
         self.providerRoots = providerRoots ?? computedProviderRoots()

@@ -128,6 +128,17 @@ enum DurableFile {
     }
 
     /// Flushes every file, directory entry and journal change of the filesystem holding `path` (syncfs(2)).
+    /// Bytes an unprivileged writer can still put on the filesystem holding `path` (statvfs `f_bavail`), or nil
+    /// when the filesystem cannot say.
+    static func availableBytes(_ path: String) -> UInt64? {
+        var info = statvfs()
+        guard statvfs(path, &info) == 0 else { return nil }
+        return UInt64(info.f_bavail) * UInt64(info.f_frsize)
+    }
+
+    /// True for the errors a full disk or quota produces.
+    static func isOutOfSpace(_ code: Int32) -> Bool { code == ENOSPC || code == EDQUOT }
+
     static func syncFilesystem(_ path: String) throws(StorageError) {
         let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { throw .io(operation: "open directory", path: path, errno: errno) }

@@ -57,6 +57,16 @@ extension ShardStore {
                             SELECT id, zeroblob(32), owner, storedAt FROM shard WHERE owner IS NOT NULL;
                         """)
             }
+            // A reference is pending from the upload until its owner confirms the stored file (`ConfirmOrder`);
+            // pending ones past the grace period are reclaimed. References from before this version belong to
+            // puts that completed, or to files whose put cannot be told apart any more: confirmed.
+            migrator.registerMigration("shard-store-v3-pending") { db in
+                try db.execute(
+                    sql: """
+                        ALTER TABLE shard_ref ADD COLUMN confirmed INTEGER NOT NULL DEFAULT 1;
+                        CREATE INDEX shard_ref_pending ON shard_ref(addedAt) WHERE confirmed = 0;
+                        """)
+            }
             try migrator.migrate(pool)
             return pool
         }
@@ -84,10 +94,16 @@ extension ShardStore {
                            references: Set(references))
     }
 
-    static func insert(_ reference: ShardReference, of id: ShardID, now: Instant, _ db: Database) throws {
+    /// Adds a reference; one already there keeps its age, and becomes confirmed if this write is.
+    static func insert(_ reference: ShardReference, of id: ShardID, confirmed: Bool, now: Instant, _ db: Database)
+        throws
+    {
         try db.execute(
-            sql: "INSERT OR IGNORE INTO shard_ref (shard, file, owner, addedAt) VALUES (?, ?, ?, ?)",
-            arguments: [id.data, reference.file.data, reference.owner.data, now.nanoseconds])
+            sql: """
+                INSERT INTO shard_ref (shard, file, owner, addedAt, confirmed) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (shard, file, owner) DO UPDATE SET confirmed = max(confirmed, excluded.confirmed)
+                """,
+            arguments: [id.data, reference.file.data, reference.owner.data, now.nanoseconds, confirmed ? 1 : 0])
     }
 
     /// After a crash: empty `tmp/`, remove shard files whose index entry never committed (never acknowledged),
@@ -142,6 +158,8 @@ func withDatabase<T>(_ body: () throws -> T) throws(StorageError) -> T {
         return try body()
     } catch let error as StorageError {
         throw error
+    } catch let error as DatabaseError where error.resultCode == .SQLITE_FULL {
+        throw .diskFull(needed: 0, free: 0, path: "the shard index (\(error.message ?? "database or disk is full"))")
     } catch {
         throw .database(String(describing: error))
     }

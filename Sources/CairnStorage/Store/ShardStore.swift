@@ -23,14 +23,24 @@ import Synchronization
 /// the directory, and only then commits the index entry: once `write` returns, the shard survives a crash at any
 /// instant. A read verifies again, and a shard that no longer matches is moved to quarantine and reported, never
 /// returned. Capacity is checked inside the same serialized transaction as the index entry, so concurrent writers
-/// cannot overshoot it.
+/// cannot overshoot it. Capacity is also the disk's: the store never counts on more than the filesystem has free
+/// (statvfs) less `diskReserve`, and a write that meets ENOSPC fails as `diskFull`, a lack of capacity that an
+/// uploader places elsewhere, never an internal error (issue 6, item 8).
+///
+/// References arrive *pending* from the network (`write(…, confirmed: false)`) and become confirmed when the owner
+/// confirms the stored file (`confirm`); `reclaimPending` releases those still pending after a grace period, so
+/// that a failed or abandoned upload leaks nothing (issue 6, item 6).
 public final class ShardStore: Sendable {
     public let root: String
     /// Most bytes of shards the store accepts.
     public let capacity: UInt64
+    /// Bytes of the filesystem the store leaves free for everything else (the index's WAL, the peer's other
+    /// databases, the system).
+    public let diskReserve: UInt64
+    public static let defaultDiskReserve: UInt64 = 64 * 1024 * 1024
     /// What the last open cleaned up.
     public let recovery: ShardStoreRecovery
-    private let database: DatabasePool
+    let database: DatabasePool
     private let commits: GroupCommit<PendingShard>
     private let reservations = Mutex(Reservations())
 
@@ -38,6 +48,7 @@ public final class ShardStore: Sendable {
         var id: ShardID
         var size: Int
         var reference: ShardReference?
+        var confirmed: Bool
         var now: Instant
     }
 
@@ -58,9 +69,12 @@ public final class ShardStore: Sendable {
     var quarantineDirectory: String { root + "/quarantine" }
 
     /// Opens (creating if needed) the store at `root`, then removes what a crash left behind.
-    public init(root: String, capacity: UInt64) throws(StorageError) {
+    public init(
+        root: String, capacity: UInt64, diskReserve: UInt64 = ShardStore.defaultDiskReserve
+    ) throws(StorageError) {
         self.root = root
         self.capacity = capacity
+        self.diskReserve = diskReserve
         try DurableFile.makeDirectory(root)
         for directory in ["shards", "tmp", "quarantine"] { try DurableFile.makeDirectory(root + "/" + directory) }
         let database = try ShardStore.openIndex(path: root + "/index.sqlite")
@@ -76,10 +90,21 @@ public final class ShardStore: Sendable {
         reservations.withLock { $0.used }
     }
 
-    /// Bytes that can still be stored.
+    /// Bytes that can still be stored: the capacity left, and never more than the disk has free beyond the
+    /// reserve, less what writes in flight will take.
     public func free() throws(StorageError) -> UInt64 {
-        let used = try used()
-        return capacity > used ? capacity - used : 0
+        let disk = diskFree()
+        return reservations.withLock { state in
+            let taken = state.used + state.reserved
+            let left = capacity > taken ? capacity - taken : 0
+            guard let disk else { return left }
+            return min(left, disk > state.reserved ? disk - state.reserved : 0)
+        }
+    }
+
+    /// The filesystem's free bytes beyond the reserve; nil when statvfs cannot say.
+    func diskFree() -> UInt64? {
+        DurableFile.availableBytes(root).map { $0 > diskReserve ? $0 - diskReserve : 0 }
     }
 
     /// Stores `bytes` as shard `id`, kept for `reference`. Returns false when the shard was already stored (content
@@ -90,9 +115,13 @@ public final class ShardStore: Sendable {
     /// flushes the filesystem (syncfs) and records the index entries of every shard written meanwhile in one
     /// transaction. A crash before that leaves an unindexed file, which the next open removes: nothing that was
     /// acknowledged is lost, and nothing unacknowledged lingers.
+    ///
+    /// A reference written with `confirmed: false` is pending until `confirm` names it, and `reclaimPending`
+    /// releases it once old enough; a confirmed reference stays confirmed whatever later writes say.
     @discardableResult
     public func write(
-        _ bytes: UnsafeRawBufferPointer, id: ShardID, reference: ShardReference? = nil, now: Instant
+        _ bytes: UnsafeRawBufferPointer, id: ShardID, reference: ShardReference? = nil, confirmed: Bool = true,
+        now: Instant
     ) throws(StorageError) -> Bool {
         let actual = ShardCommitment.id(of: bytes)
         guard actual == id else { throw .shardHashMismatch(shard: id, actual: actual, index: nil) }
@@ -101,12 +130,12 @@ public final class ShardStore: Sendable {
         while true {
             switch try reserve(id, size: size) {
             case .reserved:
-                try writeNew(bytes, id: id, reference: reference, now: now)
+                try writeNew(bytes, id: id, reference: reference, confirmed: confirmed, now: now)
                 return true
             case .stored:
                 // Only the reference is new; it must be durable before the write is acknowledged. When the shard
                 // was deleted meanwhile, store it afresh.
-                if try addReference(reference, to: id, now: now) { return false }
+                if try addReference(reference, confirmed: confirmed, to: id, now: now) { return false }
             case .beingWritten:
                 // Another writer holds the reservation; acknowledging now could acknowledge bytes that its failure
                 // then removes, so wait until it has committed or failed and look again.
@@ -119,7 +148,7 @@ public final class ShardStore: Sendable {
     }
 
     private func writeNew(
-        _ bytes: UnsafeRawBufferPointer, id: ShardID, reference: ShardReference?, now: Instant
+        _ bytes: UnsafeRawBufferPointer, id: ShardID, reference: ShardReference?, confirmed: Bool, now: Instant
     ) throws(StorageError) {
         let size = UInt64(bytes.count)
         var committed = false
@@ -131,24 +160,30 @@ public final class ShardStore: Sendable {
             let directory = DurableFile.parent(of: finalPath)
             try DurableFile.makeDirectory(directory, sync: false)
             try DurableFile.move(temporary, to: finalPath)
-            try commits.submit(PendingShard(id: id, size: bytes.count, reference: reference, now: now))
+            try commits.submit(PendingShard(id: id, size: bytes.count, reference: reference, confirmed: confirmed,
+                                            now: now))
             committed = true
         } catch {
             // Nothing was acknowledged: leave no file behind for an entry that did not commit.
             _ = try? DurableFile.remove(temporary)
             _ = try? DurableFile.remove(finalPath)
-            if let error = error as? StorageError { throw error }
-            throw .database("\(error)")
+            guard let error = error as? StorageError else { throw .database("\(error)") }
+            if case .io(_, _, let code) = error, DurableFile.isOutOfSpace(code) {
+                throw .diskFull(needed: size, free: diskFree() ?? 0, path: root)
+            }
+            throw error
         }
     }
 
     /// Adds a reference to a shard already indexed, in one transaction that checks the shard is still there,
     /// then flushes; false when the shard is gone (deleted by its last other reference meanwhile).
-    private func addReference(_ reference: ShardReference?, to id: ShardID, now: Instant) throws(StorageError) -> Bool {
+    private func addReference(
+        _ reference: ShardReference?, confirmed: Bool, to id: ShardID, now: Instant
+    ) throws(StorageError) -> Bool {
         let present = try withDatabase {
             try database.write { db -> Bool in
                 guard try ShardStore.exists(db, id) else { return false }
-                if let reference { try ShardStore.insert(reference, of: id, now: now, db) }
+                if let reference { try ShardStore.insert(reference, of: id, confirmed: confirmed, now: now, db) }
                 return true
             }
         }
@@ -162,6 +197,7 @@ public final class ShardStore: Sendable {
 
     /// Claims room for a shard, unless it is already stored or another writer is storing it.
     private func reserve(_ id: ShardID, size: UInt64) throws(StorageError) -> Reservation {
+        let disk = diskFree()
         if DurableFile.exists(path(of: id)) {
             let indexed = try withDatabase { try database.read { db in try ShardStore.exists(db, id) } }
             if indexed { return .stored }
@@ -174,6 +210,10 @@ public final class ShardStore: Sendable {
             guard !state.inFlight.contains(id) else { return .beingWritten }
             guard state.used + state.reserved + size <= capacity else {
                 throw StorageError.noCapacity(needed: size, used: state.used + state.reserved, capacity: capacity)
+            }
+            if let disk, state.reserved + size > disk {
+                throw StorageError.diskFull(needed: size, free: disk > state.reserved ? disk - state.reserved : 0,
+                                            path: root)
             }
             state.inFlight.insert(id)
             state.reserved += size
@@ -200,7 +240,9 @@ public final class ShardStore: Sendable {
                 try db.execute(
                     sql: "INSERT OR IGNORE INTO shard (id, size, storedAt) VALUES (?, ?, ?)",
                     arguments: [shard.id.data, shard.size, shard.now.nanoseconds])
-                if let reference = shard.reference { try insert(reference, of: shard.id, now: shard.now, db) }
+                if let reference = shard.reference {
+                    try insert(reference, of: shard.id, confirmed: shard.confirmed, now: shard.now, db)
+                }
             }
         }
         try DurableFile.syncFilesystem(root)
@@ -208,12 +250,12 @@ public final class ShardStore: Sendable {
 
     @discardableResult
     public func write(
-        _ bytes: [UInt8], id: ShardID, reference: ShardReference? = nil, now: Instant
+        _ bytes: [UInt8], id: ShardID, reference: ShardReference? = nil, confirmed: Bool = true, now: Instant
     ) throws(StorageError) -> Bool {
         var result: Result<Bool, StorageError>!
         bytes.withUnsafeBytes { buffer in
             do throws(StorageError) {
-                result = .success(try write(buffer, id: id, reference: reference, now: now))
+                result = .success(try write(buffer, id: id, reference: reference, confirmed: confirmed, now: now))
             } catch {
                 result = .failure(error)
             }
@@ -235,6 +277,11 @@ public final class ShardStore: Sendable {
 
     public func contains(_ id: ShardID) throws(StorageError) -> Bool {
         try withDatabase { try database.read { db in try ShardStore.exists(db, id) } }
+    }
+
+    /// For each ID, whether the shard is stored; one read for the whole list.
+    public func contains(_ ids: [ShardID]) throws(StorageError) -> [Bool] {
+        try withDatabase { try database.read { db in try ids.map { try ShardStore.exists(db, $0) } } }
     }
 
     /// The index entry of one shard.
@@ -280,11 +327,18 @@ public final class ShardStore: Sendable {
     /// the same shard either lands before (and keeps it) or stores it afresh.
     @discardableResult
     public func release(_ id: ShardID, reference: ShardReference) throws(StorageError) -> Release {
+        try release(id, reference: reference, onlyIfPending: false)
+    }
+
+    /// `release`, or with `onlyIfPending` only while the reference is still pending: a confirmation that lands
+    /// first keeps it.
+    func release(_ id: ShardID, reference: ShardReference, onlyIfPending: Bool) throws(StorageError) -> Release {
         let shardPath = path(of: id)
         let (outcome, freed) = try withDatabase {
             try database.write { db -> (Release, Int?) in
                 try db.execute(
-                    sql: "DELETE FROM shard_ref WHERE shard = ? AND file = ? AND owner = ?",
+                    sql: "DELETE FROM shard_ref WHERE shard = ? AND file = ? AND owner = ?"
+                        + (onlyIfPending ? " AND confirmed = 0" : ""),
                     arguments: [id.data, reference.file.data, reference.owner.data])
                 guard db.changesCount > 0 else { return (.notReferenced, nil) }
                 let left = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM shard_ref WHERE shard = ?",

@@ -10,21 +10,25 @@ import NIOCore
 ///   3 putBlob    kind u8 ‖ key Key256 ‖ has record u8 ‖ ProviderRecord if present ‖ the rest of the frame: the blob
 ///   4 getBlob    kind u8 ‖ key Key256
 ///   5 delete     fileID Key256 ‖ file nonce Key256 ‖ shard ids (u16 count, Key256*) ‖ owner PublicKey ‖ issued i64 ‖ signature
+///   6 confirm    the same fields as delete, signed under another domain (`ConfirmOrder`)
+///   7 holds      shard ids (u16 count, Key256*)
 /// response := op u8 ‖ body
 ///   0 stored
 ///   1 shard      the rest of the frame
-///   2 capacity   total u64 ‖ used u64
+///   2 capacity   total u64 ‖ used u64 [‖ free u64 ‖ now i64]   (the bracketed part absent from older peers)
 ///   3 blob       present u8 ‖ the rest of the frame
 ///   4 deleted    count u32
+///   5 confirmed  count u32
+///   6 holding    count u16 ‖ ⌈count/8⌉ bytes, flag i in bit (i mod 8) of byte ⌊i/8⌋
 /// ```
 /// Shards and blobs run to the end of the frame, so they are never copied into a length-prefixed field.
 enum StorageCodec {
     enum RequestOp: UInt8 {
-        case putShard = 0, getShard, capacity, putBlob, getBlob, delete
+        case putShard = 0, getShard, capacity, putBlob, getBlob, delete, confirm, holds
     }
 
     enum ResponseOp: UInt8 {
-        case stored = 0, shard, capacity, blob, deleted
+        case stored = 0, shard, capacity, blob, deleted, confirmed, holding
     }
 
     static func write(_ request: StorageRequest, into buffer: inout ByteBuffer) {
@@ -59,6 +63,17 @@ enum StorageCodec {
             buffer.writePublicKey(order.owner)
             buffer.writeInstant(order.issued)
             buffer.writeSignature(order.signature)
+        case .confirm(let order):
+            buffer.writeInteger(RequestOp.confirm.rawValue)
+            buffer.writeKey256(order.fileID)
+            buffer.writeKey256(order.fileNonce)
+            buffer.writeWireArray(order.shardIDs, maxCount: ConfirmOrder.maxShards) { $0.writeKey256($1) }
+            buffer.writePublicKey(order.owner)
+            buffer.writeInstant(order.issued)
+            buffer.writeSignature(order.signature)
+        case .holds(let ids):
+            buffer.writeInteger(RequestOp.holds.rawValue)
+            buffer.writeWireArray(ids, maxCount: StorageRequest.maxProbedShards) { $0.writeKey256($1) }
         }
     }
 
@@ -98,6 +113,24 @@ enum StorageCodec {
             let issued = try need(buffer.readInstant(), "issue time")
             let signature = try need(buffer.readSignature(), "owner signature")
             return .delete(DeleteOrder(fileID: fileID, fileNonce: fileNonce, shardIDs: shards, owner: owner, issued: issued, signature: signature))
+        case .confirm:
+            let fileID = try need(buffer.readKey256(), "file ID")
+            let fileNonce = try need(buffer.readKey256(), "file nonce")
+            let shards = try need(
+                buffer.readWireArray(maxCount: ConfirmOrder.maxShards, minElementByteCount: 32, "shard list") {
+                    $0.readKey256()
+                }, "shard list")
+            let owner = try need(buffer.readPublicKey(), "owner key")
+            let issued = try need(buffer.readInstant(), "issue time")
+            let signature = try need(buffer.readSignature(), "owner signature")
+            return .confirm(ConfirmOrder(fileID: fileID, fileNonce: fileNonce, shardIDs: shards, owner: owner,
+                                         issued: issued, signature: signature))
+        case .holds:
+            let ids = try need(
+                buffer.readWireArray(
+                    maxCount: StorageRequest.maxProbedShards, minElementByteCount: 32, "probed shards"
+                ) { $0.readKey256() }, "probed shards")
+            return .holds(ids: ids)
         }
     }
 
@@ -108,9 +141,13 @@ enum StorageCodec {
         case .shard(var bytes):
             buffer.writeInteger(ResponseOp.shard.rawValue)
             buffer.writeBuffer(&bytes)
-        case .capacity(let total, let used):
+        case .capacity(let total, let used, let free, let now):
             buffer.writeInteger(ResponseOp.capacity.rawValue)
             buffer.writeMultipleIntegers(total, used)
+            if let now {
+                buffer.writeInteger(free)
+                buffer.writeInstant(now)
+            }
         case .blob(let bytes):
             buffer.writeInteger(ResponseOp.blob.rawValue)
             buffer.writeWireBool(bytes != nil)
@@ -118,6 +155,22 @@ enum StorageCodec {
         case .deleted(let count):
             buffer.writeInteger(ResponseOp.deleted.rawValue)
             buffer.writeInteger(UInt32(clamping: count))
+        case .confirmed(let count):
+            buffer.writeInteger(ResponseOp.confirmed.rawValue)
+            buffer.writeInteger(UInt32(clamping: count))
+        case .holding(let flags):
+            buffer.writeInteger(ResponseOp.holding.rawValue)
+            let kept = flags.prefix(StorageRequest.maxProbedShards)
+            buffer.writeInteger(UInt16(kept.count))
+            var byte: UInt8 = 0
+            for (i, flag) in kept.enumerated() {
+                if flag { byte |= 1 << UInt8(i % 8) }
+                if i % 8 == 7 {
+                    buffer.writeInteger(byte)
+                    byte = 0
+                }
+            }
+            if kept.count % 8 != 0 { buffer.writeInteger(byte) }
         }
     }
 
@@ -132,13 +185,27 @@ enum StorageCodec {
         case .capacity:
             let total = try need(buffer.readInteger(as: UInt64.self), "total capacity")
             let used = try need(buffer.readInteger(as: UInt64.self), "used capacity")
-            return .capacity(total: total, used: used)
+            guard buffer.readableBytes > 0 else {
+                return .capacity(total: total, used: used, free: total > used ? total - used : 0, now: nil)
+            }
+            let free = try need(buffer.readInteger(as: UInt64.self), "free capacity")
+            let now = try need(buffer.readInstant(), "provider clock")
+            return .capacity(total: total, used: used, free: free, now: now)
         case .blob:
             let present = try need(buffer.readWireBool("blob flag"), "blob flag")
             guard present else { return .blob(nil) }
             return .blob(buffer.readSlice(length: buffer.readableBytes)!)
         case .deleted:
             return .deleted(shards: Int(try need(buffer.readInteger(as: UInt32.self), "deleted count")))
+        case .confirmed:
+            return .confirmed(shards: Int(try need(buffer.readInteger(as: UInt32.self), "confirmed count")))
+        case .holding:
+            let count = Int(try need(buffer.readInteger(as: UInt16.self), "probe answer count"))
+            guard count <= StorageRequest.maxProbedShards else {
+                throw WireError.tooManyItems(count: count, max: StorageRequest.maxProbedShards, in: "probe answer")
+            }
+            let bytes = try need(buffer.readBytes(length: (count + 7) / 8), "probe answer flags")
+            return .holding((0..<count).map { bytes[$0 / 8] & (1 << UInt8($0 % 8)) != 0 })
         }
     }
 

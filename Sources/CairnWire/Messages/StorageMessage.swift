@@ -10,7 +10,7 @@ public enum StorageRequest: Hashable, Sendable {
     /// for `owner`: a shard that several files share stays until every one of them has released it.
     case putShard(id: Key256, file: Key256, owner: PublicKey, bytes: ByteBuffer)
     case getShard(id: Key256)
-    /// Free and used space.
+    /// Free and used space, and the provider's clock (which a put compares with its own before it uploads).
     case capacity
     /// Keep a blob under `key`; the keeper checks it fits its kind (`BlobKind`). A provider record for the same
     /// key may ride along, sparing a separate DHT STORE to the same peer: the keeper stores it as if it came in
@@ -19,14 +19,26 @@ public enum StorageRequest: Hashable, Sendable {
     case getBlob(kind: BlobKind, key: Key256)
     /// Delete a file's shards and manifest; only honoured with the owner's signature.
     case delete(DeleteOrder)
+    /// Mark the listed shards, stored pending for the order's file nonce, as part of a stored file; only
+    /// honoured with the owner's signature. Pending shards are reclaimed after the provider's grace period.
+    case confirm(ConfirmOrder)
+    /// Which of these shards are stored here? A cheap probe (an index lookup, no shard is read) that a get makes
+    /// of every holder before it answers, to refuse a file that cannot be assembled before sending a byte.
+    case holds(ids: [Key256])
 }
 
 public enum StorageResponse: Hashable, Sendable {
     case stored
     case shard(ByteBuffer)
-    case capacity(total: UInt64, used: UInt64)
+    /// `free` is what the provider can really take: its capacity less what is used, and never more than its
+    /// disk has free (less a reserve). `now` is the provider's wall clock when it answered (nil from a peer that
+    /// predates the field).
+    case capacity(total: UInt64, used: UInt64, free: UInt64, now: Instant?)
     case blob(ByteBuffer?)
     case deleted(shards: Int)
+    case confirmed(shards: Int)
+    /// One flag per ID of the `holds` request, in its order.
+    case holding([Bool])
 }
 
 /// What a blob is, which decides how a keeper checks it.
@@ -84,4 +96,6 @@ public struct DeleteOrder: Hashable, Sendable {
 extension StorageRequest {
     /// Largest manifest or grant a peer keeps.
     public static let maxBlobBytes = 4 * 1024 * 1024
+    /// Most shard IDs one `holds` probe names (512 KiB of IDs); a larger list is sent in several probes.
+    public static let maxProbedShards = 16_384
 }

@@ -97,7 +97,8 @@ struct StatusCommand: AsyncParsableCommand {
         print("peer:     \(reply.id)")
         print("capacity: \(Progress.size(reply.capacity))")
         print("used:     \(Progress.size(reply.used)) in \(reply.shards) shards")
-        print("free:     \(Progress.size(reply.capacity > reply.used ? reply.capacity - reply.used : 0))")
+        let free = reply.free ?? (reply.capacity > reply.used ? reply.capacity - reply.used : 0)
+        print("free:     \(Progress.size(free))")
         print("files:    \(reply.files) stored by this peer's identity")
     }
 }

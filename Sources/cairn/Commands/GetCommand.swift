@@ -1,6 +1,7 @@
 import ArgumentParser
 import CairnAPI
 import CairnCrypto
+import CairnNet
 import CairnStorage
 import Foundation
 import NIOHTTP1
@@ -71,10 +72,20 @@ struct GetCommand: AsyncParsableCommand {
     func stream(_ path: String, fileID: Key256) async throws -> Result {
         var hasher = StreamingSHA256()
         var size: UInt64 = 0
-        try await options.client().download(path, progress: nil) { chunk in
-            chunk.withUnsafeReadableBytes { hasher.update($0) }
-            size += UInt64(chunk.readableBytes)
-            try FileHandle.standardOutput.write(contentsOf: chunk.readableBytesView)
+        var announced: UInt64?
+        do {
+            try await options.client().download(
+                path, progress: nil,
+                onHead: { announced = $0.headers.first(name: "Content-Length").flatMap(UInt64.init) ?? 0 }
+            ) { chunk in
+                chunk.withUnsafeReadableBytes { hasher.update($0) }
+                size += UInt64(chunk.readableBytes)
+                try FileHandle.standardOutput.write(contentsOf: chunk.readableBytesView)
+            }
+        } catch {
+            // After a 200 the peer can only cut the body short; it keeps the reason for us to ask.
+            guard let announced else { throw error }
+            throw await Self.explainCut(fileID.hex, got: size, of: announced, error, options: options)
         }
         return Result(id: fileID.hex, size: size, sha256: hasher.finish().hex, seconds: 0, output: nil)
     }
@@ -146,9 +157,45 @@ struct GetCommand: AsyncParsableCommand {
                 throw error
             }
             partial.close()
-            throw CLIError("\(error); the \(partial.size) bytes received are kept in "
+            var reason = "\(error)"
+            if let total {
+                reason = await Self.explainCut(fileID.hex, got: partial.size, of: total, error, options: options)
+                    .description
+            }
+            throw CLIError("\(reason); the \(partial.size) bytes received are kept in "
                 + "\(TerminalText.escaped(partial.path)): run the same command again to resume")
         }
+    }
+}
+
+extension GetCommand {
+    /// Why a download that had started stopped: the peer's record of the failed segment
+    /// (`GET /api/v0/files/{id}/last-error`), or what the connection said when the peer has none.
+    static func explainCut(_ fileID: String, got: UInt64, of size: UInt64, _ error: Error, options: APIOptions) async
+        -> CLIError
+    {
+        let prefix = "the download stopped after \(got) of \(size) bytes"
+        // The peer had handed over at least what arrived here; an older failure of the same file, further back
+        // in it, is not this one.
+        // Asked with a deadline: the peer (or whatever answers at its address) may take the connection and
+        // never reply, and the user is owed the first error then, not a hang.
+        let client = try? options.client()
+        let failure = await withTaskGroup(of: DownloadFailure?.self) { group in
+            group.addTask {
+                try? await client?.json(.GET, "/api/v0/files/\(fileID)/last-error", as: DownloadFailure.self)
+            }
+            group.addTask {
+                try? await Task.sleep(for: .seconds(5))
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+        if let failure, failure.offset >= got {
+            return CLIError("\(prefix): segment \(failure.segment) of \(failure.segments) failed: \(failure.error)")
+        }
+        return CLIError("\(prefix): \(error)")
     }
 }
 

@@ -42,6 +42,14 @@ struct RunCommand: AsyncParsableCommand {
 
     @Option(help: "Seconds an API connection may stay silent between requests or within a request body.")
     var apiIdleTimeout: Double = 60
+    @Option(help: """
+        How long other peers' shards may stay pending (not confirmed by a stored file) before they are \
+        reclaimed, e.g. 1h, 90s.
+        """)
+    var pendingGrace: String = "1h"
+
+    /// Tests only: runs this peer's wall clock this many seconds ahead (negative: behind) of the system's.
+    @Option(parsing: .unconditional, help: .hidden) var clockOffset: Int64 = 0
 
     func validate() throws {
         guard PeerAddress(parsing: listen) != nil else { throw ValidationError("--listen '\(listen)' is not HOST:PORT") }
@@ -59,6 +67,10 @@ struct RunCommand: AsyncParsableCommand {
         where !(value > 0 && value <= 86_400) {
             throw ValidationError("\(name) must be between 0 and 86400 seconds, got \(value)")
         }
+        guard Self.duration(pendingGrace) != nil else {
+            throw ValidationError(
+                "--pending-grace '\(pendingGrace)' is not a duration: use e.g. 1h, 30m, 90s or a number of seconds")
+        }
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level '\(logLevel)' is not one of trace, debug, info, notice, warning, error, critical")
         }
@@ -73,6 +85,7 @@ struct RunCommand: AsyncParsableCommand {
         }
         let logger = Logger(label: "cairn")
         let (transportLimits, apiLimits) = try fileDescriptorLimits(logger: logger)
+        if clockOffset != 0 { WallClock.skew(by: .seconds(clockOffset)) }
         let parameters = try genesis.map { try NetworkParameters.load(from: $0) } ?? .embedded
         let directory = DataDirectory(root: data)
         let identity = try IdentityStore(directory: directory).load(puzzleBits: parameters.puzzleBits)
@@ -87,7 +100,8 @@ struct RunCommand: AsyncParsableCommand {
         // Disk work blocks in fsync; several threads let group commits gather more shards.
         let pool = NIOThreadPool(numberOfThreads: 8)
         pool.start()
-        let provider = ProviderService(shards: shards, blobs: blobs, pool: pool, logger: logger)
+        let provider = ProviderService(shards: shards, blobs: blobs, pool: pool, logger: logger,
+                                       pendingGrace: Self.duration(pendingGrace) ?? ProviderService.defaultPendingGrace)
         let bootstrapAddresses = (bootstrap.isEmpty ? parameters.bootstrap : bootstrap).compactMap(PeerAddress.init(parsing:))
 
         // One event loop: the peer's state is confined to it, and an idle peer stays small.
@@ -113,7 +127,8 @@ struct RunCommand: AsyncParsableCommand {
             """.utf8))
         let services = ServiceGroup(
             configuration: .init(
-                services: [.init(service: app), .init(service: PeerService(peer: peer))],
+                services: [.init(service: app), .init(service: PeerService(peer: peer)),
+                           .init(service: PendingReclaimer(provider: provider))],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         try await services.run()
@@ -145,6 +160,19 @@ struct RunCommand: AsyncParsableCommand {
             + "idle timeout \(apiIdleTimeout) s"
         logger.info("\(figures)")
         return (transport, api)
+    }
+
+    /// "90s", "30m", "1h", "2d" or a number of seconds.
+    static func duration(_ text: String) -> Duration? {
+        let units: [Character: Int64] = ["s": 1, "m": 60, "h": 3600, "d": 86400]
+        var digits = Substring(text)
+        var unit: Int64 = 1
+        if let last = text.last, let scale = units[last] {
+            digits = digits.dropLast()
+            unit = scale
+        }
+        guard let value = Int64(digits), value > 0, value <= Int64.max / unit / 1_000_000_000 else { return nil }
+        return .seconds(value * unit)
     }
 
     /// The asked-for capacity, but never more than the disk holding the shards has free.
