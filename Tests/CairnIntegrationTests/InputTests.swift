@@ -32,7 +32,7 @@ struct InputTests {
             if path.hasPrefix("CAIRN%3A") {
                 // Upper-casing the base64url key changes the key: refused as a wrong key or unreadable file,
                 // never as a malformed reference.
-                #expect(reply.status != 400, "\(path)")
+                #expect(reply.status != 400, "\(path): \(reply.text)")
             } else {
                 #expect(reply.status == 200, "\(path)")
             }

@@ -95,17 +95,52 @@ import Testing
 
     @Test func placementRecordsRoundTripAndAreSignedByTheHolder() throws {
         let holder = Identity.generate()
+        let entries = PlacementRecord.entries(for: [(0, 3), (1, 3), (2, 3), (5, 3), (0, 1), (1, 3)])
+        #expect(entries == [.init(slot: 1, segments: 0..<1), .init(slot: 3, segments: 0..<3),
+                            .init(slot: 3, segments: 5..<6)])
         let record = PlacementRecord(
-            fileID: Random.key256(), slot: 3, holder: holder,
-            addresses: [PeerAddress(host: "127.0.0.1", port: 4100)], issued: .seconds(10), expires: .seconds(100))
+            fileID: Random.key256(), holder: holder, addresses: [PeerAddress(host: "127.0.0.1", port: 4100)],
+            entries: entries, issued: .seconds(10), expires: .seconds(100))
         var buffer = ByteBuffer()
         buffer.writePlacementRecord(record)
+        let bytes = Array(buffer.readableBytesView)
         let decoded = try #require(try buffer.readPlacementRecord())
         #expect(decoded == record)
         #expect(decoded.isValid(now: .seconds(50)))
         #expect(!decoded.isValid(now: .seconds(100)))
         var moved = decoded
-        moved.slot = 4
+        moved.entries[0].slot = 4
         #expect(!moved.isValid(now: .seconds(50)))
+        for length in 0..<bytes.count {
+            var truncated = ByteBuffer(bytes: bytes.prefix(length))
+            #expect((try? truncated.readPlacementRecord()) == nil)
+        }
+    }
+
+    @Test func theNewestRecordOfAPositionWinsAndForgeriesAreIgnored() throws {
+        let descriptor = try Self.descriptor()
+        let fileID = descriptor.fileID
+        let (a, b, forger) = (Identity.generate(), Identity.generate(), Identity.generate())
+        let address = [PeerAddress(host: "127.0.0.1", port: 1)]
+        let first = PlacementRecord(fileID: fileID, holder: a, addresses: address,
+                                    entries: [.init(slot: 0, segments: 0..<3), .init(slot: 1, segments: 0..<3)],
+                                    issued: .seconds(10), expires: .seconds(1000))
+        let repaired = PlacementRecord(fileID: fileID, holder: b, addresses: address,
+                                       entries: [.init(slot: 1, segments: 0..<3)], issued: .seconds(20),
+                                       expires: .seconds(1000))
+        var forged = PlacementRecord(fileID: fileID, holder: forger, addresses: address,
+                                     entries: [.init(slot: 0, segments: 0..<3)], issued: .seconds(30),
+                                     expires: .seconds(1000))
+        forged.holderKey = a.publicKey
+        let otherFile = PlacementRecord(fileID: Random.key256(), holder: b, addresses: address,
+                                        entries: [.init(slot: 2, segments: 0..<3)], issued: .seconds(40),
+                                        expires: .seconds(1000))
+        let placement = FilePlacement(descriptor: descriptor, fileID: fileID,
+                                      records: [repaired, forged, otherFile, first], now: .seconds(50))
+        #expect(placement.holders.map { $0[0] } == [a.peerID, a.peerID, a.peerID])
+        #expect(placement.holders.map { $0[1] } == [b.peerID, b.peerID, b.peerID])
+        #expect(placement.holders.map { $0[2] } == [nil, nil, nil])
+        #expect(placement.unplaced == 6)
+        #expect(Set(placement.records.map(\.holder)) == [a.peerID, b.peerID])
     }
 }

@@ -8,7 +8,7 @@ import Testing
 @Suite struct ShardStorePendingTests {
     func shard(_ size: Int, seed: UInt64) -> (ShardID, [UInt8]) {
         let bytes = pseudoRandomBytes(size, seed: seed)
-        return (SHA256.hash(bytes), bytes)
+        return (ShardCommitment.id(of: bytes), bytes)
     }
 
     @Test func pendingShardsAreReclaimedAfterTheGraceAndConfirmedOnesStay() throws {

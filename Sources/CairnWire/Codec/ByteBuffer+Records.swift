@@ -128,22 +128,36 @@ extension ByteBuffer {
     public mutating func readPlacementRecord() throws(WireError) -> PlacementRecord? {
         try parseUnwindingIfNeeded { buffer throws(WireError) -> PlacementRecord? in
             guard let fileID = buffer.readKey256(),
-                let slot = buffer.readInteger(as: UInt8.self),
                 let holderKey = buffer.readPublicKey(),
                 let addresses = try buffer.readRecordAddresses(),
+                let entries = try buffer.readWireArray(
+                    maxCount: PlacementRecord.maxEntries, minElementByteCount: 9, "placement entries",
+                    { entry throws(WireError) -> PlacementRecord.Entry? in
+                        guard let slot = entry.readInteger(as: UInt8.self),
+                              let first = entry.readInteger(as: UInt32.self),
+                              let end = entry.readInteger(as: UInt32.self)
+                        else { return nil }
+                        guard first < end else {
+                            throw WireError.invalidValue("segments \(first)..<\(end) are empty", in: "placement entry")
+                        }
+                        return PlacementRecord.Entry(slot: slot, segments: first..<end)
+                    }),
                 let issued = buffer.readInstant(),
                 let expires = buffer.readInstant(),
                 let signature = buffer.readSignature()
             else { return nil }
-            return PlacementRecord(fileID: fileID, slot: slot, holderKey: holderKey, addresses: addresses,
+            return PlacementRecord(fileID: fileID, holderKey: holderKey, addresses: addresses, entries: entries,
                                    issued: issued, expires: expires, signature: signature)
         }
     }
 
     @discardableResult
     public mutating func writePlacementRecord(_ record: PlacementRecord) -> Int {
-        writeKey256(record.fileID) + writeInteger(record.slot) + writePublicKey(record.holderKey)
+        writeKey256(record.fileID) + writePublicKey(record.holderKey)
             + writeWireArray(record.addresses, maxCount: PeerRecord.maxAddresses) { $0.writePeerAddress($1) }
+            + writeWireArray(record.entries, maxCount: PlacementRecord.maxEntries) { buffer, entry in
+                buffer.writeMultipleIntegers(entry.slot, entry.segments.lowerBound, entry.segments.upperBound)
+            }
             + writeInstant(record.issued) + writeInstant(record.expires) + writeSignature(record.signature)
     }
 
