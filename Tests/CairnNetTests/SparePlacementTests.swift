@@ -44,21 +44,33 @@ struct SparePlacementTests {
         }
     }
 
-    static func manifest(k: Int, n: Int, holders: [[PeerID]]) -> Manifest {
+    /// A file whose segment s has shard i on `holders[s][i]`, each holder's placement record signed by it.
+    static func layout(k: Int, n: Int, holders: [[Identity]]) throws -> PlacedFile {
         let parameters = CodingParameters(segmentSize: 4096, k: k, n: n)
-        let segments = holders.map { row in
-            Manifest.Segment(plaintextLength: 4096, shardLength: parameters.shardLength(forPlaintextLength: 4096),
-                             shardIDs: row.map { _ in Random.key256() }, holders: row)
+        let ids = holders.map { row in row.map { _ in Random.key256() } }
+        let descriptor = try Descriptor(
+            fileSize: UInt64(4096 * holders.count), parameters: parameters, fileNonce: Random.key256(), shardIDs: ids,
+            created: .zero, metadata: FileMetadata(name: "f"), fileKey: FileKey.random(), owner: .generate())
+        let fileID = descriptor.fileID
+        var positions: [PeerID: (Identity, [(segment: UInt32, slot: UInt8)])] = [:]
+        for (segment, row) in holders.enumerated() {
+            for (slot, holder) in row.enumerated() {
+                positions[holder.peerID, default: (holder, [])].1.append((UInt32(segment), UInt8(slot)))
+            }
         }
-        return Manifest(fileName: "f", fileSize: UInt64(4096 * holders.count), parameters: parameters,
-                        fileNonce: Random.key256(), segments: segments, created: .zero,
-                        owner: Identity.generate().publicKey, sealedKey: [])
+        let records = positions.values.map { holder, held in
+            PlacementRecord(fileID: fileID, holder: holder, addresses: [PeerAddress(host: "127.0.0.1", port: 1)],
+                            entries: PlacementRecord.entries(for: held), issued: .zero, expires: .seconds(1_000_000))
+        }
+        let placement = FilePlacement(descriptor: descriptor, fileID: fileID, records: records, now: .seconds(1))
+        return PlacedFile(fileID: fileID, descriptor: descriptor, placement: placement)
     }
 
-    @Test func aSegmentWithFewerThanKShardsAvailableIsNamedWithItsReason() {
-        let peers = (0..<4).map { _ in Random.key256() }
-        let manifest = Self.manifest(
-            k: 2, n: 3, holders: [[peers[0], peers[1], peers[2]], [peers[1], peers[2], peers[3]]])
+    @Test func aSegmentWithFewerThanKShardsAvailableIsNamedWithItsReason() throws {
+        let holders = (0..<4).map { _ in Identity.generate() }
+        let peers = holders.map(\.peerID)
+        let manifest = try Self.layout(
+            k: 2, n: 3, holders: [[holders[0], holders[1], holders[2]], [holders[1], holders[2], holders[3]]])
         var availability = ShardAvailability()
         availability.held[peers[0]] = Set(manifest.shardIDs(heldBy: peers[0]))
         availability.held[peers[1]] = Set(manifest.shardIDs(heldBy: peers[1]))

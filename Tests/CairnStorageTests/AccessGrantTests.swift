@@ -14,18 +14,19 @@ import Testing
         #expect(decoded.verifySignature())
     }
 
-    @Test func grantIsCheckedAgainstTheManifestItNames() throws {
+    @Test func grantIsCheckedAgainstTheDescriptorItNames() throws {
         let owner = Identity.generate()
         let put = try putFile(pseudoRandomBytes(3_000, seed: 31), parameters: .init(segmentSize: 4096, k: 2, n: 3),
                               owner: owner)
+        let descriptor = try put.descriptor(owner: owner)
         let grantee = Identity.generate().publicKey
-        let grant = try AccessGrant(fileID: put.manifest.fileID, grantee: grantee, sealedKey: Random.bytes(80),
+        let grant = try AccessGrant(fileID: descriptor.fileID, grantee: grantee, sealedKey: Random.bytes(80),
                                     owner: owner)
-        #expect(grant.verify(against: put.manifest))
-        let stranger = try AccessGrant(fileID: put.manifest.fileID, grantee: grantee, sealedKey: Random.bytes(80),
+        #expect(grant.verify(against: descriptor))
+        let stranger = try AccessGrant(fileID: descriptor.fileID, grantee: grantee, sealedKey: Random.bytes(80),
                                        owner: .generate())
         #expect(stranger.verifySignature())
-        #expect(!stranger.verify(against: put.manifest))
+        #expect(!stranger.verify(against: descriptor))
     }
 
     @Test func forgedAndMalformedGrantsAreRefused() throws {

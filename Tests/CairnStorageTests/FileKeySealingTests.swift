@@ -30,7 +30,11 @@ import Testing
         let grant = try AccessGrant(fileID: fetched.fileID, grantee: grantee.publicKey,
                                     sealedKey: try ownerKey.sealed(to: grantee.publicKey), owner: owner)
         let received = try AccessGrant(decoding: grant.encoded())
-        #expect(received.verify(against: fetched))
+        #expect(received.verify(against: try put.descriptor(owner: owner)) == false, "another file's descriptor")
+        let descriptor = try put.descriptor(owner: owner)
+        let forThis = try AccessGrant(fileID: descriptor.fileID, grantee: grantee.publicKey,
+                                      sealedKey: try ownerKey.sealed(to: grantee.publicKey), owner: owner)
+        #expect(forThis.verify(against: descriptor))
         #expect(try FileKey(opening: received.sealedKey, with: grantee) == put.fileKey)
 
         // Nobody else can open either box.

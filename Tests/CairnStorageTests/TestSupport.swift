@@ -98,3 +98,15 @@ func combinations(_ n: Int, _ size: Int) -> [[Int]] {
     guard n >= size else { return [] }
     return combinations(n - 1, size) + combinations(n - 1, size - 1).map { $0 + [n - 1] }
 }
+
+extension PutResult {
+    /// The signed descriptor of this file, as a put on the network makes it.
+    func descriptor(owner: Identity, name: String = "report.pdf", created: Instant = .seconds(1_700_000_000))
+        throws -> Descriptor
+    {
+        try Descriptor(
+            fileSize: manifest.fileSize, parameters: manifest.parameters, fileNonce: manifest.fileNonce,
+            shardIDs: manifest.segments.map(\.shardIDs), created: created, metadata: FileMetadata(name: name),
+            fileKey: fileKey, owner: owner)
+    }
+}

@@ -11,14 +11,18 @@ struct StorageCodecTests {
                                    shardIDs: [Samples.key(3), Samples.key(4)], owner: owner, issued: .seconds(77))
 
     static let confirmation = ConfirmOrder(fileID: Samples.key(2), fileNonce: Samples.key(11),
-                                           shardIDs: [Samples.key(3)], owner: owner, issued: .seconds(78))
+                                           shardIDs: [Samples.key(3)], entries: [.init(slot: 2, segments: 0..<1)],
+                                           owner: owner, issued: .seconds(78))
+    static let placement = PlacementRecord(
+        fileID: Samples.key(2), holder: owner, addresses: [Samples.addresses[0]],
+        entries: [.init(slot: 2, segments: 0..<1)], issued: .seconds(79), expires: .seconds(10_000))
 
     static let messages: [WireMessage] = [
         .request(id: 1, .storage(.putShard(id: Samples.key(5), file: Samples.key(11), owner: owner.publicKey, bytes: ByteBuffer(bytes: [1, 2, 3])))),
         .request(id: 2, .storage(.putShard(id: Samples.key(5), file: Samples.key(11), owner: owner.publicKey, bytes: ByteBuffer()))),
         .request(id: 3, .storage(.getShard(id: Samples.key(6)))),
         .request(id: 4, .storage(.capacity)),
-        .request(id: 5, .storage(.putBlob(kind: .manifest, key: Samples.key(1), provider: record,
+        .request(id: 5, .storage(.putBlob(kind: .descriptor, key: Samples.key(1), provider: record,
                                           bytes: ByteBuffer(bytes: [9, 9])))),
         .request(id: 6, .storage(.putBlob(kind: .grant, key: Samples.key(7), provider: nil, bytes: ByteBuffer(bytes: [8])))),
         .request(id: 7, .storage(.getBlob(kind: .grant, key: Samples.key(7)))),
@@ -29,7 +33,9 @@ struct StorageCodecTests {
         .request(id: 10, .storage(.confirm(confirmation))),
         .request(id: 11, .storage(.holds(ids: [Samples.key(3), Samples.key(4), Samples.key(5)]))),
         .request(id: 12, .storage(.holds(ids: []))),
-        .response(id: 10, .storage(.confirmed(shards: 7))),
+        .response(id: 10, .storage(.confirmed(shards: 7, placement: nil))),
+        .response(id: 13, .storage(.confirmed(shards: 1, placement: placement))),
+        .request(id: 14, .storage(.getBlob(kind: .placement, key: Samples.key(2)))),
         .response(id: 11, .storage(.holding([true, false, true, true, false, false, false, true, true]))),
         .response(id: 12, .storage(.holding([]))),
         .response(id: 4, .storage(.blob(nil))),
@@ -66,7 +72,7 @@ struct StorageCodecTests {
     @Test func anUnknownOperationOrBlobKindIsRefused() {
         let badOp = bytes(hex: "01 00 0000000000000001 03 7f")
         #expect(throws: WireError.self) { try decode(badOp) }
-        var blob = encoded(.request(id: 1, .storage(.getBlob(kind: .manifest, key: Samples.key(1)))))
+        var blob = encoded(.request(id: 1, .storage(.getBlob(kind: .descriptor, key: Samples.key(1)))))
         blob[12] = 9
         #expect(throws: WireError.self) { try decode(blob) }
     }

@@ -20,7 +20,7 @@ extension FileRoutes {
         let size = reader.size
         var headers = HTTPFields()
         headers[.contentType] = "application/octet-stream"
-        headers[.contentDisposition] = Self.contentDisposition(fileName: reader.manifest.fileName)
+        headers[.contentDisposition] = Self.contentDisposition(fileName: reader.name)
         headers[.acceptRanges] = "bytes"
         headers[.eTag] = Self.entityTag(reader.fileID)
         // RFC 9110 §14.2: range handling is defined for GET only; a HEAD describes the whole file.
@@ -47,7 +47,7 @@ extension FileRoutes {
                     try await writer.finish(nil)
                 })
         case .partial(let bytes):
-            let span = SegmentSpan(lengths: reader.manifest.segments.map(\.plaintextLength), range: bytes)
+            let span = SegmentSpan(lengths: reader.layout.segments.map(\.plaintextLength), range: bytes)
             headers[.contentRange] = "bytes \(bytes.lowerBound)-\(bytes.upperBound)/\(size)"
             headers[.contentLength] = "\(span.length)"
             return Response(

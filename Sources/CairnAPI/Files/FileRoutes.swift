@@ -13,8 +13,8 @@ struct FileRoutes: Sendable {
         group.post("files") { request, _ in
             let query = request.uri.queryParameters
             let name = try StrictQuery.value("name", in: request.uri.query) ?? "unnamed"
-            guard !name.isEmpty, name.utf8.count <= Manifest.maxFileNameBytes else {
-                throw APIError(.badRequest, "name must be 1 to \(Manifest.maxFileNameBytes) bytes")
+            guard !name.isEmpty, name.utf8.count <= FileMetadata.maxNameBytes else {
+                throw APIError(.badRequest, "name must be 1 to \(FileMetadata.maxNameBytes) bytes")
             }
             let k = try query.get("k").map { try Self.integer($0, "k") } ?? parameters.k
             let n = try query.get("n").map { try Self.integer($0, "n") } ?? parameters.n

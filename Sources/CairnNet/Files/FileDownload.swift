@@ -14,7 +14,7 @@ public struct FileDownload: Sendable {
     /// Segments already fetched (the first).
     let ready: [Int: ByteBuffer]
 
-    public var manifest: Manifest { reader.manifest }
+    public var layout: PlacedFile { reader.layout }
     public var size: UInt64 { reader.size }
 
     /// Streams the whole file, the checked first segment first. A later segment that cannot be fetched is
@@ -31,15 +31,15 @@ public struct FileDownload: Sendable {
 
 extension FileReader {
     /// Confirms the file can be read before the caller commits to an answer: in parallel, fetches and decrypts
-    /// the first segment (a wrong key that a version 1 manifest could not catch fails here) and asks every
+    /// the first segment and asks every
     /// holder which of its shards it has; then every segment must have k shards available.
     public func prepare() async throws -> FileDownload {
-        let holders = try await service.resolveHolders(of: manifest)
+        let holders = try await service.resolveHolders(of: layout)
         let health = HolderHealth()
-        guard !manifest.segments.isEmpty else {
+        guard !layout.segments.isEmpty else {
             return FileDownload(reader: self, holders: holders, health: health, ready: [:])
         }
-        async let probed = service.probe(manifest, holders: holders)
+        async let probed = service.probe(layout, holders: holders)
         let first: Result<ByteBuffer, Error>
         do {
             first = .success(try await fetchSegment(0, holders: holders, health: health))
@@ -53,13 +53,13 @@ extension FileReader {
             throw FileError.wrongKey(fileID, source: keySource)
         case .failure(let error):
             // The probe names the holders that are down; the fetch only knows which requests failed.
-            if case FileError.unavailable = error, let short = availability.firstShortSegment(of: manifest) {
+            if case FileError.unavailable = error, let short = availability.firstShortSegment(of: layout) {
                 throw FileError.unavailable(segment: short.segment, reason: short.reason)
             }
             throw error
         case .success(let plaintext):
             // Segment 0 is fetched; the others must have k shards where the probe looked.
-            if let short = availability.firstShortSegment(of: manifest, after: 0) {
+            if let short = availability.firstShortSegment(of: layout, after: 0) {
                 throw FileError.unavailable(segment: short.segment, reason: short.reason)
             }
             return FileDownload(reader: self, holders: holders, health: health, ready: [0: plaintext])

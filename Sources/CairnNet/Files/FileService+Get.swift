@@ -4,16 +4,19 @@ import CairnWire
 import Foundation
 import NIOCore
 
-/// An opened file: its manifest and key are known and checked; `stream` fetches and decodes it.
+/// An opened file: its descriptor, placement and key are known, and the key opens it; `stream` fetches and
+/// decodes it.
 public struct FileReader: Sendable {
     public let fileID: Key256
-    public let manifest: Manifest
+    public let layout: PlacedFile
+    /// The name its owner gave, opened with the key (keepers never see it).
+    public let name: String
     let fileKey: FileKey
     /// Where the key came from, for the message when it turns out wrong.
     let keySource: FileError.KeySource
     let service: FileService
 
-    public var size: UInt64 { manifest.fileSize }
+    public var size: UInt64 { layout.fileSize }
 
     /// Fetches any k shards of each segment from the holders (several segments at once), verifies, decodes,
     /// decrypts and hands the plaintext to `sink` in order. Memory stays at a few segments whatever the size.
@@ -30,7 +33,7 @@ public struct FileReader: Sendable {
     /// error ends the stream: once a download has answered, the reason cannot travel in the status any more.
     func stream(holders: [PeerID: PeerInfo], health: HolderHealth, ready prefetched: [Int: ByteBuffer],
                 segments: Range<Int>? = nil, into sink: (ByteBuffer) async throws -> Void) async throws {
-        let wanted = (segments ?? 0..<manifest.segments.count).clamped(to: 0..<manifest.segments.count)
+        let wanted = (segments ?? 0..<layout.segments.count).clamped(to: 0..<layout.segments.count)
         let count = wanted.upperBound
         var ready = prefetched.filter { wanted.contains($0.key) }
         var next = wanted.lowerBound
@@ -76,8 +79,8 @@ public struct FileReader: Sendable {
     /// One segment: ask holders for data shards first (no rebuilding needed), replace failures and corrupt
     /// shards with other holders, hedge with one extra request when an answer is slow.
     func fetchSegment(_ index: Int, holders: [PeerID: PeerInfo], health: HolderHealth) async throws -> ByteBuffer {
-        let segment = manifest.segments[index]
-        let k = manifest.parameters.k
+        let segment = layout.segments[index]
+        let k = layout.parameters.k
         // Healthy holders first, data shards before parity.
         let order = segment.holders.indices.sorted { a, b in
             let (aBad, bBad) = (health.isSuspect(segment.holders[a]), health.isSuspect(segment.holders[b]))
@@ -86,7 +89,7 @@ public struct FileReader: Sendable {
         var shards: [Int: ByteBuffer] = [:]
         var failures: [String] = []
         var cursor = 0
-        let decoder = try SegmentDecoder(parameters: manifest.parameters, fileKey: fileKey, fileNonce: manifest.fileNonce)
+        let decoder = try SegmentDecoder(parameters: layout.parameters, fileKey: fileKey, fileNonce: layout.fileNonce)
 
         while true {
             try await withThrowingTaskGroup(of: (Int, ByteBuffer?).self) { group in
@@ -149,7 +152,7 @@ public struct FileReader: Sendable {
         }
     }
 
-    private func decode(_ index: Int, segment: Manifest.Segment, shards: [Int: ByteBuffer], decoder: SegmentDecoder)
+    private func decode(_ index: Int, segment: PlacedFile.Segment, shards: [Int: ByteBuffer], decoder: SegmentDecoder)
         throws -> ByteBuffer
     {
         let ordered = shards.sorted { $0.key < $1.key }
@@ -203,30 +206,35 @@ final class HolderHealth: @unchecked Sendable {
 }
 
 extension FileService {
-    /// Opens a file by ID (the owner, or a peer with a grant) or by read capability (anyone).
+    /// Opens a file by ID (the owner, or a peer with a grant) or by read capability (anyone). The key is checked
+    /// by opening the descriptor's sealed name, before anything is fetched or answered (issue 6, item 4).
     public func open(_ reference: FileReference) async throws -> FileReader {
+        let fileID = reference.fileID
+        let descriptor = try await descriptor(of: fileID)
+        let key: FileKey
+        let source: FileError.KeySource
         switch reference {
         case .capability(let capability):
-            let manifest = try await manifest(of: capability.fileID)
-            // A wrong key is refused here, before anything is fetched or answered (issue 6, item 4).
-            guard manifest.isKey(capability.fileKey) != false else {
-                throw FileError.wrongKey(capability.fileID, source: .capability)
-            }
-            return FileReader(fileID: capability.fileID, manifest: manifest, fileKey: capability.fileKey,
-                              keySource: .capability, service: self)
-        case .fileID(let fileID):
-            let manifest = try await manifest(of: fileID)
-            let (key, source) = try await fileKey(for: manifest, fileID: fileID)
-            guard manifest.isKey(key) != false else { throw FileError.wrongKey(fileID, source: source) }
-            return FileReader(fileID: fileID, manifest: manifest, fileKey: key, keySource: source, service: self)
+            (key, source) = (capability.fileKey, .capability)
+        case .fileID:
+            (key, source) = try await fileKey(for: descriptor, fileID: fileID)
         }
+        let metadata: FileMetadata
+        do {
+            metadata = try descriptor.metadata(with: key)
+        } catch StorageError.wrongFileKey {
+            throw FileError.wrongKey(fileID, source: source)
+        }
+        let placement = try await placement(of: fileID, descriptor: descriptor)
+        return FileReader(fileID: fileID, layout: PlacedFile(fileID: fileID, descriptor: descriptor, placement: placement),
+                          name: metadata.name, fileKey: key, keySource: source, service: self)
     }
 
     /// The file key as this identity may have it: sealed to it as owner, or through a grant from the owner.
-    func fileKey(for manifest: Manifest, fileID: Key256) async throws -> (FileKey, FileError.KeySource) {
+    func fileKey(for descriptor: Descriptor, fileID: Key256) async throws -> (FileKey, FileError.KeySource) {
         let keys = identity.x25519KeyPair
-        if manifest.owner == identity.publicKey {
-            guard let key = FileKey(bytes: try SealedBox.open(manifest.sealedKey, recipient: keys)) else {
+        if descriptor.owner == identity.publicKey {
+            guard let key = FileKey(bytes: try SealedBox.open(descriptor.sealedKey, recipient: keys)) else {
                 throw FileError.noAccess(fileID)
             }
             return (key, .owner)
@@ -235,7 +243,7 @@ extension FileService {
         let grant: AccessGrant? = try await fetchBlob(kind: .grant, key: BlobKeys.grant(fileID: fileID, grantee: me.peerID)) {
             bytes in
             guard let grant = try? AccessGrant(decoding: bytes), grant.grantee == me, grant.fileID == fileID,
-                  grant.verify(against: manifest) else { return nil }
+                  grant.verify(against: descriptor) else { return nil }
             return grant
         }
         guard let grant, let opened = try? SealedBox.open(grant.sealedKey, recipient: keys),
@@ -244,10 +252,11 @@ extension FileService {
         return (key, .grant)
     }
 
-    /// Addresses of the manifest's holders: from the routing table, else found through the DHT.
-    func resolveHolders(of manifest: Manifest) async throws -> [PeerID: PeerInfo] {
-        let wanted = Set(manifest.segments.flatMap(\.holders))
-        var found: [PeerID: PeerInfo] = [:]
+    /// Addresses of the file's holders: from the routing table, else from their placement records, else found
+    /// through the DHT.
+    func resolveHolders(of layout: PlacedFile) async throws -> [PeerID: PeerInfo] {
+        let wanted = Set(layout.segments.flatMap(\.holders)).subtracting([.zero])
+        var found: [PeerID: PeerInfo] = layout.placement.addresses.filter { wanted.contains($0.key) }
         if let own = peer.listenAddress { found[peer.peerID] = PeerInfo(id: peer.peerID, address: own) }
         for entry in try await peer.knownPeers() where wanted.contains(entry.peer.id) {
             found[entry.peer.id] = entry.peer

@@ -30,14 +30,14 @@ extension FileService {
     /// Grants `grantee` read access: the file key sealed to the grantee's key, signed by the owner, kept by the
     /// peers closest to the grant's key. The grantee must be reachable, to learn its public key.
     public func share(_ fileID: Key256, to grantee: PeerID) async throws -> ShareResult {
-        let manifest = try await manifest(of: fileID)
-        guard manifest.owner == identity.publicKey else { throw FileError.notOwner(fileID) }
-        let (fileKey, _) = try await self.fileKey(for: manifest, fileID: fileID)
+        let descriptor = try await descriptor(of: fileID)
+        guard descriptor.owner == identity.publicKey else { throw FileError.notOwner(fileID) }
+        let (fileKey, _) = try await self.fileKey(for: descriptor, fileID: fileID)
         let granteeKey = try await publicKey(of: grantee)
         let sealed = try SealedBox.seal(fileKey.bytes, to: try granteeKey.x25519PublicKey())
         let grant = try AccessGrant(fileID: fileID, grantee: granteeKey, sealedKey: sealed, owner: identity)
         let stored = try await storeBlob(kind: .grant, key: BlobKeys.grant(fileID: fileID, grantee: grantee),
-                                         bytes: grant.encoded(), replicas: Self.blobReplicas(for: manifest.parameters))
+                                         bytes: grant.encoded(), replicas: Self.blobReplicas(for: descriptor.parameters))
         return ShareResult(id: fileID.hex, to: grantee.hex, storedAt: stored)
     }
 
@@ -54,20 +54,22 @@ extension FileService {
 
     /// Deletes a file this identity owns: every holder and keeper gets the owner's signed order.
     public func remove(_ fileID: Key256) async throws -> RemoveResult {
-        let manifest = try await manifest(of: fileID)
-        guard manifest.owner == identity.publicKey else { throw FileError.notOwner(fileID) }
-        let holders = try await resolveHolders(of: manifest)
+        let layout = try await layout(of: fileID)
+        guard layout.owner == identity.publicKey else { throw FileError.notOwner(fileID) }
+        let holders = try await resolveHolders(of: layout)
         let lookup = try await peer.query(.closestPeers(fileID))
         guard case .closestPeers(_, let keepers) = lookup.outcome else { throw FileError.unexpectedResponse("lookup") }
         var targets: [PeerID: PeerInfo] = holders
         for keeper in keepers { targets[keeper.id] = keeper }
+        // This peer serves the descriptor of the files it provides.
+        if let own = peer.listenAddress { targets[peer.peerID] = PeerInfo(id: peer.peerID, address: own) }
         let deleted = await withTaskGroup(of: Int.self) { group in
             for target in targets.values {
                 // Each holder gets only the shards it holds, so orders stay small; one order names at most
                 // `DeleteOrder.maxShards`, and a holder of more gets several.
-                let mine = manifest.shardIDs(heldBy: target.id)
+                let mine = layout.shardIDs(heldBy: target.id)
                 for batch in Self.batches(mine, of: DeleteOrder.maxShards) {
-                    let order = DeleteOrder(fileID: fileID, fileNonce: manifest.fileNonce, shardIDs: batch,
+                    let order = DeleteOrder(fileID: fileID, fileNonce: layout.fileNonce, shardIDs: batch,
                                             owner: identity, issued: WallClock.now())
                     group.addTask {
                         guard case .deleted(let count)? = try? await self.peer.storageRequest(.delete(order), to: target)

@@ -3,15 +3,15 @@ import CairnStorage
 import CairnWire
 
 extension FileService {
-    /// Asks every holder of `manifest`, in parallel and with a short timeout, which of its shards it has: one
+    /// Asks every holder of `layout`, in parallel and with a short timeout, which of its shards it has: one
     /// index lookup per holder, no shard read. A holder without an address or that does not answer counts as
     /// unreachable.
-    func probe(_ manifest: Manifest, holders: [PeerID: PeerInfo]) async -> ShardAvailability {
-        let wanted = Set(manifest.segments.flatMap(\.holders))
+    func probe(_ layout: PlacedFile, holders: [PeerID: PeerInfo]) async -> ShardAvailability {
+        let wanted = Set(layout.segments.flatMap(\.holders))
         return await withTaskGroup(of: (PeerID, Set<ShardID>?).self) { group in
             for holder in wanted {
                 guard let info = holders[holder] else { continue }
-                let ids = manifest.shardIDs(heldBy: holder)
+                let ids = layout.shardIDs(heldBy: holder)
                 group.addTask {
                     var have = Set<ShardID>()
                     for start in stride(from: 0, to: ids.count, by: StorageRequest.maxProbedShards) {

@@ -74,8 +74,8 @@ extension FileService {
         var keepers: [PeerInfo] = []
 
         do {
-            var segmentsPlaced: [Int: Manifest.Segment] = [:]
-            try await withThrowingTaskGroup(of: (Int, Manifest.Segment).self) { uploads in
+            var segmentsPlaced: [Int: UploadedSegment] = [:]
+            try await withThrowingTaskGroup(of: (Int, UploadedSegment).self) { uploads in
                 var inFlight = 0
                 func drainOne() async throws {
                     if let (index, segment) = try await uploads.next() { segmentsPlaced[index] = segment }
@@ -88,14 +88,12 @@ extension FileService {
                     }
                     let ids = segment.shardIDs
                     let holders = placement.holders(forSegment: Int(segment.index))
-                    let (plaintextLength, shardLength, index) =
-                        (segment.plaintextLength, segment.shardLength, segment.index)
+                    let index = Int(segment.index)
                     uploads.addTask {
                         let finalHolders = try await self.uploadSegment(
-                            index: Int(index), ids: ids, shards: shards, holders: holders, ring: ring, owner: owner,
+                            index: index, ids: ids, shards: shards, holders: holders, ring: ring, owner: owner,
                             file: fileNonce, placed: placed)
-                        return (Int(index), Manifest.Segment(plaintextLength: plaintextLength, shardLength: shardLength,
-                                                             shardIDs: ids, holders: finalHolders))
+                        return (index, UploadedSegment(shardIDs: ids, holders: finalHolders))
                     }
                     inFlight += 1
                 }
@@ -117,36 +115,38 @@ extension FileService {
             }
             let segments = try orderSegments(segmentsPlaced, count: Int(pipeline.segmentCount))
 
-            // The manifest: the key sealed to the owner, signed by the owner, kept by the peers closest to its ID.
-            let sealedKey = try SealedBox.seal(pipeline.fileKey.bytes, to: identity.x25519KeyPair.publicKey)
-            var manifest = Manifest(
-                fileName: options.name, fileSize: pipeline.fileSize, parameters: parameters,
-                fileNonce: pipeline.fileNonce, segments: segments, created: WallClock.now(), owner: owner,
-                sealedKey: sealedKey, keyCheck: Manifest.keyCheck(for: pipeline.fileKey, fileNonce: fileNonce))
-            try manifest.sign(with: identity)
-            let encoded = manifest.encoded()
+            // The descriptor: what the file is, signed by the owner; its hash is the file ID. It names no holder,
+            // so moving a shard later changes neither the ID nor any capability.
+            let descriptor = try Descriptor(
+                fileSize: pipeline.fileSize, parameters: parameters, fileNonce: fileNonce,
+                shardIDs: segments.map(\.shardIDs), created: WallClock.now(), metadata: FileMetadata(name: options.name),
+                fileKey: pipeline.fileKey, owner: identity)
+            let encoded = descriptor.encoded()
             let id = SHA256.hash(encoded)
             fileID = id
-            // The manifest and this peer's provider record for the file, at the n−k+1 peers closest to the file
-            // ID: one lookup finds them and the record rides along with the manifest, so both survive what the
+            // The descriptor and this peer's provider record for the file, at the n−k+1 peers closest to the file
+            // ID: one lookup finds them and the record rides along with the descriptor, so both survive what the
             // shards survive and are found by any lookup of the file ID, which reaches the closest peers first.
-            // Both are stored before put returns, so the file is findable from any peer at once. (The DHT
-            // republishes the record later to the full k closest.)
             guard case .closestPeers(_, let closest) = try await peer.query(.closestPeers(id)).outcome else {
                 throw FileError.unexpectedResponse("a lookup")
             }
             let replicas = Self.blobReplicas(for: parameters)
             keepers = Array(closest.prefix(replicas))
             let record = try await peer.makeProviderRecord(for: id)
-            _ = try await storeBlob(kind: .manifest, key: id, bytes: encoded, replicas: replicas, keepers: closest,
+            _ = try await storeBlob(kind: .descriptor, key: id, bytes: encoded, replicas: replicas, keepers: closest,
                                     provider: record)
-            // As the file's provider, this peer serves its manifest too (already stored if it is one of the keepers).
-            if !keepers.contains(where: { $0.id == peer.peerID }) {
-                try provider.blobs.put(kind: .manifest, key: id, bytes: encoded, owner: owner)
-            }
-            // Only now are the shards part of a stored file: each holder keeps its shards for good.
-            try await confirm(placed, fileID: id, fileNonce: fileNonce)
-            _ = try index.add(manifest: manifest)
+            // As the file's provider, this peer serves its descriptor and placement too.
+            let keepsItself = keepers.contains(where: { $0.id == peer.peerID })
+            if !keepsItself { try provider.blobs.put(kind: .descriptor, key: id, bytes: encoded, owner: owner) }
+            // Only now are the shards part of a stored file: each holder keeps its shards for good and signs
+            // where they sit; the keepers keep those records beside the descriptor.
+            let positions = Self.positions(of: segments, ring: ring)
+            let records = try await confirm(positions, fileID: id, fileNonce: fileNonce)
+            let placementBlob = PlacementRecord.encodeList(records)
+            _ = try await storeBlob(kind: .placement, key: id, bytes: placementBlob, replicas: replicas,
+                                    keepers: closest)
+            if !keepsItself { try provider.mergePlacement(placementBlob, fileID: id) }
+            _ = try index.add(descriptor: descriptor, name: options.name)
 
             let capability = ReadCapability(fileID: id, fileKey: pipeline.fileKey)
             return PutResult(
@@ -159,8 +159,8 @@ extension FileService {
         }
     }
 
-    /// Segments came back from concurrent uploads in any order; the manifest wants them by index.
-    private func orderSegments(_ placed: [Int: Manifest.Segment], count: Int) throws -> [Manifest.Segment] {
+    /// Segments came back from concurrent uploads in any order; the descriptor wants them by index.
+    private func orderSegments(_ placed: [Int: UploadedSegment], count: Int) throws -> [UploadedSegment] {
         try (0..<count).map { index in
             guard let segment = placed[index] else {
                 throw FileError.placementFailed(segment: index, reason: "it was never uploaded")
@@ -212,6 +212,40 @@ extension FileService {
             for try await (i, target) in group { final[i] = target }
         }
         return final.map(\.id)
+    }
+}
+
+/// One segment once its shards are placed: shard i's ID, and who took it.
+struct UploadedSegment: Sendable {
+    var shardIDs: [ShardID]
+    var holders: [PeerID]
+}
+
+extension FileService {
+    /// Per holder, the shards it took and their positions (segment, slot), in segment order.
+    static func positions(of segments: [UploadedSegment], ring: [PeerInfo]) -> [HolderPositions] {
+        let infos = Dictionary(ring.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        var byHolder: [PeerID: HolderPositions] = [:]
+        for (segment, uploaded) in segments.enumerated() {
+            for (slot, holder) in uploaded.holders.enumerated() {
+                guard let info = infos[holder] else { continue }
+                byHolder[holder, default: HolderPositions(holder: info)].add(
+                    uploaded.shardIDs[slot], segment: UInt32(segment), slot: UInt8(slot))
+            }
+        }
+        return byHolder.values.sorted { $0.holder.id < $1.holder.id }
+    }
+}
+
+/// What one holder took of a file: shard IDs with their positions.
+struct HolderPositions: Sendable {
+    var holder: PeerInfo
+    var shardIDs: [ShardID] = []
+    var positions: [(segment: UInt32, slot: UInt8)] = []
+
+    mutating func add(_ id: ShardID, segment: UInt32, slot: UInt8) {
+        shardIDs.append(id)
+        positions.append((segment, slot))
     }
 }
 

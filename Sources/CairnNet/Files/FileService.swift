@@ -18,7 +18,7 @@ public final class FileService: Sendable {
     let capacities = CapacityCache()
     let failures = DownloadFailures()
 
-    /// Peers that keep a file's manifest and grants: n−k+1, so that they survive exactly the failures the
+    /// Peers that keep a file's descriptor, placement and grants: n−k+1, so that they survive exactly the failures the
     /// shards survive (any n−k peers lost), and never fewer than 3.
     static func blobReplicas(for parameters: CodingParameters) -> Int {
         max(3, parameters.n - parameters.k + 1)
@@ -140,7 +140,12 @@ public final class FileService: Sendable {
             // The keepers' reasons, one of each: a clock far off says so there (RecordRejection).
             var seen = Set<String>()
             let reasons = refusals.filter { seen.insert(String($0.drop { $0 != ":" })).inserted }.prefix(2)
-            throw FileError.recordNotStored("the \(kind == .manifest ? "manifest" : "access grant") (\(stored) of "
+            let what: String = switch kind {
+            case .descriptor: "descriptor"
+            case .placement: "placement records"
+            case .grant: "access grant"
+            }
+            throw FileError.recordNotStored("the \(what) (\(stored) of "
                 + "\(chosen.count) keepers)"
                 + (reasons.isEmpty ? "" : "; refused by " + reasons.joined(separator: "; ")))
         }
@@ -161,19 +166,50 @@ public final class FileService: Sendable {
         return nil
     }
 
-    /// The manifest of `fileID`: from this peer's own index, else from the network; checked against the ID and
-    /// the owner's signature.
-    public func manifest(of fileID: Key256) async throws -> Manifest {
-        if let local = try? index.file(fileID), let bytes = local.manifest,
-           let manifest = try? Manifest(decoding: bytes), manifest.fileID == fileID {
-            return manifest
+    /// The descriptor of `fileID`: from this peer's own index, else from the peers closest to the ID; checked
+    /// against the ID and the owner's signature.
+    public func descriptor(of fileID: Key256) async throws -> Descriptor {
+        if let local = try? index.file(fileID), let bytes = local.descriptor,
+           let descriptor = try? Descriptor(decoding: bytes), descriptor.fileID == fileID {
+            return descriptor
         }
-        let found: Manifest? = try await fetchBlob(kind: .manifest, key: fileID) { bytes in
-            guard SHA256.hash(bytes) == fileID, let manifest = try? Manifest(decoding: bytes),
-                  manifest.verifySignature() else { return nil }
-            return manifest
+        let found: Descriptor? = try await fetchBlob(kind: .descriptor, key: fileID) { bytes in
+            guard SHA256.hash(bytes) == fileID, let descriptor = try? Descriptor(decoding: bytes),
+                  descriptor.verifySignature() else { return nil }
+            return descriptor
         }
         guard let found else { throw FileError.manifestNotFound(fileID) }
         return found
+    }
+
+    /// Where the shards of `fileID` are now: every keeper's placement records, merged (newest per position).
+    func placement(of fileID: Key256, descriptor: Descriptor) async throws -> FilePlacement {
+        let lookup = try await peer.query(.closestPeers(fileID))
+        guard case .closestPeers(_, let keepers) = lookup.outcome else { throw FileError.unexpectedResponse("lookup") }
+        var candidates = keepers
+        if let own = peer.listenAddress, !candidates.contains(where: { $0.id == peer.peerID }) {
+            candidates.append(PeerInfo(id: peer.peerID, address: own))
+        }
+        let records = await withTaskGroup(of: [PlacementRecord].self) { group in
+            for keeper in candidates.prefix(Self.blobReplicas(for: descriptor.parameters) + 2) {
+                group.addTask {
+                    guard case .blob(let bytes?)? = try? await self.peer.storageRequest(
+                        .getBlob(kind: .placement, key: fileID), to: keeper, timeout: .seconds(10))
+                    else { return [] }
+                    return (try? PlacementRecord.decodeList(Array(bytes.readableBytesView))) ?? []
+                }
+            }
+            var all: [PlacementRecord] = []
+            for await found in group { all += found }
+            return all
+        }
+        return FilePlacement(descriptor: descriptor, fileID: fileID, records: records, now: WallClock.now())
+    }
+
+    /// The file as a reader sees it: descriptor and placement.
+    public func layout(of fileID: Key256) async throws -> PlacedFile {
+        let descriptor = try await descriptor(of: fileID)
+        let placement = try await placement(of: fileID, descriptor: descriptor)
+        return PlacedFile(fileID: fileID, descriptor: descriptor, placement: placement)
     }
 }

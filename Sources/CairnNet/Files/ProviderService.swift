@@ -34,8 +34,8 @@ public final class ProviderService: Sendable {
     /// answer comes back as a future, with no task in between: a small shard costs as few thread hops as can be.
     /// `acceptRecord` stores a provider record riding with a blob (on the loop, where the DHT machine lives) and
     /// returns nil, or why it refused it.
-    func serve(_ request: StorageRequest, on loop: EventLoop, acceptRecord: @escaping (ProviderRecord) -> String?)
-        -> EventLoopFuture<Response>
+    func serve(_ request: StorageRequest, on loop: EventLoop, as holder: Holder,
+               acceptRecord: @escaping (ProviderRecord) -> String?) -> EventLoopFuture<Response>
     {
         if case .putBlob(_, let key, let record?, _) = request {
             let refusal = record.key == key ? acceptRecord(record) : "it is for another key (\(record.key.hex))"
@@ -44,7 +44,7 @@ public final class ProviderService: Sendable {
                     code: .refused, message: "the provider record sent with blob \(key.hex) was refused: \(refusal)")))
             }
         }
-        return pool.runIfActive(eventLoop: loop) { try self.handle(request) }
+        return pool.runIfActive(eventLoop: loop) { try self.handle(request, as: holder) }
             .map { Response.storage($0) }
             .recover { error in
                 switch error {
@@ -55,8 +55,23 @@ public final class ProviderService: Sendable {
             }
     }
 
+    /// Who this provider is to the network, for the placement records it signs.
+    public struct Holder: Sendable {
+        public var identity: Identity
+        public var addresses: [PeerAddress]
+
+        public init(identity: Identity, addresses: [PeerAddress]) {
+            self.identity = identity
+            self.addresses = addresses
+        }
+    }
+
+    /// How long a placement record this provider signs stays valid. Long: nothing renews records yet (the
+    /// storage market's agreements will), and a record that lapsed would hide shards that are still here.
+    static let placementLifetime: Duration = .seconds(365 * 86_400)
+
     /// The blocking part of a request, on a pool thread.
-    func handle(_ request: StorageRequest) throws -> StorageResponse {
+    func handle(_ request: StorageRequest, as holder: Holder) throws -> StorageResponse {
         switch request {
         case .putShard(let id, let file, let owner, let bytes):
             let reference = ShardReference(file: file, owner: owner.peerID)
@@ -71,6 +86,10 @@ public final class ProviderService: Sendable {
                              now: WallClock.now())
         case .putBlob(let kind, let key, _, let bytes):
             let blob = Array(bytes.readableBytesView)
+            if kind == .placement {
+                try mergePlacement(blob, fileID: key)
+                return .stored
+            }
             let owner = try Self.validate(kind: kind, key: key, blob: blob)
             try blobs.put(kind: kind, key: key, bytes: blob, owner: owner)
             return .stored
@@ -84,14 +103,22 @@ public final class ProviderService: Sendable {
             let reference = ShardReference(file: order.fileNonce, owner: order.owner.peerID)
             var count = 0
             for id in order.shardIDs where try shards.release(id, reference: reference) == .deleted { count += 1 }
-            _ = try blobs.delete(kind: .manifest, key: order.fileID, owner: order.owner)
+            _ = try blobs.delete(kind: .placement, key: order.fileID, owner: order.owner)
+            _ = try blobs.delete(kind: .descriptor, key: order.fileID, owner: order.owner)
             return .deleted(shards: count)
         case .confirm(let order):
             guard order.isSignatureValid else {
                 throw RemoteError(code: .refused, message: "confirmation for \(order.fileID.hex) has a bad signature")
             }
             let kept = try shards.confirm(file: order.fileNonce, owner: order.owner.peerID, shards: order.shardIDs)
-            return .confirmed(shards: kept)
+            // The holder's own word for where these shards sit, for the keepers and every reader.
+            var record: PlacementRecord?
+            if kept == order.shardIDs.count, !order.entries.isEmpty, !holder.addresses.isEmpty {
+                let now = WallClock.now()
+                record = PlacementRecord(fileID: order.fileID, holder: holder.identity, addresses: holder.addresses,
+                                         entries: order.entries, issued: now, expires: now + Self.placementLifetime)
+            }
+            return .confirmed(shards: kept, placement: record)
         case .holds(let ids):
             return .holding(try shards.contains(ids))
         }
@@ -100,15 +127,17 @@ public final class ProviderService: Sendable {
     /// Checks that a blob is what its kind and key claim; returns the key allowed to delete it.
     static func validate(kind: BlobKind, key: Key256, blob: [UInt8]) throws -> PublicKey {
         switch kind {
-        case .manifest:
+        case .descriptor:
             guard SHA256.hash(blob) == key else {
-                throw RemoteError(code: .refused, message: "manifest does not hash to its key \(key.hex)")
+                throw RemoteError(code: .refused, message: "descriptor does not hash to its key \(key.hex)")
             }
-            let manifest = try Manifest(decoding: blob)
-            guard manifest.verifySignature() else {
-                throw RemoteError(code: .refused, message: "manifest \(key.hex) has a bad owner signature")
+            let descriptor = try Descriptor(decoding: blob)
+            guard descriptor.verifySignature() else {
+                throw RemoteError(code: .refused, message: "descriptor \(key.hex) has a bad owner signature")
             }
-            return manifest.owner
+            return descriptor.owner
+        case .placement:
+            throw RemoteError(code: .badRequest, message: "placement records are merged, not validated whole")
         case .grant:
             let grant = try AccessGrant(decoding: blob)
             guard grant.verifySignature() else {
@@ -121,11 +150,42 @@ public final class ProviderService: Sendable {
         }
     }
 
+    /// Adds the valid records of `blob` for `fileID` to those kept: per holder and set of positions, the newest
+    /// (a holder of very many shards signs several records, one per confirmation; a repair adds a newer one for
+    /// the positions it moved, and readers let the newest record of each position win). Refused unless the
+    /// file's descriptor is kept here (its owner is the one who may delete the records with it).
+    func mergePlacement(_ blob: [UInt8], fileID: Key256) throws {
+        guard let stored = try blobs.get(kind: .descriptor, key: fileID),
+              let descriptor = try? Descriptor(decoding: stored)
+        else {
+            throw RemoteError(code: .refused, message: "no descriptor of \(fileID.hex) is kept here for its placement")
+        }
+        let incoming = try PlacementRecord.decodeList(blob)
+        let now = WallClock.now()
+        guard incoming.allSatisfy({ $0.fileID == fileID && $0.isValid(now: now) }) else {
+            throw RemoteError(code: .refused, message: "a placement record for \(fileID.hex) is invalid or expired")
+        }
+        let kept = try blobs.get(kind: .placement, key: fileID).flatMap { try? PlacementRecord.decodeList($0) } ?? []
+        struct Key: Hashable {
+            var holder: PeerID
+            var entries: [PlacementRecord.Entry]
+        }
+        var newest: [Key: PlacementRecord] = [:]
+        for record in kept + incoming where record.isValid(now: now) {
+            let key = Key(holder: record.holder, entries: record.entries)
+            if let known = newest[key], known.issued >= record.issued { continue }
+            newest[key] = record
+        }
+        let merged = newest.values.sorted { ($0.holder, $0.issued) < ($1.holder, $1.issued) }
+        try blobs.put(kind: .placement, key: fileID, bytes: PlacementRecord.encodeList(merged), owner: descriptor.owner)
+    }
+
     static func code(for error: StorageError) -> RemoteError.Code {
         switch error {
         case .noCapacity, .diskFull: .noCapacity
         case .shardNotFound, .corruptShard: .notFound
-        case .shardHashMismatch, .malformedManifest, .malformedAccessGrant, .invalidShardID: .badRequest
+        case .shardHashMismatch, .malformedManifest, .malformedDescriptor, .malformedAccessGrant, .invalidShardID:
+            .badRequest
         default: .internalError
         }
     }

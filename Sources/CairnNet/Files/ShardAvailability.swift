@@ -11,9 +11,9 @@ struct ShardAvailability: Sendable {
 
     /// The first segment after `skip` with fewer than k shards available, and a sentence saying why, e.g.
     /// `only 2 of the 4 shards needed are available (holders 1a2b3c4d, 5e6f7a8b unreachable)`.
-    func firstShortSegment(of manifest: Manifest, after skip: Int = -1) -> (segment: Int, reason: String)? {
-        let k = manifest.parameters.k
-        for (index, segment) in manifest.segments.enumerated() where index > skip {
+    func firstShortSegment(of layout: PlacedFile, after skip: Int = -1) -> (segment: Int, reason: String)? {
+        let k = layout.parameters.k
+        for (index, segment) in layout.segments.enumerated() where index > skip {
             var available = 0
             var down: [String] = []
             var missing: [String] = []

@@ -149,7 +149,8 @@ public final class NetworkPeer: @unchecked Sendable {
         guard let provider else {
             return eventLoop.makeSucceededFuture(.error(RemoteError(code: .refused, message: "this peer does not store data")))
         }
-        return provider.serve(request, on: eventLoop) { [self] record in
+        let holder = ProviderService.Holder(identity: identity, addresses: listenAddress.map { [$0] } ?? [])
+        return provider.serve(request, on: eventLoop, as: holder) { [self] record in
             let refusal = machine.acceptProviderRecord(record, now: WallClock.now())
             pump()
             return refusal

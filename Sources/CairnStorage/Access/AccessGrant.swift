@@ -1,7 +1,7 @@
 import CairnCrypto
 
 /// The owner's word that `grantee` may read file `fileID`: the file key sealed to the grantee's key, signed by
-/// the owner. The grantee checks it against the manifest's owner and opens the key with its own identity.
+/// the owner. The grantee checks it against the descriptor's owner and opens the key with its own identity.
 ///
 /// Binary form (big-endian): u8 version (1), 32 file ID, 32 grantee key, 32 owner key, u16 sealed key length,
 /// sealed key (≤ 1024 bytes), 64 signature over the domain tag "cairn/access-grant/v1" and everything before it.
@@ -26,8 +26,8 @@ public struct AccessGrant: Hashable, Sendable {
 
     /// A grant from `owner`, signed by it.
     public init(fileID: Key256, grantee: PublicKey, sealedKey: [UInt8], owner: Identity) throws(StorageError) {
-        guard sealedKey.count <= Manifest.maxSealedKeyBytes else {
-            throw .malformedAccessGrant("sealed key is \(sealedKey.count) bytes, at most \(Manifest.maxSealedKeyBytes)")
+        guard sealedKey.count <= Descriptor.maxSealedKeyBytes else {
+            throw .malformedAccessGrant("sealed key is \(sealedKey.count) bytes, at most \(Descriptor.maxSealedKeyBytes)")
         }
         self.init(fileID: fileID, grantee: grantee, sealedKey: sealedKey, owner: owner.publicKey, signature: [])
         signature = owner.sign(signingBytes)
@@ -42,12 +42,12 @@ public struct AccessGrant: Hashable, Sendable {
 
     /// True only for a valid signature by `owner`.
     public func verifySignature() -> Bool {
-        sealedKey.count <= Manifest.maxSealedKeyBytes && owner.verify(signature: signature, message: signingBytes)
+        sealedKey.count <= Descriptor.maxSealedKeyBytes && owner.verify(signature: signature, message: signingBytes)
     }
 
-    /// Valid signature, and issued by the owner of `manifest` for that very file.
-    public func verify(against manifest: Manifest) -> Bool {
-        owner == manifest.owner && fileID == manifest.fileID && verifySignature()
+    /// Valid signature, and issued by the owner of `descriptor` for that very file.
+    public func verify(against descriptor: Descriptor) -> Bool {
+        owner == descriptor.owner && fileID == descriptor.fileID && verifySignature()
     }
 
     public func encoded() -> [UInt8] {
@@ -69,8 +69,8 @@ public struct AccessGrant: Hashable, Sendable {
             let granteeBytes = reader.readBytes(PublicKey.byteCount), let grantee = PublicKey(bytes: granteeBytes),
             let ownerBytes = reader.readBytes(PublicKey.byteCount), let owner = PublicKey(bytes: ownerBytes)
         else { throw fail("truncated before the sealed key") }
-        guard let sealedKey = reader.readShortBytes(maximum: Manifest.maxSealedKeyBytes) else {
-            throw fail("sealed key missing or longer than \(Manifest.maxSealedKeyBytes) bytes")
+        guard let sealedKey = reader.readShortBytes(maximum: Descriptor.maxSealedKeyBytes) else {
+            throw fail("sealed key missing or longer than \(Descriptor.maxSealedKeyBytes) bytes")
         }
         guard let signature = reader.readBytes(PublicKey.signatureByteCount) else { throw fail("truncated signature") }
         guard reader.isAtEnd else { throw fail("\(reader.remaining) unexpected bytes after the signature") }

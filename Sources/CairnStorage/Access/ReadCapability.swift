@@ -3,7 +3,7 @@ import CairnCrypto
 /// Everything needed to read one file, as a string a person can paste:
 /// `cairn:<file ID, 64 hex>:<file key, base64url without padding>` (the key is also accepted as 64 hex).
 ///
-/// Whoever has it can fetch the manifest by ID and decrypt the file: treat it like a password.
+/// Whoever has it can fetch the descriptor by ID and decrypt the file: treat it like a password.
 public struct ReadCapability: Hashable, Sendable, CustomStringConvertible {
     public static let scheme = "cairn"
 

@@ -3,8 +3,8 @@ import CairnWire
 import Foundation
 import GRDB
 
-/// One of the local peer's own files, as `cairn ls` lists it. No key: the manifest kept here holds the file key
-/// sealed to the owner only.
+/// One of the local peer's own files, as `cairn ls` lists it. No key: the descriptor kept here holds the file
+/// key sealed to the owner only; the name is kept in clear only here, on the owner's own peer.
 public struct LocalFile: Hashable, Sendable {
     public var fileID: Key256
     public var name: String
@@ -12,12 +12,14 @@ public struct LocalFile: Hashable, Sendable {
     public var created: Instant
     public var parameters: CodingParameters
     public var segmentCount: Int
-    /// The encoded manifest, for re-fetching, repair and sharing without asking the network.
-    public var manifest: [UInt8]?
+    /// The encoded descriptor, for reading, repair and sharing without asking the network. (The column is still
+    /// named `manifest`, its name before stable file IDs; entries from then do not decode as descriptors and are
+    /// fetched from the network, where they are refused as an old format.)
+    public var descriptor: [UInt8]?
 
     public init(
         fileID: Key256, name: String, size: UInt64, created: Instant, parameters: CodingParameters,
-        segmentCount: Int, manifest: [UInt8]?
+        segmentCount: Int, descriptor: [UInt8]?
     ) {
         self.fileID = fileID
         self.name = name
@@ -25,15 +27,14 @@ public struct LocalFile: Hashable, Sendable {
         self.created = created
         self.parameters = parameters
         self.segmentCount = segmentCount
-        self.manifest = manifest
+        self.descriptor = descriptor
     }
 
-    /// The entry for a manifest the local peer owns.
-    public init(manifest: Manifest) {
-        let encoded = manifest.encoded()
-        self.init(fileID: SHA256.hash(encoded), name: manifest.fileName, size: manifest.fileSize,
-                  created: manifest.created, parameters: manifest.parameters, segmentCount: manifest.segments.count,
-                  manifest: encoded)
+    /// The entry for a descriptor the local peer owns, under the name its owner gave.
+    public init(descriptor: Descriptor, name: String) {
+        let encoded = descriptor.encoded()
+        self.init(fileID: SHA256.hash(encoded), name: name, size: descriptor.fileSize, created: descriptor.created,
+                  parameters: descriptor.parameters, segmentCount: descriptor.segmentCount, descriptor: encoded)
     }
 }
 
@@ -87,16 +88,16 @@ public final class FileIndex: Sendable {
                     arguments: [
                         file.fileID.data, file.name, Int64(bitPattern: file.size), file.created.nanoseconds,
                         file.parameters.segmentSize, file.parameters.k, file.parameters.n, file.segmentCount,
-                        file.manifest.map { Data($0) },
+                        file.descriptor.map { Data($0) },
                     ])
             }
         }
     }
 
-    /// Records a file from its manifest and returns the entry.
+    /// Records a file from its descriptor and returns the entry.
     @discardableResult
-    public func add(manifest: Manifest) throws(StorageError) -> LocalFile {
-        let file = LocalFile(manifest: manifest)
+    public func add(descriptor: Descriptor, name: String) throws(StorageError) -> LocalFile {
+        let file = LocalFile(descriptor: descriptor, name: name)
         try add(file)
         return file
     }
@@ -137,6 +138,6 @@ public final class FileIndex: Sendable {
             fileID: Key256(data: row["id"]) ?? .zero, name: row["name"],
             size: UInt64(bitPattern: row["size"] as Int64), created: Instant(nanoseconds: row["created"]),
             parameters: CodingParameters(segmentSize: row["segmentSize"], k: row["k"], n: row["n"]),
-            segmentCount: row["segmentCount"], manifest: manifest.map { [UInt8]($0) })
+            segmentCount: row["segmentCount"], descriptor: manifest.map { [UInt8]($0) })
     }
 }

@@ -167,3 +167,28 @@ extension ByteBuffer {
         ) { buffer throws(WireError) in try buffer.readPeerAddress() }
     }
 }
+
+extension PlacementRecord {
+    /// Records per `BlobKind.placement` blob: one per holder of the file, with room for many repairs.
+    public static let maxRecordsPerBlob = 4096
+
+    /// A placement blob: u16 count, then the records.
+    public static func encodeList(_ records: [PlacementRecord]) -> [UInt8] {
+        var buffer = ByteBuffer()
+        buffer.writeWireArray(records, maxCount: maxRecordsPerBlob) { $0.writePlacementRecord($1) }
+        return Array(buffer.readableBytesView)
+    }
+
+    /// Reads a placement blob; throws on malformed bytes or bytes left over.
+    public static func decodeList(_ bytes: [UInt8]) throws(WireError) -> [PlacementRecord] {
+        var buffer = ByteBuffer(bytes: bytes)
+        guard let records = try buffer.readWireArray(
+            maxCount: maxRecordsPerBlob, minElementByteCount: 32 + 32 + 2 + 2 + 8 + 8 + 64, "placement records",
+            { record throws(WireError) in try record.readPlacementRecord() })
+        else { throw WireError.truncated(reading: "placement records") }
+        guard buffer.readableBytes == 0 else {
+            throw WireError.invalidValue("\(buffer.readableBytes) bytes after the records", in: "placement records")
+        }
+        return records
+    }
+}

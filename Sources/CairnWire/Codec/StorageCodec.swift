@@ -10,7 +10,8 @@ import NIOCore
 ///   3 putBlob    kind u8 ‖ key Key256 ‖ has record u8 ‖ ProviderRecord if present ‖ the rest of the frame: the blob
 ///   4 getBlob    kind u8 ‖ key Key256
 ///   5 delete     fileID Key256 ‖ file nonce Key256 ‖ shard ids (u16 count, Key256*) ‖ owner PublicKey ‖ issued i64 ‖ signature
-///   6 confirm    the same fields as delete, signed under another domain (`ConfirmOrder`)
+///   6 confirm    the fields of delete, then placement entries (u16 count, slot u8 ‖ first u32 ‖ end u32),
+///                signed under another domain (`ConfirmOrder`)
 ///   7 holds      shard ids (u16 count, Key256*)
 /// response := op u8 ‖ body
 ///   0 stored
@@ -18,7 +19,7 @@ import NIOCore
 ///   2 capacity   total u64 ‖ used u64 [‖ free u64 ‖ now i64]   (the bracketed part absent from older peers)
 ///   3 blob       present u8 ‖ the rest of the frame
 ///   4 deleted    count u32
-///   5 confirmed  count u32
+///   5 confirmed  count u32 ‖ has record u8 ‖ PlacementRecord if present (the holder's signed placement)
 ///   6 holding    count u16 ‖ ⌈count/8⌉ bytes, flag i in bit (i mod 8) of byte ⌊i/8⌋
 /// ```
 /// Shards and blobs run to the end of the frame, so they are never copied into a length-prefixed field.
@@ -68,6 +69,9 @@ enum StorageCodec {
             buffer.writeKey256(order.fileID)
             buffer.writeKey256(order.fileNonce)
             buffer.writeWireArray(order.shardIDs, maxCount: ConfirmOrder.maxShards) { $0.writeKey256($1) }
+            buffer.writeWireArray(order.entries, maxCount: PlacementRecord.maxEntries) { buffer, entry in
+                buffer.writeMultipleIntegers(entry.slot, entry.segments.lowerBound, entry.segments.upperBound)
+            }
             buffer.writePublicKey(order.owner)
             buffer.writeInstant(order.issued)
             buffer.writeSignature(order.signature)
@@ -120,11 +124,22 @@ enum StorageCodec {
                 buffer.readWireArray(maxCount: ConfirmOrder.maxShards, minElementByteCount: 32, "shard list") {
                     $0.readKey256()
                 }, "shard list")
+            let entries = try need(
+                buffer.readWireArray(maxCount: PlacementRecord.maxEntries, minElementByteCount: 9, "placement entries") {
+                    entry throws(WireError) -> PlacementRecord.Entry? in
+                    guard let slot = entry.readInteger(as: UInt8.self), let first = entry.readInteger(as: UInt32.self),
+                          let end = entry.readInteger(as: UInt32.self)
+                    else { return nil }
+                    guard first < end else {
+                        throw WireError.invalidValue("segments \(first)..<\(end) are empty", in: "placement entry")
+                    }
+                    return PlacementRecord.Entry(slot: slot, segments: first..<end)
+                }, "placement entries")
             let owner = try need(buffer.readPublicKey(), "owner key")
             let issued = try need(buffer.readInstant(), "issue time")
             let signature = try need(buffer.readSignature(), "owner signature")
-            return .confirm(ConfirmOrder(fileID: fileID, fileNonce: fileNonce, shardIDs: shards, owner: owner,
-                                         issued: issued, signature: signature))
+            return .confirm(ConfirmOrder(fileID: fileID, fileNonce: fileNonce, shardIDs: shards, entries: entries,
+                                         owner: owner, issued: issued, signature: signature))
         case .holds:
             let ids = try need(
                 buffer.readWireArray(
@@ -155,9 +170,11 @@ enum StorageCodec {
         case .deleted(let count):
             buffer.writeInteger(ResponseOp.deleted.rawValue)
             buffer.writeInteger(UInt32(clamping: count))
-        case .confirmed(let count):
+        case .confirmed(let count, let placement):
             buffer.writeInteger(ResponseOp.confirmed.rawValue)
             buffer.writeInteger(UInt32(clamping: count))
+            buffer.writeWireBool(placement != nil)
+            if let placement { buffer.writePlacementRecord(placement) }
         case .holding(let flags):
             buffer.writeInteger(ResponseOp.holding.rawValue)
             let kept = flags.prefix(StorageRequest.maxProbedShards)
@@ -198,7 +215,10 @@ enum StorageCodec {
         case .deleted:
             return .deleted(shards: Int(try need(buffer.readInteger(as: UInt32.self), "deleted count")))
         case .confirmed:
-            return .confirmed(shards: Int(try need(buffer.readInteger(as: UInt32.self), "confirmed count")))
+            let count = Int(try need(buffer.readInteger(as: UInt32.self), "confirmed count"))
+            let hasPlacement = try need(buffer.readWireBool("placement flag"), "placement flag")
+            let placement = hasPlacement ? try need(buffer.readPlacementRecord(), "placement record") : nil
+            return .confirmed(shards: count, placement: placement)
         case .holding:
             let count = Int(try need(buffer.readInteger(as: UInt16.self), "probe answer count"))
             guard count <= StorageRequest.maxProbedShards else {

@@ -36,17 +36,23 @@ public enum StorageResponse: Hashable, Sendable {
     case capacity(total: UInt64, used: UInt64, free: UInt64, now: Instant?)
     case blob(ByteBuffer?)
     case deleted(shards: Int)
-    case confirmed(shards: Int)
+    /// How many of the named shards the holder keeps, and its signed record of the positions it holds.
+    case confirmed(shards: Int, placement: PlacementRecord?)
     /// One flag per ID of the `holds` request, in its order.
     case holding([Bool])
 }
 
 /// What a blob is, which decides how a keeper checks it.
+///
+/// Raw value 1 was the manifest of files stored before stable file IDs; it is refused (`unknownTag`).
 public enum BlobKind: UInt8, Hashable, Sendable {
-    /// A file manifest; its key is SHA-256 of its bytes (the file ID).
-    case manifest = 1
     /// An access grant; its key is `grantKey(fileID:grantee:)`, its signature the owner's.
     case grant = 2
+    /// A file descriptor; its key is SHA-256 of its bytes (the file ID), its signature the owner's.
+    case descriptor = 3
+    /// The holders' placement records of a file, keyed by the file ID; a keeper merges what it is sent with
+    /// what it has, record by record (each signed by its holder).
+    case placement = 4
 }
 
 /// An owner's signed order to delete a file's shards and manifest. A provider drops the owner's reference for
