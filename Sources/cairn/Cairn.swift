@@ -12,7 +12,7 @@ struct Cairn: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             InitCommand.self, RunCommand.self, PutCommand.self, GetCommand.self, ListCommand.self, RemoveCommand.self,
-            ShareCommand.self, StatusCommand.self, IdentityCommand.self, IDCommand.self, PeersCommand.self,
+            ShareCommand.self, CheckCommand.self, RepairCommand.self, StatusCommand.self, IdentityCommand.self, IDCommand.self, PeersCommand.self,
             DHTCommand.self, SimCommand.self, BenchCommand.self,
         ]
     )

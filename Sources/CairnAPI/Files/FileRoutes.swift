@@ -41,6 +41,15 @@ struct FileRoutes: Sendable {
             }
             return JSONBody.response(failure)
         }
+        group.get("files/:id/check") { request, context in
+            let id = try Self.reference(context).fileID
+            let verify = ["1", "true", "yes"].contains(request.uri.queryParameters.get("verify") ?? "")
+            return JSONBody.response(try await Self.mapErrors { try await files.check(id, verify: verify) })
+        }
+        group.post("files/:id/repair") { _, context in
+            let id = try Self.reference(context).fileID
+            return JSONBody.response(try await Self.mapErrors { try await files.repair(id) })
+        }
         group.delete("files/:id") { _, context in
             let id = try Self.reference(context).fileID
             return JSONBody.response(try await Self.mapErrors { try await files.remove(id) })

@@ -121,6 +121,16 @@ public final class ProviderService: Sendable {
             return .confirmed(shards: kept, placement: record)
         case .holds(let ids):
             return .holding(try shards.contains(ids))
+        case .prove(let id, let leaf):
+            // A read verifies the whole shard against its ID first: a corrupt shard is quarantined and answers
+            // nothing, so a holder that kept only a shard's length cannot pass.
+            let bytes = try shards.read(id)
+            guard let (leafBytes, path) = bytes.withUnsafeBytes({ ShardCommitment.proof(leaf: Int(leaf), of: $0) }) else {
+                throw RemoteError(code: .badRequest, message: "shard \(id.hex) has no leaf \(leaf)")
+            }
+            return .proof(leaf: ByteBuffer(bytes: leafBytes), leafCount: UInt32(path.leafCount), path: path.path)
+        case .adopt(let bytes, let entries):
+            return try adopt(Array(bytes.readableBytesView), entries: entries, as: holder)
         }
     }
 
@@ -148,6 +158,38 @@ public final class ProviderService: Sendable {
             }
             return grant.owner
         }
+    }
+
+    /// Keeps for good the shards at `entries` of a described file that are stored here pending (a repairer
+    /// rebuilt and uploaded them), and signs the placement record for them. Only positions the descriptor names,
+    /// of shards stored here under the file's nonce and owner, are adopted; anything else is refused whole.
+    func adopt(_ encoded: [UInt8], entries: [PlacementRecord.Entry], as holder: Holder) throws -> StorageResponse {
+        let descriptor = try Descriptor(decoding: encoded)
+        guard descriptor.verifySignature() else {
+            throw RemoteError(code: .refused, message: "the descriptor to adopt shards for has a bad owner signature")
+        }
+        let fileID = SHA256.hash(encoded)
+        var ids: [ShardID] = []
+        for entry in entries {
+            guard Int(entry.slot) < descriptor.parameters.n, Int(entry.segments.upperBound) <= descriptor.segmentCount
+            else {
+                throw RemoteError(code: .badRequest, message: "slot \(entry.slot) of segments \(entry.segments) "
+                    + "is not a position of file \(fileID.hex)")
+            }
+            for segment in entry.segments { ids.append(descriptor.shardIDs[Int(segment)][Int(entry.slot)]) }
+        }
+        let kept = try shards.confirm(file: descriptor.fileNonce, owner: descriptor.owner.peerID, shards: ids)
+        guard kept == ids.count else {
+            throw RemoteError(code: .notFound, message: "only \(kept) of the \(ids.count) shards to adopt are stored "
+                + "here for file \(fileID.hex)")
+        }
+        guard !holder.addresses.isEmpty else {
+            throw RemoteError(code: .overloaded, message: "this provider is not listening yet")
+        }
+        let now = WallClock.now()
+        let record = PlacementRecord(fileID: fileID, holder: holder.identity, addresses: holder.addresses,
+                                     entries: entries, issued: now, expires: now + Self.placementLifetime)
+        return .confirmed(shards: kept, placement: record)
     }
 
     /// Adds the valid records of `blob` for `fileID` to those kept: per holder and set of positions, the newest

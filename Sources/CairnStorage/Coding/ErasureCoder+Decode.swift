@@ -91,3 +91,28 @@ extension ErasureCoder {
         return (0..<k).map { Array(UnsafeRawBufferPointer(storage.region($0 * length, length))) }
     }
 }
+
+extension ErasureCoder {
+    /// The shards at `targets` (data or parity), rebuilt from at least k `(index, bytes)` pairs of equal length;
+    /// what a repair computes without the file key.
+    public func rebuild(_ shards: [(index: Int, bytes: [UInt8])], targets: [Int]) throws(StorageError) -> [Int: [UInt8]] {
+        guard let length = shards.first?.bytes.count else { throw .erasureCoding("no shards given") }
+        let storage = AlignedStorage(byteCount: n * length)
+        var available = ShardSet()
+        for shard in shards {
+            guard shard.index >= 0, shard.index < n else { throw .invalidShardIndex(shard.index, shardCount: n) }
+            guard shard.bytes.count == length else { throw .erasureCoding("shards differ in length") }
+            shard.bytes.withUnsafeBytes { storage.region(shard.index * length, length).copyMemory(from: $0) }
+            available.insert(shard.index)
+        }
+        var wanted = ShardSet()
+        for target in targets {
+            guard target >= 0, target < n else { throw .invalidShardIndex(target, shardCount: n) }
+            wanted.insert(target)
+        }
+        try reconstruct(shards: storage.buffer, shardLength: length, available: available, rebuild: wanted)
+        var rebuilt: [Int: [UInt8]] = [:]
+        for target in targets { rebuilt[target] = Array(UnsafeRawBufferPointer(storage.region(target * length, length))) }
+        return rebuilt
+    }
+}

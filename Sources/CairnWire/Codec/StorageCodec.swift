@@ -13,6 +13,8 @@ import NIOCore
 ///   6 confirm    the fields of delete, then placement entries (u16 count, slot u8 ‖ first u32 ‖ end u32),
 ///                signed under another domain (`ConfirmOrder`)
 ///   7 holds      shard ids (u16 count, Key256*)
+///   8 prove      id Key256 ‖ leaf u32
+///   9 adopt      entries (u16 count, slot u8 ‖ first u32 ‖ end u32) ‖ the rest of the frame: the descriptor
 /// response := op u8 ‖ body
 ///   0 stored
 ///   1 shard      the rest of the frame
@@ -21,16 +23,20 @@ import NIOCore
 ///   4 deleted    count u32
 ///   5 confirmed  count u32 ‖ has record u8 ‖ PlacementRecord if present (the holder's signed placement)
 ///   6 holding    count u16 ‖ ⌈count/8⌉ bytes, flag i in bit (i mod 8) of byte ⌊i/8⌋
+///   7 proof      leaf count u32 ‖ path (u16 count, Key256*) ‖ the rest of the frame: the leaf
 /// ```
 /// Shards and blobs run to the end of the frame, so they are never copied into a length-prefixed field.
 enum StorageCodec {
     enum RequestOp: UInt8 {
-        case putShard = 0, getShard, capacity, putBlob, getBlob, delete, confirm, holds
+        case putShard = 0, getShard, capacity, putBlob, getBlob, delete, confirm, holds, prove, adopt
     }
 
     enum ResponseOp: UInt8 {
-        case stored = 0, shard, capacity, blob, deleted, confirmed, holding
+        case stored = 0, shard, capacity, blob, deleted, confirmed, holding, proof
     }
+
+    /// Deepest audit path accepted: a tree of 2⁶⁴ leaves.
+    static let maxPathLength = 64
 
     static func write(_ request: StorageRequest, into buffer: inout ByteBuffer) {
         switch request {
@@ -78,7 +84,35 @@ enum StorageCodec {
         case .holds(let ids):
             buffer.writeInteger(RequestOp.holds.rawValue)
             buffer.writeWireArray(ids, maxCount: StorageRequest.maxProbedShards) { $0.writeKey256($1) }
+        case .prove(let id, let leaf):
+            buffer.writeInteger(RequestOp.prove.rawValue)
+            buffer.writeKey256(id)
+            buffer.writeInteger(leaf)
+        case .adopt(var descriptor, let entries):
+            buffer.writeInteger(RequestOp.adopt.rawValue)
+            writeEntries(entries, into: &buffer)
+            buffer.writeBuffer(&descriptor)
         }
+    }
+
+    static func writeEntries(_ entries: [PlacementRecord.Entry], into buffer: inout ByteBuffer) {
+        buffer.writeWireArray(entries, maxCount: PlacementRecord.maxEntries) { buffer, entry in
+            buffer.writeMultipleIntegers(entry.slot, entry.segments.lowerBound, entry.segments.upperBound)
+        }
+    }
+
+    static func readEntries(_ buffer: inout ByteBuffer) throws(WireError) -> [PlacementRecord.Entry] {
+        try need(
+            buffer.readWireArray(maxCount: PlacementRecord.maxEntries, minElementByteCount: 9, "placement entries") {
+                entry throws(WireError) -> PlacementRecord.Entry? in
+                guard let slot = entry.readInteger(as: UInt8.self), let first = entry.readInteger(as: UInt32.self),
+                      let end = entry.readInteger(as: UInt32.self)
+                else { return nil }
+                guard first < end else {
+                    throw WireError.invalidValue("segments \(first)..<\(end) are empty", in: "placement entry")
+                }
+                return PlacementRecord.Entry(slot: slot, segments: first..<end)
+            }, "placement entries")
     }
 
     static func readRequest(from buffer: inout ByteBuffer) throws(WireError) -> StorageRequest {
@@ -146,6 +180,16 @@ enum StorageCodec {
                     maxCount: StorageRequest.maxProbedShards, minElementByteCount: 32, "probed shards"
                 ) { $0.readKey256() }, "probed shards")
             return .holds(ids: ids)
+        case .prove:
+            let id = try need(buffer.readKey256(), "shard ID")
+            let leaf = try need(buffer.readInteger(as: UInt32.self), "leaf index")
+            return .prove(id: id, leaf: leaf)
+        case .adopt:
+            let entries = try readEntries(&buffer)
+            guard buffer.readableBytes <= StorageRequest.maxBlobBytes else {
+                throw WireError.oversized(length: buffer.readableBytes, max: StorageRequest.maxBlobBytes, in: "descriptor")
+            }
+            return .adopt(descriptor: buffer.readSlice(length: buffer.readableBytes)!, entries: entries)
         }
     }
 
@@ -175,6 +219,11 @@ enum StorageCodec {
             buffer.writeInteger(UInt32(clamping: count))
             buffer.writeWireBool(placement != nil)
             if let placement { buffer.writePlacementRecord(placement) }
+        case .proof(var leaf, let leafCount, let path):
+            buffer.writeInteger(ResponseOp.proof.rawValue)
+            buffer.writeInteger(leafCount)
+            buffer.writeWireArray(path, maxCount: maxPathLength) { $0.writeKey256($1) }
+            buffer.writeBuffer(&leaf)
         case .holding(let flags):
             buffer.writeInteger(ResponseOp.holding.rawValue)
             let kept = flags.prefix(StorageRequest.maxProbedShards)
@@ -219,6 +268,12 @@ enum StorageCodec {
             let hasPlacement = try need(buffer.readWireBool("placement flag"), "placement flag")
             let placement = hasPlacement ? try need(buffer.readPlacementRecord(), "placement record") : nil
             return .confirmed(shards: count, placement: placement)
+        case .proof:
+            let leafCount = try need(buffer.readInteger(as: UInt32.self), "leaf count")
+            let path = try need(
+                buffer.readWireArray(maxCount: maxPathLength, minElementByteCount: 32, "audit path") { $0.readKey256() },
+                "audit path")
+            return .proof(leaf: buffer.readSlice(length: buffer.readableBytes)!, leafCount: leafCount, path: path)
         case .holding:
             let count = Int(try need(buffer.readInteger(as: UInt16.self), "probe answer count"))
             guard count <= StorageRequest.maxProbedShards else {

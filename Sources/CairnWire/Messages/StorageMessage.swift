@@ -25,6 +25,14 @@ public enum StorageRequest: Hashable, Sendable {
     /// Which of these shards are stored here? A cheap probe (an index lookup, no shard is read) that a get makes
     /// of every holder before it answers, to refuse a file that cannot be assembled before sending a byte.
     case holds(ids: [Key256])
+    /// Show leaf `leaf` of shard `id` with its Merkle path to the shard ID (a proof of storage; `cairn check
+    /// --verify`). The checker verifies it against the shard ID and the descriptor's slot root itself.
+    case prove(id: Key256, leaf: UInt32)
+    /// Keep for good the shards at `entries` of the file described by `descriptor` (encoded), which this
+    /// provider stores pending, and sign a placement record for them. Anyone may ask — a repairer rebuilds
+    /// shards without the owner — because the descriptor's owner signature says the file exists and names every
+    /// shard: the provider adopts only shards the descriptor lists at those positions.
+    case adopt(descriptor: ByteBuffer, entries: [PlacementRecord.Entry])
 }
 
 public enum StorageResponse: Hashable, Sendable {
@@ -40,6 +48,8 @@ public enum StorageResponse: Hashable, Sendable {
     case confirmed(shards: Int, placement: PlacementRecord?)
     /// One flag per ID of the `holds` request, in its order.
     case holding([Bool])
+    /// The leaf's bytes and its audit path (RFC 9162) to the shard ID, in a tree of `leafCount` leaves.
+    case proof(leaf: ByteBuffer, leafCount: UInt32, path: [Key256])
 }
 
 /// What a blob is, which decides how a keeper checks it.
