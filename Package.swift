@@ -87,6 +87,7 @@ let package = Package(
             dependencies: [
                 "CairnNet", "CairnPeer", "CairnWire", "CairnCrypto",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),

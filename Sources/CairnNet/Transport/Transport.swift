@@ -114,12 +114,13 @@ public final class Transport: @unchecked Sendable {
                            dialPromise: EventLoopPromise<Connection>?) throws {
         var connectionLogger = logger
         connectionLogger[metadataKey: "cairn.conn"] = "\(channel.remoteAddress.map { "\($0)" } ?? "?")"
+        let phase = ConnectionPhase()
         let handlers: [ChannelHandler] = [
             IdleStateHandler(allTimeout: limits.idleTimeout),
-            ByteToMessageHandler(LengthPrefixedFrameDecoder()),
+            LengthPrefixedFrameDecoder.handler(phase: phase),
             SecureChannelHandler(
                 initiator: initiator, config: handshakeConfig, expectedPeer: expectedPeer, dialPromise: dialPromise,
-                transport: self, limits: limits, logger: connectionLogger),
+                transport: self, limits: limits, phase: phase, logger: connectionLogger),
         ]
         try channel.pipeline.syncOperations.addHandlers(handlers)
     }
