@@ -44,6 +44,7 @@ let package = Package(
             name: "CairnNet",
             dependencies: [
                 "CairnPeer", "CairnWire", "CairnCrypto", "CairnDHT", "CairnStorage",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

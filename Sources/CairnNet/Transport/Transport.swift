@@ -1,5 +1,6 @@
 import CairnWire
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 
@@ -7,15 +8,21 @@ import NIOPosix
 /// carries requests over them.
 ///
 /// `@unchecked Sendable`: all mutable state lives on `eventLoop` (the transport binds and dials with that
-/// single loop, so every channel's handlers run there too); public entry points hop onto it.
+/// single loop, so every channel's handlers run there too) and public entry points hop onto it, except the
+/// listen address, which callers on any thread read through a lock.
 public final class Transport: @unchecked Sendable {
     /// Serves one request from a remote peer. `from` is the remote's listen address when it has one.
     public typealias RequestHandler = @Sendable (Request, _ from: PeerInfo?, _ remote: PeerID) -> EventLoopFuture<Response>
 
     public let eventLoop: EventLoop
     public let limits: TransportLimits
-    private var handshakeConfig: HandshakeConfig
+    public let localPeerID: PeerID
     private let logger: Logger
+    /// The address we listen on, once bound; written on the loop, read from any thread.
+    private let boundAddress = NIOLockedValueBox<PeerAddress?>(nil)
+
+    // Touched on `eventLoop` only.
+    private var handshakeConfig: HandshakeConfig
     private var requestHandler: RequestHandler?
 
     private var serverChannel: Channel?
@@ -29,15 +36,19 @@ public final class Transport: @unchecked Sendable {
                 logger: Logger) {
         self.eventLoop = eventLoop
         self.handshakeConfig = handshakeConfig
+        self.localPeerID = handshakeConfig.identity.peerID
         self.limits = limits
         self.logger = logger
     }
 
-    public var localPeerID: PeerID { handshakeConfig.identity.peerID }
-
-    /// Sets the function that answers remote requests. Call before `listen`.
+    /// Sets the function that answers remote requests. Call before `listen`: the handler is stored on the event
+    /// loop, in a task queued ahead of the bind, so every request accepted after it is served by it.
     public func setRequestHandler(_ handler: @escaping RequestHandler) {
-        requestHandler = handler
+        if eventLoop.inEventLoop {
+            requestHandler = handler
+        } else {
+            eventLoop.execute { [self] in requestHandler = handler }
+        }
     }
 
     /// Binds the listener; returns the bound address (useful with port 0) and advertises it to peers.
@@ -58,11 +69,13 @@ public final class Transport: @unchecked Sendable {
             let boundPort = UInt16(channel.localAddress?.port ?? port)
             let address = PeerAddress(host: host, port: boundPort)
             handshakeConfig.advertisedAddress = address
+            boundAddress.withLockedValue { $0 = address }
             return address
         }
     }
 
-    public var listenAddress: PeerAddress? { handshakeConfig.advertisedAddress }
+    /// The address we listen on and advertise to peers; nil until `listen` has bound. Safe from any thread.
+    public var listenAddress: PeerAddress? { boundAddress.withLockedValue { $0 } }
 
     /// Sends `request` to `peer`, dialing it first if needed; fails after `timeout`.
     public func request(_ request: Request, to peer: PeerInfo, timeout: TimeAmount) -> EventLoopFuture<Response> {
@@ -144,6 +157,7 @@ public final class Transport: @unchecked Sendable {
 
     /// Hands a remote request to the request handler.
     func serve(_ request: Request, on connection: Connection) -> EventLoopFuture<Response> {
+        eventLoop.assertInEventLoop()
         guard let handler = requestHandler else {
             return eventLoop.makeSucceededFuture(
                 .error(RemoteError(code: .internalError, message: "peer is not ready to serve requests")))
@@ -151,7 +165,10 @@ public final class Transport: @unchecked Sendable {
         return handler(request, connection.remotePeerInfo, connection.remotePeerID)
     }
 
-    public var connectionCount: Int { allConnections.count }
+    /// Authenticated connections open now, counted on the event loop.
+    public func connectionCount() -> EventLoopFuture<Int> {
+        eventLoop.submit { [self] in allConnections.count }
+    }
 
     /// Stops listening and closes every connection.
     public func shutdown() -> EventLoopFuture<Void> {
