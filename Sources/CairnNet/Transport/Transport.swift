@@ -24,6 +24,8 @@ public final class Transport: @unchecked Sendable {
     // Touched on `eventLoop` only.
     private var handshakeConfig: HandshakeConfig
     private var requestHandler: RequestHandler?
+    /// Accepted connections still handshaking, keyed by channel, counted per remote IP.
+    private var pendingHandshakes: PendingHandshakes<ObjectIdentifier>
 
     private var serverChannel: Channel?
     /// The newest live connection to each peer; older duplicates stay open until idle.
@@ -39,6 +41,8 @@ public final class Transport: @unchecked Sendable {
         self.localPeerID = handshakeConfig.identity.peerID
         self.limits = limits
         self.logger = logger
+        self.pendingHandshakes = PendingHandshakes(
+            maxTotal: limits.maxPendingHandshakes, maxPerAddress: limits.maxPendingHandshakesPerAddress)
     }
 
     /// Sets the function that answers remote requests. Call before `listen`: the handler is stored on the event
@@ -58,11 +62,7 @@ public final class Transport: @unchecked Sendable {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.maxMessagesPerRead, value: 16)
-            .childChannelInitializer { [self] channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try self.configure(channel: channel, initiator: false, expectedPeer: nil, dialPromise: nil)
-                }
-            }
+            .childChannelInitializer { [self] channel in accept(channel) }
         return bootstrap.bind(host: host, port: port).flatMapThrowing { [self] channel in
             eventLoop.assertInEventLoop()
             serverChannel = channel
@@ -123,8 +123,33 @@ public final class Transport: @unchecked Sendable {
         }
     }
 
-    private func configure(channel: Channel, initiator: Bool, expectedPeer: PeerID?,
-                           dialPromise: EventLoopPromise<Connection>?) throws {
+    /// Sets up a connection the listener accepted, or refuses it (a failed future: NIO closes it at once) when
+    /// `limits.maxPendingHandshakes` connections are still handshaking, or `limits.maxPendingHandshakesPerAddress`
+    /// from its IP address. Its slot is freed when its handshake completes (`register`) or it closes.
+    func accept(_ channel: Channel) -> EventLoopFuture<Void> {
+        eventLoop.assertInEventLoop()
+        let id = ObjectIdentifier(channel)
+        let address = channel.remoteAddress?.ipAddress ?? "unknown"
+        guard !isShuttingDown, pendingHandshakes.admit(id, from: address) else {
+            logger.debug("refusing connection: too many handshakes pending", metadata: ["cairn.conn": "\(address)"])
+            return eventLoop.makeFailedFuture(TransportError.tooManyPendingHandshakes(address))
+        }
+        channel.closeFuture.whenComplete { [self] _ in pendingHandshakes.release(id) }
+        return eventLoop.makeCompletedFuture {
+            try configure(channel: channel, initiator: false, expectedPeer: nil, dialPromise: nil)
+        }
+    }
+
+    /// Accepted connections that have not finished the handshake yet. On the event loop only.
+    var pendingHandshakeCount: Int {
+        eventLoop.assertInEventLoop()
+        return pendingHandshakes.count
+    }
+
+    func configure(
+        channel: Channel, initiator: Bool, expectedPeer: PeerID?, dialPromise: EventLoopPromise<Connection>?
+    ) throws {
+        eventLoop.assertInEventLoop()
         var connectionLogger = logger
         connectionLogger[metadataKey: "cairn.conn"] = "\(channel.remoteAddress.map { "\($0)" } ?? "?")"
         let phase = ConnectionPhase()
@@ -141,6 +166,7 @@ public final class Transport: @unchecked Sendable {
     /// Called by the channel handler once a handshake completes; false refuses the connection.
     func register(_ connection: Connection) -> Bool {
         eventLoop.assertInEventLoop()
+        pendingHandshakes.release(ObjectIdentifier(connection.channel))
         guard !isShuttingDown, allConnections.count < limits.maxConnections else { return false }
         allConnections[ObjectIdentifier(connection)] = connection
         connections[connection.remotePeerID] = connection
