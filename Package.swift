@@ -50,6 +50,7 @@ let package = Package(
             name: "CairnNet",
             dependencies: [
                 "CairnPeer", "CairnWire", "CairnCrypto", "CairnDHT", "CairnStorage",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -100,6 +101,7 @@ let package = Package(
             dependencies: [
                 "CairnNet", "CairnPeer", "CairnWire", "CairnCrypto",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),

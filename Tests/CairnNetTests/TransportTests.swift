@@ -44,7 +44,7 @@ struct TransportTests {
             }
             for try await ok in tasks { #expect(ok) }
         }
-        #expect(client.connectionCount == 1)
+        #expect(try await client.connectionCount().get() == 1)
         _ = try await client.shutdown().get()
         _ = try await server.shutdown().get()
         try await group.shutdownGracefully()

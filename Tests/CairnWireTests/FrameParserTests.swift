@@ -5,7 +5,9 @@ import Testing
 struct FrameParserTests {
     @Test func limits() {
         #expect(FrameLimits.maxFrameLength == 4 * 1024 * 1024 + 64 * 1024)
-        #expect(FrameLimits.maxHandshakeMessageLength == 1024)
+        // m2 with a 255-byte host: type, version, ephemeral, key, address (flag, length, host, port), signature, tag.
+        #expect(FrameLimits.maxHandshakeMessageLength == 1 + 1 + 32 + 32 + (1 + 1 + 255 + 2) + 64 + 32)
+        #expect(FrameLimits.maxHandshakeMessageLength == 421)
         #expect(FrameLimits.maxSealedFrameLength == FrameLimits.maxFrameLength + 16)
     }
 
@@ -41,7 +43,7 @@ struct FrameParserTests {
     }
 
     @Test func oversizedFrameIsRefusedOnItsLengthAlone() {
-        let parser = FrameParser(maxFrameLength: FrameLimits.maxHandshakeMessageLength)
+        let parser = FrameParser(maxFrameLength: 1024)
         var buffer = ByteBuffer(bytes: [0, 0, 0x04, 0x01])  // 1025, no body yet
         #expect(throws: WireError.frameTooLarge(1025)) { try parser.nextFrame(from: &buffer) }
         var huge = ByteBuffer(bytes: [0xff, 0xff, 0xff, 0xff])
@@ -51,5 +53,65 @@ struct FrameParserTests {
         var exactly = ByteBuffer()
         exactly.writeFrame([UInt8](repeating: 0, count: 1024))
         #expect((try? parser.nextFrame(from: &exactly))??.readableBytes == 1024)
+    }
+
+    // MARK: Before and after the handshake
+
+    @Test func aFreshParserRefusesMoreThanTheLongestHandshakeMessage() {
+        let parser = FrameParser()
+        #expect(parser.maxFrameLength == FrameLimits.maxHandshakeMessageLength)
+        // The flood that motivated the limit: a 4 MiB length, then the body.
+        var flood = ByteBuffer()
+        flood.writeInteger(UInt32(4 * 1024 * 1024))
+        #expect(throws: WireError.frameTooLarge(4 * 1024 * 1024)) { try parser.nextFrame(from: &flood) }
+        var oneOver = ByteBuffer()
+        oneOver.writeInteger(UInt32(FrameLimits.maxHandshakeMessageLength + 1))
+        #expect(throws: WireError.frameTooLarge(FrameLimits.maxHandshakeMessageLength + 1)) {
+            try parser.nextFrame(from: &oneOver)
+        }
+        #expect(oneOver.readerIndex == 0, "a refused length consumes nothing")
+    }
+
+    @Test func aFreshParserAcceptsExactlyTheLongestHandshakeMessage() throws {
+        let parser = FrameParser()
+        var buffer = ByteBuffer()
+        buffer.writeFrame([UInt8](repeating: 2, count: FrameLimits.maxHandshakeMessageLength))
+        let frame = try #require(try parser.nextFrame(from: &buffer))
+        #expect(frame.readableBytes == FrameLimits.maxHandshakeMessageLength)
+        #expect(buffer.readableBytes == 0)
+    }
+
+    @Test func afterTheHandshakeFramesUpToTheHardMaximumPass() throws {
+        var parser = FrameParser()
+        parser.handshakeCompleted()
+        #expect(parser.maxFrameLength == FrameLimits.maxSealedFrameLength)
+        var largest = ByteBuffer()
+        largest.writeFrame([UInt8](repeating: 3, count: FrameLimits.maxSealedFrameLength))
+        #expect(try parser.nextFrame(from: &largest)?.readableBytes == FrameLimits.maxSealedFrameLength)
+        var over = ByteBuffer()
+        over.writeInteger(UInt32(FrameLimits.maxSealedFrameLength + 1))
+        #expect(throws: WireError.frameTooLarge(FrameLimits.maxSealedFrameLength + 1)) {
+            try parser.nextFrame(from: &over)
+        }
+    }
+
+    /// A driver that appends what arrives and calls `nextFrame` until nil never holds `maxBufferedByteCount`
+    /// bytes, however the stream is cut.
+    @Test(arguments: [1, 7, 100, 421, 4096])
+    func aPartialFrameNeverHoldsMoreThanTheLimit(chunkSize: Int) throws {
+        let parser = FrameParser()
+        var stream = ByteBuffer()
+        for length in [FrameLimits.maxHandshakeMessageLength, 0, 66, FrameLimits.maxHandshakeMessageLength] {
+            stream.writeFrame([UInt8](repeating: 1, count: length))
+        }
+        let bytes = Array(stream.readableBytesView)
+        var cumulation = ByteBuffer()
+        var frames = 0
+        for start in stride(from: 0, to: bytes.count, by: chunkSize) {
+            cumulation.writeBytes(bytes[start..<min(start + chunkSize, bytes.count)])
+            while try parser.nextFrame(from: &cumulation) != nil { frames += 1 }
+            #expect(cumulation.readableBytes < parser.maxBufferedByteCount)
+        }
+        #expect(frames == 4)
     }
 }

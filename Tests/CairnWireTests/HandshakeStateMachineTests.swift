@@ -95,7 +95,9 @@ struct HandshakeStateMachineTests {
             initiator: Self.config(.generate(), address: longest), responder: Self.config(.generate(), address: longest)
         )
         #expect(t.m2.count == 1 + 1 + 32 + 32 + 1 + 1 + 255 + 2 + 64 + 32)
-        #expect(t.m2.count <= FrameLimits.maxHandshakeMessageLength)
+        #expect(t.m2.count == FrameLimits.maxHandshakeMessageLength)
+        #expect(t.m2.count == HandshakeMessages.maxResponseByteCount)
+        #expect(t.m3.count == HandshakeMessages.maxFinishByteCount)
         #expect(t.initiator.remoteAddress == longest)
     }
 

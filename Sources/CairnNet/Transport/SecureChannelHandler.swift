@@ -23,18 +23,21 @@ final class SecureChannelHandler: ChannelDuplexHandler {
     private let dialPromise: EventLoopPromise<Connection>?
     private let transport: Transport
     private let limits: TransportLimits
+    /// Shared with this connection's frame decoder, which allows session-sized frames once it is set.
+    private let phase: ConnectionPhase
     private var logger: Logger
     private var handshakeTimeout: Scheduled<Void>?
     private var plaintextScratch: ByteBuffer?
 
     init(initiator: Bool, config: HandshakeConfig, expectedPeer: PeerID?, dialPromise: EventLoopPromise<Connection>?,
-         transport: Transport, limits: TransportLimits, logger: Logger) {
+         transport: Transport, limits: TransportLimits, phase: ConnectionPhase, logger: Logger) {
         self.isInitiator = initiator
         self.handshakeConfig = config
         self.expectedPeer = expectedPeer
         self.dialPromise = dialPromise
         self.transport = transport
         self.limits = limits
+        self.phase = phase
         self.logger = logger
     }
 
@@ -162,6 +165,8 @@ final class SecureChannelHandler: ChannelDuplexHandler {
             fail(context: context, TransportError.tooManyConnections(limit: limits.maxConnections))
             return
         }
+        // Frames that follow in the buffer (a request sent right after m3) are decoded with the session limit.
+        phase.handshakeCompleted()
         dialPromise?.succeed(connection)
     }
 

@@ -1,5 +1,6 @@
 import CairnWire
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 
@@ -7,16 +8,24 @@ import NIOPosix
 /// carries requests over them.
 ///
 /// `@unchecked Sendable`: all mutable state lives on `eventLoop` (the transport binds and dials with that
-/// single loop, so every channel's handlers run there too); public entry points hop onto it.
+/// single loop, so every channel's handlers run there too) and public entry points hop onto it, except the
+/// listen address, which callers on any thread read through a lock.
 public final class Transport: @unchecked Sendable {
     /// Serves one request from a remote peer. `from` is the remote's listen address when it has one.
     public typealias RequestHandler = @Sendable (Request, _ from: PeerInfo?, _ remote: PeerID) -> EventLoopFuture<Response>
 
     public let eventLoop: EventLoop
     public let limits: TransportLimits
-    private var handshakeConfig: HandshakeConfig
+    public let localPeerID: PeerID
     private let logger: Logger
+    /// The address we listen on, once bound; written on the loop, read from any thread.
+    private let boundAddress = NIOLockedValueBox<PeerAddress?>(nil)
+
+    // Touched on `eventLoop` only.
+    private var handshakeConfig: HandshakeConfig
     private var requestHandler: RequestHandler?
+    /// Accepted connections still handshaking, keyed by channel, counted per remote IP.
+    private var pendingHandshakes: PendingHandshakes<ObjectIdentifier>
 
     private var serverChannel: Channel?
     /// The newest live connection to each peer; older duplicates stay open until idle.
@@ -29,15 +38,21 @@ public final class Transport: @unchecked Sendable {
                 logger: Logger) {
         self.eventLoop = eventLoop
         self.handshakeConfig = handshakeConfig
+        self.localPeerID = handshakeConfig.identity.peerID
         self.limits = limits
         self.logger = logger
+        self.pendingHandshakes = PendingHandshakes(
+            maxTotal: limits.maxPendingHandshakes, maxPerAddress: limits.maxPendingHandshakesPerAddress)
     }
 
-    public var localPeerID: PeerID { handshakeConfig.identity.peerID }
-
-    /// Sets the function that answers remote requests. Call before `listen`.
+    /// Sets the function that answers remote requests. Call before `listen`: the handler is stored on the event
+    /// loop, in a task queued ahead of the bind, so every request accepted after it is served by it.
     public func setRequestHandler(_ handler: @escaping RequestHandler) {
-        requestHandler = handler
+        if eventLoop.inEventLoop {
+            requestHandler = handler
+        } else {
+            eventLoop.execute { [self] in requestHandler = handler }
+        }
     }
 
     /// Binds the listener; returns the bound address (useful with port 0) and advertises it to peers.
@@ -47,22 +62,20 @@ public final class Transport: @unchecked Sendable {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.maxMessagesPerRead, value: 16)
-            .childChannelInitializer { [self] channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try self.configure(channel: channel, initiator: false, expectedPeer: nil, dialPromise: nil)
-                }
-            }
+            .childChannelInitializer { [self] channel in accept(channel) }
         return bootstrap.bind(host: host, port: port).flatMapThrowing { [self] channel in
             eventLoop.assertInEventLoop()
             serverChannel = channel
             let boundPort = UInt16(channel.localAddress?.port ?? port)
             let address = PeerAddress(host: host, port: boundPort)
             handshakeConfig.advertisedAddress = address
+            boundAddress.withLockedValue { $0 = address }
             return address
         }
     }
 
-    public var listenAddress: PeerAddress? { handshakeConfig.advertisedAddress }
+    /// The address we listen on and advertise to peers; nil until `listen` has bound. Safe from any thread.
+    public var listenAddress: PeerAddress? { boundAddress.withLockedValue { $0 } }
 
     /// Sends `request` to `peer`, dialing it first if needed; fails after `timeout`.
     public func request(_ request: Request, to peer: PeerInfo, timeout: TimeAmount) -> EventLoopFuture<Response> {
@@ -110,16 +123,42 @@ public final class Transport: @unchecked Sendable {
         }
     }
 
-    private func configure(channel: Channel, initiator: Bool, expectedPeer: PeerID?,
-                           dialPromise: EventLoopPromise<Connection>?) throws {
+    /// Sets up a connection the listener accepted, or refuses it (a failed future: NIO closes it at once) when
+    /// `limits.maxPendingHandshakes` connections are still handshaking, or `limits.maxPendingHandshakesPerAddress`
+    /// from its IP address. Its slot is freed when its handshake completes (`register`) or it closes.
+    func accept(_ channel: Channel) -> EventLoopFuture<Void> {
+        eventLoop.assertInEventLoop()
+        let id = ObjectIdentifier(channel)
+        let address = channel.remoteAddress?.ipAddress ?? "unknown"
+        guard !isShuttingDown, pendingHandshakes.admit(id, from: address) else {
+            logger.debug("refusing connection: too many handshakes pending", metadata: ["cairn.conn": "\(address)"])
+            return eventLoop.makeFailedFuture(TransportError.tooManyPendingHandshakes(address))
+        }
+        channel.closeFuture.whenComplete { [self] _ in pendingHandshakes.release(id) }
+        return eventLoop.makeCompletedFuture {
+            try configure(channel: channel, initiator: false, expectedPeer: nil, dialPromise: nil)
+        }
+    }
+
+    /// Accepted connections that have not finished the handshake yet. On the event loop only.
+    var pendingHandshakeCount: Int {
+        eventLoop.assertInEventLoop()
+        return pendingHandshakes.count
+    }
+
+    func configure(
+        channel: Channel, initiator: Bool, expectedPeer: PeerID?, dialPromise: EventLoopPromise<Connection>?
+    ) throws {
+        eventLoop.assertInEventLoop()
         var connectionLogger = logger
         connectionLogger[metadataKey: "cairn.conn"] = "\(channel.remoteAddress.map { "\($0)" } ?? "?")"
+        let phase = ConnectionPhase()
         let handlers: [ChannelHandler] = [
             IdleStateHandler(allTimeout: limits.idleTimeout),
-            ByteToMessageHandler(LengthPrefixedFrameDecoder()),
+            LengthPrefixedFrameDecoder.handler(phase: phase),
             SecureChannelHandler(
                 initiator: initiator, config: handshakeConfig, expectedPeer: expectedPeer, dialPromise: dialPromise,
-                transport: self, limits: limits, logger: connectionLogger),
+                transport: self, limits: limits, phase: phase, logger: connectionLogger),
         ]
         try channel.pipeline.syncOperations.addHandlers(handlers)
     }
@@ -127,6 +166,7 @@ public final class Transport: @unchecked Sendable {
     /// Called by the channel handler once a handshake completes; false refuses the connection.
     func register(_ connection: Connection) -> Bool {
         eventLoop.assertInEventLoop()
+        pendingHandshakes.release(ObjectIdentifier(connection.channel))
         guard !isShuttingDown, allConnections.count < limits.maxConnections else { return false }
         allConnections[ObjectIdentifier(connection)] = connection
         connections[connection.remotePeerID] = connection
@@ -143,6 +183,7 @@ public final class Transport: @unchecked Sendable {
 
     /// Hands a remote request to the request handler.
     func serve(_ request: Request, on connection: Connection) -> EventLoopFuture<Response> {
+        eventLoop.assertInEventLoop()
         guard let handler = requestHandler else {
             return eventLoop.makeSucceededFuture(
                 .error(RemoteError(code: .internalError, message: "peer is not ready to serve requests")))
@@ -150,7 +191,10 @@ public final class Transport: @unchecked Sendable {
         return handler(request, connection.remotePeerInfo, connection.remotePeerID)
     }
 
-    public var connectionCount: Int { allConnections.count }
+    /// Authenticated connections open now, counted on the event loop.
+    public func connectionCount() -> EventLoopFuture<Int> {
+        eventLoop.submit { [self] in allConnections.count }
+    }
 
     /// Stops listening and closes every connection.
     public func shutdown() -> EventLoopFuture<Void> {

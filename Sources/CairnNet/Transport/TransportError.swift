@@ -9,6 +9,9 @@ public enum TransportError: Error, CustomStringConvertible, Sendable {
     case requestTimedOut(Duration, PeerID)
     case tooManyInFlight(PeerID, limit: Int)
     case tooManyConnections(limit: Int)
+    /// An accepted connection was closed at once: too many connections (in all, or from its address) are still
+    /// handshaking.
+    case tooManyPendingHandshakes(String)
     case unexpectedPeer(expected: PeerID, got: PeerID)
     case dialFailed(PeerAddress, String)
     case shuttingDown
@@ -22,6 +25,8 @@ public enum TransportError: Error, CustomStringConvertible, Sendable {
         case .requestTimedOut(let timeout, let peer): "request to \(peer.shortHex) got no answer within \(timeout)"
         case .tooManyInFlight(let peer, let limit): "more than \(limit) requests in flight to \(peer.shortHex)"
         case .tooManyConnections(let limit): "connection limit of \(limit) reached"
+        case .tooManyPendingHandshakes(let address):
+            "refused a connection from \(address): too many connections are still handshaking"
         case .unexpectedPeer(let expected, let got):
             "dialed \(expected.shortHex) but the peer proved to be \(got.shortHex)"
         case .dialFailed(let address, let reason): "cannot connect to \(address): \(reason)"

@@ -8,8 +8,10 @@ public enum FrameLimits {
     public static let lengthPrefixByteCount = 4
     /// Largest plaintext frame payload after the handshake: a 4 MiB shard plus room for its envelope.
     public static let maxFrameLength = 4 * 1024 * 1024 + 64 * 1024
-    /// Largest handshake message; the biggest real one is under 450 bytes.
-    public static let maxHandshakeMessageLength = 1024
+    /// Largest frame body before the handshake completes: the longest handshake message (m2 with a 255-byte
+    /// advertised host, 421 bytes). Nothing an unauthenticated peer sends may be longer, so a connection that has
+    /// not proved who it is holds at most this plus the 4-byte prefix.
+    public static let maxHandshakeMessageLength = HandshakeMessages.maxMessageByteCount
     /// Bytes sealing adds to a payload (the GCM tag).
     public static let sealOverhead = 16
     /// Largest frame body after the handshake, as it travels: `maxFrameLength` plus the tag.

@@ -32,6 +32,19 @@ enum HandshakeMessages {
     static let helloByteCount = 1 + 1 + Key256.byteCount + X25519KeyPair.keyByteCount
     static let confirmationByteCount = HMAC.sha256ByteCount
 
+    /// Longest advertised address field: flag u8, host length u8, a 255-byte host, port u16 (259 bytes).
+    static let maxAdvertisedAddressByteCount = 1 + 1 + PeerAddress.maxHostLength + 2
+    /// Longest m2, with the longest address: 421 bytes.
+    static let maxResponseByteCount =
+        1 + 1 + X25519KeyPair.keyByteCount + PublicKey.byteCount
+        + maxAdvertisedAddressByteCount + PublicKey.signatureByteCount + confirmationByteCount
+    /// Longest m3, with the longest address: 388 bytes.
+    static let maxFinishByteCount =
+        1 + PublicKey.byteCount + maxAdvertisedAddressByteCount
+        + PublicKey.signatureByteCount + confirmationByteCount
+    /// Longest message of the three (m2, 421 bytes): no frame before the handshake completes needs more.
+    static let maxMessageByteCount = max(helloByteCount, maxResponseByteCount, maxFinishByteCount)
+
     static let responderSignatureDomain = "cairn/handshake/v1/responder"
     static let initiatorSignatureDomain = "cairn/handshake/v1/initiator"
     static let responderConfirmationDomain = "cairn/handshake/v1/responder-confirm"
