@@ -80,74 +80,68 @@ public struct FileReader: Sendable {
     /// shards with other holders, hedge with one extra request when an answer is slow.
     func fetchSegment(_ index: Int, holders: [PeerID: PeerInfo], health: HolderHealth) async throws -> ByteBuffer {
         let segment = layout.segments[index]
-        let k = layout.parameters.k
-        // Healthy holders first, data shards before parity.
-        let order = segment.holders.indices.sorted { a, b in
-            let (aBad, bBad) = (health.isSuspect(segment.holders[a]), health.isSuspect(segment.holders[b]))
-            return aBad != bBad ? !aBad : a < b
-        }
-        var shards: [Int: ByteBuffer] = [:]
-        var failures: [String] = []
-        var cursor = 0
         let decoder = try SegmentDecoder(parameters: layout.parameters, fileKey: fileKey, fileNonce: layout.fileNonce)
-
-        while true {
-            try await withThrowingTaskGroup(of: (Int, ByteBuffer?).self) { group in
-                var outstanding = 0
-                func request() -> Bool {
-                    guard cursor < order.count else { return false }
-                    let shard = order[cursor]
-                    cursor += 1
-                    let holder = segment.holders[shard]
-                    guard let info = holders[holder] else {
-                        failures.append("holder \(holder.shortHex) of shard \(shard) is unknown")
-                        return request()
-                    }
-                    outstanding += 1
-                    group.addTask {
-                        do {
-                            guard case .shard(let bytes) = try await service.peer.storageRequest(
-                                .getShard(id: segment.shardIDs[shard]), to: info, timeout: .seconds(20))
-                            else { return (shard, nil) }
-                            return (shard, bytes)
-                        } catch {
-                            health.markSuspect(holder)
-                            return (shard, nil)
+        // The decisions are the plan's (`SegmentFetchPlan`); this only carries them out.
+        var plan = SegmentFetchPlan(
+            holders: segment.holders, k: layout.parameters.k, reachable: Set(holders.keys),
+            suspects: Set(segment.holders.filter(health.isSuspect)))
+        var shards: [Int: ByteBuffer] = [:]
+        return try await withThrowingTaskGroup(of: FetchEvent.self) { group in
+            var pending = plan.start(now: WallClock.now())
+            while true {
+                for action in pending {
+                    switch action {
+                    case .fetch(let slot):
+                        let holder = segment.holders[slot]
+                        guard let info = holders[holder] else { continue }
+                        group.addTask {
+                            do {
+                                guard case .shard(let bytes) = try await service.peer.storageRequest(
+                                    .getShard(id: segment.shardIDs[slot]), to: info, timeout: .seconds(20))
+                                else { return .failed(slot, "an unexpected answer") }
+                                return .fetched(slot, bytes)
+                            } catch {
+                                return .failed(slot, "\(error)")
+                            }
                         }
+                    case .armHedge(let instant):
+                        group.addTask {
+                            let delay = max(0, instant.nanoseconds - WallClock.now().nanoseconds)
+                            try await Task.sleep(for: .nanoseconds(delay))
+                            return .hedge
+                        }
+                    case .decode(let slots):
+                        do {
+                            let chosen = shards.filter { slots.contains($0.key) }
+                            let plaintext = try decode(index, segment: segment, shards: chosen, decoder: decoder)
+                            group.cancelAll()
+                            return plaintext
+                        } catch StorageError.shardHashMismatch(_, _, let bad?) {
+                            // A holder served a corrupt or forged shard: drop it and fetch another.
+                            shards[bad] = nil
+                            health.markSuspect(segment.holders[bad])
+                            pending = plan.corrupt(slot: bad, now: WallClock.now())
+                            continue
+                        }
+                    case .fail(let reason):
+                        group.cancelAll()
+                        throw FileError.unavailable(segment: index, reason: reason)
                     }
-                    return true
                 }
-                while outstanding + shards.count < k, request() {}
-                // A hedge: one more request if the answers are slow.
-                group.addTask {
-                    try await Task.sleep(for: .milliseconds(1500))
-                    return (-1, nil)
+                guard let event = try await group.next() else {
+                    throw FileError.unavailable(segment: index, reason: "no request is left in flight")
                 }
-                while shards.count < k, let (shard, bytes) = try await group.next() {
-                    if shard == -1 {
-                        _ = request()
-                        continue
-                    }
-                    outstanding -= 1
-                    if let bytes { shards[shard] = bytes } else {
-                        failures.append("shard \(shard) from \(segment.holders[shard].shortHex) failed")
-                        _ = request()
-                    }
-                    if outstanding == 0 && shards.count < k && cursor >= order.count { break }
+                let now = WallClock.now()
+                switch event {
+                case .fetched(let slot, let bytes):
+                    shards[slot] = bytes
+                    pending = plan.fetched(slot: slot, now: now)
+                case .failed(let slot, let reason):
+                    health.markSuspect(segment.holders[slot])
+                    pending = plan.failed(slot: slot, reason: reason, now: now)
+                case .hedge:
+                    pending = plan.hedgeFired(now: now)
                 }
-                group.cancelAll()
-            }
-            guard shards.count >= k else {
-                throw FileError.unavailable(segment: index, reason: "only \(shards.count) of the \(k) shards needed "
-                    + "could be fetched (\(failures.suffix(4).joined(separator: "; ")))")
-            }
-            do {
-                return try decode(index, segment: segment, shards: shards, decoder: decoder)
-            } catch StorageError.shardHashMismatch(_, _, let bad?) {
-                // A holder served a corrupt or forged shard: drop it and fetch another.
-                shards[bad] = nil
-                health.markSuspect(segment.holders[bad])
-                failures.append("shard \(bad) from \(segment.holders[bad].shortHex) was corrupt")
             }
         }
     }
@@ -178,6 +172,13 @@ public struct FileReader: Sendable {
             try withBorrowed(rest.dropFirst(), done + [(first.key, bytes)], body)
         }
     }
+}
+
+/// What comes back to a segment's fetch loop: a shard, a failed request, or the hedge timer.
+enum FetchEvent: Sendable {
+    case fetched(Int, ByteBuffer)
+    case failed(Int, String)
+    case hedge
 }
 
 /// A segment that could not be fetched, with its index, on its way out of the stream's task group.
