@@ -58,6 +58,9 @@ sha256sum "$FILE" "$DIR/by-grant" "$DIR/by-cap"
 [ "$(sha256sum < "$FILE")" = "$(sha256sum < "$DIR/by-grant")" ] && [ "$(sha256sum < "$FILE")" = "$(sha256sum < "$DIR/by-cap")" ]
 echo "all three match"
 echo
+echo "== peer 5 (not the owner, no key) audits every holder with proofs of storage"
+"$BIN" check "$ID" --verify --api "$(api 5)"
+echo
 echo "== stopping the network"
 stop
 trap - EXIT
