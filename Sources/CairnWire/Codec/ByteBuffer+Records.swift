@@ -130,18 +130,7 @@ extension ByteBuffer {
             guard let fileID = buffer.readKey256(),
                 let holderKey = buffer.readPublicKey(),
                 let addresses = try buffer.readRecordAddresses(),
-                let entries = try buffer.readWireArray(
-                    maxCount: PlacementRecord.maxEntries, minElementByteCount: 9, "placement entries",
-                    { entry throws(WireError) -> PlacementRecord.Entry? in
-                        guard let slot = entry.readInteger(as: UInt8.self),
-                              let first = entry.readInteger(as: UInt32.self),
-                              let end = entry.readInteger(as: UInt32.self)
-                        else { return nil }
-                        guard first < end else {
-                            throw WireError.invalidValue("segments \(first)..<\(end) are empty", in: "placement entry")
-                        }
-                        return PlacementRecord.Entry(slot: slot, segments: first..<end)
-                    }),
+                let entries = try buffer.readPlacementEntries(),
                 let issued = buffer.readInstant(),
                 let expires = buffer.readInstant(),
                 let signature = buffer.readSignature()
@@ -155,10 +144,29 @@ extension ByteBuffer {
     public mutating func writePlacementRecord(_ record: PlacementRecord) -> Int {
         writeKey256(record.fileID) + writePublicKey(record.holderKey)
             + writeWireArray(record.addresses, maxCount: PeerRecord.maxAddresses) { $0.writePeerAddress($1) }
-            + writeWireArray(record.entries, maxCount: PlacementRecord.maxEntries) { buffer, entry in
-                buffer.writeMultipleIntegers(entry.slot, entry.segments.lowerBound, entry.segments.upperBound)
-            }
+            + writePlacementEntries(record.entries)
             + writeInstant(record.issued) + writeInstant(record.expires) + writeSignature(record.signature)
+    }
+
+    /// Placement entries: u16 count, then slot u8 ‖ first segment u32 ‖ end segment u32 (exclusive, > first).
+    public mutating func readPlacementEntries() throws(WireError) -> [PlacementRecord.Entry]? {
+        try readWireArray(maxCount: PlacementRecord.maxEntries, minElementByteCount: 9, "placement entries") {
+            entry throws(WireError) -> PlacementRecord.Entry? in
+            guard let slot = entry.readInteger(as: UInt8.self), let first = entry.readInteger(as: UInt32.self),
+                  let end = entry.readInteger(as: UInt32.self)
+            else { return nil }
+            guard first < end else {
+                throw WireError.invalidValue("segments \(first)..<\(end) are empty", in: "placement entry")
+            }
+            return PlacementRecord.Entry(slot: slot, segments: first..<end)
+        }
+    }
+
+    @discardableResult
+    public mutating func writePlacementEntries(_ entries: [PlacementRecord.Entry]) -> Int {
+        writeWireArray(entries, maxCount: PlacementRecord.maxEntries) { buffer, entry in
+            buffer.writeMultipleIntegers(entry.slot, entry.segments.lowerBound, entry.segments.upperBound)
+        }
     }
 
     private mutating func readRecordAddresses() throws(WireError) -> [PeerAddress]? {

@@ -75,9 +75,7 @@ enum StorageCodec {
             buffer.writeKey256(order.fileID)
             buffer.writeKey256(order.fileNonce)
             buffer.writeWireArray(order.shardIDs, maxCount: ConfirmOrder.maxShards) { $0.writeKey256($1) }
-            buffer.writeWireArray(order.entries, maxCount: PlacementRecord.maxEntries) { buffer, entry in
-                buffer.writeMultipleIntegers(entry.slot, entry.segments.lowerBound, entry.segments.upperBound)
-            }
+            buffer.writePlacementEntries(order.entries)
             buffer.writePublicKey(order.owner)
             buffer.writeInstant(order.issued)
             buffer.writeSignature(order.signature)
@@ -90,29 +88,9 @@ enum StorageCodec {
             buffer.writeInteger(leaf)
         case .adopt(var descriptor, let entries):
             buffer.writeInteger(RequestOp.adopt.rawValue)
-            writeEntries(entries, into: &buffer)
+            buffer.writePlacementEntries(entries)
             buffer.writeBuffer(&descriptor)
         }
-    }
-
-    static func writeEntries(_ entries: [PlacementRecord.Entry], into buffer: inout ByteBuffer) {
-        buffer.writeWireArray(entries, maxCount: PlacementRecord.maxEntries) { buffer, entry in
-            buffer.writeMultipleIntegers(entry.slot, entry.segments.lowerBound, entry.segments.upperBound)
-        }
-    }
-
-    static func readEntries(_ buffer: inout ByteBuffer) throws(WireError) -> [PlacementRecord.Entry] {
-        try need(
-            buffer.readWireArray(maxCount: PlacementRecord.maxEntries, minElementByteCount: 9, "placement entries") {
-                entry throws(WireError) -> PlacementRecord.Entry? in
-                guard let slot = entry.readInteger(as: UInt8.self), let first = entry.readInteger(as: UInt32.self),
-                      let end = entry.readInteger(as: UInt32.self)
-                else { return nil }
-                guard first < end else {
-                    throw WireError.invalidValue("segments \(first)..<\(end) are empty", in: "placement entry")
-                }
-                return PlacementRecord.Entry(slot: slot, segments: first..<end)
-            }, "placement entries")
     }
 
     static func readRequest(from buffer: inout ByteBuffer) throws(WireError) -> StorageRequest {
@@ -158,17 +136,7 @@ enum StorageCodec {
                 buffer.readWireArray(maxCount: ConfirmOrder.maxShards, minElementByteCount: 32, "shard list") {
                     $0.readKey256()
                 }, "shard list")
-            let entries = try need(
-                buffer.readWireArray(maxCount: PlacementRecord.maxEntries, minElementByteCount: 9, "placement entries") {
-                    entry throws(WireError) -> PlacementRecord.Entry? in
-                    guard let slot = entry.readInteger(as: UInt8.self), let first = entry.readInteger(as: UInt32.self),
-                          let end = entry.readInteger(as: UInt32.self)
-                    else { return nil }
-                    guard first < end else {
-                        throw WireError.invalidValue("segments \(first)..<\(end) are empty", in: "placement entry")
-                    }
-                    return PlacementRecord.Entry(slot: slot, segments: first..<end)
-                }, "placement entries")
+            let entries = try need(buffer.readPlacementEntries(), "placement entries")
             let owner = try need(buffer.readPublicKey(), "owner key")
             let issued = try need(buffer.readInstant(), "issue time")
             let signature = try need(buffer.readSignature(), "owner signature")
@@ -185,7 +153,7 @@ enum StorageCodec {
             let leaf = try need(buffer.readInteger(as: UInt32.self), "leaf index")
             return .prove(id: id, leaf: leaf)
         case .adopt:
-            let entries = try readEntries(&buffer)
+            let entries = try need(buffer.readPlacementEntries(), "placement entries")
             guard buffer.readableBytes <= StorageRequest.maxBlobBytes else {
                 throw WireError.oversized(length: buffer.readableBytes, max: StorageRequest.maxBlobBytes, in: "descriptor")
             }
