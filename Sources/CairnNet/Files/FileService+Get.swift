@@ -211,7 +211,9 @@ extension FileService {
     /// by opening the descriptor's sealed name, before anything is fetched or answered (issue 6, item 4).
     public func open(_ reference: FileReference) async throws -> FileReader {
         let fileID = reference.fileID
-        let descriptor = try await descriptor(of: fileID)
+        // One lookup finds the keepers of both the descriptor and the placement records.
+        let keepers = try await keepers(of: fileID)
+        let descriptor = try await descriptor(of: fileID, keepers: keepers)
         let key: FileKey
         let source: FileError.KeySource
         switch reference {
@@ -226,7 +228,7 @@ extension FileService {
         } catch StorageError.wrongFileKey {
             throw FileError.wrongKey(fileID, source: source)
         }
-        let placement = try await placement(of: fileID, descriptor: descriptor)
+        let placement = try await placement(of: fileID, descriptor: descriptor, keepers: keepers)
         return FileReader(fileID: fileID, layout: PlacedFile(fileID: fileID, descriptor: descriptor, placement: placement),
                           name: metadata.name, fileKey: key, keySource: source, service: self)
     }

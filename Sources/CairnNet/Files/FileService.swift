@@ -153,9 +153,11 @@ public final class FileService: Sendable {
     }
 
     /// The first copy of a blob that `accept` takes, from the peers closest to `key`.
-    func fetchBlob<T>(kind: BlobKind, key: Key256, accept: @escaping @Sendable ([UInt8]) -> T?) async throws -> T? {
-        let lookup = try await peer.query(.closestPeers(key))
-        guard case .closestPeers(_, let keepers) = lookup.outcome else { throw FileError.unexpectedResponse("lookup") }
+    /// `keepers` when a lookup of `key` already found them.
+    func fetchBlob<T>(kind: BlobKind, key: Key256, keepers known: [PeerInfo]? = nil,
+                      accept: @escaping @Sendable ([UInt8]) -> T?) async throws -> T? {
+        let keepers: [PeerInfo]
+        if let known { keepers = known } else { keepers = try await self.keepers(of: key) }
         for keeper in keepers {
             guard case .blob(let bytes?)? = try? await peer.storageRequest(.getBlob(kind: kind, key: key), to: keeper,
                                                                             timeout: .seconds(10))
@@ -166,14 +168,21 @@ public final class FileService: Sendable {
         return nil
     }
 
-    /// The descriptor of `fileID`: from this peer's own index, else from the peers closest to the ID; checked
-    /// against the ID and the owner's signature.
-    public func descriptor(of fileID: Key256) async throws -> Descriptor {
+    /// The peers closest to `key` (one iterative lookup), where its blobs are kept.
+    func keepers(of key: Key256) async throws -> [PeerInfo] {
+        let lookup = try await peer.query(.closestPeers(key))
+        guard case .closestPeers(_, let keepers) = lookup.outcome else { throw FileError.unexpectedResponse("lookup") }
+        return keepers
+    }
+
+    /// The descriptor of `fileID`: from this peer's own index, else from the peers closest to the ID (`keepers`
+    /// when already looked up); checked against the ID and the owner's signature.
+    public func descriptor(of fileID: Key256, keepers: [PeerInfo]? = nil) async throws -> Descriptor {
         if let local = try? index.file(fileID), let bytes = local.descriptor,
            let descriptor = try? Descriptor(decoding: bytes), descriptor.fileID == fileID {
             return descriptor
         }
-        let found: Descriptor? = try await fetchBlob(kind: .descriptor, key: fileID) { bytes in
+        let found: Descriptor? = try await fetchBlob(kind: .descriptor, key: fileID, keepers: keepers) { bytes in
             guard SHA256.hash(bytes) == fileID, let descriptor = try? Descriptor(decoding: bytes),
                   descriptor.verifySignature() else { return nil }
             return descriptor
@@ -183,10 +192,11 @@ public final class FileService: Sendable {
     }
 
     /// Where the shards of `fileID` are now: every keeper's placement records, merged (newest per position).
-    func placement(of fileID: Key256, descriptor: Descriptor) async throws -> FilePlacement {
-        let lookup = try await peer.query(.closestPeers(fileID))
-        guard case .closestPeers(_, let keepers) = lookup.outcome else { throw FileError.unexpectedResponse("lookup") }
-        var candidates = keepers
+    func placement(of fileID: Key256, descriptor: Descriptor, keepers known: [PeerInfo]? = nil) async throws
+        -> FilePlacement
+    {
+        var candidates: [PeerInfo]
+        if let known { candidates = known } else { candidates = try await keepers(of: fileID) }
         if let own = peer.listenAddress, !candidates.contains(where: { $0.id == peer.peerID }) {
             candidates.append(PeerInfo(id: peer.peerID, address: own))
         }
@@ -208,8 +218,9 @@ public final class FileService: Sendable {
 
     /// The file as a reader sees it: descriptor and placement.
     public func layout(of fileID: Key256) async throws -> PlacedFile {
-        let descriptor = try await descriptor(of: fileID)
-        let placement = try await placement(of: fileID, descriptor: descriptor)
+        let keepers = try await keepers(of: fileID)
+        let descriptor = try await descriptor(of: fileID, keepers: keepers)
+        let placement = try await placement(of: fileID, descriptor: descriptor, keepers: keepers)
         return PlacedFile(fileID: fileID, descriptor: descriptor, placement: placement)
     }
 }
