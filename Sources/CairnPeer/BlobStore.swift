@@ -12,7 +12,7 @@ public final class BlobStore: Sendable {
         configuration.prepareDatabase { db in
             // WAL with synchronous=NORMAL: a commit survives the process being killed at any instant (it is in
             // the WAL, in the OS's hands); only a power cut could lose the newest ones, and every blob is kept by
-            // several peers. This saves an fsync per manifest on the small-file path.
+            // several peers. This saves an fsync per descriptor on the small-file path.
             try db.execute(sql: "PRAGMA journal_mode = WAL")
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }

@@ -18,11 +18,10 @@ public enum StorageError: Error, Hashable, Sendable, CustomStringConvertible {
     case invalidShardIndex(Int, shardCount: Int)
     case duplicateShardIndex(Int)
     case notEnoughShards(segment: UInt64, available: Int, needed: Int)
-    /// AES-GCM refused the segment: wrong file key, or the manifest or the shards were altered.
+    /// AES-GCM refused the segment: wrong file key, or the descriptor or the shards were altered.
     case authenticationFailed(segment: UInt64)
     case erasureCoding(String)
     case crypto(CryptoError)
-    case malformedManifest(String)
     case malformedDescriptor(String)
     /// The file key (from a capability, a grant or the owner's seal) is not this file's: the descriptor's
     /// sealed metadata does not open with it.
@@ -60,7 +59,7 @@ public enum StorageError: Error, Hashable, Sendable, CustomStringConvertible {
             "shard \(shard.hex)\(index.map { " (index \($0))" } ?? "") does not match its ID: its bytes hash to "
                 + "\(actual.hex); it is corrupt or forged, fetch it from another holder"
         case .shardLengthMismatch(let shard, let expected, let got):
-            "shard \(shard.hex) has \(got) bytes where the manifest says \(expected)"
+            "shard \(shard.hex) has \(got) bytes where the descriptor says \(expected)"
         case .invalidShardIndex(let index, let count):
             "shard index \(index) is out of range for a code of \(count) shards"
         case .duplicateShardIndex(let index):
@@ -68,13 +67,11 @@ public enum StorageError: Error, Hashable, Sendable, CustomStringConvertible {
         case .notEnoughShards(let segment, let available, let needed):
             "segment \(segment) has only \(available) usable shard(s); \(needed) are needed to rebuild it"
         case .authenticationFailed(let segment):
-            "segment \(segment) failed authentication: the file key is wrong, or the manifest or shards were altered"
+            "segment \(segment) failed authentication: the file key is wrong, or the descriptor or shards were altered"
         case .erasureCoding(let what):
             "erasure coding failed: \(what)"
         case .crypto(let error):
             "cryptography failed: \(error)"
-        case .malformedManifest(let reason):
-            "manifest is malformed: \(reason)"
         case .malformedDescriptor(let reason):
             "file descriptor is malformed: \(reason)"
         case .wrongFileKey:

@@ -2,27 +2,26 @@ import CairnCrypto
 import CairnStorage
 import Testing
 
-/// The whole owner-side story with real keys: put, seal the key to the owner, sign, ship the manifest bytes;
+/// The whole owner-side story with real keys: put, seal the key to the owner, sign, ship the descriptor's bytes;
 /// then the owner, a grantee and a capability holder each get the file back.
 @Suite struct FileKeySealingTests {
     @Test func ownerGranteeAndCapabilityHolderCanAllReadTheFile() throws {
         let owner = Identity.generate()
         let data = pseudoRandomBytes(150_000, seed: 77)
-        var put = try putFile(data, parameters: .init(segmentSize: 64 << 10, k: 4, n: 8), owner: owner)
-        put.manifest.sealedKey = try put.fileKey.sealed(to: owner.publicKey)
-        try put.manifest.sign(with: owner)
+        let put = try putFile(data, parameters: .init(segmentSize: 64 << 10, k: 4, n: 8), owner: owner)
 
-        // What travels: the manifest's bytes, addressed by their hash.
-        let wire = put.manifest.encoded()
-        let fetched = try Manifest(decoding: wire)
+        // What travels: the descriptor's bytes, addressed by their hash.
+        let wire = put.descriptor.encoded()
+        let fetched = try Descriptor(decoding: wire)
         #expect(fetched.verifySignature())
         #expect(fetched.fileID == SHA256.hash(wire))
 
-        // The owner opens the key from the manifest.
+        // The owner opens the key from the descriptor, and the key opens the name.
         let ownerKey = try FileKey(opening: fetched.sealedKey, with: owner)
         #expect(ownerKey == put.fileKey)
+        #expect(try fetched.metadata(with: ownerKey).name == "report.pdf")
         var reading = put
-        reading.manifest = fetched
+        reading.descriptor = fetched
         #expect(try getFile(reading, key: ownerKey) { _ in [1, 3, 5, 7] } == data)
 
         // A grantee opens the key from a grant the owner signed for this file.
@@ -30,12 +29,10 @@ import Testing
         let grant = try AccessGrant(fileID: fetched.fileID, grantee: grantee.publicKey,
                                     sealedKey: try ownerKey.sealed(to: grantee.publicKey), owner: owner)
         let received = try AccessGrant(decoding: grant.encoded())
-        #expect(received.verify(against: try put.descriptor(owner: owner)) == false, "another file's descriptor")
-        let descriptor = try put.descriptor(owner: owner)
-        let forThis = try AccessGrant(fileID: descriptor.fileID, grantee: grantee.publicKey,
-                                      sealedKey: try ownerKey.sealed(to: grantee.publicKey), owner: owner)
-        #expect(forThis.verify(against: descriptor))
+        #expect(received.verify(against: fetched))
         #expect(try FileKey(opening: received.sealedKey, with: grantee) == put.fileKey)
+        // A grant for this file does not pass for another description of the same bytes.
+        #expect(!received.verify(against: try put.descriptor(owner: owner, name: "other.pdf")))
 
         // Nobody else can open either box.
         let stranger = Identity.generate()

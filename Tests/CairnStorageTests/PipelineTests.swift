@@ -12,8 +12,8 @@ import Testing
         let parameters = CodingParameters(segmentSize: PipelineTests.segment, k: code.k, n: code.n)
         let data = pseudoRandomBytes(size, seed: UInt64(size * 31 + code.n))
         let put = try putFile(data, parameters: parameters)
-        #expect(put.manifest.fileSize == UInt64(size))
-        #expect(put.manifest.segments.count == (size + PipelineTests.segment - 1) / PipelineTests.segment)
+        #expect(put.descriptor.fileSize == UInt64(size))
+        #expect(put.segments.count == (size + PipelineTests.segment - 1) / PipelineTests.segment)
         // The data shards alone, then the last k shards (as much parity as possible).
         #expect(try getFile(put) { _ in Array(0..<code.k) } == data)
         #expect(try getFile(put) { _ in Array((code.n - code.k)..<code.n) } == data)
@@ -22,7 +22,7 @@ import Testing
     @Test func smallFilesPayOnlyForAlignmentNotAWholeSegment() throws {
         let parameters = CodingParameters(segmentSize: 4 << 20, k: 4, n: 8)
         let put = try putFile(pseudoRandomBytes(1, seed: 1), parameters: parameters)
-        let segment = try #require(put.manifest.segments.first)
+        let segment = try #require(put.segments.first)
         #expect(segment.shardLength == 64)
         #expect(put.shards[0].allSatisfy { $0.count == 64 })
         // 1 byte + 16-byte tag over 4 data shards rounds to 64 bytes a shard; a full segment is 1 MiB + 64.
@@ -44,7 +44,7 @@ import Testing
 
     @Test func shardsAreAddressedByTheMerkleRootOfTheirBytes() throws {
         let put = try putFile(pseudoRandomBytes(100_000, seed: 8), parameters: .init(segmentSize: 64 << 10, k: 4, n: 8))
-        for (segment, entry) in put.manifest.segments.enumerated() {
+        for (segment, entry) in put.segments.enumerated() {
             for index in 0..<8 { #expect(ShardCommitment.id(of: put.shards[segment][index]) == entry.shardIDs[index]) }
         }
     }
@@ -77,7 +77,7 @@ import Testing
         let put = try putFile(pseudoRandomBytes(10_000, seed: 12), parameters: .init(segmentSize: 64 << 10, k: 2, n: 4))
         var tampered = put
         tampered.shards[0][1][5] ^= 0x40
-        let expected = put.manifest.segments[0].shardIDs[1]
+        let expected = put.segments[0].shardIDs[1]
         let actual = ShardCommitment.id(of: tampered.shards[0][1])
         #expect(throws: StorageError.shardHashMismatch(shard: expected, actual: actual, index: 1)) {
             try getFile(tampered) { _ in [0, 1] }
@@ -89,20 +89,20 @@ import Testing
         #expect(try getFile(tampered) { _ in [0, 3] } == pseudoRandomBytes(10_000, seed: 12))
     }
 
-    @Test func wrongKeyOrTamperedManifestFieldsFailAuthentication() throws {
+    @Test func wrongKeyOrTamperedDescriptorFieldsFailAuthentication() throws {
         let parameters = CodingParameters(segmentSize: 64 << 10, k: 2, n: 4)
         let put = try putFile(pseudoRandomBytes(5_000, seed: 13), parameters: parameters)
         #expect(throws: StorageError.authenticationFailed(segment: 0)) {
             try getFile(put, key: .random()) { _ in [0, 1] }
         }
-        let segment = put.manifest.segments[0]
+        let segment = put.segments[0]
         let decoder = try SegmentDecoder(parameters: parameters, fileKey: put.fileKey, fileNonce: Random.key256())
         let shards = [0: put.shards[0][0], 1: put.shards[0][1]]
         #expect(throws: StorageError.authenticationFailed(segment: 0)) {
             try decoder.decodeSegment(index: 0, plaintextLength: 5_000, shardLength: segment.shardLength,
                                       shardIDs: segment.shardIDs, shards: shards)
         }
-        let right = try SegmentDecoder(parameters: parameters, fileKey: put.fileKey, fileNonce: put.manifest.fileNonce)
+        let right = try SegmentDecoder(parameters: parameters, fileKey: put.fileKey, fileNonce: put.descriptor.fileNonce)
         // Another position in the file, or a shorter length with the same shard size: the associated data differs.
         #expect(throws: StorageError.authenticationFailed(segment: 1)) {
             try right.decodeSegment(index: 1, plaintextLength: 5_000, shardLength: segment.shardLength,
@@ -120,9 +120,9 @@ import Testing
     @Test func decoderRefusesBadInputWithoutTrapping() throws {
         let parameters = CodingParameters(segmentSize: 64 << 10, k: 2, n: 4)
         let put = try putFile(pseudoRandomBytes(1_000, seed: 14), parameters: parameters)
-        let segment = put.manifest.segments[0]
+        let segment = put.segments[0]
         let decoder = try SegmentDecoder(parameters: parameters, fileKey: put.fileKey,
-                                         fileNonce: put.manifest.fileNonce)
+                                         fileNonce: put.descriptor.fileNonce)
         func decode(_ shards: [Int: [UInt8]], length: Int = 1_000) throws -> [UInt8] {
             try decoder.decodeSegment(index: 0, plaintextLength: length, shardLength: segment.shardLength,
                                       shardIDs: segment.shardIDs, shards: shards)
@@ -141,7 +141,7 @@ import Testing
 
     @Test func getPipelineStopsAtTheEnd() throws {
         let put = try putFile(pseudoRandomBytes(100, seed: 15), parameters: .init(segmentSize: 64 << 10, k: 2, n: 3))
-        var pipeline = try GetPipeline(manifest: put.manifest, fileKey: put.fileKey)
+        var pipeline = try GetPipeline(descriptor: put.descriptor, fileKey: put.fileKey)
         _ = try pipeline.decodeNext(shards: [0: put.shards[0][0], 2: put.shards[0][2]])
         #expect(pipeline.isFinished)
         #expect(pipeline.bytesDecoded == 100)

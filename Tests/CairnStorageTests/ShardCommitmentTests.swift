@@ -37,7 +37,7 @@ import Testing
     @Test func aSegmentsShardsGetTheSameIDsAsOneByOne() throws {
         let parameters = CodingParameters(segmentSize: 64 << 10, k: 3, n: 5)
         let put = try putFile(pseudoRandomBytes(150_000, seed: 4), parameters: parameters)
-        for (segment, entry) in put.manifest.segments.enumerated() {
+        for (segment, entry) in put.segments.enumerated() {
             for index in 0..<5 { #expect(ShardCommitment.id(of: put.shards[segment][index]) == entry.shardIDs[index]) }
         }
     }

@@ -14,9 +14,9 @@ import Testing
     static func slot() throws -> Slot {
         let parameters = CodingParameters(segmentSize: 64 << 10, k: 2, n: 4)
         let put = try putFile(pseudoRandomBytes(200_000, seed: 3), parameters: parameters)
-        let ids = put.manifest.segments.map(\.shardIDs)
+        let ids = put.segments.map(\.shardIDs)
         let descriptor = try Descriptor(
-            fileSize: 200_000, parameters: parameters, fileNonce: put.manifest.fileNonce, shardIDs: ids,
+            fileSize: 200_000, parameters: parameters, fileNonce: put.descriptor.fileNonce, shardIDs: ids,
             created: .zero, metadata: FileMetadata(name: "x"), fileKey: FileKey.random(), owner: Identity.generate())
         return Slot(descriptor: descriptor, shards: put.shards.map { $0[1] }, slot: 1)
     }

@@ -39,18 +39,42 @@ struct TemporaryDirectory {
     func cleanUp() { try? FileManager.default.removeItem(atPath: path) }
 }
 
-/// A whole file put through `PutPipeline`: its manifest (signed by `owner`, holders filled in round-robin from
-/// `providers`) and every shard's bytes by segment.
+/// A whole file put through `PutPipeline`: its descriptor (signed by `owner`, named "report.pdf") and every
+/// shard's bytes by segment.
 struct PutResult {
-    var manifest: Manifest
+    var descriptor: Descriptor
     var fileKey: FileKey
+    var owner: Identity
     /// shards[segment][index]
     var shards: [[[UInt8]]]
+
+    /// One segment's sizes and shard IDs.
+    struct Segment {
+        var plaintextLength: Int
+        var shardLength: Int
+        var shardIDs: [ShardID]
+    }
+
+    var segments: [Segment] {
+        descriptor.shardIDs.indices.map {
+            Segment(plaintextLength: descriptor.plaintextLength(ofSegment: $0),
+                    shardLength: descriptor.shardLength(ofSegment: $0), shardIDs: descriptor.shardIDs[$0])
+        }
+    }
+
+    /// The same file described again (another name or time makes another file ID).
+    func descriptor(owner: Identity, name: String = "report.pdf", created: Instant = .seconds(1_700_000_000))
+        throws -> Descriptor
+    {
+        try Descriptor(
+            fileSize: descriptor.fileSize, parameters: descriptor.parameters, fileNonce: descriptor.fileNonce,
+            shardIDs: descriptor.shardIDs, created: created, metadata: FileMetadata(name: name), fileKey: fileKey,
+            owner: owner)
+    }
 }
 
 func putFile(
-    _ data: [UInt8], parameters: CodingParameters, chunkSize: Int = 7_001, owner: Identity = .generate(),
-    providers: [PeerID] = (0..<10).map { _ in Random.key256() }
+    _ data: [UInt8], parameters: CodingParameters, chunkSize: Int = 7_001, owner: Identity = .generate()
 ) throws -> PutResult {
     var pipeline = try PutPipeline(parameters: parameters)
     var encoded: [EncodedSegment] = []
@@ -61,27 +85,18 @@ func putFile(
         offset = end
     }
     if let last = try pipeline.finish() { encoded.append(last) }
-    var segments = encoded.map(Manifest.Segment.init)
-    var slot = 0
-    for s in segments.indices {
-        for i in segments[s].holders.indices {
-            segments[s].holders[i] = providers[slot % providers.count]
-            slot += 1
-        }
-    }
-    var manifest = Manifest(
-        fileName: "report.pdf", fileSize: pipeline.fileSize, parameters: parameters, fileNonce: pipeline.fileNonce,
-        segments: segments, created: .seconds(1_700_000_000), owner: owner.publicKey,
-        sealedKey: Random.bytes(80), keyCheck: Manifest.keyCheck(for: pipeline.fileKey, fileNonce: pipeline.fileNonce))
-    try manifest.sign(with: owner)
-    return PutResult(manifest: manifest, fileKey: pipeline.fileKey, shards: encoded.map { s in
+    let descriptor = try Descriptor(
+        fileSize: pipeline.fileSize, parameters: parameters, fileNonce: pipeline.fileNonce,
+        shardIDs: encoded.map(\.shardIDs), created: .seconds(1_700_000_000),
+        metadata: FileMetadata(name: "report.pdf"), fileKey: pipeline.fileKey, owner: owner)
+    return PutResult(descriptor: descriptor, fileKey: pipeline.fileKey, owner: owner, shards: encoded.map { s in
         (0..<s.shardCount).map { s.shardBytes($0) }
     })
 }
 
 /// Gets the file back through `GetPipeline`, giving it for each segment the shards `choose` picks.
 func getFile(_ put: PutResult, key: FileKey? = nil, choose: (Int) -> [Int]) throws -> [UInt8] {
-    var pipeline = try GetPipeline(manifest: put.manifest, fileKey: key ?? put.fileKey)
+    var pipeline = try GetPipeline(descriptor: put.descriptor, fileKey: key ?? put.fileKey)
     var out: [UInt8] = []
     while !pipeline.isFinished {
         let segment = pipeline.nextSegment
@@ -99,14 +114,3 @@ func combinations(_ n: Int, _ size: Int) -> [[Int]] {
     return combinations(n - 1, size) + combinations(n - 1, size - 1).map { $0 + [n - 1] }
 }
 
-extension PutResult {
-    /// The signed descriptor of this file, as a put on the network makes it.
-    func descriptor(owner: Identity, name: String = "report.pdf", created: Instant = .seconds(1_700_000_000))
-        throws -> Descriptor
-    {
-        try Descriptor(
-            fileSize: manifest.fileSize, parameters: manifest.parameters, fileNonce: manifest.fileNonce,
-            shardIDs: manifest.segments.map(\.shardIDs), created: created, metadata: FileMetadata(name: name),
-            fileKey: fileKey, owner: owner)
-    }
-}

@@ -102,7 +102,7 @@ struct FileRoutes: Sendable {
         } catch let error as FileError {
             switch error {
             case .tooFewProviders, .unavailable, .recordNotStored, .placementFailed: throw APIError(.serviceUnavailable, "\(error)")
-            case .manifestNotFound, .peerNotFound: throw APIError(.notFound, "\(error)")
+            case .descriptorNotFound, .peerNotFound: throw APIError(.notFound, "\(error)")
             case .noAccess, .notOwner, .wrongKey: throw APIError(.forbidden, "\(error)")
             case .clockSkew: throw APIError(.serviceUnavailable, "\(error)")
             case .invalidRequest: throw APIError(.badRequest, "\(error)")

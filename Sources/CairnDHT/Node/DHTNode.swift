@@ -33,7 +33,7 @@ public struct DHTNode: Sendable {
     var peerRecordPublished: Instant?
 
     /// A provider record for `key`, signed by this node, for the caller to deliver alongside other stores to the
-    /// peers closest to `key` (the file layer sends it with the manifest). From now on the node republishes
+    /// peers closest to `key` (the file layer sends it with the descriptor). From now on the node republishes
     /// it on its own, as after `provide`.
     public mutating func makeProviderRecord(for key: Key256, now: Instant) -> ProviderRecord {
         provided[key] = now

@@ -5,7 +5,7 @@ import CairnWire
 public enum FileError: Error, CustomStringConvertible, Sendable {
     case tooFewProviders(found: Int, needed: Int)
     case placementFailed(segment: Int, reason: String)
-    case manifestNotFound(Key256)
+    case descriptorNotFound(Key256)
     case noAccess(Key256)
     case notOwner(Key256)
     case unavailable(segment: Int, reason: String)
@@ -15,7 +15,7 @@ public enum FileError: Error, CustomStringConvertible, Sendable {
     case invalidRequest(String)
     /// This peer's clock is off from the network's (median of `peers` peers) by more than the DHT tolerates.
     case clockSkew(offset: Duration, peers: Int, tolerance: Duration)
-    /// The key at hand does not open the file: the manifest's key check or the first segment refused it.
+    /// The key at hand does not open the file: the descriptor's sealed name does not open with it.
     case wrongKey(Key256, source: KeySource)
 
     public var description: String {
@@ -25,8 +25,8 @@ public enum FileError: Error, CustomStringConvertible, Sendable {
                 + "ones: start more peers, free space on them, or choose a smaller n"
         case .placementFailed(let segment, let reason):
             "could not place segment \(segment): \(reason)"
-        case .manifestNotFound(let id):
-            "file \(id.hex) was not found: no peer holds its manifest (wrong ID, deleted, or its keepers are offline)"
+        case .descriptorNotFound(let id):
+            "file \(id.hex) was not found: no peer holds its descriptor (wrong ID, deleted, or its keepers are offline)"
         case .noAccess(let id):
             "this peer's identity may not read file \(id.hex): it is neither the owner nor granted access; "
                 + "ask the owner to run `cairn share \(id.hex) --to <this peer's id>`, or use a read capability"
@@ -54,7 +54,7 @@ public enum FileError: Error, CustomStringConvertible, Sendable {
             case .grant:
                 "the key in your access grant does not open file \(id.hex): ask the owner to share it again"
             case .owner:
-                "the key sealed in the manifest of file \(id.hex) does not open it: the manifest is damaged"
+                "the key sealed in the descriptor of file \(id.hex) does not open it: the descriptor is damaged"
             }
         }
     }

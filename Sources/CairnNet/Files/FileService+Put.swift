@@ -32,11 +32,11 @@ public struct PutOptions: Sendable {
 
 extension FileService {
     /// Stores a file read from `body`: encrypt, erasure-code, place each segment's n shards on n distinct
-    /// providers, then store the signed manifest, announce the holders and confirm the shards to them. Returns
+    /// providers, then store the signed descriptor, confirm the shards to their holders and store their placement records. Returns
     /// once every shard is durable and confirmed on its provider and every record is stored.
     ///
     /// A put that fails at any point after the first shard is placed — a body cut short, a segment that cannot
-    /// be placed, a manifest that cannot be stored — removes what it placed before it throws (signed delete
+    /// be placed, a descriptor that cannot be stored — removes what it placed before it throws (signed delete
     /// orders under the file nonce), and what it cannot reach is reclaimed by the provider: shards stay pending
     /// until confirmed (issue 6, item 6).
     public func put<Body: AsyncSequence & Sendable>(_ body: Body, options: PutOptions) async throws -> PutResult
@@ -58,7 +58,7 @@ extension FileService {
         // must have room for at least one shard; one that fills up later refuses, and its shard goes elsewhere.
         let survey = try await survey(near: pipeline.fileNonce, minimumFree: UInt64(parameters.maxShardLength))
         // Records this clock signs are judged by the receivers' clocks: a clock beyond their tolerance would see
-        // every shard uploaded and then the manifest refused, so it is checked here, before anything is sent.
+        // every shard uploaded and then the descriptor refused, so it is checked here, before anything is sent.
         let tolerance = peer.configuration.dht.maxClockSkew
         if let offset = survey.clocks.excessive(tolerance: tolerance) {
             throw FileError.clockSkew(offset: offset, peers: survey.clocks.offsets.count, tolerance: tolerance)

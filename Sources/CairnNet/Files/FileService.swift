@@ -9,7 +9,7 @@ import NIOCore
 /// Files on the network, from this peer: put, get, list, delete and share (DESIGN.md §5).
 ///
 /// Placement and retrieval orchestration lives here; the pure pieces — segmenting, encryption, erasure
-/// coding, manifests — are CairnStorage's, and the provider side is `ProviderService`.
+/// coding, descriptors, placement, repair plans — are CairnStorage's, and the provider side is `ProviderService`.
 public final class FileService: Sendable {
     public let peer: NetworkPeer
     public let provider: ProviderService
@@ -99,7 +99,7 @@ public final class FileService: Sendable {
         return ProviderSurvey(ring: ring, clocks: clocks)
     }
 
-    // MARK: - Blobs (manifests, grants)
+    // MARK: - Blobs (descriptors, placement records, grants)
 
     /// Stores a blob at the peers closest to `key` (`keepers` when a lookup already found them); returns how
     /// many took it.
@@ -187,7 +187,7 @@ public final class FileService: Sendable {
                   descriptor.verifySignature() else { return nil }
             return descriptor
         }
-        guard let found else { throw FileError.manifestNotFound(fileID) }
+        guard let found else { throw FileError.descriptorNotFound(fileID) }
         return found
     }
 

@@ -16,7 +16,7 @@ public final class ProviderService: Sendable {
     let pool: NIOThreadPool
     let logger: Logger
     /// How long a shard may stay pending before it is reclaimed: long enough for the slowest put to store its
-    /// manifest and confirm (a put of many GiB over a slow link takes a while), short enough that abandoned
+    /// descriptor and confirm (a put of many GiB over a slow link takes a while), short enough that abandoned
     /// uploads do not hold space for long.
     public let pendingGrace: Duration
     public static let defaultPendingGrace: Duration = .seconds(3600)
@@ -226,7 +226,7 @@ public final class ProviderService: Sendable {
         switch error {
         case .noCapacity, .diskFull: .noCapacity
         case .shardNotFound, .corruptShard: .notFound
-        case .shardHashMismatch, .malformedManifest, .malformedDescriptor, .malformedAccessGrant, .invalidShardID:
+        case .shardHashMismatch, .malformedDescriptor, .malformedAccessGrant, .invalidShardID:
             .badRequest
         default: .internalError
         }

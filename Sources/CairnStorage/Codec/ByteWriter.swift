@@ -1,6 +1,6 @@
 import CairnCrypto
 
-/// Appends big-endian fixed-width fields for Cairn's binary formats (manifests, access grants).
+/// Appends big-endian fixed-width fields for Cairn's binary formats (descriptors, access grants).
 struct ByteWriter {
     private(set) var bytes: [UInt8] = []
 

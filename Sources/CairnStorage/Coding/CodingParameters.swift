@@ -10,7 +10,7 @@ public struct CodingParameters: Hashable, Sendable, CustomStringConvertible {
     /// Shards per segment, data and parity.
     public var n: Int
 
-    /// ISA-L and the manifest's one-byte shard counts allow more, but 32 keeps decode matrices and shard sets small.
+    /// ISA-L and the descriptor's one-byte shard counts allow more, but 32 keeps decode matrices and shard sets small.
     public static let maxShardCount = 32
     /// 4 KiB to 64 MiB: below, per-segment overhead dominates; above, memory per segment in flight gets large.
     public static let segmentSizeRange = 4096...(64 << 20)

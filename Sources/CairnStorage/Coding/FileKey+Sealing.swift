@@ -2,7 +2,7 @@ import CairnCrypto
 
 extension FileKey {
     /// The key sealed to `recipient` (anonymous SealedBox to the X25519 form of its Ed25519 key): what goes into
-    /// a manifest's `sealedKey` for the owner and into an `AccessGrant` for a grantee.
+    /// a descriptor's `sealedKey` for the owner and into an `AccessGrant` for a grantee.
     public func sealed(to recipient: PublicKey) throws(StorageError) -> [UInt8] {
         do {
             return try SealedBox.seal(bytes, to: recipient.x25519PublicKey())

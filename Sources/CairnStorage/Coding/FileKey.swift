@@ -1,6 +1,6 @@
 import CairnCrypto
 
-/// The random 32-byte AES-256 key of one file. Only the owner (sealed in the manifest), grantees (sealed in an
+/// The random 32-byte AES-256 key of one file. Only the owner (sealed in the descriptor), grantees (sealed in an
 /// access grant) and holders of a read capability know it; no description prints it.
 public struct FileKey: Hashable, Sendable, CustomStringConvertible {
     public static let byteCount = 32

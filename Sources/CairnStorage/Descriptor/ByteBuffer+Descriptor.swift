@@ -4,7 +4,7 @@ import NIOCore
 
 // Binary form, all integers big-endian:
 //
-//     u8  version (2)
+//     u8  version (3)
 //     u64 file size
 //     u32 segment size, u8 k, u8 n
 //     32  file nonce
@@ -52,8 +52,8 @@ extension ByteBuffer {
         func fail(_ reason: String) -> StorageError { .malformedDescriptor(reason) }
         guard let version = readInteger(as: UInt8.self) else { throw fail("empty") }
         guard version == Descriptor.formatVersion else {
-            throw fail(version == 1
-                ? "this is a version 1 manifest, from before stable file IDs; store the file again"
+            throw fail(version < 3
+                ? "this is a version \(version) manifest, from before stable file IDs; store the file again"
                 : "format version \(version) is not supported (this peer reads \(Descriptor.formatVersion))")
         }
         guard let fileSize = readInteger(as: UInt64.self), let segmentSize = readInteger(as: UInt32.self),

@@ -11,8 +11,8 @@ import CairnWire
 ///
 /// A keeper learns sizes and shard IDs, never the name: only a holder of the file key opens `sealedMetadata`.
 public struct Descriptor: Hashable, Sendable {
-    /// Version 1 was the manifest, which named holders and carried the name in clear; it is refused.
-    public static let formatVersion: UInt8 = 2
+    /// Versions 1 and 2 were the manifest, which named holders and carried the name in clear; they are refused.
+    public static let formatVersion: UInt8 = 3
     /// A sealed 32-byte key is 80 bytes; room for other sealing schemes, but bounded.
     public static let maxSealedKeyBytes = 1024
     /// Sealed name and metadata: 64 KiB.

@@ -1,29 +1,27 @@
 import CairnCrypto
 
-/// get for a whole file: decode its segments in order with the manifest's table, one at a time, so memory stays
+/// get for a whole file: decode its segments in order with the descriptor's table, one at a time, so memory stays
 /// at one segment's shards plus one segment of plaintext whatever the file's size (DESIGN.md §5).
 ///
 /// The driver fetches any k shards of `nextSegment` (from the fastest holders), hands them in, writes out the
 /// plaintext, and goes on until `isFinished`.
 public struct GetPipeline {
-    public let manifest: Manifest
+    public let descriptor: Descriptor
     private let decoder: SegmentDecoder
     /// The next segment to decode, from 0.
     public private(set) var nextSegment = 0
     /// Plaintext bytes produced so far.
     public private(set) var bytesDecoded: UInt64 = 0
 
-    public init(manifest: Manifest, fileKey: FileKey) throws(StorageError) {
-        try manifest.validate()
-        self.manifest = manifest
-        decoder = try SegmentDecoder(parameters: manifest.parameters, fileKey: fileKey, fileNonce: manifest.fileNonce)
+    public init(descriptor: Descriptor, fileKey: FileKey) throws(StorageError) {
+        try descriptor.validate()
+        self.descriptor = descriptor
+        decoder = try SegmentDecoder(parameters: descriptor.parameters, fileKey: fileKey,
+                                     fileNonce: descriptor.fileNonce)
     }
 
-    public var segmentCount: Int { manifest.segments.count }
+    public var segmentCount: Int { descriptor.segmentCount }
     public var isFinished: Bool { nextSegment == segmentCount }
-
-    /// The segment table entry the driver fetches shards for next.
-    public var pendingSegment: Manifest.Segment? { isFinished ? nil : manifest.segments[nextSegment] }
 
     /// Decodes the next segment from at least k of its shards into `output` and returns its plaintext length.
     public mutating func decodeNext(
@@ -37,10 +35,11 @@ public struct GetPipeline {
 
     /// Decodes the next segment from shards given as arrays (index → bytes).
     public mutating func decodeNext(shards: [Int: [UInt8]]) throws(StorageError) -> [UInt8] {
-        guard let segment = pendingSegment else { throw .segmentOutOfRange(nextSegment, segmentCount: segmentCount) }
+        guard !isFinished else { throw .segmentOutOfRange(nextSegment, segmentCount: segmentCount) }
         let plaintext = try decoder.decodeSegment(
-            index: UInt64(nextSegment), plaintextLength: segment.plaintextLength, shardLength: segment.shardLength,
-            shardIDs: segment.shardIDs, shards: shards)
+            index: UInt64(nextSegment), plaintextLength: descriptor.plaintextLength(ofSegment: nextSegment),
+            shardLength: descriptor.shardLength(ofSegment: nextSegment), shardIDs: descriptor.shardIDs[nextSegment],
+            shards: shards)
         nextSegment += 1
         bytesDecoded += UInt64(plaintext.count)
         return plaintext
@@ -52,9 +51,9 @@ public struct GetPipeline {
         into output: UnsafeMutableRawBufferPointer
     ) throws(StorageError) -> Int {
         guard index >= 0, index < segmentCount else { throw .segmentOutOfRange(index, segmentCount: segmentCount) }
-        let segment = manifest.segments[index]
         return try decoder.decodeSegment(
-            index: UInt64(index), plaintextLength: segment.plaintextLength, shardLength: segment.shardLength,
-            shardIDs: segment.shardIDs, shards: shards, into: output)
+            index: UInt64(index), plaintextLength: descriptor.plaintextLength(ofSegment: index),
+            shardLength: descriptor.shardLength(ofSegment: index), shardIDs: descriptor.shardIDs[index],
+            shards: shards, into: output)
     }
 }

@@ -9,7 +9,7 @@ import CairnCrypto
 public struct PutPipeline {
     public let parameters: CodingParameters
     public let fileKey: FileKey
-    /// Random per file, bound into every segment's associated data and recorded in the manifest.
+    /// Random per file, bound into every segment's associated data and recorded in the descriptor.
     public let fileNonce: Key256
     /// Plaintext bytes encoded into segments so far: the file's size once `finish` has returned.
     public private(set) var fileSize: UInt64 = 0

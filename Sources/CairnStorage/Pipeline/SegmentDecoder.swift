@@ -25,9 +25,9 @@ public struct SegmentDecoder {
 
     /// Decodes segment `index` into `output` (at least `plaintextLength` bytes) and returns `plaintextLength`.
     ///
-    /// `shardIDs` are the segment's n IDs from the manifest; `shards` are at least k `(index, bytes)` pairs.
+    /// `shardIDs` are the segment's n IDs from the descriptor; `shards` are at least k `(index, bytes)` pairs.
     /// Every shard given is verified, and a mismatch throws `shardHashMismatch` naming it, so that the caller can
-    /// fetch that index elsewhere; a wrong key or altered manifest fields throw `authenticationFailed`.
+    /// fetch that index elsewhere; a wrong key or altered descriptor fields throw `authenticationFailed`.
     @discardableResult
     public func decodeSegment(
         index: UInt64, plaintextLength: Int, shardLength: Int, shardIDs: [ShardID],
@@ -38,7 +38,7 @@ public struct SegmentDecoder {
             throw .invalidSegmentLength(segment: index, length: plaintextLength, segmentSize: parameters.segmentSize)
         }
         guard shardLength == parameters.shardLength(forPlaintextLength: plaintextLength), shardIDs.count == n else {
-            throw .malformedManifest("segment \(index) lists \(shardIDs.count) shards of \(shardLength) bytes")
+            throw .malformedDescriptor("segment \(index) lists \(shardIDs.count) shards of \(shardLength) bytes")
         }
         guard output.count >= plaintextLength else {
             throw .erasureCoding("output of \(output.count) bytes cannot hold segment \(index)")

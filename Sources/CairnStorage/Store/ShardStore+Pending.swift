@@ -5,8 +5,8 @@ import GRDB
 
 /// Pending references (issue 6, item 6): how a provider gets back the space of uploads that never completed.
 ///
-/// A put stores its shards before the file exists: the file ID is the hash of a manifest that lists them. So a
-/// provider takes every shard *pending* for (file nonce, owner), and the owner confirms it once the manifest
+/// A put stores its shards before the file exists: the file ID is the hash of a descriptor that lists them. So a
+/// provider takes every shard *pending* for (file nonce, owner), and the owner confirms it once the descriptor
 /// is stored (`ConfirmOrder`, checked by the provider). An uploader whose put fails sends delete orders for what
 /// it placed; one that crashes, loses its network or is killed cannot, and its pending references are released
 /// here once older than the provider's grace period. A shard other files still reference stays.

@@ -9,7 +9,7 @@ import CairnWire
 /// file, and the bytes go only when no reference is left (issue 6, item 1).
 public struct ShardReference: Hashable, Sendable {
     /// The file the shard was stored for: the file's nonce, which exists before the file ID does (the ID is
-    /// the hash of a manifest that lists the shards) and stays the same for the file's life.
+    /// the hash of a descriptor that lists the shards) and stays the same for the file's life.
     public var file: Key256
     /// The PeerID of the owner who stored it; only this owner's signature removes the reference.
     public var owner: PeerID

@@ -1,8 +1,8 @@
 /// An owner's signed word that a file's shards on one provider belong to a stored file (issue 6, item 6).
 ///
 /// Shards arrive *pending*: a put that fails, or an uploader that crashes, must not leave them on providers
-/// for ever, and the uploader cannot name the file while it uploads (the file ID is the hash of a manifest that
-/// lists the shards). Once the manifest is stored, the uploader sends each holder one confirmation naming the
+/// for ever, and the uploader cannot name the file while it uploads (the file ID is the hash of a descriptor that
+/// lists the shards). Once the descriptor is stored, the uploader sends each holder one confirmation naming the
 /// file ID, the file nonce the shards were stored under (`StorageRequest.putShard`'s `file`) and that holder's
 /// shard IDs, signed by the owner. The provider checks the signature and marks the owner's references for that
 /// nonce confirmed; references still pending after its grace period are released (`ShardStore.reclaimPending`).

@@ -3,7 +3,7 @@ import NIOCore
 /// The file-storage protocol between an uploading or downloading peer and a provider (DESIGN.md §5).
 ///
 /// Shards are content-addressed: a provider accepts one only when SHA-256 of the bytes equals its ID.
-/// Small signed or content-addressed blobs (manifests, access grants) are kept by the peers closest to their
+/// Small signed or content-addressed blobs (descriptors, access grants) are kept by the peers closest to their
 /// key, like DHT values, but travel here because they can be large.
 public enum StorageRequest: Hashable, Sendable {
     /// Store a shard durably (fsync'd) before answering `.stored`, kept for the file whose nonce is `file` and
@@ -17,7 +17,7 @@ public enum StorageRequest: Hashable, Sendable {
     /// an `addProvider`.
     case putBlob(kind: BlobKind, key: Key256, provider: ProviderRecord?, bytes: ByteBuffer)
     case getBlob(kind: BlobKind, key: Key256)
-    /// Delete a file's shards and manifest; only honoured with the owner's signature.
+    /// Delete a file's shards and descriptor; only honoured with the owner's signature.
     case delete(DeleteOrder)
     /// Mark the listed shards, stored pending for the order's file nonce, as part of a stored file; only
     /// honoured with the owner's signature. Pending shards are reclaimed after the provider's grace period.
@@ -54,7 +54,7 @@ public enum StorageResponse: Hashable, Sendable {
 
 /// What a blob is, which decides how a keeper checks it.
 ///
-/// Raw value 1 was the manifest of files stored before stable file IDs; it is refused (`unknownTag`).
+/// Raw value 1 was the descriptor of files stored before stable file IDs; it is refused (`unknownTag`).
 public enum BlobKind: UInt8, Hashable, Sendable {
     /// An access grant; its key is `grantKey(fileID:grantee:)`, its signature the owner's.
     case grant = 2
@@ -65,7 +65,7 @@ public enum BlobKind: UInt8, Hashable, Sendable {
     case placement = 4
 }
 
-/// An owner's signed order to delete a file's shards and manifest. A provider drops the owner's reference for
+/// An owner's signed order to delete a file's shards and descriptor. A provider drops the owner's reference for
 /// `fileNonce` on each listed shard, and deletes a shard only when no other file still references it.
 public struct DeleteOrder: Hashable, Sendable {
     public var fileID: Key256
@@ -110,7 +110,7 @@ public struct DeleteOrder: Hashable, Sendable {
 }
 
 extension StorageRequest {
-    /// Largest manifest or grant a peer keeps.
+    /// Largest descriptor or grant a peer keeps.
     public static let maxBlobBytes = 4 * 1024 * 1024
     /// Most shard IDs one `holds` probe names (512 KiB of IDs); a larger list is sent in several probes.
     public static let maxProbedShards = 16_384
