@@ -6,17 +6,6 @@ import Testing
 /// `get -o` replacing a directory, piped and special files stored truncated.
 @Suite(.serialized)
 struct DataLossTests {
-    func failure(_ cluster: ProcessCluster, _ index: Int, _ arguments: [String]) -> String {
-        do {
-            try cluster.cli(index, arguments)
-            return "(succeeded)"
-        } catch let failure as CLIFailure {
-            return failure.stderr
-        } catch {
-            return "\(error)"
-        }
-    }
-
     /// Runs `script` under /bin/sh with `$CAIRN` set to the binary; returns (status, stdout, stderr).
     func shell(_ script: String, timeout: Double = 60) throws -> (Int32, String, String) {
         let process = Process()
@@ -104,14 +93,14 @@ struct DataLossTests {
         try Data("old".utf8).write(to: URL(fileURLWithPath: existing))
         _ = try cluster.json(3, ["get", capability, "-o", existing])
         #expect(try sha256(of: existing) == (try sha256(of: input)))
-        #expect(failure(cluster, 3, ["get", capability, "-o", "/dev/null/x"]).contains("does not exist")
-            || failure(cluster, 3, ["get", capability, "-o", "/dev/null/x"]).contains("cannot"))
-        #expect(failure(cluster, 3, ["get", capability, "-o", cluster.directory + "/missing/dir/out"])
+        #expect(cluster.failure(3, ["get", capability, "-o", "/dev/null/x"]).contains("does not exist")
+            || cluster.failure(3, ["get", capability, "-o", "/dev/null/x"]).contains("cannot"))
+        #expect(cluster.failure(3, ["get", capability, "-o", cluster.directory + "/missing/dir/out"])
             .contains("does not exist"))
 
         // A failed download leaves nothing behind: neither the target nor a partial file.
         let unknown = "cairn:\(Random.key256().hex):\(Random.key256().hex)"
-        #expect(failure(cluster, 3, ["get", unknown, "-o", victim + "/never"]) != "(succeeded)")
+        #expect(cluster.failure(3, ["get", unknown, "-o", victim + "/never"]) != "(succeeded)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: victim).sorted()
             == ["existing.bin", "keep.txt", "report-dir", "report.txt", "sub"])
         #expect(try String(contentsOfFile: victim + "/report-dir/inner", encoding: .utf8) == "old")

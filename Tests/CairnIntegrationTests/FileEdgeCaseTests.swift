@@ -6,17 +6,6 @@ import Testing
 /// abandoned or crashed half way, a clock hours off, and one full provider.
 @Suite(.serialized)
 struct FileEdgeCaseTests {
-    func failure(_ cluster: ProcessCluster, _ index: Int, _ arguments: [String]) -> String {
-        do {
-            try cluster.cli(index, arguments)
-            return "(succeeded)"
-        } catch let failure as CLIFailure {
-            return failure.stderr
-        } catch {
-            return "\(error)"
-        }
-    }
-
     func shards(_ cluster: ProcessCluster, _ index: Int) throws -> Int {
         try #require(try cluster.json(index, ["status"])["shards"] as? Int)
     }
@@ -36,7 +25,7 @@ struct FileEdgeCaseTests {
             #expect(reply.status == 403, "\(bytes) bytes: \(reply.head)")
             #expect(reply.text.contains("key"), "\(bytes) bytes: \(reply.text)")
             let out = cluster.directory + "/wrong-\(bytes)"
-            let message = failure(cluster, 3, ["get", wrong, "-o", out])
+            let message = cluster.failure(3, ["get", wrong, "-o", out])
             #expect(message.contains("key in this read capability does not open"), "\(bytes) bytes: \(message)")
             #expect(!FileManager.default.fileExists(atPath: out))
             // Another file's genuine key is as wrong.
@@ -67,7 +56,7 @@ struct FileEdgeCaseTests {
         let reason = try #require(json["error"] as? String)
         #expect(reason.contains("segment") && reason.contains("of the 3 shards needed are available")
                     && reason.contains("unreachable"), "\(reason)")
-        let message = failure(cluster, 5, ["get", capability, "-o", cluster.directory + "/out"])
+        let message = cluster.failure(5, ["get", capability, "-o", cluster.directory + "/out"])
         #expect(message.contains("segment") && message.contains("of the 3 shards needed"), "\(message)")
         #expect(!FileManager.default.fileExists(atPath: cluster.directory + "/out"))
     }
@@ -149,7 +138,7 @@ struct FileEdgeCaseTests {
         try cluster.start(count: 5, extraArguments: ["--capacity", "3MiB"])
         // 16 MiB 2-of-4 needs 32 MiB of shards; five providers have 15 MiB.
         let big = try FileTests.randomFile(cluster.directory, bytes: 16 * 1024 * 1024)
-        let message = failure(cluster, 0, ["put", big.path, "--k", "2", "--n", "4"])
+        let message = cluster.failure(0, ["put", big.path, "--k", "2", "--n", "4"])
         #expect(message.contains("could not place segment") && message.contains("capacity"), "\(message)")
         try waitUntil(timeout: 20) { try cluster.peers.indices.allSatisfy { try shards(cluster, $0) == 0 } }
         for index in cluster.peers.indices { #expect(try shards(cluster, index) == 0, "peer \(index)") }
@@ -206,7 +195,7 @@ struct FileEdgeCaseTests {
             #expect((providers["providers"] as? [String])?.contains(cluster.peers[uploader].id) == true)
         }
         let before = try cluster.peers.indices.reduce(0) { $0 + (try shards(cluster, $1)) }
-        let message = failure(cluster, 3, ["put", input.path, "--k", "2", "--n", "4"])
+        let message = cluster.failure(3, ["put", input.path, "--k", "2", "--n", "4"])
         #expect(message.contains("clock is 30 h 0 min behind") && message.contains("Nothing was uploaded"),
                 "\(message)")
         #expect(try cluster.peers.indices.reduce(0) { $0 + (try shards(cluster, $1)) } == before)

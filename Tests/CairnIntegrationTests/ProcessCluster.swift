@@ -109,6 +109,18 @@ final class ProcessCluster: @unchecked Sendable {
         try runCLI(arguments + ["--api", peers[index].api])
     }
 
+    /// What a CLI command against peer `index` printed on standard error when it failed, or "(succeeded)".
+    func failure(_ index: Int, _ arguments: [String]) -> String {
+        do {
+            try cli(index, arguments)
+            return "(succeeded)"
+        } catch let failure as CLIFailure {
+            return failure.stderr
+        } catch {
+            return "\(error)"
+        }
+    }
+
     func json(_ index: Int, _ arguments: [String]) throws -> [String: Any] {
         let text = try cli(index, arguments + ["--json"])
         return try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
