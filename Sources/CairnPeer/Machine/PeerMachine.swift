@@ -54,13 +54,11 @@ public struct PeerMachine: Sendable {
             state = .running(running)
             drain()
         case .stopping:
-            withRunning { $0.stop() }
-            drain()
+            update { $0.stop() }
             state = .stopped
         default:
             guard isRunning else { return refuse(event) }
-            withRunning { $0.handle(event, now: now) }
-            drain()
+            update { $0.handle(event, now: now) }
         }
     }
 
@@ -110,17 +108,30 @@ public struct PeerMachine: Sendable {
         return actions
     }
 
-    /// Mutates the running peer in place (the state is emptied meanwhile, so the node is never copied).
+    /// Mutates the running peer in place.
+    ///
+    /// The state is swapped out and consumed, so the peer is moved rather than copied: binding the payload
+    /// of `state` itself would copy it (a retain of each of its dozens of references, and their release when
+    /// the state is overwritten), and the simulator does this millions of times.
     mutating func withRunning(_ body: (inout RunningPeer) -> Void) {
-        guard case .running(var running) = state else { return }
-        state = .stopped
+        guard isRunning else { return }
+        var taken = State.stopped
+        swap(&taken, &state)
+        guard case .running(var running) = consume taken else { preconditionFailure("the state was checked") }
         body(&running)
         state = .running(running)
     }
 
-    mutating func drain() {
+    /// Mutates the running peer and collects the actions that causes, in one move of the peer.
+    mutating func update(_ body: (inout RunningPeer) -> Void) {
         var taken: [PeerAction] = []
-        withRunning { taken = $0.takeActions() }
-        actions.append(contentsOf: taken)
+        withRunning {
+            body(&$0)
+            taken = $0.takeActions()
+        }
+        // Usually nothing waits here: hand the array over rather than copy it.
+        if actions.isEmpty { actions = taken } else { actions.append(contentsOf: taken) }
     }
+
+    mutating func drain() { update { _ in } }
 }
