@@ -12,7 +12,7 @@ public struct PeerMachine: Sendable {
     enum State: Sendable {
         /// Not listening yet; the saved contacts wait for the node.
         case idle(contacts: [PeerInfo])
-        case running(RunningPeer)
+        case running(RunningPeerStorage)
         case stopped
     }
 
@@ -33,25 +33,25 @@ public struct PeerMachine: Sendable {
     /// The Kademlia node, for reading (routing table, records); nil before `started` and after `stopping`.
     public var dht: DHTNode? {
         guard case .running(let running) = state else { return nil }
-        return running.dht
+        return running.peer.dht
     }
 
     /// True once the first join finished (successfully or not).
     public var hasJoined: Bool {
         guard case .running(let running) = state else { return false }
-        return running.joins > 0
+        return running.peer.joins > 0
     }
 
     /// Feeds one event in; the actions it causes wait in `takeActions()`.
     public mutating func handle(_ event: PeerEvent, now: Instant) {
         // The state is inspected by case only: binding its payload here would keep a second reference to the
-        // node and make every mutation below copy it.
+        // storage and make the mutation below copy the peer.
         switch event {
         case .started(let address):
             guard case .idle(let contacts) = state else { return }
             var running = RunningPeer(identity: identity, address: address, config: config, now: now)
             running.start(contacts: contacts, now: now)
-            state = .running(running)
+            state = .running(RunningPeerStorage(running))
             drain()
         case .stopping:
             update { $0.stop() }
@@ -108,21 +108,17 @@ public struct PeerMachine: Sendable {
         return actions
     }
 
-    /// Mutates the running peer in place.
-    ///
-    /// The state is swapped out and consumed, so the peer is moved rather than copied: binding the payload
-    /// of `state` itself would copy it (a retain of each of its dozens of references, and their release when
-    /// the state is overwritten), and the simulator does this millions of times.
+    /// Mutates the running peer in place, copying it first only if another machine value shares it.
     mutating func withRunning(_ body: (inout RunningPeer) -> Void) {
-        guard isRunning else { return }
-        var taken = State.stopped
-        swap(&taken, &state)
-        guard case .running(var running) = consume taken else { preconditionFailure("the state was checked") }
-        body(&running)
-        state = .running(running)
+        guard case .running(var storage) = state else { return }
+        // Drop the state's own reference, so that `storage` is unique unless a copy of this machine holds it.
+        state = .stopped
+        if !isKnownUniquelyReferenced(&storage) { storage = RunningPeerStorage(storage.peer) }
+        body(&storage.peer)
+        state = .running(storage)
     }
 
-    /// Mutates the running peer and collects the actions that causes, in one move of the peer.
+    /// Mutates the running peer and collects the actions that causes, in one access.
     mutating func update(_ body: (inout RunningPeer) -> Void) {
         var taken: [PeerAction] = []
         withRunning {
