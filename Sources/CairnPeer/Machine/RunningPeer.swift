@@ -131,7 +131,7 @@ struct RunningPeer: Sendable {
             dht.tick(now: now)
             actions.append(.armTimer(.maintenance, at: now + config.maintenanceInterval))
         case .rejoin:
-            if dht.routingTable.entries.isEmpty { startJoin(now: now) }
+            if dht.routingTable.count == 0 { startJoin(now: now) }
             actions.append(.armTimer(.rejoin, at: now + config.rejoinInterval))
         case .persistContacts:
             actions.append(.persistContacts(dht.routingTable.entries.map(\.peer)))
