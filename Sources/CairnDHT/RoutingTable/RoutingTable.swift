@@ -73,9 +73,7 @@ public struct RoutingTable: Sendable {
     /// Entries of bucket `index`, least recently seen first.
     public func entries(inBucket index: Int) -> [RoutingTableEntry] {
         guard index >= 0, index < bounds.count else { return [] }
-        var out: [RoutingTableEntry] = []
-        appendInOrder(span(index), where: { _ in true }, to: &out)
-        return out
+        return inOrder(buckets: index...index) { _ in true }
     }
 
     /// Entries in bucket `index`, without listing them.
@@ -105,11 +103,7 @@ public struct RoutingTable: Sendable {
 
     /// The entries for which `isIncluded` holds, in the order of `entries`.
     public func entries(where isIncluded: (RoutingTableEntry) -> Bool) -> [RoutingTableEntry] {
-        var out: [RoutingTableEntry] = []
-        for b in stride(from: bounds.count - 1, through: 0, by: -1) {
-            appendInOrder(span(b), where: isIncluded, to: &out)
-        }
-        return out
+        inOrder(buckets: 0..<bounds.count, where: isIncluded)
     }
 
     /// Index of the highest non-empty bucket: where the closest known neighbour lives. Nil when empty.
@@ -226,11 +220,17 @@ public struct RoutingTable: Sendable {
         }
     }
 
-    /// Appends the entries of `range` (one bucket) that `isIncluded` takes, least recently seen first.
-    private func appendInOrder(_ range: Range<Int>, where isIncluded: (RoutingTableEntry) -> Bool,
-                               to out: inout [RoutingTableEntry]) {
-        let chosen = range.filter { isIncluded(slots[$0]) }.sorted { tags[$0].stamp < tags[$1].stamp }
-        for i in chosen { out.append(slots[i]) }
+    /// The entries of `buckets` (which exist) that `isIncluded` takes: nearest bucket first, least recently
+    /// seen first within a bucket.
+    private func inOrder(buckets: some Sequence<Int>, where isIncluded: (RoutingTableEntry) -> Bool)
+        -> [RoutingTableEntry]
+    {
+        var chosen: [(bucket: Int, stamp: UInt64, index: Int)] = []
+        for b in buckets {
+            for i in span(b) where isIncluded(slots[i]) { chosen.append((b, tags[i].stamp, i)) }
+        }
+        chosen.sort { $0.bucket != $1.bucket ? $0.bucket > $1.bucket : $0.stamp < $1.stamp }
+        return chosen.map { slots[$0.index] }
     }
 
     /// Where bucket `b` (which must exist) lies in `slots`.

@@ -16,10 +16,11 @@ public struct PeerMachine: Sendable {
         case stopped
     }
 
-    public let identity: Identity
-    public let config: PeerMachineConfig
+    // Laid out in declaration order: what every event touches first (see `DHTNode`).
     var state: State
     var actions: [PeerAction] = []
+    public let identity: Identity
+    public let config: PeerMachineConfig
 
     /// A peer that will join through `config.bootstrap` and the `contacts` it saved last time.
     public init(identity: Identity, config: PeerMachineConfig, contacts: [PeerInfo] = []) {
