@@ -18,14 +18,9 @@ public struct PeerSimulator {
     var network: SimNetwork
     var random: SimRandom
     var events = EventQueue<SimEvent>()
+    var timers = TimerQueue()
     private(set) var now: Int64 = 0
-    /// Requests delivered and not yet answered: which peer asked, and its request's ID.
-    private var inbound: [UInt64: (from: Int32, id: OutboundID)] = [:]
-    private var nextInbound: UInt64 = 1
     private var nextCommand: UInt64 = 1
-    /// Per peer, the generation of each periodic timer, so that a re-armed or cancelled one's old firing is
-    /// dropped (request timers are one-shot and the machine ignores stale ones itself).
-    private var generations: [[UInt32]]
     /// Results of local commands, in the order they came.
     var delivered: [(node: Int, command: CommandID, result: PeerCommandResult)] = []
     /// Requests and responses put on the wire.
@@ -36,7 +31,6 @@ public struct PeerSimulator {
         self.peers = machines.indices.map { PeerInfo(id: machines[$0].peerID, address: Self.address(of: $0)) }
         self.network = network
         self.random = random
-        self.generations = Array(repeating: [0, 0, 0], count: machines.count)
     }
 
     static func address(of index: Int) -> PeerAddress {
@@ -65,15 +59,28 @@ public struct PeerSimulator {
         return id
     }
 
-    /// Runs events in order until the next one is later than `deadline` (or none is left), or `done` holds.
+    /// Runs events and timers in order until the next one is later than `deadline` (or none is left), or
+    /// `done` holds.
     mutating func run(until deadline: Int64, done: (PeerSimulator) -> Bool = { _ in false }) {
-        while let next = events.nextKey, next.time <= deadline {
-            guard let (time, event) = events.pop() else { return }
-            now = time
-            handle(event)
+        while true {
+            let event = events.nextKey
+            if let timer = timers.nextKey, event.map({ Self.before(timer, $0) }) ?? true {
+                guard timer.time <= deadline, let firing = timers.pop() else { break }
+                now = firing.time
+                guard timers.takeIfLive(firing) else { continue }
+                feed(Int(firing.key.node), .timerFired(firing.key.timer))
+            } else {
+                guard let event, event.time <= deadline, let (time, next) = events.pop() else { break }
+                now = time
+                handle(next)
+            }
             if done(self) { return }
         }
         now = Swift.max(now, deadline)
+    }
+
+    static func before(_ a: (time: Int64, sequence: UInt64), _ b: (time: Int64, sequence: UInt64)) -> Bool {
+        a.time != b.time ? a.time < b.time : a.sequence < b.sequence
     }
 
     mutating func handle(_ event: SimEvent) {
@@ -81,22 +88,35 @@ public struct PeerSimulator {
         case .start(let index):
             feed(Int(index), .started(Self.address(of: Int(index))))
         case .request(let from, let to, let id, let request):
-            let inboundID = InboundID(rawValue: nextInbound)
-            nextInbound += 1
-            inbound[inboundID.rawValue] = (from, id)
             let sender = peers[Int(from)]
-            feed(Int(to), .requestReceived(inboundID, request, from: sender, remote: sender.id))
+            feed(Int(to), .requestReceived(Self.inboundID(from: from, id), request, from: sender, remote: sender.id))
         case .response(let to, let id, let response):
             feed(Int(to), .answered(id, response))
         case .dialed(let to, let id, let peer):
             feed(Int(to), .dialed(id, peer))
-        case .timer(let node, let timer, let generation):
-            if let slot = Self.periodicSlot(timer), generations[Int(node)][slot] != generation { return }
+        case .timer(let node, let timer, let sequence):
+            let firing = TimerQueue.Firing(time: now, sequence: sequence, key: .init(node: node, timer: timer))
+            guard timers.takeIfLive(firing) else { return }
             feed(Int(node), .timerFired(timer))
         case .command(let node, let id, let command):
             feed(Int(node), .command(id, command))
         }
     }
+
+    /// A delivered request's ID names who sent it and under which of its own IDs, so that the response finds
+    /// its way back without a table of open requests.
+    static func inboundID(from sender: Int32, _ id: OutboundID) -> InboundID {
+        precondition(id.rawValue < 1 << outboundBits, "a peer sent more than 2^44 requests")
+        return InboundID(rawValue: UInt64(UInt32(sender)) << outboundBits | id.rawValue)
+    }
+
+    static func route(of id: InboundID) -> (sender: Int32, id: OutboundID) {
+        let sender = Int32(truncatingIfNeeded: id.rawValue >> outboundBits)
+        return (sender, OutboundID(rawValue: id.rawValue & (1 << outboundBits - 1)))
+    }
+
+    /// Bits of an inbound ID left to the sender's own request ID; the other 20 hold the sender (`maxPeers`).
+    static let outboundBits: UInt64 = 44
 
     /// Hands one event to a live peer and carries out what it asks.
     mutating func feed(_ node: Int, _ event: PeerEvent) {
@@ -115,7 +135,7 @@ public struct PeerSimulator {
             events.push(.request(from: Int32(node), to: Int32(destination), id, request),
                         at: now + network.latency(node, destination))
         case .respond(let id, let response):
-            guard let (from, outbound) = inbound.removeValue(forKey: id.rawValue) else { return }
+            let (from, outbound) = Self.route(of: id)
             messages += 1
             guard network.delivers(using: &random) else { return }
             events.push(.response(to: from, outbound, response), at: now + network.latency(node, Int(from)))
@@ -127,27 +147,18 @@ public struct PeerSimulator {
             let rtt = network.latency(node, destination) * 3
             events.push(.dialed(to: Int32(node), id, peers[destination].id), at: now + rtt)
         case .armTimer(let timer, let at):
-            var generation: UInt32 = 0
-            if let slot = Self.periodicSlot(timer) {
-                generations[node][slot] &+= 1
-                generation = generations[node][slot]
+            let key = TimerQueue.Key(node: Int32(node), timer: timer)
+            let time = Swift.max(now, at.nanoseconds)
+            let sequence = events.takeSequence()
+            if !timers.arm(key, at: time, now: now, sequence: sequence) {
+                events.push(.timer(Int32(node), timer, sequence: sequence), at: time)
             }
-            events.push(.timer(Int32(node), timer, generation: generation), at: Swift.max(now, at.nanoseconds))
         case .cancelTimer(let timer):
-            if let slot = Self.periodicSlot(timer) { generations[node][slot] &+= 1 }
+            timers.cancel(TimerQueue.Key(node: Int32(node), timer: timer))
         case .deliver(let id, let result):
             delivered.append((node, id, result))
         case .abandon, .persistContacts, .log:
             break
-        }
-    }
-
-    static func periodicSlot(_ timer: PeerTimer) -> Int? {
-        switch timer {
-        case .maintenance: 0
-        case .rejoin: 1
-        case .persistContacts: 2
-        case .requestTimeout: nil
         }
     }
 }

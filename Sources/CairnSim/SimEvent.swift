@@ -11,8 +11,9 @@ enum SimEvent {
     case response(to: Int32, OutboundID, Response)
     /// Peer `to`'s dial reached the peer with ID `peer`.
     case dialed(to: Int32, OutboundID, PeerID)
-    /// A timer of peer `node` fires; `generation` tells a re-armed or cancelled periodic timer's stale firing.
-    case timer(Int32, PeerTimer, generation: UInt32)
+    /// A timer of peer `node` fires, if `sequence` is still its live arming (see `TimerQueue`, which holds
+    /// all timers but those whose delay found no lane).
+    case timer(Int32, PeerTimer, sequence: UInt64)
     /// A local command reaches peer `node`.
     case command(Int32, CommandID, PeerCommand)
 }

@@ -118,4 +118,15 @@ import Testing
         #expect(peer.takeActions().contains { if case .respond(InboundID(rawValue: 5), .dht(.pong)) = $0 { true } else { false } })
         #expect(peer.dht?.routingTable.entries.map(\.peer) == [other])
     }
+
+    @Test func aCopiedMachineIsAnIndependentValue() {
+        var peer = machine(bootstrap: [])
+        peer.handle(.started(Self.ownAddress), now: .zero)
+        _ = peer.takeActions()
+        let before = peer
+        let other = PeerInfo(id: Identity.generate().peerID, address: PeerAddress(host: "10.0.0.7", port: 7))
+        peer.handle(.requestReceived(InboundID(rawValue: 5), .dht(.ping), from: other, remote: other.id), now: .seconds(1))
+        #expect(peer.dht?.routingTable.count == 1)
+        #expect(before.dht?.routingTable.count == 0, "the copy taken before the event did not see it")
+    }
 }

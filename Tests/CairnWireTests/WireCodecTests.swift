@@ -27,6 +27,22 @@ struct WireCodecTests {
         #expect(record.isValid(now: .seconds(1_700_000_001)))
     }
 
+    /// A record signed here skips re-verification (`PeerRecord.isValid`); a decoded one never does, even when it
+    /// compares equal to one signed here.
+    @Test func aDecodedRecordIsVerifiedWhateverItEquals() throws {
+        var bytes = encoded(.request(id: 1, .dht(.putPeerRecord(Samples.peerRecord))))
+        bytes[bytes.count - 1] ^= 1  // the signature's last byte
+        guard case .request(_, .dht(.putPeerRecord(let forged))) = try decode(bytes) else {
+            Issue.record("no record decoded")
+            return
+        }
+        #expect(!forged.isValid(now: .seconds(1_700_000_001)))
+        var resigned = forged
+        resigned.signature = Samples.peerRecord.signature
+        #expect(resigned == Samples.peerRecord)
+        #expect(resigned.isValid(now: .seconds(1_700_000_001)))
+    }
+
     // MARK: Byte-exact vectors
 
     @Test func pingVector() throws {

@@ -13,7 +13,7 @@ extension DHTNode {
     }
 
     mutating func pingSilentPeers(now: Instant) {
-        let silent = routingTable.entries.filter { now - $0.lastSeen >= config.livenessInterval }
+        let silent = routingTable.entries { now - $0.lastSeen >= config.livenessInterval }
         for entry in silent { ping(entry.peer) }
     }
 

@@ -10,7 +10,7 @@ extension DHTNode {
             buckets = Array(0..<(routingTable.closestNeighbourBucket ?? 0))
         }
         while let bucket = buckets.popLast() {
-            if join, routingTable.entries(inBucket: bucket).count >= routingTable.bucketSize { continue }
+            if join, routingTable.count(inBucket: bucket) >= routingTable.bucketSize { continue }
             query.earlierMessages += query.lookup.messagesSent
             query.earlierFailures += query.lookup.failures
             query.lookup = makeLookup(target: refreshTarget(inBucket: bucket), now: now)

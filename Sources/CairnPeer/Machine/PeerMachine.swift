@@ -12,14 +12,15 @@ public struct PeerMachine: Sendable {
     enum State: Sendable {
         /// Not listening yet; the saved contacts wait for the node.
         case idle(contacts: [PeerInfo])
-        case running(RunningPeer)
+        case running(RunningPeerStorage)
         case stopped
     }
 
-    public let identity: Identity
-    public let config: PeerMachineConfig
+    // Laid out in declaration order: what every event touches first (see `DHTNode`).
     var state: State
     var actions: [PeerAction] = []
+    public let identity: Identity
+    public let config: PeerMachineConfig
 
     /// A peer that will join through `config.bootstrap` and the `contacts` it saved last time.
     public init(identity: Identity, config: PeerMachineConfig, contacts: [PeerInfo] = []) {
@@ -33,34 +34,32 @@ public struct PeerMachine: Sendable {
     /// The Kademlia node, for reading (routing table, records); nil before `started` and after `stopping`.
     public var dht: DHTNode? {
         guard case .running(let running) = state else { return nil }
-        return running.dht
+        return running.peer.dht
     }
 
     /// True once the first join finished (successfully or not).
     public var hasJoined: Bool {
         guard case .running(let running) = state else { return false }
-        return running.joins > 0
+        return running.peer.joins > 0
     }
 
     /// Feeds one event in; the actions it causes wait in `takeActions()`.
     public mutating func handle(_ event: PeerEvent, now: Instant) {
         // The state is inspected by case only: binding its payload here would keep a second reference to the
-        // node and make every mutation below copy it.
+        // storage and make the mutation below copy the peer.
         switch event {
         case .started(let address):
             guard case .idle(let contacts) = state else { return }
             var running = RunningPeer(identity: identity, address: address, config: config, now: now)
             running.start(contacts: contacts, now: now)
-            state = .running(running)
+            state = .running(RunningPeerStorage(running))
             drain()
         case .stopping:
-            withRunning { $0.stop() }
-            drain()
+            update { $0.stop() }
             state = .stopped
         default:
             guard isRunning else { return refuse(event) }
-            withRunning { $0.handle(event, now: now) }
-            drain()
+            update { $0.handle(event, now: now) }
         }
     }
 
@@ -110,17 +109,26 @@ public struct PeerMachine: Sendable {
         return actions
     }
 
-    /// Mutates the running peer in place (the state is emptied meanwhile, so the node is never copied).
+    /// Mutates the running peer in place, copying it first only if another machine value shares it.
     mutating func withRunning(_ body: (inout RunningPeer) -> Void) {
-        guard case .running(var running) = state else { return }
+        guard case .running(var storage) = state else { return }
+        // Drop the state's own reference, so that `storage` is unique unless a copy of this machine holds it.
         state = .stopped
-        body(&running)
-        state = .running(running)
+        if !isKnownUniquelyReferenced(&storage) { storage = RunningPeerStorage(storage.peer) }
+        body(&storage.peer)
+        state = .running(storage)
     }
 
-    mutating func drain() {
+    /// Mutates the running peer and collects the actions that causes, in one access.
+    mutating func update(_ body: (inout RunningPeer) -> Void) {
         var taken: [PeerAction] = []
-        withRunning { taken = $0.takeActions() }
-        actions.append(contentsOf: taken)
+        withRunning {
+            body(&$0)
+            taken = $0.takeActions()
+        }
+        // Usually nothing waits here: hand the array over rather than copy it.
+        if actions.isEmpty { actions = taken } else { actions.append(contentsOf: taken) }
     }
+
+    mutating func drain() { update { _ in } }
 }

@@ -45,7 +45,7 @@ extension RunningPeer {
         join = JoinState()
         joins += 1
         actions.append(.log(PeerLogEntry(.info, "joined network", [
-            "cairn.known": "\(dht.routingTable.entries.count)", "cairn.hops": "\(stats.hops)",
+            "cairn.known": "\(dht.routingTable.count)", "cairn.hops": "\(stats.hops)",
         ])))
         dht.startQuery(.publishPeerRecord, now: now)
         actions.append(.persistContacts(dht.routingTable.entries.map(\.peer)))

@@ -4,15 +4,16 @@ import CairnWire
 /// The peer while it listens: the Kademlia node and everything the peer keeps around it. `PeerMachine` holds
 /// it in its `running` state.
 struct RunningPeer: Sendable {
-    var dht: DHTNode
-    let config: PeerMachineConfig
+    // Laid out in declaration order: what every message touches first (see `DHTNode`), the config last.
     var outbound = OutboundRequests()
+    var actions: [PeerAction] = []
+    var dht: DHTNode
+    /// Queries started by local commands, with the command that waits for each.
+    var commands: [QueryID: CommandID] = [:]
     var join = JoinState()
     /// Joins finished so far (successful or not): the first one makes the peer "joined".
     var joins = 0
-    /// Queries started by local commands, with the command that waits for each.
-    var commands: [QueryID: CommandID] = [:]
-    var actions: [PeerAction] = []
+    let config: PeerMachineConfig
 
     init(identity: Identity, address: PeerAddress, config: PeerMachineConfig, now: Instant) {
         dht = DHTNode(identity: identity, address: address, config: config.dht, now: now)
@@ -131,7 +132,7 @@ struct RunningPeer: Sendable {
             dht.tick(now: now)
             actions.append(.armTimer(.maintenance, at: now + config.maintenanceInterval))
         case .rejoin:
-            if dht.routingTable.entries.isEmpty { startJoin(now: now) }
+            if dht.routingTable.count == 0 { startJoin(now: now) }
             actions.append(.armTimer(.rejoin, at: now + config.rejoinInterval))
         case .persistContacts:
             actions.append(.persistContacts(dht.routingTable.entries.map(\.peer)))

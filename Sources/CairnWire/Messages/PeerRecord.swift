@@ -1,12 +1,14 @@
 /// "Peer P is reachable at these addresses until `expires`", signed by P. Stored at the k peers closest
 /// to P so that anyone can find P's address (DESIGN.md §4).
 public struct PeerRecord: Hashable, Sendable {
-    public var publicKey: PublicKey
-    public var addresses: [PeerAddress]
+    public var publicKey: PublicKey { didSet { signedHere = SignedHere(false) } }
+    public var addresses: [PeerAddress] { didSet { signedHere = SignedHere(false) } }
     /// When the subject issued it; a newer record replaces an older one.
-    public var issued: Instant
-    public var expires: Instant
-    public var signature: [UInt8]
+    public var issued: Instant { didSet { signedHere = SignedHere(false) } }
+    public var expires: Instant { didSet { signedHere = SignedHere(false) } }
+    public var signature: [UInt8] { didSet { signedHere = SignedHere(false) } }
+    /// Whether this value was signed by `init(identity:…)` in this process and not changed since.
+    private var signedHere = SignedHere(false)
 
     public static let maxAddresses = 8
 
@@ -23,6 +25,7 @@ public struct PeerRecord: Hashable, Sendable {
         self.init(publicKey: identity.publicKey, addresses: Array(addresses.prefix(PeerRecord.maxAddresses)),
                   issued: issued, expires: expires, signature: [])
         signature = identity.sign(signingBytes)
+        signedHere = SignedHere(true)
     }
 
     public var peerID: PeerID { publicKey.peerID }
@@ -39,8 +42,13 @@ public struct PeerRecord: Hashable, Sendable {
     }
 
     /// Signature valid and not expired at `now`.
+    ///
+    /// A record this process signed and nobody changed since is not verified again: its signature is known
+    /// good. A record from the wire is decoded into a new value and always verified; in the simulator, where
+    /// one published record reaches 20 peers as the same value, this spares 20 Ed25519 verifications (60 µs
+    /// each) per publication, which were a fifth of a 10^5-peer run, and changes no outcome.
     public func isValid(now: Instant) -> Bool {
         expires > now && addresses.count <= PeerRecord.maxAddresses
-            && publicKey.verify(signature: signature, message: signingBytes)
+            && (signedHere.value || publicKey.verify(signature: signature, message: signingBytes))
     }
 }

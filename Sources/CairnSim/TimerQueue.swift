@@ -1,0 +1,110 @@
+import CairnPeer
+
+/// The peers' armed timers, apart from the event heap, and cancellable.
+///
+/// Every request a machine sends arms a timeout that it cancels when the answer comes a few hundred
+/// milliseconds later, so timers are the bulk of all events and nearly all of them are cancelled. In the heap
+/// they would sit for the whole timeout, making it several times larger, and wake their peer for nothing.
+/// Here a timer armed `delay` after the virtual now goes to the lane of that delay: the clock never goes
+/// back, so a lane's deadlines come in the order they were armed and a FIFO does what a heap would. A
+/// machine has a handful of delays (request and dial timeouts, its periodic timers); a timer whose delay
+/// finds no lane left is pushed on the heap instead (`fallbackLaneLimit`).
+///
+/// Each arming takes its sequence number from the event queue's counter, so timers and events keep the one
+/// order they would have in a single heap. `armed` holds the sequence of each timer's live arming: re-arming
+/// or cancelling a timer replaces or removes it there, and a firing whose sequence is not the live one is
+/// dropped, which is what "replacing an earlier arming" and "cancel" mean for the machine.
+struct TimerQueue {
+    struct Key: Hashable {
+        var node: Int32
+        var timer: PeerTimer
+    }
+
+    struct Firing {
+        var time: Int64
+        var sequence: UInt64
+        var key: Key
+    }
+
+    /// Timers armed with one delay, in the order armed.
+    private struct Lane {
+        var delay: Int64
+        var items: [Firing] = []
+        var head = 0
+
+        var first: Firing? { head < items.count ? items[head] : nil }
+
+        mutating func removeFirst() -> Firing {
+            let item = items[head]
+            head += 1
+            if head == items.count {
+                items.removeAll(keepingCapacity: true)
+                head = 0
+            } else if head >= 4096, head * 2 >= items.count {
+                items.removeFirst(head)
+                head = 0
+            }
+            return item
+        }
+    }
+
+    /// Most lanes; beyond them, timers go to the heap.
+    static let fallbackLaneLimit = 8
+
+    private var lanes: [Lane] = []
+    /// The sequence of every timer's live arming.
+    private var armed: [Key: UInt64] = [:]
+
+    /// Timers armed and neither fired nor cancelled.
+    var count: Int { armed.count }
+
+    /// Arms (or re-arms) `key` to fire at `time`, with `sequence` from the event queue. Returns false when the
+    /// delay has no lane, so that the caller pushes the timer on the heap; it is armed here all the same.
+    mutating func arm(_ key: Key, at time: Int64, now: Int64, sequence: UInt64) -> Bool {
+        armed[key] = sequence
+        let delay = time - now
+        if let lane = lanes.firstIndex(where: { $0.delay == delay }) {
+            lanes[lane].items.append(Firing(time: time, sequence: sequence, key: key))
+            return true
+        }
+        guard lanes.count < Self.fallbackLaneLimit else { return false }
+        lanes.append(Lane(delay: delay, items: [Firing(time: time, sequence: sequence, key: key)]))
+        return true
+    }
+
+    mutating func cancel(_ key: Key) {
+        armed.removeValue(forKey: key)
+    }
+
+    /// Whether a firing is the timer's live arming; if so the timer is disarmed (it fires now).
+    mutating func takeIfLive(_ firing: Firing) -> Bool {
+        // Most firings are of cancelled request timers, gone from `armed`: one lookup settles them.
+        guard let live = armed.removeValue(forKey: firing.key) else { return false }
+        if live == firing.sequence { return true }
+        armed[firing.key] = live
+        return false
+    }
+
+    /// Time and sequence of the earliest firing in the lanes, live or not.
+    var nextKey: (time: Int64, sequence: UInt64)? {
+        earliestLane().flatMap { lanes[$0].first }.map { ($0.time, $0.sequence) }
+    }
+
+    /// Takes the earliest firing out of the lanes (check it with `takeIfLive`).
+    mutating func pop() -> Firing? {
+        earliestLane().map { lanes[$0].removeFirst() }
+    }
+
+    private func earliestLane() -> Int? {
+        var best: Int?
+        var bestKey = (time: Int64.max, sequence: UInt64.max)
+        for i in lanes.indices {
+            guard let item = lanes[i].first else { continue }
+            if item.time < bestKey.time || (item.time == bestKey.time && item.sequence < bestKey.sequence) {
+                best = i
+                bestKey = (item.time, item.sequence)
+            }
+        }
+        return best
+    }
+}

@@ -1,0 +1,55 @@
+import CairnPeer
+@testable import CairnSim
+import Testing
+
+@Suite struct TimerQueueTests {
+    func key(_ node: Int32, _ timer: PeerTimer) -> TimerQueue.Key { .init(node: node, timer: timer) }
+
+    @Test func firesAcrossLanesByTimeThenSequence() {
+        var queue = TimerQueue()
+        let laned = [
+            queue.arm(key(1, .maintenance), at: 10_000, now: 0, sequence: 1),
+            queue.arm(key(2, .requestTimeout(OutboundID(rawValue: 1))), at: 5_000, now: 0, sequence: 2),
+            queue.arm(key(3, .requestTimeout(OutboundID(rawValue: 1))), at: 10_000, now: 5_000, sequence: 3),
+            queue.arm(key(4, .maintenance), at: 10_000, now: 0, sequence: 4),
+        ]
+        #expect(laned == [true, true, true, true])
+        var order: [Int32] = []
+        while let firing = queue.pop() {
+            let live = queue.takeIfLive(firing)
+            #expect(live)
+            order.append(firing.key.node)
+        }
+        #expect(order == [2, 1, 3, 4])
+        #expect(queue.count == 0)
+    }
+
+    @Test func cancelledAndReplacedArmingsDoNotFire() {
+        var queue = TimerQueue()
+        let request = key(1, .requestTimeout(OutboundID(rawValue: 7)))
+        _ = queue.arm(request, at: 5, now: 0, sequence: 1)
+        _ = queue.arm(key(1, .maintenance), at: 10, now: 0, sequence: 2)
+        queue.cancel(request)
+        // Re-armed later: only the second arming fires.
+        _ = queue.arm(key(1, .maintenance), at: 13, now: 3, sequence: 3)
+        var fired: [(TimerQueue.Key, Int64)] = []
+        while let firing = queue.pop() {
+            if queue.takeIfLive(firing) { fired.append((firing.key, firing.time)) }
+        }
+        #expect(fired.count == 1)
+        #expect(fired.first?.0 == key(1, .maintenance) && fired.first?.1 == 13)
+    }
+
+    @Test func aDelayBeyondTheLaneLimitGoesToTheHeap() {
+        var queue = TimerQueue()
+        for delay in 0..<TimerQueue.fallbackLaneLimit {
+            let laned = queue.arm(key(Int32(delay), .rejoin), at: Int64(delay), now: 0, sequence: UInt64(delay))
+            #expect(laned)
+        }
+        let laned = queue.arm(key(99, .rejoin), at: 1_000, now: 0, sequence: 100)
+        #expect(!laned)
+        // Armed all the same: its heap firing is live.
+        let live = queue.takeIfLive(TimerQueue.Firing(time: 1_000, sequence: 100, key: key(99, .rejoin)))
+        #expect(live)
+    }
+}
