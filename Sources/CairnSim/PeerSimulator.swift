@@ -68,7 +68,8 @@ public struct PeerSimulator {
                 guard timer.time <= deadline, let firing = timers.pop() else { break }
                 now = firing.time
                 guard timers.takeIfLive(firing) else { continue }
-                feed(Int(firing.key.node), .timerFired(firing.key.timer))
+                let key = firing.key
+                feed(Int(key.node), .timerFired(key.timer))
             } else {
                 guard let event, event.time <= deadline, let (time, next) = events.pop() else { break }
                 now = time
@@ -95,8 +96,8 @@ public struct PeerSimulator {
         case .dialed(let to, let id, let peer):
             feed(Int(to), .dialed(id, peer))
         case .timer(let node, let timer, let sequence):
-            let firing = TimerQueue.Firing(time: now, sequence: sequence, key: .init(node: node, timer: timer))
-            guard timers.takeIfLive(firing) else { return }
+            let code = TimerQueue.Key(node: node, timer: timer).code
+            guard timers.takeIfLive(TimerQueue.Firing(time: now, sequence: sequence, code: code)) else { return }
             feed(Int(node), .timerFired(timer))
         case .command(let node, let id, let command):
             feed(Int(node), .command(id, command))

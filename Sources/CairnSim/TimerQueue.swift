@@ -18,12 +18,46 @@ struct TimerQueue {
     struct Key: Hashable {
         var node: Int32
         var timer: PeerTimer
+
+        /// The key as one word: the node in the top 20 bits, the kind of timer in the next 2, and a request
+        /// timer's ID in the low 42.
+        var code: UInt64 {
+            let kind: UInt64
+            var id: UInt64 = 0
+            switch timer {
+            case .requestTimeout(let request):
+                kind = 0
+                id = request.rawValue
+            case .maintenance: kind = 1
+            case .rejoin: kind = 2
+            case .persistContacts: kind = 3
+            }
+            precondition(id < 1 << 42, "a peer armed more than 2^42 request timers")
+            return UInt64(UInt32(node)) << 44 | kind << 42 | id
+        }
+
+        init(node: Int32, timer: PeerTimer) {
+            self.node = node
+            self.timer = timer
+        }
+
+        init(code: UInt64) {
+            node = Int32(truncatingIfNeeded: code >> 44)
+            switch (code >> 42) & 3 {
+            case 0: timer = .requestTimeout(OutboundID(rawValue: code & (1 << 42 - 1)))
+            case 1: timer = .maintenance
+            case 2: timer = .rejoin
+            default: timer = .persistContacts
+            }
+        }
     }
 
     struct Firing {
         var time: Int64
         var sequence: UInt64
-        var key: Key
+        var code: UInt64
+
+        var key: Key { Key(code: code) }
     }
 
     /// Timers armed with one delay, in the order armed.
@@ -52,8 +86,8 @@ struct TimerQueue {
     static let fallbackLaneLimit = 8
 
     private var lanes: [Lane] = []
-    /// The sequence of every timer's live arming.
-    private var armed: [Key: UInt64] = [:]
+    /// The sequence of every timer's live arming, by key code.
+    private var armed = ArmedTimers()
 
     /// Timers armed and neither fired nor cancelled.
     var count: Int { armed.count }
@@ -61,27 +95,28 @@ struct TimerQueue {
     /// Arms (or re-arms) `key` to fire at `time`, with `sequence` from the event queue. Returns false when the
     /// delay has no lane, so that the caller pushes the timer on the heap; it is armed here all the same.
     mutating func arm(_ key: Key, at time: Int64, now: Int64, sequence: UInt64) -> Bool {
-        armed[key] = sequence
+        let code = key.code
+        armed.set(code, to: sequence)
         let delay = time - now
         if let lane = lanes.firstIndex(where: { $0.delay == delay }) {
-            lanes[lane].items.append(Firing(time: time, sequence: sequence, key: key))
+            lanes[lane].items.append(Firing(time: time, sequence: sequence, code: code))
             return true
         }
         guard lanes.count < Self.fallbackLaneLimit else { return false }
-        lanes.append(Lane(delay: delay, items: [Firing(time: time, sequence: sequence, key: key)]))
+        lanes.append(Lane(delay: delay, items: [Firing(time: time, sequence: sequence, code: code)]))
         return true
     }
 
     mutating func cancel(_ key: Key) {
-        armed.removeValue(forKey: key)
+        armed.remove(key.code)
     }
 
     /// Whether a firing is the timer's live arming; if so the timer is disarmed (it fires now).
     mutating func takeIfLive(_ firing: Firing) -> Bool {
         // Most firings are of cancelled request timers, gone from `armed`: one lookup settles them.
-        guard let live = armed.removeValue(forKey: firing.key) else { return false }
+        guard let live = armed.remove(firing.code) else { return false }
         if live == firing.sequence { return true }
-        armed[firing.key] = live
+        armed.set(firing.code, to: live)
         return false
     }
 

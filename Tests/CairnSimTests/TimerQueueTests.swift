@@ -49,7 +49,38 @@ import Testing
         let laned = queue.arm(key(99, .rejoin), at: 1_000, now: 0, sequence: 100)
         #expect(!laned)
         // Armed all the same: its heap firing is live.
-        let live = queue.takeIfLive(TimerQueue.Firing(time: 1_000, sequence: 100, key: key(99, .rejoin)))
+        let live = queue.takeIfLive(TimerQueue.Firing(time: 1_000, sequence: 100, code: key(99, .rejoin).code))
         #expect(live)
+    }
+}
+
+@Suite struct ArmedTimersTests {
+    @Test func matchesADictionaryUnderRandomLoad() {
+        var table = ArmedTimers()
+        var reference: [UInt64: UInt64] = [:]
+        var random = SimRandom(seed: 11)
+        for step in 0..<20_000 {
+            // Few distinct keys, so that runs collide, wrap and get shifted back.
+            let key = UInt64(random.nextInt(below: 3_000)) << 40 | UInt64(random.nextInt(below: 4))
+            switch random.nextInt(below: 3) {
+            case 0, 1:
+                table.set(key, to: UInt64(step))
+                reference[key] = UInt64(step)
+            default:
+                #expect(table.remove(key) == reference.removeValue(forKey: key))
+            }
+        }
+        #expect(table.count == reference.count)
+        for (key, value) in reference { #expect(table[key] == value) }
+    }
+
+    @Test func keysRoundTripThroughTheirCode() {
+        let keys: [TimerQueue.Key] = [
+            .init(node: 0, timer: .requestTimeout(OutboundID(rawValue: 1))),
+            .init(node: Int32(PeerSimulator.maxPeers - 1), timer: .requestTimeout(OutboundID(rawValue: 1 << 42 - 1))),
+            .init(node: 7, timer: .maintenance), .init(node: 7, timer: .rejoin), .init(node: 7, timer: .persistContacts),
+        ]
+        for key in keys { #expect(TimerQueue.Key(code: key.code) == key) }
+        #expect(Set(keys.map(\.code)).count == keys.count)
     }
 }

@@ -72,7 +72,7 @@ public struct ClosestPeersLookup: Sendable {
         self.isFinished = false
         self.finishedAt = nil
         candidates.reserveCapacity(Swift.max(seeds.count, k) * 2)
-        for seed in seeds { insert(seed, depth: 1) }
+        insert(seeds, depth: 1)
     }
 
     /// The next step: a peer to contact (now `waiting`), a wait, or the finish (final once reported).
@@ -112,8 +112,7 @@ public struct ClosestPeersLookup: Sendable {
         guard !isFinished, let i = index(of: peer), candidates[i].state == .waiting else { return }
         candidates[i].state = .succeeded
         inFlight -= 1
-        let depth = candidates[i].depth + 1
-        for info in closer { insert(info, depth: depth) }
+        insert(closer, depth: candidates[i].depth + 1)
     }
 
     /// The request to `peer` timed out, was refused or got a useless answer.
@@ -166,11 +165,36 @@ public struct ClosestPeersLookup: Sendable {
         return found ? i : nil
     }
 
-    private mutating func insert(_ peer: PeerInfo, depth: Int) {
-        if peer.id == localID { return }
-        let distance = peer.id.distance(to: target)
-        let (i, found) = position(of: distance)
-        if found { return }
-        candidates.insert(Candidate(peer: peer, state: .notContacted, depth: depth), at: i)
+    /// Adds the peers not yet known (but never the local one) as `notContacted` candidates.
+    ///
+    /// They are merged in one pass: a lookup gathers a hundred or more candidates, and inserting an answer's
+    /// 20 peers one at a time shifted the list's tail once for each.
+    private mutating func insert(_ peers: [PeerInfo], depth: Int) {
+        var fresh: [(distance: Key256, order: Int, peer: PeerInfo)] = []
+        for (order, peer) in peers.enumerated() where peer.id != localID {
+            let distance = peer.id.distance(to: target)
+            if !position(of: distance).found { fresh.append((distance, order, peer)) }
+        }
+        guard !fresh.isEmpty else { return }
+        // Distances are unique per peer, so equal ones are a peer listed twice: the first listing is kept.
+        fresh.sort { $0.distance != $1.distance ? $0.distance < $1.distance : $0.order < $1.order }
+        let start = position(of: fresh[0].distance).index
+        var merged: [Candidate] = []
+        merged.reserveCapacity(candidates.count - start + fresh.count)
+        var i = start
+        var j = 0
+        while j < fresh.count {
+            if j > 0, fresh[j].distance == fresh[j - 1].distance {
+                j += 1
+            } else if i < candidates.count, candidates[i].peer.id.distance(to: target) < fresh[j].distance {
+                merged.append(candidates[i])
+                i += 1
+            } else {
+                merged.append(Candidate(peer: fresh[j].peer, state: .notContacted, depth: depth))
+                j += 1
+            }
+        }
+        merged.append(contentsOf: candidates[i...])
+        candidates.replaceSubrange(start..., with: merged)
     }
 }

@@ -14,6 +14,8 @@ extension DHTNode {
 
     mutating func pingSilentPeers(now: Instant) {
         let silent = routingTable.entries { now - $0.lastSeen >= config.livenessInterval }
+        // One allocation for the whole round rather than a rehash at every doubling.
+        pinging.reserveCapacity(pinging.count + silent.count)
         for entry in silent { ping(entry.peer) }
     }
 

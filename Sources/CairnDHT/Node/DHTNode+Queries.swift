@@ -172,7 +172,8 @@ extension DHTNode {
             query.lookup.onFailure(peer.id)
             return nil
         }
-        query.lookup.onSuccess(peer.id, closer: Array(closer.prefix(DHTRequest.maxPeersPerResponse)))
+        let limit = DHTRequest.maxPeersPerResponse
+        query.lookup.onSuccess(peer.id, closer: closer.count <= limit ? closer : Array(closer.prefix(limit)))
         return nil
     }
 

@@ -15,19 +15,20 @@ extension RoutingTable {
         result.reserveCapacity(Swift.min(wanted, count))
         var selection = NearestSelection(capacity: Swift.min(wanted, count))
         let home = localID.commonPrefixLength(with: key)
-        withEntries { entries in
+        withEntries { entries, tags in
             var below = bucketCount - 1
             if home < bucketCount {
                 let nearest = span(home)
-                selection.take(nearest, of: entries, key: key, excluding: excluded, into: &result, wanted: wanted)
+                selection.take(nearest, of: entries, tags, key: key, excluding: excluded, into: &result,
+                               wanted: wanted)
                 if result.count < wanted {
-                    selection.take(0..<nearest.lowerBound, of: entries, key: key, excluding: excluded,
+                    selection.take(0..<nearest.lowerBound, of: entries, tags, key: key, excluding: excluded,
                                    into: &result, wanted: wanted)
                 }
                 below = home - 1
             }
             while result.count < wanted, below >= 0 {
-                selection.take(span(below), of: entries, key: key, excluding: excluded, into: &result,
+                selection.take(span(below), of: entries, tags, key: key, excluding: excluded, into: &result,
                                wanted: wanted)
                 below -= 1
             }
@@ -51,12 +52,17 @@ struct NearestSelection {
     }
 
     /// Appends to `result`, nearest first, the nearest of the entries at `range` it still needs.
-    mutating func take(_ range: Range<Int>, of entries: UnsafeBufferPointer<RoutingTableEntry>, key: Key256,
-                       excluding excluded: PeerID?, into result: inout [PeerInfo], wanted: Int) {
+    ///
+    /// Once it holds as many as it needs, an entry whose distance's first word (from its tag's fingerprint)
+    /// is already beyond the farthest kept is passed over without reading the entry itself.
+    mutating func take(_ range: Range<Int>, of entries: UnsafeBufferPointer<RoutingTableEntry>,
+                       _ tags: UnsafeBufferPointer<RoutingTable.Tag>, key: Key256, excluding excluded: PeerID?,
+                       into result: inout [PeerInfo], wanted: Int) {
         let capacity = wanted - result.count
         guard capacity > 0, !range.isEmpty else { return }
         slots.removeAll(keepingCapacity: true)
         for i in range {
+            if slots.count == capacity, tags[i].fingerprint ^ key.w0 > slots[capacity - 1].distance.w0 { continue }
             let id = entries[i].peer.id
             if id == excluded { continue }
             let d = id.distance(to: key)

@@ -201,7 +201,7 @@ public struct RoutingTable: Sendable {
 
     /// What is kept beside each entry: the first word of its PeerID, and its stamp (a larger stamp was seen
     /// more recently).
-    private struct Tag {
+    struct Tag {
         var fingerprint: UInt64
         var stamp: UInt64
     }
@@ -239,9 +239,10 @@ public struct RoutingTable: Sendable {
         return start..<Int(bounds[b])
     }
 
-    /// Direct access to the entries for the hot loops (a plain subscript copies whole entries there).
-    func withEntries<R>(_ body: (UnsafeBufferPointer<RoutingTableEntry>) -> R) -> R {
-        slots.withUnsafeBufferPointer(body)
+    /// Direct access to the entries and their tags for the hot loops (a plain subscript copies whole entries
+    /// there).
+    func withEntries<R>(_ body: (UnsafeBufferPointer<RoutingTableEntry>, UnsafeBufferPointer<Tag>) -> R) -> R {
+        slots.withUnsafeBufferPointer { entries in tags.withUnsafeBufferPointer { tags in body(entries, tags) } }
     }
 
     private func position(of id: PeerID) -> Int? {
