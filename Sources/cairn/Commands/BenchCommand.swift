@@ -4,7 +4,8 @@ import CairnSim
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Measure throughput and latency; prints a table, or JSON with --json.",
-        subcommands: [BenchTransportCommand.self, BenchDHTCommand.self, BenchPipelineCommand.self, BenchFilesCommand.self])
+        subcommands: [BenchTransportCommand.self, BenchDHTCommand.self, BenchPipelineCommand.self, BenchFilesCommand.self,
+                      BenchSoakCommand.self])
 }
 
 /// Latency percentiles over a sample, in milliseconds.

@@ -164,10 +164,5 @@ func inParallel(
 
 /// VmHWM: the most resident memory the process has had.
 func peakResidentMiB(pid: Int32) -> Double {
-    guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return 0 }
-    for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
-        let kilobytes = line.split(separator: " ").dropFirst().first.flatMap { Double($0) } ?? 0
-        return kilobytes / 1024
-    }
-    return 0
+    ResidentMemory.of(pid: pid)?.peakMiB ?? 0
 }
