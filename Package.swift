@@ -23,6 +23,7 @@ let package = Package(
         .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CISAL", providers: [.apt(["libisal-dev"])]),
+        .systemLibrary(name: "CMalloc"),
 
         .target(name: "CairnCrypto", dependencies: ["CSodium", "COpenSSL"]),
         .target(
@@ -49,7 +50,7 @@ let package = Package(
         .target(
             name: "CairnNet",
             dependencies: [
-                "CairnPeer", "CairnWire", "CairnCrypto", "CairnDHT", "CairnStorage",
+                "CairnPeer", "CairnWire", "CairnCrypto", "CairnDHT", "CairnStorage", "CMalloc",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

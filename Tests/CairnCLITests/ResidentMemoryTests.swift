@@ -1,6 +1,7 @@
-@testable import cairn
 import Foundation
 import Testing
+
+@testable import cairn
 
 @Suite struct ResidentMemoryTests {
     @Test func readsVmRSSAndVmHWMInMiB() throws {

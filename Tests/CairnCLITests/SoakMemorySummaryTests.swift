@@ -1,5 +1,6 @@
-@testable import cairn
 import Testing
+
+@testable import cairn
 
 @Suite struct SoakMemorySummaryTests {
     typealias Sample = MemoryTimeline.Sample
@@ -14,10 +15,11 @@ import Testing
 
     @Test func idleIsTheLastIdleSampleEndTheLastAndPeakTheHighestOfSamplesAndHighWater() {
         let summary = SoakMemorySummary.summarize(samples, highWaterMiB: [110, 125])
-        #expect(summary == [
-            SoakMemorySummary(peer: 0, idleMiB: 40, peakMiB: 110, endMiB: 55),
-            SoakMemorySummary(peer: 1, idleMiB: 41, peakMiB: 130, endMiB: 80),
-        ])
+        #expect(
+            summary == [
+                SoakMemorySummary(peer: 0, idleMiB: 40, peakMiB: 110, endMiB: 55),
+                SoakMemorySummary(peer: 1, idleMiB: 41, peakMiB: 130, endMiB: 80),
+            ])
     }
 
     @Test func targetsAreAPeakUnder120MiBAndAnEndWithin20MiBOfIdle() {
@@ -29,8 +31,9 @@ import Testing
     }
 
     @Test func aPeerMissingFromTheSamplesReadsAsZeroRatherThanTrapping() {
-        let summary = SoakMemorySummary.summarize([Sample(seconds: 0, phase: .idle, residentMiB: [40])],
-                                                  highWaterMiB: [41, 50])
+        let summary = SoakMemorySummary.summarize(
+            [Sample(seconds: 0, phase: .idle, residentMiB: [40])],
+            highWaterMiB: [41, 50])
         #expect(summary[1] == SoakMemorySummary(peer: 1, idleMiB: 0, peakMiB: 50, endMiB: 0))
     }
 }

@@ -1,5 +1,6 @@
-@testable import cairn
 import Testing
+
+@testable import cairn
 
 @Suite struct SoakWorkloadTests {
     /// A fixed sequence, so that the figures below do not depend on chance.

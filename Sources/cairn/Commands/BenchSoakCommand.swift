@@ -64,7 +64,9 @@ struct BenchSoakCommand: AsyncParsableCommand {
         guard duration >= 1, settle >= 0, idle >= 0 else {
             throw ValidationError("--duration must be at least 1 second; --settle and --idle at least 0")
         }
-        guard interval > 0, reportEvery > 0 else { throw ValidationError("--interval and --report-every must be positive") }
+        guard interval > 0, reportEvery > 0 else {
+            throw ValidationError("--interval and --report-every must be positive")
+        }
         guard let bytes = ByteSize.parse(maxSize), bytes >= 1, bytes <= 1 << 32 else {
             throw ValidationError("--max-size '\(maxSize)' is not a size between 1 B and 4 GiB")
         }
@@ -162,22 +164,30 @@ struct BenchSoakCommand: AsyncParsableCommand {
         let figures = [String(format: "%.0f", sample.seconds)] + [sample.phase.rawValue]
         let counts = [tally.puts, tally.gets, tally.deletes, tally.failures].map { column("\($0)", 6) }
         let memory = sample.residentMiB.map { String(format: "%.0f", $0) }.joined(separator: " ")
-        write(column(figures[0], 6) + "  " + figures[1].padding(toLength: 8, withPad: " ", startingAt: 0)
-            + counts.joined(separator: " ") + "  " + memory + "\n")
+        write(
+            column(figures[0], 6) + "  " + figures[1].padding(toLength: 8, withPad: " ", startingAt: 0)
+                + counts.joined(separator: " ") + "  " + memory + "\n")
     }
 
     private func printSummary(_ report: Report) {
         print("")
-        printTable(["PEER", "IDLE MiB", "PEAK MiB", "END MiB", "END − IDLE"], report.memory.map { peer in
-            [String(peer.peer), String(format: "%.0f", peer.idleMiB),
-             String(format: "%.0f", peer.peakMiB) + (peer.underCeiling ? "" : " (over)"),
-             String(format: "%.0f", peer.endMiB), String(format: "%+.0f", peer.endMiB - peer.idleMiB)
-                + (peer.backToIdle ? "" : " (over)")]
-        })
+        printTable(
+            ["PEER", "IDLE MiB", "PEAK MiB", "END MiB", "END − IDLE"],
+            report.memory.map { peer in
+                [
+                    String(peer.peer), String(format: "%.0f", peer.idleMiB),
+                    String(format: "%.0f", peer.peakMiB) + (peer.underCeiling ? "" : " (over)"),
+                    String(format: "%.0f", peer.endMiB),
+                    String(format: "%+.0f", peer.endMiB - peer.idleMiB)
+                        + (peer.backToIdle ? "" : " (over)"),
+                ]
+            })
         let tally = report.tally
-        print("""
+        print(
+            """
 
-            \(peers) peers, \(clients) clients, \(duration) s of load (files of 1 B to \(maxSize)), then \(settle) s idle
+            \(peers) peers, \(clients) clients, \(duration) s of load (files of 1 B to \(maxSize)), \
+            then \(settle) s idle
             puts \(tally.puts) (\(tally.putFailures) failed, \(Progress.size(tally.bytesPut))), \
             gets \(tally.gets) (\(tally.getFailures) failed, \(Progress.size(tally.bytesGot))), \
             deletes \(tally.deletes) (\(tally.deleteFailures) failed)

@@ -77,6 +77,8 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // First, before the peer allocates its long-lived state: see AllocatorTuning for the measurements.
+        let allocator = AllocatorTuning.apply()
         let level = Logger.Level(rawValue: logLevel) ?? .info
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
@@ -84,6 +86,7 @@ struct RunCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "cairn")
+        logAllocator(allocator, logger: logger)
         let (transportLimits, apiLimits) = try fileDescriptorLimits(logger: logger)
         if clockOffset != 0 { WallClock.skew(by: .seconds(clockOffset)) }
         let parameters = try genesis.map { try NetworkParameters.load(from: $0) } ?? .embedded
@@ -160,6 +163,18 @@ struct RunCommand: AsyncParsableCommand {
             + "idle timeout \(apiIdleTimeout) s"
         logger.info("\(figures)")
         return (transport, api)
+    }
+
+    private func logAllocator(_ outcome: AllocatorTuning.Outcome, logger: Logger) {
+        switch outcome {
+        case .applied(let settings):
+            let arenas = settings.arenaMax.map { ", at most \($0) arenas" } ?? ""
+            logger.info("allocator: blocks of \(settings.mmapThreshold >> 10) KiB and more mapped apart\(arenas)")
+        case .leftToEnvironment(let tunables):
+            logger.notice("allocator: left as GLIBC_TUNABLES sets it (\(tunables))")
+        case .unsupported:
+            logger.debug("allocator: not glibc's; its thresholds are left as they are")
+        }
     }
 
     /// "90s", "30m", "1h", "2d" or a number of seconds.

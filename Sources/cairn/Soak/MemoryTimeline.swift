@@ -43,8 +43,9 @@ actor MemoryTimeline {
     @discardableResult
     func sample() -> Sample {
         let seconds = (ContinuousClock.now - start).secondsDouble
-        let sample = Sample(seconds: seconds, phase: phase,
-                            residentMiB: pids.map { ResidentMemory.of(pid: $0)?.currentMiB ?? 0 })
+        let sample = Sample(
+            seconds: seconds, phase: phase,
+            residentMiB: pids.map { ResidentMemory.of(pid: $0)?.currentMiB ?? 0 })
         samples.append(sample)
         return sample
     }

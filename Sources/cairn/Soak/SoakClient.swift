@@ -105,7 +105,9 @@ struct SoakClient: Sendable {
                 }
             },
             onHead: { reply.status = $0.status },
-            onBody: { var part = $0; reply.body.writeBuffer(&part) })
+            onBody: {
+                var part = $0; reply.body.writeBuffer(&part)
+            })
         let result = try api.decode(reply, as: PutResult.self)
         guard result.size == UInt64(size) else {
             throw CLIError("put \(name) stored \(result.size) bytes instead of \(size)")
@@ -121,8 +123,9 @@ struct SoakClient: Sendable {
             received += chunk.readableBytes
         }
         guard received == file.size, hasher.finish() == file.sha256 else {
-            throw CLIError("get of \(file.id) through peer \(peer) returned \(received) bytes that differ from the "
-                + "\(file.size) put")
+            throw CLIError(
+                "get of \(file.id) through peer \(peer) returned \(received) bytes that differ from the "
+                    + "\(file.size) put")
         }
     }
 }
