@@ -21,6 +21,8 @@ public struct PeerSimulator {
     var timers = TimerQueue()
     private(set) var now: Int64 = 0
     private var nextCommand: UInt64 = 1
+    /// The list every event's actions are collected in, kept so that its storage is reused.
+    private var actionBuffer: [PeerAction] = []
     /// Results of local commands, in the order they came.
     var delivered: [(node: Int, command: CommandID, result: PeerCommandResult)] = []
     /// Requests and responses put on the wire.
@@ -37,10 +39,24 @@ public struct PeerSimulator {
         PeerAddress(host: "sim\(index / 65_535)", port: UInt16(index % 65_535 + 1))
     }
 
+    /// The peer listening at `address`, from the address alone (the inverse of `address(of:)`); nil for any
+    /// other address. Reads the host's bytes directly: every message is routed through here.
     static func index(of address: PeerAddress) -> Int? {
-        guard address.port > 0, address.host.hasPrefix("sim"), let high = Int(address.host.dropFirst(3)) else {
-            return nil
+        guard address.port > 0 else { return nil }
+        var high = 0
+        var position = 0
+        for byte in address.host.utf8 {
+            switch position {
+            case 0: guard byte == UInt8(ascii: "s") else { return nil }
+            case 1: guard byte == UInt8(ascii: "i") else { return nil }
+            case 2: guard byte == UInt8(ascii: "m") else { return nil }
+            default:
+                guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9"), position < 10 else { return nil }
+                high = high * 10 + Int(byte - UInt8(ascii: "0"))
+            }
+            position += 1
         }
+        guard position > 3 else { return nil }
         return high * 65_535 + Int(address.port) - 1
     }
 
@@ -122,8 +138,12 @@ public struct PeerSimulator {
     /// Hands one event to a live peer and carries out what it asks.
     mutating func feed(_ node: Int, _ event: PeerEvent) {
         guard !network.crashed[node] else { return }
-        machines[node].handle(event, now: instant)
-        for action in machines[node].takeActions() { carryOut(action, of: node) }
+        var pending: [PeerAction] = []
+        swap(&pending, &actionBuffer)
+        machines[node].handle(event, now: instant, appendingActionsTo: &pending)
+        for action in pending { carryOut(action, of: node) }
+        pending.removeAll(keepingCapacity: true)
+        swap(&pending, &actionBuffer)
     }
 
     mutating func carryOut(_ action: PeerAction, of node: Int) {

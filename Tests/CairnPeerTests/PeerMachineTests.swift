@@ -129,4 +129,16 @@ import Testing
         #expect(peer.dht?.routingTable.count == 1)
         #expect(before.dht?.routingTable.count == 0, "the copy taken before the event did not see it")
     }
+
+    @Test func actionsCanBeCollectedInTheDriversOwnBuffer() {
+        let other = PeerInfo(id: Identity.generate().peerID, address: PeerAddress(host: "10.0.0.7", port: 7))
+        let ping = PeerEvent.requestReceived(InboundID(rawValue: 5), .dht(.ping), from: other, remote: other.id)
+        var peer = machine(bootstrap: [])
+        peer.handle(.started(Self.ownAddress), now: .zero)
+        var buffer: [PeerAction] = []
+        peer.handle(ping, now: .seconds(1), appendingActionsTo: &buffer)
+        #expect(buffer.contains { if case .respond(InboundID(rawValue: 5), .dht(.pong)) = $0 { true } else { false } })
+        // What the start asked for still waits where it was.
+        #expect(peer.takeActions().contains { if case .armTimer(.maintenance, _) = $0 { true } else { false } })
+    }
 }

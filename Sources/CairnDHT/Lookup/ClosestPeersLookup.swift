@@ -170,31 +170,34 @@ public struct ClosestPeersLookup: Sendable {
     /// They are merged in one pass: a lookup gathers a hundred or more candidates, and inserting an answer's
     /// 20 peers one at a time shifted the list's tail once for each.
     private mutating func insert(_ peers: [PeerInfo], depth: Int) {
-        var fresh: [(distance: Key256, order: Int, peer: PeerInfo)] = []
+        // Distances with the peer's place in `peers`: plain values, so sorting and dropping them costs no
+        // reference counting.
+        var fresh: [(distance: Key256, order: Int)] = []
         for (order, peer) in peers.enumerated() where peer.id != localID {
             let distance = peer.id.distance(to: target)
-            if !position(of: distance).found { fresh.append((distance, order, peer)) }
+            if !position(of: distance).found { fresh.append((distance, order)) }
         }
         guard !fresh.isEmpty else { return }
         // Distances are unique per peer, so equal ones are a peer listed twice: the first listing is kept.
         fresh.sort { $0.distance != $1.distance ? $0.distance < $1.distance : $0.order < $1.order }
+        // The candidates from the first new one's place on are moved out, farthest first, and moved back in
+        // merged with the new ones.
         let start = position(of: fresh[0].distance).index
-        var merged: [Candidate] = []
-        merged.reserveCapacity(candidates.count - start + fresh.count)
-        var i = start
+        var tail: [Candidate] = []
+        tail.reserveCapacity(candidates.count - start)
+        while candidates.count > start { tail.append(candidates.removeLast()) }
+        candidates.reserveCapacity(start + tail.count + fresh.count)
         var j = 0
         while j < fresh.count {
             if j > 0, fresh[j].distance == fresh[j - 1].distance {
                 j += 1
-            } else if i < candidates.count, candidates[i].peer.id.distance(to: target) < fresh[j].distance {
-                merged.append(candidates[i])
-                i += 1
+            } else if !tail.isEmpty, tail[tail.count - 1].peer.id.distance(to: target) < fresh[j].distance {
+                candidates.append(tail.removeLast())
             } else {
-                merged.append(Candidate(peer: fresh[j].peer, state: .notContacted, depth: depth))
+                candidates.append(Candidate(peer: peers[fresh[j].order], state: .notContacted, depth: depth))
                 j += 1
             }
         }
-        merged.append(contentsOf: candidates[i...])
-        candidates.replaceSubrange(start..., with: merged)
+        while let next = tail.popLast() { candidates.append(next) }
     }
 }

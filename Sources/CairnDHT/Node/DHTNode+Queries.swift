@@ -142,11 +142,17 @@ extension DHTNode {
     /// Takes what a lookup response carries. Returns the outcome when it ends the query (findPeer).
     mutating func absorb(_ response: DHTResponse, from peer: PeerInfo, into query: inout QueryState,
                          now: Instant) -> QueryOutcome? {
+        // Switched on one value at a time: a tuple of the two would copy the answer, and destroying such a
+        // tuple goes through the runtime's generic code, once per answer.
         let closer: [PeerInfo]
-        switch (query.lookupRequest, response) {
-        case (.findNode, .nodes(let peers)):
+        switch query.lookupRequest {
+        case .findNode:
+            guard case .nodes(let peers) = response else { return uselessAnswer(from: peer, to: &query) }
             closer = peers
-        case (.getPeerRecord(let target), .peerRecord(let record, let peers)):
+        case .getPeerRecord(let target):
+            guard case .peerRecord(let record, let peers) = response else {
+                return uselessAnswer(from: peer, to: &query)
+            }
             let depth = query.lookup.depth(of: peer.id) ?? 1
             if let record, record.peerID == target, record.isValid(now: now - config.maxClockSkew) {
                 query.hops = depth
@@ -161,19 +167,26 @@ extension DHTNode {
                 return .peerFound(target, [listed.address])
             }
             closer = peers
-        case (.getProviders(let key), .providers(let found, let peers)):
+        case .getProviders(let key):
+            guard case .providers(let found, let peers) = response else {
+                return uselessAnswer(from: peer, to: &query)
+            }
             for record in found.prefix(DHTRequest.maxRecordsPerResponse) where record.key == key {
                 if let held = query.providers[record.provider], held.expires >= record.expires { continue }
                 if record.isValid(now: now - config.maxClockSkew) { query.providers[record.provider] = record }
             }
             closer = peers
         default:
-            // A response of the wrong kind is useless to the lookup, though it shows the peer is alive.
-            query.lookup.onFailure(peer.id)
-            return nil
+            return uselessAnswer(from: peer, to: &query)
         }
         let limit = DHTRequest.maxPeersPerResponse
         query.lookup.onSuccess(peer.id, closer: closer.count <= limit ? closer : Array(closer.prefix(limit)))
+        return nil
+    }
+
+    /// A response of the wrong kind is useless to the lookup, though it shows the peer is alive.
+    func uselessAnswer(from peer: PeerInfo, to query: inout QueryState) -> QueryOutcome? {
+        query.lookup.onFailure(peer.id)
         return nil
     }
 

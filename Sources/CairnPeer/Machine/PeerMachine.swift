@@ -43,6 +43,15 @@ public struct PeerMachine: Sendable {
         return running.peer.joins > 0
     }
 
+    /// Feeds one event in and appends the actions it causes to `buffer`, whose storage is reused: a driver
+    /// that handles millions of events (the simulator) keeps one buffer instead of a new list per event.
+    /// Actions already waiting in `takeActions()` stay there.
+    public mutating func handle(_ event: PeerEvent, now: Instant, appendingActionsTo buffer: inout [PeerAction]) {
+        swap(&actions, &buffer)
+        handle(event, now: now)
+        swap(&actions, &buffer)
+    }
+
     /// Feeds one event in; the actions it causes wait in `takeActions()`.
     public mutating func handle(_ event: PeerEvent, now: Instant) {
         // The state is inspected by case only: binding its payload here would keep a second reference to the
@@ -52,8 +61,8 @@ public struct PeerMachine: Sendable {
             guard case .idle(let contacts) = state else { return }
             var running = RunningPeer(identity: identity, address: address, config: config, now: now)
             running.start(contacts: contacts, now: now)
+            actions.append(contentsOf: running.takeActions())
             state = .running(RunningPeerStorage(running))
-            drain()
         case .stopping:
             update { $0.stop() }
             state = .stopped
@@ -119,15 +128,19 @@ public struct PeerMachine: Sendable {
         state = .running(storage)
     }
 
-    /// Mutates the running peer and collects the actions that causes, in one access.
+    /// Mutates the running peer, which appends its actions straight onto this machine's pending list: the
+    /// list is lent to it meanwhile (an array is one reference, so lending it copies nothing), and the
+    /// peer's own list is empty between events.
     mutating func update(_ body: (inout RunningPeer) -> Void) {
-        var taken: [PeerAction] = []
-        withRunning {
-            body(&$0)
-            taken = $0.takeActions()
+        var pending: [PeerAction] = []
+        swap(&pending, &actions)
+        withRunning { running in
+            assert(running.actions.isEmpty, "a running peer keeps no actions between events")
+            swap(&running.actions, &pending)
+            body(&running)
+            swap(&running.actions, &pending)
         }
-        // Usually nothing waits here: hand the array over rather than copy it.
-        if actions.isEmpty { actions = taken } else { actions.append(contentsOf: taken) }
+        swap(&pending, &actions)
     }
 
     mutating func drain() { update { _ in } }

@@ -55,11 +55,16 @@ struct RunningPeer: Sendable {
         case .requestReceived(let id, let request, let from, _):
             serve(request, id: id, from: from, now: now)
         case .answered(let id, let response):
-            switch (settle(id), response) {
-            case (.dht(let request)?, .dht(let answer)): dht.handleResponse(answer, to: request, now: now)
-            case (.dht(let request)?, _): dht.handleFailure(of: request, now: now)
-            case (.dial?, _): dialSettled(now: now)
-            case (nil, _): break
+            // One value at a time: a tuple with the response would copy it.
+            switch settle(id) {
+            case .dht(let request)?:
+                if case .dht(let answer) = response {
+                    dht.handleResponse(answer, to: request, now: now)
+                } else {
+                    dht.handleFailure(of: request, now: now)
+                }
+            case .dial?: dialSettled(now: now)
+            case nil: break
             }
         case .failed(let id, let reason):
             if case .dial(let address)? = outbound[id] {
