@@ -109,6 +109,8 @@ public struct PeerSimulator {
             feed(Int(to), .requestReceived(Self.inboundID(from: from, id), request, from: sender, remote: sender.id))
         case .response(let to, let id, let response):
             feed(Int(to), .answered(id, response))
+        case .announcement(let from, let to, let announcement):
+            feed(Int(to), .announced(announcement, from: peers[Int(from)].id))
         case .dialed(let to, let id, let peer):
             feed(Int(to), .dialed(id, peer))
         case .timer(let node, let timer, let sequence):
@@ -160,6 +162,13 @@ public struct PeerSimulator {
             messages += 1
             guard network.delivers(using: &random) else { return }
             events.push(.response(to: from, outbound, response), at: now + network.latency(node, Int(from)))
+        case .announce(let announcement, let peer):
+            messages += 1
+            guard let destination = Self.index(of: peer.address), destination < machines.count,
+                  !network.crashed[destination], network.delivers(using: &random)
+            else { return }
+            events.push(.announcement(from: Int32(node), to: Int32(destination), announcement),
+                        at: now + network.latency(node, destination))
         case .dial(let id, let address):
             // A connection and its handshake: one round trip and a half, then the dialer knows whose it is.
             guard let destination = Self.index(of: address), destination < machines.count,

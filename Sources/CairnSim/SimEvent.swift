@@ -7,6 +7,8 @@ enum SimEvent {
     case start(Int32)
     /// A request from `from` arrives at `to`.
     case request(from: Int32, to: Int32, OutboundID, Request)
+    /// A one-way message from `from` arrives at `to`.
+    case announcement(from: Int32, to: Int32, Announcement)
     /// The answer to request `id` of peer `to` arrives.
     case response(to: Int32, OutboundID, Response)
     /// Peer `to`'s dial reached the peer with ID `peer`.

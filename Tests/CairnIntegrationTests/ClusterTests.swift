@@ -66,6 +66,24 @@ struct ClusterTests {
         #expect(reply["addresses"] as? [String] == [cluster.peers[3].listen])
     }
 
+    /// A peer that stops cleanly says so (`DHTAnnouncement.leaving`): its neighbours drop it at once rather than
+    /// after their requests to it have failed.
+    @Test func aPeerStoppedCleanlyLeavesItsNeighboursRoutingTables() throws {
+        let cluster = try ProcessCluster()
+        defer { cluster.stopAll() }
+        try cluster.start(count: 4)
+        let leaving = cluster.peers[2].id
+        func knows(_ index: Int) throws -> Bool {
+            let peers = try cluster.json(index, ["peers"])["peers"] as? [[String: Any]] ?? []
+            return peers.contains { $0["id"] as? String == leaving }
+        }
+        for index in [0, 1, 3] { try waitUntil(timeout: 30) { try knows(index) } }
+        #expect(cluster.terminate(2) == 0)
+        for index in [0, 1, 3] {
+            try waitUntil(timeout: 5) { try !knows(index) }
+        }
+    }
+
     @Test func garbageTruncatedAndOversizedFramesCloseOnlyTheirConnection() throws {
         let cluster = try ProcessCluster()
         defer { cluster.stopAll() }

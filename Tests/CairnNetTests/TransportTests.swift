@@ -50,6 +50,29 @@ struct TransportTests {
         try await group.shutdownGracefully()
     }
 
+    @Test func anAnnouncementArrivesWithTheSendersAuthenticatedID() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let server = Self.makeTransport(group)
+        let (heard, continuation) = AsyncStream.makeStream(of: (Announcement, PeerID).self)
+        server.setAnnouncementHandler { announcement, from in continuation.yield((announcement, from)) }
+        Self.echoServer(server)
+        let address = try await server.listen(host: "127.0.0.1", port: 0).get()
+        let client = Self.makeTransport(group)
+        try await client.announce(.dht(.leaving), to: PeerInfo(id: server.localPeerID, address: address)).get()
+        var iterator = heard.makeAsyncIterator()
+        let first = await iterator.next()
+        #expect(first?.0 == .dht(.leaving))
+        #expect(first?.1 == client.localPeerID)
+        // The connection keeps serving requests after a one-way message.
+        let payload = ByteBuffer(bytes: [7, 7])
+        let answer = try await client.request(.echo(payload), to: PeerInfo(id: server.localPeerID, address: address),
+                                              timeout: .seconds(10)).get()
+        #expect(answer == .echo(payload))
+        _ = try await client.shutdown().get()
+        _ = try await server.shutdown().get()
+        try await group.shutdownGracefully()
+    }
+
     @Test func aPeerThatIsNotTheOneDialedIsRefused() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let server = Self.makeTransport(group)

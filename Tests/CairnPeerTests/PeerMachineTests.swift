@@ -141,4 +141,28 @@ import Testing
         // What the start asked for still waits where it was.
         #expect(peer.takeActions().contains { if case .armTimer(.maintenance, _) = $0 { true } else { false } })
     }
+
+    @Test func aStoppingPeerSaysGoodbyeToItsNearestContactsWhoDropIt() {
+        let contacts = (1...30).map {
+            PeerInfo(id: Identity.generate().peerID, address: PeerAddress(host: "10.0.1.\($0)", port: 1))
+        }
+        var leaving = machine(bootstrap: [], contacts: contacts)
+        leaving.handle(.started(Self.ownAddress), now: .zero)
+        _ = leaving.takeActions()
+        let nearest = leaving.dht!.closestKnown(to: leaving.peerID, count: 20)
+        leaving.handle(.stopping, now: .seconds(1))
+        let told = leaving.takeActions().compactMap { action -> PeerInfo? in
+            if case .announce(.dht(.leaving), let peer) = action { peer } else { nil }
+        }
+        #expect(told == nearest, "the k = 20 nearest contacts, and no others")
+
+        var neighbour = machine(bootstrap: [], contacts: contacts)
+        neighbour.handle(.started(Self.ownAddress), now: .zero)
+        _ = neighbour.takeActions()
+        let gone = contacts[3].id
+        #expect(neighbour.dht!.routingTable.contains(gone))
+        neighbour.handle(.announced(.dht(.leaving), from: gone), now: .seconds(2))
+        #expect(!neighbour.dht!.routingTable.contains(gone))
+        #expect(neighbour.dht!.routingTable.count == contacts.count - 1, "only the peer that announced it left")
+    }
 }

@@ -45,6 +45,12 @@ struct WireCodecTests {
 
     // MARK: Byte-exact vectors
 
+    @Test func leavingVector() throws {
+        let expected = bytes(hex: "01 02 01 00")  // version, announcement, DHT, leaving
+        #expect(encoded(.announcement(.dht(.leaving))) == expected)
+        #expect(try decode(expected) == .announcement(.dht(.leaving)))
+    }
+
     @Test func pingVector() throws {
         let expected = bytes(
             hex: """
@@ -146,7 +152,11 @@ struct WireCodecTests {
     @Test func headerRefusals() {
         #expect(throws: WireError.unsupportedVersion(2)) { try decode(bytes(hex: "02 00 0000000000000001 01 00")) }
         #expect(throws: WireError.unsupportedVersion(0)) { try decode([0]) }
-        #expect(throws: WireError.unknownKind(2)) { try decode(bytes(hex: "01 02 0000000000000001 01 00")) }
+        #expect(throws: WireError.unknownKind(3)) { try decode(bytes(hex: "01 03 0000000000000001 01 00")) }
+        // An announcement has no id: what follows the kind is its protocol tag.
+        #expect(throws: WireError.trailingBytes(8)) { try decode(bytes(hex: "01 02 01 00 0000000000000001")) }
+        #expect(throws: WireError.unknownTag(9, in: "announcement protocol")) { try decode(bytes(hex: "01 02 09 00")) }
+        #expect(throws: WireError.unknownTag(1, in: "DHT announcement")) { try decode(bytes(hex: "01 02 01 01")) }
         #expect(throws: WireError.unknownTag(9, in: "request protocol")) {
             try decode(bytes(hex: "01 00 0000000000000001 09 00"))
         }

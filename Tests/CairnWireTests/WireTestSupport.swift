@@ -73,6 +73,7 @@ enum Samples {
 
     /// One of each message kind, plus the extremes of ids and lists.
     static let messages: [WireMessage] = [
+        .announcement(.dht(.leaving)),
         .request(id: 0, .dht(.ping)),
         .request(id: .max, .dht(.findNode(target: key(1)))),
         .request(id: 2, .dht(.getPeerRecord(key(2)))),

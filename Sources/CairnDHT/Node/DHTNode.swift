@@ -61,6 +61,12 @@ public struct DHTNode: Sendable {
         observe(peer, now: now)
     }
 
+    /// A peer said it is leaving (`DHTAnnouncement.leaving`): it goes from the routing table now, and a
+    /// newcomer waiting for its bucket takes its place.
+    public mutating func peerLeft(_ id: PeerID) {
+        routingTable.remove(id)
+    }
+
     /// The `count` peers of the routing table closest to `key`, nearest first.
     public func closestKnown(to key: Key256, count: Int) -> [PeerInfo] {
         routingTable.closest(to: key, count: count)

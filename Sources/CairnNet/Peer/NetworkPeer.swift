@@ -52,6 +52,9 @@ public final class NetworkPeer: @unchecked Sendable {
     /// Requests the machine has not abandoned; an answer to any other is dropped.
     private var sending: Set<OutboundID> = []
     private var timers: [PeerTimer: Scheduled<Void>] = [:]
+    /// Announcements being written; `stop` lets them go out before it closes the connections.
+    private var announcing: [UInt64: EventLoopFuture<Void>] = [:]
+    private var nextAnnouncement: UInt64 = 1
 
     /// What a finished query produced, with its statistics.
     public struct QueryResult: Sendable {
@@ -84,6 +87,9 @@ public final class NetworkPeer: @unchecked Sendable {
         transport.setRequestHandler { [self] request, from, remote in
             if case .storage(let storage) = request { return self.serveStorage(storage) }
             return eventLoop.flatSubmit { self.received(request, from: from, remote: remote) }
+        }
+        transport.setAnnouncementHandler { [self] announcement, from in
+            eventLoop.execute { self.feed(.announced(announcement, from: from)) }
         }
         let address = try await transport.listen(host: configuration.listen.host, port: Int(configuration.listen.port)).get()
         let saved = ((try contacts?.load()) ?? []).map(\.peer)
@@ -139,7 +145,12 @@ public final class NetworkPeer: @unchecked Sendable {
 
     /// Saves the routing table, closes every connection and stops the timers.
     public func stop() async {
-        try? await eventLoop.submit { [self] in feed(.stopping) }.get()
+        // The machine says goodbye as it stops; the transport's connect timeout bounds how long that can take.
+        let goodbyes = try? await eventLoop.submit { [self] () -> EventLoopFuture<Void> in
+            feed(.stopping)
+            return EventLoopFuture.andAllComplete(Array(announcing.values), on: eventLoop)
+        }.get()
+        try? await goodbyes?.get()
         try? await transport.shutdown().get()
         logger.info("peer stopped")
     }
@@ -217,6 +228,8 @@ public final class NetworkPeer: @unchecked Sendable {
                 case .queryFinished(let outcome, let stats): promise.succeed(QueryResult(outcome: outcome, stats: stats))
                 case .failed(let reason): promise.fail(PeerStopped(reason: reason))
                 }
+            case .announce(let announcement, let peer):
+                announce(announcement, to: peer)
             case .log(let entry):
                 log(entry)
             }
@@ -242,6 +255,19 @@ public final class NetworkPeer: @unchecked Sendable {
                     feed(.failed(id, reason: "\(error)"))
                 }
             }
+    }
+
+    private func announce(_ announcement: Announcement, to peer: PeerInfo) {
+        let key = nextAnnouncement
+        nextAnnouncement += 1
+        let written = transport.announce(announcement, to: peer).hop(to: eventLoop)
+        announcing[key] = written
+        written.whenComplete { [self] result in
+            announcing[key] = nil
+            if case .failure(let error) = result {
+                logger.debug("announcement not delivered", metadata: ["cairn.remote": "\(peer)", "cairn.error": "\(error)"])
+            }
+        }
     }
 
     private func dial(_ address: PeerAddress, id: OutboundID) {

@@ -68,9 +68,18 @@ public final class Connection: @unchecked Sendable {
         return promise.futureResult
     }
 
+    /// Sends a one-way message; the future completes once it is written (or fails when it cannot be).
+    func announce(_ announcement: Announcement) -> EventLoopFuture<Void> {
+        channel.eventLoop.assertInEventLoop()
+        guard !isClosed else { return channel.eventLoop.makeFailedFuture(TransportError.connectionClosed(remotePeerID)) }
+        return channel.writeAndFlush(WireMessage.announcement(announcement))
+    }
+
     /// A decoded message arrived from the remote peer.
     func received(_ message: WireMessage) {
         switch message {
+        case .announcement(let announcement):
+            transport.announced(announcement, on: self)
         case .response(let id, let response):
             // An answer to nothing we asked (or already timed out) is dropped.
             guard let entry = pending.removeValue(forKey: id) else { return }

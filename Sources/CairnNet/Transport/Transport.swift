@@ -14,6 +14,9 @@ public final class Transport: @unchecked Sendable {
     /// Serves one request from a remote peer. `from` is the remote's listen address when it has one.
     public typealias RequestHandler = @Sendable (Request, _ from: PeerInfo?, _ remote: PeerID) -> EventLoopFuture<Response>
 
+    /// Takes one announcement from the authenticated peer `from`; nothing is answered.
+    public typealias AnnouncementHandler = @Sendable (Announcement, _ from: PeerID) -> Void
+
     public let eventLoop: EventLoop
     public let limits: TransportLimits
     public let localPeerID: PeerID
@@ -24,6 +27,7 @@ public final class Transport: @unchecked Sendable {
     // Touched on `eventLoop` only.
     private var handshakeConfig: HandshakeConfig
     private var requestHandler: RequestHandler?
+    private var announcementHandler: AnnouncementHandler?
     /// Accepted connections still handshaking, keyed by channel, counted per remote IP.
     private var pendingHandshakes: PendingHandshakes<ObjectIdentifier>
 
@@ -55,6 +59,15 @@ public final class Transport: @unchecked Sendable {
         }
     }
 
+    /// Sets the function that takes announcements; like `setRequestHandler`, call it before `listen`.
+    public func setAnnouncementHandler(_ handler: @escaping AnnouncementHandler) {
+        if eventLoop.inEventLoop {
+            announcementHandler = handler
+        } else {
+            eventLoop.execute { [self] in announcementHandler = handler }
+        }
+    }
+
     /// Binds the listener; returns the bound address (useful with port 0) and advertises it to peers.
     public func listen(host: String, port: Int) -> EventLoopFuture<PeerAddress> {
         let bootstrap = ServerBootstrap(group: eventLoop)
@@ -81,6 +94,13 @@ public final class Transport: @unchecked Sendable {
     public func request(_ request: Request, to peer: PeerInfo, timeout: TimeAmount) -> EventLoopFuture<Response> {
         eventLoop.flatSubmit { [self] in
             connection(to: peer).flatMap { $0.send(request, timeout: timeout) }
+        }
+    }
+
+    /// Sends a one-way `announcement` to `peer`, dialing it first if needed; completes once it is written.
+    public func announce(_ announcement: Announcement, to peer: PeerInfo) -> EventLoopFuture<Void> {
+        eventLoop.flatSubmit { [self] in
+            connection(to: peer).flatMap { $0.announce(announcement) }
         }
     }
 
@@ -189,6 +209,12 @@ public final class Transport: @unchecked Sendable {
                 .error(RemoteError(code: .internalError, message: "peer is not ready to serve requests")))
         }
         return handler(request, connection.remotePeerInfo, connection.remotePeerID)
+    }
+
+    /// Hands a remote announcement to the announcement handler; dropped when there is none.
+    func announced(_ announcement: Announcement, on connection: Connection) {
+        eventLoop.assertInEventLoop()
+        announcementHandler?(announcement, connection.remotePeerID)
     }
 
     /// Authenticated connections open now, counted on the event loop.

@@ -10,6 +10,8 @@ public enum PeerAction: Sendable {
     /// The machine gave up on request `id` (its timer fired): forget it; an answer that still arrives is
     /// dropped.
     case abandon(OutboundID)
+    /// Send a one-way message to `peer`, dialing it if there is no connection; nothing comes back.
+    case announce(Announcement, to: PeerInfo)
     /// Answer another peer's request.
     case respond(InboundID, Response)
     /// Connect to `address` and learn whose it is (the bootstrap peers are known by address only).

@@ -37,6 +37,8 @@ public enum PeerEvent: Sendable {
     case failed(OutboundID, reason: String)
     /// A dial to a bootstrap address completed its handshake: the address belongs to `peer`.
     case dialed(OutboundID, PeerID)
+    /// The authenticated peer `from` sent a one-way message.
+    case announced(Announcement, from: PeerID)
     /// A timer the machine armed fired. Timers the machine no longer needs are ignored.
     case timerFired(PeerTimer)
     /// A local command.

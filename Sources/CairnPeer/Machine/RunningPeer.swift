@@ -38,8 +38,14 @@ struct RunningPeer: Sendable {
         pumpDHT(now: now)
     }
 
-    /// Fails every waiting command and saves the routing table.
+    /// Fails every waiting command, says goodbye to the nearest contacts and saves the routing table.
+    ///
+    /// The goodbye goes to the k contacts closest to this peer: Kademlia keeps the buckets nearest a peer full,
+    /// so those are the peers sure to hold it, and k messages keep a shutdown short whatever the table's size.
     mutating func stop() {
+        for contact in dht.closestKnown(to: dht.localPeer.id, count: config.dht.k) {
+            actions.append(.announce(.dht(.leaving), to: contact))
+        }
         for command in commands.values { actions.append(.deliver(command, .failed("the peer is shutting down"))) }
         commands.removeAll()
         for id in outbound.all { actions.append(.abandon(id)) }
@@ -77,6 +83,8 @@ struct RunningPeer: Sendable {
             if peer != dht.localPeer.id { join.found.append(PeerInfo(id: peer, address: address)) }
             _ = settle(id)
             dialSettled(now: now)
+        case .announced(.dht(.leaving), let peer):
+            dht.peerLeft(peer)
         case .timerFired(let timer):
             fire(timer, now: now)
         case .command(let id, let command):

@@ -38,6 +38,26 @@ enum DHTCodec {
         case refused = 5
     }
 
+    enum AnnouncementOp: UInt8 {
+        case leaving = 0
+    }
+
+    static func write(_ announcement: DHTAnnouncement, into buffer: inout ByteBuffer) {
+        switch announcement {
+        case .leaving: buffer.writeInteger(AnnouncementOp.leaving.rawValue)
+        }
+    }
+
+    static func readAnnouncement(from buffer: inout ByteBuffer) throws(WireError) -> DHTAnnouncement {
+        let opByte = try need(buffer.readInteger(as: UInt8.self), "DHT announcement")
+        guard let op = AnnouncementOp(rawValue: opByte) else {
+            throw WireError.unknownTag(opByte, in: "DHT announcement")
+        }
+        switch op {
+        case .leaving: return .leaving
+        }
+    }
+
     static func write(_ request: DHTRequest, into buffer: inout ByteBuffer) {
         switch request {
         case .ping:

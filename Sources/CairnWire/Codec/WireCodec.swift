@@ -3,12 +3,14 @@ import NIOCore
 /// Encodes and decodes `WireMessage`s: the plaintext payload of one frame after the handshake.
 ///
 /// ```
-/// payload  := version u8 (= 1) ‖ kind u8 ‖ id u64 ‖ body
-/// kind     := 0 request | 1 response
+/// payload  := version u8 (= 1) ‖ kind u8 ‖ id u64 ‖ body           (requests and responses)
+///           | version u8 (= 1) ‖ kind u8 ‖ protocol tag u8 ‖ body (announcements: one-way, no id)
+/// kind     := 0 request | 1 response | 2 announcement
 /// request  := protocol tag u8 ‖ that protocol's request   (1 = DHT, DHTCodec.swift; 2 = echo; 3 = storage, StorageCodec.swift)
 /// response := protocol tag u8 ‖ that protocol's response  (0 = error, 1 = DHT, 2 = echo, 3 = storage)
 /// echo     := the rest of the frame, returned as it came
 /// error    := code u16 ‖ message (u16 length ‖ UTF-8, ≤ 1024 bytes)
+/// announcement := protocol tag u8 ‖ that protocol's announcement (1 = DHT: op u8, 0 = leaving)
 /// ```
 ///
 /// A new sub-protocol (file shards, chain) takes the next tag in `ProtocolTag`, adds a case to `Request` and
@@ -26,6 +28,7 @@ public enum WireCodec {
     enum Kind: UInt8 {
         case request = 0
         case response = 1
+        case announcement = 2
     }
 
     /// Sub-protocols, one byte each. Request and response of one protocol share its tag.
@@ -73,6 +76,13 @@ public enum WireCodec {
                 buffer.writeInteger(error.code.rawValue)
                 buffer.writeWireString(error.message, maxLength: maxErrorMessageLength)
             }
+        case .announcement(let announcement):
+            buffer.writeInteger(Kind.announcement.rawValue)
+            switch announcement {
+            case .dht(let dht):
+                buffer.writeInteger(ProtocolTag.dht.rawValue)
+                DHTCodec.write(dht, into: &buffer)
+            }
         }
     }
 
@@ -102,6 +112,7 @@ public enum WireCodec {
         guard version == protocolVersion else { throw WireError.unsupportedVersion(version) }
         let kindByte = try need(payload.readInteger(as: UInt8.self), "message kind")
         guard let kind = Kind(rawValue: kindByte) else { throw WireError.unknownKind(kindByte) }
+        if kind == .announcement { return .announcement(try decodeAnnouncement(&payload)) }
         let id = try need(payload.readInteger(as: UInt64.self), "request id")
         let tagByte = try need(payload.readInteger(as: UInt8.self), "protocol tag")
         let tag = ProtocolTag(rawValue: tagByte)
@@ -126,8 +137,16 @@ public enum WireCodec {
             let message = try need(
                 payload.readWireString(maxLength: maxErrorMessageLength, "error message"), "error message")
             return .response(id: id, .error(RemoteError(code: code, message: message)))
-        case (.request, _), (.response, _):
+        case (.request, _), (.response, _), (.announcement, _):
             throw WireError.unknownTag(tagByte, in: kind == .request ? "request protocol" : "response protocol")
+        }
+    }
+
+    private static func decodeAnnouncement(_ payload: inout ByteBuffer) throws(WireError) -> Announcement {
+        let tagByte = try need(payload.readInteger(as: UInt8.self), "protocol tag")
+        switch ProtocolTag(rawValue: tagByte) {
+        case .dht: return .dht(try DHTCodec.readAnnouncement(from: &payload))
+        default: throw WireError.unknownTag(tagByte, in: "announcement protocol")
         }
     }
 }

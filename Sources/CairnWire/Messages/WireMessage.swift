@@ -1,10 +1,11 @@
 import NIOCore
 
 /// Everything that travels inside a sealed frame after the handshake. Requests carry an id chosen by the
-/// sender so that many may be in flight on one connection; a response echoes it.
+/// sender so that many may be in flight on one connection; a response echoes it. Announcements are one-way.
 public enum WireMessage: Hashable, Sendable {
     case request(id: UInt64, Request)
     case response(id: UInt64, Response)
+    case announcement(Announcement)
 }
 
 /// What one peer may ask another. New protocols (files, chain) add cases here.
