@@ -14,6 +14,22 @@ import Testing
         #expect(decoded.verifySignature())
     }
 
+    /// The bytes the format comment describes, field by field: grants already stored stay readable.
+    @Test func encodingFollowsTheDocumentedLayout() throws {
+        let fileID = Key256(w0: 1, w1: 2, w2: 3, w3: 4)
+        let grantee = Identity.generate().publicKey
+        let owner = Identity.generate().publicKey
+        let grant = AccessGrant(fileID: fileID, grantee: grantee, sealedKey: [9, 8, 7], owner: owner,
+                                signature: [UInt8](repeating: 0x5A, count: 64))
+        var fileIDBytes: [UInt8] = []
+        for word in [UInt64(1), 2, 3, 4] { withUnsafeBytes(of: word.bigEndian) { fileIDBytes += $0 } }
+        let body: [UInt8] = [1] + fileIDBytes + grantee.bytes + owner.bytes + [0, 3, 9, 8, 7]
+        #expect(grant.encoded() == body + [UInt8](repeating: 0x5A, count: 64))
+        let domain = Array("cairn/access-grant/v1".utf8)
+        #expect(grant.signingBytes == [0, UInt8(domain.count)] + domain + body)
+        #expect(try AccessGrant(decoding: grant.encoded()) == grant)
+    }
+
     @Test func grantIsCheckedAgainstTheDescriptorItNames() throws {
         let owner = Identity.generate()
         let put = try putFile(pseudoRandomBytes(3_000, seed: 31), parameters: .init(segmentSize: 4096, k: 2, n: 3),

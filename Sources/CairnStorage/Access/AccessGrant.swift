@@ -1,10 +1,10 @@
 import CairnCrypto
+import NIOCore
 
 /// The owner's word that `grantee` may read file `fileID`: the file key sealed to the grantee's key, signed by
 /// the owner. The grantee checks it against the descriptor's owner and opens the key with its own identity.
 ///
-/// Binary form (big-endian): u8 version (1), 32 file ID, 32 grantee key, 32 owner key, u16 sealed key length,
-/// sealed key (≤ 1024 bytes), 64 signature over the domain tag "cairn/access-grant/v1" and everything before it.
+/// Binary form: `ByteBuffer+AccessGrant.swift`.
 public struct AccessGrant: Hashable, Sendable {
     public static let formatVersion: UInt8 = 1
     static let signingDomain = Array("cairn/access-grant/v1".utf8)
@@ -33,11 +33,13 @@ public struct AccessGrant: Hashable, Sendable {
         signature = owner.sign(signingBytes)
     }
 
+    /// A domain tag (u16 length, UTF-8), then every field but the signature in their encoded form.
     public var signingBytes: [UInt8] {
-        var writer = ByteWriter(reservingCapacity: 160 + sealedKey.count)
-        writer.write(shortBytes: AccessGrant.signingDomain)
-        writeBody(into: &writer)
-        return writer.bytes
+        var buffer = ByteBuffer()
+        buffer.writeInteger(UInt16(AccessGrant.signingDomain.count))
+        buffer.writeBytes(AccessGrant.signingDomain)
+        buffer.writeAccessGrantBody(self)
+        return Array(buffer.readableBytesView)
     }
 
     /// True only for a valid signature by `owner`.
@@ -51,37 +53,14 @@ public struct AccessGrant: Hashable, Sendable {
     }
 
     public func encoded() -> [UInt8] {
-        var writer = ByteWriter(reservingCapacity: 230 + sealedKey.count)
-        writeBody(into: &writer)
-        var signatureField = Array(signature.prefix(PublicKey.signatureByteCount))
-        signatureField += [UInt8](repeating: 0, count: PublicKey.signatureByteCount - signatureField.count)
-        writer.write(raw: signatureField)
-        return writer.bytes
+        var buffer = ByteBuffer()
+        buffer.writeAccessGrant(self)
+        return Array(buffer.readableBytesView)
     }
 
     /// Decodes untrusted bytes; the signature is not checked here (`verifySignature()`).
     public init(decoding bytes: [UInt8]) throws(StorageError) {
-        var reader = ByteReader(bytes)
-        func fail(_ reason: String) -> StorageError { .malformedAccessGrant(reason) }
-        guard let version = reader.readUInt8() else { throw fail("empty") }
-        guard version == AccessGrant.formatVersion else { throw fail("format version \(version) is not supported") }
-        guard let fileID = reader.readKey(),
-            let granteeBytes = reader.readBytes(PublicKey.byteCount), let grantee = PublicKey(bytes: granteeBytes),
-            let ownerBytes = reader.readBytes(PublicKey.byteCount), let owner = PublicKey(bytes: ownerBytes)
-        else { throw fail("truncated before the sealed key") }
-        guard let sealedKey = reader.readShortBytes(maximum: Descriptor.maxSealedKeyBytes) else {
-            throw fail("sealed key missing or longer than \(Descriptor.maxSealedKeyBytes) bytes")
-        }
-        guard let signature = reader.readBytes(PublicKey.signatureByteCount) else { throw fail("truncated signature") }
-        guard reader.isAtEnd else { throw fail("\(reader.remaining) unexpected bytes after the signature") }
-        self.init(fileID: fileID, grantee: grantee, sealedKey: sealedKey, owner: owner, signature: signature)
-    }
-
-    private func writeBody(into writer: inout ByteWriter) {
-        writer.write(AccessGrant.formatVersion)
-        writer.write(fileID)
-        writer.write(raw: grantee.bytes)
-        writer.write(raw: owner.bytes)
-        writer.write(shortBytes: Array(sealedKey.prefix(Int(UInt16.max))))
+        var buffer = ByteBuffer(bytes: bytes)
+        self = try buffer.readAccessGrant()
     }
 }
