@@ -68,8 +68,8 @@ extension ProviderMachine {
     private func placementRecord(_ fileID: Key256, _ entries: [PlacementRecord.Entry], now: Instant)
         -> PlacementRecord
     {
-        PlacementRecord(fileID: fileID, holder: holder, addresses: addresses, entries: entries, issued: now,
-                        expires: now + config.placementLifetime)
+        PlacementRecord(fileID: fileID, holder: settings.holder, addresses: settings.addresses, entries: entries,
+                        issued: now, expires: now + config.placementLifetime)
     }
 
     /// The kept descriptor and records of a file came back: merge, then write; refused when no descriptor is

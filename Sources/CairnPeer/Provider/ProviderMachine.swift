@@ -37,10 +37,23 @@ struct ProviderMachine: Sendable {
         case adopt(fileID: Key256, count: Int, entries: [PlacementRecord.Entry])
     }
 
-    let config: ProviderConfig
-    /// Who this provider is to the network, for the placement records it signs.
-    let holder: Identity
-    let addresses: [PeerAddress]
+    /// What never changes while the peer runs, behind one reference: every running peer carries this machine
+    /// (nil or not), and the simulator keeps 10⁵–10⁶ of them.
+    final class Settings: Sendable {
+        let config: ProviderConfig
+        /// Who this provider is to the network, for the placement records it signs.
+        let holder: Identity
+        let addresses: [PeerAddress]
+
+        init(config: ProviderConfig, holder: Identity, addresses: [PeerAddress]) {
+            self.config = config
+            self.holder = holder
+            self.addresses = addresses
+        }
+    }
+
+    let settings: Settings
+    var config: ProviderConfig { settings.config }
     var waiting: [StoreTicket: Waiting] = [:]
     var nextTicket: UInt64 = 1
     /// Files whose placement records are being merged, with the merges queued behind: a merge reads, then
@@ -49,9 +62,7 @@ struct ProviderMachine: Sendable {
     var reclaiming = false
 
     init(config: ProviderConfig, holder: Identity, addresses: [PeerAddress]) {
-        self.config = config
-        self.holder = holder
-        self.addresses = addresses
+        settings = Settings(config: config, holder: holder, addresses: addresses)
     }
 
     /// Arms the reclaim timer.
