@@ -119,7 +119,7 @@ let package = Package(
         .testTarget(
             name: "CairnNetTests",
             dependencies: [
-                "CairnNet", "CairnPeer", "CairnWire", "CairnCrypto",
+                "CairnNet", "CairnPeer", "CairnWire", "CairnCrypto", "CairnStorage",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
