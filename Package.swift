@@ -42,9 +42,10 @@ let package = Package(
         .target(
             name: "CairnPeer",
             dependencies: [
-                "CairnCrypto", "CairnWire", "CairnDHT",
+                "CairnCrypto", "CairnWire", "CairnDHT", "CairnStorage",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         .target(
@@ -58,7 +59,13 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        .target(name: "CairnSim", dependencies: ["CairnPeer", "CairnDHT", "CairnWire", "CairnCrypto"]),
+        .target(
+            name: "CairnSim",
+            dependencies: [
+                "CairnPeer", "CairnDHT", "CairnWire", "CairnCrypto", "CairnStorage",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         .target(
             name: "CairnAPI",
             dependencies: [
@@ -95,12 +102,24 @@ let package = Package(
             name: "CairnStorageTests",
             dependencies: ["CairnStorage", "CairnCrypto", "CairnWire", .product(name: "NIOCore", package: "swift-nio")]
         ),
-        .testTarget(name: "CairnPeerTests", dependencies: ["CairnPeer", "CairnWire", "CairnDHT", "CairnCrypto"]),
-        .testTarget(name: "CairnSimTests", dependencies: ["CairnSim", "CairnDHT", "CairnPeer"]),
+        .testTarget(
+            name: "CairnPeerTests",
+            dependencies: [
+                "CairnPeer", "CairnWire", "CairnDHT", "CairnCrypto", "CairnStorage",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "CairnSimTests",
+            dependencies: [
+                "CairnSim", "CairnDHT", "CairnPeer", "CairnStorage", "CairnWire", "CairnCrypto",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         .testTarget(
             name: "CairnNetTests",
             dependencies: [
-                "CairnNet", "CairnPeer", "CairnWire", "CairnCrypto",
+                "CairnNet", "CairnPeer", "CairnWire", "CairnCrypto", "CairnStorage",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

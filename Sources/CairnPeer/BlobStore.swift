@@ -4,7 +4,7 @@ import GRDB
 
 /// Manifests and access grants this peer keeps for the network because it is among the peers closest to
 /// their keys. SQLite (WAL); a blob is checked by the caller before it is put here.
-public final class BlobStore: Sendable {
+public final class BlobStore: BlobStoring {
     private let database: DatabaseQueue
 
     public init(path: String) throws {

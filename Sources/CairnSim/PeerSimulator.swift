@@ -9,12 +9,26 @@ import CairnWire
 /// Peers are addressed by index (up to `maxPeers`): peer i listens at host `sim<i / 65535>`, port
 /// `i % 65535 + 1`. A crashed peer drops everything silently; its callers learn of it through their own
 /// request timers.
+///
+/// A peer with stores (`stores[i]`, in memory: `MemoryShardStore`, `SyntheticShardStore`, `MemoryBlobStore`)
+/// serves storage requests: its machine's store operations are carried out against them at once, and their
+/// outcomes come back `storeLatency` later, as a disk's would.
 public struct PeerSimulator {
     public static let maxPeers = 1 << 20
 
     var machines: [PeerMachine]
     /// Each peer as others reach it.
     let peers: [PeerInfo]
+    /// What each peer stores for others, by index; a peer past the end stores nothing (its machine has no
+    /// provider config either, and refuses storage requests).
+    let stores: [ProviderStores?]
+    /// Virtual time a store operation takes, in nanoseconds.
+    var storeLatency: Int64 = 100_000
+    /// Answers to requests the simulation itself sent (`send(_:from:to:at:)`), as a client beside the peers.
+    var answers: [(to: Int, id: OutboundID, response: Response)] = []
+    /// IDs of the simulation's own requests carry this bit, which no machine reaches (see `inboundID`).
+    static let clientBit: UInt64 = 1 << 43
+    private var nextClientRequest: UInt64 = 1
     var network: SimNetwork
     var random: SimRandom
     var events = EventQueue<SimEvent>()
@@ -28,8 +42,9 @@ public struct PeerSimulator {
     /// Requests and responses put on the wire.
     private(set) var messages = 0
 
-    init(machines: [PeerMachine], network: SimNetwork, random: SimRandom) {
+    init(machines: [PeerMachine], stores: [ProviderStores?] = [], network: SimNetwork, random: SimRandom) {
         self.machines = machines
+        self.stores = stores
         self.peers = machines.indices.map { PeerInfo(id: machines[$0].peerID, address: Self.address(of: $0)) }
         self.network = network
         self.random = random
@@ -75,6 +90,15 @@ public struct PeerSimulator {
         return id
     }
 
+    /// Sends `request` to peer `to` at `time` as if peer `from` asked it — a client of the simulation, not of
+    /// `from`'s machine — and returns the request's ID; the answer lands in `answers`.
+    mutating func send(_ request: Request, from: Int, to: Int, at time: Int64) -> OutboundID {
+        let id = OutboundID(rawValue: Self.clientBit | nextClientRequest)
+        nextClientRequest += 1
+        events.push(.request(from: Int32(from), to: Int32(to), id, request), at: time)
+        return id
+    }
+
     /// Runs events and timers in order until the next one is later than `deadline` (or none is left), or
     /// `done` holds.
     mutating func run(until deadline: Int64, done: (PeerSimulator) -> Bool = { _ in false }) {
@@ -108,7 +132,11 @@ public struct PeerSimulator {
             let sender = peers[Int(from)]
             feed(Int(to), .requestReceived(Self.inboundID(from: from, id), request, from: sender, remote: sender.id))
         case .response(let to, let id, let response):
-            feed(Int(to), .answered(id, response))
+            if id.rawValue & Self.clientBit != 0 {
+                answers.append((Int(to), id, response))
+            } else {
+                feed(Int(to), .answered(id, response))
+            }
         case .announcement(let from, let to, let announcement):
             feed(Int(to), .announced(announcement, from: peers[Int(from)].id))
         case .dialed(let to, let id, let peer):
@@ -119,6 +147,8 @@ public struct PeerSimulator {
             feed(Int(node), .timerFired(timer))
         case .command(let node, let id, let command):
             feed(Int(node), .command(id, command))
+        case .storeCompleted(let node, let ticket, let outcome):
+            feed(Int(node), .storeCompleted(ticket, outcome))
         }
     }
 
@@ -187,6 +217,13 @@ public struct PeerSimulator {
             timers.cancel(TimerQueue.Key(node: Int32(node), timer: timer))
         case .deliver(let id, let result):
             delivered.append((node, id, result))
+        case .store(let ticket, let operation):
+            // Done at once against the peer's own stores; the outcome arrives as a later event, so that the
+            // machine is never fed from inside its own actions.
+            let outcome = node < stores.count ? stores[node]?.perform(operation) : nil
+            events.push(.storeCompleted(Int32(node), ticket,
+                                        outcome ?? .failed(.database("simulated peer \(node) has no stores"))),
+                        at: now + storeLatency)
         case .abandon, .persistContacts, .log:
             break
         }

@@ -18,4 +18,7 @@ enum SimEvent {
     case timer(Int32, PeerTimer, sequence: UInt64)
     /// A local command reaches peer `node`.
     case command(Int32, CommandID, PeerCommand)
+    /// Store operation `ticket` of peer `node` finished. Boxed (`indirect`): outcomes are larger than the other
+    /// events, and every event in the queue would otherwise take their size.
+    indirect case storeCompleted(Int32, StoreTicket, StoreOutcome)
 }

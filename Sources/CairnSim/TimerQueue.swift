@@ -20,7 +20,7 @@ struct TimerQueue {
         var timer: PeerTimer
 
         /// The key as one word: the node in the top 20 bits, the kind of timer in the next 2, and a request
-        /// timer's ID in the low 42.
+        /// timer's ID in the low 42 (kind 3 holds the rarer timers, told apart by that field).
         var code: UInt64 {
             let kind: UInt64
             var id: UInt64 = 0
@@ -31,6 +31,9 @@ struct TimerQueue {
             case .maintenance: kind = 1
             case .rejoin: kind = 2
             case .persistContacts: kind = 3
+            case .reclaimPending:
+                kind = 3
+                id = 1
             }
             precondition(id < 1 << 42, "a peer armed more than 2^42 request timers")
             return UInt64(UInt32(node)) << 44 | kind << 42 | id
@@ -47,7 +50,7 @@ struct TimerQueue {
             case 0: timer = .requestTimeout(OutboundID(rawValue: code & (1 << 42 - 1)))
             case 1: timer = .maintenance
             case 2: timer = .rejoin
-            default: timer = .persistContacts
+            default: timer = code & (1 << 42 - 1) == 1 ? .reclaimPending : .persistContacts
             }
         }
     }

@@ -137,7 +137,10 @@ extension FileService {
                                     provider: record)
             // As the file's provider, this peer serves its descriptor and placement too.
             let keepsItself = keepers.contains(where: { $0.id == peer.peerID })
-            if !keepsItself { try provider.blobs.put(kind: .descriptor, key: id, bytes: encoded, owner: owner) }
+            if !keepsItself {
+                _ = try await peer.serveLocally(.putBlob(kind: .descriptor, key: id, provider: nil,
+                                                         bytes: ByteBuffer(bytes: encoded)))
+            }
             // Only now are the shards part of a stored file: each holder keeps its shards for good and signs
             // where they sit; the keepers keep those records beside the descriptor.
             let positions = Self.positions(of: segments, ring: ring)
@@ -145,7 +148,10 @@ extension FileService {
             let placementBlob = PlacementRecord.encodeList(records)
             _ = try await storeBlob(kind: .placement, key: id, bytes: placementBlob, replicas: replicas,
                                     keepers: closest)
-            if !keepsItself { try provider.mergePlacement(placementBlob, fileID: id) }
+            if !keepsItself {
+                _ = try await peer.serveLocally(.putBlob(kind: .placement, key: id, provider: nil,
+                                                         bytes: ByteBuffer(bytes: placementBlob)))
+            }
             _ = try index.add(descriptor: descriptor, name: options.name)
 
             let capability = ReadCapability(fileID: id, fileKey: pipeline.fileKey)

@@ -9,10 +9,11 @@ import NIOCore
 /// Files on the network, from this peer: put, get, list, delete and share (DESIGN.md §5).
 ///
 /// Placement and retrieval orchestration lives here; the pure pieces — segmenting, encryption, erasure
-/// coding, descriptors, placement, repair plans — are CairnStorage's, and the provider side is `ProviderService`.
+/// coding, descriptors, placement, repair plans — are CairnStorage's, and the provider side is the peer machine's.
 public final class FileService: Sendable {
     public let peer: NetworkPeer
-    public let provider: ProviderService
+    /// The stores this peer keeps for others (the API's status reads them).
+    public let provider: ProviderDisk
     public let index: FileIndex
     let logger: Logger
     let capacities = CapacityCache()
@@ -26,7 +27,7 @@ public final class FileService: Sendable {
     /// Segments whose shards are in flight at once during put, and being fetched at once during get.
     let segmentWindow = 4
 
-    public init(peer: NetworkPeer, provider: ProviderService, index: FileIndex, logger: Logger) {
+    public init(peer: NetworkPeer, provider: ProviderDisk, index: FileIndex, logger: Logger) {
         self.peer = peer
         self.provider = provider
         self.index = index

@@ -6,8 +6,8 @@ import NIOCore
 
 /// One Cairn peer on the real network: the `PeerMachine` driven by the SwiftNIO transport and the wall clock.
 /// The machine decides — joins, timeouts, retries, upkeep; this class only carries its actions out and feeds it
-/// events (DESIGN.md §1). Storage requests still go straight to the `ProviderService` (to move into the
-/// machine next).
+/// events (DESIGN.md §1). Storage requests too: the machine's provider side decides, and its store operations
+/// run on the disk's thread pool (`ProviderDisk`).
 ///
 /// `@unchecked Sendable`: all mutable state is confined to `eventLoop`; every public method hops there.
 public final class NetworkPeer: @unchecked Sendable {
@@ -17,20 +17,25 @@ public final class NetworkPeer: @unchecked Sendable {
         public var parameters: NetworkParameters
         public var limits: TransportLimits
         public var dht: DHTConfig
+        /// The provider's rules, for a peer with a disk.
+        public var provider: ProviderConfig
 
         public init(listen: PeerAddress, bootstrap: [PeerAddress], parameters: NetworkParameters,
-                    limits: TransportLimits = TransportLimits(), dht: DHTConfig = DHTConfig()) {
+                    limits: TransportLimits = TransportLimits(), dht: DHTConfig = DHTConfig(),
+                    provider: ProviderConfig = ProviderConfig()) {
             self.listen = listen
             self.bootstrap = bootstrap
             self.parameters = parameters
             self.limits = limits
             self.dht = dht
+            self.provider = provider
         }
 
-        /// The machine's rules for this configuration.
-        var machine: PeerMachineConfig {
+        /// The machine's rules for this configuration; a peer without a disk refuses storage requests.
+        func machine(storing: Bool) -> PeerMachineConfig {
             PeerMachineConfig(dht: dht, bootstrap: bootstrap,
-                              dialTimeout: (limits.connectTimeout + limits.handshakeTimeout).duration)
+                              dialTimeout: (limits.connectTimeout + limits.handshakeTimeout).duration,
+                              provider: storing ? provider : nil)
         }
     }
 
@@ -41,7 +46,7 @@ public final class NetworkPeer: @unchecked Sendable {
     let logger: Logger
     private let contacts: ContactStore?
     /// Keeps shards and blobs for the network; nil for a peer that stores nothing (benchmarks).
-    public let provider: ProviderService?
+    public let disk: ProviderDisk?
 
     // Confined to `eventLoop`.
     private var machine: PeerMachine
@@ -63,9 +68,9 @@ public final class NetworkPeer: @unchecked Sendable {
     }
 
     public init(identity: Identity, configuration: Configuration, contacts: ContactStore?,
-                provider: ProviderService? = nil, eventLoop: EventLoop, logger: Logger) {
+                disk: ProviderDisk? = nil, eventLoop: EventLoop, logger: Logger) {
         self.identity = identity
-        self.provider = provider
+        self.disk = disk
         self.configuration = configuration
         self.contacts = contacts
         self.eventLoop = eventLoop
@@ -77,7 +82,7 @@ public final class NetworkPeer: @unchecked Sendable {
             puzzleBits: configuration.parameters.puzzleBits, advertisedAddress: nil)
         self.transport = Transport(eventLoop: eventLoop, handshakeConfig: handshake, limits: configuration.limits,
                                    logger: logger)
-        self.machine = PeerMachine(identity: identity, config: configuration.machine)
+        self.machine = PeerMachine(identity: identity, config: configuration.machine(storing: disk != nil))
     }
 
     public var peerID: PeerID { identity.peerID }
@@ -85,7 +90,9 @@ public final class NetworkPeer: @unchecked Sendable {
     /// Binds the listener, restores saved contacts and starts the machine, which joins.
     public func start() async throws -> PeerAddress {
         transport.setRequestHandler { [self] request, from, remote in
-            if case .storage(let storage) = request { return self.serveStorage(storage) }
+            // A storage request is fed in where it arrives, with no extra hop: a small shard's round trip is
+            // one event-loop turn, one pool job and back.
+            if case .storage = request, eventLoop.inEventLoop { return received(request, from: from, remote: remote) }
             return eventLoop.flatSubmit { self.received(request, from: from, remote: remote) }
         }
         transport.setAnnouncementHandler { [self] announcement, from in
@@ -94,7 +101,8 @@ public final class NetworkPeer: @unchecked Sendable {
         let address = try await transport.listen(host: configuration.listen.host, port: Int(configuration.listen.port)).get()
         let saved = ((try contacts?.load()) ?? []).map(\.peer)
         try await eventLoop.submit { [self] in
-            machine = PeerMachine(identity: identity, config: configuration.machine, contacts: saved)
+            machine = PeerMachine(identity: identity, config: configuration.machine(storing: disk != nil),
+                                  contacts: saved)
             feed(.started(address))
         }.get()
         logger.info("peer listening", metadata: ["cairn.address": "\(address)"])
@@ -155,30 +163,25 @@ public final class NetworkPeer: @unchecked Sendable {
         logger.info("peer stopped")
     }
 
-    /// Hands a storage request to the provider service; on the event loop.
-    func serveStorage(_ request: StorageRequest) -> EventLoopFuture<Response> {
-        guard let provider else {
-            return eventLoop.makeSucceededFuture(.error(RemoteError(code: .refused, message: "this peer does not store data")))
-        }
-        let holder = ProviderService.Holder(identity: identity, addresses: listenAddress.map { [$0] } ?? [])
-        return provider.serve(request, on: eventLoop, as: holder) { [self] record in
-            let refusal = machine.acceptProviderRecord(record, now: WallClock.now())
-            pump()
-            return refusal
-        }
-    }
-
-    /// Sends a storage request to `peer` — or serves it here when `peer` is this peer — and returns the answer;
-    /// a remote error is thrown as `RemoteError`.
+    /// Sends a storage request to `peer` — or serves it here when `peer` is this peer, through the same machine
+    /// path as a request from the network — and returns the answer; a remote error is thrown as `RemoteError`.
     public func storageRequest(_ request: StorageRequest, to peer: PeerInfo, timeout: Duration = .seconds(30)) async throws
         -> StorageResponse
     {
-        let response: Response
-        if peer.id == peerID {
-            response = try await eventLoop.flatSubmit { self.serveStorage(request) }.get()
-        } else {
-            response = try await transport.request(.storage(request), to: peer, timeout: timeout.timeAmount).get()
-        }
+        guard peer.id != peerID else { return try await serveLocally(request) }
+        let response = try await transport.request(.storage(request), to: peer, timeout: timeout.timeAmount).get()
+        return try Self.answer(response)
+    }
+
+    /// Serves a storage request of this peer's own (the owner keeping its file's descriptor and placement
+    /// itself) through the machine, exactly as one from the network.
+    public func serveLocally(_ request: StorageRequest) async throws -> StorageResponse {
+        let response = try await eventLoop.flatSubmit { self.received(.storage(request), from: nil, remote: self.peerID) }
+            .get()
+        return try Self.answer(response)
+    }
+
+    private static func answer(_ response: Response) throws -> StorageResponse {
         switch response {
         case .storage(let answer): return answer
         case .error(let error): throw error
@@ -232,6 +235,23 @@ public final class NetworkPeer: @unchecked Sendable {
                 announce(announcement, to: peer)
             case .log(let entry):
                 log(entry)
+            case .store(let ticket, let operation):
+                store(operation, ticket: ticket)
+            }
+        }
+    }
+
+    /// Carries a store operation out on the disk's thread pool and feeds its outcome back on the loop.
+    private func store(_ operation: StoreOperation, ticket: StoreTicket) {
+        guard let disk else {
+            // The machine asks for disk work only when its config has a provider, which it has only with a disk.
+            return feed(.storeCompleted(ticket, .failed(.database("this peer has no disk to store on"))))
+        }
+        let stores = disk.stores
+        disk.pool.runIfActive(eventLoop: eventLoop) { stores.perform(operation) }.whenComplete { [self] result in
+            switch result {
+            case .success(let outcome): feed(.storeCompleted(ticket, outcome))
+            case .failure(let error): feed(.storeCompleted(ticket, .failed(.database("the disk pool stopped: \(error)"))))
             }
         }
     }
@@ -240,7 +260,7 @@ public final class NetworkPeer: @unchecked Sendable {
         sending.insert(id)
         // The machine times the request out (`PeerTimer.requestTimeout`); the transport's own, later timeout
         // only frees the connection's slot if no answer ever comes.
-        transport.request(request, to: peer, timeout: (configuration.machine.requestTimeout * 2).timeAmount)
+        transport.request(request, to: peer, timeout: (machine.config.requestTimeout * 2).timeAmount)
             .hop(to: eventLoop)
             .whenComplete { [self] result in
                 guard sending.remove(id) != nil else { return }

@@ -22,6 +22,9 @@ public enum PeerAction: Sendable {
     /// Write the routing table's contacts to durable storage (so that the peer rejoins without a bootstrap
     /// peer after a restart).
     case persistContacts([PeerInfo])
+    /// Carry out disk work for the provider side (`ProviderStores.perform`) and report its outcome with
+    /// `PeerEvent.storeCompleted(ticket, …)`, exactly once.
+    case store(StoreTicket, StoreOperation)
     /// A local command's result.
     case deliver(CommandID, PeerCommandResult)
     /// Something a person should see in the log.
@@ -61,4 +64,6 @@ public enum PeerTimer: Hashable, Sendable {
     case rejoin
     /// The routing table is saved.
     case persistContacts
+    /// The provider releases shards still pending after its grace period (`ProviderConfig`).
+    case reclaimPending
 }

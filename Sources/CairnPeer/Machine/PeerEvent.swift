@@ -43,6 +43,8 @@ public enum PeerEvent: Sendable {
     case timerFired(PeerTimer)
     /// A local command.
     case command(CommandID, PeerCommand)
+    /// The store operation `ticket` (`PeerAction.store`) finished.
+    case storeCompleted(StoreTicket, StoreOutcome)
 }
 
 /// What a local user of the peer (the CLI through the API, a benchmark) asks of it.

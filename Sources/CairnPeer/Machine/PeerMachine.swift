@@ -7,7 +7,8 @@ import CairnWire
 /// holds in both.
 ///
 /// Composed so far: the Kademlia node (`DHTNode`), the request bookkeeping (ids, timeouts as timers), the
-/// join and rejoin policy, and the routing table's persistence schedule.
+/// join and rejoin policy, the routing table's persistence schedule, and the provider side of the storage
+/// protocol (`ProviderMachine`, whose disk work goes out as `PeerAction.store`).
 public struct PeerMachine: Sendable {
     enum State: Sendable {
         /// Not listening yet; the saved contacts wait for the node.
@@ -96,21 +97,6 @@ public struct PeerMachine: Sendable {
         return record
     }
 
-    /// Stores a provider record that arrived with a blob, as an `addProvider` request would; returns why it was
-    /// refused, or nil when stored.
-    public mutating func acceptProviderRecord(_ record: ProviderRecord, now: Instant) -> String? {
-        var refusal: String? = "this peer is not running"
-        withRunning {
-            switch $0.dht.handleRequest(.addProvider(record), from: nil, now: now) {
-            case .stored: refusal = nil
-            case .refused(let reason): refusal = reason
-            default: refusal = "an unexpected answer from the DHT"
-            }
-        }
-        drain()
-        return refusal
-    }
-
     /// Drains the pending actions, oldest first.
     public mutating func takeActions() -> [PeerAction] {
         guard !actions.isEmpty else { return [] }
@@ -142,6 +128,4 @@ public struct PeerMachine: Sendable {
         }
         swap(&pending, &actions)
     }
-
-    mutating func drain() { update { _ in } }
 }

@@ -17,9 +17,13 @@ public struct PeerMachineConfig: Sendable {
     public var rejoinInterval: Duration = .seconds(10)
     /// How often the routing table is saved.
     public var persistInterval: Duration = .seconds(30)
+    /// The provider side's rules; nil for a peer that stores nothing for others, which refuses storage
+    /// requests.
+    public var provider: ProviderConfig?
 
     public init(dht: DHTConfig = DHTConfig(), bootstrap: [PeerAddress] = [], requestTimeout: Duration? = nil,
-                dialTimeout: Duration = .seconds(10)) {
+                dialTimeout: Duration = .seconds(10), provider: ProviderConfig? = nil) {
+        self.provider = provider
         self.dht = dht
         self.bootstrap = bootstrap
         self.requestTimeout = requestTimeout ?? dht.requestTimeout

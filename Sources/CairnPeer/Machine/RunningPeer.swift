@@ -13,10 +13,13 @@ struct RunningPeer: Sendable {
     var join = JoinState()
     /// Joins finished so far (successful or not): the first one makes the peer "joined".
     var joins = 0
+    /// The provider side; nil for a peer that stores nothing for others.
+    var provider: ProviderMachine?
     let config: PeerMachineConfig
 
     init(identity: Identity, address: PeerAddress, config: PeerMachineConfig, now: Instant) {
         dht = DHTNode(identity: identity, address: address, config: config.dht, now: now)
+        provider = config.provider.map { ProviderMachine(config: $0, holder: identity, addresses: [address]) }
         self.config = config
     }
 
@@ -34,6 +37,7 @@ struct RunningPeer: Sendable {
         actions.append(.armTimer(.maintenance, at: now + config.maintenanceInterval))
         actions.append(.armTimer(.rejoin, at: now + config.rejoinInterval))
         actions.append(.armTimer(.persistContacts, at: now + config.persistInterval))
+        provider?.start(now: now, actions: &actions)
         startJoin(now: now)
         pumpDHT(now: now)
     }
@@ -51,6 +55,7 @@ struct RunningPeer: Sendable {
         for id in outbound.all { actions.append(.abandon(id)) }
         outbound = OutboundRequests()
         for timer in [PeerTimer.maintenance, .rejoin, .persistContacts] { actions.append(.cancelTimer(timer)) }
+        provider?.stop(actions: &actions)
         actions.append(.persistContacts(dht.routingTable.entries.map(\.peer)))
     }
 
@@ -92,6 +97,8 @@ struct RunningPeer: Sendable {
             case .query(let query):
                 commands[dht.startQuery(query, now: now)] = id
             }
+        case .storeCompleted(let ticket, let outcome):
+            provider?.completed(ticket, outcome, now: now, actions: &actions)
         }
         pumpDHT(now: now)
     }
@@ -104,9 +111,30 @@ struct RunningPeer: Sendable {
             actions.append(.respond(id, .dht(dht.handleRequest(request, from: from, now: now))))
         case .echo(let payload):
             actions.append(.respond(id, .echo(payload)))
-        case .storage:
-            actions.append(.respond(id, .error(RemoteError(
-                code: .refused, message: "this peer does not serve storage requests through its machine yet"))))
+        case .storage(let request):
+            guard provider != nil else {
+                actions.append(.respond(id, .error(RemoteError(code: .refused, message: "this peer does not store data"))))
+                return
+            }
+            if case .putBlob(_, let key, let record?, _) = request,
+               let refusal = record.key == key ? acceptProviderRecord(record, now: now)
+                   : "it is for another key (\(record.key.hex))"
+            {
+                actions.append(.respond(id, .error(RemoteError(
+                    code: .refused, message: "the provider record sent with blob \(key.hex) was refused: \(refusal)"))))
+                return
+            }
+            provider?.serve(request, id: id, now: now, actions: &actions)
+        }
+    }
+
+    /// Stores a provider record that arrived with a blob, as an `addProvider` request would (it spares the
+    /// uploader a separate DHT STORE to the same peer); returns why it was refused, or nil when stored.
+    mutating func acceptProviderRecord(_ record: ProviderRecord, now: Instant) -> String? {
+        switch dht.handleRequest(.addProvider(record), from: nil, now: now) {
+        case .stored: nil
+        case .refused(let reason): reason
+        default: "an unexpected answer from the DHT"
         }
     }
 
@@ -150,6 +178,8 @@ struct RunningPeer: Sendable {
         case .persistContacts:
             actions.append(.persistContacts(dht.routingTable.entries.map(\.peer)))
             actions.append(.armTimer(.persistContacts, at: now + config.persistInterval))
+        case .reclaimPending:
+            provider?.reclaimTimerFired(now: now, actions: &actions)
         }
     }
 

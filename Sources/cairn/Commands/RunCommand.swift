@@ -103,8 +103,8 @@ struct RunCommand: AsyncParsableCommand {
         // Disk work blocks in fsync; several threads let group commits gather more shards.
         let pool = NIOThreadPool(numberOfThreads: 8)
         pool.start()
-        let provider = ProviderService(shards: shards, blobs: blobs, pool: pool, logger: logger,
-                                       pendingGrace: Self.duration(pendingGrace) ?? ProviderService.defaultPendingGrace)
+        let provider = ProviderDisk(shards: shards, blobs: blobs, pool: pool)
+        let providerConfig = ProviderConfig(pendingGrace: Self.duration(pendingGrace) ?? ProviderConfig.defaultPendingGrace)
         let bootstrapAddresses = (bootstrap.isEmpty ? parameters.bootstrap : bootstrap).compactMap(PeerAddress.init(parsing:))
 
         // One event loop: the peer's state is confined to it, and an idle peer stays small.
@@ -112,8 +112,9 @@ struct RunCommand: AsyncParsableCommand {
         let peer = NetworkPeer(
             identity: identity,
             configuration: .init(listen: PeerAddress(parsing: listen)!, bootstrap: bootstrapAddresses,
-                                 parameters: parameters, limits: transportLimits, dht: parameters.dhtConfig),
-            contacts: contacts, provider: provider, eventLoop: group.next(), logger: logger)
+                                 parameters: parameters, limits: transportLimits, dht: parameters.dhtConfig,
+                                 provider: providerConfig),
+            contacts: contacts, disk: provider, eventLoop: group.next(), logger: logger)
         let fileService = FileService(peer: peer, provider: provider, index: files, logger: logger)
         let address = try await peer.start()
         let apiAddress = PeerAddress(parsing: api)!
@@ -130,8 +131,7 @@ struct RunCommand: AsyncParsableCommand {
             """.utf8))
         let services = ServiceGroup(
             configuration: .init(
-                services: [.init(service: app), .init(service: PeerService(peer: peer)),
-                           .init(service: PendingReclaimer(provider: provider))],
+                services: [.init(service: app), .init(service: PeerService(peer: peer))],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         try await services.run()

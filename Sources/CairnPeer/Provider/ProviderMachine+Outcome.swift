@@ -1,0 +1,104 @@
+import CairnStorage
+import CairnWire
+
+extension ProviderMachine {
+    /// A store operation finished: answers the request that waited for it, or takes the next step.
+    mutating func completed(_ ticket: StoreTicket, _ outcome: StoreOutcome, now: Instant,
+                            actions: inout [PeerAction]) {
+        guard let item = waiting.removeValue(forKey: ticket) else { return }
+        switch item {
+        case .answer(let id, let reply):
+            actions.append(.respond(id, answer(reply, outcome, now: now)))
+        case .mergeLoad(let id, let fileID, let incoming):
+            mergeLoaded(outcome, id: id, fileID: fileID, incoming: incoming, now: now, actions: &actions)
+        case .mergeWrite(let id, let fileID):
+            actions.append(.respond(id, answer(.stored, outcome, now: now)))
+            nextMerge(of: fileID, actions: &actions)
+        case .reclaim:
+            reclaiming = false
+            switch outcome {
+            case .reclaimed(let released) where released.references > 0:
+                actions.append(.log(PeerLogEntry(
+                    .info, "reclaimed shards of uploads that were never confirmed",
+                    ["cairn.references": "\(released.references)", "cairn.shards": "\(released.shards)"])))
+            case .failed(let error):
+                actions.append(.log(PeerLogEntry(.warning, "could not reclaim pending shards",
+                                                 ["cairn.error": "\(error)"])))
+            default:
+                break
+            }
+        }
+    }
+
+    /// The response a request gets from its outcome.
+    private func answer(_ reply: Reply, _ outcome: StoreOutcome, now: Instant) -> Response {
+        if case .failed(let error) = outcome { return .error(Self.remoteError(for: error)) }
+        switch (reply, outcome) {
+        case (.stored, .written), (.stored, .done):
+            return .storage(.stored)
+        case (.shard, .shard(let bytes)):
+            return .storage(.shard(bytes))
+        case (.holding, .holding(let flags)):
+            return .storage(.holding(flags))
+        case (.proof(_, _), .proof(let leaf, let path)):
+            return .storage(.proof(leaf: leaf, leafCount: UInt32(path.leafCount), path: path.path))
+        case (.proof(let shard, let leaf), .noSuchLeaf):
+            return .error(RemoteError(code: .badRequest, message: "shard \(shard.hex) has no leaf \(leaf)"))
+        case (.capacity, .capacity(let total, let used, let free)):
+            return .storage(.capacity(total: total, used: used, free: free, now: now))
+        case (.blob, .blob(let bytes)):
+            return .storage(.blob(bytes))
+        case (.deleted, .deleted(let count)):
+            return .storage(.deleted(shards: count))
+        case (.confirm(let fileID, let count, let entries), .confirmed(let kept)):
+            // The holder's own word for where these shards sit, for the keepers and every reader.
+            let record = kept == count && !entries.isEmpty ? placementRecord(fileID, entries, now: now) : nil
+            return .storage(.confirmed(shards: kept, placement: record))
+        case (.adopt(let fileID, let count, let entries), .confirmed(let kept)):
+            guard kept == count else {
+                return .error(RemoteError(code: .notFound, message: "only \(kept) of the \(count) shards to adopt "
+                    + "are stored here for file \(fileID.hex)"))
+            }
+            return .storage(.confirmed(shards: kept, placement: placementRecord(fileID, entries, now: now)))
+        default:
+            return .error(RemoteError(code: .internalError, message: "the store answered \(outcome) to \(reply)"))
+        }
+    }
+
+    private func placementRecord(_ fileID: Key256, _ entries: [PlacementRecord.Entry], now: Instant)
+        -> PlacementRecord
+    {
+        PlacementRecord(fileID: fileID, holder: settings.holder, addresses: settings.addresses, entries: entries,
+                        issued: now, expires: now + config.placementLifetime)
+    }
+
+    /// The kept descriptor and records of a file came back: merge, then write; refused when no descriptor is
+    /// kept here (its owner is the one who may delete the records with it).
+    private mutating func mergeLoaded(_ outcome: StoreOutcome, id: InboundID, fileID: Key256,
+                                      incoming: [PlacementRecord], now: Instant, actions: inout [PeerAction]) {
+        let refusal: RemoteError
+        switch outcome {
+        case .placement(let stored?, let records):
+            guard let descriptor = try? Descriptor(decoding: stored) else {
+                refusal = RemoteError(code: .refused,
+                                      message: "the descriptor of \(fileID.hex) kept here is unreadable")
+                break
+            }
+            let kept = records.flatMap { try? PlacementRecord.decodeList($0) } ?? []
+            let merged = PlacementMerge.merge(kept: kept, incoming: incoming, now: now)
+            store(.putBlob(kind: .placement, key: fileID, bytes: PlacementRecord.encodeList(merged),
+                           owner: descriptor.owner),
+                  for: .mergeWrite(id, fileID: fileID), actions: &actions)
+            return
+        case .placement(nil, _):
+            refusal = RemoteError(code: .refused,
+                                  message: "no descriptor of \(fileID.hex) is kept here for its placement")
+        case .failed(let error):
+            refusal = Self.remoteError(for: error)
+        default:
+            refusal = RemoteError(code: .internalError, message: "the store answered \(outcome) to a placement load")
+        }
+        actions.append(.respond(id, .error(refusal)))
+        nextMerge(of: fileID, actions: &actions)
+    }
+}

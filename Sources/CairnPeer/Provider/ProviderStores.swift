@@ -1,0 +1,61 @@
+import CairnStorage
+import CairnWire
+import NIOCore
+
+/// A provider's stores, and the one place that carries a `StoreOperation` out against them. Both drivers call
+/// `perform` — `cairn run` on its disk thread pool, the simulator inline — so neither has a rule of its own:
+/// this only maps an operation to store calls and their result to an outcome.
+public struct ProviderStores: Sendable {
+    public let shards: any ShardStoring
+    public let blobs: any BlobStoring
+
+    public init(shards: any ShardStoring, blobs: any BlobStoring) {
+        self.shards = shards
+        self.blobs = blobs
+    }
+
+    /// Carries `operation` out; blocks on disk work. Never throws: a failure is the outcome `.failed`.
+    public func perform(_ operation: StoreOperation) -> StoreOutcome {
+        do {
+            return try outcome(of: operation)
+        } catch let error as StorageError {
+            return .failed(error)
+        } catch {
+            return .failed(.database("\(error)"))
+        }
+    }
+
+    private func outcome(of operation: StoreOperation) throws -> StoreOutcome {
+        switch operation {
+        case .writeShard(let id, let reference, let bytes, let now):
+            return .written(new: try shards.write(bytes, id: id, reference: reference, confirmed: false, now: now))
+        case .readShard(let id):
+            return .shard(try shards.readShard(id))
+        case .containsShards(let ids):
+            return .holding(try shards.contains(ids))
+        case .proveShard(let id, let leaf):
+            guard let (bytes, path) = try shards.proof(leaf: leaf, of: id) else { return .noSuchLeaf }
+            return .proof(leaf: ByteBuffer(bytes: bytes), path: path)
+        case .capacity:
+            return .capacity(total: shards.capacity, used: try shards.used(), free: try shards.free())
+        case .putBlob(let kind, let key, let bytes, let owner):
+            try blobs.put(kind: kind, key: key, bytes: bytes, owner: owner)
+            return .done
+        case .getBlob(let kind, let key):
+            return .blob(try blobs.get(kind: kind, key: key).map { ByteBuffer(bytes: $0) })
+        case .loadPlacement(let fileID):
+            return .placement(descriptor: try blobs.get(kind: .descriptor, key: fileID),
+                              records: try blobs.get(kind: .placement, key: fileID))
+        case .deleteFile(let fileID, let reference, let ids, let owner):
+            var count = 0
+            for id in ids where try shards.release(id, reference: reference) == .deleted { count += 1 }
+            _ = try blobs.delete(kind: .placement, key: fileID, owner: owner)
+            _ = try blobs.delete(kind: .descriptor, key: fileID, owner: owner)
+            return .deleted(shards: count)
+        case .confirmShards(let reference, let ids):
+            return .confirmed(kept: try shards.confirm(file: reference.file, owner: reference.owner, shards: ids))
+        case .reclaimPending(let cutoff):
+            return .reclaimed(try shards.reclaimPending(addedBefore: cutoff))
+        }
+    }
+}
