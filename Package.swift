@@ -62,8 +62,9 @@ let package = Package(
         .target(
             name: "CairnAPI",
             dependencies: [
-                "CairnPeer", "CairnNet", "CairnStorage", "CairnWire",
+                "CairnPeer", "CairnNet", "CairnStorage", "CairnWire", "CairnCrypto",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

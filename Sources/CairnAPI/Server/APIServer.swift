@@ -7,15 +7,18 @@ import NIOCore
 
 /// The peer's local HTTP API (JSON): how the CLI and applications talk to a running peer.
 public enum APIServer {
-    /// Builds the Hummingbird application serving `peer` on `address`, within `limits`.
+    /// Builds the Hummingbird application serving `peer` on `address`, within `limits`, to the clients `access`
+    /// lets in.
     public static func application(
         peer: NetworkPeer, files: FileService?, parameters: CodingParameters, host: String, port: Int,
-        limits: APILimits = APILimits(), eventLoopGroup: EventLoopGroup, logger: Logger,
+        access: APIAccessPolicy, limits: APILimits = APILimits(), eventLoopGroup: EventLoopGroup, logger: Logger,
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let router = Router()
         router.middlewares.add(APIErrorMiddleware())
+        router.middlewares.add(APIAccessMiddleware(policy: access))
         let api = router.group("api/v0")
+        HealthRoute().register(on: api)
         DHTRoutes(peer: peer).register(on: api)
         if let files { FileRoutes(files: files, parameters: parameters).register(on: api) }
         return Application(
@@ -33,10 +36,13 @@ public enum APIServer {
 public struct APIError: Error, Sendable {
     public var status: HTTPResponse.Status
     public var message: String
+    /// Sent with the error, e.g. `WWW-Authenticate` with a 401.
+    public var headers: HTTPFields
 
-    public init(_ status: HTTPResponse.Status, _ message: String) {
+    public init(_ status: HTTPResponse.Status, _ message: String, headers: HTTPFields = [:]) {
         self.status = status
         self.message = message
+        self.headers = headers
     }
 }
 
@@ -48,7 +54,9 @@ struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch let error as APIError {
-            return JSONBody.response(ErrorResponse(error: error.message), status: error.status)
+            var response = JSONBody.response(ErrorResponse(error: error.message), status: error.status)
+            response.headers.append(contentsOf: error.headers)
+            return response
         } catch let error as HTTPError {
             return JSONBody.response(ErrorResponse(error: error.body ?? "\(error.status)"), status: error.status)
         } catch {

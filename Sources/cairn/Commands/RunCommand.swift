@@ -25,6 +25,12 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Address of the local HTTP API (HOST:PORT).")
     var api: String = "127.0.0.1:5002"
 
+    @Option(help: """
+        Another name the API answers to (NAME, or NAME:PORT), e.g. behind a proxy; repeatable. Requests for any \
+        name but the API's address, localhost, 127.0.0.1 and [::1] are refused.
+        """)
+    var apiHost: [String] = []
+
     @Option(help: "Most space to give other peers' shards, e.g. 10GiB or 500MB; never more than the disk has free.")
     var capacity: String = "10GiB"
 
@@ -54,6 +60,9 @@ struct RunCommand: AsyncParsableCommand {
     func validate() throws {
         guard PeerAddress(parsing: listen) != nil else { throw ValidationError("--listen '\(listen)' is not HOST:PORT") }
         guard PeerAddress(parsing: api) != nil else { throw ValidationError("--api '\(api)' is not HOST:PORT") }
+        for name in apiHost where HostAuthority(parsing: name) == nil {
+            throw ValidationError("--api-host '\(name)' is not a host name, NAME:PORT or [IPv6]:PORT")
+        }
         for address in bootstrap where PeerAddress(parsing: address) == nil {
             throw ValidationError("--bootstrap '\(address)' is not HOST:PORT")
         }
@@ -117,10 +126,19 @@ struct RunCommand: AsyncParsableCommand {
         let fileService = FileService(peer: peer, provider: provider, index: files, logger: logger)
         let address = try await peer.start()
         let apiAddress = PeerAddress(parsing: api)!
+        let access = APIAccessPolicy(
+            token: try apiToken(directory, logger: logger), bindHost: apiAddress.host, port: Int(apiAddress.port),
+            extraHosts: apiHost.compactMap { HostAuthority(parsing: $0) })
+        if !HostAuthority.isLoopback(apiAddress.host) {
+            let message = "the API listens on \(apiAddress.host), not a loopback address: other machines can reach "
+                + "it; every request but the health check still needs the API token, and nothing encrypts it on the "
+                + "way (put a TLS proxy in front, and name it with --api-host)"
+            logger.warning("\(message)")
+        }
         let app = APIServer.application(
             peer: peer, files: fileService,
             parameters: CodingParameters(segmentSize: parameters.segmentBytes, k: parameters.erasureK, n: parameters.erasureN),
-            host: apiAddress.host, port: Int(apiAddress.port), limits: apiLimits, eventLoopGroup: group,
+            host: apiAddress.host, port: Int(apiAddress.port), access: access, limits: apiLimits, eventLoopGroup: group,
             logger: logger)
         // Written unbuffered so that the lines reach a log file at once.
         FileHandle.standardOutput.write(Data("""
@@ -137,6 +155,15 @@ struct RunCommand: AsyncParsableCommand {
         try await services.run()
         try await group.shutdownGracefully()
         try await pool.shutdownGracefully()
+    }
+
+    /// The data directory's API token; one is made when a directory from an older `cairn init` has none.
+    func apiToken(_ directory: DataDirectory, logger: Logger) throws -> APIToken {
+        let (token, created) = try APITokenFile.loadOrCreate(dataDirectory: directory.root)
+        if created {
+            logger.notice("wrote a new API token to \(APITokenFile.path(dataDirectory: directory.root)) (mode 0600)")
+        }
+        return token
     }
 
     /// Raises the open-file limit and shares it between the transport, the API and a reserve for the shard
