@@ -14,7 +14,7 @@ struct APIAccessMiddleware<Context: RequestContext>: RouterMiddleware {
         if case .refuse(let refusal) = decision {
             // RFC 6750 §3: a 401 names the scheme the client should use.
             let headers: HTTPFields = refusal.challenge ? [.wwwAuthenticate: "Bearer realm=\"cairn\""] : [:]
-            throw APIError(refusal.status, refusal.message, headers: headers)
+            throw APIError(refusal.status, refusal.message, headers: headers, reason: refusal.reason.rawValue)
         }
         return try await next(request, context)
     }

@@ -40,11 +40,20 @@ public struct APIAccessPolicy: Sendable {
         self.authorities = Set(extraHosts.filter { $0.port != nil })
     }
 
-    /// A refusal: the status, the sentence for `{"error": ...}`, and whether to challenge for a bearer token.
+    /// A refusal: the status, the sentence for `{"error": ...}`, whether to challenge for a bearer token, and
+    /// a short reason for the metrics.
     public struct Refusal: Error, Equatable, Sendable {
         public var status: HTTPResponse.Status
         public var message: String
         public var challenge: Bool
+        public var reason: Reason
+    }
+
+    public enum Reason: String, Sendable {
+        case host, origin
+        case tokenMissing = "token_missing"
+        case tokenMalformed = "token_malformed"
+        case tokenWrong = "token_wrong"
     }
 
     public enum Decision: Equatable, Sendable {
@@ -57,44 +66,45 @@ public struct APIAccessPolicy: Sendable {
         method: HTTPRequest.Method, path: String, host: String?, origin: String?, authorization: String?
     ) -> Decision {
         guard let host else {
-            return refuse(.misdirectedRequest, "the request has no Host header; this API answers to \(answeredHosts)")
+            return refuse(
+                .misdirectedRequest, .host, "the request has no Host header; this API answers to \(answeredHosts)")
         }
         guard accepts(host: host) else {
             return refuse(
-                .misdirectedRequest,
+                .misdirectedRequest, .host,
                 "Host '\(host.prefix(100))' is not this peer's API address, so the request is refused (DNS "
                     + "rebinding); this API answers to \(answeredHosts), and to other names given with "
                     + "`cairn run --api-host NAME`")
         }
         if Self.changesState(method), let origin, !accepts(origin: origin) {
             return refuse(
-                .forbidden,
+                .forbidden, .origin,
                 "cross-origin request refused: Origin '\(origin.prefix(100))' is not this peer's own, and a "
                     + "\(method) from a foreign page is never taken (CSRF)")
         }
         if Self.publicPaths.contains(path) { return .allow }
         guard let authorization else {
             return refuse(
-                .unauthorized,
+                .unauthorized, .tokenMissing,
                 "this API needs its token: send `Authorization: Bearer TOKEN` with the token in the peer's data "
                     + "directory (DATA/\(APITokenFile.name)); the CLI reads it with --data DATA or from "
                     + "CAIRN_API_TOKEN")
         }
         let parts = authorization.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else {
-            return refuse(.unauthorized, "the Authorization header is not `Bearer TOKEN`")
+            return refuse(.unauthorized, .tokenMalformed, "the Authorization header is not `Bearer TOKEN`")
         }
         guard token.matches(parts[1].drop(while: { $0 == " " })) else {
             return refuse(
-                .unauthorized,
+                .unauthorized, .tokenWrong,
                 "the API token is wrong: it is not the one in this peer's data directory (DATA/\(APITokenFile.name))")
         }
         return .allow
     }
 
     /// A 401 challenges the client for a bearer token (RFC 6750 §3); other refusals do not.
-    private func refuse(_ status: HTTPResponse.Status, _ message: String) -> Decision {
-        .refuse(Refusal(status: status, message: message, challenge: status == .unauthorized))
+    private func refuse(_ status: HTTPResponse.Status, _ reason: Reason, _ message: String) -> Decision {
+        .refuse(Refusal(status: status, message: message, challenge: status == .unauthorized, reason: reason))
     }
 
     /// Whether a `Host` value names this API.

@@ -20,10 +20,15 @@ struct FileRoutes: Sendable {
             let n = try query.get("n").map { try Self.integer($0, "n") } ?? parameters.n
             let coding = CodingParameters(segmentSize: parameters.segmentSize, k: k, n: n)
             let size = request.headers[.contentLength].flatMap { UInt64($0) }
-            let result = try await Self.mapErrors {
-                try await files.put(request.body, options: PutOptions(name: name, parameters: coding, expectedSize: size))
+            do {
+                let options = PutOptions(name: name, parameters: coding, expectedSize: size)
+                let result = try await Self.mapErrors { try await files.put(request.body, options: options) }
+                APIMetrics.put(succeeded: true, bytes: result.size)
+                return JSONBody.response(result)
+            } catch {
+                APIMetrics.put(succeeded: false)
+                throw error
             }
-            return JSONBody.response(result)
         }
         group.get("files") { _, _ in
             let list = try files.index.files().sorted { $0.created < $1.created }

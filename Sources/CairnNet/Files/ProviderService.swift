@@ -40,6 +40,7 @@ public final class ProviderService: Sendable {
         if case .putBlob(_, let key, let record?, _) = request {
             let refusal = record.key == key ? acceptRecord(record) : "it is for another key (\(record.key.hex))"
             if let refusal {
+                PeerMetrics.failed(code: .refused)
                 return loop.makeSucceededFuture(.error(RemoteError(
                     code: .refused, message: "the provider record sent with blob \(key.hex) was refused: \(refusal)")))
             }
@@ -52,6 +53,10 @@ public final class ProviderService: Sendable {
                 case let error as RemoteError: .error(error)
                 default: .error(RemoteError(code: .internalError, message: "\(error)"))
                 }
+            }
+            .map { response in
+                PeerMetrics.answered(request, with: response)
+                return response
             }
     }
 

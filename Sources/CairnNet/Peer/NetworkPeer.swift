@@ -82,6 +82,7 @@ public final class NetworkPeer: @unchecked Sendable {
     /// Binds the listener, restores saved contacts and starts the machine, which joins.
     public func start() async throws -> PeerAddress {
         transport.setRequestHandler { [self] request, from, remote in
+            PeerMetrics.served(request)
             if case .storage(let storage) = request { return self.serveStorage(storage) }
             return eventLoop.flatSubmit { self.received(request, from: from, remote: remote) }
         }
@@ -97,6 +98,18 @@ public final class NetworkPeer: @unchecked Sendable {
 
     /// Runs a DHT query to completion.
     public func query(_ query: DHTQuery) async throws -> QueryResult {
+        let started = ContinuousClock.now
+        do {
+            let result = try await run(query)
+            PeerMetrics.lookup(query, outcome: "ok", duration: ContinuousClock.now - started)
+            return result
+        } catch {
+            PeerMetrics.lookup(query, outcome: "failed", duration: ContinuousClock.now - started)
+            throw error
+        }
+    }
+
+    private func run(_ query: DHTQuery) async throws -> QueryResult {
         try await eventLoop.flatSubmit { [self] () -> EventLoopFuture<QueryResult> in
             let id = CommandID(rawValue: nextCommand)
             nextCommand += 1

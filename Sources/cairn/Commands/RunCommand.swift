@@ -6,7 +6,9 @@ import CairnPeer
 import CairnStorage
 import CairnWire
 import Logging
+import Metrics
 import NIOPosix
+import Prometheus
 import ServiceLifecycle
 
 struct RunCommand: AsyncParsableCommand {
@@ -39,6 +41,9 @@ struct RunCommand: AsyncParsableCommand {
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
+
+    @Option(help: "Log format on standard error: text, or json (one object per line, for log collectors).")
+    var logFormat: String = "text"
 
     @Option(help: "Most API connections open at once; past it, the one waiting longest for a request makes room.")
     var apiMaxConnections: Int = APILimits().maxConnections
@@ -80,6 +85,9 @@ struct RunCommand: AsyncParsableCommand {
             throw ValidationError(
                 "--pending-grace '\(pendingGrace)' is not a duration: use e.g. 1h, 30m, 90s or a number of seconds")
         }
+        guard ["text", "json"].contains(logFormat) else {
+            throw ValidationError("--log-format '\(logFormat)' is not one of text, json")
+        }
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level '\(logLevel)' is not one of trace, debug, info, notice, warning, error, critical")
         }
@@ -89,11 +97,16 @@ struct RunCommand: AsyncParsableCommand {
         // First, before the peer allocates its long-lived state: see AllocatorTuning for the measurements.
         let allocator = AllocatorTuning.apply()
         let level = Logger.Level(rawValue: logLevel) ?? .info
+        let json = logFormat == "json"
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
+            var handler: any LogHandler =
+                json ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
             handler.logLevel = level
             return handler
         }
+        // Before any metric is made: handles made earlier would stay bound to the no-op backend.
+        let metrics = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics))
         let logger = Logger(label: "cairn")
         logAllocator(allocator, logger: logger)
         let (transportLimits, apiLimits) = try fileDescriptorLimits(logger: logger)
@@ -138,8 +151,8 @@ struct RunCommand: AsyncParsableCommand {
         let app = APIServer.application(
             peer: peer, files: fileService,
             parameters: CodingParameters(segmentSize: parameters.segmentBytes, k: parameters.erasureK, n: parameters.erasureN),
-            host: apiAddress.host, port: Int(apiAddress.port), access: access, limits: apiLimits, eventLoopGroup: group,
-            logger: logger)
+            host: apiAddress.host, port: Int(apiAddress.port), access: access, metrics: metrics, limits: apiLimits,
+            eventLoopGroup: group, logger: logger)
         // Written unbuffered so that the lines reach a log file at once.
         FileHandle.standardOutput.write(Data("""
             cairn peer \(identity.peerID.hex)
