@@ -8,3 +8,4 @@ swift build
 swift test --no-parallel "$@"
 PYTHON=$(bootstrap/python-env.sh)
 "$PYTHON" simulations/check-metrics.py
+"$PYTHON" simulations/check-openapi.py

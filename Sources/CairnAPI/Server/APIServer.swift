@@ -24,6 +24,7 @@ public enum APIServer {
         if let metrics { MetricsRoute(registry: metrics, peer: peer, files: files).register(on: router) }
         let api = router.group("api/v0")
         HealthRoute().register(on: api)
+        OpenAPIRoute().register(on: api)
         DHTRoutes(peer: peer).register(on: api)
         if let files { FileRoutes(files: files, parameters: parameters).register(on: api) }
         return Application(
