@@ -48,7 +48,8 @@ def main():
                    # Unknown methods on a known path answer 404, as unknown paths do (Hummingbird's router).
                    "--checks", "all", "--exclude-checks", "not_a_server_error,unsupported_method",
                    "--max-examples", str(EXAMPLES), "--request-timeout", "60", "--seed", "1"]
-        run = subprocess.run(command, env=environment, text=True, capture_output=True)
+        # In the scratch directory, where schemathesis leaves its cache.
+        run = subprocess.run(command, env=environment, text=True, capture_output=True, cwd=directory)
         print(run.stdout[-20000:], run.stderr[-3000:], sep="\n")
     finally:
         subprocess.run([BIN, "sim", "cluster", "--stop", "--dir", directory], capture_output=True)
