@@ -90,6 +90,7 @@ public final class NetworkPeer: @unchecked Sendable {
     /// Binds the listener, restores saved contacts and starts the machine, which joins.
     public func start() async throws -> PeerAddress {
         transport.setRequestHandler { [self] request, from, remote in
+            PeerMetrics.served(request)
             // A storage request is fed in where it arrives, with no extra hop: a small shard's round trip is
             // one event-loop turn, one pool job and back.
             if case .storage = request, eventLoop.inEventLoop { return received(request, from: from, remote: remote) }
@@ -111,6 +112,18 @@ public final class NetworkPeer: @unchecked Sendable {
 
     /// Runs a DHT query to completion.
     public func query(_ query: DHTQuery) async throws -> QueryResult {
+        let started = ContinuousClock.now
+        do {
+            let result = try await run(query)
+            PeerMetrics.lookup(query, outcome: "ok", duration: ContinuousClock.now - started)
+            return result
+        } catch {
+            PeerMetrics.lookup(query, outcome: "failed", duration: ContinuousClock.now - started)
+            throw error
+        }
+    }
+
+    private func run(_ query: DHTQuery) async throws -> QueryResult {
         try await eventLoop.flatSubmit { [self] () -> EventLoopFuture<QueryResult> in
             let id = CommandID(rawValue: nextCommand)
             nextCommand += 1
@@ -197,7 +210,11 @@ public final class NetworkPeer: @unchecked Sendable {
         let promise = eventLoop.makePromise(of: Response.self)
         inbound[id] = promise
         feed(.requestReceived(id, request, from: from, remote: remote))
-        return promise.futureResult
+        guard case .storage(let storage) = request else { return promise.futureResult }
+        return promise.futureResult.map { response in
+            PeerMetrics.answered(storage, with: response)
+            return response
+        }
     }
 
     private func feed(_ event: PeerEvent) {
