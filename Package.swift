@@ -42,7 +42,8 @@ let package = Package(
         .target(
             name: "CairnPeer",
             dependencies: [
-                "CairnCrypto", "CairnWire", "CairnDHT",
+                "CairnCrypto", "CairnWire", "CairnDHT", "CairnStorage",
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
@@ -95,7 +96,13 @@ let package = Package(
             name: "CairnStorageTests",
             dependencies: ["CairnStorage", "CairnCrypto", "CairnWire", .product(name: "NIOCore", package: "swift-nio")]
         ),
-        .testTarget(name: "CairnPeerTests", dependencies: ["CairnPeer", "CairnWire", "CairnDHT", "CairnCrypto"]),
+        .testTarget(
+            name: "CairnPeerTests",
+            dependencies: [
+                "CairnPeer", "CairnWire", "CairnDHT", "CairnCrypto", "CairnStorage",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         .testTarget(name: "CairnSimTests", dependencies: ["CairnSim", "CairnDHT", "CairnPeer"]),
         .testTarget(
             name: "CairnNetTests",

@@ -19,8 +19,8 @@ struct TimerQueue {
         var node: Int32
         var timer: PeerTimer
 
-        /// The key as one word: the node in the top 20 bits, the kind of timer in the next 2, and a request
-        /// timer's ID in the low 42.
+        /// The key as one word: the node in the top 20 bits, the kind of timer in the next 3, and a request
+        /// or owner timer's number in the low 41.
         var code: UInt64 {
             let kind: UInt64
             var id: UInt64 = 0
@@ -31,9 +31,12 @@ struct TimerQueue {
             case .maintenance: kind = 1
             case .rejoin: kind = 2
             case .persistContacts: kind = 3
+            case .owner(let number):
+                kind = 4
+                id = number
             }
-            precondition(id < 1 << 42, "a peer armed more than 2^42 request timers")
-            return UInt64(UInt32(node)) << 44 | kind << 42 | id
+            precondition(id < 1 << 41, "a peer armed more than 2^41 request timers")
+            return UInt64(UInt32(node)) << 44 | kind << 41 | id
         }
 
         init(node: Int32, timer: PeerTimer) {
@@ -43,11 +46,12 @@ struct TimerQueue {
 
         init(code: UInt64) {
             node = Int32(truncatingIfNeeded: code >> 44)
-            switch (code >> 42) & 3 {
-            case 0: timer = .requestTimeout(OutboundID(rawValue: code & (1 << 42 - 1)))
+            switch (code >> 41) & 7 {
+            case 0: timer = .requestTimeout(OutboundID(rawValue: code & (1 << 41 - 1)))
             case 1: timer = .maintenance
             case 2: timer = .rejoin
-            default: timer = .persistContacts
+            case 3: timer = .persistContacts
+            default: timer = .owner(code & (1 << 41 - 1))
             }
         }
     }

@@ -32,7 +32,7 @@ struct SparePlacementTests {
         // The case of the issue: 9 providers, n = 8, one full. Each segment has one spare, and every shard of
         // the segment may use it, not only the shard dealt the same index.
         let ring = SparePlacementTests.ring(9)
-        let placement = Placement(ring: ring, n: 8)
+        let placement = RingPlacement(ring: ring, n: 8)
         let full = ring[4].id
         for segment in 0..<10 {
             let holders = placement.holders(forSegment: segment)

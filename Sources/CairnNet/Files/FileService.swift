@@ -23,8 +23,14 @@ public final class FileService: Sendable {
     static func blobReplicas(for parameters: CodingParameters) -> Int {
         max(3, parameters.n - parameters.k + 1)
     }
-    /// Segments whose shards are in flight at once during put, and being fetched at once during get.
+    /// Segments being fetched at once during get.
     let segmentWindow = 4
+
+    /// `items` in consecutive batches of at most `size`; one empty batch for no items.
+    static func batches<T>(_ items: [T], of size: Int) -> [[T]] {
+        guard !items.isEmpty else { return [[]] }
+        return stride(from: 0, to: items.count, by: size).map { Array(items[$0..<min(items.count, $0 + size)]) }
+    }
 
     public init(peer: NetworkPeer, provider: ProviderService, index: FileIndex, logger: Logger) {
         self.peer = peer

@@ -28,6 +28,16 @@ public enum PeerAction: Sendable {
 
 public enum PeerCommandResult: Sendable {
     case queryFinished(QueryOutcome, QueryStats)
+    /// The put's providers are surveyed: feed its segments.
+    case putStarted
+    /// The put has room for another segment.
+    case putSegmentAccepted
+    /// The put is stored: every shard durable and confirmed, the descriptor and placement at their keepers.
+    case putFinished(PutSummary)
+    /// An aborted put has removed what it had placed.
+    case putAborted
+    /// A file operation failed, for the reason given (what it had placed is removed first).
+    case fileFailed(FileFailure)
     /// The peer stopped or refused before the command could finish.
     case failed(String)
 }
@@ -35,7 +45,7 @@ public enum PeerCommandResult: Sendable {
 /// A line for the operator, with a level; the driver writes it with its logger.
 public struct PeerLogEntry: Sendable, Hashable {
     public enum Level: Sendable, Hashable {
-        case debug, info, warning
+        case debug, info, notice, warning
     }
 
     public var level: Level
@@ -59,4 +69,6 @@ public enum PeerTimer: Hashable, Sendable {
     case rejoin
     /// The routing table is saved.
     case persistContacts
+    /// A timer of an owner-side operation (a put's retry delay), named by a number the machine hands out.
+    case owner(UInt64)
 }

@@ -44,7 +44,21 @@ public enum PeerEvent: Sendable {
 }
 
 /// What a local user of the peer (the CLI through the API, a benchmark) asks of it.
+///
+/// A put is several commands: `startPut` (its ID names the put from then on), one `putSegment` per encoded
+/// segment, then `finishPut` — or `abortPut` when the driver cannot go on. Each is answered before the next is
+/// sent; the answer to a segment is the machine's flow control (the driver feeds no segment before it).
 public enum PeerCommand: Sendable {
     /// Runs a DHT query; answered with `.queryFinished`.
     case query(DHTQuery)
+    /// Starts a put: surveys the providers; answered with `.putStarted` once segments may be fed, or
+    /// `.fileFailed` (too few providers, a clock too far off).
+    case startPut(PutOrder)
+    /// The next encoded segment of put `put`; answered with `.putSegmentAccepted` once another may be fed.
+    case putSegment(put: CommandID, PutSegment)
+    /// Every segment of put `put` is fed (`fileSize` plaintext bytes in all); answered with `.putFinished`
+    /// once the descriptor is stored, the shards confirmed and the placement stored.
+    case finishPut(put: CommandID, fileSize: UInt64)
+    /// The driver gives up on put `put` for `reason`: what it placed is deleted, then `.fileFailed` comes.
+    case abortPut(put: CommandID, reason: String)
 }

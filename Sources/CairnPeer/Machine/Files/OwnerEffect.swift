@@ -1,0 +1,48 @@
+import CairnWire
+
+/// What an owner-side operation (a put) asks the running peer to do for it; `RunningPeer` turns these into
+/// requests with timers, DHT lookups and deliveries, and reports back to the operation.
+enum OwnerEffect: Sendable {
+    /// Send `request` to `peer`; `timeout` after which it counts as failed.
+    case send(StorageRequest, to: PeerInfo, PutRequest, timeout: Duration)
+    /// Look up the peers closest to `key`; answered with `PutOperation.lookedUp`.
+    case lookUp(Key256)
+    /// Fire `timer` for this operation at `instant`.
+    case arm(PutTimer, at: Instant)
+    case deliver(CommandID, PeerCommandResult)
+    case log(PeerLogEntry)
+    /// A provider answered how much room it has.
+    case rememberCapacity(PeerID, ProviderCapacity)
+    /// A provider refused or failed a shard: what it said of its room no longer holds.
+    case forgetCapacity(PeerID)
+    /// The operation is over: forget it.
+    case finished
+}
+
+/// What a put's request was for, so that its answer finds its step.
+enum PutRequest: Hashable, Sendable {
+    /// "How much room do you have?" to survey candidate `position`, sent at `sent`.
+    case capacity(position: Int, sent: Instant)
+    /// Shard `slot` of `segment`, offered to `provider`.
+    case shard(segment: Int, slot: Int, provider: PeerID)
+    /// The descriptor or placement records, to keeper `keeper` of the current round.
+    case blob(keeper: Int)
+    /// The confirmation order now due from holder `holder`.
+    case confirm(holder: Int)
+    /// A delete order of a failed put's cleanup.
+    case delete
+}
+
+/// A put's own timers.
+enum PutTimer: Hashable, Sendable {
+    /// Holder `holder` did not confirm: ask it again.
+    case confirmRetry(holder: Int)
+}
+
+/// A provider's answer to "how much room do you have?": the room it really has, and its clock against this
+/// one's (nil when it did not say, or for this peer itself), with the instant it was heard.
+struct ProviderCapacity: Sendable {
+    var free: UInt64
+    var clockOffset: Duration?
+    var heard: Instant
+}

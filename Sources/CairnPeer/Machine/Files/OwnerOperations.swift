@@ -1,0 +1,30 @@
+import CairnDHT
+import CairnWire
+
+/// The owner side of a running peer: the puts in progress and what they wait for.
+struct OwnerOperations: Sendable {
+    /// Puts by the command that started them.
+    var puts: [CommandID: PutOperation] = [:]
+    /// DHT lookups started for a put (the keepers of its file ID).
+    var lookups: [QueryID: CommandID] = [:]
+    /// Armed owner timers (`PeerTimer.owner`): whose, and which.
+    var timers: [UInt64: (put: CommandID, timer: PutTimer)] = [:]
+    var nextTimer: UInt64 = 1
+    /// Recent answers to "how much room do you have?", so that a run of small puts does not ask everyone each
+    /// time; a provider that filled up in the meantime refuses the shard, and it goes elsewhere.
+    var capacities: [PeerID: ProviderCapacity] = [:]
+
+    /// How long a provider's answer about its room is trusted.
+    static let capacityLifetime: Duration = .seconds(5)
+
+    func capacity(of peer: PeerID, now: Instant) -> ProviderCapacity? {
+        guard let entry = capacities[peer], now - entry.heard < Self.capacityLifetime else { return nil }
+        return entry
+    }
+
+    mutating func remember(_ entry: ProviderCapacity, of peer: PeerID, now: Instant) {
+        // Stale entries go once the cache grows past what one survey fills, so a long-running peer keeps few.
+        if capacities.count >= 256 { capacities = capacities.filter { now - $0.value.heard < Self.capacityLifetime } }
+        capacities[peer] = entry
+    }
+}
