@@ -25,131 +25,78 @@ public struct FileReader: Sendable {
         try await prepare().stream(into: sink)
     }
 
-    // With `segments`, only those segments are streamed (a range request reads from the segment holding its
-    // first byte).
-
-    /// Streams segments `first…` with `holders` known; `ready` may hold segments already fetched. A segment that
-    /// cannot be fetched is logged with the file and segment, and recorded for `GET …/last-error`, before the
-    /// error ends the stream: once a download has answered, the reason cannot travel in the status any more.
-    func stream(holders: [PeerID: PeerInfo], health: HolderHealth, ready prefetched: [Int: ByteBuffer],
+    /// Streams segments `segments` (all when nil) with `holders` known; `ready` may hold segments already
+    /// fetched. The machine fetches the shards (`GetOperation`: which holders, data shards first, replacements,
+    /// hedging, timeouts, the window of segments ahead); this decodes, verifies and decrypts them and hands
+    /// the plaintext to `sink` in order. A segment that cannot be fetched is logged with the file and segment,
+    /// and recorded for `GET …/last-error`, before the error ends the stream: once a download has answered,
+    /// the reason cannot travel in the status any more.
+    func stream(holders: [PeerID: PeerInfo], suspects: Set<PeerID>, ready: [Int: ByteBuffer],
                 segments: Range<Int>? = nil, into sink: (ByteBuffer) async throws -> Void) async throws {
         let wanted = (segments ?? 0..<layout.segments.count).clamped(to: 0..<layout.segments.count)
         let count = wanted.upperBound
-        var ready = prefetched.filter { wanted.contains($0.key) }
-        var next = wanted.lowerBound
-        var launched = wanted.lowerBound
+        let fetched = wanted.filter { ready[$0] == nil }
         var delivered: UInt64 = 0
+        let get = try await startGet(holders: holders, suspects: suspects, segments: fetched)
         do {
-            try await withThrowingTaskGroup(of: (Int, ByteBuffer).self) { group in
-                func launch() {
-                    let index = launched
-                    launched += 1
-                    guard ready[index] == nil else { return }
-                    group.addTask {
-                        do {
-                            return (index, try await self.fetchSegment(index, holders: holders, health: health))
-                        } catch {
-                            throw SegmentFailure(segment: index, error: error)
-                        }
+            for index in wanted {
+                let plaintext: ByteBuffer
+                if let buffer = ready[index] {
+                    plaintext = buffer
+                } else {
+                    do {
+                        plaintext = try await fetchSegment(index, of: get)
+                    } catch {
+                        service.recordFailure(of: fileID, segment: index, count: count, offset: delivered,
+                                              size: size, error: error)
+                        throw error
                     }
                 }
-                while launched < min(count, wanted.lowerBound + service.segmentWindow) { launch() }
-                while next < count {
-                    while let buffer = ready.removeValue(forKey: next) {
-                        delivered += UInt64(buffer.readableBytes)
-                        try await sink(buffer)
-                        next += 1
-                        if launched < count { launch() }
-                    }
-                    guard next < count else { break }
-                    guard let (index, plaintext) = try await group.next() else {
-                        let lost = FileError.unexpectedResponse("segment \(next): it was never fetched")
-                        throw SegmentFailure(segment: next, error: lost)
-                    }
-                    ready[index] = plaintext
-                }
+                delivered += UInt64(plaintext.readableBytes)
+                try await sink(plaintext)
             }
-        } catch let failure as SegmentFailure {
-            service.recordFailure(of: fileID, segment: failure.segment, count: count, offset: delivered,
-                                  size: size, error: failure.error)
-            throw failure.error
+        } catch {
+            await endGet(get)
+            throw error
         }
+        await endGet(get)
     }
 
-    /// One segment: ask holders for data shards first (no rebuilding needed), replace failures and corrupt
-    /// shards with other holders, hedge with one extra request when an answer is slow.
-    func fetchSegment(_ index: Int, holders: [PeerID: PeerInfo], health: HolderHealth) async throws -> ByteBuffer {
+    /// Starts a get of `segments`, in order, in the machine.
+    func startGet(holders: [PeerID: PeerInfo], suspects: Set<PeerID>, segments: [Int]) async throws -> CommandID {
+        let order = GetOrder(layout: layout, holders: holders, suspects: suspects, segments: segments)
+        let (get, result) = try await service.peer.submit { _ in .startGet(order) }
+        try FileService.expect(result, "the start of a get") { if case .getStarted = $0 { true } else { false } }
+        return get
+    }
+
+    func endGet(_ get: CommandID) async {
+        _ = try? await service.peer.perform(.endGet(get: get))
+    }
+
+    /// Segment `index` of get `get`: k shards from the machine, decoded here; a shard that does not match its
+    /// ID goes back to the machine, which fetches another.
+    func fetchSegment(_ index: Int, of get: CommandID) async throws -> ByteBuffer {
         let segment = layout.segments[index]
         let decoder = try SegmentDecoder(parameters: layout.parameters, fileKey: fileKey, fileNonce: layout.fileNonce)
-        // The decisions are the plan's (`SegmentFetchPlan`); this only carries them out.
-        var plan = SegmentFetchPlan(
-            holders: segment.holders, k: layout.parameters.k, reachable: Set(holders.keys),
-            suspects: Set(segment.holders.filter(health.isSuspect)))
-        var shards: [Int: ByteBuffer] = [:]
-        return try await withThrowingTaskGroup(of: FetchEvent.self) { group in
-            var pending = plan.start(now: WallClock.now())
-            while true {
-                for action in pending {
-                    switch action {
-                    case .fetch(let slot):
-                        let holder = segment.holders[slot]
-                        guard let info = holders[holder] else { continue }
-                        group.addTask {
-                            do {
-                                guard case .shard(let bytes) = try await service.peer.storageRequest(
-                                    .getShard(id: segment.shardIDs[slot]), to: info, timeout: .seconds(20))
-                                else { return .failed(slot, "an unexpected answer") }
-                                return .fetched(slot, bytes)
-                            } catch {
-                                return .failed(slot, "\(error)")
-                            }
-                        }
-                    case .armHedge(let instant):
-                        group.addTask {
-                            let delay = max(0, instant.nanoseconds - WallClock.now().nanoseconds)
-                            try await Task.sleep(for: .nanoseconds(delay))
-                            return .hedge
-                        }
-                    case .decode(let slots):
-                        do {
-                            let chosen = shards.filter { slots.contains($0.key) }
-                            let plaintext = try decode(index, segment: segment, shards: chosen, decoder: decoder)
-                            group.cancelAll()
-                            return plaintext
-                        } catch StorageError.shardHashMismatch(_, _, let bad?) {
-                            // A holder served a corrupt or forged shard: drop it and fetch another.
-                            shards[bad] = nil
-                            health.markSuspect(segment.holders[bad])
-                            pending = plan.corrupt(slot: bad, now: WallClock.now())
-                            continue
-                        }
-                    case .fail(let reason):
-                        group.cancelAll()
-                        throw FileError.unavailable(segment: index, reason: reason)
-                    }
-                }
-                guard let event = try await group.next() else {
-                    throw FileError.unavailable(segment: index, reason: "no request is left in flight")
-                }
-                let now = WallClock.now()
-                switch event {
-                case .fetched(let slot, let bytes):
-                    shards[slot] = bytes
-                    pending = plan.fetched(slot: slot, now: now)
-                case .failed(let slot, let reason):
-                    health.markSuspect(segment.holders[slot])
-                    pending = plan.failed(slot: slot, reason: reason, now: now)
-                case .hedge:
-                    pending = plan.hedgeFired(now: now)
-                }
+        var result = try await service.peer.perform(.getSegment(get: get, segment: index))
+        while true {
+            guard case .segmentShards(let shards) = result else {
+                throw FileService.error(from: result, "a segment of a get")
+            }
+            do {
+                return try decode(index, segment: segment, shards: shards, decoder: decoder)
+            } catch StorageError.shardHashMismatch(_, _, let bad?) {
+                // A holder served a corrupt or forged shard: the machine drops it and fetches another.
+                result = try await service.peer.perform(.shardCorrupt(get: get, segment: index, slot: bad))
             }
         }
     }
 
-    private func decode(_ index: Int, segment: PlacedFile.Segment, shards: [Int: ByteBuffer], decoder: SegmentDecoder)
+    private func decode(_ index: Int, segment: PlacedFile.Segment, shards: SegmentShards, decoder: SegmentDecoder)
         throws -> ByteBuffer
     {
-        let ordered = shards.sorted { $0.key < $1.key }
+        let ordered = zip(shards.slots, shards.shards).sorted { $0.0 < $1.0 }.map { (key: $0.0, value: $0.1) }
         var output = ByteBuffer()
         output.reserveCapacity(segment.plaintextLength)
         try output.writeWithUnsafeMutableBytes(minimumWritableBytes: segment.plaintextLength) { out in
@@ -171,38 +118,6 @@ public struct FileReader: Sendable {
         return try first.value.withUnsafeReadableBytes { bytes in
             try withBorrowed(rest.dropFirst(), done + [(first.key, bytes)], body)
         }
-    }
-}
-
-/// What comes back to a segment's fetch loop: a shard, a failed request, or the hedge timer.
-enum FetchEvent: Sendable {
-    case fetched(Int, ByteBuffer)
-    case failed(Int, String)
-    case hedge
-}
-
-/// A segment that could not be fetched, with its index, on its way out of the stream's task group.
-struct SegmentFailure: Error {
-    var segment: Int
-    var error: Error
-}
-
-/// Holders that failed during this get, tried last afterwards.
-final class HolderHealth: @unchecked Sendable {
-    // `@unchecked Sendable`: the set is only touched under `lock`.
-    private let lock = NSLock()
-    private var suspects: Set<PeerID> = []
-
-    func markSuspect(_ peer: PeerID) {
-        lock.lock()
-        suspects.insert(peer)
-        lock.unlock()
-    }
-
-    func isSuspect(_ peer: PeerID) -> Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return suspects.contains(peer)
     }
 }
 

@@ -136,6 +136,7 @@ extension FileError {
             self = .clockSkew(offset: offset, peers: peers, tolerance: tolerance)
         case .unexpectedResponse(let what): self = .unexpectedResponse(what)
         case .invalidRequest(let what): self = .invalidRequest(what)
+        case .unavailable(let segment, let reason): self = .unavailable(segment: segment, reason: reason)
         }
     }
 }

@@ -36,6 +36,12 @@ public enum PeerCommandResult: Sendable {
     case putFinished(PutSummary)
     /// An aborted put has removed what it had placed.
     case putAborted
+    /// The get is set up; ask for its segments.
+    case getStarted
+    /// k shards of a segment, to decode.
+    case segmentShards(SegmentShards)
+    /// The get is forgotten.
+    case getEnded
     /// A file operation failed, for the reason given (what it had placed is removed first).
     case fileFailed(FileFailure)
     /// The peer stopped or refused before the command could finish.

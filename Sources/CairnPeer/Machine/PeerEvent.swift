@@ -47,7 +47,9 @@ public enum PeerEvent: Sendable {
 ///
 /// A put is several commands: `startPut` (its ID names the put from then on), one `putSegment` per encoded
 /// segment, then `finishPut` — or `abortPut` when the driver cannot go on. Each is answered before the next is
-/// sent; the answer to a segment is the machine's flow control (the driver feeds no segment before it).
+/// sent; the answer to a segment is the machine's flow control (the driver feeds no segment before it). A get
+/// is `startGet`, `getSegment` for each segment in order (with `shardCorrupt` for a shard that does not
+/// verify), then `endGet`.
 public enum PeerCommand: Sendable {
     /// Runs a DHT query; answered with `.queryFinished`.
     case query(DHTQuery)
@@ -61,4 +63,13 @@ public enum PeerCommand: Sendable {
     case finishPut(put: CommandID, fileSize: UInt64)
     /// The driver gives up on put `put` for `reason`: what it placed is deleted, then `.fileFailed` comes.
     case abortPut(put: CommandID, reason: String)
+    /// Starts fetching a file's segments (its ID names the get from then on); answered with `.getStarted`.
+    case startGet(GetOrder)
+    /// The driver wants `segment` of get `get` next, and is done with those before it; answered with
+    /// `.segmentShards` once k shards are in, or `.fileFailed(.unavailable)`.
+    case getSegment(get: CommandID, segment: Int)
+    /// Shard `slot` of `segment` did not verify: answered like `getSegment`, with a replacement.
+    case shardCorrupt(get: CommandID, segment: Int, slot: Int)
+    /// The driver is done with get `get` (finished, failed or cancelled); answered with `.getEnded`.
+    case endGet(get: CommandID)
 }

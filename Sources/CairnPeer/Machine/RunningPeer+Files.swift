@@ -2,8 +2,8 @@ import CairnDHT
 import CairnStorage
 import CairnWire
 
-/// The owner side of the peer: local file commands run as `PutOperation`s, whose requests, lookups and timers
-/// go through the same bookkeeping as the DHT's (request IDs, timeouts as timers).
+/// The owner side of the peer: local file commands run as `PutOperation`s and `GetOperation`s, whose
+/// requests, lookups and timers go through the same bookkeeping as the DHT's (request IDs, timeouts as timers).
 extension RunningPeer {
     mutating func handleFileCommand(_ command: PeerCommand, id: CommandID, now: Instant) {
         switch command {
@@ -18,14 +18,27 @@ extension RunningPeer {
             files.puts[id] = put
             apply(files.puts[id]!.takeEffects(), of: id, now: now)
         case .putSegment(let put, let segment):
-            guard files.puts[put] != nil else { return unknownPut(id) }
+            guard files.puts[put] != nil else { return unknown(id) }
             withPut(put, now: now) { $0.add(segment, command: id) }
         case .finishPut(let put, let fileSize):
-            guard files.puts[put] != nil else { return unknownPut(id) }
+            guard files.puts[put] != nil else { return unknown(id) }
             withPut(put, now: now) { $0.finish(fileSize: fileSize, command: id) }
         case .abortPut(let put, let reason):
             guard files.puts[put] != nil else { return actions.append(.deliver(id, .putAborted)) }
             withPut(put, now: now) { $0.abort(reason: reason, command: id) }
+        case .startGet(let order):
+            files.gets[id] = GetOperation(id: id, order: order)
+            actions.append(.deliver(id, .getStarted))
+            withGet(id, now: now) { $0.start() }
+        case .getSegment(let get, let segment):
+            guard files.gets[get] != nil else { return unknown(id) }
+            withGet(get, now: now) { $0.request(segment, command: id) }
+        case .shardCorrupt(let get, let segment, let slot):
+            guard files.gets[get] != nil else { return unknown(id) }
+            withGet(get, now: now) { $0.corrupt(segment: segment, slot: slot, command: id) }
+        case .endGet(let get):
+            if files.gets.removeValue(forKey: get) != nil { forgetTimers(of: get) }
+            actions.append(.deliver(id, .getEnded))
         }
     }
 
@@ -38,25 +51,32 @@ extension RunningPeer {
         return Array(peers.prefix(config.dht.k))
     }
 
-    private mutating func unknownPut(_ command: CommandID) {
-        actions.append(.deliver(command, .fileFailed(.invalidRequest("no such put is in progress"))))
+    private mutating func unknown(_ command: CommandID) {
+        actions.append(.deliver(command, .fileFailed(.invalidRequest("no such put or get is in progress"))))
     }
 
-    mutating func putAnswered(_ put: CommandID, _ request: PutRequest, response: Response?, reason: String?,
-                              now: Instant) {
-        withPut(put, now: now) { operation in
+    mutating func ownerAnswered(_ operation: CommandID, _ request: OwnerRequest, response: Response?,
+                                reason: String?, now: Instant) {
+        if case .fetch(let segment, let slot) = request {
+            return withGet(operation, now: now) {
+                $0.fetchAnswered(segment: segment, slot: slot, response: response, reason: reason)
+            }
+        }
+        withPut(operation, now: now) { put in
             switch request {
             case .capacity(let position, let sent):
-                operation.capacityAnswered(position: position, sent: sent, response: response)
+                put.capacityAnswered(position: position, sent: sent, response: response)
             case .shard(let segment, let slot, let provider):
-                operation.shardAnswered(segment: segment, slot: slot, provider: provider, response: response,
-                                        reason: reason)
+                put.shardAnswered(segment: segment, slot: slot, provider: provider, response: response,
+                                  reason: reason)
             case .blob(let keeper):
-                operation.blobAnswered(keeper: keeper, response: response, reason: reason)
+                put.blobAnswered(keeper: keeper, response: response, reason: reason)
             case .confirm(let holder):
-                operation.confirmAnswered(holder: holder, response: response, reason: reason)
+                put.confirmAnswered(holder: holder, response: response, reason: reason)
             case .delete:
-                operation.deleteAnswered(response)
+                put.deleteAnswered(response)
+            case .fetch:
+                break
             }
         }
     }
@@ -70,14 +90,23 @@ extension RunningPeer {
     }
 
     mutating func ownerTimerFired(_ number: UInt64, now: Instant) {
-        guard let (put, timer) = files.timers.removeValue(forKey: number) else { return }
-        withPut(put, now: now) { $0.timerFired(timer) }
+        guard let (operation, timer) = files.timers.removeValue(forKey: number) else { return }
+        if files.gets[operation] != nil {
+            withGet(operation, now: now) { $0.timerFired(timer) }
+        } else {
+            withPut(operation, now: now) { $0.timerFired(timer) }
+        }
     }
 
-    /// Fails every put that waits for an answer.
+    /// Fails every put and get that waits for an answer.
     mutating func stopFiles() {
         for put in files.puts.values {
             if let waiter = put.waiter { actions.append(.deliver(waiter, .failed("the peer is shutting down"))) }
+        }
+        for get in files.gets.values {
+            if let waiting = get.waiting {
+                actions.append(.deliver(waiting.command, .failed("the peer is shutting down")))
+            }
         }
         for number in files.timers.keys { actions.append(.cancelTimer(.owner(number))) }
         files = OwnerOperations()
@@ -91,17 +120,25 @@ extension RunningPeer {
         apply(files.puts[put]!.takeEffects(), of: put, now: now)
     }
 
-    private mutating func apply(_ effects: [OwnerEffect], of put: CommandID, now: Instant) {
+    /// Runs `body` on get `get` in place, then carries out what it asked for.
+    private mutating func withGet(_ get: CommandID, now: Instant, _ body: (inout GetOperation) -> Void) {
+        guard files.gets[get] != nil else { return }
+        files.gets[get]!.now = now
+        body(&files.gets[get]!)
+        apply(files.gets[get]!.takeEffects(), of: get, now: now)
+    }
+
+    private mutating func apply(_ effects: [OwnerEffect], of operation: CommandID, now: Instant) {
         for effect in effects {
             switch effect {
             case .send(let request, let peer, let tag, let timeout):
-                send(.storage(request), to: peer, for: .put(put, tag), now: now, timeout: timeout)
+                send(.storage(request), to: peer, for: .owner(operation, tag), now: now, timeout: timeout)
             case .lookUp(let key):
-                files.lookups[dht.startQuery(.closestPeers(key), now: now)] = put
+                files.lookups[dht.startQuery(.closestPeers(key), now: now)] = operation
             case .arm(let timer, let instant):
                 let number = files.nextTimer
                 files.nextTimer += 1
-                files.timers[number] = (put, timer)
+                files.timers[number] = (operation, timer)
                 actions.append(.armTimer(.owner(number), at: instant))
             case .deliver(let command, let result):
                 actions.append(.deliver(command, result))
@@ -112,12 +149,16 @@ extension RunningPeer {
             case .forgetCapacity(let peer):
                 files.capacities[peer] = nil
             case .finished:
-                files.puts[put] = nil
-                for (number, owner) in files.timers where owner.put == put {
-                    files.timers[number] = nil
-                    actions.append(.cancelTimer(.owner(number)))
-                }
+                files.puts[operation] = nil
+                forgetTimers(of: operation)
             }
+        }
+    }
+
+    private mutating func forgetTimers(of operation: CommandID) {
+        for (number, owner) in files.timers where owner.operation == operation {
+            files.timers[number] = nil
+            actions.append(.cancelTimer(.owner(number)))
         }
     }
 }

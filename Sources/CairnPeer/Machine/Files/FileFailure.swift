@@ -16,6 +16,8 @@ public enum FileFailure: Error, Hashable, Sendable, CustomStringConvertible {
     case unexpectedResponse(String)
     /// The operation was asked for with input that cannot be used.
     case invalidRequest(String)
+    /// Fewer than k shards of `segment` could be fetched.
+    case unavailable(segment: Int, reason: String)
 
     public var description: String {
         switch self {
@@ -34,6 +36,8 @@ public enum FileFailure: Error, Hashable, Sendable, CustomStringConvertible {
             "a peer sent an unexpected answer to \(what)"
         case .invalidRequest(let what):
             what
+        case .unavailable(let segment, let reason):
+            "segment \(segment) cannot be rebuilt: \(reason)"
         }
     }
 }

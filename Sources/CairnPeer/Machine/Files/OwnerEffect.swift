@@ -1,14 +1,14 @@
 import CairnWire
 
-/// What an owner-side operation (a put) asks the running peer to do for it; `RunningPeer` turns these into
+/// What an owner-side operation (a put, a get) asks the running peer to do for it; `RunningPeer` turns these into
 /// requests with timers, DHT lookups and deliveries, and reports back to the operation.
 enum OwnerEffect: Sendable {
     /// Send `request` to `peer`; `timeout` after which it counts as failed.
-    case send(StorageRequest, to: PeerInfo, PutRequest, timeout: Duration)
+    case send(StorageRequest, to: PeerInfo, OwnerRequest, timeout: Duration)
     /// Look up the peers closest to `key`; answered with `PutOperation.lookedUp`.
     case lookUp(Key256)
     /// Fire `timer` for this operation at `instant`.
-    case arm(PutTimer, at: Instant)
+    case arm(OwnerTimer, at: Instant)
     case deliver(CommandID, PeerCommandResult)
     case log(PeerLogEntry)
     /// A provider answered how much room it has.
@@ -19,8 +19,8 @@ enum OwnerEffect: Sendable {
     case finished
 }
 
-/// What a put's request was for, so that its answer finds its step.
-enum PutRequest: Hashable, Sendable {
+/// What an owner-side operation's request was for, so that its answer finds its step.
+enum OwnerRequest: Hashable, Sendable {
     /// "How much room do you have?" to survey candidate `position`, sent at `sent`.
     case capacity(position: Int, sent: Instant)
     /// Shard `slot` of `segment`, offered to `provider`.
@@ -31,12 +31,16 @@ enum PutRequest: Hashable, Sendable {
     case confirm(holder: Int)
     /// A delete order of a failed put's cleanup.
     case delete
+    /// Shard `slot` of `segment`, for a get.
+    case fetch(segment: Int, slot: Int)
 }
 
-/// A put's own timers.
-enum PutTimer: Hashable, Sendable {
-    /// Holder `holder` did not confirm: ask it again.
+/// The owner-side operations' own timers.
+enum OwnerTimer: Hashable, Sendable {
+    /// A put's holder `holder` did not confirm: ask it again.
     case confirmRetry(holder: Int)
+    /// A get's answers for `segment` are slow: ask one more holder.
+    case hedge(segment: Int)
 }
 
 /// A provider's answer to "how much room do you have?": the room it really has, and its clock against this

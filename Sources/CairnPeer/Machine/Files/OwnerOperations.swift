@@ -1,14 +1,16 @@
 import CairnDHT
 import CairnWire
 
-/// The owner side of a running peer: the puts in progress and what they wait for.
+/// The owner side of a running peer: the puts and gets in progress and what they wait for.
 struct OwnerOperations: Sendable {
     /// Puts by the command that started them.
     var puts: [CommandID: PutOperation] = [:]
+    /// Gets by the command that started them.
+    var gets: [CommandID: GetOperation] = [:]
     /// DHT lookups started for a put (the keepers of its file ID).
     var lookups: [QueryID: CommandID] = [:]
     /// Armed owner timers (`PeerTimer.owner`): whose, and which.
-    var timers: [UInt64: (put: CommandID, timer: PutTimer)] = [:]
+    var timers: [UInt64: (operation: CommandID, timer: OwnerTimer)] = [:]
     var nextTimer: UInt64 = 1
     /// Recent answers to "how much room do you have?", so that a run of small puts does not ask everyone each
     /// time; a provider that filled up in the meantime refuses the shard, and it goes elsewhere.

@@ -84,11 +84,13 @@ extension PutOperation {
         if confirmation.pending == 0 { confirmed() }
     }
 
-    mutating func timerFired(_ timer: PutTimer) {
+    mutating func timerFired(_ timer: OwnerTimer) {
         switch timer {
         case .confirmRetry(let holder):
             guard case .confirming = phase else { return }
             run(confirmation.resend(holder: holder))
+        case .hedge:
+            break
         }
     }
 
