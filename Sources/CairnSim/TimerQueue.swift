@@ -19,8 +19,9 @@ struct TimerQueue {
         var node: Int32
         var timer: PeerTimer
 
-        /// The key as one word: the node in the top 20 bits, the kind of timer in the next 3, and a request
-        /// or owner timer's number in the low 41.
+        /// The key as one word: the node in the top 20 bits, the kind of timer in the next 2, and a request
+        /// timer's ID in the low 42. Owner timers (numbered from 1) share kind 3 with `persistContacts`, which
+        /// has the number 0.
         var code: UInt64 {
             let kind: UInt64
             var id: UInt64 = 0
@@ -32,11 +33,12 @@ struct TimerQueue {
             case .rejoin: kind = 2
             case .persistContacts: kind = 3
             case .owner(let number):
-                kind = 4
+                precondition(number > 0, "owner timers are numbered from 1")
+                kind = 3
                 id = number
             }
-            precondition(id < 1 << 41, "a peer armed more than 2^41 request timers")
-            return UInt64(UInt32(node)) << 44 | kind << 41 | id
+            precondition(id < 1 << 42, "a peer armed more than 2^42 request timers")
+            return UInt64(UInt32(node)) << 44 | kind << 42 | id
         }
 
         init(node: Int32, timer: PeerTimer) {
@@ -46,12 +48,13 @@ struct TimerQueue {
 
         init(code: UInt64) {
             node = Int32(truncatingIfNeeded: code >> 44)
-            switch (code >> 41) & 7 {
-            case 0: timer = .requestTimeout(OutboundID(rawValue: code & (1 << 41 - 1)))
+            switch (code >> 42) & 3 {
+            case 0: timer = .requestTimeout(OutboundID(rawValue: code & (1 << 42 - 1)))
             case 1: timer = .maintenance
             case 2: timer = .rejoin
-            case 3: timer = .persistContacts
-            default: timer = .owner(code & (1 << 41 - 1))
+            default:
+                let number = code & (1 << 42 - 1)
+                timer = number == 0 ? .persistContacts : .owner(number)
             }
         }
     }
