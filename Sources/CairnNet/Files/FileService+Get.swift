@@ -122,20 +122,25 @@ public struct FileReader: Sendable {
 }
 
 extension FileService {
-    /// Opens a file by ID (the owner, or a peer with a grant) or by read capability (anyone). The key is checked
-    /// by opening the descriptor's sealed name, before anything is fetched or answered (issue 6, item 4).
+    /// Opens a file by ID (the owner, or a peer with a grant) or by read capability (anyone). The machine finds
+    /// the file (`LocateOperation`: the keepers, the descriptor unless this peer's index has it, the placement
+    /// records, and the grant of a reader by file ID who is not the owner); the key is checked here by opening
+    /// the descriptor's sealed name, before anything is fetched or answered (issue 6, item 4).
     public func open(_ reference: FileReference) async throws -> FileReader {
         let fileID = reference.fileID
-        // One lookup finds the keepers of both the descriptor and the placement records.
-        let keepers = try await keepers(of: fileID)
-        let descriptor = try await descriptor(of: fileID, keepers: keepers)
+        var grantKey: Key256?
+        if case .fileID = reference { grantKey = BlobKeys.grant(fileID: fileID, grantee: identity.peerID) }
+        let order = LocateOrder(fileID: fileID, descriptor: localDescriptor(of: fileID), grantKey: grantKey)
+        let result = try await peer.perform(.locateFile(order))
+        guard case .fileLocated(let location) = result else { throw Self.error(from: result, "a lookup of a file") }
+        let descriptor = location.descriptor
         let key: FileKey
         let source: FileError.KeySource
         switch reference {
         case .capability(let capability):
             (key, source) = (capability.fileKey, .capability)
         case .fileID:
-            (key, source) = try await fileKey(for: descriptor, fileID: fileID)
+            (key, source) = try fileKey(for: descriptor, fileID: fileID, grant: location.grant)
         }
         let metadata: FileMetadata
         do {
@@ -143,13 +148,20 @@ extension FileService {
         } catch StorageError.wrongFileKey {
             throw FileError.wrongKey(fileID, source: source)
         }
-        let placement = try await placement(of: fileID, descriptor: descriptor, keepers: keepers)
-        return FileReader(fileID: fileID, layout: PlacedFile(fileID: fileID, descriptor: descriptor, placement: placement),
-                          name: metadata.name, fileKey: key, keySource: source, service: self)
+        let layout = PlacedFile(fileID: fileID, descriptor: descriptor, placement: location.placement)
+        return FileReader(fileID: fileID, layout: layout, name: metadata.name, fileKey: key, keySource: source,
+                          service: self)
     }
 
-    /// The file key as this identity may have it: sealed to it as owner, or through a grant from the owner.
-    func fileKey(for descriptor: Descriptor, fileID: Key256) async throws -> (FileKey, FileError.KeySource) {
+    /// The descriptor of `fileID` from this peer's own index, when it is there and checks out.
+    func localDescriptor(of fileID: Key256) -> Descriptor? {
+        guard let local = try? index.file(fileID), let bytes = local.descriptor,
+              let descriptor = try? Descriptor(decoding: bytes), descriptor.fileID == fileID else { return nil }
+        return descriptor
+    }
+
+    /// The file key as this identity may have it: sealed to it as owner, or through `grant` from the owner.
+    func fileKey(for descriptor: Descriptor, fileID: Key256, grant: AccessGrant?) throws -> (FileKey, FileError.KeySource) {
         let keys = identity.x25519KeyPair
         if descriptor.owner == identity.publicKey {
             guard let key = FileKey(bytes: try SealedBox.open(descriptor.sealedKey, recipient: keys)) else {
@@ -157,40 +169,17 @@ extension FileService {
             }
             return (key, .owner)
         }
-        let me = identity.publicKey
-        let grant: AccessGrant? = try await fetchBlob(kind: .grant, key: BlobKeys.grant(fileID: fileID, grantee: me.peerID)) {
-            bytes in
-            guard let grant = try? AccessGrant(decoding: bytes), grant.grantee == me, grant.fileID == fileID,
-                  grant.verify(against: descriptor) else { return nil }
-            return grant
-        }
         guard let grant, let opened = try? SealedBox.open(grant.sealedKey, recipient: keys),
               let key = FileKey(bytes: opened)
         else { throw FileError.noAccess(fileID) }
         return (key, .grant)
     }
 
-    /// Addresses of the file's holders: from the routing table, else from their placement records, else found
-    /// through the DHT.
+    /// Addresses of the file's holders, as the machine finds them: from their placement records, the routing
+    /// table, else through the DHT.
     func resolveHolders(of layout: PlacedFile) async throws -> [PeerID: PeerInfo] {
-        let wanted = Set(layout.segments.flatMap(\.holders)).subtracting([.zero])
-        var found: [PeerID: PeerInfo] = layout.placement.addresses.filter { wanted.contains($0.key) }
-        if let own = peer.listenAddress { found[peer.peerID] = PeerInfo(id: peer.peerID, address: own) }
-        for entry in try await peer.knownPeers() where wanted.contains(entry.peer.id) {
-            found[entry.peer.id] = entry.peer
-        }
-        let missing = wanted.subtracting(found.keys)
-        await withTaskGroup(of: PeerInfo?.self) { group in
-            for id in missing {
-                group.addTask {
-                    guard let result = try? await self.peer.query(.findPeer(id)),
-                          case .peerFound(_, let addresses?) = result.outcome, let address = addresses.first
-                    else { return nil }
-                    return PeerInfo(id: id, address: address)
-                }
-            }
-            for await info in group { if let info { found[info.id] = info } }
-        }
+        let result = try await peer.perform(.resolveHolders(layout))
+        guard case .holdersResolved(let found) = result else { throw Self.error(from: result, "a lookup of holders") }
         return found
     }
 }

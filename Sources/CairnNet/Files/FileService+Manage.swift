@@ -32,7 +32,7 @@ extension FileService {
     public func share(_ fileID: Key256, to grantee: PeerID) async throws -> ShareResult {
         let descriptor = try await descriptor(of: fileID)
         guard descriptor.owner == identity.publicKey else { throw FileError.notOwner(fileID) }
-        let (fileKey, _) = try await self.fileKey(for: descriptor, fileID: fileID)
+        let (fileKey, _) = try self.fileKey(for: descriptor, fileID: fileID, grant: nil)
         let granteeKey = try await publicKey(of: grantee)
         let sealed = try SealedBox.seal(fileKey.bytes, to: try granteeKey.x25519PublicKey())
         let grant = try AccessGrant(fileID: fileID, grantee: granteeKey, sealedKey: sealed, owner: identity)

@@ -137,6 +137,8 @@ extension FileError {
         case .unexpectedResponse(let what): self = .unexpectedResponse(what)
         case .invalidRequest(let what): self = .invalidRequest(what)
         case .unavailable(let segment, let reason): self = .unavailable(segment: segment, reason: reason)
+        case .descriptorNotFound(let id): self = .descriptorNotFound(id)
+        case .noAccess(let id): self = .noAccess(id)
         }
     }
 }

@@ -36,6 +36,11 @@ public enum PeerCommandResult: Sendable {
     case putFinished(PutSummary)
     /// An aborted put has removed what it had placed.
     case putAborted
+    /// The file's descriptor, placement and grant, checked.
+    case fileLocated(FileLocation)
+    /// The addresses of a file's holders that could be found (this peer's own included).
+    case holdersResolved([PeerID: PeerInfo])
+    case holdersProbed(HolderProbe)
     /// The get is set up; ask for its segments.
     case getStarted
     /// k shards of a segment, to decode.

@@ -1,4 +1,5 @@
 import CairnDHT
+import CairnStorage
 import CairnWire
 
 /// Names a request this peer sent, so that its answer or failure finds its way back (`PeerEvent.answered`).
@@ -63,6 +64,13 @@ public enum PeerCommand: Sendable {
     case finishPut(put: CommandID, fileSize: UInt64)
     /// The driver gives up on put `put` for `reason`: what it placed is deleted, then `.fileFailed` comes.
     case abortPut(put: CommandID, reason: String)
+    /// Finds a file's descriptor, placement and (when asked and needed) grant; answered with `.fileLocated`,
+    /// or `.fileFailed` (`descriptorNotFound`, `noAccess`).
+    case locateFile(LocateOrder)
+    /// Finds the addresses of a file's holders; answered with `.holdersResolved`.
+    case resolveHolders(PlacedFile)
+    /// Asks every holder of a file, at `addresses`, which of its shards it has; answered with `.holdersProbed`.
+    case probeHolders(PlacedFile, addresses: [PeerID: PeerInfo])
     /// Starts fetching a file's segments (its ID names the get from then on); answered with `.getStarted`.
     case startGet(GetOrder)
     /// The driver wants `segment` of get `get` next, and is done with those before it; answered with

@@ -26,6 +26,23 @@ extension RunningPeer {
         case .abortPut(let put, let reason):
             guard files.puts[put] != nil else { return actions.append(.deliver(id, .putAborted)) }
             withPut(put, now: now) { $0.abort(reason: reason, command: id) }
+        case .locateFile(let order):
+            var locate = LocateOperation(id: id, order: order, owner: identity.publicKey, localPeer: localPeer)
+            locate.now = now
+            locate.start()
+            files.locates[id] = locate
+            apply(files.locates[id]!.takeEffects(), of: id, now: now)
+        case .resolveHolders(let layout):
+            resolveHolders(of: layout, command: id, now: now)
+        case .probeHolders(let layout, let addresses):
+            var probe = ProbeOperation(layout: layout, addresses: addresses)
+            var requests: [(StorageRequest, PeerInfo)] = []
+            for holder in probe.holders.keys.sorted() {
+                if let request = probe.nextRequest(of: holder) { requests.append(request) } else { probe.pending -= 1 }
+            }
+            files.probes[id] = probe
+            for (request, peer) in requests { probeSend(request, to: peer, for: id, now: now) }
+            probeSettled(id)
         case .startGet(let order):
             files.gets[id] = GetOperation(id: id, order: order)
             actions.append(.deliver(id, .getStarted))
@@ -62,6 +79,15 @@ extension RunningPeer {
                 $0.fetchAnswered(segment: segment, slot: slot, response: response, reason: reason)
             }
         }
+        if case .probe(let holder) = request {
+            guard let next = files.probes[operation]?.answered(holder, response: response) else {
+                return probeSettled(operation)
+            }
+            return probeSend(next.0, to: next.1, for: operation, now: now)
+        }
+        if case .locate(let step) = request {
+            return withLocate(operation, now: now) { $0.answered(step, response: response) }
+        }
         withPut(operation, now: now) { put in
             switch request {
             case .capacity(let position, let sent):
@@ -75,18 +101,66 @@ extension RunningPeer {
                 put.confirmAnswered(holder: holder, response: response, reason: reason)
             case .delete:
                 put.deleteAnswered(response)
-            case .fetch:
+            case .fetch, .locate, .probe:
                 break
             }
         }
     }
 
     mutating func putLookedUp(_ put: CommandID, _ outcome: QueryOutcome, now: Instant) {
+        if files.locates[put] != nil {
+            guard case .closestPeers(_, let closest) = outcome else {
+                return withLocate(put, now: now) { $0.lookedUp(nil) }
+            }
+            return withLocate(put, now: now) { $0.lookedUp(closest) }
+        }
         guard case .closestPeers(let key, let closest) = outcome else {
             return withPut(put, now: now) { $0.lookedUp(nil, record: nil) }
         }
         let record = dht.makeProviderRecord(for: key, now: now)
         withPut(put, now: now) { $0.lookedUp(closest, record: record) }
+    }
+
+    /// Addresses of the file's holders: from their placement records, then the routing table, then one lookup
+    /// per holder still unknown.
+    private mutating func resolveHolders(of layout: PlacedFile, command: CommandID, now: Instant) {
+        let wanted = Set(layout.segments.flatMap(\.holders)).subtracting([.zero])
+        var found = layout.placement.addresses.filter { wanted.contains($0.key) }
+        found[localPeer.id] = localPeer
+        for entry in dht.routingTable.entries where wanted.contains(entry.peer.id) { found[entry.peer.id] = entry.peer }
+        var resolve = ResolveOperation(found: found)
+        for missing in wanted.subtracting(found.keys).sorted() {
+            files.peerLookups[dht.startQuery(.findPeer(missing), now: now)] = command
+            resolve.pending += 1
+        }
+        files.resolves[command] = resolve
+        resolveSettled(command)
+    }
+
+    mutating func holderLookedUp(_ command: CommandID, _ outcome: QueryOutcome) {
+        guard files.resolves[command] != nil else { return }
+        files.resolves[command]!.pending -= 1
+        if case .peerFound(let id, let addresses?) = outcome, let address = addresses.first {
+            files.resolves[command]!.found[id] = PeerInfo(id: id, address: address)
+        }
+        resolveSettled(command)
+    }
+
+    private mutating func resolveSettled(_ command: CommandID) {
+        guard let resolve = files.resolves[command], resolve.pending == 0 else { return }
+        files.resolves[command] = nil
+        actions.append(.deliver(command, .holdersResolved(resolve.found)))
+    }
+
+    private mutating func probeSend(_ request: StorageRequest, to peer: PeerInfo, for command: CommandID, now: Instant) {
+        send(.storage(request), to: peer, for: .owner(command, .probe(holder: peer.id)), now: now,
+             timeout: ProbeOperation.timeout)
+    }
+
+    private mutating func probeSettled(_ command: CommandID) {
+        guard let probe = files.probes[command], probe.pending == 0 else { return }
+        files.probes[command] = nil
+        actions.append(.deliver(command, .holdersProbed(HolderProbe(held: probe.held, unreachable: probe.unreachable))))
     }
 
     mutating func ownerTimerFired(_ number: UInt64, now: Instant) {
@@ -103,6 +177,9 @@ extension RunningPeer {
         for put in files.puts.values {
             if let waiter = put.waiter { actions.append(.deliver(waiter, .failed("the peer is shutting down"))) }
         }
+        for command in Array(files.locates.keys) + Array(files.resolves.keys) + Array(files.probes.keys) {
+            actions.append(.deliver(command, .failed("the peer is shutting down")))
+        }
         for get in files.gets.values {
             if let waiting = get.waiting {
                 actions.append(.deliver(waiting.command, .failed("the peer is shutting down")))
@@ -118,6 +195,14 @@ extension RunningPeer {
         files.puts[put]!.now = now
         body(&files.puts[put]!)
         apply(files.puts[put]!.takeEffects(), of: put, now: now)
+    }
+
+    /// Runs `body` on locate `locate` in place, then carries out what it asked for.
+    private mutating func withLocate(_ locate: CommandID, now: Instant, _ body: (inout LocateOperation) -> Void) {
+        guard files.locates[locate] != nil else { return }
+        files.locates[locate]!.now = now
+        body(&files.locates[locate]!)
+        apply(files.locates[locate]!.takeEffects(), of: locate, now: now)
     }
 
     /// Runs `body` on get `get` in place, then carries out what it asked for.
@@ -150,6 +235,7 @@ extension RunningPeer {
                 files.capacities[peer] = nil
             case .finished:
                 files.puts[operation] = nil
+                files.locates[operation] = nil
                 forgetTimers(of: operation)
             }
         }

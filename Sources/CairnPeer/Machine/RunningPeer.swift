@@ -178,6 +178,8 @@ struct RunningPeer: Sendable {
                 actions.append(.deliver(command, .queryFinished(outcome, stats)))
             } else if let put = files.lookups.removeValue(forKey: query) {
                 putLookedUp(put, outcome, now: now)
+            } else if let resolve = files.peerLookups.removeValue(forKey: query) {
+                holderLookedUp(resolve, outcome)
             } else if join.query == query {
                 joined(stats: stats, now: now)
             }

@@ -16,6 +16,10 @@ public enum FileFailure: Error, Hashable, Sendable, CustomStringConvertible {
     case unexpectedResponse(String)
     /// The operation was asked for with input that cannot be used.
     case invalidRequest(String)
+    /// No keeper has a descriptor of the file that checks out.
+    case descriptorNotFound(Key256)
+    /// This identity is neither the owner nor granted access.
+    case noAccess(Key256)
     /// Fewer than k shards of `segment` could be fetched.
     case unavailable(segment: Int, reason: String)
 
@@ -36,6 +40,11 @@ public enum FileFailure: Error, Hashable, Sendable, CustomStringConvertible {
             "a peer sent an unexpected answer to \(what)"
         case .invalidRequest(let what):
             what
+        case .descriptorNotFound(let id):
+            "file \(id.hex) was not found: no peer holds its descriptor (wrong ID, deleted, or its keepers are offline)"
+        case .noAccess(let id):
+            "this peer's identity may not read file \(id.hex): it is neither the owner nor granted access; "
+                + "ask the owner to run `cairn share \(id.hex) --to <this peer's id>`, or use a read capability"
         case .unavailable(let segment, let reason):
             "segment \(segment) cannot be rebuilt: \(reason)"
         }

@@ -33,6 +33,10 @@ enum OwnerRequest: Hashable, Sendable {
     case delete
     /// Shard `slot` of `segment`, for a get.
     case fetch(segment: Int, slot: Int)
+    /// A blob that locates a file.
+    case locate(LocateStep)
+    /// "Which of these shards do you have?" to `holder`.
+    case probe(holder: PeerID)
 }
 
 /// The owner-side operations' own timers.

@@ -7,7 +7,14 @@ struct OwnerOperations: Sendable {
     var puts: [CommandID: PutOperation] = [:]
     /// Gets by the command that started them.
     var gets: [CommandID: GetOperation] = [:]
-    /// DHT lookups started for a put (the keepers of its file ID).
+    /// Files being located, by the command that asked.
+    var locates: [CommandID: LocateOperation] = [:]
+    /// Holders being resolved and probed, by the command that asked.
+    var resolves: [CommandID: ResolveOperation] = [:]
+    var probes: [CommandID: ProbeOperation] = [:]
+    /// DHT lookups of a holder's address, for a resolve.
+    var peerLookups: [QueryID: CommandID] = [:]
+    /// DHT lookups started for a put or a locate (the keepers of a file ID).
     var lookups: [QueryID: CommandID] = [:]
     /// Armed owner timers (`PeerTimer.owner`): whose, and which.
     var timers: [UInt64: (operation: CommandID, timer: OwnerTimer)] = [:]
