@@ -148,13 +148,9 @@ extension FileService {
     /// Stores the descriptor (anyone may: it is owner-signed) and the placement records at the peers closest to
     /// the file ID now, which may not be the keepers of the put.
     func publishPlacement(fileID: Key256, descriptor: Descriptor, records: [PlacementRecord]) async throws {
-        guard case .closestPeers(_, let closest) = try await peer.query(.closestPeers(fileID)).outcome else {
-            throw FileError.unexpectedResponse("a lookup")
-        }
         let replicas = Self.blobReplicas(for: descriptor.parameters)
-        _ = try await storeBlob(kind: .descriptor, key: fileID, bytes: descriptor.encoded(), replicas: replicas,
-                                keepers: closest)
+        _ = try await storeBlob(kind: .descriptor, key: fileID, bytes: descriptor.encoded(), replicas: replicas)
         _ = try await storeBlob(kind: .placement, key: fileID, bytes: PlacementRecord.encodeList(records),
-                                replicas: replicas, keepers: closest)
+                                replicas: replicas)
     }
 }

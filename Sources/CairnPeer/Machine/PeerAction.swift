@@ -41,6 +41,10 @@ public enum PeerCommandResult: Sendable {
     /// The addresses of a file's holders that could be found (this peer's own included).
     case holdersResolved([PeerID: PeerInfo])
     case holdersProbed(HolderProbe)
+    /// A blob is stored at this many keepers.
+    case blobStored(Int)
+    /// A file's holders reported this many shards deleted.
+    case fileDeleted(shards: Int)
     /// The get is set up; ask for its segments.
     case getStarted
     /// k shards of a segment, to decode.

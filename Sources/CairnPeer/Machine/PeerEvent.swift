@@ -71,6 +71,10 @@ public enum PeerCommand: Sendable {
     case resolveHolders(PlacedFile)
     /// Asks every holder of a file, at `addresses`, which of its shards it has; answered with `.holdersProbed`.
     case probeHolders(PlacedFile, addresses: [PeerID: PeerInfo])
+    /// Stores a blob at the peers closest to its key; answered with `.blobStored`.
+    case storeBlob(BlobOrder)
+    /// Deletes a file this identity owns from its `holders` and keepers; answered with `.fileDeleted`.
+    case deleteFile(PlacedFile, holders: [PeerID: PeerInfo])
     /// Starts fetching a file's segments (its ID names the get from then on); answered with `.getStarted`.
     case startGet(GetOrder)
     /// The driver wants `segment` of get `get` next, and is done with those before it; answered with

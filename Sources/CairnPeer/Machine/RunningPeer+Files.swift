@@ -32,6 +32,14 @@ extension RunningPeer {
             locate.start()
             files.locates[id] = locate
             apply(files.locates[id]!.takeEffects(), of: id, now: now)
+        case .storeBlob(let order):
+            files.blobStores[id] = BlobStoreOperation(id: id, order: order)
+            withBlobStore(id, now: now) { $0.start() }
+        case .deleteFile(let layout, let holders):
+            var delete = DeleteOperation(id: id, layout: layout, holders: holders, owner: identity, localPeer: localPeer)
+            delete.now = now
+            files.deletes[id] = delete
+            withDelete(id, now: now) { $0.start() }
         case .resolveHolders(let layout):
             resolveHolders(of: layout, command: id, now: now)
         case .probeHolders(let layout, let addresses):
@@ -85,6 +93,12 @@ extension RunningPeer {
             }
             return probeSend(next.0, to: next.1, for: operation, now: now)
         }
+        if files.blobStores[operation] != nil, case .blob(let keeper) = request {
+            return withBlobStore(operation, now: now) { $0.answered(keeper: keeper, response: response, reason: reason) }
+        }
+        if files.deletes[operation] != nil {
+            return withDelete(operation, now: now) { $0.answered(response) }
+        }
         if case .locate(let step) = request {
             return withLocate(operation, now: now) { $0.answered(step, response: response) }
         }
@@ -108,6 +122,10 @@ extension RunningPeer {
     }
 
     mutating func putLookedUp(_ put: CommandID, _ outcome: QueryOutcome, now: Instant) {
+        var closest: [PeerInfo]?
+        if case .closestPeers(_, let found) = outcome { closest = found }
+        if files.blobStores[put] != nil { return withBlobStore(put, now: now) { $0.lookedUp(closest) } }
+        if files.deletes[put] != nil { return withDelete(put, now: now) { $0.lookedUp(closest) } }
         if files.locates[put] != nil {
             guard case .closestPeers(_, let closest) = outcome else {
                 return withLocate(put, now: now) { $0.lookedUp(nil) }
@@ -177,7 +195,9 @@ extension RunningPeer {
         for put in files.puts.values {
             if let waiter = put.waiter { actions.append(.deliver(waiter, .failed("the peer is shutting down"))) }
         }
-        for command in Array(files.locates.keys) + Array(files.resolves.keys) + Array(files.probes.keys) {
+        let others = Array(files.locates.keys) + Array(files.resolves.keys) + Array(files.probes.keys)
+            + Array(files.blobStores.keys) + Array(files.deletes.keys)
+        for command in others {
             actions.append(.deliver(command, .failed("the peer is shutting down")))
         }
         for get in files.gets.values {
@@ -203,6 +223,19 @@ extension RunningPeer {
         files.locates[locate]!.now = now
         body(&files.locates[locate]!)
         apply(files.locates[locate]!.takeEffects(), of: locate, now: now)
+    }
+
+    private mutating func withBlobStore(_ id: CommandID, now: Instant, _ body: (inout BlobStoreOperation) -> Void) {
+        guard files.blobStores[id] != nil else { return }
+        body(&files.blobStores[id]!)
+        apply(files.blobStores[id]!.takeEffects(), of: id, now: now)
+    }
+
+    private mutating func withDelete(_ id: CommandID, now: Instant, _ body: (inout DeleteOperation) -> Void) {
+        guard files.deletes[id] != nil else { return }
+        files.deletes[id]!.now = now
+        body(&files.deletes[id]!)
+        apply(files.deletes[id]!.takeEffects(), of: id, now: now)
     }
 
     /// Runs `body` on get `get` in place, then carries out what it asked for.
@@ -236,6 +269,8 @@ extension RunningPeer {
             case .finished:
                 files.puts[operation] = nil
                 files.locates[operation] = nil
+                files.blobStores[operation] = nil
+                files.deletes[operation] = nil
                 forgetTimers(of: operation)
             }
         }

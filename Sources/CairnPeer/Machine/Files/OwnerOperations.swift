@@ -9,6 +9,9 @@ struct OwnerOperations: Sendable {
     var gets: [CommandID: GetOperation] = [:]
     /// Files being located, by the command that asked.
     var locates: [CommandID: LocateOperation] = [:]
+    /// Blobs being stored and files being deleted, by the command that asked.
+    var blobStores: [CommandID: BlobStoreOperation] = [:]
+    var deletes: [CommandID: DeleteOperation] = [:]
     /// Holders being resolved and probed, by the command that asked.
     var resolves: [CommandID: ResolveOperation] = [:]
     var probes: [CommandID: ProbeOperation] = [:]
