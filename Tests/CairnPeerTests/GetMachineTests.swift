@@ -28,15 +28,20 @@ import Testing
             let fileID = descriptor.fileID
             let positions = (0..<segments).map { UInt32($0) }
             let records = identities.enumerated().map { slot, holder in
-                PlacementRecord(fileID: fileID, holder: holder, addresses: [PeerAddress(host: "10.0.2.\(slot)", port: 1)],
-                                entries: PlacementRecord.entries(for: positions.map { ($0, UInt8(slot)) }),
-                                issued: .zero, expires: .seconds(1_000_000))
+                PlacementRecord(
+                    fileID: fileID, holder: holder, addresses: [PeerAddress(host: "10.0.2.\(slot)", port: 1)],
+                    entries: PlacementRecord.entries(for: positions.map { ($0, UInt8(slot)) }),
+                    issued: .zero, expires: .seconds(1_000_000))
             }
             let placement = FilePlacement(descriptor: descriptor, fileID: fileID, records: records, now: .seconds(1))
             layout = PlacedFile(fileID: fileID, descriptor: descriptor, placement: placement)
-            holders = Dictionary(uniqueKeysWithValues: identities.enumerated().map { slot, identity in
-                (identity.peerID, PeerInfo(id: identity.peerID, address: PeerAddress(host: "10.0.2.\(slot)", port: 1)))
-            })
+            holders = Dictionary(
+                uniqueKeysWithValues: identities.enumerated().map { slot, identity in
+                    (
+                        identity.peerID,
+                        PeerInfo(id: identity.peerID, address: PeerAddress(host: "10.0.2.\(slot)", port: 1))
+                    )
+                })
             machine = PeerMachine(identity: .generate(), config: PeerMachineConfig())
             machine.handle(.started(PeerAddress(host: "10.0.1.1", port: 1)), now: now)
             _ = machine.takeActions()

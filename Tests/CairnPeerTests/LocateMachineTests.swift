@@ -87,8 +87,9 @@ import Testing
     @Test func noKeeperWithTheDescriptorMeansNotFound() {
         var network = Network(keepers: 4) { _, _ in .storage(.blob(nil)) }
         let fileID = Random.key256()
-        guard case .fileFailed(let failure)? = network.command(
-            1, .locateFile(LocateOrder(fileID: fileID, descriptor: nil, grantKey: nil)))
+        guard
+            case .fileFailed(let failure)? = network.command(
+                1, .locateFile(LocateOrder(fileID: fileID, descriptor: nil, grantKey: nil)))
         else {
             Issue.record("no failure")
             return
@@ -100,14 +101,16 @@ import Testing
     @Test func aReaderByIDWithoutAGrantHasNoAccess() throws {
         let file = try GetMachineTests.Fixture()
         var network = Network(keepers: 4) { _, _ in .storage(.blob(nil)) }
-        let order = LocateOrder(fileID: file.layout.fileID, descriptor: file.layout.descriptor, grantKey: Random.key256())
+        let order = LocateOrder(
+            fileID: file.layout.fileID, descriptor: file.layout.descriptor, grantKey: Random.key256())
         guard case .fileFailed(.noAccess)? = network.command(1, .locateFile(order)) else {
             Issue.record("expected no access: \(network.delivered)")
             return
         }
         #expect(network.asked.contains { if case .getBlob(.grant, _) = $0.1 { true } else { false } })
-        #expect(!network.asked.contains { if case .getBlob(.descriptor, _) = $0.1 { true } else { false } },
-                "the descriptor from the local index is not asked for")
+        #expect(
+            !network.asked.contains { if case .getBlob(.descriptor, _) = $0.1 { true } else { false } },
+            "the descriptor from the local index is not asked for")
     }
 
     @Test func holdersAreResolvedFromTheirRecordsAndProbedWithASilentOneUnreachable() throws {
@@ -120,14 +123,16 @@ import Testing
         }
         #expect(Set(file.layout.segments[0].holders).isSubset(of: addresses.keys))
         var machine = file.machine
-        machine.handle(.command(CommandID(rawValue: 2), .probeHolders(file.layout, addresses: addresses)), now: file.now)
+        machine.handle(
+            .command(CommandID(rawValue: 2), .probeHolders(file.layout, addresses: addresses)), now: file.now)
         var probes = machine.takeActions().compactMap { action -> (OutboundID, PeerID, [ShardID])? in
             if case .send(let id, let peer, .storage(.holds(let ids))) = action { (id, peer.id, ids) } else { nil }
         }
         #expect(probes.count == 8)
         var result: PeerCommandResult?
         for (id, peer, ids) in probes {
-            let event: PeerEvent = peer == silent
+            let event: PeerEvent =
+                peer == silent
                 ? .timerFired(.requestTimeout(id))
                 : .answered(id, .storage(.holding(ids.map { _ in true })))
             machine.handle(event, now: file.now + .seconds(5))
@@ -140,5 +145,6 @@ import Testing
         }
         #expect(probe.unreachable == [silent])
         #expect(probe.held.count == 7)
+        #expect(probe.firstShortSegment(of: file.layout) == nil, "seven holders of eight: k = 4 are there")
     }
 }

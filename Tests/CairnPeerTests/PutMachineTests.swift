@@ -52,8 +52,9 @@ struct PutHarness {
     /// A holder's signed answer to a confirmation.
     func confirmation(_ order: ConfirmOrder, by peer: PeerID) -> Response {
         guard let holder = identity(of: peer) else { return .error(RemoteError(code: .refused, message: "who?")) }
-        let record = PlacementRecord(fileID: order.fileID, holder: holder, addresses: [Self.address(9)],
-                                     entries: order.entries, issued: now, expires: now + .seconds(86_400))
+        let record = PlacementRecord(
+            fileID: order.fileID, holder: holder, addresses: [Self.address(9)],
+            entries: order.entries, issued: now, expires: now + .seconds(86_400))
         return .storage(.confirmed(shards: order.shardIDs.count, placement: record))
     }
 
@@ -78,7 +79,11 @@ struct PutHarness {
                     if case .storage(.confirm(let order)) = request, answer != nil {
                         answer = confirmation(order, by: peer.id)
                     }
-                    if let answer { answers.append(.answered(id, answer)) } else { waiting.append((id, peer.id, request)) }
+                    if let answer {
+                        answers.append(.answered(id, answer))
+                    } else {
+                        waiting.append((id, peer.id, request))
+                    }
                 case .deliver(let id, let result): delivered.append((id, result))
                 case .log(let entry): logs.append(entry)
                 case .armTimer(let timer, let instant): armed.append((timer, instant))
@@ -96,8 +101,9 @@ struct PutHarness {
 
     /// A segment of `n` shards with fresh IDs.
     static func segment(_ index: Int, n: Int) -> PutSegment {
-        PutSegment(index: index, shardIDs: (0..<n).map { _ in Random.key256() },
-                   shards: (0..<n).map { _ in ByteBuffer(bytes: [UInt8](repeating: UInt8(index), count: 64)) })
+        PutSegment(
+            index: index, shardIDs: (0..<n).map { _ in Random.key256() },
+            shards: (0..<n).map { _ in ByteBuffer(bytes: [UInt8](repeating: UInt8(index), count: 64)) })
     }
 }
 
@@ -109,7 +115,9 @@ struct PutHarness {
     }
 
     func shardTargets(_ harness: PutHarness) -> [(PeerID, ShardID)] {
-        harness.sent.compactMap { if case .storage(.putShard(let id, _, _, _)) = $0.request { ($0.to, id) } else { nil } }
+        harness.sent.compactMap {
+            if case .storage(.putShard(let id, _, _, _)) = $0.request { ($0.to, id) } else { nil }
+        }
     }
 
     @Test func aPutIsPlacedConfirmedAndPublishedWithAFullProviderReplacedBySpares() throws {
@@ -208,7 +216,9 @@ struct PutHarness {
         }
         #expect("\(failure)".contains("could not place segment 0"))
         #expect("\(failure)".contains("disk failed"))
-        let deletes = harness.sent.compactMap { if case .storage(.delete(let order)) = $0.request { order } else { nil } }
+        let deletes = harness.sent.compactMap {
+            if case .storage(.delete(let order)) = $0.request { order } else { nil }
+        }
         #expect(deletes.flatMap(\.shardIDs).count == 3, "the three shards stored are deleted")
         #expect(harness.logs.contains { $0.message.contains("removed the shards it had placed") })
         // The put is over: a late segment is refused.

@@ -9,8 +9,9 @@ struct GetPlannerTests {
     static let holders: [PeerID] = (0..<8).map { SHA256.hash([UInt8($0)]) }
 
     func planner(segments: Int = 1, suspects: Set<PeerID> = []) -> GetPlanner {
-        GetPlanner(holders: Array(repeating: Self.holders, count: segments), k: 4, segments: Array(0..<segments),
-                   reachable: Set(Self.holders), suspects: suspects)
+        GetPlanner(
+            holders: Array(repeating: Self.holders, count: segments), k: 4, segments: Array(0..<segments),
+            reachable: Set(Self.holders), suspects: suspects)
     }
 
     func fetches(_ actions: [GetPlanner.Action]) -> [Int] {

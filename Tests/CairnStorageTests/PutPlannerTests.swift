@@ -6,7 +6,9 @@ import Testing
 /// The put planner driven event by event: ring rotation, spares, providers found full, the window.
 struct PutPlannerTests {
     static func ring(_ count: Int) -> [PeerInfo] {
-        (0..<count).map { PeerInfo(id: SHA256.hash([UInt8($0)]), address: PeerAddress(host: "h", port: UInt16(4000 + $0))) }
+        (0..<count).map {
+            PeerInfo(id: SHA256.hash([UInt8($0)]), address: PeerAddress(host: "h", port: UInt16(4000 + $0)))
+        }
     }
 
     static func ids(_ n: Int) -> [ShardID] { (0..<n).map { _ in Random.key256() } }
@@ -20,8 +22,9 @@ struct PutPlannerTests {
         var planner = PutPlanner(ring: ring, n: 4)
         #expect(Self.stores(planner.add(segment: 0, shardIDs: Self.ids(4))).map(\.provider) == Array(ring[0..<4]))
         #expect(Self.stores(planner.add(segment: 1, shardIDs: Self.ids(4))).map(\.provider) == Array(ring[4..<8]))
-        #expect(Self.stores(planner.add(segment: 2, shardIDs: Self.ids(4))).map(\.provider)
-            == [ring[8], ring[9], ring[0], ring[1]])
+        #expect(
+            Self.stores(planner.add(segment: 2, shardIDs: Self.ids(4))).map(\.provider)
+                == [ring[8], ring[9], ring[0], ring[1]])
     }
 
     @Test func aFullProviderIsReplacedByASpareThatHoldsNothingOfTheSegmentAndSkippedAfterwards() {

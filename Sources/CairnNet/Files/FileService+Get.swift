@@ -161,7 +161,9 @@ extension FileService {
     }
 
     /// The file key as this identity may have it: sealed to it as owner, or through `grant` from the owner.
-    func fileKey(for descriptor: Descriptor, fileID: Key256, grant: AccessGrant?) throws -> (FileKey, FileError.KeySource) {
+    func fileKey(for descriptor: Descriptor, fileID: Key256, grant: AccessGrant?) throws
+        -> (FileKey, FileError.KeySource)
+    {
         let keys = identity.x25519KeyPair
         if descriptor.owner == identity.publicKey {
             guard let key = FileKey(bytes: try SealedBox.open(descriptor.sealedKey, recipient: keys)) else {

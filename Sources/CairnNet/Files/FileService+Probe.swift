@@ -13,9 +13,6 @@ extension FileService {
             nothing.unreachable = Set(layout.segments.flatMap(\.holders))
             return nothing
         }
-        var availability = ShardAvailability()
-        availability.held = probe.held
-        availability.unreachable = probe.unreachable
-        return availability
+        return probe
     }
 }

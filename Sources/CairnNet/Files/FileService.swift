@@ -8,8 +8,11 @@ import NIOCore
 
 /// Files on the network, from this peer: put, get, list, delete and share (DESIGN.md §5).
 ///
-/// Placement and retrieval orchestration lives here; the pure pieces — segmenting, encryption, erasure
-/// coding, descriptors, placement, repair plans — are CairnStorage's, and the provider side is `ProviderService`.
+/// The driver's side of files: it reads and encodes bodies, decodes and streams segments, and keeps this
+/// peer's own index. Every choice of which peer to ask, when to retry, hedge or give up is the peer machine's
+/// (`PutOperation`, `GetOperation`, `LocateOperation`, … in CairnPeer, with the planners of CairnStorage),
+/// reached through `NetworkPeer.perform`. Not moved yet: `repair` (its survey of providers, shard fetches and
+/// the placement of rebuilt shards). The provider side is `ProviderService`.
 public final class FileService: Sendable {
     public let peer: NetworkPeer
     public let provider: ProviderService
@@ -110,7 +113,8 @@ public final class FileService: Sendable {
     /// Stores a blob at the `replicas` peers closest to `key`; returns how many took it. The machine looks the
     /// keepers up and asks them (`BlobStoreOperation`); too few takers fail with `FileError.recordNotStored`.
     func storeBlob(kind: BlobKind, key: Key256, bytes: [UInt8], replicas: Int) async throws -> Int {
-        let result = try await peer.perform(.storeBlob(BlobOrder(kind: kind, key: key, bytes: bytes, replicas: replicas)))
+        let order = BlobOrder(kind: kind, key: key, bytes: bytes, replicas: replicas)
+        let result = try await peer.perform(.storeBlob(order))
         guard case .blobStored(let count) = result else { throw Self.error(from: result, "a blob upload") }
         return count
     }

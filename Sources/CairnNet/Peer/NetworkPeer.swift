@@ -6,8 +6,8 @@ import NIOCore
 
 /// One Cairn peer on the real network: the `PeerMachine` driven by the SwiftNIO transport and the wall clock.
 /// The machine decides — joins, timeouts, retries, upkeep; this class only carries its actions out and feeds it
-/// events (DESIGN.md §1). Storage requests still go straight to the `ProviderService` (to move into the
-/// machine next).
+/// events (DESIGN.md §1). Storage requests other peers send still go straight to the `ProviderService` (to
+/// move into the machine next); the machine's own storage requests to this peer are served by it too.
 ///
 /// `@unchecked Sendable`: all mutable state is confined to `eventLoop`; every public method hops there.
 public final class NetworkPeer: @unchecked Sendable {
@@ -250,7 +250,8 @@ public final class NetworkPeer: @unchecked Sendable {
             // The machine times the request out (`PeerTimer.requestTimeout`); the transport's own, later timeout
             // only frees the connection's slot if no answer ever comes. Storage requests carry shards and may
             // wait on a provider's disk: the machine gives them up to 30 s.
-            let limit: Duration = if case .storage = request { .seconds(60) } else { configuration.machine.requestTimeout * 2 }
+            let limit: Duration =
+                if case .storage = request { .seconds(60) } else { configuration.machine.requestTimeout * 2 }
             answer = transport.request(request, to: peer, timeout: limit.timeAmount)
         }
         answer

@@ -1,4 +1,5 @@
 import CairnDHT
+import CairnStorage
 import CairnWire
 
 /// What the machine asks its driver to do. The driver carries actions out in order and decides nothing:
@@ -40,11 +41,14 @@ public enum PeerCommandResult: Sendable {
     case fileLocated(FileLocation)
     /// The addresses of a file's holders that could be found (this peer's own included).
     case holdersResolved([PeerID: PeerInfo])
-    case holdersProbed(HolderProbe)
+    /// What the holders of a file said they hold.
+    case holdersProbed(ShardAvailability)
     /// A blob is stored at this many keepers.
     case blobStored(Int)
     /// A file's holders reported this many shards deleted.
     case fileDeleted(shards: Int)
+    /// The challenges whose holders did not prove their shard.
+    case audited(failed: [StorageChallenge])
     /// The get is set up; ask for its segments.
     case getStarted
     /// k shards of a segment, to decode.

@@ -75,6 +75,8 @@ public enum PeerCommand: Sendable {
     case storeBlob(BlobOrder)
     /// Deletes a file this identity owns from its `holders` and keepers; answered with `.fileDeleted`.
     case deleteFile(PlacedFile, holders: [PeerID: PeerInfo])
+    /// Challenges holders for proofs of storage; answered with `.audited`.
+    case audit(AuditOrder)
     /// Starts fetching a file's segments (its ID names the get from then on); answered with `.getStarted`.
     case startGet(GetOrder)
     /// The driver wants `segment` of get `get` next, and is done with those before it; answered with

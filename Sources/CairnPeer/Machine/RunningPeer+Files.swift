@@ -10,8 +10,9 @@ extension RunningPeer {
         case .query:
             break
         case .startPut(let order):
-            var put = PutOperation(id: id, order: order, identity: identity, localPeer: localPeer,
-                                   clockTolerance: config.dht.maxClockSkew)
+            var put = PutOperation(
+                id: id, order: order, identity: identity, localPeer: localPeer,
+                clockTolerance: config.dht.maxClockSkew)
             put.now = now
             let candidates = surveyCandidates(near: order.fileNonce)
             put.start(candidates: candidates, cached: candidates.map { files.capacity(of: $0.id, now: now) })
@@ -36,10 +37,14 @@ extension RunningPeer {
             files.blobStores[id] = BlobStoreOperation(id: id, order: order)
             withBlobStore(id, now: now) { $0.start() }
         case .deleteFile(let layout, let holders):
-            var delete = DeleteOperation(id: id, layout: layout, holders: holders, owner: identity, localPeer: localPeer)
+            var delete = DeleteOperation(
+                id: id, layout: layout, holders: holders, owner: identity, localPeer: localPeer)
             delete.now = now
             files.deletes[id] = delete
             withDelete(id, now: now) { $0.start() }
+        case .audit(let order):
+            files.audits[id] = AuditOperation(id: id, order: order)
+            withAudit(id, now: now) { $0.start() }
         case .resolveHolders(let layout):
             resolveHolders(of: layout, command: id, now: now)
         case .probeHolders(let layout, let addresses):
@@ -80,8 +85,10 @@ extension RunningPeer {
         actions.append(.deliver(command, .fileFailed(.invalidRequest("no such put or get is in progress"))))
     }
 
-    mutating func ownerAnswered(_ operation: CommandID, _ request: OwnerRequest, response: Response?,
-                                reason: String?, now: Instant) {
+    mutating func ownerAnswered(
+        _ operation: CommandID, _ request: OwnerRequest, response: Response?,
+        reason: String?, now: Instant
+    ) {
         if case .fetch(let segment, let slot) = request {
             return withGet(operation, now: now) {
                 $0.fetchAnswered(segment: segment, slot: slot, response: response, reason: reason)
@@ -94,7 +101,14 @@ extension RunningPeer {
             return probeSend(next.0, to: next.1, for: operation, now: now)
         }
         if files.blobStores[operation] != nil, case .blob(let keeper) = request {
-            return withBlobStore(operation, now: now) { $0.answered(keeper: keeper, response: response, reason: reason) }
+            return withBlobStore(operation, now: now) {
+                $0.answered(keeper: keeper, response: response, reason: reason)
+            }
+        }
+        if case .audit(let challenge) = request {
+            return withAudit(operation, now: now) {
+                $0.answered(challenge: challenge, response: response, reason: reason)
+            }
         }
         if files.deletes[operation] != nil {
             return withDelete(operation, now: now) { $0.answered(response) }
@@ -107,15 +121,16 @@ extension RunningPeer {
             case .capacity(let position, let sent):
                 put.capacityAnswered(position: position, sent: sent, response: response)
             case .shard(let segment, let slot, let provider):
-                put.shardAnswered(segment: segment, slot: slot, provider: provider, response: response,
-                                  reason: reason)
+                put.shardAnswered(
+                    segment: segment, slot: slot, provider: provider, response: response,
+                    reason: reason)
             case .blob(let keeper):
                 put.blobAnswered(keeper: keeper, response: response, reason: reason)
             case .confirm(let holder):
                 put.confirmAnswered(holder: holder, response: response, reason: reason)
             case .delete:
                 put.deleteAnswered(response)
-            case .fetch, .locate, .probe:
+            case .fetch, .locate, .probe, .audit:
                 break
             }
         }
@@ -170,15 +185,18 @@ extension RunningPeer {
         actions.append(.deliver(command, .holdersResolved(resolve.found)))
     }
 
-    private mutating func probeSend(_ request: StorageRequest, to peer: PeerInfo, for command: CommandID, now: Instant) {
-        send(.storage(request), to: peer, for: .owner(command, .probe(holder: peer.id)), now: now,
-             timeout: ProbeOperation.timeout)
+    private mutating func probeSend(_ request: StorageRequest, to peer: PeerInfo, for command: CommandID, now: Instant)
+    {
+        send(
+            .storage(request), to: peer, for: .owner(command, .probe(holder: peer.id)), now: now,
+            timeout: ProbeOperation.timeout)
     }
 
     private mutating func probeSettled(_ command: CommandID) {
         guard let probe = files.probes[command], probe.pending == 0 else { return }
         files.probes[command] = nil
-        actions.append(.deliver(command, .holdersProbed(HolderProbe(held: probe.held, unreachable: probe.unreachable))))
+        actions.append(
+            .deliver(command, .holdersProbed(ShardAvailability(held: probe.held, unreachable: probe.unreachable))))
     }
 
     mutating func ownerTimerFired(_ number: UInt64, now: Instant) {
@@ -195,8 +213,9 @@ extension RunningPeer {
         for put in files.puts.values {
             if let waiter = put.waiter { actions.append(.deliver(waiter, .failed("the peer is shutting down"))) }
         }
-        let others = Array(files.locates.keys) + Array(files.resolves.keys) + Array(files.probes.keys)
-            + Array(files.blobStores.keys) + Array(files.deletes.keys)
+        let others =
+            Array(files.locates.keys) + Array(files.resolves.keys) + Array(files.probes.keys)
+            + Array(files.blobStores.keys) + Array(files.deletes.keys) + Array(files.audits.keys)
         for command in others {
             actions.append(.deliver(command, .failed("the peer is shutting down")))
         }
@@ -229,6 +248,12 @@ extension RunningPeer {
         guard files.blobStores[id] != nil else { return }
         body(&files.blobStores[id]!)
         apply(files.blobStores[id]!.takeEffects(), of: id, now: now)
+    }
+
+    private mutating func withAudit(_ id: CommandID, now: Instant, _ body: (inout AuditOperation) -> Void) {
+        guard files.audits[id] != nil else { return }
+        body(&files.audits[id]!)
+        apply(files.audits[id]!.takeEffects(), of: id, now: now)
     }
 
     private mutating func withDelete(_ id: CommandID, now: Instant, _ body: (inout DeleteOperation) -> Void) {
@@ -271,6 +296,7 @@ extension RunningPeer {
                 files.locates[operation] = nil
                 files.blobStores[operation] = nil
                 files.deletes[operation] = nil
+                files.audits[operation] = nil
                 forgetTimers(of: operation)
             }
         }

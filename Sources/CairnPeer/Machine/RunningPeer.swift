@@ -69,7 +69,8 @@ struct RunningPeer: Sendable {
                     dht.handleFailure(of: request, now: now)
                 }
             case .dial?: dialSettled(now: now)
-            case .owner(let operation, let request)?: ownerAnswered(operation, request, response: response, reason: nil, now: now)
+            case .owner(let operation, let request)?:
+                ownerAnswered(operation, request, response: response, reason: nil, now: now)
             case nil: break
             }
         case .failed(let id, let reason):
@@ -134,7 +135,8 @@ struct RunningPeer: Sendable {
         switch purpose {
         case .dht(let request): dht.handleFailure(of: request, now: now)
         case .dial: dialSettled(now: now)
-        case .owner(let operation, let request): ownerAnswered(operation, request, response: nil, reason: reason, now: now)
+        case .owner(let operation, let request):
+            ownerAnswered(operation, request, response: nil, reason: reason, now: now)
         }
     }
 

@@ -89,7 +89,8 @@ public struct PutPlanner: Sendable {
     /// Shard `slot` of `segment` is durable on `provider`.
     public mutating func stored(segment index: Int, slot: Int, on provider: PeerID) -> [Action] {
         guard !failed, var segment = inFlight[index], segment.targets[slot].id == provider,
-              !segment.done[slot] else { return [] }
+            !segment.done[slot]
+        else { return [] }
         segment.done[slot] = true
         segment.remaining -= 1
         stored[provider, default: StoredShards(holder: segment.targets[slot])].shardIDs.append(segment.shardIDs[slot])
@@ -103,10 +104,13 @@ public struct PutPlanner: Sendable {
     }
 
     /// `provider` did not take shard `slot` of `segment`: `reason` says why; `full` when it said it has no room.
-    public mutating func refused(segment index: Int, slot: Int, by provider: PeerID, full isFull: Bool,
-                                 reason: String) -> [Action] {
+    public mutating func refused(
+        segment index: Int, slot: Int, by provider: PeerID, full isFull: Bool,
+        reason: String
+    ) -> [Action] {
         guard !failed, var segment = inFlight[index], segment.targets[slot].id == provider,
-              !segment.done[slot] else { return [] }
+            !segment.done[slot]
+        else { return [] }
         if isFull { full.insert(provider) }
         segment.failures[slot].append("\(provider.shortHex): \(reason)")
         guard let spare = segment.spares.take(skipping: full) else {
@@ -157,9 +161,13 @@ public struct PutPlanner: Sendable {
 
     private mutating func fail(segment: Int, slot: Int, failures: [String]) -> [Action] {
         abandon(except: (segment, slot))
-        return [.fail(.placementFailed(
-            segment: segment, reason: "shard \(slot) was refused by every provider that holds nothing of "
-                + "the segment (\(failures.suffix(3).joined(separator: "; ")))"))]
+        return [
+            .fail(
+                .placementFailed(
+                    segment: segment,
+                    reason: "shard \(slot) was refused by every provider that holds nothing of "
+                        + "the segment (\(failures.suffix(3).joined(separator: "; ")))"))
+        ]
     }
 }
 

@@ -39,8 +39,10 @@ public struct GetPlanner: Sendable {
 
     /// `holders[s][i]` holds shard i of segment s (`.zero` when unknown); `reachable`: the holders with an
     /// address; `suspects`: holders known to be down (a probe's unreachable ones), asked last.
-    public init(holders: [[PeerID]], k: Int, segments: [Int], reachable: Set<PeerID>, suspects: Set<PeerID> = [],
-                window: Int = GetPlanner.defaultWindow) {
+    public init(
+        holders: [[PeerID]], k: Int, segments: [Int], reachable: Set<PeerID>, suspects: Set<PeerID> = [],
+        window: Int = GetPlanner.defaultWindow
+    ) {
         self.holders = holders
         self.k = k
         self.reachable = reachable
@@ -90,7 +92,8 @@ public struct GetPlanner: Sendable {
     /// The driver is done with every wanted segment before `segment` (it asks for `segment` next): their plans
     /// go, and the window moves on.
     public mutating func consumed(before segment: Int, now: Instant) -> [Action] {
-        guard order[consumed...].contains(segment) else { return [] }
+        // Segments are asked for in order: the one wanted is among the started ones or the next.
+        guard order[consumed..<min(order.count, started + 1)].contains(segment) else { return [] }
         while consumed < order.count, order[consumed] != segment {
             plans[order[consumed]] = nil
             consumed += 1

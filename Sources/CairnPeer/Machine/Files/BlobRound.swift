@@ -37,12 +37,14 @@ struct BlobRound: Sendable {
         // The keepers' reasons, one of each: a clock far off says so there (RecordRejection).
         var seen = Set<String>()
         let reasons = refusals.filter { seen.insert(String($0.drop { $0 != ":" })).inserted }.prefix(2)
-        let what: String = switch kind {
-        case .descriptor: "descriptor"
-        case .placement: "placement records"
-        case .grant: "access grant"
-        }
-        return .recordNotStored("the \(what) (\(stored) of \(asked) keepers)"
-            + (reasons.isEmpty ? "" : "; refused by " + reasons.joined(separator: "; ")))
+        let what: String =
+            switch kind {
+            case .descriptor: "descriptor"
+            case .placement: "placement records"
+            case .grant: "access grant"
+            }
+        return .recordNotStored(
+            "the \(what) (\(stored) of \(asked) keepers)"
+                + (reasons.isEmpty ? "" : "; refused by " + reasons.joined(separator: "; ")))
     }
 }

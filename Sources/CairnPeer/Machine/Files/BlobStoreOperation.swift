@@ -47,8 +47,10 @@ struct BlobStoreOperation: Sendable {
         round = BlobRound(kind: order.kind, asked: keepers.count)
         let payload = ByteBuffer(bytes: order.bytes)
         for (position, keeper) in keepers.enumerated() {
-            effects.append(.send(.putBlob(kind: order.kind, key: order.key, provider: nil, bytes: payload), to: keeper,
-                                 .blob(keeper: position), timeout: .seconds(30)))
+            effects.append(
+                .send(
+                    .putBlob(kind: order.kind, key: order.key, provider: nil, bytes: payload), to: keeper,
+                    .blob(keeper: position), timeout: .seconds(30)))
         }
         if keepers.isEmpty { settled() }
     }

@@ -35,8 +35,9 @@ struct ConfirmRound: Sendable {
     init(_ positions: [HolderPositions], fileID: Key256, fileNonce: Key256, owner: Identity, now: Instant) {
         holders = positions.map { held in
             let orders = batches(Array(zip(held.shardIDs, held.positions)), of: ConfirmOrder.maxShards).map { batch in
-                ConfirmOrder(fileID: fileID, fileNonce: fileNonce, shardIDs: batch.map(\.0),
-                             entries: PlacementRecord.entries(for: batch.map(\.1)), owner: owner, issued: now)
+                ConfirmOrder(
+                    fileID: fileID, fileNonce: fileNonce, shardIDs: batch.map(\.0),
+                    entries: PlacementRecord.entries(for: batch.map(\.1)), owner: owner, issued: now)
             }
             return Holder(info: held.holder, orders: orders)
         }
@@ -95,8 +96,9 @@ struct ConfirmRound: Sendable {
     /// Once every holder settled: why the put fails, or nil.
     var failure: FileFailure? {
         guard !failures.isEmpty else { return nil }
-        return .recordNotStored("the confirmation of the shards (\(failures.count) holder(s) did not "
-            + "confirm: \(failures.prefix(2).joined(separator: "; ")))")
+        return .recordNotStored(
+            "the confirmation of the shards (\(failures.count) holder(s) did not "
+                + "confirm: \(failures.prefix(2).joined(separator: "; ")))")
     }
 }
 

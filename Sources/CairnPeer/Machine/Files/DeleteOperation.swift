@@ -40,8 +40,9 @@ struct DeleteOperation: Sendable {
         targets[localPeer.id] = localPeer
         for target in targets.values.sorted(by: { $0.id < $1.id }) {
             for batch in batches(layout.shardIDs(heldBy: target.id), of: DeleteOrder.maxShards) {
-                let order = DeleteOrder(fileID: layout.fileID, fileNonce: layout.fileNonce, shardIDs: batch,
-                                        owner: owner, issued: now)
+                let order = DeleteOrder(
+                    fileID: layout.fileID, fileNonce: layout.fileNonce, shardIDs: batch,
+                    owner: owner, issued: now)
                 pending += 1
                 effects.append(.send(.delete(order), to: target, .delete, timeout: .seconds(30)))
             }

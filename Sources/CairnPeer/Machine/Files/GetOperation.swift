@@ -54,8 +54,12 @@ struct GetOperation: Sendable {
         ready = ready.filter { planner.isActive($0.key) }
         guard planner.isActive(segment) || failed[segment] != nil else {
             waiting = nil
-            return effects.append(.deliver(command, .fileFailed(.invalidRequest(
-                "segment \(segment) is not one this get fetches, or was asked for out of order"))))
+            return effects.append(
+                .deliver(
+                    command,
+                    .fileFailed(
+                        .invalidRequest(
+                            "segment \(segment) is not one this get fetches, or was asked for out of order"))))
         }
         deliverIfSettled(segment)
     }
@@ -96,8 +100,10 @@ struct GetOperation: Sendable {
             switch action {
             case .fetch(let segment, let slot, let holder):
                 guard let info = holders[holder] else { continue }
-                effects.append(.send(.getShard(id: shardIDs[segment][slot]), to: info,
-                                     .fetch(segment: segment, slot: slot), timeout: Self.fetchTimeout))
+                effects.append(
+                    .send(
+                        .getShard(id: shardIDs[segment][slot]), to: info,
+                        .fetch(segment: segment, slot: slot), timeout: Self.fetchTimeout))
             case .armHedge(let segment, let instant):
                 effects.append(.arm(.hedge(segment: segment), at: instant))
             case .ready(let segment, let slots):
@@ -114,13 +120,19 @@ struct GetOperation: Sendable {
         guard let waiting, waiting.segment == segment else { return }
         if let reason = failed[segment] {
             self.waiting = nil
-            return effects.append(.deliver(waiting.command, .fileFailed(.unavailable(segment: segment, reason: reason))))
+            return effects.append(
+                .deliver(waiting.command, .fileFailed(.unavailable(segment: segment, reason: reason))))
         }
         guard let slots = ready[segment], let held = shards[segment] else { return }
         let bytes = slots.compactMap { held[$0] }
         guard bytes.count == slots.count else { return }
         self.waiting = nil
-        effects.append(.deliver(waiting.command, .segmentShards(SegmentShards(segment: segment, slots: slots,
-                                                                               shards: bytes))))
+        effects.append(
+            .deliver(
+                waiting.command,
+                .segmentShards(
+                    SegmentShards(
+                        segment: segment, slots: slots,
+                        shards: bytes))))
     }
 }

@@ -66,11 +66,3 @@ struct ProbeOperation: Sendable {
         return nil
     }
 }
-
-/// What a probe found.
-public struct HolderProbe: Sendable {
-    /// Per holder that answered, the shards it has.
-    public var held: [PeerID: Set<ShardID>]
-    /// Holders with no known address, or that did not answer in time.
-    public var unreachable: Set<PeerID>
-}

@@ -88,8 +88,10 @@ struct LocateOperation: Sendable {
         guard descriptorCursor < keepers.count else { return finish(.failure(.descriptorNotFound(order.fileID))) }
         let keeper = keepers[descriptorCursor]
         descriptorCursor += 1
-        effects.append(.send(.getBlob(kind: .descriptor, key: order.fileID), to: keeper, .locate(.descriptor),
-                             timeout: Self.blobTimeout))
+        effects.append(
+            .send(
+                .getBlob(kind: .descriptor, key: order.fileID), to: keeper, .locate(.descriptor),
+                timeout: Self.blobTimeout))
     }
 
     mutating func answered(_ step: LocateStep, response: Response?) {
@@ -99,7 +101,8 @@ struct LocateOperation: Sendable {
             if case .storage(.blob(let bytes?))? = response {
                 let raw = Array(bytes.readableBytesView)
                 if SHA256.hash(raw) == order.fileID, let found = try? Descriptor(decoding: raw),
-                   found.verifySignature() {
+                    found.verifySignature()
+                {
                     descriptor = found
                     return fetchRest()
                 }
@@ -110,7 +113,8 @@ struct LocateOperation: Sendable {
             guard case .fetchingRest = phase, grantPending, let descriptor, let key = order.grantKey else { return }
             if case .storage(.blob(let bytes?))? = response {
                 if let found = try? AccessGrant(decoding: Array(bytes.readableBytesView)), found.grantee == owner,
-                   found.fileID == order.fileID, found.verify(against: descriptor) {
+                    found.fileID == order.fileID, found.verify(against: descriptor)
+                {
                     grant = found
                     grantPending = false
                     return settleRest()
@@ -136,8 +140,10 @@ struct LocateOperation: Sendable {
         if !candidates.contains(where: { $0.id == localPeer.id }) { candidates.append(localPeer) }
         for keeper in candidates.prefix(PutOperation.blobReplicas(for: descriptor.parameters) + 2) {
             placementPending += 1
-            effects.append(.send(.getBlob(kind: .placement, key: order.fileID), to: keeper, .locate(.placement),
-                                 timeout: Self.blobTimeout))
+            effects.append(
+                .send(
+                    .getBlob(kind: .placement, key: order.fileID), to: keeper, .locate(.placement),
+                    timeout: Self.blobTimeout))
         }
         if let key = order.grantKey, descriptor.owner != owner {
             grantPending = true
@@ -168,8 +174,11 @@ struct LocateOperation: Sendable {
     }
 
     private mutating func warnUnchecked(_ keeper: PeerInfo) {
-        effects.append(.log(PeerLogEntry(.warning, "keeper served a blob that does not check out",
-                                         ["cairn.remote": "\(keeper)"])))
+        effects.append(
+            .log(
+                PeerLogEntry(
+                    .warning, "keeper served a blob that does not check out",
+                    ["cairn.remote": "\(keeper)"])))
     }
 
     private mutating func finish(_ result: Result<FileLocation, FileFailure>) {

@@ -37,6 +37,8 @@ enum OwnerRequest: Hashable, Sendable {
     case locate(LocateStep)
     /// "Which of these shards do you have?" to `holder`.
     case probe(holder: PeerID)
+    /// A proof of storage for challenge `challenge` of an audit.
+    case audit(challenge: Int)
 }
 
 /// The owner-side operations' own timers.

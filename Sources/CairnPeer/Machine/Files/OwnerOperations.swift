@@ -12,6 +12,7 @@ struct OwnerOperations: Sendable {
     /// Blobs being stored and files being deleted, by the command that asked.
     var blobStores: [CommandID: BlobStoreOperation] = [:]
     var deletes: [CommandID: DeleteOperation] = [:]
+    var audits: [CommandID: AuditOperation] = [:]
     /// Holders being resolved and probed, by the command that asked.
     var resolves: [CommandID: ResolveOperation] = [:]
     var probes: [CommandID: ProbeOperation] = [:]

@@ -37,8 +37,9 @@ extension PutOperation {
         // Without a descriptor there is no file ID: the zero key names no blob, so only shards go.
         for (holder, shardIDs) in targets.values.sorted(by: { $0.holder.id < $1.holder.id }) {
             for batch in batches(shardIDs, of: DeleteOrder.maxShards) {
-                let order = DeleteOrder(fileID: fileID ?? .zero, fileNonce: order.fileNonce, shardIDs: batch,
-                                        owner: identity, issued: now)
+                let order = DeleteOrder(
+                    fileID: fileID ?? .zero, fileNonce: order.fileNonce, shardIDs: batch,
+                    owner: identity, issued: now)
                 cleanupPending += 1
                 effects.append(.send(.delete(order), to: holder, .delete, timeout: .seconds(10)))
             }
@@ -51,10 +52,14 @@ extension PutOperation {
         cleanupPending -= 1
         guard cleanupPending == 0 else { return }
         let placed = (planner?.stored.values).map { $0.reduce(0) { $0 + $1.shardIDs.count } } ?? 0
-        effects.append(.log(PeerLogEntry(.notice, "put failed; removed the shards it had placed", [
-            "cairn.file.nonce": order.fileNonce.shortHex, "cairn.shards.placed": "\(placed)",
-            "cairn.shards.deleted": "\(deleted)", "cairn.error": "\(failure.map { "\($0)" } ?? "aborted")",
-        ])))
+        effects.append(
+            .log(
+                PeerLogEntry(
+                    .notice, "put failed; removed the shards it had placed",
+                    [
+                        "cairn.file.nonce": order.fileNonce.shortHex, "cairn.shards.placed": "\(placed)",
+                        "cairn.shards.deleted": "\(deleted)", "cairn.error": "\(failure.map { "\($0)" } ?? "aborted")",
+                    ])))
         over()
     }
 

@@ -42,8 +42,10 @@ extension PutOperation {
         blobs = BlobRound(kind: kind, asked: keepers.count)
         let payload = ByteBuffer(bytes: bytes)
         for (position, keeper) in keepers.enumerated() {
-            effects.append(.send(.putBlob(kind: kind, key: fileID, provider: record, bytes: payload), to: keeper,
-                                 .blob(keeper: position), timeout: .seconds(30)))
+            effects.append(
+                .send(
+                    .putBlob(kind: kind, key: fileID, provider: record, bytes: payload), to: keeper,
+                    .blob(keeper: position), timeout: .seconds(30)))
         }
         if keepers.isEmpty { blobRoundSettled() }
     }
@@ -72,8 +74,9 @@ extension PutOperation {
     private mutating func startConfirming() {
         guard let fileID, let planner else { return }
         phase = .confirming
-        confirmation = ConfirmRound(planner.positions(), fileID: fileID, fileNonce: order.fileNonce,
-                                    owner: identity, now: now)
+        confirmation = ConfirmRound(
+            planner.positions(), fileID: fileID, fileNonce: order.fileNonce,
+            owner: identity, now: now)
         run(confirmation.start())
         if confirmation.pending == 0 { confirmed() }
     }
@@ -116,10 +119,13 @@ extension PutOperation {
     private mutating func succeed() {
         guard let fileID, let descriptor, let segments = planner?.segments else { return }
         phase = .over
-        answer(.putFinished(PutSummary(
-            fileID: fileID, descriptor: descriptor, encodedDescriptor: encodedDescriptor, placement: placementBlob,
-            keptHere: keepers.contains { $0.id == localPeer.id }, segments: segments.count,
-            providers: Set(segments.flatMap(\.holders)).count)))
+        answer(
+            .putFinished(
+                PutSummary(
+                    fileID: fileID, descriptor: descriptor, encodedDescriptor: encodedDescriptor,
+                    placement: placementBlob,
+                    keptHere: keepers.contains { $0.id == localPeer.id }, segments: segments.count,
+                    providers: Set(segments.flatMap(\.holders)).count)))
         effects.append(.finished)
     }
 }

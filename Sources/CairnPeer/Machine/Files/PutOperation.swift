@@ -101,8 +101,10 @@ struct PutOperation: Sendable {
         answers = cached
         for (position, candidate) in candidates.enumerated() where cached[position] == nil {
             surveyPending += 1
-            effects.append(.send(.capacity, to: candidate, .capacity(position: position, sent: now),
-                                 timeout: .seconds(5)))
+            effects.append(
+                .send(
+                    .capacity, to: candidate, .capacity(position: position, sent: now),
+                    timeout: .seconds(5)))
         }
         if surveyPending == 0 { surveyed() }
     }
@@ -151,9 +153,12 @@ struct PutOperation: Sendable {
             return refuseCommand("a segment came after the put had finished or failed")
         }
         guard segment.index == planner.segmentCount, segment.shardIDs.count == order.parameters.n,
-              segment.shards.count == order.parameters.n else {
-            return fail(.invalidRequest("segment \(segment.index) is out of order or does not have "
-                + "\(order.parameters.n) shards"))
+            segment.shards.count == order.parameters.n
+        else {
+            return fail(
+                .invalidRequest(
+                    "segment \(segment.index) is out of order or does not have "
+                        + "\(order.parameters.n) shards"))
         }
         shards[segment.index] = segment.shards
         let actions = planner.add(segment: segment.index, shardIDs: segment.shardIDs)
@@ -183,20 +188,27 @@ struct PutOperation: Sendable {
             actions = planner.stored(segment: segment, slot: slot, on: provider)
         case .error(let remote)?:
             effects.append(.forgetCapacity(provider))
-            actions = planner.refused(segment: segment, slot: slot, by: provider, full: remote.code == .noCapacity,
-                                      reason: "\(remote)")
+            actions = planner.refused(
+                segment: segment, slot: slot, by: provider, full: remote.code == .noCapacity,
+                reason: "\(remote)")
         case .storage?, .dht?, .echo?:
             effects.append(.forgetCapacity(provider))
-            actions = planner.refused(segment: segment, slot: slot, by: provider, full: false,
-                                      reason: FileFailure.unexpectedResponse("a shard upload").description)
+            actions = planner.refused(
+                segment: segment, slot: slot, by: provider, full: false,
+                reason: FileFailure.unexpectedResponse("a shard upload").description)
         case nil:
             effects.append(.forgetCapacity(provider))
-            actions = planner.refused(segment: segment, slot: slot, by: provider, full: false,
-                                      reason: reason ?? "no answer")
+            actions = planner.refused(
+                segment: segment, slot: slot, by: provider, full: false,
+                reason: reason ?? "no answer")
         }
-        if case .storage(.stored)? = response {} else {
-            effects.append(.log(PeerLogEntry(.debug, "shard upload failed; trying another provider",
-                                             ["cairn.remote": provider.shortHex, "cairn.error": reason ?? "\(response!)"])))
+        if case .storage(.stored)? = response {
+        } else {
+            effects.append(
+                .log(
+                    PeerLogEntry(
+                        .debug, "shard upload failed; trying another provider",
+                        ["cairn.remote": provider.shortHex, "cairn.error": reason ?? "\(response!)"])))
         }
         self.planner = planner
         carryOut(actions)
@@ -209,9 +221,11 @@ struct PutOperation: Sendable {
                 guard let bytes = shards[segment]?[slot], let shardID = planner?.shardID(segment: segment, slot: slot)
                 else { continue }
                 shardRequests += 1
-                effects.append(.send(
-                    .putShard(id: shardID, file: order.fileNonce, owner: identity.publicKey, bytes: bytes),
-                    to: provider, .shard(segment: segment, slot: slot, provider: provider.id), timeout: .seconds(30)))
+                effects.append(
+                    .send(
+                        .putShard(id: shardID, file: order.fileNonce, owner: identity.publicKey, bytes: bytes),
+                        to: provider, .shard(segment: segment, slot: slot, provider: provider.id), timeout: .seconds(30)
+                    ))
             case .segmentPlaced(let segment):
                 shards[segment] = nil
                 guard let planner else { continue }
