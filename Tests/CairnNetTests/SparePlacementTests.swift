@@ -86,15 +86,3 @@ struct SparePlacementTests {
         #expect(availability.firstShortSegment(of: manifest) == nil)
     }
 }
-
-/// Orders name at most 65,535 shards (a u16 count): a holder of more gets several, none dropped.
-struct OrderBatchTests {
-    @Test func batchesCoverEveryItemInOrderWithinTheLimit() {
-        #expect(FileService.batches([Int](), of: 3) == [[]])
-        #expect(FileService.batches([1, 2, 3, 4, 5, 6, 7], of: 3) == [[1, 2, 3], [4, 5, 6], [7]])
-        let many = Array(0..<(ConfirmOrder.maxShards + 2))
-        let batches = FileService.batches(many, of: ConfirmOrder.maxShards)
-        #expect(batches.map(\.count) == [ConfirmOrder.maxShards, 2])
-        #expect(batches.flatMap { $0 } == many)
-    }
-}

@@ -49,6 +49,10 @@ public enum PeerCommandResult: Sendable {
     case fileDeleted(shards: Int)
     /// The challenges whose holders did not prove their shard.
     case audited(failed: [StorageChallenge])
+    /// k shards to rebuild a segment's missing ones from.
+    case repairSources(RepairSources)
+    case repairFinished(RepairSummary)
+    case repairEnded
     /// The get is set up; ask for its segments.
     case getStarted
     /// k shards of a segment, to decode.

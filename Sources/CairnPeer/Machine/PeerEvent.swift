@@ -1,6 +1,7 @@
 import CairnDHT
 import CairnStorage
 import CairnWire
+import NIOCore
 
 /// Names a request this peer sent, so that its answer or failure finds its way back (`PeerEvent.answered`).
 public struct OutboundID: Hashable, Sendable, Comparable, CustomStringConvertible {
@@ -77,6 +78,16 @@ public enum PeerCommand: Sendable {
     case deleteFile(PlacedFile, holders: [PeerID: PeerInfo])
     /// Challenges holders for proofs of storage; answered with `.audited`.
     case audit(AuditOrder)
+    /// Starts repairing a file (`RepairOperation`); answered with `.repairSources` for the first segment to
+    /// rebuild, `.repairFinished` when nothing needs it, or `.fileFailed`.
+    case startRepair(RepairOrder)
+    /// The driver found these sources corrupt; answered with `.repairSources` again.
+    case repairSourcesRejected(repair: CommandID, slots: [Int])
+    /// The driver rebuilt the missing shards of the segment it was handed (by slot); answered with the next
+    /// segment's `.repairSources`, or `.repairFinished` once every rebuilt shard is placed and published.
+    case repairRebuilt(repair: CommandID, shards: [Int: ByteBuffer])
+    /// The driver gives up on repair `repair`; answered with `.repairEnded`.
+    case endRepair(repair: CommandID)
     /// Starts fetching a file's segments (its ID names the get from then on); answered with `.getStarted`.
     case startGet(GetOrder)
     /// The driver wants `segment` of get `get` next, and is done with those before it; answered with

@@ -42,6 +42,22 @@ extension RunningPeer {
             delete.now = now
             files.deletes[id] = delete
             withDelete(id, now: now) { $0.start() }
+        case .startRepair(let order):
+            var repair = RepairOperation(id: id, order: order, localPeer: localPeer)
+            repair.now = now
+            let candidates = surveyCandidates(near: order.layout.fileNonce)
+            repair.start(candidates: candidates, cached: candidates.map { files.capacity(of: $0.id, now: now) })
+            files.repairs[id] = repair
+            apply(files.repairs[id]!.takeEffects(), of: id, now: now)
+        case .repairSourcesRejected(let repair, let slots):
+            guard files.repairs[repair] != nil else { return unknown(id) }
+            withRepair(repair, now: now) { $0.sourcesRejected(slots, command: id) }
+        case .repairRebuilt(let repair, let shards):
+            guard files.repairs[repair] != nil else { return unknown(id) }
+            withRepair(repair, now: now) { $0.rebuilt(shards, command: id) }
+        case .endRepair(let repair):
+            if files.repairs.removeValue(forKey: repair) != nil { forgetTimers(of: repair) }
+            actions.append(.deliver(id, .repairEnded))
         case .audit(let order):
             files.audits[id] = AuditOperation(id: id, order: order)
             withAudit(id, now: now) { $0.start() }
@@ -105,6 +121,19 @@ extension RunningPeer {
                 $0.answered(keeper: keeper, response: response, reason: reason)
             }
         }
+        if files.repairs[operation] != nil {
+            return withRepair(operation, now: now) { repair in
+                switch request {
+                case .capacity(let position, let sent):
+                    repair.capacityAnswered(position: position, sent: sent, response: response)
+                case .repairFetch(let slot): repair.fetchAnswered(slot: slot, response: response)
+                case .repairPlace: repair.placeAnswered(response)
+                case .repairAdopt(let holder): repair.adoptAnswered(holder: holder, response: response)
+                case .blob(let keeper): repair.blobAnswered(keeper: keeper, response: response, reason: reason)
+                default: break
+                }
+            }
+        }
         if case .audit(let challenge) = request {
             return withAudit(operation, now: now) {
                 $0.answered(challenge: challenge, response: response, reason: reason)
@@ -130,7 +159,7 @@ extension RunningPeer {
                 put.confirmAnswered(holder: holder, response: response, reason: reason)
             case .delete:
                 put.deleteAnswered(response)
-            case .fetch, .locate, .probe, .audit:
+            case .fetch, .locate, .probe, .audit, .repairFetch, .repairPlace, .repairAdopt:
                 break
             }
         }
@@ -140,6 +169,7 @@ extension RunningPeer {
         var closest: [PeerInfo]?
         if case .closestPeers(_, let found) = outcome { closest = found }
         if files.blobStores[put] != nil { return withBlobStore(put, now: now) { $0.lookedUp(closest) } }
+        if files.repairs[put] != nil { return withRepair(put, now: now) { $0.lookedUp(closest) } }
         if files.deletes[put] != nil { return withDelete(put, now: now) { $0.lookedUp(closest) } }
         if files.locates[put] != nil {
             guard case .closestPeers(_, let closest) = outcome else {
@@ -216,6 +246,9 @@ extension RunningPeer {
         let others =
             Array(files.locates.keys) + Array(files.resolves.keys) + Array(files.probes.keys)
             + Array(files.blobStores.keys) + Array(files.deletes.keys) + Array(files.audits.keys)
+        for repair in files.repairs.values {
+            if let waiter = repair.waiter { actions.append(.deliver(waiter, .failed("the peer is shutting down"))) }
+        }
         for command in others {
             actions.append(.deliver(command, .failed("the peer is shutting down")))
         }
@@ -248,6 +281,13 @@ extension RunningPeer {
         guard files.blobStores[id] != nil else { return }
         body(&files.blobStores[id]!)
         apply(files.blobStores[id]!.takeEffects(), of: id, now: now)
+    }
+
+    private mutating func withRepair(_ id: CommandID, now: Instant, _ body: (inout RepairOperation) -> Void) {
+        guard files.repairs[id] != nil else { return }
+        files.repairs[id]!.now = now
+        body(&files.repairs[id]!)
+        apply(files.repairs[id]!.takeEffects(), of: id, now: now)
     }
 
     private mutating func withAudit(_ id: CommandID, now: Instant, _ body: (inout AuditOperation) -> Void) {
@@ -297,6 +337,7 @@ extension RunningPeer {
                 files.blobStores[operation] = nil
                 files.deletes[operation] = nil
                 files.audits[operation] = nil
+                files.repairs[operation] = nil
                 forgetTimers(of: operation)
             }
         }

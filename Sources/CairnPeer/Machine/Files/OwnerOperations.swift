@@ -13,6 +13,7 @@ struct OwnerOperations: Sendable {
     var blobStores: [CommandID: BlobStoreOperation] = [:]
     var deletes: [CommandID: DeleteOperation] = [:]
     var audits: [CommandID: AuditOperation] = [:]
+    var repairs: [CommandID: RepairOperation] = [:]
     /// Holders being resolved and probed, by the command that asked.
     var resolves: [CommandID: ResolveOperation] = [:]
     var probes: [CommandID: ProbeOperation] = [:]

@@ -46,9 +46,7 @@ struct PutOperation: Sendable {
     var effects: [OwnerEffect] = []
 
     // Survey.
-    var candidates: [PeerInfo] = []
-    var answers: [ProviderCapacity?] = []
-    var surveyPending = 0
+    var survey = ProviderSurvey(candidates: [], cached: [])
 
     // Placement.
     var planner: PutPlanner?
@@ -97,45 +95,34 @@ struct PutOperation: Sendable {
     /// Starts the survey of `candidates` (nearest the file nonce first); `cached` holds the recent answers.
     mutating func start(candidates: [PeerInfo], cached: [ProviderCapacity?]) {
         waiter = id
-        self.candidates = candidates
-        answers = cached
-        for (position, candidate) in candidates.enumerated() where cached[position] == nil {
-            surveyPending += 1
+        survey = ProviderSurvey(candidates: candidates, cached: cached)
+        for (position, candidate) in survey.requests {
             effects.append(
                 .send(
                     .capacity, to: candidate, .capacity(position: position, sent: now),
-                    timeout: .seconds(5)))
+                    timeout: ProviderSurvey.timeout))
         }
-        if surveyPending == 0 { surveyed() }
+        if survey.isDone { surveyed() }
     }
 
     mutating func capacityAnswered(position: Int, sent: Instant, response: Response?) {
         guard case .surveying = phase else { return }
-        surveyPending -= 1
-        if case .storage(.capacity(_, _, let free, let remote))? = response {
-            let candidate = candidates[position]
-            var entry = ProviderCapacity(free: free, clockOffset: nil, heard: now)
-            if let remote, candidate.id != localPeer.id {
-                var sample = ClockSkew()
-                sample.add(sent: sent, received: now, remote: remote)
-                entry.clockOffset = sample.offsets.first
-            }
-            answers[position] = entry
-            effects.append(.rememberCapacity(candidate.id, entry))
+        if let entry = survey.answered(
+            position: position, sent: sent, response: response, now: now, localPeer: localPeer.id)
+        {
+            effects.append(.rememberCapacity(survey.candidates[position].id, entry))
         }
-        if surveyPending == 0 { surveyed() }
+        if survey.isDone { surveyed() }
     }
 
     private mutating func surveyed() {
-        var clocks = ClockSkew()
-        for case let offset? in answers.map({ $0?.clockOffset }) { clocks.add(offset: offset) }
+        let clocks = survey.clocks
         if let offset = clocks.excessive(tolerance: clockTolerance) {
             return fail(.clockSkew(offset: offset, peers: clocks.offsets.count, tolerance: clockTolerance))
         }
         // A candidate must have room for at least one shard; one that fills up later refuses, and its shard
         // goes elsewhere.
-        let minimum = UInt64(order.parameters.maxShardLength)
-        let ring = candidates.indices.filter { (answers[$0]?.free ?? 0) >= minimum }.map { candidates[$0] }
+        let ring = survey.ring(minimumFree: UInt64(order.parameters.maxShardLength))
         guard ring.count >= order.parameters.n else {
             return fail(.tooFewProviders(found: ring.count, needed: order.parameters.n))
         }
