@@ -1,6 +1,7 @@
-@testable import CairnPeer
 import CairnWire
 import Testing
+
+@testable import CairnPeer
 
 /// Orders name at most 65,535 shards (a u16 count): a holder of more gets several, none dropped.
 struct OrderBatchTests {

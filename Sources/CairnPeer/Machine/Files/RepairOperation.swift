@@ -99,22 +99,29 @@ struct RepairOperation: Sendable {
     mutating func start(candidates: [PeerInfo], cached: [ProviderCapacity?]) {
         waiter = id
         if let first = plan.unrecoverable.first {
-            return fail(.unavailable(segment: first, reason: "fewer than \(k) healthy shards are left in "
-                + "\(plan.unrecoverable.count) segment(s); they cannot be rebuilt"))
+            return fail(
+                .unavailable(
+                    segment: first,
+                    reason: "fewer than \(k) healthy shards are left in "
+                        + "\(plan.unrecoverable.count) segment(s); they cannot be rebuilt"))
         }
         guard !plan.work.isEmpty else { return finish() }
         survey = ProviderSurvey(candidates: candidates, cached: cached)
         for (position, candidate) in survey.requests {
             effects.append(
-                .send(.capacity, to: candidate, .capacity(position: position, sent: now), timeout: ProviderSurvey.timeout))
+                .send(
+                    .capacity, to: candidate, .capacity(position: position, sent: now), timeout: ProviderSurvey.timeout)
+            )
         }
         if survey.isDone { surveyed() }
     }
 
     mutating func capacityAnswered(position: Int, sent: Instant, response: Response?) {
         guard case .surveying = phase else { return }
-        if let entry = survey.answered(position: position, sent: sent, response: response, now: now,
-                                       localPeer: localPeer.id) {
+        if let entry = survey.answered(
+            position: position, sent: sent, response: response, now: now,
+            localPeer: localPeer.id)
+        {
             effects.append(.rememberCapacity(survey.candidates[position].id, entry))
         }
         if survey.isDone { surveyed() }
@@ -123,9 +130,10 @@ struct RepairOperation: Sendable {
     private mutating func surveyed() {
         let ring = survey.ring(minimumFree: UInt64(layout.parameters.maxShardLength))
         let states = order.states
-        let unreliable = Set(states.indices.flatMap { s in
-            states[s].indices.filter { states[s][$0] != .healthy }.map { layout.segments[s].holders[$0] }
-        })
+        let unreliable = Set(
+            states.indices.flatMap { s in
+                states[s].indices.filter { states[s][$0] != .healthy }.map { layout.segments[s].holders[$0] }
+            })
         candidates = ring.map(\.id).filter { !unreliable.contains($0) }
         infos = Dictionary(ring.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         startSegment()
@@ -136,7 +144,8 @@ struct RepairOperation: Sendable {
     private mutating func startSegment() {
         let segment = plan.work[work]
         let states = order.states[segment.segment]
-        sourceOrder = segment.sources + states.indices.filter { states[$0] == .healthy && !segment.sources.contains($0) }
+        sourceOrder =
+            segment.sources + states.indices.filter { states[$0] == .healthy && !segment.sources.contains($0) }
         sourceCursor = 0
         fetched = [:]
         phase = .fetching
@@ -148,19 +157,26 @@ struct RepairOperation: Sendable {
         if fetched.count >= k {
             phase = .rebuilding
             let slots = fetched.keys.sorted().prefix(k)
-            return answer(.repairSources(RepairSources(
-                segment: segment, slots: Array(slots), shards: slots.map { fetched[$0]! },
-                targets: plan.work[work].targets)))
+            return answer(
+                .repairSources(
+                    RepairSources(
+                        segment: segment, slots: Array(slots), shards: slots.map { fetched[$0]! },
+                        targets: plan.work[work].targets)))
         }
         while sourceCursor < sourceOrder.count {
             let slot = sourceOrder[sourceCursor]
             sourceCursor += 1
             guard let info = order.holders[layout.segments[segment].holders[slot]] else { continue }
-            return effects.append(.send(.getShard(id: layout.segments[segment].shardIDs[slot]), to: info,
-                                        .repairFetch(slot: slot), timeout: Self.timeout))
+            return effects.append(
+                .send(
+                    .getShard(id: layout.segments[segment].shardIDs[slot]), to: info,
+                    .repairFetch(slot: slot), timeout: Self.timeout))
         }
-        fail(.unavailable(segment: segment, reason: "only \(fetched.count) of the \(k) shards needed to rebuild "
-            + "it could be fetched"))
+        fail(
+            .unavailable(
+                segment: segment,
+                reason: "only \(fetched.count) of the \(k) shards needed to rebuild "
+                    + "it could be fetched"))
     }
 
     mutating func fetchAnswered(slot: Int, response: Response?) {
@@ -172,7 +188,9 @@ struct RepairOperation: Sendable {
     /// The driver found `slots` corrupt: other holders are asked.
     mutating func sourcesRejected(_ slots: [Int], command: CommandID) {
         waiter = command
-        guard case .rebuilding = phase else { return answer(.fileFailed(.invalidRequest("no sources were handed out"))) }
+        guard case .rebuilding = phase else {
+            return answer(.fileFailed(.invalidRequest("no sources were handed out")))
+        }
         for slot in slots { fetched[slot] = nil }
         phase = .fetching
         fetchNext()
@@ -200,8 +218,9 @@ struct RepairOperation: Sendable {
             return work < plan.work.count ? startSegment() : adopt()
         }
         let slot = segment.targets[targetCursor]
-        choices = RepairPlan.targets(count: candidates.count, segment: segment.segment + slot, candidates: candidates,
-                                     excluding: excluded)
+        choices = RepairPlan.targets(
+            count: candidates.count, segment: segment.segment + slot, candidates: candidates,
+            excluding: excluded)
         choiceCursor = 0
         tryChoice()
     }
@@ -219,8 +238,11 @@ struct RepairOperation: Sendable {
                 bytes: bytes)
             return effects.append(.send(request, to: info, .repairPlace, timeout: Self.timeout))
         }
-        fail(.placementFailed(segment: segment.segment, reason: "no provider with room that holds nothing of the "
-            + "segment took rebuilt shard \(slot)"))
+        fail(
+            .placementFailed(
+                segment: segment.segment,
+                reason: "no provider with room that holds nothing of the "
+                    + "segment took rebuilt shard \(slot)"))
     }
 
     mutating func placeAnswered(_ response: Response?) {
@@ -248,8 +270,10 @@ struct RepairOperation: Sendable {
         for (index, holder) in holders.enumerated() {
             guard let info = infos[holder], let positions = taken[holder] else { continue }
             adoptPending += 1
-            effects.append(.send(.adopt(descriptor: encoded, entries: PlacementRecord.entries(for: positions)),
-                                 to: info, .repairAdopt(holder: index), timeout: Self.timeout))
+            effects.append(
+                .send(
+                    .adopt(descriptor: encoded, entries: PlacementRecord.entries(for: positions)),
+                    to: info, .repairAdopt(holder: index), timeout: Self.timeout))
         }
         if adoptPending == 0 { adopted() }
     }
@@ -283,8 +307,10 @@ struct RepairOperation: Sendable {
         blobs = BlobRound(kind: kind, asked: keepers.count)
         let payload = ByteBuffer(bytes: bytes)
         for (position, keeper) in keepers.enumerated() {
-            effects.append(.send(.putBlob(kind: kind, key: layout.fileID, provider: nil, bytes: payload), to: keeper,
-                                 .blob(keeper: position), timeout: Self.timeout))
+            effects.append(
+                .send(
+                    .putBlob(kind: kind, key: layout.fileID, provider: nil, bytes: payload), to: keeper,
+                    .blob(keeper: position), timeout: Self.timeout))
         }
         if keepers.isEmpty { blobStored() }
     }
@@ -318,8 +344,11 @@ struct RepairOperation: Sendable {
 
     private mutating func finish() {
         phase = .over
-        answer(.repairFinished(RepairSummary(rebuilt: rebuiltCount, segments: plan.work.count,
-                                             newHolders: taken.keys.sorted())))
+        answer(
+            .repairFinished(
+                RepairSummary(
+                    rebuilt: rebuiltCount, segments: plan.work.count,
+                    newHolders: taken.keys.sorted())))
         effects.append(.finished)
     }
 
