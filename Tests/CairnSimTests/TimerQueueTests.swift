@@ -79,6 +79,7 @@ import Testing
             .init(node: 0, timer: .requestTimeout(OutboundID(rawValue: 1))),
             .init(node: Int32(PeerSimulator.maxPeers - 1), timer: .requestTimeout(OutboundID(rawValue: 1 << 42 - 1))),
             .init(node: 7, timer: .maintenance), .init(node: 7, timer: .rejoin), .init(node: 7, timer: .persistContacts),
+            .init(node: 7, timer: .owner(1)), .init(node: 9, timer: .owner(1 << 42 - 1)),
         ]
         for key in keys { #expect(TimerQueue.Key(code: key.code) == key) }
         #expect(Set(keys.map(\.code)).count == keys.count)

@@ -52,7 +52,7 @@ public final class NetworkPeer: @unchecked Sendable {
     private var machine: PeerMachine
     private var nextCommand: UInt64 = 1
     private var nextInbound: UInt64 = 1
-    private var commands: [CommandID: EventLoopPromise<QueryResult>] = [:]
+    private var commands: [CommandID: EventLoopPromise<PeerCommandResult>] = [:]
     private var inbound: [InboundID: EventLoopPromise<Response>] = [:]
     /// Requests the machine has not abandoned; an answer to any other is dropped.
     private var sending: Set<OutboundID> = []
@@ -114,23 +114,34 @@ public final class NetworkPeer: @unchecked Sendable {
     public func query(_ query: DHTQuery) async throws -> QueryResult {
         let started = ContinuousClock.now
         do {
-            let result = try await run(query)
+            guard case .queryFinished(let outcome, let stats) = try await perform(.query(query)) else {
+                throw FileError.unexpectedResponse("a lookup")
+            }
             PeerMetrics.lookup(query, outcome: "ok", duration: ContinuousClock.now - started)
-            return result
+            return QueryResult(outcome: outcome, stats: stats)
         } catch {
             PeerMetrics.lookup(query, outcome: "failed", duration: ContinuousClock.now - started)
             throw error
         }
     }
 
-    private func run(_ query: DHTQuery) async throws -> QueryResult {
-        try await eventLoop.flatSubmit { [self] () -> EventLoopFuture<QueryResult> in
+    /// Hands `command` to the machine and waits for its result. A peer that stops first throws `PeerStopped`.
+    public func perform(_ command: PeerCommand) async throws -> PeerCommandResult {
+        try await submit { _ in command }.1
+    }
+
+    /// Hands the command `make` builds (it is given the command's ID, which names a put from then on) to the
+    /// machine; returns that ID and the result.
+    public func submit(_ make: @escaping @Sendable (CommandID) -> PeerCommand) async throws
+        -> (CommandID, PeerCommandResult)
+    {
+        try await eventLoop.flatSubmit { [self] () -> EventLoopFuture<(CommandID, PeerCommandResult)> in
             let id = CommandID(rawValue: nextCommand)
             nextCommand += 1
-            let promise = eventLoop.makePromise(of: QueryResult.self)
+            let promise = eventLoop.makePromise(of: PeerCommandResult.self)
             commands[id] = promise
-            feed(.command(id, .query(query)))
-            return promise.futureResult
+            feed(.command(id, make(id)))
+            return promise.futureResult.map { (id, $0) }
         }.get()
     }
 
@@ -244,9 +255,10 @@ public final class NetworkPeer: @unchecked Sendable {
                 persist(peers)
             case .deliver(let id, let result):
                 guard let promise = commands.removeValue(forKey: id) else { continue }
-                switch result {
-                case .queryFinished(let outcome, let stats): promise.succeed(QueryResult(outcome: outcome, stats: stats))
-                case .failed(let reason): promise.fail(PeerStopped(reason: reason))
+                if case .failed(let reason) = result {
+                    promise.fail(PeerStopped(reason: reason))
+                } else {
+                    promise.succeed(result)
                 }
             case .announce(let announcement, let peer):
                 announce(announcement, to: peer)
@@ -275,9 +287,19 @@ public final class NetworkPeer: @unchecked Sendable {
 
     private func send(_ request: Request, id: OutboundID, to peer: PeerInfo) {
         sending.insert(id)
-        // The machine times the request out (`PeerTimer.requestTimeout`); the transport's own, later timeout
-        // only frees the connection's slot if no answer ever comes.
-        transport.request(request, to: peer, timeout: (machine.config.requestTimeout * 2).timeAmount)
+        let answer: EventLoopFuture<Response>
+        if peer.id == peerID, case .storage = request {
+            // A storage request to this peer itself (it is one of the providers or keepers near a key): fed to the
+            // machine on a later turn of the loop, not from inside the action loop that asked for it.
+            answer = eventLoop.flatSubmit { self.received(request, from: nil, remote: self.peerID) }
+        } else {
+            // The machine times the request out (`PeerTimer.requestTimeout`); the transport's own, later timeout
+            // only frees the connection's slot if no answer ever comes. Storage requests carry shards and may
+            // wait on a provider's disk: the machine gives them up to 30 s.
+            let limit: Duration = if case .storage = request { .seconds(60) } else { machine.config.requestTimeout * 2 }
+            answer = transport.request(request, to: peer, timeout: limit.timeAmount)
+        }
+        answer
             .hop(to: eventLoop)
             .whenComplete { [self] result in
                 guard sending.remove(id) != nil else { return }
@@ -345,6 +367,7 @@ public final class NetworkPeer: @unchecked Sendable {
         switch entry.level {
         case .debug: logger.debug("\(entry.message)", metadata: metadata)
         case .info: logger.info("\(entry.message)", metadata: metadata)
+        case .notice: logger.notice("\(entry.message)", metadata: metadata)
         case .warning: logger.warning("\(entry.message)", metadata: metadata)
         }
     }
