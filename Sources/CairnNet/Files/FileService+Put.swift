@@ -82,9 +82,10 @@ extension FileService {
 
         // As the file's provider, this peer serves its descriptor and placement too.
         if !summary.keptHere {
-            try provider.blobs.put(kind: .descriptor, key: summary.fileID, bytes: summary.encodedDescriptor,
-                                   owner: identity.publicKey)
-            try provider.mergePlacement(summary.placement, fileID: summary.fileID)
+            _ = try await peer.serveLocally(.putBlob(kind: .descriptor, key: summary.fileID, provider: nil,
+                                                     bytes: ByteBuffer(bytes: summary.encodedDescriptor)))
+            _ = try await peer.serveLocally(.putBlob(kind: .placement, key: summary.fileID, provider: nil,
+                                                     bytes: ByteBuffer(bytes: summary.placement)))
         }
         _ = try index.add(descriptor: summary.descriptor, name: options.name)
         let capability = ReadCapability(fileID: summary.fileID, fileKey: pipeline.fileKey)
