@@ -173,24 +173,6 @@ public final class NetworkPeer: @unchecked Sendable {
         }
     }
 
-    /// Sends a storage request to `peer` — or serves it here when `peer` is this peer — and returns the answer;
-    /// a remote error is thrown as `RemoteError`.
-    public func storageRequest(_ request: StorageRequest, to peer: PeerInfo, timeout: Duration = .seconds(30)) async throws
-        -> StorageResponse
-    {
-        let response: Response
-        if peer.id == peerID {
-            response = try await eventLoop.flatSubmit { self.serveStorage(request) }.get()
-        } else {
-            response = try await transport.request(.storage(request), to: peer, timeout: timeout.timeAmount).get()
-        }
-        switch response {
-        case .storage(let answer): return answer
-        case .error(let error): throw error
-        case .dht, .echo: throw FileError.unexpectedResponse("a storage request")
-        }
-    }
-
     // MARK: - Driving the machine (on eventLoop only)
 
     private func received(_ request: Request, from: PeerInfo?, remote: PeerID) -> EventLoopFuture<Response> {
