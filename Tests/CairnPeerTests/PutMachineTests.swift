@@ -277,3 +277,30 @@ struct PutHarness {
         }
     }
 }
+
+/// A peer that stops answers the file commands still waiting, so that no driver waits for ever.
+@Suite struct FileCommandsOnStopTests {
+    @Test func aPutAndAGetWaitingWhenThePeerStopsAreFailed() throws {
+        var harness = PutHarness(providers: 5) { peer, request, now in
+            if case .storage(.capacity) = request { return nil }  // the survey never ends
+            return PutHarness.willing(peer, request, now)
+        }
+        let put = harness.command { _ in .startPut(PutMachineTests.order()) }
+        #expect(harness.result(of: put) == nil)
+        var file = try GetMachineTests.Fixture()
+        let get = CommandID(rawValue: 1)
+        file.handle(.command(get, .startGet(GetOrder(layout: file.layout, holders: file.holders, segments: [0]))))
+        file.handle(.command(CommandID(rawValue: 2), .getSegment(get: get, segment: 0)))
+        file.handle(.stopping)
+        guard case .failed? = file.result(CommandID(rawValue: 2)) else {
+            Issue.record("the get was not failed")
+            return
+        }
+        harness.machine.handle(.stopping, now: harness.now)
+        harness.run()
+        guard case .failed? = harness.result(of: put) else {
+            Issue.record("the put was not failed")
+            return
+        }
+    }
+}
