@@ -7,7 +7,7 @@ import NIOCore
 /// schemathesis against a live peer. It needs the token like every route but health.
 struct OpenAPIRoute: Sendable {
     /// Read once, at the first request.
-    private static let document: Result<ByteBuffer, APIError> = {
+    static let document: Result<ByteBuffer, APIError> = {
         guard let url = Bundle.module.url(forResource: "openapi", withExtension: "json"),
             let data = try? Data(contentsOf: url)
         else {

@@ -29,5 +29,12 @@ struct OpenAPITests {
         #expect(documented == Self.routes)
         let health = try #require(paths["/api/v0/health"]?["get"] as? [String: Any])
         #expect((health["security"] as? [Any])?.isEmpty == true, "health needs no token, and says so")
+
+        // A known path asked with a method it does not take: 405 and the methods it does; an unknown path: 404.
+        let trace = try RawHTTP.request(peer, "TRACE", "/api/v0/id")
+        #expect(trace.status == 405 && trace.header("allow") == "GET", "\(trace.status) \(trace.text)")
+        let delete = try RawHTTP.request(peer, "PUT", "/api/v0/files/\(String(repeating: "ab", count: 32))")
+        #expect(delete.status == 405 && delete.header("allow") == "DELETE, GET, HEAD", "\(delete.text)")
+        #expect(try RawHTTP.request(peer, "GET", "/api/v0/no-such-route").status == 404)
     }
 }

@@ -72,6 +72,20 @@ struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             var response = JSONBody.response(ErrorResponse(error: error.message), status: error.status)
             response.headers.append(contentsOf: error.headers)
             return response
+        } catch let error as HTTPError where error.status == .notFound {
+            // The router's 404 means no route for this method and path; a path that exists takes other methods.
+            guard let allowed = APIRouteTable.shipped?.allowedMethods(path: request.uri.path) else {
+                APIMetrics.failed(status: 404, reason: "not_found")
+                return JSONBody.response(ErrorResponse(error: "no such route: \(request.uri.path.prefix(100))"),
+                                         status: .notFound)
+            }
+            APIMetrics.failed(status: 405, reason: "method_not_allowed")
+            var response = JSONBody.response(
+                ErrorResponse(error: "\(request.uri.path.prefix(100)) takes \(allowed.joined(separator: ", ")), not "
+                    + "\(request.method)"),
+                status: .methodNotAllowed)
+            response.headers[.allow] = allowed.joined(separator: ", ")
+            return response
         } catch let error as HTTPError {
             APIMetrics.failed(status: error.status.code, reason: APIError.label(error.status))
             return JSONBody.response(ErrorResponse(error: error.body ?? "\(error.status)"), status: error.status)
