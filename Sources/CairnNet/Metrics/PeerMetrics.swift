@@ -8,6 +8,15 @@ import Metrics
 /// Counters are made once per label set and kept, so that counting a request is an atomic add rather than a
 /// lookup in the backend's registry under its lock.
 enum PeerMetrics {
+    /// Makes every fixed counter now, at zero, so that a scrape finds each series from the start rather than
+    /// after its first event (Prometheus's advice for label sets known in advance).
+    static func prepare() {
+        _ = served
+        _ = storageFailures
+        _ = shardBytesStored
+        _ = shardBytesServed
+    }
+
     /// Requests other peers sent this one, by kind (`dht_find_node`, `storage_get_shard`, …).
     static func served(_ request: Request) {
         served[request.metricKind]?.increment()
@@ -33,10 +42,12 @@ enum PeerMetrics {
         storageFailures[code]?.increment()
     }
 
-    /// A DHT query this peer ran (for its API or its files), with its outcome and how long it took.
-    static func lookup(_ query: DHTQuery, outcome: String, duration: Duration) {
-        let kind = query.metricKind
-        Counter(label: "cairn_dht_lookups_total", dimensions: [("kind", kind), ("outcome", outcome)]).increment()
+    /// A DHT lookup this peer ran (for its API, its files or its own upkeep), by kind and whether it found
+    /// anything, and how long it took.
+    static func lookup(_ outcome: QueryOutcome, duration: Duration) {
+        let (kind, found) = outcome.metricKind
+        Counter(label: "cairn_dht_lookups_total", dimensions: [("kind", kind), ("outcome", found ? "ok" : "empty")])
+            .increment()
         Timer(label: "cairn_dht_lookup_duration_seconds", dimensions: [("kind", kind)]).recordNanoseconds(
             duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
     }
@@ -99,15 +110,16 @@ extension RemoteError.Code {
     ]
 }
 
-extension DHTQuery {
-    var metricKind: String {
+extension QueryOutcome {
+    /// The lookup's kind as a metric label, and whether it found what it looked for.
+    var metricKind: (kind: String, found: Bool) {
         switch self {
-        case .closestPeers: "closest_peers"
-        case .findPeer: "find_peer"
-        case .getProviders: "get_providers"
-        case .provide: "provide"
-        case .publishPeerRecord: "publish_peer_record"
-        case .bootstrap: "bootstrap"
+        case .closestPeers(_, let peers): ("closest_peers", !peers.isEmpty)
+        case .peerFound(_, let addresses): ("find_peer", addresses != nil)
+        case .providers(_, let records): ("get_providers", !records.isEmpty)
+        case .provided(_, let storedAt, _): ("provide", storedAt > 0)
+        case .peerRecordPublished(let storedAt): ("publish_peer_record", storedAt > 0)
+        case .bootstrapped(let known): ("bootstrap", known > 0)
         }
     }
 }

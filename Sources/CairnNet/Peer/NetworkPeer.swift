@@ -89,6 +89,7 @@ public final class NetworkPeer: @unchecked Sendable {
 
     /// Binds the listener, restores saved contacts and starts the machine, which joins.
     public func start() async throws -> PeerAddress {
+        PeerMetrics.prepare()
         transport.setRequestHandler { [self] request, from, remote in
             PeerMetrics.served(request)
             // A storage request is fed in where it arrives, with no extra hop: a small shard's round trip is
@@ -112,17 +113,10 @@ public final class NetworkPeer: @unchecked Sendable {
 
     /// Runs a DHT query to completion.
     public func query(_ query: DHTQuery) async throws -> QueryResult {
-        let started = ContinuousClock.now
-        do {
-            guard case .queryFinished(let outcome, let stats) = try await perform(.query(query)) else {
-                throw FileError.unexpectedResponse("a lookup")
-            }
-            PeerMetrics.lookup(query, outcome: "ok", duration: ContinuousClock.now - started)
-            return QueryResult(outcome: outcome, stats: stats)
-        } catch {
-            PeerMetrics.lookup(query, outcome: "failed", duration: ContinuousClock.now - started)
-            throw error
+        guard case .queryFinished(let outcome, let stats) = try await perform(.query(query)) else {
+            throw FileError.unexpectedResponse("a lookup")
         }
+        return QueryResult(outcome: outcome, stats: stats)
     }
 
     /// Hands `command` to the machine and waits for its result. A peer that stops first throws `PeerStopped`.
@@ -262,6 +256,8 @@ public final class NetworkPeer: @unchecked Sendable {
                 }
             case .announce(let announcement, let peer):
                 announce(announcement, to: peer)
+            case .observed(.lookupFinished(let outcome, let stats)):
+                PeerMetrics.lookup(outcome, duration: stats.duration)
             case .log(let entry):
                 log(entry)
             case .store(let ticket, let operation):

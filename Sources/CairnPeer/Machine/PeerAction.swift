@@ -28,6 +28,8 @@ public enum PeerAction: Sendable {
     case store(StoreTicket, StoreOperation)
     /// A local command's result.
     case deliver(CommandID, PeerCommandResult)
+    /// Something the operator's metrics count (`PeerObservation`); a driver without metrics drops it.
+    case observed(PeerObservation)
     /// Something a person should see in the log.
     case log(PeerLogEntry)
 }
@@ -101,4 +103,10 @@ public enum PeerTimer: Hashable, Sendable {
     case reclaimPending
     /// A timer of an owner-side operation (a put's retry delay), named by a number the machine hands out.
     case owner(UInt64)
+}
+
+/// What the peer did, for the operator's metrics: every finished DHT lookup, the peer's own upkeep and the
+/// lookups its files need included, not only those a command asked for.
+public enum PeerObservation: Sendable {
+    case lookupFinished(QueryOutcome, QueryStats)
 }

@@ -214,6 +214,7 @@ struct RunningPeer: Sendable {
         case .send(let request, let peer, let message):
             send(.dht(message), to: peer, for: .dht(request), now: now)
         case .finished(let query, let outcome, let stats):
+            actions.append(.observed(.lookupFinished(outcome, stats)))
             if let command = commands.removeValue(forKey: query) {
                 actions.append(.deliver(command, .queryFinished(outcome, stats)))
             } else if let put = files.lookups.removeValue(forKey: query) {
