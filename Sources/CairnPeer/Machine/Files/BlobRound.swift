@@ -1,4 +1,6 @@
+import CairnDHT
 import CairnWire
+import NIOCore
 
 /// One blob (descriptor, placement records, grant) being stored at a file's keepers, counted as they answer.
 ///
@@ -6,7 +8,8 @@ import CairnWire
 /// so that the blob survives what the shards survive.
 struct BlobRound: Sendable {
     var kind = BlobKind.descriptor
-    var asked = 0
+    var keepers: [PeerInfo] = []
+    var asked: Int { keepers.count }
     var pending = 0
     var stored = 0
     /// "keeper: reason", in the order they came.
@@ -14,14 +17,34 @@ struct BlobRound: Sendable {
 
     init() {}
 
-    init(kind: BlobKind, asked: Int) {
+    /// Starts a round: one `putBlob` of `bytes` under `key` to each keeper at once, appended to `effects`; the
+    /// answers come back through `answered(keeper:response:reason:)` by the keeper's position.
+    init(kind: BlobKind, key: Key256, bytes: [UInt8], provider record: ProviderRecord? = nil, keepers: [PeerInfo],
+         timeout: Duration, effects: inout [OwnerEffect]) {
         self.kind = kind
-        self.asked = asked
-        pending = asked
+        self.keepers = keepers
+        pending = keepers.count
+        let payload = ByteBuffer(bytes: bytes)
+        for (position, keeper) in keepers.enumerated() {
+            effects.append(
+                .send(
+                    .putBlob(kind: kind, key: key, provider: record, bytes: payload), to: keeper,
+                    .blob(keeper: position), timeout: timeout))
+        }
     }
 
-    /// Keeper `keeper` answered `response`, or its request failed for `reason`.
-    mutating func settle(keeper: PeerID, response: Response?, reason: String?) {
+    /// True once every keeper asked has answered or failed (at once for a round with no keeper).
+    var isSettled: Bool { pending == 0 }
+
+    /// The keeper at `position` answered `response`, or its request failed for `reason`. Returns true when this
+    /// settled the round; an answer for no keeper of the round, or after it settled, is ignored.
+    mutating func answered(keeper position: Int, response: Response?, reason: String?) -> Bool {
+        guard position < keepers.count, pending > 0 else { return false }
+        settle(keeper: keepers[position].id, response: response, reason: reason)
+        return pending == 0
+    }
+
+    private mutating func settle(keeper: PeerID, response: Response?, reason: String?) {
         pending -= 1
         switch response {
         case .storage(.stored)?: stored += 1

@@ -1,6 +1,5 @@
 import CairnStorage
 import CairnWire
-import NIOCore
 
 /// A blob (a grant, a descriptor or placement records after a repair) to store at the peers closest to its key.
 public struct BlobOrder: Sendable {
@@ -23,7 +22,6 @@ public struct BlobOrder: Sendable {
 struct BlobStoreOperation: Sendable {
     let id: CommandID
     let order: BlobOrder
-    var keepers: [PeerInfo] = []
     var round = BlobRound()
     var effects: [OwnerEffect] = []
 
@@ -43,22 +41,14 @@ struct BlobStoreOperation: Sendable {
 
     mutating func lookedUp(_ closest: [PeerInfo]?) {
         guard let closest else { return finish(.fileFailed(.unexpectedResponse("a lookup"))) }
-        keepers = Array(closest.prefix(order.replicas))
-        round = BlobRound(kind: order.kind, asked: keepers.count)
-        let payload = ByteBuffer(bytes: order.bytes)
-        for (position, keeper) in keepers.enumerated() {
-            effects.append(
-                .send(
-                    .putBlob(kind: order.kind, key: order.key, provider: nil, bytes: payload), to: keeper,
-                    .blob(keeper: position), timeout: .seconds(30)))
-        }
-        if keepers.isEmpty { settled() }
+        round = BlobRound(kind: order.kind, key: order.key, bytes: order.bytes,
+                          keepers: Array(closest.prefix(order.replicas)),
+                          timeout: .seconds(30), effects: &effects)
+        if round.isSettled { settled() }
     }
 
     mutating func answered(keeper position: Int, response: Response?, reason: String?) {
-        guard position < keepers.count, round.pending > 0 else { return }
-        round.settle(keeper: keepers[position].id, response: response, reason: reason)
-        if round.pending == 0 { settled() }
+        if round.answered(keeper: position, response: response, reason: reason) { settled() }
     }
 
     private mutating func settled() {

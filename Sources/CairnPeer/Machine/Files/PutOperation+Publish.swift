@@ -39,15 +39,9 @@ extension PutOperation {
 
     private mutating func storeBlob(_ kind: BlobKind, bytes: [UInt8], provider record: ProviderRecord?) {
         guard let fileID else { return }
-        blobs = BlobRound(kind: kind, asked: keepers.count)
-        let payload = ByteBuffer(bytes: bytes)
-        for (position, keeper) in keepers.enumerated() {
-            effects.append(
-                .send(
-                    .putBlob(kind: kind, key: fileID, provider: record, bytes: payload), to: keeper,
-                    .blob(keeper: position), timeout: .seconds(30)))
-        }
-        if keepers.isEmpty { blobRoundSettled() }
+        blobs = BlobRound(kind: kind, key: fileID, bytes: bytes, provider: record, keepers: keepers,
+                          timeout: .seconds(30), effects: &effects)
+        if blobs.isSettled { blobRoundSettled() }
     }
 
     mutating func blobAnswered(keeper position: Int, response: Response?, reason: String?) {
@@ -55,9 +49,7 @@ extension PutOperation {
         case .storingDescriptor, .storingPlacement: break
         default: return
         }
-        guard position < keepers.count, blobs.pending > 0 else { return }
-        blobs.settle(keeper: keepers[position].id, response: response, reason: reason)
-        if blobs.pending == 0 { blobRoundSettled() }
+        if blobs.answered(keeper: position, response: response, reason: reason) { blobRoundSettled() }
     }
 
     private mutating func blobRoundSettled() {

@@ -304,15 +304,9 @@ struct RepairOperation: Sendable {
     }
 
     private mutating func storeBlob(_ kind: BlobKind, bytes: [UInt8]) {
-        blobs = BlobRound(kind: kind, asked: keepers.count)
-        let payload = ByteBuffer(bytes: bytes)
-        for (position, keeper) in keepers.enumerated() {
-            effects.append(
-                .send(
-                    .putBlob(kind: kind, key: layout.fileID, provider: nil, bytes: payload), to: keeper,
-                    .blob(keeper: position), timeout: Self.timeout))
-        }
-        if keepers.isEmpty { blobStored() }
+        blobs = BlobRound(kind: kind, key: layout.fileID, bytes: bytes, keepers: keepers, timeout: Self.timeout,
+                          effects: &effects)
+        if blobs.isSettled { blobStored() }
     }
 
     mutating func blobAnswered(keeper position: Int, response: Response?, reason: String?) {
@@ -320,9 +314,7 @@ struct RepairOperation: Sendable {
         case .storingDescriptor, .storingPlacement: break
         default: return
         }
-        guard position < keepers.count, blobs.pending > 0 else { return }
-        blobs.settle(keeper: keepers[position].id, response: response, reason: reason)
-        if blobs.pending == 0 { blobStored() }
+        if blobs.answered(keeper: position, response: response, reason: reason) { blobStored() }
     }
 
     private mutating func blobStored() {
