@@ -84,6 +84,28 @@ import Testing
         #expect(placements.count == 7)
     }
 
+    @Test func theDescriptorPlacementAndGrantAreAskedForAtOnce() {
+        // Nobody answers: whatever was asked was asked without waiting for another answer.
+        var network = Network(keepers: 12) { _, _ in nil }
+        let order = LocateOrder(fileID: Random.key256(), descriptor: nil, grantKey: Random.key256())
+        _ = network.command(1, .locateFile(order))
+        let kinds = network.asked.compactMap { if case .getBlob(let kind, _) = $0.1 { kind } else { nil } }
+        #expect(kinds.filter { $0 == .descriptor }.count == 1)
+        #expect(kinds.filter { $0 == .grant }.count == 1)
+        // n−k+3 keepers for the default 4-of-8 code, before the descriptor says which code the file uses.
+        #expect(kinds.filter { $0 == .placement }.count == 7)
+    }
+
+    @Test func aKeeperLookupAsksTenPeersAtOnce() {
+        var network = Network(keepers: 12) { _, _ in nil }
+        network.machine.handle(
+            .command(CommandID(rawValue: 1), .locateFile(LocateOrder(fileID: Random.key256(), descriptor: nil,
+                                                                      grantKey: nil))), now: network.now)
+        let findNodes = network.machine.takeActions().filter { if case .send(_, _, .dht) = $0 { true } else { false } }
+        #expect(findNodes.count == PeerMachineConfig().keeperLookupAlpha)
+        #expect(findNodes.count == 10)
+    }
+
     @Test func noKeeperWithTheDescriptorMeansNotFound() {
         var network = Network(keepers: 4) { _, _ in .storage(.blob(nil)) }
         let fileID = Random.key256()

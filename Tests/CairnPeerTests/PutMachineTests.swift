@@ -169,6 +169,65 @@ struct PutHarness {
         #expect(descriptors.count >= 3)
     }
 
+    @Test func theDescriptorIsPublishedWhileTheLastShardsAreOnTheirWayAndConfirmedOnlyAfterBoth() throws {
+        // Shard uploads are left unanswered until the descriptor is stored.
+        var harness = PutHarness(providers: 7) { peer, request, now in
+            if case .storage(.putShard) = request { return nil }
+            return PutHarness.willing(peer, request, now)
+        }
+        let put = harness.command { _ in .startPut(Self.order()) }
+        _ = harness.command { _ in .putSegment(put: put, PutHarness.segment(0, n: 4)) }
+        let finish = harness.command { _ in .finishPut(put: put, fileSize: 4096) }
+        let descriptors = harness.sent.filter {
+            if case .storage(.putBlob(.descriptor, _, _, _)) = $0.request { true } else { false }
+        }
+        #expect(descriptors.count >= 3, "the descriptor went to its keepers before any shard was stored")
+        #expect(!harness.sent.contains { if case .storage(.confirm) = $0.request { true } else { false } })
+        #expect(harness.result(of: finish) == nil)
+        // The shards land: confirmations, placement, and the answer follow.
+        let shards = harness.waiting
+        harness.waiting = []
+        harness.respond = PutHarness.willing
+        for (id, _, _) in shards { harness.machine.handle(.answered(id, .storage(.stored)), now: harness.now) }
+        harness.run()
+        #expect(harness.sent.contains { if case .storage(.confirm) = $0.request { true } else { false } })
+        guard case .putFinished(let summary)? = harness.result(of: finish) else {
+            Issue.record("not finished: \(String(describing: harness.result(of: finish)))")
+            return
+        }
+        #expect(summary.descriptor.shardIDs.count == 1)
+    }
+
+    @Test func aFailedShardWhileTheDescriptorIsStoredRemovesTheDescriptorToo() throws {
+        // Every provider refuses shards; the keepers take the descriptor but answer only once asked to.
+        var harness = PutHarness(providers: 4) { peer, request, now in
+            if case .storage(.putShard) = request { return nil }
+            if case .storage(.putBlob) = request { return nil }
+            return PutHarness.willing(peer, request, now)
+        }
+        let put = harness.command { _ in .startPut(Self.order()) }
+        _ = harness.command { _ in .putSegment(put: put, PutHarness.segment(0, n: 4)) }
+        let finish = harness.command { _ in .finishPut(put: put, fileSize: 4096) }
+        let shards = harness.waiting.filter { if case .storage(.putShard) = $0.2 { true } else { false } }
+        let blobs = harness.waiting.filter { if case .storage(.putBlob) = $0.2 { true } else { false } }
+        #expect(!blobs.isEmpty)
+        harness.waiting = []
+        harness.respond = PutHarness.willing
+        let refusal = Response.error(RemoteError(code: .refused, message: "no"))
+        for (id, _, _) in shards { harness.machine.handle(.answered(id, refusal), now: harness.now) }
+        harness.run()
+        #expect(harness.result(of: finish) == nil, "the failure waits for the descriptor's answers")
+        for (id, _, _) in blobs { harness.machine.handle(.answered(id, .storage(.stored)), now: harness.now) }
+        harness.run()
+        guard case .fileFailed? = harness.result(of: finish) else {
+            Issue.record("not failed: \(String(describing: harness.result(of: finish)))")
+            return
+        }
+        let deletes = harness.sent.filter { if case .storage(.delete) = $0.request { true } else { false } }
+        let keepers = Set(blobs.map(\.1))
+        #expect(keepers.isSubset(of: Set(deletes.map(\.to))), "every keeper is told to drop the descriptor")
+    }
+
     @Test func tooFewProvidersFailsBeforeAnySegment() {
         var harness = PutHarness(providers: 2)
         let put = harness.command { _ in .startPut(Self.order()) }

@@ -3,8 +3,13 @@ import CairnWire
 extension DHTNode {
     /// Starts a query; its `.finished` action names the returned ID. A node that knows no peer finishes it
     /// at once (a closest-peers query then returns the local peer alone).
+    ///
+    /// `alpha` overrides `DHTConfig.alpha` for this query's lookup: how many requests it keeps in flight. A
+    /// caller that needs every one of the closest peers at once (a file's keepers) asks more of them at a time,
+    /// as go-libp2p-kad-dht's default concurrency of 10 does: a lookup in a network of a few peers is then one
+    /// round trip.
     @discardableResult
-    public mutating func startQuery(_ query: DHTQuery, now: Instant) -> QueryID {
+    public mutating func startQuery(_ query: DHTQuery, now: Instant, alpha: Int? = nil) -> QueryID {
         let goal: QueryState.Goal
         switch query {
         case .closestPeers(let key):
@@ -24,7 +29,7 @@ extension DHTNode {
         case .bootstrap:
             goal = .refresh(join: true)
         }
-        return start(goal, external: true, now: now)
+        return start(goal, external: true, now: now, alpha: alpha)
     }
 
     /// The response to request `id` arrived. Unknown and already-settled ids are ignored.
@@ -77,8 +82,8 @@ extension DHTNode {
     // Queries are taken out of `queries` while they are worked on and put back when they still run; the
     // helpers return whether they do.
 
-    mutating func start(_ goal: QueryState.Goal, external: Bool, now: Instant, refreshing buckets: [Int] = [])
-        -> QueryID
+    mutating func start(_ goal: QueryState.Goal, external: Bool, now: Instant, refreshing buckets: [Int] = [],
+                        alpha: Int? = nil) -> QueryID
     {
         let id = QueryID(rawValue: nextQuery)
         nextQuery += 1
@@ -101,7 +106,7 @@ extension DHTNode {
             phase = .refreshing(buckets: buckets)
         }
         var query = QueryState(id: id, goal: goal, external: external, started: now,
-                               lookup: makeLookup(target: target, now: now), lookupRequest: request, phase: phase)
+                               lookup: makeLookup(target: target, now: now, alpha: alpha), lookupRequest: request, phase: phase)
         if case .getProviders(let key) = goal {
             for record in records.providers(for: key, now: now) { query.providers[record.provider] = record }
         }
@@ -115,14 +120,14 @@ extension DHTNode {
     }
 
     /// A lookup seeded from the routing table; the bucket it targets counts as refreshed.
-    mutating func makeLookup(target: Key256, now: Instant) -> ClosestPeersLookup {
+    mutating func makeLookup(target: Key256, now: Instant, alpha: Int? = nil) -> ClosestPeersLookup {
         if let bucket = routingTable.bucketIndex(for: target) {
             routingTable.markRefreshed(bucket: bucket, now: now)
         } else {
             lastSelfLookup = now
         }
         return ClosestPeersLookup(target: target, seeds: routingTable.closest(to: target, count: config.k),
-                                  k: config.k, alpha: config.alpha, localID: localPeer.id)
+                                  k: config.k, alpha: max(1, alpha ?? config.alpha), localID: localPeer.id)
     }
 
     /// Sends as many lookup requests as the lookup allows, or moves the query on once the lookup is over.

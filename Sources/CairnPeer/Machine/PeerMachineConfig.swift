@@ -17,6 +17,10 @@ public struct PeerMachineConfig: Sendable {
     public var rejoinInterval: Duration = .seconds(10)
     /// How often the routing table is saved.
     public var persistInterval: Duration = .seconds(30)
+    /// Requests in flight in a lookup of a file's keepers (put, get, delete, repair), instead of the DHT's α:
+    /// every keeper is needed before the file's next step, so they are asked as many at a time as
+    /// go-libp2p-kad-dht's default concurrency; in a network of ten peers that is one round trip, not three.
+    public var keeperLookupAlpha = 10
     /// The provider side's rules; nil for a peer that stores nothing for others, which refuses storage
     /// requests.
     public var provider: ProviderConfig?

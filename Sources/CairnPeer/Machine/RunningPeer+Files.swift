@@ -317,7 +317,7 @@ extension RunningPeer {
             case .send(let request, let peer, let tag, let timeout):
                 send(.storage(request), to: peer, for: .owner(operation, tag), now: now, timeout: timeout)
             case .lookUp(let key):
-                files.lookups[dht.startQuery(.closestPeers(key), now: now)] = operation
+                files.lookups[dht.startQuery(.closestPeers(key), now: now, alpha: config.keeperLookupAlpha)] = operation
             case .arm(let timer, let instant):
                 let number = files.nextTimer
                 files.nextTimer += 1

@@ -127,6 +127,19 @@ public struct PutPlanner: Sendable {
         return (0..<segmentCount).map { placed[$0]! }
     }
 
+    /// Every segment fed so far, placed or still in flight: its shards' IDs, in segment order; nil once the put
+    /// failed. The descriptor needs these alone, so it can be published while the last shards travel.
+    public var shardIDs: [[ShardID]]? {
+        guard !failed else { return nil }
+        var result: [[ShardID]] = []
+        result.reserveCapacity(segmentCount)
+        for index in 0..<segmentCount {
+            guard let ids = placed[index]?.shardIDs ?? inFlight[index]?.shardIDs else { return nil }
+            result.append(ids)
+        }
+        return result
+    }
+
     /// Per holder, the shards it took and their positions (segment, slot), in segment order; holders by ID.
     public func positions() -> [HolderPositions] {
         var byHolder: [PeerID: HolderPositions] = [:]

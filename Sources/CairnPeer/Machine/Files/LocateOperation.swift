@@ -28,15 +28,20 @@ public struct FileLocation: Sendable {
 }
 
 /// Finding a file, as a machine with no I/O: one lookup of the file ID finds the keepers of its descriptor,
-/// placement records and grants; the descriptor is asked of them one after another (10 s each) until a copy
-/// matches the ID and the owner's signature; the grant likewise; the placement records of the first n−k+3
-/// keepers (this peer included) are merged, newest per position.
+/// placement records and grants; then the descriptor (unless this peer has it), the placement records and the
+/// grant are asked for at once, so that a file is located in one round trip after the lookup. The descriptor
+/// is asked of the keepers one after another (10 s each) until a copy matches the ID and the owner's signature;
+/// the grant likewise; the placement records of the first n−k+3 keepers (this peer included) are merged,
+/// newest per position. Until the descriptor gives n and k, the placement is asked of as many keepers as the
+/// largest code allowed by default needs (`defaultPlacementAsks`), and of more once it says so.
 struct LocateOperation: Sendable {
     enum Phase: Sendable {
-        case lookingUp, fetchingDescriptor, fetchingRest, over
+        case lookingUp, fetching, over
     }
 
     static let blobTimeout: Duration = .seconds(10)
+    /// Keepers asked for placement records before the descriptor is known: n−k+3 for the default 4-of-8 code.
+    static let defaultPlacementAsks = 7
 
     let id: CommandID
     let order: LocateOrder
@@ -48,9 +53,12 @@ struct LocateOperation: Sendable {
     var descriptor: Descriptor?
     /// Next keeper to ask for the descriptor or the grant.
     var descriptorCursor = 0
+    var descriptorPending = false
     var grantCursor = 0
     var grant: AccessGrant?
     var grantPending = false
+    /// Keepers (this peer included) asked for placement records so far, and answers still due.
+    var placementAsked = 0
     var placementPending = 0
     var records: [PlacementRecord] = []
     var effects: [OwnerEffect] = []
@@ -76,98 +84,117 @@ struct LocateOperation: Sendable {
         guard case .lookingUp = phase else { return }
         guard let closest else { return finish(.failure(.unexpectedResponse("a lookup"))) }
         keepers = closest
-        if descriptor == nil {
-            phase = .fetchingDescriptor
-            askNextForDescriptor()
-        } else {
-            fetchRest()
+        phase = .fetching
+        if descriptor == nil { askNextForDescriptor() }
+        askForPlacement()
+        // A reader by file ID may turn out to be the owner once the descriptor is in; its grant request then
+        // only cost one small message, and saved a round trip otherwise.
+        if let key = order.grantKey, descriptor?.owner != owner {
+            grantPending = true
+            askNextForGrant(key: key)
         }
+        settle()
     }
 
     private mutating func askNextForDescriptor() {
-        guard descriptorCursor < keepers.count else { return finish(.failure(.descriptorNotFound(order.fileID))) }
+        guard descriptorCursor < keepers.count else {
+            descriptorPending = false
+            return finish(.failure(.descriptorNotFound(order.fileID)))
+        }
         let keeper = keepers[descriptorCursor]
         descriptorCursor += 1
+        descriptorPending = true
         effects.append(
             .send(
                 .getBlob(kind: .descriptor, key: order.fileID), to: keeper, .locate(.descriptor),
                 timeout: Self.blobTimeout))
     }
 
-    mutating func answered(_ step: LocateStep, response: Response?) {
-        switch step {
-        case .descriptor:
-            guard case .fetchingDescriptor = phase else { return }
-            if case .storage(.blob(let bytes?))? = response {
-                let raw = Array(bytes.readableBytesView)
-                if SHA256.hash(raw) == order.fileID, let found = try? Descriptor(decoding: raw),
-                    found.verifySignature()
-                {
-                    descriptor = found
-                    return fetchRest()
-                }
-                warnUnchecked(keepers[descriptorCursor - 1])
-            }
-            askNextForDescriptor()
-        case .grant:
-            guard case .fetchingRest = phase, grantPending, let descriptor, let key = order.grantKey else { return }
-            if case .storage(.blob(let bytes?))? = response {
-                if let found = try? AccessGrant(decoding: Array(bytes.readableBytesView)), found.grantee == owner,
-                    found.fileID == order.fileID, found.verify(against: descriptor)
-                {
-                    grant = found
-                    grantPending = false
-                    return settleRest()
-                }
-                warnUnchecked(keepers[grantCursor - 1])
-            }
-            askNextForGrant(key: key)
-        case .placement:
-            guard case .fetchingRest = phase, placementPending > 0 else { return }
-            placementPending -= 1
-            if case .storage(.blob(let bytes?))? = response {
-                records += (try? PlacementRecord.decodeList(Array(bytes.readableBytesView))) ?? []
-            }
-            settleRest()
-        }
-    }
-
-    /// The descriptor is known: the placement records, and the grant when this peer is not the owner.
-    private mutating func fetchRest() {
-        guard let descriptor else { return }
-        phase = .fetchingRest
+    /// Asks the keepers not asked yet for placement records, up to n−k+3 of them (this peer included).
+    private mutating func askForPlacement() {
+        let wanted = descriptor.map { PutOperation.blobReplicas(for: $0.parameters) + 2 } ?? Self.defaultPlacementAsks
         var candidates = keepers
         if !candidates.contains(where: { $0.id == localPeer.id }) { candidates.append(localPeer) }
-        for keeper in candidates.prefix(PutOperation.blobReplicas(for: descriptor.parameters) + 2) {
+        let limit = min(wanted, candidates.count)
+        guard placementAsked < limit else { return }
+        for keeper in candidates[placementAsked..<limit] {
             placementPending += 1
             effects.append(
                 .send(
                     .getBlob(kind: .placement, key: order.fileID), to: keeper, .locate(.placement),
                     timeout: Self.blobTimeout))
         }
-        if let key = order.grantKey, descriptor.owner != owner {
-            grantPending = true
+        placementAsked = limit
+    }
+
+    mutating func answered(_ step: LocateStep, response: Response?) {
+        guard case .fetching = phase else { return }
+        switch step {
+        case .descriptor:
+            guard descriptorPending else { return }
+            descriptorPending = false
+            if case .storage(.blob(let bytes?))? = response {
+                let raw = Array(bytes.readableBytesView)
+                if SHA256.hash(raw) == order.fileID, let found = try? Descriptor(decoding: raw),
+                    found.verifySignature()
+                {
+                    descriptor = found
+                    askForPlacement()
+                    if found.owner == owner { grantPending = false }
+                    return settle()
+                }
+                warnUnchecked(keepers[descriptorCursor - 1])
+            }
+            askNextForDescriptor()
+        case .grant:
+            guard grantPending, let key = order.grantKey else { return }
+            if case .storage(.blob(let bytes?))? = response {
+                if let found = try? AccessGrant(decoding: Array(bytes.readableBytesView)), found.grantee == owner,
+                    found.fileID == order.fileID, descriptor.map({ found.verify(against: $0) }) ?? true
+                {
+                    grant = found
+                    grantPending = false
+                    return settle()
+                }
+                warnUnchecked(keepers[grantCursor - 1])
+            }
             askNextForGrant(key: key)
+        case .placement:
+            guard placementPending > 0 else { return }
+            placementPending -= 1
+            if case .storage(.blob(let bytes?))? = response {
+                records += (try? PlacementRecord.decodeList(Array(bytes.readableBytesView))) ?? []
+            }
+            settle()
         }
-        settleRest()
     }
 
     private mutating func askNextForGrant(key: Key256) {
         guard grantCursor < keepers.count else {
-            // No keeper has a grant that checks out: the reader is told it has no access, once the placement
-            // is in too (so that the answer does not race the requests still out).
+            // No keeper has a grant for this peer: the reader is told it has no access, once the rest is in too
+            // (so that the answer does not race the requests still out).
             grantPending = false
-            return settleRest()
+            return settle()
         }
         let keeper = keepers[grantCursor]
         grantCursor += 1
         effects.append(.send(.getBlob(kind: .grant, key: key), to: keeper, .locate(.grant), timeout: Self.blobTimeout))
     }
 
-    private mutating func settleRest() {
-        guard case .fetchingRest = phase, placementPending == 0, !grantPending, let descriptor else { return }
-        if order.grantKey != nil, descriptor.owner != owner, grant == nil {
-            return finish(.failure(.noAccess(order.fileID)))
+    /// Finishes once the descriptor, every placement answer and the grant (when one is needed) are in. A grant
+    /// is checked against the descriptor here, as it may have come first.
+    private mutating func settle() {
+        guard case .fetching = phase, !descriptorPending, placementPending == 0, !grantPending, let descriptor
+        else { return }
+        if let key = order.grantKey, descriptor.owner != owner {
+            guard let grant else { return finish(.failure(.noAccess(order.fileID))) }
+            // A grant that came before the descriptor and does not check out against it: the next keeper's.
+            guard grant.verify(against: descriptor) else {
+                warnUnchecked(keepers[grantCursor - 1])
+                self.grant = nil
+                grantPending = true
+                return askNextForGrant(key: key)
+            }
         }
         let placement = FilePlacement(descriptor: descriptor, fileID: order.fileID, records: records, now: now)
         finish(.success(FileLocation(descriptor: descriptor, placement: placement, grant: grant)))

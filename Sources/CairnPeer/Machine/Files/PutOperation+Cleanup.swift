@@ -17,10 +17,14 @@ extension PutOperation {
         self.failure = failure
         shards = [:]
         planner?.abandon()
-        // Shards still on their way may land after a delete order meant for them: their answers come first.
-        guard shardRequests == 0 else { return phase = .draining }
+        // Shards and blobs still on their way may land after a delete order meant for them: their answers come
+        // first.
+        guard isDrained else { return phase = .draining }
         cleanUp()
     }
+
+    /// No shard or blob request of this put is waiting for its answer.
+    var isDrained: Bool { shardRequests == 0 && blobs.isSettled }
 
     /// Every shard request has settled: the delete orders go.
     mutating func cleanUp() {

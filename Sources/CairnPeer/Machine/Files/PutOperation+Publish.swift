@@ -2,19 +2,20 @@ import CairnStorage
 import CairnWire
 import NIOCore
 
-/// Steps 3 of a put: once every segment is placed, the descriptor, the confirmations and the placement records.
+/// Step 3 of a put: the descriptor (once every segment is fed), then, once every segment is placed too, the
+/// confirmations and the placement records.
 extension PutOperation {
     /// Signs the descriptor and looks up its keepers. It names no holder, so moving a shard later changes
     /// neither the file ID nor any capability.
     mutating func publish() {
-        guard let segments = planner?.segments else {
+        guard let shardIDs = planner?.shardIDs else {
             return fail(.placementFailed(segment: planner?.segmentCount ?? 0, reason: "it was never uploaded"))
         }
         let descriptor: Descriptor
         do {
             descriptor = try Descriptor(
                 fileSize: fileSize, parameters: order.parameters, fileNonce: order.fileNonce,
-                shardIDs: segments.map(\.shardIDs), created: now, metadata: FileMetadata(name: order.name),
+                shardIDs: shardIDs, created: now, metadata: FileMetadata(name: order.name),
                 fileKey: order.fileKey, owner: identity)
         } catch {
             return fail(.invalidRequest("\(error)"))
@@ -23,17 +24,17 @@ extension PutOperation {
         encodedDescriptor = descriptor.encoded()
         let fileID = SHA256.hash(encodedDescriptor)
         self.fileID = fileID
-        phase = .lookingUp
+        publication = .lookingUp
         effects.append(.lookUp(fileID))
     }
 
     /// The lookup of the file ID found `closest` (nil when it failed); `record` is this peer's provider record
     /// for the file, which rides along with the descriptor so that both are found by any lookup of the ID.
     mutating func lookedUp(_ closest: [PeerInfo]?, record: ProviderRecord?) {
-        guard case .lookingUp = phase else { return }
+        guard case .placing = phase, publication == .lookingUp else { return }
         guard let closest else { return fail(.unexpectedResponse("a lookup")) }
         keepers = Array(closest.prefix(Self.blobReplicas(for: order.parameters)))
-        phase = .storingDescriptor
+        publication = .storing
         storeBlob(.descriptor, bytes: encodedDescriptor, provider: record)
     }
 
@@ -45,25 +46,28 @@ extension PutOperation {
     }
 
     mutating func blobAnswered(keeper position: Int, response: Response?, reason: String?) {
-        switch phase {
-        case .storingDescriptor, .storingPlacement: break
-        default: return
-        }
         if blobs.answered(keeper: position, response: response, reason: reason) { blobRoundSettled() }
     }
 
     private mutating func blobRoundSettled() {
-        if let failure = blobs.failure { return fail(failure) }
         switch phase {
-        case .storingDescriptor: startConfirming()
-        case .storingPlacement: succeed()
-        default: break
+        case .draining:
+            if isDrained { cleanUp() }
+        case .placing:
+            if let failure = blobs.failure { return fail(failure) }
+            publication = .stored
+            if planner?.isIdle == true { startConfirming() }
+        case .storingPlacement:
+            if let failure = blobs.failure { return fail(failure) }
+            succeed()
+        default:
+            break
         }
     }
 
     // MARK: - Confirmations
 
-    private mutating func startConfirming() {
+    mutating func startConfirming() {
         guard let fileID, let planner else { return }
         phase = .confirming
         confirmation = ConfirmRound(

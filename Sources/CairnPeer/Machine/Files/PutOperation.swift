@@ -12,9 +12,11 @@ import NIOCore
 ///    signs would be refused after every shard was sent) and a ring smaller than n, before any byte is sent;
 /// 2. place each segment's shards (`PutPlanner`: ring rotation, spares for refusals, the window of segments
 ///    in flight — the driver may feed the next segment only once this says so);
-/// 3. sign the descriptor, look up the peers closest to the file ID and store it at n−k+1 of them with this
-///    peer's provider record; confirm the shards to their holders (each order sent three times at most, 0.5 s
-///    and 1 s apart) and collect their placement records; store those at the same keepers;
+/// 3. once the last segment is fed, sign the descriptor, look up the peers closest to the file ID and store it
+///    at n−k+1 of them with this peer's provider record, while the last shards are still on their way (the
+///    descriptor names no holder, so it needs none of their answers); once both are done, confirm the shards to
+///    their holders (each order sent three times at most, 0.5 s and 1 s apart) and collect their placement
+///    records; store those at the same keepers;
 /// 4. on any failure, delete what was placed (and the records, once stored) before reporting it.
 ///
 /// Commands are answered one at a time (the driver waits for each answer before the next command), so one
@@ -22,9 +24,8 @@ import NIOCore
 struct PutOperation: Sendable {
     enum Phase: Sendable {
         case surveying
+        /// Shards on their way; once the last segment is fed, the descriptor's publication alongside.
         case placing
-        case lookingUp
-        case storingDescriptor
         case confirming
         case storingPlacement
         /// Failed; waiting for the shard requests in flight before the cleanup.
@@ -58,6 +59,8 @@ struct PutOperation: Sendable {
     var finishing = false
 
     // Publication.
+    enum Publication: Sendable { case notStarted, lookingUp, storing, stored }
+    var publication = Publication.notStarted
     var descriptor: Descriptor?
     var encodedDescriptor: [UInt8] = []
     var fileID: Key256?
@@ -162,12 +165,12 @@ struct PutOperation: Sendable {
         }
         finishing = true
         self.fileSize = fileSize
-        if planner?.isIdle == true { publish() }
+        publish()
     }
 
     mutating func shardAnswered(segment: Int, slot: Int, provider: PeerID, response: Response?, reason: String?) {
         shardRequests -= 1
-        if case .draining = phase, shardRequests == 0 { return cleanUp() }
+        if case .draining = phase, isDrained { return cleanUp() }
         guard case .placing = phase, var planner = self.planner else { return }
         let actions: [PutPlanner.Action]
         switch response {
@@ -217,7 +220,7 @@ struct PutOperation: Sendable {
                 shards[segment] = nil
                 guard let planner else { continue }
                 if finishing {
-                    if planner.isIdle { publish() }
+                    if planner.isIdle, publication == .stored { startConfirming() }
                 } else if waiter != nil, planner.hasRoom {
                     answer(.putSegmentAccepted)
                 }
