@@ -56,10 +56,10 @@ public struct FileReader: Sendable {
                 try await sink(plaintext)
             }
         } catch {
-            await endGet(get)
+            endGet(get)
             throw error
         }
-        await endGet(get)
+        endGet(get)
     }
 
     /// Starts a get of `segments`, in order, in the machine.
@@ -70,8 +70,9 @@ public struct FileReader: Sendable {
         return get
     }
 
-    func endGet(_ get: CommandID) async {
-        _ = try? await service.peer.perform(.endGet(get: get))
+    /// Ends get `get` in the machine (its timers and state go); nothing waits for that.
+    func endGet(_ get: CommandID) {
+        service.peer.post(.endGet(get: get))
     }
 
     /// Segment `index` of get `get`: k shards from the machine, decoded here; a shard that does not match its

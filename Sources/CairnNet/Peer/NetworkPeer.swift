@@ -139,6 +139,16 @@ public final class NetworkPeer: @unchecked Sendable {
         }.get()
     }
 
+    /// Hands `command` to the machine without waiting for its result, for a caller that has nothing to do with
+    /// it (ending a get whose bytes are in hand): the answer to a request does not wait for the event loop.
+    public func post(_ command: PeerCommand) {
+        eventLoop.execute { [self] in
+            let id = CommandID(rawValue: nextCommand)
+            nextCommand += 1
+            feed(.command(id, command))
+        }
+    }
+
     /// The routing table's entries with the wall-clock time each was last heard from.
     public func knownPeers() async throws -> [(peer: PeerInfo, lastSeen: Instant)] {
         try await eventLoop.submit { [self] in
