@@ -79,6 +79,14 @@ enum DurableFile {
         return stat(path, &info) == 0
     }
 
+    /// Makes the contents of the file at `path` durable (fsync), without flushing anything else.
+    static func syncFile(_ path: String) throws(StorageError) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw .io(operation: "open", path: path, errno: errno) }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw .io(operation: "fsync", path: path, errno: errno) }
+    }
+
     /// Makes the directory entries in `path` (creations, renames, removals) durable.
     static func syncDirectory(_ path: String) throws(StorageError) {
         let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)

@@ -50,7 +50,7 @@ extension ShardStore {
             }
         }
         // A confirmation lost in a crash would let the shards be reclaimed although the owner was told they stay.
-        if changed > 0 { try DurableFile.syncFilesystem(root) }
+        if changed > 0 { try syncIndex() }
         return kept
     }
 

@@ -187,8 +187,15 @@ public final class ShardStore: Sendable {
                 return true
             }
         }
-        if present, reference != nil { try DurableFile.syncFilesystem(root) }
+        if present, reference != nil { try syncIndex() }
         return present
+    }
+
+    /// Makes the index's last commits durable by flushing its write-ahead log alone (what `synchronous = FULL`
+    /// would do at every commit), for writes that touch no shard file: a syncfs would also wait for every other
+    /// dirty file on the disk, other programs' included.
+    func syncIndex() throws(StorageError) {
+        try DurableFile.syncFile(root + "/index.sqlite-wal")
     }
 
     enum Reservation {
