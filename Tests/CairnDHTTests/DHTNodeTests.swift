@@ -285,6 +285,46 @@ import Testing
         #expect(outcome == .peerFound(subject.peerID, record.addresses))
     }
 
+    @Test func findPeerRecordGoesPastAnAddressUntilARecordThatChecksOut() throws {
+        var dht = node()
+        var random = TestRandom(seed: 15)
+        for _ in 0..<2 { dht.addKnownPeer(peer(random.key()), now: .zero) }
+        let subject = testIdentity(8)
+        let target = PeerInfo(id: subject.peerID, address: PeerAddress(host: "subject.example", port: 3))
+        let record = PeerRecord(identity: subject, addresses: [target.address], issued: .at(1), expires: .at(100))
+        var forged = record
+        forged.addresses = [PeerAddress(host: "evil.example", port: 3)]
+        let query = dht.startQuery(.findPeerRecord(subject.peerID), now: .at(1))
+        let requests = sends(dht.takeActions())
+        #expect(requests.count == 2)
+        // Naming the target, or a forged record, does not end it: the target is asked in turn.
+        dht.handleResponse(.peerRecord(forged, closer: [target]), to: requests[0].0, now: .at(2))
+        let next = sends(dht.takeActions())
+        #expect(next.contains { $0.1 == target && $0.2 == .getPeerRecord(subject.peerID) })
+        #expect(!dht.takeActions().contains { if case .finished = $0 { true } else { false } })
+        let toTarget = try #require(next.first { $0.1 == target })
+        dht.handleResponse(.peerRecord(record, closer: []), to: toTarget.0, now: .at(3))
+        guard case .finished(query, let outcome, _) = dht.takeActions().last else {
+            Issue.record("findPeerRecord must finish")
+            return
+        }
+        #expect(outcome == .peerRecord(subject.peerID, record))
+    }
+
+    @Test func aPeerAskedForItsOwnRecordServesOneSignedByItsKey() throws {
+        var dht = node()
+        var random = TestRandom(seed: 16)
+        let asker = peer(random.key())
+        let answer = dht.handleRequest(.getPeerRecord(dht.localPeer.id), from: asker, now: .at(5))
+        guard case .peerRecord(let record?, _) = answer else {
+            Issue.record("no record: \(answer)")
+            return
+        }
+        #expect(record.peerID == dht.localPeer.id)
+        #expect(record.isValid(now: Instant.at(5)))
+        #expect(record.addresses == [dht.localPeer.address])
+    }
+
     @Test func getProvidersIgnoresForgedRecordsInResponses() throws {
         var dht = node()
         var random = TestRandom(seed: 13)

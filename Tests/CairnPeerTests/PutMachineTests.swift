@@ -167,6 +167,12 @@ struct PutHarness {
             if case .storage(.putBlob(.descriptor, _, let record, _)) = $0.request { record != nil } else { false }
         }
         #expect(descriptors.count >= 3)
+        // This peer keeps both blobs too, keeper or not: it serves them for the file it provides.
+        for kind in [BlobKind.descriptor, .placement] {
+            #expect(harness.sent.contains {
+                if case .storage(.putBlob(kind, _, _, _)) = $0.request { $0.to == harness.me.peerID } else { false }
+            }, "\(kind) kept here")
+        }
     }
 
     @Test func theDescriptorIsPublishedWhileTheLastShardsAreOnTheirWayAndConfirmedOnlyAfterBoth() throws {

@@ -36,9 +36,7 @@ extension DHTNode {
         }
         if let published = peerRecordPublished, published + config.republishInterval <= now {
             peerRecordPublished = now
-            let record = PeerRecord(identity: identity, addresses: [localPeer.address], issued: now,
-                                    expires: now + config.recordTTL)
-            _ = start(.publishPeerRecord(record), external: false, now: now)
+            _ = start(.publishPeerRecord(ownRecord(now: now)), external: false, now: now)
         }
     }
 }

@@ -16,6 +16,8 @@ extension DHTNode {
             goal = .closestPeers(key)
         case .findPeer(let id):
             goal = .findPeer(id)
+        case .findPeerRecord(let id):
+            goal = .findPeerRecord(id)
         case .getProviders(let key):
             goal = .getProviders(key)
         case .provide(let key):
@@ -24,8 +26,7 @@ extension DHTNode {
                                            expires: now + config.recordTTL))
         case .publishPeerRecord:
             peerRecordPublished = now
-            goal = .publishPeerRecord(PeerRecord(identity: identity, addresses: [localPeer.address], issued: now,
-                                                 expires: now + config.recordTTL))
+            goal = .publishPeerRecord(ownRecord(now: now))
         case .bootstrap:
             goal = .refresh(join: true)
         }
@@ -95,7 +96,7 @@ extension DHTNode {
             (target, request) = (key, .findNode(target: key))
         case .provide(let record):
             (target, request) = (record.key, .findNode(target: record.key))
-        case .findPeer(let peer):
+        case .findPeer(let peer), .findPeerRecord(let peer):
             (target, request) = (peer, .getPeerRecord(peer))
         case .getProviders(let key):
             (target, request) = (key, .getProviders(key: key))
@@ -115,8 +116,18 @@ extension DHTNode {
             finish(query, .peerFound(peer, [localPeer.address]), now: now)
             return id
         }
+        if case .findPeerRecord(let peer) = goal, peer == localPeer.id {
+            query.hops = 0
+            finish(query, .peerRecord(peer, ownRecord(now: now)), now: now)
+            return id
+        }
         if advance(&query, now: now) { queries.put(consume query) }
         return id
+    }
+
+    /// This peer's record, signed now, valid for `recordTTL`.
+    func ownRecord(now: Instant) -> PeerRecord {
+        PeerRecord(identity: identity, addresses: [localPeer.address], issued: now, expires: now + config.recordTTL)
     }
 
     /// A lookup seeded from the routing table; the bucket it targets counts as refreshed.
@@ -161,7 +172,12 @@ extension DHTNode {
             let depth = query.lookup.depth(of: peer.id) ?? 1
             if let record, record.peerID == target, record.isValid(now: now - config.maxClockSkew) {
                 query.hops = depth
+                if case .findPeerRecord = query.goal { return .peerRecord(target, record) }
                 return .peerFound(target, record.addresses)
+            }
+            if case .findPeerRecord = query.goal {
+                closer = peers
+                break
             }
             if peer.id == target {
                 query.hops = depth
@@ -215,6 +231,9 @@ extension DHTNode {
             return false
         case .findPeer(let peer):
             finish(query, .peerFound(peer, nil), now: now)
+            return false
+        case .findPeerRecord(let peer):
+            finish(query, .peerRecord(peer, nil), now: now)
             return false
         case .getProviders(let key):
             let found = query.providers.values.sorted { $0.provider < $1.provider }

@@ -15,7 +15,10 @@ extension DHTNode {
             return .nodes(routingTable.closest(to: target, count: config.k, excluding: requester))
         case .getPeerRecord(let id):
             let closer = routingTable.closest(to: id, count: config.k, excluding: requester)
-            return .peerRecord(records.peerRecord(for: id, now: now), closer: closer)
+            // A peer asked for its own record serves it, signed now if it has not published one yet: that is how
+            // a stranger learns its public key (`DHTQuery.findPeerRecord`).
+            let record = records.peerRecord(for: id, now: now) ?? (id == localPeer.id ? ownRecord(now: now) : nil)
+            return .peerRecord(record, closer: closer)
         case .putPeerRecord(let record):
             do {
                 try records.putPeerRecord(record, now: now)

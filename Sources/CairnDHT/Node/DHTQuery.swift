@@ -6,6 +6,9 @@ public enum DHTQuery: Hashable, Sendable {
     case closestPeers(Key256)
     /// FIND_VALUE of the peer's record. Also done as soon as the peer itself answers or a response lists it.
     case findPeer(PeerID)
+    /// FIND_VALUE of the peer's signed record, which carries its public key (a peer serves its own): unlike
+    /// `findPeer` it goes on past an address until a record that checks out arrives, or the lookup ends.
+    case findPeerRecord(PeerID)
     /// FIND_VALUE of provider records: collects from every responder and finishes when the lookup does.
     case getProviders(Key256)
     /// A lookup, then STORE of this node's signed provider record at the k closest peers.

@@ -6,6 +6,8 @@ public enum QueryOutcome: Hashable, Sendable {
     case closestPeers(Key256, [PeerInfo])
     /// The peer's addresses, or nil when nobody knew them.
     case peerFound(PeerID, [PeerAddress]?)
+    /// The peer's record, signed by its key and unexpired, or nil when no peer the lookup asked had one.
+    case peerRecord(PeerID, PeerRecord?)
     /// Every valid provider record the lookup met, one per provider, ordered by provider ID.
     case providers(Key256, [ProviderRecord])
     /// How many peers accepted the record (the local peer counts when it is among the k closest).

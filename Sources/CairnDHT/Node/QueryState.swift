@@ -14,6 +14,7 @@ struct QueryState: Sendable {
     enum Goal: Sendable {
         case closestPeers(Key256)
         case findPeer(PeerID)
+        case findPeerRecord(PeerID)
         case getProviders(Key256)
         case provide(ProviderRecord)
         case publishPeerRecord(PeerRecord)

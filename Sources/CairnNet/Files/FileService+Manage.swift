@@ -41,15 +41,12 @@ extension FileService {
         return ShareResult(id: fileID.hex, to: grantee.hex, storedAt: stored)
     }
 
-    /// A peer's Ed25519 key, learned by finding it through the DHT and completing a handshake with it.
+    /// A peer's Ed25519 key, from its signed record, which the machine finds through the DHT (the peer itself
+    /// serves it, and so do the peers it published it at).
     func publicKey(of id: PeerID) async throws -> PublicKey {
-        if id == peer.peerID { return identity.publicKey }
-        let result = try await peer.query(.findPeer(id))
-        guard case .peerFound(_, let addresses?) = result.outcome, let address = addresses.first else {
-            throw FileError.peerNotFound(id)
-        }
-        let connection = try await peer.transport.connect(to: address, expecting: id).get()
-        return connection.remotePublicKey
+        let result = try await peer.query(.findPeerRecord(id))
+        guard case .peerRecord(_, let record?) = result.outcome else { throw FileError.peerNotFound(id) }
+        return record.publicKey
     }
 
     /// Deletes a file this identity owns: every holder and keeper gets the owner's signed order.

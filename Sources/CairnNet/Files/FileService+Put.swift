@@ -80,13 +80,6 @@ extension FileService {
         }
         summary = done
 
-        // As the file's provider, this peer serves its descriptor and placement too.
-        if !summary.keptHere {
-            _ = try await peer.serveLocally(.putBlob(kind: .descriptor, key: summary.fileID, provider: nil,
-                                                     bytes: ByteBuffer(bytes: summary.encodedDescriptor)))
-            _ = try await peer.serveLocally(.putBlob(kind: .placement, key: summary.fileID, provider: nil,
-                                                     bytes: ByteBuffer(bytes: summary.placement)))
-        }
         _ = try index.add(descriptor: summary.descriptor, name: options.name)
         let capability = ReadCapability(fileID: summary.fileID, fileKey: pipeline.fileKey)
         return PutResult(

@@ -116,6 +116,7 @@ extension QueryOutcome {
         switch self {
         case .closestPeers(_, let peers): ("closest_peers", !peers.isEmpty)
         case .peerFound(_, let addresses): ("find_peer", addresses != nil)
+        case .peerRecord(_, let record): ("find_peer_record", record != nil)
         case .providers(_, let records): ("get_providers", !records.isEmpty)
         case .provided(_, let storedAt, _): ("provide", storedAt > 0)
         case .peerRecordPublished(let storedAt): ("publish_peer_record", storedAt > 0)

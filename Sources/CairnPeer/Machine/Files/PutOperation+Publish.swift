@@ -38,9 +38,13 @@ extension PutOperation {
         storeBlob(.descriptor, bytes: encodedDescriptor, provider: record)
     }
 
+    /// Stores a blob at the keepers, and here too when this peer is not one of them: as a provider of the file
+    /// it serves the descriptor and placement of what it holds.
     private mutating func storeBlob(_ kind: BlobKind, bytes: [UInt8], provider record: ProviderRecord?) {
         guard let fileID else { return }
-        blobs = BlobRound(kind: kind, key: fileID, bytes: bytes, provider: record, keepers: keepers,
+        var targets = keepers
+        if !targets.contains(where: { $0.id == localPeer.id }) { targets.append(localPeer) }
+        blobs = BlobRound(kind: kind, key: fileID, bytes: bytes, provider: record, keepers: targets,
                           timeout: .seconds(30), effects: &effects)
         if blobs.isSettled { blobRoundSettled() }
     }
@@ -119,8 +123,7 @@ extension PutOperation {
             .putFinished(
                 PutSummary(
                     fileID: fileID, descriptor: descriptor, encodedDescriptor: encodedDescriptor,
-                    placement: placementBlob,
-                    keptHere: keepers.contains { $0.id == localPeer.id }, segments: segments.count,
+                    placement: placementBlob, segments: segments.count,
                     providers: Set(segments.flatMap(\.holders)).count)))
         effects.append(.finished)
     }

@@ -42,9 +42,6 @@ public struct PutSummary: Sendable {
     public var encodedDescriptor: [UInt8]
     /// The holders' signed placement records, as stored at the keepers.
     public var placement: [UInt8]
-    /// True when this peer is one of the keepers; else the driver stores descriptor and placement here too, as
-    /// this peer serves them for the files it provides.
-    public var keptHere: Bool
     public var segments: Int
     /// Distinct providers holding the file's shards.
     public var providers: Int
