@@ -16,6 +16,22 @@ import Testing
         #expect(table.closestNeighbourBucket == bit)
     }
 
+    @Test func contactsVersionMovesWithMembershipAndAddressesOnly() {
+        var table = RoutingTable(localID: local, bucketSize: 20, now: .zero)
+        let id = local.flipping(bit: 3)
+        let start = table.contactsVersion
+        table.update(peer(id), seenAt: .zero)
+        let added = table.contactsVersion
+        #expect(added != start)
+        table.update(peer(id), seenAt: .at(5))
+        #expect(table.contactsVersion == added, "seeing a contact again changes no contact")
+        table.update(PeerInfo(id: id, address: PeerAddress(host: "moved.example", port: 2)), seenAt: .at(6))
+        let moved = table.contactsVersion
+        #expect(moved != added)
+        table.remove(id)
+        #expect(table.contactsVersion != moved)
+    }
+
     @Test func localPeerIsNeverAdded() {
         var table = RoutingTable(localID: local, now: .zero)
         #expect(table.update(peer(local), seenAt: .zero) == .local)

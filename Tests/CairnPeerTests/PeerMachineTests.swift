@@ -51,6 +51,18 @@ import Testing
         #expect(after.contains { if case .persistContacts(let peers) = $0 { peers.map(\.id) == [bootstrapID] } else { false } })
         // Publishing the peer record starts with a lookup of the peer's own ID.
         #expect(sends(after).contains { if case .dht(.findNode(peer.peerID)) = $0.2 { true } else { false } })
+
+        // The contacts were saved at the join: the save timer finds nothing new, until a contact changes.
+        peer.handle(.timerFired(.persistContacts), now: .seconds(130))
+        #expect(!peer.takeActions().contains { if case .persistContacts = $0 { true } else { false } })
+        let newcomer = PeerInfo(id: Identity.generate().peerID, address: PeerAddress(host: "10.0.0.7", port: 1))
+        peer.handle(.requestReceived(InboundID(rawValue: 1), .dht(.ping), from: newcomer, remote: newcomer.id),
+                    now: .seconds(140))
+        _ = peer.takeActions()
+        peer.handle(.timerFired(.persistContacts), now: .seconds(160))
+        #expect(peer.takeActions().contains {
+            if case .persistContacts(let peers) = $0 { peers.contains(newcomer) } else { false }
+        })
     }
 
     @Test func anUnansweredRequestTimesOutByTheMachinesTimerAndIsAbandoned() throws {

@@ -28,6 +28,9 @@ public struct RoutingTable: Sendable {
     private var tags: [Tag] = []
     /// The stamp the next insert or update gives its entry.
     private var nextStamp: UInt64 = 0
+    /// Goes up whenever a peer enters or leaves the table or changes address (not when one is merely seen), so
+    /// that a caller can tell whether the list of contacts it saved is still the table's.
+    public private(set) var contactsVersion: UInt64 = 0
     /// `bounds[b]`: where bucket b ends in `slots`, which is the number of entries in buckets b and above.
     private var bounds: [Int32] = []
     private var refreshed: [Instant] = []
@@ -117,6 +120,7 @@ public struct RoutingTable: Sendable {
     public mutating func update(_ peer: PeerInfo, seenAt now: Instant) -> UpdateResult {
         guard let b = bucketIndex(for: peer.id) else { return .local }
         if let i = position(of: peer.id, inBucket: b) {
+            if slots[i].peer.address != peer.address { contactsVersion &+= 1 }
             slots[i].peer = peer
             slots[i].lastSeen = now
             slots[i].consecutiveFailures = 0
@@ -157,6 +161,7 @@ public struct RoutingTable: Sendable {
         guard let i = position(of: id, inBucket: b) else { return nil }
         let removed = slots.remove(at: i)
         tags.remove(at: i)
+        contactsVersion &+= 1
         for j in 0...b { bounds[j] -= 1 }
         if let p = pendingIndex(inBucket: b) {
             insert(pendings.remove(at: p).entry, inBucket: b)
@@ -272,6 +277,7 @@ public struct RoutingTable: Sendable {
             tags.reserveCapacity(slots.count + bucketSize * 2)
         }
         slots.insert(entry, at: Int(bounds[b]))
+        contactsVersion &+= 1
         tags.insert(Tag(fingerprint: entry.peer.id.w0, stamp: takeStamp()), at: Int(bounds[b]))
         for j in 0...b { bounds[j] += 1 }
     }

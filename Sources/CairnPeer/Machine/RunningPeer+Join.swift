@@ -48,6 +48,6 @@ extension RunningPeer {
             "cairn.known": "\(dht.routingTable.count)", "cairn.hops": "\(stats.hops)",
         ])))
         dht.startQuery(.publishPeerRecord, now: now)
-        actions.append(.persistContacts(dht.routingTable.entries.map(\.peer)))
+        persistContacts()
     }
 }

@@ -13,6 +13,8 @@ struct RunningPeer: Sendable {
     var join = JoinState()
     /// Joins finished so far (successful or not): the first one makes the peer "joined".
     var joins = 0
+    /// `RoutingTable.contactsVersion` when the contacts were last handed out to be saved.
+    var persistedContacts: UInt64?
     /// The provider side; nil for a peer that stores nothing for others.
     var provider: ProviderMachine?
     /// The owner side: puts in progress, by the command that started each.
@@ -28,6 +30,12 @@ struct RunningPeer: Sendable {
     }
 
     var localPeer: PeerInfo { dht.localPeer }
+
+    /// Hands the routing table's contacts to the driver to save.
+    mutating func persistContacts() {
+        persistedContacts = dht.routingTable.contactsVersion
+        actions.append(.persistContacts(dht.routingTable.entries.map(\.peer)))
+    }
 
     mutating func takeActions() -> [PeerAction] {
         guard !actions.isEmpty else { return [] }
@@ -61,7 +69,7 @@ struct RunningPeer: Sendable {
         outbound = OutboundRequests()
         for timer in [PeerTimer.maintenance, .rejoin, .persistContacts] { actions.append(.cancelTimer(timer)) }
         provider?.stop(actions: &actions)
-        actions.append(.persistContacts(dht.routingTable.entries.map(\.peer)))
+        persistContacts()
     }
 
     mutating func handle(_ event: PeerEvent, now: Instant) {
@@ -189,7 +197,9 @@ struct RunningPeer: Sendable {
             if dht.routingTable.count == 0 { startJoin(now: now) }
             actions.append(.armTimer(.rejoin, at: now + config.rejoinInterval))
         case .persistContacts:
-            actions.append(.persistContacts(dht.routingTable.entries.map(\.peer)))
+            // Only a table whose contacts changed is saved again (an idle peer's, or a simulated one's, is not
+            // copied every 30 s).
+            if dht.routingTable.contactsVersion != persistedContacts { persistContacts() }
             actions.append(.armTimer(.persistContacts, at: now + config.persistInterval))
         case .reclaimPending:
             provider?.reclaimTimerFired(now: now, actions: &actions)
