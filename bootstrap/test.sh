@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
-# The README's test command: installs what is missing, builds, runs the whole test suite.
+# The README's test command: installs what is missing, builds, runs the whole test suite, then the checks that
+# need Python packages from PyPI (in a virtual environment of their own, made by bootstrap/python-env.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bootstrap/install-deps.sh
 swift build
 swift test --no-parallel "$@"
+PYTHON=$(bootstrap/python-env.sh)
+"$PYTHON" simulations/check-metrics.py
+"$PYTHON" simulations/check-openapi.py

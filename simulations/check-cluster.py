@@ -11,7 +11,7 @@ B=os.environ.get("CAIRN_BIN", os.path.join(ROOT, ".build/release/cairn"))
 N=int(sys.argv[1]) if len(sys.argv) > 1 else 40
 D="/tmp/cairn-check-%d" % os.getpid(); BASE=4000
 def cli(i,*a):
-    r=subprocess.run([B,*a,"--api",f"127.0.0.1:{BASE+1000+i}","--json"],capture_output=True,text=True)
+    r=subprocess.run([B,*a,"--api",f"127.0.0.1:{BASE+1000+i}","--data",f"{D}/peer-{i}","--json"],capture_output=True,text=True)
     if r.returncode!=0: raise RuntimeError(r.stderr)
     return json.loads(r.stdout)
 t=time.time()

@@ -16,7 +16,7 @@ D = "/tmp/cairn-repair-%d" % os.getpid()
 BASE = 4600
 
 def cli(i, *a):
-    r = subprocess.run([B, *a, "--api", f"127.0.0.1:{BASE + 1000 + i}", "--json"], capture_output=True, text=True)
+    r = subprocess.run([B, *a, "--api", f"127.0.0.1:{BASE + 1000 + i}", "--data", f"{D}/peer-{i}", "--json"], capture_output=True, text=True)
     if r.returncode != 0:
         raise RuntimeError(f"peer {i}: {' '.join(a)}: {r.stderr.strip()}")
     return json.loads(r.stdout)

@@ -16,42 +16,43 @@ trap stop EXIT
 
 echo "== starting $PEERS peers in $DIR"
 "$BIN" sim cluster --peers "$PEERS" --base-port "$BASE" --dir "$DIR" --detach
-api() { echo "127.0.0.1:$((BASE + 1000 + $1))"; }
+# Peer i's API address and its data directory, where the CLI reads the API token.
+at() { echo "--api 127.0.0.1:$((BASE + 1000 + $1)) --data $DIR/peer-$1"; }
 
 LAST=$((PEERS - 1))
-TARGET=$("$BIN" id --api "$(api $LAST)" --json | sed 's/.*"id":"\([0-9a-f]*\)".*/\1/')
+TARGET=$("$BIN" id $(at $LAST) --json | sed 's/.*"id":"\([0-9a-f]*\)".*/\1/')
 echo
 echo "== peer 1's routing table"
-"$BIN" peers --api "$(api 1)"
+"$BIN" peers $(at 1)
 echo
 echo "== peer 1 finds peer $LAST ($TARGET) through the DHT"
-"$BIN" dht find-peer "$TARGET" --api "$(api 1)"
+"$BIN" dht find-peer "$TARGET" $(at 1)
 echo
 KEY=$(printf 'cairn demo' | sha256sum | cut -d' ' -f1)
 echo "== peer 2 looks up the peers closest to $KEY"
-"$BIN" dht closest "$KEY" --api "$(api 2)"
+"$BIN" dht closest "$KEY" $(at 2)
 echo
 echo "== peer $LAST provides $KEY; peer 0 finds the provider"
-"$BIN" dht provide "$KEY" --api "$(api $LAST)"
-"$BIN" dht providers "$KEY" --api "$(api 0)"
+"$BIN" dht provide "$KEY" $(at $LAST)
+"$BIN" dht providers "$KEY" $(at 0)
 echo
 FILE="$DIR/demo-input"
 head -c $((24 * 1024 * 1024 + 321)) /dev/urandom > "$FILE"
 echo "== peer 1 stores a 24 MiB file (encrypted, 4-of-8 erasure-coded across the providers)"
-PUT=$("$BIN" put "$FILE" --api "$(api 1)" --json)
+PUT=$("$BIN" put "$FILE" $(at 1) --json)
 echo "$PUT"
 ID=$(echo "$PUT" | sed 's/.*"id":"\([0-9a-f]*\)".*/\1/')
 CAP=$(echo "$PUT" | sed 's/.*"cap":"\([^"]*\)".*/\1/')
 echo
 echo "== peer $LAST may not read it yet"
-"$BIN" get "$ID" -o "$DIR/denied" --api "$(api $LAST)" || true
+"$BIN" get "$ID" -o "$DIR/denied" $(at $LAST) || true
 echo
 echo "== peer 1 shares it with peer $LAST, which gets it by ID"
-"$BIN" share "$ID" --to "$TARGET" --api "$(api 1)"
-"$BIN" get "$ID" -o "$DIR/by-grant" --api "$(api $LAST)"
+"$BIN" share "$ID" --to "$TARGET" $(at 1)
+"$BIN" get "$ID" -o "$DIR/by-grant" $(at $LAST)
 echo
 echo "== peer 2 gets it with the read capability"
-"$BIN" get "$CAP" -o "$DIR/by-cap" --api "$(api 2)"
+"$BIN" get "$CAP" -o "$DIR/by-cap" $(at 2)
 echo
 echo "== checksums"
 sha256sum "$FILE" "$DIR/by-grant" "$DIR/by-cap"
@@ -59,7 +60,7 @@ sha256sum "$FILE" "$DIR/by-grant" "$DIR/by-cap"
 echo "all three match"
 echo
 echo "== peer 5 (not the owner, no key) audits every holder with proofs of storage"
-"$BIN" check "$ID" --verify --api "$(api 5)"
+"$BIN" check "$ID" --verify $(at 5)
 echo
 echo "== stopping the network"
 stop

@@ -55,18 +55,20 @@ class Sampler(threading.Thread):
             time.sleep(0.05)
 
 
-def cli(*args, api):
-    result = subprocess.run([BIN, *args, "--api", api, "--json"], capture_output=True, text=True, timeout=30)
+def cli(*args, api, data):
+    """Runs a CLI command against the peer whose API is `api` and data directory (with its API token) `data`."""
+    result = subprocess.run([BIN, *args, "--api", api, "--data", data, "--json"], capture_output=True, text=True,
+                            timeout=30)
     if result.returncode != 0:
         raise RuntimeError(result.stderr.strip())
     return json.loads(result.stdout)
 
 
-def wait_for_api(api, deadline_s=30):
+def wait_for_api(api, data, deadline_s=30):
     start = time.time()
     while True:
         try:
-            return cli("id", api=api)
+            return cli("id", api=api, data=data)
         except (RuntimeError, json.JSONDecodeError):
             if time.time() - start > deadline_s:
                 raise
@@ -169,7 +171,7 @@ def main():
     honest = None
     failures = []
     try:
-        wait_for_api(api)
+        wait_for_api(api, os.path.join(workdir, "p1"))
         time.sleep(2)
         idle = rss_kib(target.pid)
         print(f"binary {BIN}\npeer pid {target.pid}: idle {idle / 1024:.1f} MiB resident")
@@ -209,16 +211,16 @@ def main():
         sampler.stopped.set()
 
         start = time.time()
-        identity = cli("id", api=api)
+        identity = cli("id", api=api, data=os.path.join(workdir, "p1"))
         print(f"API answers `cairn id` in {1000 * (time.time() - start):.0f} ms: {identity['id'][:16]}…")
 
         honest_api = f"127.0.0.1:{args.port + 3}"
         honest = start_peer(os.path.join(workdir, "p2"), genesis, f"127.0.0.1:{args.port + 2}", honest_api,
                             bootstrap=listen, log=log)
-        wait_for_api(honest_api)
+        wait_for_api(honest_api, os.path.join(workdir, "p2"))
         start, seen = time.time(), False
         while time.time() - start < 15 and not seen:
-            seen = any(p["id"] == identity["id"] for p in cli("peers", api=honest_api)["peers"])
+            seen = any(p["id"] == identity["id"] for p in cli("peers", api=honest_api, data=os.path.join(workdir, "p2"))["peers"])
             time.sleep(0.2)
         print(f"an honest peer {'completed' if seen else 'did NOT complete'} a handshake with it "
               f"({time.time() - start:.1f} s after its API was up)")

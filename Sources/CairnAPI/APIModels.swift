@@ -77,6 +77,13 @@ public struct ProvidersResponse: Codable, Sendable {
     }
 }
 
+/// `GET /api/v0/health`.
+public struct HealthResponse: Codable, Sendable {
+    public var status: String
+
+    public init(status: String) { self.status = status }
+}
+
 /// Every API error: `{"error": "sentence"}` with an HTTP status that fits.
 public struct ErrorResponse: Codable, Sendable {
     public var error: String
@@ -88,7 +95,8 @@ extension JSONEncoder {
     /// Stable output for people and diffs: sorted keys.
     public static var cairn: JSONEncoder {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+        // Slashes unescaped: paths in messages read as paths.
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return encoder
     }
 }

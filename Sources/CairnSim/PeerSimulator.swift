@@ -224,7 +224,7 @@ public struct PeerSimulator {
             events.push(.storeCompleted(Int32(node), ticket,
                                         outcome ?? .failed(.database("simulated peer \(node) has no stores"))),
                         at: now + storeLatency)
-        case .abandon, .persistContacts, .log:
+        case .abandon, .persistContacts, .log, .observed:
             break
         }
     }

@@ -20,7 +20,8 @@ struct TimerQueue {
         var timer: PeerTimer
 
         /// The key as one word: the node in the top 20 bits, the kind of timer in the next 2, and a request
-        /// timer's ID in the low 42 (kind 3 holds the rarer timers, told apart by that field).
+        /// timer's ID in the low 42. Kind 3 holds the rarer timers, told apart by that field: 0 `persistContacts`,
+        /// 1 `reclaimPending`, and owner timer number m (numbered from 1) as m + 1.
         var code: UInt64 {
             let kind: UInt64
             var id: UInt64 = 0
@@ -34,6 +35,10 @@ struct TimerQueue {
             case .reclaimPending:
                 kind = 3
                 id = 1
+            case .owner(let number):
+                precondition(number > 0, "owner timers are numbered from 1")
+                kind = 3
+                id = number + 1
             }
             precondition(id < 1 << 42, "a peer armed more than 2^42 request timers")
             return UInt64(UInt32(node)) << 44 | kind << 42 | id
@@ -50,7 +55,9 @@ struct TimerQueue {
             case 0: timer = .requestTimeout(OutboundID(rawValue: code & (1 << 42 - 1)))
             case 1: timer = .maintenance
             case 2: timer = .rejoin
-            default: timer = code & (1 << 42 - 1) == 1 ? .reclaimPending : .persistContacts
+            default:
+                let number = code & (1 << 42 - 1)
+                timer = number == 0 ? .persistContacts : number == 1 ? .reclaimPending : .owner(number - 1)
             }
         }
     }

@@ -23,8 +23,14 @@ struct APIOptions: ParsableArguments {
     @Option(name: .customLong("api"), help: "The peer's API address (HOST:PORT).")
     var api: String = "127.0.0.1:5002"
 
+    @Option(help: """
+        The peer's data directory, whose api-token file the API needs. Default: the CAIRN_API_TOKEN variable, \
+        else ~/.cairn.
+        """)
+    var data: String?
+
     @Flag(help: "Print JSON for scripts instead of text.")
     var json = false
 
-    func client() throws -> APIClient { try APIClient(address: api) }
+    func client() throws -> APIClient { try APIClient(address: api, token: APITokenSource.resolve(data: data)) }
 }

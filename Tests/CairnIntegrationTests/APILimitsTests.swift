@@ -68,14 +68,15 @@ struct APILimitsTests {
         defer { cluster.stopAll() }
         try cluster.start(count: 3, extraArguments: ["--api-max-connections", "4", "--api-header-timeout", "20"])
         let port = cluster.peers[0].apiPort
+        let token = cluster.peers[0].token
         // Four uploads that announce a body and send only part of it hold their places: a request is in flight.
         let uploads = try (0..<4).map { _ in try RawConnection(port: port) }
         for upload in uploads {
-            try upload.send(Array(("POST /api/v0/files?name=x&k=1&n=2 HTTP/1.1\r\nHost: a\r\n"
-                + "Content-Length: 100000\r\n\r\nab").utf8))
+            try upload.send(Array(("POST /api/v0/files?name=x&k=1&n=2 HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n"
+                + "Authorization: Bearer \(token)\r\nContent-Length: 100000\r\n\r\nab").utf8))
         }
         usleep(1_500_000)
-        let refused = try RawHTTP.request(port: port, "GET", "/api/v0/id")
+        let refused = try RawHTTP.request(port: port, "GET", "/api/v0/id", token: token)
         #expect(refused.status == 503)
         #expect(refused.text.contains("maximum of 4 connections"), "\(refused.text)")
         _ = uploads

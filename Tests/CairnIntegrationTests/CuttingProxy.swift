@@ -51,14 +51,20 @@ final class CuttingProxy: @unchecked Sendable {
             guard count > 0 else { return }
             request += buffer[..<count]
         }
-        try? upstream.send(request)
-        var forwarded = 0
+        // As a reverse proxy does, it names the peer in `Host`: the peer answers no name but its own.
+        let ownHost = Array("Host: 127.0.0.1:\(port)\r\n".utf8)
+        var forwarded = request
+        if let range = forwarded.firstRange(of: ownHost) {
+            forwarded.replaceSubrange(range, with: Array("Host: 127.0.0.1:\(target)\r\n".utf8))
+        }
+        try? upstream.send(forwarded)
+        var passed = 0
         var answer = [UInt8]()
-        while forwarded < limit {
+        while passed < limit {
             // Byte by byte while looking for the end of the head, so that not one byte of the body passes.
             let chunk = afterHead ? 1 : buffer.count
             let count = buffer.withUnsafeMutableBytes {
-                recv(upstream.fd, $0.baseAddress, min(chunk, limit - forwarded), 0)
+                recv(upstream.fd, $0.baseAddress, min(chunk, limit - passed), 0)
             }
             guard count > 0 else { return }
             if afterHead {
@@ -70,7 +76,7 @@ final class CuttingProxy: @unchecked Sendable {
             }
             let sent = buffer.withUnsafeBytes { send(client, $0.baseAddress, count, Int32(MSG_NOSIGNAL)) }
             guard sent == count else { return }
-            forwarded += count
+            passed += count
         }
         shutdown(client, Int32(SHUT_RDWR))
     }

@@ -112,7 +112,8 @@ struct DataLossTests {
         let cluster = try ProcessCluster()
         defer { cluster.stopAll() }
         try cluster.start(count: 5)
-        let api = cluster.peers[1].api
+        // Peer 1's API, and its data directory for the API token.
+        let api = "\(cluster.peers[1].api) --data '\(cluster.peers[1].data)'"
         let dir = cluster.directory
         let source = dir + "/random"
         try Data(Random.bytes(3_000_000)).write(to: URL(fileURLWithPath: source))

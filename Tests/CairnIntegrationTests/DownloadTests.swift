@@ -30,10 +30,10 @@ struct DownloadTests {
         let put = try cluster.json(0, ["put", input, "--k", "2", "--n", "4"])
         let id = try #require(put["id"] as? String)
         let capability = try #require(put["cap"] as? String)
-        let port = cluster.peers[3].apiPort
+        let peer = cluster.peers[3]
         let path = "/api/v0/files/\(capability)"
 
-        let head = try RawHTTP.request(port: port, "HEAD", path)
+        let head = try RawHTTP.request(peer, "HEAD", path)
         #expect(head.status == 200)
         #expect(head.header("Content-Length") == "\(Self.size)")
         #expect(head.header("Accept-Ranges") == "bytes")
@@ -41,7 +41,7 @@ struct DownloadTests {
         #expect(head.header("Content-Disposition")?.contains("input") == true)
         #expect(head.body.isEmpty)
         // A range on HEAD is ignored: the head of the whole file.
-        #expect(try RawHTTP.request(port: port, "HEAD", path, headers: ["Range": "bytes=0-9"]).status == 200)
+        #expect(try RawHTTP.request(peer, "HEAD", path, headers: ["Range": "bytes=0-9"]).status == 200)
 
         let segment = 4 * 1024 * 1024
         let cases: [(String, ClosedRange<Int>)] = [
@@ -53,27 +53,27 @@ struct DownloadTests {
             ("bytes=\(Self.size - 3)-\(Self.size + 1000)", (Self.size - 3)...(Self.size - 1)),
         ]
         for (range, expected) in cases {
-            let reply = try RawHTTP.request(port: port, "GET", path, headers: ["Range": range])
+            let reply = try RawHTTP.request(peer, "GET", path, headers: ["Range": range])
             #expect(reply.status == 206, "\(range)")
             #expect(reply.header("Content-Range") == "bytes \(expected.lowerBound)-\(expected.upperBound)/\(Self.size)")
             #expect(reply.header("Content-Length") == "\(expected.count)")
             #expect(reply.body == Array(bytes[expected]), "\(range)")
         }
-        let beyond = try RawHTTP.request(port: port, "GET", path, headers: ["Range": "bytes=\(Self.size)-"])
+        let beyond = try RawHTTP.request(peer, "GET", path, headers: ["Range": "bytes=\(Self.size)-"])
         #expect(beyond.status == 416)
         #expect(beyond.header("Content-Range") == "bytes */\(Self.size)")
         #expect(beyond.text.contains("end of the file"))
         // Several ranges, or an If-Range naming something else: the whole file, 200.
         for headers in [["Range": "bytes=0-1,5-6"], ["Range": "bytes=0-9", "If-Range": "\"other\""]] {
-            let whole = try RawHTTP.request(port: port, "GET", path, headers: headers)
+            let whole = try RawHTTP.request(peer, "GET", path, headers: headers)
             #expect(whole.status == 200, "\(headers)")
             #expect(whole.body.count == Self.size)
         }
-        let matching = try RawHTTP.request(port: port, "GET", path, headers: ["Range": "bytes=5-6", "If-Range": "\"\(id)\""])
+        let matching = try RawHTTP.request(peer, "GET", path, headers: ["Range": "bytes=5-6", "If-Range": "\"\(id)\""])
         #expect(matching.status == 206 && matching.body == Array(bytes[5...6]))
         // An unknown file is 404 for HEAD as for GET.
         let unknown = "cairn:\(Random.key256().hex):\(Random.key256().hex)"
-        #expect(try RawHTTP.request(port: port, "HEAD", "/api/v0/files/\(unknown)").status == 404)
+        #expect(try RawHTTP.request(peer, "HEAD", "/api/v0/files/\(unknown)").status == 404)
     }
 
     @Test func anInterruptedGetKeepsItsPartialFileAndTheNextOneResumes() throws {
@@ -93,7 +93,8 @@ struct DownloadTests {
 
         // Cut after 3 MB of the answer: the CLI fails, says so, and keeps what it got.
         let cut = try CuttingProxy(to: api, cutAfter: 3_000_000)
-        let stderr = failure(cluster, ["get", capability, "-o", output, "--api", "127.0.0.1:\(cut.port)"])
+        let stderr = failure(cluster, ["get", capability, "-o", output, "--api", "127.0.0.1:\(cut.port)",
+                                       "--data", cluster.peers[2].data])
         cut.wait()
         #expect(stderr.contains("run the same command again to resume"), "\(stderr)")
         let kept = try #require(try? FileManager.default.attributesOfItem(atPath: partial)[.size] as? Int)
@@ -102,7 +103,8 @@ struct DownloadTests {
 
         // The next attempt asks for the rest only, and the whole file's hash is right.
         let watch = try CuttingProxy(to: api, cutAfter: Int.max)
-        let resumed = try runCLI(["get", capability, "-o", output, "--json", "--api", "127.0.0.1:\(watch.port)"])
+        let resumed = try runCLI(["get", capability, "-o", output, "--json", "--api", "127.0.0.1:\(watch.port)",
+                                  "--data", cluster.peers[2].data])
         watch.wait()
         let result = try #require(try JSONSerialization.jsonObject(with: Data(resumed.utf8)) as? [String: Any])
         #expect(String(decoding: watch.request, as: UTF8.self).contains("Range: bytes=\(kept)-"))
@@ -116,12 +118,13 @@ struct DownloadTests {
         let directory = cluster.directory + "/downloads"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let cutAgain = try CuttingProxy(to: api, cutAfter: 5_000_000)
-        _ = failure(cluster, ["get", id, "-o", directory, "--api", "127.0.0.1:\(cutAgain.port)"])
+        _ = failure(cluster, ["get", id, "-o", directory, "--api", "127.0.0.1:\(cutAgain.port)", "--data", cluster.peers[2].data])
         cutAgain.wait()
         // A file ID is read by its owner only: peer 2 is refused, and keeps nothing.
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory).isEmpty)
         let cutOwner = try CuttingProxy(to: cluster.peers[0].apiPort, cutAfter: 5_000_000)
-        _ = failure(cluster, ["get", " \(id.uppercased())\n", "-o", directory, "--api", "127.0.0.1:\(cutOwner.port)"])
+        _ = failure(cluster, ["get", " \(id.uppercased())\n", "-o", directory, "--api", "127.0.0.1:\(cutOwner.port)",
+                              "--data", cluster.peers[0].data])
         cutOwner.wait()
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == ["report.bin.\(id.prefix(16)).cairn-part"])
         let intoDirectory = try cluster.json(0, ["get", id, "-o", directory])
@@ -143,7 +146,9 @@ struct DownloadTests {
 
         // The head of the answer and not one byte of the body.
         let cut = try CuttingProxy(to: cluster.peers[1].apiPort, afterHead: true)
-        #expect(failure(cluster, ["get", capability, "-o", output, "--api", "127.0.0.1:\(cut.port)"]) != "(succeeded)")
+        let cutFailure = failure(cluster, ["get", capability, "-o", output, "--api", "127.0.0.1:\(cut.port)",
+                                           "--data", cluster.peers[1].data])
+        #expect(cutFailure != "(succeeded)")
         cut.wait()
         #expect(try listing() == [])
 
@@ -152,7 +157,7 @@ struct DownloadTests {
         let stale = output + ".\(unknownID.prefix(16)).cairn-part"
         try Data(Random.bytes(1000)).write(to: URL(fileURLWithPath: stale))
         let refused = failure(cluster, ["get", "cairn:\(unknownID):\(Random.key256().hex)", "-o", output,
-                                        "--api", cluster.peers[1].api])
+                                        "--api", cluster.peers[1].api, "--data", cluster.peers[1].data])
         #expect(refused.contains("not found"), "\(refused)")
         #expect(try listing() == [])
 

@@ -21,7 +21,7 @@ struct FileEdgeCaseTests {
             let put = try cluster.json(1, ["put", input.path, "--k", "2", "--n", "4"])
             let id = try #require(put["id"] as? String)
             let wrong = "cairn:\(id):\(Random.key256().hex)"
-            let reply = try HalfwayHTTP.get(cluster.peers[3].api, "/api/v0/files/\(wrong)")
+            let reply = try HalfwayHTTP.get(cluster.peers[3], "/api/v0/files/\(wrong)")
             #expect(reply.status == 403, "\(bytes) bytes: \(reply.head)")
             #expect(reply.text.contains("key"), "\(bytes) bytes: \(reply.text)")
             let out = cluster.directory + "/wrong-\(bytes)"
@@ -32,7 +32,7 @@ struct FileEdgeCaseTests {
             let other = try cluster.json(2, ["put", input.path, "--k", "2", "--n", "4"])
             let otherKey = try #require((other["cap"] as? String)?.split(separator: ":").last)
             let borrowed = "cairn:\(id):\(otherKey)"
-            #expect(try HalfwayHTTP.get(cluster.peers[4].api, "/api/v0/files/\(borrowed)").status == 403)
+            #expect(try HalfwayHTTP.get(cluster.peers[4], "/api/v0/files/\(borrowed)").status == 403)
             // The right key still reads it.
             let got = try cluster.json(3, ["get", try #require(put["cap"] as? String), "-o", out])
             #expect(got["sha256"] as? String == input.sha256)
@@ -50,7 +50,7 @@ struct FileEdgeCaseTests {
         let capability = try #require(put["cap"] as? String)
         // Four of the six peers gone: every segment keeps at most 2 of its 5 shards.
         for victim in [1, 2, 3, 4] { cluster.kill9(victim) }
-        let reply = try HalfwayHTTP.get(cluster.peers[5].api, "/api/v0/files/\(capability)")
+        let reply = try HalfwayHTTP.get(cluster.peers[5], "/api/v0/files/\(capability)")
         #expect(reply.status == 503, "\(reply.head)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(reply.body)) as? [String: Any])
         let reason = try #require(json["error"] as? String)
@@ -75,7 +75,7 @@ struct FileEdgeCaseTests {
         // The CLI writes to a pipe nobody reads yet: it stalls, and so does the peer's stream behind it.
         let get = Process()
         get.executableURL = URL(fileURLWithPath: ProcessCluster.binary)
-        get.arguments = ["get", capability, "--api", cluster.peers[0].api]
+        get.arguments = ["get", capability, "--api", cluster.peers[0].api, "--data", cluster.peers[0].data]
         let out = Pipe()
         let err = Pipe()
         get.standardOutput = out
@@ -101,7 +101,7 @@ struct FileEdgeCaseTests {
         #expect(stderr.contains("the download stopped after \(received) of \(96 * 1024 * 1024) bytes"), "\(stderr)")
         #expect(stderr.contains("segment") && stderr.contains("failed") && stderr.contains("shards"), "\(stderr)")
 
-        let lastError = try HalfwayHTTP.get(cluster.peers[0].api, "/api/v0/files/\(id)/last-error")
+        let lastError = try HalfwayHTTP.get(cluster.peers[0], "/api/v0/files/\(id)/last-error")
         #expect(lastError.status == 200, "\(lastError.head)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(lastError.body)) as? [String: Any])
         #expect((json["segment"] as? Int ?? 0) > 0)
@@ -114,7 +114,7 @@ struct FileEdgeCaseTests {
         let cluster = try ProcessCluster()
         defer { cluster.stopAll() }
         try cluster.start(count: 5)
-        try HalfwayHTTP.abandonedUpload(cluster.peers[1].api, "/api/v0/files?name=half&k=2&n=4",
+        try HalfwayHTTP.abandonedUpload(cluster.peers[1], "/api/v0/files?name=half&k=2&n=4",
                                     announced: 40 * 1024 * 1024, sent: 20 * 1024 * 1024)
         // The default grace period is an hour: only the uploader's own cleanup can empty the stores this soon.
         try waitUntil(timeout: 30) { try cluster.peers.indices.allSatisfy { try shards(cluster, $0) == 0 } }
@@ -159,7 +159,8 @@ struct FileEdgeCaseTests {
         let input = try FileTests.randomFile(cluster.directory, bytes: 48 * 1024 * 1024)
         let upload = Process()
         upload.executableURL = URL(fileURLWithPath: ProcessCluster.binary)
-        upload.arguments = ["put", input.path, "--k", "2", "--n", "4", "--api", cluster.peers[2].api]
+        upload.arguments = ["put", input.path, "--k", "2", "--n", "4", "--api", cluster.peers[2].api,
+                            "--data", cluster.peers[2].data]
         upload.standardOutput = FileHandle.nullDevice
         upload.standardError = FileHandle.nullDevice
         try upload.run()

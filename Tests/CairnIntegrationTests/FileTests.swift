@@ -114,7 +114,7 @@ struct FileTests {
 
         let put = Process()
         put.executableURL = URL(fileURLWithPath: ProcessCluster.binary)
-        put.arguments = ["put", input.path, "--api", cluster.peers[2].api, "--json"]
+        put.arguments = ["put", input.path, "--api", cluster.peers[2].api, "--data", cluster.peers[2].data, "--json"]
         put.standardOutput = FileHandle.nullDevice
         put.standardError = FileHandle.nullDevice
         try put.run()

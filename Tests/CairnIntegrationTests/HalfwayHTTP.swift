@@ -11,10 +11,11 @@ enum HalfwayHTTP {
         var text: String { String(decoding: body, as: UTF8.self) }
     }
 
-    /// GETs `path` from the API at `api` (HOST:PORT) and reads the reply to the end of the connection.
-    static func get(_ api: String, _ path: String, timeout: Int = 60) throws -> Reply {
-        let connection = try open(api, timeout: timeout)
-        try connection.send(Array("GET \(path) HTTP/1.1\r\nHost: \(api)\r\nConnection: close\r\n\r\n".utf8))
+    /// GETs `path` from `peer`'s API, with its token, and reads the reply to the end of the connection.
+    static func get(_ peer: ProcessCluster.Peer, _ path: String, timeout: Int = 60) throws -> Reply {
+        let connection = try open(peer.api, timeout: timeout)
+        try connection.send(Array(("GET \(path) HTTP/1.1\r\nHost: \(peer.api)\r\nAuthorization: Bearer \(peer.token)\r\n"
+            + "Connection: close\r\n\r\n").utf8))
         var bytes: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
@@ -31,10 +32,11 @@ enum HalfwayHTTP {
         return Reply(status: status, head: head, body: Array(bytes[(end + 4)...]))
     }
 
-    /// POSTs to `path` announcing `announced` bytes, sends only `sent` of them, and closes.
-    static func abandonedUpload(_ api: String, _ path: String, announced: Int, sent: Int) throws {
-        let connection = try open(api, timeout: 10)
-        try connection.send(Array(("POST \(path) HTTP/1.1\r\nHost: \(api)\r\nContent-Length: \(announced)\r\n"
+    /// POSTs to `path` on `peer`'s API announcing `announced` bytes, sends only `sent` of them, and closes.
+    static func abandonedUpload(_ peer: ProcessCluster.Peer, _ path: String, announced: Int, sent: Int) throws {
+        let connection = try open(peer.api, timeout: 10)
+        try connection.send(Array(("POST \(path) HTTP/1.1\r\nHost: \(peer.api)\r\nAuthorization: Bearer \(peer.token)\r\n"
+            + "Content-Length: \(announced)\r\n"
             + "Content-Type: application/octet-stream\r\n\r\n").utf8))
         var left = sent
         while left > 0 {

@@ -26,17 +26,17 @@ struct InputTests {
             #expect(got["id"] as? String == id)
         }
         // The API path takes the same forms, percent-encoded or not.
-        let port = cluster.peers[3].apiPort
+        let peer = cluster.peers[3]
         let encoded = "CAIRN%3A" + capability.dropFirst(6).replacingOccurrences(of: ":", with: "%3A")
         for path in [shouted, "%20" + shouted + "%0A", encoded] {
-            let reply = try RawHTTP.request(port: port, "GET", "/api/v0/files/\(path)")
+            let reply = try RawHTTP.request(peer, "GET", "/api/v0/files/\(path)")
             #expect(reply.status == 200, "\(path): \(reply.text.prefix(200))")
         }
         // Upper-casing the base64url key makes another key, or no key at all when its last character then
         // carries bits past the 32 bytes: refused as a wrong key (403) or a malformed one (400), never served.
         let shoutedKey = capability.uppercased().replacingOccurrences(of: ":", with: "%3A")
-        #expect([400, 403].contains(try RawHTTP.request(port: port, "GET", "/api/v0/files/\(shoutedKey)").status))
-        let malformed = try RawHTTP.request(port: port, "GET", "/api/v0/files/CAIRN:nothex:key")
+        #expect([400, 403].contains(try RawHTTP.request(peer, "GET", "/api/v0/files/\(shoutedKey)").status))
+        let malformed = try RawHTTP.request(peer, "GET", "/api/v0/files/CAIRN:nothex:key")
         #expect(malformed.status == 400)
         #expect(malformed.text.contains("file ID"), "\(malformed.text)")
         // The owner's file ID, upper-case and padded, for get and rm.
@@ -50,10 +50,10 @@ struct InputTests {
         let cluster = try ProcessCluster()
         defer { cluster.stopAll() }
         try cluster.start(count: 5)
-        let port = cluster.peers[0].apiPort
+        let peer = cluster.peers[0]
 
         for query in ["name=%FF%FE.txt", "name=caf%C3", "name=%C0%AF", "name=%ED%A0%80", "name=bad%zz"] {
-            let reply = try RawHTTP.request(port: port, "POST", "/api/v0/files?\(query)&k=2&n=4", body: Array("hello".utf8))
+            let reply = try RawHTTP.request(peer, "POST", "/api/v0/files?\(query)&k=2&n=4", body: Array("hello".utf8))
             #expect(reply.status == 400, "\(query)")
             #expect(reply.text.contains("UTF-8") || reply.text.contains("percent-escape"), "\(query): \(reply.text)")
         }

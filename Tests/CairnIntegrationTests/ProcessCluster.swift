@@ -15,6 +15,11 @@ final class ProcessCluster: @unchecked Sendable {
 
         var api: String { "127.0.0.1:\(apiPort)" }
         var listen: String { "127.0.0.1:\(listenPort)" }
+        /// The API token `cairn init` wrote into the data directory.
+        var token: String {
+            let text = (try? String(contentsOfFile: data + "/api-token", encoding: .utf8)) ?? ""
+            return text.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
     }
 
     static var binary: String {
@@ -103,10 +108,11 @@ final class ProcessCluster: @unchecked Sendable {
         return (object?["peers"] as? [Any])?.count ?? 0
     }
 
-    /// Runs a CLI command against peer `index`'s API and returns stdout; throws on a non-zero exit.
+    /// Runs a CLI command against peer `index`'s API, with its token, and returns stdout; throws on a non-zero
+    /// exit.
     @discardableResult
     func cli(_ index: Int, _ arguments: [String]) throws -> String {
-        try runCLI(arguments + ["--api", peers[index].api])
+        try runCLI(arguments + ["--api", peers[index].api, "--data", peers[index].data])
     }
 
     /// What a CLI command against peer `index` printed on standard error when it failed, or "(succeeded)".
@@ -133,12 +139,13 @@ struct CLIFailure: Error, CustomStringConvertible {
     var description: String { "cairn exited \(status): \(stderr)" }
 }
 
-/// Runs the cairn binary to completion.
+/// Runs the cairn binary to completion, with `environment` added to this process's.
 @discardableResult
-func runCLI(_ arguments: [String], timeout: Double = 60) throws -> String {
+func runCLI(_ arguments: [String], environment: [String: String] = [:], timeout: Double = 60) throws -> String {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: ProcessCluster.binary)
     process.arguments = arguments
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
     let out = Pipe()
     let err = Pipe()
     process.standardOutput = out

@@ -12,12 +12,34 @@ struct RawHTTPResponse {
 }
 
 enum RawHTTP {
-    /// Sends `method path` with `Connection: close` and reads the answer to its end.
+    /// Which token a request carries.
+    enum Credential {
+        case peersOwn
+        case none
+        case token(String)
+    }
+
+    /// Sends `method path` to `peer`'s API with `Connection: close` and reads the answer to its end. The request
+    /// carries the peer's own address as `Host` unless `headers` gives another, and the peer's API token unless
+    /// `credential` says otherwise.
+    static func request(_ peer: ProcessCluster.Peer, _ method: String, _ path: String, headers: [String: String] = [:],
+                        credential: Credential = .peersOwn, body: [UInt8] = []) throws -> RawHTTPResponse {
+        let token: String? = switch credential {
+        case .peersOwn: peer.token
+        case .none: nil
+        case .token(let token): token
+        }
+        return try request(port: peer.apiPort, method, path, headers: headers, token: token, body: body)
+    }
+
+    /// Sends `method path` to the API on `port` as `request(_:_:_:)` does.
     static func request(port: Int, _ method: String, _ path: String, headers: [String: String] = [:],
-                        body: [UInt8] = []) throws -> RawHTTPResponse {
+                        token: String?, body: [UInt8] = []) throws -> RawHTTPResponse {
         let connection = try RawConnection(port: port, receiveTimeout: 30)
-        var head = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n"
-        for (name, value) in headers { head += "\(name): \(value)\r\n" }
+        var head = "\(method) \(path) HTTP/1.1\r\nHost: \(headers["Host"] ?? "127.0.0.1:\(port)")\r\n"
+            + "Connection: close\r\n"
+        if let token { head += "Authorization: Bearer \(token)\r\n" }
+        for (name, value) in headers where name != "Host" { head += "\(name): \(value)\r\n" }
         if !body.isEmpty || method == "POST" { head += "Content-Length: \(body.count)\r\n" }
         try connection.send(Array((head + "\r\n").utf8) + body)
         let bytes = connection.readToEnd()

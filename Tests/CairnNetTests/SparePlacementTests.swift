@@ -32,7 +32,7 @@ struct SparePlacementTests {
         // The case of the issue: 9 providers, n = 8, one full. Each segment has one spare, and every shard of
         // the segment may use it, not only the shard dealt the same index.
         let ring = SparePlacementTests.ring(9)
-        let placement = Placement(ring: ring, n: 8)
+        let placement = RingPlacement(ring: ring, n: 8)
         let full = ring[4].id
         for segment in 0..<10 {
             let holders = placement.holders(forSegment: segment)
@@ -84,17 +84,5 @@ struct SparePlacementTests {
         #expect(availability.firstShortSegment(of: manifest, after: 1) == nil)
         availability.held[peers[3]] = Set(manifest.shardIDs(heldBy: peers[3]))
         #expect(availability.firstShortSegment(of: manifest) == nil)
-    }
-}
-
-/// Orders name at most 65,535 shards (a u16 count): a holder of more gets several, none dropped.
-struct OrderBatchTests {
-    @Test func batchesCoverEveryItemInOrderWithinTheLimit() {
-        #expect(FileService.batches([Int](), of: 3) == [[]])
-        #expect(FileService.batches([1, 2, 3, 4, 5, 6, 7], of: 3) == [[1, 2, 3], [4, 5, 6], [7]])
-        let many = Array(0..<(ConfirmOrder.maxShards + 2))
-        let batches = FileService.batches(many, of: ConfirmOrder.maxShards)
-        #expect(batches.map(\.count) == [ConfirmOrder.maxShards, 2])
-        #expect(batches.flatMap { $0 } == many)
     }
 }

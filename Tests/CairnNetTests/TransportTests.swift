@@ -1,5 +1,6 @@
 @testable import CairnNet
 import CairnPeer
+import CairnStorage
 import CairnWire
 import Logging
 import NIOCore
@@ -123,8 +124,10 @@ struct TransportTests {
 struct PlacementTests {
     @Test(arguments: [(8, 8), (8, 10), (3, 40), (2, 3)])
     func eachSegmentsShardsGoToDistinctProvidersAndLoadSpreads(_ n: Int, _ ringSize: Int) {
-        let ring = (0..<ringSize).map { PeerInfo(id: SHA256.hash([UInt8($0)]), address: PeerAddress(host: "h", port: UInt16($0 + 1))) }
-        let placement = Placement(ring: ring, n: n)
+        let ring = (0..<ringSize).map {
+            PeerInfo(id: SHA256.hash([UInt8($0)]), address: PeerAddress(host: "h", port: UInt16($0 + 1)))
+        }
+        let placement = RingPlacement(ring: ring, n: n)
         var load: [PeerID: Int] = [:]
         for segment in 0..<(ringSize * 4) {
             let holders = placement.holders(forSegment: segment)

@@ -79,6 +79,9 @@ import Testing
             .init(node: 0, timer: .requestTimeout(OutboundID(rawValue: 1))),
             .init(node: Int32(PeerSimulator.maxPeers - 1), timer: .requestTimeout(OutboundID(rawValue: 1 << 42 - 1))),
             .init(node: 7, timer: .maintenance), .init(node: 7, timer: .rejoin), .init(node: 7, timer: .persistContacts),
+            .init(node: 7, timer: .reclaimPending),
+            // Owner timer m is kept as m + 1 next to kind 3's two fixed timers, so 2^42 − 2 is the last.
+            .init(node: 7, timer: .owner(1)), .init(node: 9, timer: .owner(1 << 42 - 2)),
         ]
         for key in keys { #expect(TimerQueue.Key(code: key.code) == key) }
         #expect(Set(keys.map(\.code)).count == keys.count)

@@ -15,7 +15,13 @@ extension FileRoutes {
         let reference = try Self.reference(context)
         // Key, first segment and every segment's holders are checked before the status goes out (issue 6,
         // items 4 and 5); a later failure is logged and kept for `files/:id/last-error`.
-        let download = try await Self.mapErrors { try await files.open(reference).prepare() }
+        let download: FileDownload
+        do {
+            download = try await Self.mapErrors { try await files.open(reference).prepare() }
+        } catch {
+            if request.method == .get { APIMetrics.got(succeeded: false) }
+            throw error
+        }
         let reader = download.reader
         let size = reader.size
         var headers = HTTPFields()
@@ -43,7 +49,12 @@ extension FileRoutes {
             return Response(
                 status: .ok, headers: headers,
                 body: ResponseBody(contentLength: Int(size)) { writer in
-                    try await download.stream { try await writer.write($0) }
+                    try await Self.counted {
+                        try await download.stream { buffer in
+                            try await writer.write(buffer)
+                            APIMetrics.sent(bytes: buffer.readableBytes)
+                        }
+                    }
                     try await writer.finish(nil)
                 })
         case .partial(let bytes):
@@ -55,7 +66,7 @@ extension FileRoutes {
                 body: ResponseBody(contentLength: Int(span.length)) { writer in
                     var skip = span.skip
                     var remaining = span.length
-                    try await download.stream(segments: span.segments) { buffer in
+                    try await Self.counted { try await download.stream(segments: span.segments) { buffer in
                         var buffer = buffer
                         let dropped = min(skip, buffer.readableBytes)
                         buffer.moveReaderIndex(forwardBy: dropped)
@@ -64,9 +75,21 @@ extension FileRoutes {
                         guard kept > 0 else { return }
                         remaining -= UInt64(kept)
                         try await writer.write(buffer.getSlice(at: buffer.readerIndex, length: kept) ?? ByteBuffer())
-                    }
+                        APIMetrics.sent(bytes: kept)
+                    } }
                     try await writer.finish(nil)
                 })
+        }
+    }
+
+    /// Streams a get's body and counts the get as done or failed.
+    static func counted(_ stream: () async throws -> Void) async throws {
+        do {
+            try await stream()
+            APIMetrics.got(succeeded: true)
+        } catch {
+            APIMetrics.got(succeeded: false)
+            throw error
         }
     }
 

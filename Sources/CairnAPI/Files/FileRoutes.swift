@@ -20,10 +20,15 @@ struct FileRoutes: Sendable {
             let n = try query.get("n").map { try Self.integer($0, "n") } ?? parameters.n
             let coding = CodingParameters(segmentSize: parameters.segmentSize, k: k, n: n)
             let size = request.headers[.contentLength].flatMap { UInt64($0) }
-            let result = try await Self.mapErrors {
-                try await files.put(request.body, options: PutOptions(name: name, parameters: coding, expectedSize: size))
+            do {
+                let options = PutOptions(name: name, parameters: coding, expectedSize: size)
+                let result = try await Self.mapErrors { try await files.put(request.body, options: options) }
+                APIMetrics.put(succeeded: true, bytes: result.size)
+                return JSONBody.response(result)
+            } catch {
+                APIMetrics.put(succeeded: false)
+                throw error
             }
-            return JSONBody.response(result)
         }
         group.get("files") { _, _ in
             let list = try files.index.files().sorted { $0.created < $1.created }
@@ -43,7 +48,7 @@ struct FileRoutes: Sendable {
         }
         group.get("files/:id/check") { request, context in
             let id = try Self.reference(context).fileID
-            let verify = ["1", "true", "yes"].contains(request.uri.queryParameters.get("verify") ?? "")
+            let verify = try Self.flag(request.uri.queryParameters.get("verify"), "verify")
             return JSONBody.response(try await Self.mapErrors { try await files.check(id, verify: verify) })
         }
         group.post("files/:id/repair") { _, context in
@@ -87,6 +92,17 @@ struct FileRoutes: Sendable {
             return try FileReference(parsing: text)
         } catch {
             throw APIError(.badRequest, "\(error)")
+        }
+    }
+
+    /// A yes/no query parameter: absent is no; anything but true/false, 1/0, yes/no is refused rather than read
+    /// as no, so that a misspelt `verify=ture` does not silently skip the proofs.
+    static func flag(_ text: String?, _ name: String) throws -> Bool {
+        switch text {
+        case nil, "false", "0", "no": return false
+        case "true", "1", "yes": return true
+        case let text?:
+            throw APIError(.badRequest, "\(name)='\(text.prefix(20))' is not one of true, false, 1, 0, yes, no")
         }
     }
 

@@ -10,7 +10,8 @@ import NIOCore
 public struct FileDownload: Sendable {
     public let reader: FileReader
     let holders: [PeerID: PeerInfo]
-    let health: HolderHealth
+    /// Holders the probe found down, or that failed the first segment: asked last.
+    let suspects: Set<PeerID>
     /// Segments already fetched (the first).
     let ready: [Int: ByteBuffer]
 
@@ -20,12 +21,12 @@ public struct FileDownload: Sendable {
     /// Streams the whole file, the checked first segment first. A later segment that cannot be fetched is
     /// logged and recorded (`FileService.lastFailure(of:)`) before the error ends the stream.
     public func stream(into sink: (ByteBuffer) async throws -> Void) async throws {
-        try await reader.stream(holders: holders, health: health, ready: ready, into: sink)
+        try await reader.stream(holders: holders, suspects: suspects, ready: ready, into: sink)
     }
 
     /// Streams segments `segments` only (a range request).
     public func stream(segments: Range<Int>, into sink: (ByteBuffer) async throws -> Void) async throws {
-        try await reader.stream(holders: holders, health: health, ready: ready, segments: segments, into: sink)
+        try await reader.stream(holders: holders, suspects: suspects, ready: ready, segments: segments, into: sink)
     }
 }
 
@@ -35,19 +36,20 @@ extension FileReader {
     /// holder which of its shards it has; then every segment must have k shards available.
     public func prepare() async throws -> FileDownload {
         let holders = try await service.resolveHolders(of: layout)
-        let health = HolderHealth()
         guard !layout.segments.isEmpty else {
-            return FileDownload(reader: self, holders: holders, health: health, ready: [:])
+            return FileDownload(reader: self, holders: holders, suspects: [], ready: [:])
         }
         async let probed = service.probe(layout, holders: holders)
         let first: Result<ByteBuffer, Error>
+        let get = try await startGet(holders: holders, suspects: [], segments: [0])
         do {
-            first = .success(try await fetchSegment(0, holders: holders, health: health))
+            first = .success(try await fetchSegment(0, of: get))
         } catch {
             first = .failure(error)
         }
+        await endGet(get)
         let availability = await probed
-        for holder in availability.unreachable { health.markSuspect(holder) }
+        let suspects = availability.unreachable
         switch first {
         case .failure(StorageError.authenticationFailed):
             throw FileError.wrongKey(fileID, source: keySource)
@@ -62,7 +64,7 @@ extension FileReader {
             if let short = availability.firstShortSegment(of: layout, after: 0) {
                 throw FileError.unavailable(segment: short.segment, reason: short.reason)
             }
-            return FileDownload(reader: self, holders: holders, health: health, ready: [0: plaintext])
+            return FileDownload(reader: self, holders: holders, suspects: suspects, ready: [0: plaintext])
         }
     }
 }

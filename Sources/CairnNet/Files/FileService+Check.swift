@@ -53,48 +53,20 @@ extension FileService {
             }
         }
         guard verify else { return (states, holders) }
+        // The leaves are drawn here: the machine reads no random source.
         let challenges = states.indices.flatMap { segment in
-            states[segment].indices.filter { states[segment][$0] == .healthy }.map { (segment, $0) }
-        }
-        let failed = await withTaskGroup(of: (Int, Int, Bool).self) { group in
-            for (segment, slot) in challenges {
-                guard let info = holders[layout.segments[segment].holders[slot]] else { continue }
-                group.addTask { (segment, slot, await self.audit(layout, segment: segment, slot: slot, at: info)) }
+            states[segment].indices.filter { states[segment][$0] == .healthy }.map { slot in
+                let shardLength = layout.descriptor.shardLength(ofSegment: segment)
+                return StorageChallenge(
+                    slot: slot, segment: segment,
+                    leaf: Int.random(in: 0..<ShardCommitment.leafCount(shardLength: shardLength)))
             }
-            var failed: [(Int, Int)] = []
-            for await (segment, slot, passed) in group where !passed { failed.append((segment, slot)) }
-            return failed
         }
-        for (segment, slot) in failed { states[segment][slot] = .failed }
+        let order = AuditOrder(layout: layout, holders: holders, challenges: challenges)
+        let result = try await peer.perform(.audit(order))
+        guard case .audited(let failed) = result else { throw Self.error(from: result, "an audit") }
+        for challenge in failed { states[challenge.segment][challenge.slot] = .failed }
         return (states, holders)
-    }
-
-    /// Challenges `holder` for a random leaf of shard (segment, slot) and checks the proof against the slot
-    /// root; false for a wrong proof, a corrupt or missing shard, or no answer.
-    func audit(_ layout: PlacedFile, segment: Int, slot: Int, at holder: PeerInfo) async -> Bool {
-        let descriptor = layout.descriptor
-        let shardLength = descriptor.shardLength(ofSegment: segment)
-        let leaf = Int.random(in: 0..<ShardCommitment.leafCount(shardLength: shardLength))
-        let challenge = StorageChallenge(slot: slot, segment: segment, leaf: leaf)
-        let slotIDs = descriptor.shardIDs(ofSlot: slot)
-        guard case .proof(let bytes, let leafCount, let path)? = try? await peer.storageRequest(
-                .prove(id: slotIDs[segment], leaf: UInt32(leaf)), to: holder, timeout: .seconds(20)),
-              let slotPath = MerkleTree(leaves: slotIDs).proof(forLeafAt: segment)
-        else { return false }
-        let proof = StorageProof(
-            segment: segment, leaf: leaf, leafBytes: Array(bytes.readableBytesView),
-            shardPath: MerkleProof(leafIndex: leaf, leafCount: Int(leafCount), path: path), shardID: slotIDs[segment],
-            slotPath: slotPath)
-        do {
-            try proof.verify(challenge, slotRoot: descriptor.slotRoot(slot), segmentCount: descriptor.segmentCount,
-                             shardLength: shardLength)
-            return true
-        } catch {
-            logger.warning("a holder failed a storage audit", metadata: [
-                "cairn.file": "\(layout.fileID.hex)", "cairn.remote": "\(holder)", "cairn.error": "\(error)",
-            ])
-            return false
-        }
     }
 
     static func report(_ layout: PlacedFile, states: [[PositionState]], verified: Bool) -> CheckReport {

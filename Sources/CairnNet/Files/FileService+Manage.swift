@@ -32,7 +32,7 @@ extension FileService {
     public func share(_ fileID: Key256, to grantee: PeerID) async throws -> ShareResult {
         let descriptor = try await descriptor(of: fileID)
         guard descriptor.owner == identity.publicKey else { throw FileError.notOwner(fileID) }
-        let (fileKey, _) = try await self.fileKey(for: descriptor, fileID: fileID)
+        let (fileKey, _) = try self.fileKey(for: descriptor, fileID: fileID, grant: nil)
         let granteeKey = try await publicKey(of: grantee)
         let sealed = try SealedBox.seal(fileKey.bytes, to: try granteeKey.x25519PublicKey())
         let grant = try AccessGrant(fileID: fileID, grantee: granteeKey, sealedKey: sealed, owner: identity)
@@ -57,31 +57,9 @@ extension FileService {
         let layout = try await layout(of: fileID)
         guard layout.owner == identity.publicKey else { throw FileError.notOwner(fileID) }
         let holders = try await resolveHolders(of: layout)
-        let lookup = try await peer.query(.closestPeers(fileID))
-        guard case .closestPeers(_, let keepers) = lookup.outcome else { throw FileError.unexpectedResponse("lookup") }
-        var targets: [PeerID: PeerInfo] = holders
-        for keeper in keepers { targets[keeper.id] = keeper }
-        // This peer serves the descriptor of the files it provides.
-        if let own = peer.listenAddress { targets[peer.peerID] = PeerInfo(id: peer.peerID, address: own) }
-        let deleted = await withTaskGroup(of: Int.self) { group in
-            for target in targets.values {
-                // Each holder gets only the shards it holds, so orders stay small; one order names at most
-                // `DeleteOrder.maxShards`, and a holder of more gets several.
-                let mine = layout.shardIDs(heldBy: target.id)
-                for batch in Self.batches(mine, of: DeleteOrder.maxShards) {
-                    let order = DeleteOrder(fileID: fileID, fileNonce: layout.fileNonce, shardIDs: batch,
-                                            owner: identity, issued: WallClock.now())
-                    group.addTask {
-                        guard case .deleted(let count)? = try? await self.peer.storageRequest(.delete(order), to: target)
-                        else { return 0 }
-                        return count
-                    }
-                }
-            }
-            var total = 0
-            for await count in group { total += count }
-            return total
-        }
+        // The machine finds the keepers and sends every holder and keeper its order (`DeleteOperation`).
+        let result = try await peer.perform(.deleteFile(layout, holders: holders))
+        guard case .fileDeleted(let deleted) = result else { throw Self.error(from: result, "a delete") }
         _ = try index.remove(fileID)
         return RemoveResult(id: fileID.hex, deletedShards: deleted)
     }

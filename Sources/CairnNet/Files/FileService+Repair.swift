@@ -27,134 +27,62 @@ extension FileService {
     /// no key, no owner needed), places each on a live provider with room that holds nothing else of its
     /// segment, has the new holders adopt them (they check the owner-signed descriptor names those shards) and
     /// publishes their placement records. The file ID and every capability stay as they were.
+    ///
+    /// The machine decides and asks (`RepairOperation`: providers, sources, placement, adoption, publication);
+    /// this verifies the sources it hands over and rebuilds the missing shards, the heavy work.
     public func repair(_ fileID: Key256) async throws -> RepairReport {
         let clock = ContinuousClock()
         let started = clock.now
         let layout = try await layout(of: fileID)
-        let descriptor = layout.descriptor
         let (states, holders) = try await positionStates(layout, verify: true)
-        let plan = RepairPlan(states: states, k: descriptor.parameters.k)
-        guard plan.unrecoverable.isEmpty else {
-            throw FileError.unavailable(segment: plan.unrecoverable[0], reason: "fewer than \(descriptor.parameters.k) "
-                + "healthy shards are left in \(plan.unrecoverable.count) segment(s); they cannot be rebuilt")
-        }
-        guard !plan.work.isEmpty else {
-            return RepairReport(id: fileID.hex, rebuilt: 0, segments: 0, unrecoverable: [], newHolders: [],
-                                seconds: (clock.now - started).secondsDouble)
-        }
-        // Candidates: providers near the file with room for a shard, minus every holder found wanting.
-        let unreliable = Set(states.indices.flatMap { s in
-            states[s].indices.filter { states[s][$0] != .healthy }.map { layout.segments[s].holders[$0] }
-        })
-        let survey = try await survey(near: descriptor.fileNonce,
-                                      minimumFree: UInt64(descriptor.parameters.maxShardLength))
-        let candidates = survey.ring.filter { !unreliable.contains($0.id) }
-        let infos = Dictionary(survey.ring.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-        let coder = try ErasureCoder(k: descriptor.parameters.k, n: descriptor.parameters.n)
-
-        var taken: [PeerID: [(segment: UInt32, slot: UInt8)]] = [:]
-        var rebuilt = 0
-        for work in plan.work {
-            let segment = layout.segments[work.segment]
-            let sources = try await fetchSources(layout, work: work, states: states[work.segment], holders: holders)
-            let shards = try coder.rebuild(sources, targets: work.targets)
-            let keep = Set(segment.holders.indices.filter { states[work.segment][$0] == .healthy }
-                .map { segment.holders[$0] })
-            var excluded = keep
-            for slot in work.targets {
-                guard let bytes = shards[slot], ShardCommitment.id(of: bytes) == segment.shardIDs[slot] else {
-                    throw FileError.unexpectedResponse("shard \(slot) of segment \(work.segment) rebuilt wrong")
-                }
-                let choices = RepairPlan.targets(count: candidates.count, segment: work.segment + slot,
-                                                 candidates: candidates.map(\.id), excluding: excluded)
-                guard let target = try await place(bytes, id: segment.shardIDs[slot], of: descriptor,
-                                                   on: choices.compactMap { infos[$0] })
-                else {
-                    throw FileError.placementFailed(segment: work.segment, reason: "no provider with room that holds "
-                        + "nothing of the segment took rebuilt shard \(slot)")
-                }
-                excluded.insert(target)
-                taken[target, default: []].append((UInt32(work.segment), UInt8(slot)))
-                rebuilt += 1
+        let order = RepairOrder(layout: layout, holders: holders, states: states)
+        var (repair, result) = try await peer.submit { _ in .startRepair(order) }
+        do {
+            while case .repairSources(let sources) = result {
+                result = try await rebuild(sources, of: layout, repair: repair)
             }
+        } catch {
+            _ = try? await peer.perform(.endRepair(repair: repair))
+            throw error
         }
-        let records = try await adopt(taken, descriptor: descriptor, infos: infos)
-        try await publishPlacement(fileID: fileID, descriptor: descriptor, records: layout.placement.records + records)
-        logger.notice("repaired a file", metadata: [
-            "cairn.file": "\(fileID.hex)", "cairn.shards.rebuilt": "\(rebuilt)",
-            "cairn.holders.new": "\(taken.count)",
-        ])
+        guard case .repairFinished(let summary) = result else { throw Self.error(from: result, "a repair") }
+        if summary.rebuilt > 0 {
+            logger.notice("repaired a file", metadata: [
+                "cairn.file": "\(fileID.hex)", "cairn.shards.rebuilt": "\(summary.rebuilt)",
+                "cairn.holders.new": "\(summary.newHolders.count)",
+            ])
+        }
         return RepairReport(
-            id: fileID.hex, rebuilt: rebuilt, segments: plan.work.count, unrecoverable: [],
-            newHolders: taken.keys.map(\.hex).sorted(), seconds: (clock.now - started).secondsDouble)
+            id: fileID.hex, rebuilt: summary.rebuilt, segments: summary.segments, unrecoverable: [],
+            newHolders: summary.newHolders.map(\.hex).sorted(), seconds: (clock.now - started).secondsDouble)
     }
 
-    /// k verified shards of one segment: the plan's sources first, other healthy ones if some fail.
-    private func fetchSources(
-        _ layout: PlacedFile, work: RepairPlan.SegmentWork, states: [PositionState], holders: [PeerID: PeerInfo]
-    ) async throws -> [(index: Int, bytes: [UInt8])] {
-        let segment = layout.segments[work.segment]
-        let order = work.sources + states.indices.filter { states[$0] == .healthy && !work.sources.contains($0) }
-        var fetched: [(index: Int, bytes: [UInt8])] = []
-        for slot in order where fetched.count < layout.parameters.k {
-            guard let info = holders[segment.holders[slot]],
-                  case .shard(let buffer)? = try? await peer.storageRequest(
-                    .getShard(id: segment.shardIDs[slot]), to: info, timeout: .seconds(30))
-            else { continue }
-            let bytes = Array(buffer.readableBytesView)
-            guard bytes.count == segment.shardLength, ShardCommitment.id(of: bytes) == segment.shardIDs[slot] else {
-                continue
-            }
-            fetched.append((slot, bytes))
-        }
-        guard fetched.count >= layout.parameters.k else {
-            throw FileError.unavailable(segment: work.segment, reason: "only \(fetched.count) of the "
-                + "\(layout.parameters.k) shards needed to rebuild it could be fetched")
-        }
-        return fetched
-    }
-
-    /// Uploads a rebuilt shard to the first of `choices` that takes it, under the file's nonce and owner (the
-    /// reference the owner's delete order will release); returns who took it.
-    private func place(_ bytes: [UInt8], id: ShardID, of descriptor: Descriptor, on choices: [PeerInfo]) async throws
-        -> PeerID?
+    /// Verifies the k sources of one segment against their IDs (the bad ones go back to the machine, which
+    /// fetches others) and rebuilds the segment's missing shards from them; returns the machine's next answer.
+    private func rebuild(_ sources: RepairSources, of layout: PlacedFile, repair: CommandID) async throws
+        -> PeerCommandResult
     {
-        for target in choices {
-            let request = StorageRequest.putShard(id: id, file: descriptor.fileNonce, owner: descriptor.owner,
-                                                  bytes: ByteBuffer(bytes: bytes))
-            if (try? await peer.storageRequest(request, to: target)) == .stored { return target.id }
-            capacities.forget(target.id)
-        }
-        return nil
-    }
-
-    /// Asks each new holder to adopt its rebuilt shards; returns their signed placement records.
-    private func adopt(_ taken: [PeerID: [(segment: UInt32, slot: UInt8)]], descriptor: Descriptor,
-                       infos: [PeerID: PeerInfo]) async throws -> [PlacementRecord] {
-        let encoded = ByteBuffer(bytes: descriptor.encoded())
-        var records: [PlacementRecord] = []
-        for (holder, positions) in taken.sorted(by: { $0.key < $1.key }) {
-            guard let info = infos[holder] else { continue }
-            let answer = try await peer.storageRequest(
-                .adopt(descriptor: encoded, entries: PlacementRecord.entries(for: positions)), to: info)
-            guard case .confirmed(_, let record?) = answer else {
-                throw FileError.unexpectedResponse("the adoption of rebuilt shards by \(holder.shortHex)")
+        let segment = layout.segments[sources.segment]
+        var valid: [(index: Int, bytes: [UInt8])] = []
+        var bad: [Int] = []
+        for (slot, buffer) in zip(sources.slots, sources.shards) {
+            let bytes = Array(buffer.readableBytesView)
+            if bytes.count == segment.shardLength, ShardCommitment.id(of: bytes) == segment.shardIDs[slot] {
+                valid.append((slot, bytes))
+            } else {
+                bad.append(slot)
             }
-            records.append(record)
         }
-        return records
-    }
-
-    /// Stores the descriptor (anyone may: it is owner-signed) and the placement records at the peers closest to
-    /// the file ID now, which may not be the keepers of the put.
-    func publishPlacement(fileID: Key256, descriptor: Descriptor, records: [PlacementRecord]) async throws {
-        guard case .closestPeers(_, let closest) = try await peer.query(.closestPeers(fileID)).outcome else {
-            throw FileError.unexpectedResponse("a lookup")
+        guard bad.isEmpty else { return try await peer.perform(.repairSourcesRejected(repair: repair, slots: bad)) }
+        let coder = try ErasureCoder(k: layout.parameters.k, n: layout.parameters.n)
+        let shards = try coder.rebuild(valid, targets: sources.targets)
+        var rebuilt: [Int: ByteBuffer] = [:]
+        for slot in sources.targets {
+            guard let bytes = shards[slot], ShardCommitment.id(of: bytes) == segment.shardIDs[slot] else {
+                throw FileError.unexpectedResponse("shard \(slot) of segment \(sources.segment) rebuilt wrong")
+            }
+            rebuilt[slot] = ByteBuffer(bytes: bytes)
         }
-        let replicas = Self.blobReplicas(for: descriptor.parameters)
-        _ = try await storeBlob(kind: .descriptor, key: fileID, bytes: descriptor.encoded(), replicas: replicas,
-                                keepers: closest)
-        _ = try await storeBlob(kind: .placement, key: fileID, bytes: PlacementRecord.encodeList(records),
-                                replicas: replicas, keepers: closest)
+        return try await peer.perform(.repairRebuilt(repair: repair, shards: rebuilt))
     }
 }

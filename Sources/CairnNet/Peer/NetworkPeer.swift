@@ -52,7 +52,7 @@ public final class NetworkPeer: @unchecked Sendable {
     private var machine: PeerMachine
     private var nextCommand: UInt64 = 1
     private var nextInbound: UInt64 = 1
-    private var commands: [CommandID: EventLoopPromise<QueryResult>] = [:]
+    private var commands: [CommandID: EventLoopPromise<PeerCommandResult>] = [:]
     private var inbound: [InboundID: EventLoopPromise<Response>] = [:]
     /// Requests the machine has not abandoned; an answer to any other is dropped.
     private var sending: Set<OutboundID> = []
@@ -89,7 +89,9 @@ public final class NetworkPeer: @unchecked Sendable {
 
     /// Binds the listener, restores saved contacts and starts the machine, which joins.
     public func start() async throws -> PeerAddress {
+        PeerMetrics.prepare()
         transport.setRequestHandler { [self] request, from, remote in
+            PeerMetrics.served(request)
             // A storage request is fed in where it arrives, with no extra hop: a small shard's round trip is
             // one event-loop turn, one pool job and back.
             if case .storage = request, eventLoop.inEventLoop { return received(request, from: from, remote: remote) }
@@ -111,13 +113,29 @@ public final class NetworkPeer: @unchecked Sendable {
 
     /// Runs a DHT query to completion.
     public func query(_ query: DHTQuery) async throws -> QueryResult {
-        try await eventLoop.flatSubmit { [self] () -> EventLoopFuture<QueryResult> in
+        guard case .queryFinished(let outcome, let stats) = try await perform(.query(query)) else {
+            throw FileError.unexpectedResponse("a lookup")
+        }
+        return QueryResult(outcome: outcome, stats: stats)
+    }
+
+    /// Hands `command` to the machine and waits for its result. A peer that stops first throws `PeerStopped`.
+    public func perform(_ command: PeerCommand) async throws -> PeerCommandResult {
+        try await submit { _ in command }.1
+    }
+
+    /// Hands the command `make` builds (it is given the command's ID, which names a put from then on) to the
+    /// machine; returns that ID and the result.
+    public func submit(_ make: @escaping @Sendable (CommandID) -> PeerCommand) async throws
+        -> (CommandID, PeerCommandResult)
+    {
+        try await eventLoop.flatSubmit { [self] () -> EventLoopFuture<(CommandID, PeerCommandResult)> in
             let id = CommandID(rawValue: nextCommand)
             nextCommand += 1
-            let promise = eventLoop.makePromise(of: QueryResult.self)
+            let promise = eventLoop.makePromise(of: PeerCommandResult.self)
             commands[id] = promise
-            feed(.command(id, .query(query)))
-            return promise.futureResult
+            feed(.command(id, make(id)))
+            return promise.futureResult.map { (id, $0) }
         }.get()
     }
 
@@ -197,7 +215,11 @@ public final class NetworkPeer: @unchecked Sendable {
         let promise = eventLoop.makePromise(of: Response.self)
         inbound[id] = promise
         feed(.requestReceived(id, request, from: from, remote: remote))
-        return promise.futureResult
+        guard case .storage(let storage) = request else { return promise.futureResult }
+        return promise.futureResult.map { response in
+            PeerMetrics.answered(storage, with: response)
+            return response
+        }
     }
 
     private func feed(_ event: PeerEvent) {
@@ -227,12 +249,15 @@ public final class NetworkPeer: @unchecked Sendable {
                 persist(peers)
             case .deliver(let id, let result):
                 guard let promise = commands.removeValue(forKey: id) else { continue }
-                switch result {
-                case .queryFinished(let outcome, let stats): promise.succeed(QueryResult(outcome: outcome, stats: stats))
-                case .failed(let reason): promise.fail(PeerStopped(reason: reason))
+                if case .failed(let reason) = result {
+                    promise.fail(PeerStopped(reason: reason))
+                } else {
+                    promise.succeed(result)
                 }
             case .announce(let announcement, let peer):
                 announce(announcement, to: peer)
+            case .observed(.lookupFinished(let outcome, let stats)):
+                PeerMetrics.lookup(outcome, duration: stats.duration)
             case .log(let entry):
                 log(entry)
             case .store(let ticket, let operation):
@@ -258,9 +283,19 @@ public final class NetworkPeer: @unchecked Sendable {
 
     private func send(_ request: Request, id: OutboundID, to peer: PeerInfo) {
         sending.insert(id)
-        // The machine times the request out (`PeerTimer.requestTimeout`); the transport's own, later timeout
-        // only frees the connection's slot if no answer ever comes.
-        transport.request(request, to: peer, timeout: (machine.config.requestTimeout * 2).timeAmount)
+        let answer: EventLoopFuture<Response>
+        if peer.id == peerID, case .storage = request {
+            // A storage request to this peer itself (it is one of the providers or keepers near a key): fed to the
+            // machine on a later turn of the loop, not from inside the action loop that asked for it.
+            answer = eventLoop.flatSubmit { self.received(request, from: nil, remote: self.peerID) }
+        } else {
+            // The machine times the request out (`PeerTimer.requestTimeout`); the transport's own, later timeout
+            // only frees the connection's slot if no answer ever comes. Storage requests carry shards and may
+            // wait on a provider's disk: the machine gives them up to 30 s.
+            let limit: Duration = if case .storage = request { .seconds(60) } else { machine.config.requestTimeout * 2 }
+            answer = transport.request(request, to: peer, timeout: limit.timeAmount)
+        }
+        answer
             .hop(to: eventLoop)
             .whenComplete { [self] result in
                 guard sending.remove(id) != nil else { return }
@@ -328,6 +363,7 @@ public final class NetworkPeer: @unchecked Sendable {
         switch entry.level {
         case .debug: logger.debug("\(entry.message)", metadata: metadata)
         case .info: logger.info("\(entry.message)", metadata: metadata)
+        case .notice: logger.notice("\(entry.message)", metadata: metadata)
         case .warning: logger.warning("\(entry.message)", metadata: metadata)
         }
     }

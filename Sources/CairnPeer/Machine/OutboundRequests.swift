@@ -12,6 +12,8 @@ struct OutboundRequests: Sendable {
         case dht(RequestID)
         /// A dial to a bootstrap address, to learn its PeerID.
         case dial(PeerAddress)
+        /// A request of the put or get started by command `CommandID`.
+        case owner(CommandID, OwnerRequest)
     }
 
     /// ID of `slots[head]`; the window holds the IDs from there to the next one to be handed out.

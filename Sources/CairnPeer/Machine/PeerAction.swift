@@ -1,4 +1,5 @@
 import CairnDHT
+import CairnStorage
 import CairnWire
 
 /// What the machine asks its driver to do. The driver carries actions out in order and decides nothing:
@@ -27,12 +28,46 @@ public enum PeerAction: Sendable {
     case store(StoreTicket, StoreOperation)
     /// A local command's result.
     case deliver(CommandID, PeerCommandResult)
+    /// Something the operator's metrics count (`PeerObservation`); a driver without metrics drops it.
+    case observed(PeerObservation)
     /// Something a person should see in the log.
     case log(PeerLogEntry)
 }
 
 public enum PeerCommandResult: Sendable {
     case queryFinished(QueryOutcome, QueryStats)
+    /// The put's providers are surveyed: feed its segments.
+    case putStarted
+    /// The put has room for another segment.
+    case putSegmentAccepted
+    /// The put is stored: every shard durable and confirmed, the descriptor and placement at their keepers.
+    case putFinished(PutSummary)
+    /// An aborted put has removed what it had placed.
+    case putAborted
+    /// The file's descriptor, placement and grant, checked.
+    case fileLocated(FileLocation)
+    /// The addresses of a file's holders that could be found (this peer's own included).
+    case holdersResolved([PeerID: PeerInfo])
+    /// What the holders of a file said they hold.
+    case holdersProbed(ShardAvailability)
+    /// A blob is stored at this many keepers.
+    case blobStored(Int)
+    /// A file's holders reported this many shards deleted.
+    case fileDeleted(shards: Int)
+    /// The challenges whose holders did not prove their shard.
+    case audited(failed: [StorageChallenge])
+    /// k shards to rebuild a segment's missing ones from.
+    case repairSources(RepairSources)
+    case repairFinished(RepairSummary)
+    case repairEnded
+    /// The get is set up; ask for its segments.
+    case getStarted
+    /// k shards of a segment, to decode.
+    case segmentShards(SegmentShards)
+    /// The get is forgotten.
+    case getEnded
+    /// A file operation failed, for the reason given (what it had placed is removed first).
+    case fileFailed(FileFailure)
     /// The peer stopped or refused before the command could finish.
     case failed(String)
 }
@@ -40,7 +75,7 @@ public enum PeerCommandResult: Sendable {
 /// A line for the operator, with a level; the driver writes it with its logger.
 public struct PeerLogEntry: Sendable, Hashable {
     public enum Level: Sendable, Hashable {
-        case debug, info, warning
+        case debug, info, notice, warning
     }
 
     public var level: Level
@@ -66,4 +101,12 @@ public enum PeerTimer: Hashable, Sendable {
     case persistContacts
     /// The provider releases shards still pending after its grace period (`ProviderConfig`).
     case reclaimPending
+    /// A timer of an owner-side operation (a put's retry delay), named by a number the machine hands out.
+    case owner(UInt64)
+}
+
+/// What the peer did, for the operator's metrics: every finished DHT lookup, the peer's own upkeep and the
+/// lookups its files need included, not only those a command asked for.
+public enum PeerObservation: Sendable {
+    case lookupFinished(QueryOutcome, QueryStats)
 }

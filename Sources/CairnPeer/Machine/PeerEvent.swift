@@ -1,5 +1,7 @@
 import CairnDHT
+import CairnStorage
 import CairnWire
+import NIOCore
 
 /// Names a request this peer sent, so that its answer or failure finds its way back (`PeerEvent.answered`).
 public struct OutboundID: Hashable, Sendable, Comparable, CustomStringConvertible {
@@ -48,7 +50,55 @@ public enum PeerEvent: Sendable {
 }
 
 /// What a local user of the peer (the CLI through the API, a benchmark) asks of it.
+///
+/// A put is several commands: `startPut` (its ID names the put from then on), one `putSegment` per encoded
+/// segment, then `finishPut` — or `abortPut` when the driver cannot go on. Each is answered before the next is
+/// sent; the answer to a segment is the machine's flow control (the driver feeds no segment before it). A get
+/// is `startGet`, `getSegment` for each segment in order (with `shardCorrupt` for a shard that does not
+/// verify), then `endGet`.
 public enum PeerCommand: Sendable {
     /// Runs a DHT query; answered with `.queryFinished`.
     case query(DHTQuery)
+    /// Starts a put: surveys the providers; answered with `.putStarted` once segments may be fed, or
+    /// `.fileFailed` (too few providers, a clock too far off).
+    case startPut(PutOrder)
+    /// The next encoded segment of put `put`; answered with `.putSegmentAccepted` once another may be fed.
+    case putSegment(put: CommandID, PutSegment)
+    /// Every segment of put `put` is fed (`fileSize` plaintext bytes in all); answered with `.putFinished`
+    /// once the descriptor is stored, the shards confirmed and the placement stored.
+    case finishPut(put: CommandID, fileSize: UInt64)
+    /// The driver gives up on put `put` for `reason`: what it placed is deleted, then `.fileFailed` comes.
+    case abortPut(put: CommandID, reason: String)
+    /// Finds a file's descriptor, placement and (when asked and needed) grant; answered with `.fileLocated`,
+    /// or `.fileFailed` (`descriptorNotFound`, `noAccess`).
+    case locateFile(LocateOrder)
+    /// Finds the addresses of a file's holders; answered with `.holdersResolved`.
+    case resolveHolders(PlacedFile)
+    /// Asks every holder of a file, at `addresses`, which of its shards it has; answered with `.holdersProbed`.
+    case probeHolders(PlacedFile, addresses: [PeerID: PeerInfo])
+    /// Stores a blob at the peers closest to its key; answered with `.blobStored`.
+    case storeBlob(BlobOrder)
+    /// Deletes a file this identity owns from its `holders` and keepers; answered with `.fileDeleted`.
+    case deleteFile(PlacedFile, holders: [PeerID: PeerInfo])
+    /// Challenges holders for proofs of storage; answered with `.audited`.
+    case audit(AuditOrder)
+    /// Starts repairing a file (`RepairOperation`); answered with `.repairSources` for the first segment to
+    /// rebuild, `.repairFinished` when nothing needs it, or `.fileFailed`.
+    case startRepair(RepairOrder)
+    /// The driver found these sources corrupt; answered with `.repairSources` again.
+    case repairSourcesRejected(repair: CommandID, slots: [Int])
+    /// The driver rebuilt the missing shards of the segment it was handed (by slot); answered with the next
+    /// segment's `.repairSources`, or `.repairFinished` once every rebuilt shard is placed and published.
+    case repairRebuilt(repair: CommandID, shards: [Int: ByteBuffer])
+    /// The driver gives up on repair `repair`; answered with `.repairEnded`.
+    case endRepair(repair: CommandID)
+    /// Starts fetching a file's segments (its ID names the get from then on); answered with `.getStarted`.
+    case startGet(GetOrder)
+    /// The driver wants `segment` of get `get` next, and is done with those before it; answered with
+    /// `.segmentShards` once k shards are in, or `.fileFailed(.unavailable)`.
+    case getSegment(get: CommandID, segment: Int)
+    /// Shard `slot` of `segment` did not verify: answered like `getSegment`, with a replacement.
+    case shardCorrupt(get: CommandID, segment: Int, slot: Int)
+    /// The driver is done with get `get` (finished, failed or cancelled); answered with `.getEnded`.
+    case endGet(get: CommandID)
 }

@@ -15,11 +15,15 @@ struct RunningPeer: Sendable {
     var joins = 0
     /// The provider side; nil for a peer that stores nothing for others.
     var provider: ProviderMachine?
+    /// The owner side: puts in progress, by the command that started each.
+    var files = OwnerOperations()
+    let identity: Identity
     let config: PeerMachineConfig
 
     init(identity: Identity, address: PeerAddress, config: PeerMachineConfig, now: Instant) {
         dht = DHTNode(identity: identity, address: address, config: config.dht, now: now)
         provider = config.provider.map { ProviderMachine(config: $0, holder: identity, addresses: [address]) }
+        self.identity = identity
         self.config = config
     }
 
@@ -52,6 +56,7 @@ struct RunningPeer: Sendable {
         }
         for command in commands.values { actions.append(.deliver(command, .failed("the peer is shutting down"))) }
         commands.removeAll()
+        stopFiles()
         for id in outbound.all { actions.append(.abandon(id)) }
         outbound = OutboundRequests()
         for timer in [PeerTimer.maintenance, .rejoin, .persistContacts] { actions.append(.cancelTimer(timer)) }
@@ -75,6 +80,8 @@ struct RunningPeer: Sendable {
                     dht.handleFailure(of: request, now: now)
                 }
             case .dial?: dialSettled(now: now)
+            case .owner(let operation, let request)?:
+                ownerAnswered(operation, request, response: response, reason: nil, now: now)
             case nil: break
             }
         case .failed(let id, let reason):
@@ -82,7 +89,7 @@ struct RunningPeer: Sendable {
                 actions.append(.log(PeerLogEntry(.warning, "bootstrap peer unreachable",
                                                  ["cairn.address": "\(address)", "cairn.error": reason])))
             }
-            fail(id, now: now)
+            fail(id, reason: reason, now: now)
         case .dialed(let id, let peer):
             guard case .dial(let address)? = outbound[id] else { return }
             if peer != dht.localPeer.id { join.found.append(PeerInfo(id: peer, address: address)) }
@@ -96,6 +103,8 @@ struct RunningPeer: Sendable {
             switch command {
             case .query(let query):
                 commands[dht.startQuery(query, now: now)] = id
+            default:
+                handleFileCommand(command, id: id, now: now)
             }
         case .storeCompleted(let ticket, let outcome):
             provider?.completed(ticket, outcome, now: now, actions: &actions)
@@ -140,10 +149,12 @@ struct RunningPeer: Sendable {
 
     // MARK: - Requests and timers
 
-    mutating func send(_ request: Request, to peer: PeerInfo, for purpose: OutboundRequests.Purpose, now: Instant) {
+    /// Sends `request`, failing it after `timeout` (the config's request timeout when nil) without an answer.
+    mutating func send(_ request: Request, to peer: PeerInfo, for purpose: OutboundRequests.Purpose, now: Instant,
+                       timeout: Duration? = nil) {
         let id = outbound.insert(purpose)
         actions.append(.send(id, to: peer, request))
-        actions.append(.armTimer(.requestTimeout(id), at: now + config.requestTimeout))
+        actions.append(.armTimer(.requestTimeout(id), at: now + (timeout ?? config.requestTimeout)))
     }
 
     /// Request `id` ended with an answer: its timer goes; returns what it was for (nil when already settled).
@@ -153,13 +164,15 @@ struct RunningPeer: Sendable {
         return purpose
     }
 
-    /// Request `id` failed or timed out.
-    mutating func fail(_ id: OutboundID, now: Instant) {
+    /// Request `id` failed or timed out, for `reason`.
+    mutating func fail(_ id: OutboundID, reason: String, now: Instant) {
         guard let purpose = outbound.remove(id) else { return }
         actions.append(.cancelTimer(.requestTimeout(id)))
         switch purpose {
         case .dht(let request): dht.handleFailure(of: request, now: now)
         case .dial: dialSettled(now: now)
+        case .owner(let operation, let request):
+            ownerAnswered(operation, request, response: nil, reason: reason, now: now)
         }
     }
 
@@ -168,7 +181,7 @@ struct RunningPeer: Sendable {
         case .requestTimeout(let id):
             guard outbound[id] != nil else { return }
             actions.append(.abandon(id))
-            fail(id, now: now)
+            fail(id, reason: "it did not answer in time", now: now)
         case .maintenance:
             dht.tick(now: now)
             actions.append(.armTimer(.maintenance, at: now + config.maintenanceInterval))
@@ -180,6 +193,8 @@ struct RunningPeer: Sendable {
             actions.append(.armTimer(.persistContacts, at: now + config.persistInterval))
         case .reclaimPending:
             provider?.reclaimTimerFired(now: now, actions: &actions)
+        case .owner(let number):
+            ownerTimerFired(number, now: now)
         }
     }
 
@@ -199,8 +214,13 @@ struct RunningPeer: Sendable {
         case .send(let request, let peer, let message):
             send(.dht(message), to: peer, for: .dht(request), now: now)
         case .finished(let query, let outcome, let stats):
+            actions.append(.observed(.lookupFinished(outcome, stats)))
             if let command = commands.removeValue(forKey: query) {
                 actions.append(.deliver(command, .queryFinished(outcome, stats)))
+            } else if let put = files.lookups.removeValue(forKey: query) {
+                putLookedUp(put, outcome, now: now)
+            } else if let resolve = files.peerLookups.removeValue(forKey: query) {
+                holderLookedUp(resolve, outcome)
             } else if join.query == query {
                 joined(stats: stats, now: now)
             }

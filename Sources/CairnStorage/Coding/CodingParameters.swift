@@ -45,6 +45,17 @@ public struct CodingParameters: Hashable, Sendable, CustomStringConvertible {
         return (perShard + align - 1) / align * align
     }
 
+    /// These parameters for a file announced to be `expectedSize` bytes: a file smaller than a segment gets a
+    /// segment its own size, rounded up to 4 KiB. Its shards are the same, but no 4 MiB buffers are set up for
+    /// 4 KiB of data.
+    public func fitted(toExpectedSize expectedSize: UInt64?) -> CodingParameters {
+        guard let size = expectedSize, size < UInt64(segmentSize) else { return self }
+        let floor = CodingParameters.segmentSizeRange.lowerBound
+        var fitted = self
+        fitted.segmentSize = max(floor, Int((size + UInt64(floor) - 1) / UInt64(floor)) * floor)
+        return fitted
+    }
+
     /// The largest shard this code produces (that of a full segment); buffers are sized by it.
     public var maxShardLength: Int { shardLength(forPlaintextLength: segmentSize) }
 

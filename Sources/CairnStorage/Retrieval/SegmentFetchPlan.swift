@@ -55,15 +55,18 @@ public struct SegmentFetchPlan: Sendable {
 
     /// Shard `slot` arrived (not yet verified: a bad one comes back through `corrupt`).
     public mutating func fetched(slot: Int, now: Instant) -> [Action] {
-        guard !done, inFlight.remove(slot) != nil else { return [] }
+        guard inFlight.remove(slot) != nil else { return [] }
+        // A hedged answer that comes after the decode is kept: it replaces a shard found corrupt at once.
         held.insert(slot)
+        guard !done else { return [] }
         return settle()
     }
 
     /// The request for shard `slot` failed or found nothing.
     public mutating func failed(slot: Int, reason: String, now: Instant) -> [Action] {
-        guard !done, inFlight.remove(slot) != nil else { return [] }
+        guard inFlight.remove(slot) != nil else { return [] }
         failures.append("shard \(slot) from \(holders[slot].shortHex): \(reason)")
+        guard !done else { return [] }
         return requestUpToK() + settle()
     }
 

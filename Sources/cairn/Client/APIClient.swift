@@ -9,14 +9,17 @@ import NIOPosix
 struct APIClient {
     let host: String
     let port: Int
+    /// Sent as `Authorization: Bearer` on every request; without it the peer answers 401.
+    let token: APIToken?
 
-    init(address: String) throws {
+    init(address: String, token: APIToken?) throws {
         let parts = address.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, let port = Int(parts[1]), (1...65535).contains(port) else {
             throw CLIError("'\(address)' is not an API address: expected HOST:PORT, e.g. 127.0.0.1:5002")
         }
         self.host = String(parts[0])
         self.port = port
+        self.token = token
     }
 
     struct Reply {
@@ -94,6 +97,7 @@ struct APIClient {
     func requestHead(_ method: HTTPMethod, _ path: String, contentLength: UInt64?) -> HTTPRequestHead {
         var head = HTTPRequestHead(version: .http1_1, method: method, uri: path)
         head.headers.add(name: "Host", value: "\(host):\(port)")
+        if let token { head.headers.add(name: "Authorization", value: "Bearer \(token.value)") }
         if let contentLength {
             head.headers.add(name: "Content-Length", value: "\(contentLength)")
         } else {

@@ -11,7 +11,11 @@ final class LocalCluster {
         var apiPort: Int
         var process: PeerProcess
         var dataDirectory: String
+        /// The peer's API token, made with its identity before it starts.
+        var token: APIToken
         var pid: Int32 { process.pid }
+
+        var client: APIClient { get throws { try APIClient(address: "127.0.0.1:\(apiPort)", token: token) } }
     }
 
     let directory: String
@@ -57,6 +61,7 @@ final class LocalCluster {
             let store = IdentityStore(directory: DataDirectory(root: data))
             let identity = try store.exists ? store.load(puzzleBits: NetworkParameters.embedded.puzzleBits)
                 : store.create(puzzleBits: NetworkParameters.embedded.puzzleBits)
+            let token = try APITokenFile.loadOrCreate(dataDirectory: store.directory.root).token
             let listenPort = basePort + index
             let apiPort = basePort + 1000 + index
             var arguments = ["run", "--data", data, "--listen", "127.0.0.1:\(listenPort)",
@@ -81,7 +86,7 @@ final class LocalCluster {
                     + "identified through /proc; see \(logPath)")
             }
             members.append(Member(peerID: identity.peerID.hex, listenPort: listenPort, apiPort: apiPort,
-                                  process: started, dataDirectory: data))
+                                  process: started, dataDirectory: data, token: token))
             try writePIDFile()
             if index == 0 {
                 // Everyone else dials the bootstrap peer; let it bind first.
@@ -100,7 +105,7 @@ final class LocalCluster {
                 if let exited = processes[index].isRunning ? nil : processes[index].terminationStatus {
                     throw CLIError("peer \(index) exited with status \(exited); see \(members[index].dataDirectory)/log")
                 }
-                let client = try APIClient(address: "127.0.0.1:\(members[index].apiPort)")
+                let client = try members[index].client
                 if let reply = try? await client.json(.GET, "/api/v0/peers", as: PeersResponse.self),
                    reply.peers.count >= wanted {
                     pending.remove(index)

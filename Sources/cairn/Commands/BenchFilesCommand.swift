@@ -62,8 +62,8 @@ struct BenchFilesCommand: AsyncParsableCommand {
         try await cluster.waitUntilJoined(timeout: 60)
         let uploader = cluster.members[1 % peers]
         let downloader = cluster.members[min(7, peers - 1)]
-        let upClient = try APIClient(address: "127.0.0.1:\(uploader.apiPort)")
-        let downClient = try APIClient(address: "127.0.0.1:\(downloader.apiPort)")
+        let upClient = try uploader.client
+        let downClient = try downloader.client
 
         // The large file, through the streaming client as `cairn put` / `cairn get` do it.
         let bytes = ByteSize.parse(size)!

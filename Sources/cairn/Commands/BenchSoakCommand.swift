@@ -82,7 +82,7 @@ struct BenchSoakCommand: AsyncParsableCommand {
             if dir == nil { try? FileManager.default.removeItem(atPath: directory) }
         }
         try await cluster.waitUntilJoined(timeout: 60)
-        let apis = try cluster.members.map { try APIClient(address: "127.0.0.1:\($0.apiPort)") }
+        let apis = try cluster.members.map { try $0.client }
         let timeline = MemoryTimeline(pids: cluster.members.map(\.pid))
         let ledger = SoakLedger()
         let workload = SoakWorkload(maxBytes: Int(ByteSize.parse(maxSize)!), maxLiveFiles: maxLive)

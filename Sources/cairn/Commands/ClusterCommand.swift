@@ -53,13 +53,15 @@ struct ClusterCommand: AsyncParsableCommand {
         }
         if json {
             try printJSON(ClusterReport(peers: cluster.members.map {
-                .init(id: $0.peerID, listen: "127.0.0.1:\($0.listenPort)", api: "127.0.0.1:\($0.apiPort)", pid: Int($0.pid))
+                .init(id: $0.peerID, listen: "127.0.0.1:\($0.listenPort)", api: "127.0.0.1:\($0.apiPort)",
+                      data: $0.dataDirectory, pid: Int($0.pid))
             }))
         } else {
             printTable(["#", "PEER", "LISTEN", "API", "PID"], cluster.members.enumerated().map { index, member in
                 ["\(index)", member.peerID, "127.0.0.1:\(member.listenPort)", "127.0.0.1:\(member.apiPort)", "\(member.pid)"]
             })
-            print("\(cluster.members.count) peers joined; logs in \(dir)/peer-*/log")
+            print("\(cluster.members.count) peers joined; logs in \(dir)/peer-*/log; talk to peer i with "
+                + "`cairn ... --api 127.0.0.1:\(basePort + 1000)+i --data \(dir)/peer-i`")
         }
         if detach {
             try cluster.writePIDFile()
@@ -77,6 +79,8 @@ struct ClusterReport: Codable {
         var id: String
         var listen: String
         var api: String
+        /// The peer's data directory: `--data` for the CLI, which reads the API token there.
+        var data: String
         var pid: Int
     }
     var peers: [Member]

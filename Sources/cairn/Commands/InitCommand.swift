@@ -4,7 +4,8 @@ import CairnPeer
 
 struct InitCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "init", abstract: "Create this peer's Ed25519 identity in the data directory and print its PeerID.")
+        commandName: "init",
+        abstract: "Create this peer's Ed25519 identity and API token in the data directory and print its PeerID.")
 
     @Option(help: "Data directory (created with mode 0700 if missing).")
     var data: String = DataDirectory.defaultRoot
@@ -19,6 +20,8 @@ struct InitCommand: AsyncParsableCommand {
         let parameters = try genesis.map { try NetworkParameters.load(from: $0) } ?? .embedded
         let store = IdentityStore(directory: DataDirectory(root: data))
         let identity = try store.create(puzzleBits: parameters.puzzleBits)
+        // Clients of the API (the CLI among them) prove with it that they may use this peer.
+        _ = try APITokenFile.loadOrCreate(dataDirectory: store.directory.root)
         if json { return try printJSON(IDResponse(id: identity.peerID.hex, addresses: [])) }
         print(identity.peerID.hex)
     }

@@ -6,7 +6,9 @@ import CairnPeer
 import CairnStorage
 import CairnWire
 import Logging
+import Metrics
 import NIOPosix
+import Prometheus
 import ServiceLifecycle
 
 struct RunCommand: AsyncParsableCommand {
@@ -25,6 +27,12 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Address of the local HTTP API (HOST:PORT).")
     var api: String = "127.0.0.1:5002"
 
+    @Option(help: """
+        Another name the API answers to (NAME, or NAME:PORT), e.g. behind a proxy; repeatable. Requests for any \
+        name but the API's address, localhost, 127.0.0.1 and [::1] are refused.
+        """)
+    var apiHost: [String] = []
+
     @Option(help: "Most space to give other peers' shards, e.g. 10GiB or 500MB; never more than the disk has free.")
     var capacity: String = "10GiB"
 
@@ -33,6 +41,9 @@ struct RunCommand: AsyncParsableCommand {
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
+
+    @Option(help: "Log format on standard error: text, or json (one object per line, for log collectors).")
+    var logFormat: String = "text"
 
     @Option(help: "Most API connections open at once; past it, the one waiting longest for a request makes room.")
     var apiMaxConnections: Int = APILimits().maxConnections
@@ -54,6 +65,9 @@ struct RunCommand: AsyncParsableCommand {
     func validate() throws {
         guard PeerAddress(parsing: listen) != nil else { throw ValidationError("--listen '\(listen)' is not HOST:PORT") }
         guard PeerAddress(parsing: api) != nil else { throw ValidationError("--api '\(api)' is not HOST:PORT") }
+        for name in apiHost where HostAuthority(parsing: name) == nil {
+            throw ValidationError("--api-host '\(name)' is not a host name, NAME:PORT or [IPv6]:PORT")
+        }
         for address in bootstrap where PeerAddress(parsing: address) == nil {
             throw ValidationError("--bootstrap '\(address)' is not HOST:PORT")
         }
@@ -71,6 +85,9 @@ struct RunCommand: AsyncParsableCommand {
             throw ValidationError(
                 "--pending-grace '\(pendingGrace)' is not a duration: use e.g. 1h, 30m, 90s or a number of seconds")
         }
+        guard ["text", "json"].contains(logFormat) else {
+            throw ValidationError("--log-format '\(logFormat)' is not one of text, json")
+        }
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level '\(logLevel)' is not one of trace, debug, info, notice, warning, error, critical")
         }
@@ -80,11 +97,16 @@ struct RunCommand: AsyncParsableCommand {
         // First, before the peer allocates its long-lived state: see AllocatorTuning for the measurements.
         let allocator = AllocatorTuning.apply()
         let level = Logger.Level(rawValue: logLevel) ?? .info
+        let json = logFormat == "json"
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
+            var handler: any LogHandler =
+                json ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
             handler.logLevel = level
             return handler
         }
+        // Before any metric is made: handles made earlier would stay bound to the no-op backend.
+        let metrics = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics))
         let logger = Logger(label: "cairn")
         logAllocator(allocator, logger: logger)
         let (transportLimits, apiLimits) = try fileDescriptorLimits(logger: logger)
@@ -118,11 +140,20 @@ struct RunCommand: AsyncParsableCommand {
         let fileService = FileService(peer: peer, provider: provider, index: files, logger: logger)
         let address = try await peer.start()
         let apiAddress = PeerAddress(parsing: api)!
+        let access = APIAccessPolicy(
+            token: try apiToken(directory, logger: logger), bindHost: apiAddress.host, port: Int(apiAddress.port),
+            extraHosts: apiHost.compactMap { HostAuthority(parsing: $0) })
+        if !HostAuthority.isLoopback(apiAddress.host) {
+            let message = "the API listens on \(apiAddress.host), not a loopback address: other machines can reach "
+                + "it; every request but the health check still needs the API token, and nothing encrypts it on the "
+                + "way (put a TLS proxy in front, and name it with --api-host)"
+            logger.warning("\(message)")
+        }
         let app = APIServer.application(
             peer: peer, files: fileService,
             parameters: CodingParameters(segmentSize: parameters.segmentBytes, k: parameters.erasureK, n: parameters.erasureN),
-            host: apiAddress.host, port: Int(apiAddress.port), limits: apiLimits, eventLoopGroup: group,
-            logger: logger)
+            host: apiAddress.host, port: Int(apiAddress.port), access: access, metrics: metrics, limits: apiLimits,
+            eventLoopGroup: group, logger: logger)
         // Written unbuffered so that the lines reach a log file at once.
         FileHandle.standardOutput.write(Data("""
             cairn peer \(identity.peerID.hex)
@@ -137,6 +168,15 @@ struct RunCommand: AsyncParsableCommand {
         try await services.run()
         try await group.shutdownGracefully()
         try await pool.shutdownGracefully()
+    }
+
+    /// The data directory's API token; one is made when a directory from an older `cairn init` has none.
+    func apiToken(_ directory: DataDirectory, logger: Logger) throws -> APIToken {
+        let (token, created) = try APITokenFile.loadOrCreate(dataDirectory: directory.root)
+        if created {
+            logger.notice("wrote a new API token to \(APITokenFile.path(dataDirectory: directory.root)) (mode 0600)")
+        }
+        return token
     }
 
     /// Raises the open-file limit and shares it between the transport, the API and a reserve for the shard

@@ -1,19 +1,17 @@
+import CairnCrypto
 import CairnWire
-import Synchronization
 
 /// Where a refused shard goes next (issue 6, item 8): any provider of the ring that holds nothing of its
 /// segment and is not known to be full. One pool per segment, shared by the segment's shards, so that two
 /// retries never pick the same provider; providers that refused for lack of room are skipped by every segment
 /// of the put.
-///
-/// Pure bookkeeping: the uploader keeps it under a lock and asks it for the next target.
-struct SpareProviders: Sendable {
+public struct SpareProviders: Sendable {
     /// Providers of the ring not dealt to this segment, nearest first.
     private var spares: [PeerInfo]
     /// Providers that hold, or are being asked to hold, a shard of this segment.
-    private(set) var taken: Set<PeerID>
+    public private(set) var taken: Set<PeerID>
 
-    init(ring: [PeerInfo], holders: [PeerInfo]) {
+    public init(ring: [PeerInfo], holders: [PeerInfo]) {
         let taken = Set(holders.map(\.id))
         self.taken = taken
         spares = ring.filter { !taken.contains($0.id) }
@@ -21,7 +19,7 @@ struct SpareProviders: Sendable {
 
     /// The next spare for a shard whose provider refused or failed, skipping providers known to be `full`; nil
     /// when none is left. The spare is taken: no other shard of the segment gets it.
-    mutating func take(skipping full: Set<PeerID>) -> PeerInfo? {
+    public mutating func take(skipping full: Set<PeerID>) -> PeerInfo? {
         while !spares.isEmpty {
             let next = spares.removeFirst()
             guard !full.contains(next.id), !taken.contains(next.id) else { continue }
@@ -32,18 +30,5 @@ struct SpareProviders: Sendable {
     }
 
     /// Spares still available.
-    var remaining: Int { spares.count }
-}
-
-/// One segment's `SpareProviders`, shared by the tasks uploading its shards.
-final class SharedSpares: Sendable {
-    private let state: Mutex<SpareProviders>
-
-    init(ring: [PeerInfo], holders: [PeerInfo]) {
-        state = Mutex(SpareProviders(ring: ring, holders: holders))
-    }
-
-    func take(skipping full: Set<PeerID>) -> PeerInfo? {
-        state.withLock { $0.take(skipping: full) }
-    }
+    public var remaining: Int { spares.count }
 }

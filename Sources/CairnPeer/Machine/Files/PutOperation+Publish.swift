@@ -1,0 +1,123 @@
+import CairnStorage
+import CairnWire
+import NIOCore
+
+/// Steps 3 of a put: once every segment is placed, the descriptor, the confirmations and the placement records.
+extension PutOperation {
+    /// Signs the descriptor and looks up its keepers. It names no holder, so moving a shard later changes
+    /// neither the file ID nor any capability.
+    mutating func publish() {
+        guard let segments = planner?.segments else {
+            return fail(.placementFailed(segment: planner?.segmentCount ?? 0, reason: "it was never uploaded"))
+        }
+        let descriptor: Descriptor
+        do {
+            descriptor = try Descriptor(
+                fileSize: fileSize, parameters: order.parameters, fileNonce: order.fileNonce,
+                shardIDs: segments.map(\.shardIDs), created: now, metadata: FileMetadata(name: order.name),
+                fileKey: order.fileKey, owner: identity)
+        } catch {
+            return fail(.invalidRequest("\(error)"))
+        }
+        self.descriptor = descriptor
+        encodedDescriptor = descriptor.encoded()
+        let fileID = SHA256.hash(encodedDescriptor)
+        self.fileID = fileID
+        phase = .lookingUp
+        effects.append(.lookUp(fileID))
+    }
+
+    /// The lookup of the file ID found `closest` (nil when it failed); `record` is this peer's provider record
+    /// for the file, which rides along with the descriptor so that both are found by any lookup of the ID.
+    mutating func lookedUp(_ closest: [PeerInfo]?, record: ProviderRecord?) {
+        guard case .lookingUp = phase else { return }
+        guard let closest else { return fail(.unexpectedResponse("a lookup")) }
+        keepers = Array(closest.prefix(Self.blobReplicas(for: order.parameters)))
+        phase = .storingDescriptor
+        storeBlob(.descriptor, bytes: encodedDescriptor, provider: record)
+    }
+
+    private mutating func storeBlob(_ kind: BlobKind, bytes: [UInt8], provider record: ProviderRecord?) {
+        guard let fileID else { return }
+        blobs = BlobRound(kind: kind, key: fileID, bytes: bytes, provider: record, keepers: keepers,
+                          timeout: .seconds(30), effects: &effects)
+        if blobs.isSettled { blobRoundSettled() }
+    }
+
+    mutating func blobAnswered(keeper position: Int, response: Response?, reason: String?) {
+        switch phase {
+        case .storingDescriptor, .storingPlacement: break
+        default: return
+        }
+        if blobs.answered(keeper: position, response: response, reason: reason) { blobRoundSettled() }
+    }
+
+    private mutating func blobRoundSettled() {
+        if let failure = blobs.failure { return fail(failure) }
+        switch phase {
+        case .storingDescriptor: startConfirming()
+        case .storingPlacement: succeed()
+        default: break
+        }
+    }
+
+    // MARK: - Confirmations
+
+    private mutating func startConfirming() {
+        guard let fileID, let planner else { return }
+        phase = .confirming
+        confirmation = ConfirmRound(
+            planner.positions(), fileID: fileID, fileNonce: order.fileNonce,
+            owner: identity, now: now)
+        run(confirmation.start())
+        if confirmation.pending == 0 { confirmed() }
+    }
+
+    mutating func confirmAnswered(holder: Int, response: Response?, reason: String?) {
+        guard case .confirming = phase else { return }
+        run(confirmation.settle(holder: holder, response: response, reason: reason))
+        if confirmation.pending == 0 { confirmed() }
+    }
+
+    mutating func timerFired(_ timer: OwnerTimer) {
+        switch timer {
+        case .confirmRetry(let holder):
+            guard case .confirming = phase else { return }
+            run(confirmation.resend(holder: holder))
+        case .hedge:
+            break
+        }
+    }
+
+    private mutating func run(_ steps: [ConfirmRound.Step]) {
+        for step in steps {
+            switch step {
+            case .send(let order, let holder, let index):
+                effects.append(.send(.confirm(order), to: holder, .confirm(holder: index), timeout: .seconds(30)))
+            case .retry(let holder, let delay):
+                effects.append(.arm(.confirmRetry(holder: holder), at: now + delay))
+            }
+        }
+    }
+
+    private mutating func confirmed() {
+        if let failure = confirmation.failure { return fail(failure) }
+        let records = confirmation.records.sorted { ($0.holder, $0.issued) < ($1.holder, $1.issued) }
+        placementBlob = PlacementRecord.encodeList(records)
+        phase = .storingPlacement
+        storeBlob(.placement, bytes: placementBlob, provider: nil)
+    }
+
+    private mutating func succeed() {
+        guard let fileID, let descriptor, let segments = planner?.segments else { return }
+        phase = .over
+        answer(
+            .putFinished(
+                PutSummary(
+                    fileID: fileID, descriptor: descriptor, encodedDescriptor: encodedDescriptor,
+                    placement: placementBlob,
+                    keptHere: keepers.contains { $0.id == localPeer.id }, segments: segments.count,
+                    providers: Set(segments.flatMap(\.holders)).count)))
+        effects.append(.finished)
+    }
+}

@@ -1,0 +1,51 @@
+import CairnStorage
+import CairnWire
+import NIOCore
+
+/// What a put needs to know before its first segment: how the file is coded, and what the descriptor will
+/// seal. The driver encodes with the same key and nonce (`PutPipeline`).
+public struct PutOrder: Sendable {
+    public var parameters: CodingParameters
+    public var fileKey: FileKey
+    /// The file nonce: providers are chosen near it, and every shard is stored under it.
+    public var fileNonce: Key256
+    /// The name, sealed in the descriptor under the file key.
+    public var name: String
+
+    public init(parameters: CodingParameters, fileKey: FileKey, fileNonce: Key256, name: String) {
+        self.parameters = parameters
+        self.fileKey = fileKey
+        self.fileNonce = fileNonce
+        self.name = name
+    }
+}
+
+/// One encoded segment handed to a put: its index (segments come in order from 0), its n shard IDs and the
+/// shards' bytes, which the machine keeps until every shard of the segment is stored.
+public struct PutSegment: Sendable {
+    public var index: Int
+    public var shardIDs: [ShardID]
+    public var shards: [ByteBuffer]
+
+    public init(index: Int, shardIDs: [ShardID], shards: [ByteBuffer]) {
+        self.index = index
+        self.shardIDs = shardIDs
+        self.shards = shards
+    }
+}
+
+/// What a finished put stored: the facts of `PutResult`, and what the driver keeps locally.
+public struct PutSummary: Sendable {
+    public var fileID: Key256
+    public var descriptor: Descriptor
+    /// The descriptor as stored at its keepers (its hash is `fileID`).
+    public var encodedDescriptor: [UInt8]
+    /// The holders' signed placement records, as stored at the keepers.
+    public var placement: [UInt8]
+    /// True when this peer is one of the keepers; else the driver stores descriptor and placement here too, as
+    /// this peer serves them for the files it provides.
+    public var keptHere: Bool
+    public var segments: Int
+    /// Distinct providers holding the file's shards.
+    public var providers: Int
+}

@@ -1,0 +1,150 @@
+import CairnDHT
+import CairnPeer
+import CairnStorage
+import CairnWire
+import NIOCore
+import Testing
+
+/// Finding a file, its holders and what they hold, through the peer machine with no I/O.
+@Suite struct LocateMachineTests {
+    /// A machine that knows `keepers` peers, and a driver loop that answers through `respond`.
+    struct Network {
+        var machine: PeerMachine
+        let keepers: [PeerInfo]
+        var now: Instant = .seconds(1_000)
+        var delivered: [(CommandID, PeerCommandResult)] = []
+        var logs: [PeerLogEntry] = []
+        var asked: [(PeerID, StorageRequest)] = []
+        var respond: (PeerID, StorageRequest) -> Response?
+
+        init(keepers count: Int, respond: @escaping (PeerID, StorageRequest) -> Response?) {
+            keepers = (0..<count).map {
+                PeerInfo(id: Identity.generate().peerID, address: PeerAddress(host: "10.0.3.\($0)", port: 1))
+            }
+            machine = PeerMachine(identity: .generate(), config: PeerMachineConfig(), contacts: keepers)
+            self.respond = respond
+            machine.handle(.started(PeerAddress(host: "10.0.1.1", port: 1)), now: now)
+            run()
+        }
+
+        mutating func command(_ id: UInt64, _ command: PeerCommand) -> PeerCommandResult? {
+            machine.handle(.command(CommandID(rawValue: id), command), now: now)
+            run()
+            return delivered.last { $0.0 == CommandID(rawValue: id) }?.1
+        }
+
+        mutating func run() {
+            var pending = machine.takeActions()
+            while !pending.isEmpty {
+                var events: [PeerEvent] = []
+                for action in pending {
+                    switch action {
+                    case .send(let id, let peer, .dht):
+                        events.append(.answered(id, .dht(.nodes([]))))
+                        _ = peer
+                    case .send(let id, let peer, .storage(let request)):
+                        asked.append((peer.id, request))
+                        if let answer = respond(peer.id, request) { events.append(.answered(id, answer)) }
+                    case .deliver(let id, let result): delivered.append((id, result))
+                    case .log(let entry): logs.append(entry)
+                    default: break
+                    }
+                }
+                for event in events { machine.handle(event, now: now) }
+                pending = machine.takeActions()
+            }
+        }
+    }
+
+    @Test func aDescriptorThatDoesNotCheckOutIsSkippedAndThePlacementMerged() throws {
+        let file = try GetMachineTests.Fixture()
+        let descriptor = file.layout.descriptor.encoded()
+        let records = PlacementRecord.encodeList(file.layout.placement.records)
+        // The first keeper asked serves bytes that are not the descriptor; the next one is asked.
+        var lied = false
+        var network = Network(keepers: 6) { _, request in
+            switch request {
+            case .getBlob(.descriptor, _):
+                defer { lied = true }
+                return .storage(.blob(ByteBuffer(bytes: lied ? descriptor : [1, 2, 3])))
+            case .getBlob(.placement, _): return .storage(.blob(ByteBuffer(bytes: records)))
+            default: return .error(RemoteError(code: .notFound, message: "no"))
+            }
+        }
+        let order = LocateOrder(fileID: file.layout.fileID, descriptor: nil, grantKey: nil)
+        guard case .fileLocated(let location)? = network.command(1, .locateFile(order)) else {
+            Issue.record("not located: \(network.delivered)")
+            return
+        }
+        #expect(location.descriptor.fileID == file.layout.fileID)
+        #expect(location.placement.holders == file.layout.placement.holders)
+        #expect(network.logs.contains { $0.message.contains("does not check out") })
+        let placements = network.asked.filter { if case .getBlob(.placement, _) = $0.1 { true } else { false } }
+        // n−k+1 = 5 keepers and 2 more: the six keepers and this peer.
+        #expect(placements.count == 7)
+    }
+
+    @Test func noKeeperWithTheDescriptorMeansNotFound() {
+        var network = Network(keepers: 4) { _, _ in .storage(.blob(nil)) }
+        let fileID = Random.key256()
+        guard
+            case .fileFailed(let failure)? = network.command(
+                1, .locateFile(LocateOrder(fileID: fileID, descriptor: nil, grantKey: nil)))
+        else {
+            Issue.record("no failure")
+            return
+        }
+        #expect(failure == .descriptorNotFound(fileID))
+        #expect("\(failure)".contains("was not found"))
+    }
+
+    @Test func aReaderByIDWithoutAGrantHasNoAccess() throws {
+        let file = try GetMachineTests.Fixture()
+        var network = Network(keepers: 4) { _, _ in .storage(.blob(nil)) }
+        let order = LocateOrder(
+            fileID: file.layout.fileID, descriptor: file.layout.descriptor, grantKey: Random.key256())
+        guard case .fileFailed(.noAccess)? = network.command(1, .locateFile(order)) else {
+            Issue.record("expected no access: \(network.delivered)")
+            return
+        }
+        #expect(network.asked.contains { if case .getBlob(.grant, _) = $0.1 { true } else { false } })
+        #expect(
+            !network.asked.contains { if case .getBlob(.descriptor, _) = $0.1 { true } else { false } },
+            "the descriptor from the local index is not asked for")
+    }
+
+    @Test func holdersAreResolvedFromTheirRecordsAndProbedWithASilentOneUnreachable() throws {
+        var file = try GetMachineTests.Fixture()
+        let silent = file.layout.segments[0].holders[2]
+        file.handle(.command(CommandID(rawValue: 1), .resolveHolders(file.layout)))
+        guard case .holdersResolved(let addresses)? = file.result(CommandID(rawValue: 1)) else {
+            Issue.record("not resolved")
+            return
+        }
+        #expect(Set(file.layout.segments[0].holders).isSubset(of: addresses.keys))
+        var machine = file.machine
+        machine.handle(
+            .command(CommandID(rawValue: 2), .probeHolders(file.layout, addresses: addresses)), now: file.now)
+        var probes = machine.takeActions().compactMap { action -> (OutboundID, PeerID, [ShardID])? in
+            if case .send(let id, let peer, .storage(.holds(let ids))) = action { (id, peer.id, ids) } else { nil }
+        }
+        #expect(probes.count == 8)
+        var result: PeerCommandResult?
+        for (id, peer, ids) in probes {
+            let event: PeerEvent =
+                peer == silent
+                ? .timerFired(.requestTimeout(id))
+                : .answered(id, .storage(.holding(ids.map { _ in true })))
+            machine.handle(event, now: file.now + .seconds(5))
+            for case .deliver(_, let delivered) in machine.takeActions() { result = delivered }
+        }
+        probes.removeAll()
+        guard case .holdersProbed(let probe)? = result else {
+            Issue.record("not probed")
+            return
+        }
+        #expect(probe.unreachable == [silent])
+        #expect(probe.held.count == 7)
+        #expect(probe.firstShortSegment(of: file.layout) == nil, "seven holders of eight: k = 4 are there")
+    }
+}
