@@ -11,8 +11,17 @@ public struct DHTConfig: Hashable, Sendable {
     public var requestTimeout: Duration = .seconds(5)
     /// A bucket that no lookup has touched for this long is refreshed on `tick`.
     public var refreshInterval: Duration = .seconds(300)
-    /// Routing-table entries not heard from for this long are pinged on `tick`.
+    /// Entries of the node's neighbourhood (`RoutingTable.neighbourhood`) not heard from for this long are
+    /// pinged on `tick`, and a newcomer to a full bucket there pings the least recently seen one after it. The
+    /// neighbourhood is where every lookup for a key near this node ends, and its answers are only exact when
+    /// they list no dead peer (a dead entry takes the place of a live one in the k it returns).
     public var livenessInterval: Duration = .seconds(30)
+    /// The same for the farther, full buckets: an entry there is pinged once it has been silent this long,
+    /// BEP 5's "questionable" node (15 minutes of silence). A dead entry in a far bucket costs a lookup that
+    /// meets it one timeout and is then evicted (`maxConsecutiveFailures`); the k answers near a key come from
+    /// other peers' neighbourhoods. Pinging every entry every `livenessInterval` instead cost each peer
+    /// ~k log2(N/k) pings per 30 s, most of all the messages of a quiet network.
+    public var questionableInterval: Duration = .seconds(15 * 60)
     /// Lifetime of the records this node signs, and how long it keeps a record it receives, counted on its own
     /// clock from when it arrived.
     public var recordTTL: Duration = .seconds(3600)

@@ -34,13 +34,13 @@ public struct DHTSimulation: Sendable {
     /// Why the run still tells the truth: the lookups meet the network the joins built, and every join still
     /// runs in full (dial, self lookup, a refresh of every farther bucket, the peer record's publication),
     /// with every peer's upkeep running from its start. What a longer join phase adds is upkeep: each peer
-    /// pings every routing-table entry silent for 30 s, so 100,000 joins spread over 1,000 s would cost over
-    /// 200 million pings (two events each, most of an hour to simulate) which, with no peer crashed before
-    /// the lookups, are all answered and change no table's membership: a full bucket keeps its old entries
-    /// whether or not it pings them, and only a failed ping evicts (§4). The price is that more joins overlap
-    /// (ten times as many at 1 ms), so a joining peer more often meets others still joining. With `lossRate`
-    /// above zero lost pings do evict live entries, and a shorter join phase loses fewer. Runs of up to
-    /// 10,001 peers keep 10 ms and are unchanged.
+    /// pings every entry of its neighbourhood silent for 30 s (`DHTConfig.livenessInterval`), so 100,000
+    /// joins spread over 1,000 s would cost tens of millions of pings (two events each) which, with no peer
+    /// crashed before the lookups, are all answered and change no table's membership: a full bucket keeps
+    /// its old entries whether or not it pings them, and only a failed ping evicts (§4). The price is that
+    /// more joins overlap (ten times as many at 1 ms), so a joining peer more often meets others still
+    /// joining. With `lossRate` above zero lost pings do evict live entries, and a shorter join phase loses
+    /// fewer. Runs of up to 10,001 peers keep 10 ms and are unchanged.
     public static func joinSpacing(peers: Int) -> Duration {
         let joins = Int64(Swift.max(1, peers - 1))
         let spread = longestJoinPhase.nanosecondsClamped / joins

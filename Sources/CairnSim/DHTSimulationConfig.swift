@@ -19,8 +19,9 @@ public struct DHTSimulationConfig: Codable, Hashable, Sendable {
     /// Requests in flight per lookup.
     public var alpha: Int
     /// Virtual seconds between the crashes and the first lookup, while every live peer runs its upkeep
-    /// (`DHTNode.tick`, every 10 s). The default, 50, lets each routing-table entry be pinged once after the
-    /// crashes (liveness interval 30 s, plus a tick, plus a request timeout); 0 starts the lookups at once.
+    /// (`DHTNode.tick`, every 10 s). The default, 50, lets each entry of every neighbourhood be pinged once
+    /// after the crashes (liveness interval 30 s, plus a tick, plus a request timeout); 0 starts the lookups
+    /// at once.
     public var settleSeconds: Double
 
     public init(peers: Int, lookups: Int, seed: UInt64, churn: Double = 0, latencyMs: Double = 50,

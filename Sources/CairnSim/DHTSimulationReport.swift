@@ -12,6 +12,8 @@ public struct DHTSimulationReport: Codable, Hashable, Sendable {
     public var hopsMax: Int
     /// Requests a lookup sent, on average.
     public var messagesPerLookup: Double
+    /// Messages (requests, responses, announcements) the whole run sent: joins, upkeep and lookups.
+    public var messages: Int
     /// Virtual time from the start of a lookup to its result.
     public var latencyMsMedian: Double
     public var latencyMsP95: Double
@@ -19,7 +21,7 @@ public struct DHTSimulationReport: Codable, Hashable, Sendable {
     public var wallSeconds: Double
 
     public init(peers: Int, lookups: Int, seed: UInt64, churn: Double, successRate: Double, hopsMedian: Int,
-                hopsP95: Int, hopsMax: Int, messagesPerLookup: Double, latencyMsMedian: Double,
+                hopsP95: Int, hopsMax: Int, messagesPerLookup: Double, messages: Int, latencyMsMedian: Double,
                 latencyMsP95: Double, wallSeconds: Double) {
         self.peers = peers
         self.lookups = lookups
@@ -30,6 +32,7 @@ public struct DHTSimulationReport: Codable, Hashable, Sendable {
         self.hopsP95 = hopsP95
         self.hopsMax = hopsMax
         self.messagesPerLookup = messagesPerLookup
+        self.messages = messages
         self.latencyMsMedian = latencyMsMedian
         self.latencyMsP95 = latencyMsP95
         self.wallSeconds = wallSeconds
@@ -42,6 +45,7 @@ public struct DHTSimulationReport: Codable, Hashable, Sendable {
         case hopsP95 = "hops_p95"
         case hopsMax = "hops_max"
         case messagesPerLookup = "messages_per_lookup"
+        case messages
         case latencyMsMedian = "latency_ms_median"
         case latencyMsP95 = "latency_ms_p95"
         case wallSeconds = "wall_seconds"

@@ -123,6 +123,7 @@ struct SimulationRun {
             hopsP95: Percentile.nearestRank(0.95, of: hops),
             hopsMax: hops.last ?? 0,
             messagesPerLookup: finished.isEmpty ? 0 : Double(messages) / Double(finished.count),
+            messages: simulator.messages,
             latencyMsMedian: Percentile.nearestRank(0.5, of: latencies),
             latencyMsP95: Percentile.nearestRank(0.95, of: latencies),
             wallSeconds: 0

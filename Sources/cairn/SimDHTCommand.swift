@@ -61,6 +61,7 @@ struct SimDHTCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        SimHugePages.reexecIfNeeded()
         let simulation = try DHTSimulation(config: resolvedConfiguration())
         let report = simulation.run()
         if json {
@@ -120,6 +121,7 @@ struct SimDHTCommand: AsyncParsableCommand {
             ("success rate", "\(fixed(report.successRate * 100, 2)) % returned exactly the k closest live peers"),
             ("hops", "median \(report.hopsMedian), p95 \(report.hopsP95), max \(report.hopsMax)"),
             ("messages/lookup", fixed(report.messagesPerLookup, 1)),
+            ("messages in all", "\(report.messages) (joins, upkeep and lookups)"),
             ("latency (virtual)",
              "median \(fixed(report.latencyMsMedian, 0)) ms, p95 \(fixed(report.latencyMsP95, 0)) ms"),
             ("wall time", "\(fixed(report.wallSeconds, 2)) s"),

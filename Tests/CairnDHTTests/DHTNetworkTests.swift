@@ -64,9 +64,9 @@ import Testing
         }
         #expect(network.nodes[5].routingTable.entries.allSatisfy { $0.consecutiveFailures == 0 })
 
-        // A round of upkeep pings every silent entry: the crashed ones leave every table, and lookups are
-        // exact again.
-        network.now = network.now + .seconds(31)
+        // A round of upkeep pings every entry silent for its bucket's limit (30 s in the neighbourhood, 15 min
+        // below it): the crashed ones leave every table, and lookups are exact again.
+        network.now = network.now + .seconds(15 * 60 + 1)
         for index in liveIndices { network.tick(index) }
         for index in liveIndices {
             #expect(network.nodes[index].routingTable.entries.allSatisfy { !dead.contains($0.peer.id) })

@@ -107,6 +107,27 @@ import Testing
         #expect(table.update(peer(newcomer), seenAt: .at(30)) == .pending(ping: peer(ids[0])))
     }
 
+    /// Buckets 0 and 1 full, one entry in bucket 3: the neighbourhood starts at bucket 1, the nearest full one.
+    /// Its entries are pinged after 30 s of silence, bucket 0's only after the 15 minutes of BEP 5.
+    @Test func farFullBucketsWaitTheQuestionableIntervalTheNeighbourhoodTheLivenessOne() {
+        var table = RoutingTable(localID: local, bucketSize: 2, livenessInterval: .seconds(30),
+                                 questionableInterval: .seconds(900), now: .zero)
+        var random = TestRandom(seed: 8)
+        let far = (0..<2).map { _ in local.inBucket(0, noise: random.key()) }
+        let near = (0..<2).map { _ in local.inBucket(1, noise: random.key()) } + [local.flipping(bit: 3)]
+        for id in far + near { #expect(table.update(peer(id), seenAt: .zero) == .inserted) }
+        #expect(table.neighbourhood == 1)
+        #expect(table.silentEntries(now: .at(29)).isEmpty)
+        #expect(Set(table.silentEntries(now: .at(30)).map(\.peer.id)) == Set(near))
+        #expect(Set(table.silentEntries(now: .at(900)).map(\.peer.id)) == Set(far + near))
+        // A newcomer to the far full bucket pings its oldest entry only once that one is questionable.
+        let newcomer = local.inBucket(0, noise: random.key())
+        #expect(table.update(peer(newcomer), seenAt: .at(60)) == .full)
+        #expect(table.update(peer(newcomer), seenAt: .at(900)) == .pending(ping: peer(far[0])))
+        let nearNewcomer = local.inBucket(1, noise: random.key())
+        #expect(table.update(peer(nearNewcomer), seenAt: .at(30)) == .pending(ping: peer(near[0])))
+    }
+
     @Test func failuresRemoveAPeerOnlyAtTheLimitAndAnAnswerResetsTheCount() {
         var table = RoutingTable(localID: local, now: .zero)
         let id = local.flipping(bit: 3)

@@ -67,7 +67,7 @@ import Testing
 
     @Test func reportEncodesWithTheAgreedKeys() throws {
         let report = DHTSimulationReport(peers: 10, lookups: 2, seed: 3, churn: 0.1, successRate: 1, hopsMedian: 2,
-                                         hopsP95: 3, hopsMax: 4, messagesPerLookup: 21.5, latencyMsMedian: 100,
+                                         hopsP95: 3, hopsMax: 4, messagesPerLookup: 21.5, messages: 900, latencyMsMedian: 100,
                                          latencyMsP95: 150, wallSeconds: 0.5)
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
@@ -75,7 +75,7 @@ import Testing
         let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         #expect(Set(object.keys) == [
             "peers", "lookups", "seed", "churn", "success_rate", "hops_median", "hops_p95", "hops_max",
-            "messages_per_lookup", "latency_ms_median", "latency_ms_p95", "wall_seconds",
+            "messages_per_lookup", "messages", "latency_ms_median", "latency_ms_p95", "wall_seconds",
         ])
         #expect(try JSONDecoder().decode(DHTSimulationReport.self, from: data) == report)
     }

@@ -2,9 +2,9 @@ import CairnWire
 
 extension DHTNode {
     /// Periodic upkeep; the driver calls it every few seconds. Drops expired records, pings entries not
-    /// heard from for `livenessInterval`, refreshes buckets no lookup touched for `refreshInterval` (one
-    /// refresh at a time, with a self lookup first), and stores this node's own records again every
-    /// `republishInterval`.
+    /// heard from for `livenessInterval` (`questionableInterval` below the neighbourhood), refreshes buckets
+    /// no lookup touched for `refreshInterval` (one refresh at a time, with a self lookup first), and stores
+    /// this node's own records again every `republishInterval`.
     public mutating func tick(now: Instant) {
         records.removeExpired(now: now)
         pingSilentPeers(now: now)
@@ -13,7 +13,7 @@ extension DHTNode {
     }
 
     mutating func pingSilentPeers(now: Instant) {
-        let silent = routingTable.entries { now - $0.lastSeen >= config.livenessInterval }
+        let silent = routingTable.silentEntries(now: now)
         // One allocation for the whole round rather than a rehash at every doubling.
         pinging.reserveCapacity(pinging.count + silent.count)
         for entry in silent { ping(entry.peer) }

@@ -49,7 +49,8 @@ public struct DHTNode: Sendable {
         self.localPeer = PeerInfo(id: identity.peerID, address: address)
         self.config = config
         self.routingTable = RoutingTable(localID: identity.peerID, bucketSize: config.k,
-                                         livenessInterval: config.livenessInterval, now: now)
+                                         livenessInterval: config.livenessInterval,
+                                         questionableInterval: config.questionableInterval, now: now)
         self.records = RecordStore(maxProvidersPerKey: config.maxProvidersPerKey, lifetime: config.recordTTL,
                                    maxClockSkew: config.maxClockSkew)
         self.lastSelfLookup = now

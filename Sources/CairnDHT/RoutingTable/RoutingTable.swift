@@ -17,9 +17,13 @@ public struct RoutingTable: Sendable {
     public let localID: PeerID
     /// k: most entries per bucket.
     public let bucketSize: Int
-    /// An entry heard from within this time is taken to be alive: a newcomer to its full bucket is dropped
-    /// without a ping. Zero pings on every newcomer, as in the Kademlia paper.
+    /// An entry of the neighbourhood (`neighbourhood`) heard from within this time is taken to be alive: a
+    /// newcomer to its full bucket is dropped without a ping. Zero pings on every newcomer, as in the
+    /// Kademlia paper.
     public let livenessInterval: Duration
+    /// The same for the buckets below the neighbourhood (BEP 5's 15 minutes before a node is
+    /// "questionable" in `DHTConfig`); `livenessInterval` unless given.
+    public let questionableInterval: Duration
     private let created: Instant
     /// All entries, bucket `bounds.count - 1` first and bucket 0 last.
     private var slots: [RoutingTableEntry] = []
@@ -53,11 +57,13 @@ public struct RoutingTable: Sendable {
     }
 
     /// An empty table; `now` dates the buckets that no lookup has refreshed yet.
-    public init(localID: PeerID, bucketSize: Int = 20, livenessInterval: Duration = .zero, now: Instant) {
+    public init(localID: PeerID, bucketSize: Int = 20, livenessInterval: Duration = .zero,
+                questionableInterval: Duration? = nil, now: Instant) {
         precondition(bucketSize > 0, "a k-bucket must hold at least one peer")
         self.localID = localID
         self.bucketSize = bucketSize
         self.livenessInterval = livenessInterval
+        self.questionableInterval = questionableInterval ?? livenessInterval
         self.created = now
     }
 
@@ -115,6 +121,34 @@ public struct RoutingTable: Sendable {
         return bucketIndex(for: first.peer.id)
     }
 
+    /// The lowest bucket of the neighbourhood: the nearest full bucket (0 when none is full). The buckets from
+    /// it up hold every peer this node has heard of that is closer to it than a full bucket's range — the
+    /// ones a lookup for a key near this node finally asks it for, and whose answers must be exact.
+    public var neighbourhood: Int {
+        var b = bounds.count - 1
+        while b > 0, span(b).count < bucketSize { b -= 1 }
+        return Swift.max(b, 0)
+    }
+
+    /// How long an entry of bucket `b` may stay silent before it is pinged: `livenessInterval` in the
+    /// neighbourhood, `questionableInterval` below it.
+    public func silenceLimit(bucket b: Int) -> Duration {
+        b >= neighbourhood ? livenessInterval : questionableInterval
+    }
+
+    /// The entries silent for longer than their bucket's `silenceLimit` at `now`, in the order of `entries`.
+    public func silentEntries(now: Instant) -> [RoutingTableEntry] {
+        let near = neighbourhood
+        var chosen: [(bucket: Int, stamp: UInt64, index: Int)] = []
+        for b in 0..<bounds.count {
+            let limit = b >= near ? livenessInterval : questionableInterval
+            for i in span(b) where now - slots[i].lastSeen >= limit { chosen.append((b, tags[i].stamp, i)) }
+        }
+        guard !chosen.isEmpty else { return [] }
+        chosen.sort { $0.bucket != $1.bucket ? $0.bucket > $1.bucket : $0.stamp < $1.stamp }
+        return chosen.map { slots[$0.index] }
+    }
+
     /// The peer answered or sent a request at `now`: it becomes the most recently seen of its bucket.
     @discardableResult
     public mutating func update(_ peer: PeerInfo, seenAt now: Instant) -> UpdateResult {
@@ -142,9 +176,9 @@ public struct RoutingTable: Sendable {
             return .full
         }
         // As in BitTorrent's DHT (BEP 5): when even the least recently seen entry was heard from within
-        // `livenessInterval`, the whole bucket is known good and pinging it would only cost a message.
+        // its `silenceLimit`, the whole bucket is known good and pinging it would only cost a message.
         let least = leastRecentlySeen(in: bucket)
-        guard now - slots[least].lastSeen >= livenessInterval else { return .full }
+        guard now - slots[least].lastSeen >= silenceLimit(bucket: b) else { return .full }
         let oldest = slots[least].peer
         pendings.append(KBucket.Pending(entry: entry, awaiting: oldest.id))
         return .pending(ping: oldest)
