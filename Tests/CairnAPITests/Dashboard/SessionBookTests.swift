@@ -1,0 +1,63 @@
+@testable import CairnAPI
+import NIOCore
+import Testing
+
+/// The dashboard's login tokens and sessions as plain data, the clock passed in.
+struct SessionBookTests {
+    let start = NIODeadline.uptimeNanoseconds(1_000_000_000)
+
+    @Test func aLoginTokenWorksOnceOnly() {
+        var book = SessionBook()
+        book.addLoginToken("login-1", now: start)
+        #expect(book.redeem(loginToken: "login-1", now: start + .seconds(1)))
+        #expect(!book.redeem(loginToken: "login-1", now: start + .seconds(2)), "a used link logs no one in")
+    }
+
+    @Test func anUnknownOrAlteredTokenIsRefused() {
+        var book = SessionBook()
+        book.addLoginToken("login-1", now: start)
+        #expect(!book.redeem(loginToken: "login-2", now: start))
+        #expect(!book.redeem(loginToken: "", now: start))
+        #expect(!book.redeem(loginToken: "login-1 ", now: start))
+        #expect(book.redeem(loginToken: "login-1", now: start), "failed guesses do not use the real token up")
+    }
+
+    @Test func aLoginTokenExpires() {
+        var book = SessionBook()
+        book.addLoginToken("late", now: start)
+        #expect(!book.redeem(loginToken: "late", now: start + book.limits.loginLifetime))
+        book.addLoginToken("in-time", now: start)
+        #expect(book.redeem(loginToken: "in-time", now: start + book.limits.loginLifetime - .seconds(1)))
+    }
+
+    @Test func aSessionLastsItsLifetime() {
+        var book = SessionBook()
+        book.openSession("session", now: start)
+        #expect(book.isValidSession("session", now: start + .hours(1)))
+        #expect(!book.isValidSession("session", now: start + book.limits.sessionLifetime))
+        #expect(!book.isValidSession("other", now: start))
+        #expect(!book.isValidSession("", now: start))
+    }
+
+    @Test func aLoginTokenIsNotASessionNorTheReverse() {
+        var book = SessionBook()
+        book.addLoginToken("login", now: start)
+        book.openSession("session", now: start)
+        #expect(!book.isValidSession("login", now: start))
+        #expect(!book.redeem(loginToken: "session", now: start))
+    }
+
+    @Test func theOldestGoFirstPastTheBounds() {
+        var limits = SessionBook.Limits()
+        limits.maxSessions = 3
+        limits.maxLoginTokens = 2
+        var book = SessionBook(limits: limits)
+        for index in 0..<4 { book.openSession("s\(index)", now: start + .seconds(Int64(index))) }
+        #expect(book.openSessions == 3)
+        #expect(!book.isValidSession("s0", now: start + .seconds(5)))
+        #expect(book.isValidSession("s3", now: start + .seconds(5)))
+        for index in 0..<3 { book.addLoginToken("l\(index)", now: start + .seconds(Int64(index))) }
+        #expect(!book.redeem(loginToken: "l0", now: start + .seconds(5)))
+        #expect(book.redeem(loginToken: "l2", now: start + .seconds(5)))
+    }
+}
