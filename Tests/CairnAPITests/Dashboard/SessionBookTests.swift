@@ -9,25 +9,33 @@ struct SessionBookTests {
     @Test func aLoginTokenWorksOnceOnly() {
         var book = SessionBook()
         book.addLoginToken("login-1", now: start)
-        #expect(book.redeem(loginToken: "login-1", now: start + .seconds(1)))
-        #expect(!book.redeem(loginToken: "login-1", now: start + .seconds(2)), "a used link logs no one in")
+        let redeemed1 = book.redeem(loginToken: "login-1", now: start + .seconds(1))
+        #expect(redeemed1)
+        let redeemed2 = book.redeem(loginToken: "login-1", now: start + .seconds(2))
+        #expect(!redeemed2, "a used link logs no one in")
     }
 
     @Test func anUnknownOrAlteredTokenIsRefused() {
         var book = SessionBook()
         book.addLoginToken("login-1", now: start)
-        #expect(!book.redeem(loginToken: "login-2", now: start))
-        #expect(!book.redeem(loginToken: "", now: start))
-        #expect(!book.redeem(loginToken: "login-1 ", now: start))
-        #expect(book.redeem(loginToken: "login-1", now: start), "failed guesses do not use the real token up")
+        let redeemed3 = book.redeem(loginToken: "login-2", now: start)
+        #expect(!redeemed3)
+        let redeemed4 = book.redeem(loginToken: "", now: start)
+        #expect(!redeemed4)
+        let redeemed5 = book.redeem(loginToken: "login-1 ", now: start)
+        #expect(!redeemed5)
+        let redeemed6 = book.redeem(loginToken: "login-1", now: start)
+        #expect(redeemed6, "failed guesses do not use the real token up")
     }
 
     @Test func aLoginTokenExpires() {
         var book = SessionBook()
         book.addLoginToken("late", now: start)
-        #expect(!book.redeem(loginToken: "late", now: start + book.limits.loginLifetime))
+        let redeemed7 = book.redeem(loginToken: "late", now: start + book.limits.loginLifetime)
+        #expect(!redeemed7)
         book.addLoginToken("in-time", now: start)
-        #expect(book.redeem(loginToken: "in-time", now: start + book.limits.loginLifetime - .seconds(1)))
+        let redeemed8 = book.redeem(loginToken: "in-time", now: start + book.limits.loginLifetime - .seconds(1))
+        #expect(redeemed8)
     }
 
     @Test func aSessionLastsItsLifetime() {
@@ -44,7 +52,8 @@ struct SessionBookTests {
         book.addLoginToken("login", now: start)
         book.openSession("session", now: start)
         #expect(!book.isValidSession("login", now: start))
-        #expect(!book.redeem(loginToken: "session", now: start))
+        let redeemed9 = book.redeem(loginToken: "session", now: start)
+        #expect(!redeemed9)
     }
 
     @Test func theOldestGoFirstPastTheBounds() {
@@ -57,7 +66,9 @@ struct SessionBookTests {
         #expect(!book.isValidSession("s0", now: start + .seconds(5)))
         #expect(book.isValidSession("s3", now: start + .seconds(5)))
         for index in 0..<3 { book.addLoginToken("l\(index)", now: start + .seconds(Int64(index))) }
-        #expect(!book.redeem(loginToken: "l0", now: start + .seconds(5)))
-        #expect(book.redeem(loginToken: "l2", now: start + .seconds(5)))
+        let redeemed10 = book.redeem(loginToken: "l0", now: start + .seconds(5))
+        #expect(!redeemed10)
+        let redeemed11 = book.redeem(loginToken: "l2", now: start + .seconds(5))
+        #expect(redeemed11)
     }
 }
