@@ -178,7 +178,7 @@ def main():
         session.shot("files-empty-1280x800")
 
         # Upload by picking a file, watching the progress bar.
-        data = os.urandom(6 * 1024 * 1024 + 12345)
+        data = os.urandom(16 * 1024 * 1024 + 12345)
         source = os.path.join(directory, "dashboard-check.bin")
         with open(source, "wb") as f:
             f.write(data)

@@ -34,7 +34,7 @@ struct DashboardRoutes: Sendable {
     /// A short HTML page for a person who followed a link.
     static func page(status: HTTPResponse.Status, _ message: String) -> Response {
         let html = """
-            <!doctype html><meta charset="utf-8"><title>Cairn</title><link rel="stylesheet" href="/ui/style.css">
+            <!doctype html><meta charset="utf-8"><title>Cairn</title><link rel="icon" href="/ui/icon.svg"><link rel="stylesheet" href="/ui/style.css">
             <main><h1>Cairn</h1><p>\(message)</p></main>
 
             """

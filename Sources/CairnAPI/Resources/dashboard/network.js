@@ -65,7 +65,8 @@ async function lookup() {
     $("lookup-summary").textContent =
       `${reply.peers.length} closest peers to ${shortID(key)}: ${reply.hops} hops, ${reply.ms.toFixed(1)} ms`;
     $("lookup-peers").replaceChildren(...reply.peers.map((id) =>
-      el("li", `${shortID(id)} · bucket ${bucket(xor(key, id))} from the key`, { title: id, "data-id": id })));
+      el("li", `${shortID(id)} · bucket ${bucket(xor(key, id))} from the key${id === self ? " (this peer)" : ""}`,
+        { title: id, "data-id": id })));
     draw();
   } catch (error) {
     $("lookup-summary").textContent = `Lookup failed: ${error.message}`;
