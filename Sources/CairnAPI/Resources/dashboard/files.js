@@ -85,8 +85,9 @@ function healthCell(file) {
   } else {
     const { healthy_min: min, k, n } = report;
     const kind = min >= n ? "good" : min > k ? "fair" : min === k ? "warn" : "bad";
-    const label = `${min}/${n} shards${report.verified ? ", proved" : ""}`;
-    cell.append(el("span", label, { class: `badge ${kind}`, title: `readable while at least ${k} of ${n} remain` }));
+    const badge = el("span", `${min}/${n}`, { class: `badge ${kind}`, title: `readable while at least ${k} of ${n} remain` });
+    badge.append(el("span", ` shards${report.verified ? ", proved" : ""}`, { class: "wide" }));
+    cell.append(badge);
   }
   return cell;
 }
