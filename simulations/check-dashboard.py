@@ -3,7 +3,8 @@
 Selenium from PyPI) drives the dashboards of a local 10-peer cluster by clicking and typing. It logs in through
 the one-time link `cairn dashboard` prints (and checks that the link works only once), uploads a file and sees
 the progress bar move, sees the file listed with its health, downloads it and compares the bytes, copies its
-read capability, shares it to another peer, opens that peer's dashboard and downloads it there, runs a lookup
+read capability, checks it with proofs, repairs it, shares it to another peer, drops a second file on the page
+and deletes it, opens the grantee's dashboard and downloads the shared file there, runs a lookup
 and sees it on the key-space ring, reads the Provider page's live figures; no error may reach the browser's
 console. The first page must be at most 300 KB in all and render in under a second (navigation timing).
 Screenshots at 1280x800 and at phone width are kept in .build/dashboard-check/. Stops every peer it started.
@@ -16,6 +17,7 @@ import hashlib, json, os, random, shutil, subprocess, sys, tempfile, time
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -97,6 +99,20 @@ class Session:
 
     def text(self, element_id):
         return self.by_id(element_id).text
+
+    def click(self, selector):
+        """Clicks the first element `selector` matches, again if the list re-rendered under the click."""
+        for _ in range(50):
+            try:
+                return self.driver.find_element(By.CSS_SELECTOR, selector).click()
+            except StaleElementReferenceException:
+                time.sleep(0.1)
+        raise StaleElementReferenceException(selector)
+
+    def texts(self, selector):
+        """Texts of the elements `selector` matches, read in the page: the list re-renders while it is watched."""
+        return self.driver.execute_script(
+            "return Array.from(document.querySelectorAll(arguments[0]), (e) => e.textContent)", selector)
 
     def collect_console(self):
         for entry in self.driver.get_log("browser"):
@@ -190,30 +206,29 @@ def main():
         upload_started = time.time()
         session.by_id("file-input").send_keys(source)
         row = "#files-table tr td.name"
-        session.wait(lambda: any(e.text == "dashboard-check.bin" for e in driver.find_elements(By.CSS_SELECTOR, row)),
-                     "the uploaded file is listed", timeout=120)
+        session.wait(lambda: "dashboard-check.bin" in session.texts(row), "the uploaded file is listed", timeout=120)
         print(f"upload took {time.time() - upload_started:.1f} s", flush=True)
         progress = driver.execute_script("return window.cairnProgress")
         shown = [p for p in progress if p.endswith("%")]
         check(len(set(shown)) >= 2 and "stored" in progress,
               f"the progress bar moved during the upload ({shown[:6]}… then {progress[-1:]})")
-        session.wait(lambda: session.by_id("files-table").find_element(By.CSS_SELECTOR, "td.health").text
-                     not in ("", "checking…"), "the file's health is shown")
-        health = session.by_id("files-table").find_element(By.CSS_SELECTOR, "td.health").text
+        session.wait(lambda: session.texts("#files-table td.health")[:1] not in ([], [""], ["checking…"]),
+                     "the file's health is shown")
+        health = session.texts("#files-table td.health")[0]
         check("shards" in health, f"the file is listed with its health: {health}")
-        file_id = session.by_id("files-table").find_element(By.CSS_SELECTOR, "tbody tr").get_attribute("data-id")
+        file_id = driver.execute_script("return document.querySelector('#files-table tbody tr').dataset.id")
         session.shot("files-1280x800")
 
         # Download from the list; the bytes must match.
         folder = os.path.join(directory, "download-owner")
         session.downloads_to(folder)
-        session.by_id("files-table").find_element(By.CSS_SELECTOR, "a.download").click()
+        session.click("#files-table a.download")
         path = session.downloaded(folder)
         check(path is not None and open(path, "rb").read() == data,
               f"the download from the owner's dashboard matches the upload ({path and os.path.basename(path)})")
 
         # Manage: copy the read capability, check with proofs, share to the grantee.
-        session.by_id("files-table").find_element(By.CSS_SELECTOR, "button.manage").click()
+        session.click("#files-table button.manage")
         session.by_id("panel-cap").click()
         session.wait(lambda: session.by_id("panel-cap-text").get_attribute("value").startswith(f"cairn:{file_id}:"),
                      "the read capability is shown")
@@ -228,6 +243,35 @@ def main():
         check(session.text("panel-result").startswith(f"Shared with {grantee['id']}"),
               f"shared to the grantee: {session.text('panel-result')}")
         session.shot("file-panel-1280x800")
+
+        # Repair (nothing is missing, so nothing to do), then a second file dropped on the page and deleted.
+        session.by_id("panel-repair").click()
+        session.wait(lambda: session.text("panel-result").startswith(("Repair:", "Repair failed")), "a repair")
+        check(session.text("panel-result").startswith("Repair:"), f"the repair button: {session.text('panel-result')[:120]}")
+        driver.execute_script("""
+            const bytes = new Uint8Array(200000);
+            for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 7) & 255;
+            const transfer = new DataTransfer();
+            transfer.items.add(new File([bytes], "dropped.bin"));
+            const drop = document.getElementById("drop");
+            drop.dispatchEvent(new DragEvent("dragover", {dataTransfer: transfer, bubbles: true, cancelable: true}));
+            drop.dispatchEvent(new DragEvent("drop", {dataTransfer: transfer, bubbles: true, cancelable: true}));
+        """)
+        dropped = '#files-table tr[data-id] td.name'
+        session.wait(lambda: "dropped.bin" in session.texts(dropped), "a dropped file is uploaded and listed",
+                     timeout=120)
+        check(True, "a file dropped on the page is uploaded and listed")
+        time.sleep(0.5)  # Let the list settle: the upload and the live snapshot each refresh it.
+        session.wait(lambda: driver.execute_script("""
+            const row = Array.from(document.querySelectorAll("#files-table tbody tr"))
+              .find((r) => r.querySelector("td.name").textContent === "dropped.bin");
+            if (row) row.querySelector("button.manage").click();
+            return document.getElementById("panel-name").textContent === "dropped.bin";
+        """), "the dropped file's panel opens")
+        session.by_id("panel-delete").click()
+        session.by_id("panel-delete").click()  # "Really delete?"
+        session.wait(lambda: "dropped.bin" not in session.texts(dropped), "the deleted file leaves the list")
+        check(True, "delete (confirmed by a second click) removes the file from the list")
 
         # Lookup on the Network page.
         driver.find_element(By.CSS_SELECTOR, 'nav a[data-page="network"]').click()

@@ -21,7 +21,7 @@ struct DashboardCommand: AsyncParsableCommand {
         let urls = Self.urls(link, api: options.api)
         if options.json { return try printJSON(DashboardLink(url: urls[0], urls: urls, expiresIn: link.expiresIn)) }
         print(urls[0])
-        if urls.count > 1 { print("(or, once: \(urls[1]))") }
+        if urls.count > 1 { print("(or the same link on the API's address: \(urls[1]))") }
         FileHandle.standardError.write(Data("one use, within \(link.expiresIn / 60) minutes\n".utf8))
     }
 
