@@ -34,8 +34,9 @@ struct DashboardLoginTests {
 
         let listed = try RawHTTP.request(peer, "GET", "/api/v0/files", headers: ["Cookie": cookie], credential: .none)
         #expect(listed.status == 200, "\(listed.status) \(listed.text)")
-        let forged = try RawHTTP.request(peer, "GET", "/api/v0/files", headers: ["Cookie": cookie + "x"],
-                                         credential: .none)
+        let forged = try RawHTTP.request(
+            peer, "GET", "/api/v0/files", headers: ["Cookie": cookie + "x"],
+            credential: .none)
         #expect(forged.status == 401)
 
         // Changing state with the cookie: only from the page's own origin.

@@ -29,7 +29,9 @@ struct DashboardAssets: Sendable {
 
     static func isAssetName(_ name: String) -> Bool {
         !name.hasPrefix(".") && !name.contains("..")
-            && name.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || "-._".unicodeScalars.contains($0) }
+            && name.unicodeScalars.allSatisfy {
+                CharacterSet.alphanumerics.contains($0) || "-._".unicodeScalars.contains($0)
+            }
     }
 
     static func contentType(of name: String) -> String? {

@@ -24,7 +24,8 @@ struct DashboardRoutes: Sendable {
                 status: .seeOther,
                 headers: [
                     .location: "/",
-                    .setCookie: sessions.cookie.setCookie(value: session, maxAgeSeconds: sessions.sessionLifetimeSeconds),
+                    .setCookie: sessions.cookie.setCookie(
+                        value: session, maxAgeSeconds: sessions.sessionLifetimeSeconds),
                     .cacheControl: "no-store",
                     .init("Referrer-Policy")!: "no-referrer",
                 ])

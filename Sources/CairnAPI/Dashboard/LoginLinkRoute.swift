@@ -10,9 +10,10 @@ struct LoginLinkRoute: Sendable {
     func register<Context: RequestContext>(on group: RouterGroup<Context>) {
         group.post("dashboard/login") { _, _ in
             let token = sessions.issueLoginToken()
-            return JSONBody.response(LoginLinkResponse(
-                token: token, path: "/login?t=\(token)", expiresIn: sessions.loginLifetimeSeconds,
-                dashboard: dashboardAddress))
+            return JSONBody.response(
+                LoginLinkResponse(
+                    token: token, path: "/login?t=\(token)", expiresIn: sessions.loginLifetimeSeconds,
+                    dashboard: dashboardAddress))
         }
     }
 }

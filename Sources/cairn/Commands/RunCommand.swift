@@ -75,7 +75,9 @@ struct RunCommand: AsyncParsableCommand {
             guard PeerAddress(parsing: dashboard) != nil else {
                 throw ValidationError("--dashboard '\(dashboard)' is not HOST:PORT")
             }
-            guard dashboard != api else { throw ValidationError("--dashboard must differ from --api: it is a second address") }
+            guard dashboard != api else {
+                throw ValidationError("--dashboard must differ from --api: it is a second address")
+            }
         }
         for name in apiHost where HostAuthority(parsing: name) == nil {
             throw ValidationError("--api-host '\(name)' is not a host name, NAME:PORT or [IPv6]:PORT")
@@ -161,20 +163,23 @@ struct RunCommand: AsyncParsableCommand {
             logger.warning("\(message)")
         }
         let sessions = DashboardSessions(peerID: identity.peerID)
-        let coding = CodingParameters(segmentSize: parameters.segmentBytes, k: parameters.erasureK, n: parameters.erasureN)
+        let coding = CodingParameters(
+            segmentSize: parameters.segmentBytes, k: parameters.erasureK, n: parameters.erasureN)
         // The API's address, and the dashboard's when given: the same routes, each with its own Host and Origin.
         let addresses = [apiAddress] + (dashboard.flatMap(PeerAddress.init(parsing:)).map { [$0] } ?? [])
         let apps = addresses.map { address in
             APIServer.application(
                 peer: peer, files: fileService, parameters: coding, host: address.host, port: Int(address.port),
-                access: APIAccessPolicy(token: token, bindHost: address.host, port: Int(address.port), extraHosts: extraHosts),
+                access: APIAccessPolicy(
+                    token: token, bindHost: address.host, port: Int(address.port), extraHosts: extraHosts),
                 metrics: metrics, limits: apiLimits, sessions: sessions, dashboardAddress: dashboard,
                 eventLoopGroup: group, logger: logger)
         }
+        let dashboardLine = dashboard.map { ", dashboard also on http://\($0)" } ?? ""
         // Written unbuffered so that the lines reach a log file at once.
         FileHandle.standardOutput.write(Data("""
             cairn peer \(identity.peerID.hex)
-            listening on \(address), API and dashboard on http://\(apiAddress)\(dashboard.map { ", dashboard on http://\($0)" } ?? "")
+            listening on \(address), API and dashboard on http://\(apiAddress)\(dashboardLine)
             log in to the dashboard with the link `cairn dashboard --api \(apiAddress) --data \(data)` prints
 
             """.utf8))

@@ -1,6 +1,7 @@
-@testable import CairnAPI
 import NIOCore
 import Testing
+
+@testable import CairnAPI
 
 /// The dashboard's login tokens and sessions as plain data, the clock passed in.
 struct SessionBookTests {

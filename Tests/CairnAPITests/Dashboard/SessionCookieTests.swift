@@ -48,7 +48,8 @@ struct SessionAccessTests {
     let policy = APIAccessPolicy(token: APIToken.generate(), bindHost: "127.0.0.1", port: 5002)
 
     func status(
-        _ method: HTTPRequest.Method, _ path: String, origin: String?, session: Bool = true, host: String = "127.0.0.1:5002"
+        _ method: HTTPRequest.Method, _ path: String, origin: String?, session: Bool = true,
+        host: String = "127.0.0.1:5002"
     ) -> Int? {
         let decision = policy.decide(
             method: method, path: path, host: host, origin: origin, authorization: nil, session: session)
