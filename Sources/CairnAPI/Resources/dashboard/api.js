@@ -12,6 +12,10 @@ async function answer(response) {
   const text = await response.text();
   let body = null;
   try { body = text ? JSON.parse(text) : null; } catch { body = null; }
+  if (response.status === 401) {
+    throw new APIError(401, "this browser's session has ended (or the peer restarted): run `cairn dashboard` for a new "
+      + "login link");
+  }
   if (!response.ok) {
     throw new APIError(response.status, (body && body.error) || `${response.status} ${response.statusText}`);
   }

@@ -38,8 +38,14 @@ function listen() {
     for (const page of Object.values(pages)) page.update(snapshot, current);
   });
   events.onerror = () => {
-    live.textContent = "reconnecting…";
     live.classList.remove("on");
+    if (events.readyState !== EventSource.CLOSED) {
+      live.textContent = "reconnecting…";
+      return;
+    }
+    // Refused rather than cut (a session that ended, a peer that restarted): try again later, and say so.
+    live.textContent = "disconnected";
+    setTimeout(listen, 10000);
   };
 }
 
