@@ -8,7 +8,8 @@ struct ClusterCommand: AsyncParsableCommand {
         commandName: "cluster",
         abstract: "Start a bootstrap peer and N−1 peers as real processes on 127.0.0.1.",
         discussion: """
-            Peer i listens on BASE+i and serves its API on BASE+1000+i; peer 0 is the bootstrap peer.
+            Peer i listens on BASE+i and serves its API and dashboard on BASE+1000+i; peer 0 is the bootstrap peer.
+            Each peer's one-time dashboard login link is printed once the peers have joined.
             Runs until Ctrl-C, then stops every peer. With --detach it returns once the peers have joined,
             and `cairn sim cluster --stop --dir D` stops them later.
             """)

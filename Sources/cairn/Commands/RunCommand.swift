@@ -156,17 +156,19 @@ struct RunCommand: AsyncParsableCommand {
         let apiAddress = PeerAddress(parsing: api)!
         let token = try apiToken(directory, logger: logger)
         let extraHosts = apiHost.compactMap { HostAuthority(parsing: $0) }
-        if !HostAuthority.isLoopback(apiAddress.host) {
-            let message = "the API listens on \(apiAddress.host), not a loopback address: other machines can reach "
-                + "it; every request but the health check still needs the API token, and nothing encrypts it on the "
-                + "way (put a TLS proxy in front, and name it with --api-host)"
+        let dashboardAddress = dashboard.flatMap(PeerAddress.init(parsing:))
+        for (what, address) in [("API", apiAddress), ("dashboard", dashboardAddress)] {
+            guard let address, !HostAuthority.isLoopback(address.host) else { continue }
+            let message = "the \(what) listens on \(address.host), not a loopback address: other machines can reach "
+                + "it; every request but the health check still needs the API token or a dashboard session, and "
+                + "nothing encrypts them on the way (put a TLS proxy in front, and name it with --api-host)"
             logger.warning("\(message)")
         }
         let sessions = DashboardSessions(peerID: identity.peerID)
         let coding = CodingParameters(
             segmentSize: parameters.segmentBytes, k: parameters.erasureK, n: parameters.erasureN)
         // The API's address, and the dashboard's when given: the same routes, each with its own Host and Origin.
-        let addresses = [apiAddress] + (dashboard.flatMap(PeerAddress.init(parsing:)).map { [$0] } ?? [])
+        let addresses = [apiAddress] + (dashboardAddress.map { [$0] } ?? [])
         let apps = addresses.map { address in
             APIServer.application(
                 peer: peer, files: fileService, parameters: coding, host: address.host, port: Int(address.port),
