@@ -52,3 +52,35 @@ struct DashboardLoginTests {
         #expect(minted.status == 401, "\(minted.status)")
     }
 }
+
+/// `cairn run --dashboard HOST:PORT`: the page and the API on a second address, with the same sessions.
+struct DashboardAddressTests {
+    @Test func theDashboardAddressServesThePageAndTakesTheSameLinks() throws {
+        let cluster = try ProcessCluster()
+        defer { cluster.stopAll() }
+        let port = try freePort()
+        try cluster.start(count: 1, extraArguments: ["--dashboard", "127.0.0.1:\(port)"])
+        let peer = cluster.peers[0]
+
+        let page = try RawHTTP.request(port: port, "GET", "/", token: nil)
+        #expect(page.status == 200 && page.text.contains("/ui/app.js"), "\(page.status)")
+
+        let printed = try cluster.json(0, ["dashboard"])
+        let urls = try #require(printed["urls"] as? [String])
+        #expect(urls.count == 2 && urls[0].hasPrefix("http://127.0.0.1:\(port)/login?t="), "\(urls)")
+        #expect(urls[1].hasPrefix("http://127.0.0.1:\(peer.apiPort)/login?t="), "\(urls)")
+        let path = String(urls[0].dropFirst("http://127.0.0.1:\(port)".count))
+        let login = try RawHTTP.request(port: port, "GET", path, token: nil)
+        let cookie = try #require(login.header("set-cookie")).prefix { $0 != ";" }
+        // One session for both addresses: the peer is one.
+        for onPort in [port, peer.apiPort] {
+            let listed = try RawHTTP.request(
+                port: onPort, "GET", "/api/v0/files", headers: ["Cookie": String(cookie)],
+                token: nil)
+            #expect(listed.status == 200, "\(onPort): \(listed.status)")
+        }
+        // Each address answers to its own name only.
+        let rebound = try RawHTTP.request(port: port, "GET", "/", headers: ["Host": "evil.example:\(port)"], token: nil)
+        #expect(rebound.status == 421)
+    }
+}
