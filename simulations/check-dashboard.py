@@ -298,11 +298,13 @@ def main():
 
         # Phone width.
         driver.set_window_size(390, 844)
-        driver.find_element(By.CSS_SELECTOR, 'nav a[data-page="files"]').click()
-        time.sleep(0.5)
-        width = driver.execute_script("return document.documentElement.scrollWidth")
-        check(width <= 400, f"at phone width the page fits ({width} px wide)")
-        session.shot("files-390x844")
+        for page in ["files", "network", "provider"]:
+            driver.find_element(By.CSS_SELECTOR, f'nav a[data-page="{page}"]').click()
+            time.sleep(0.4)
+            width, room = driver.execute_script(
+                "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+            check(width <= room, f"at phone width the {page} page fits ({width} px wide in {room})")
+            session.shot(f"{page}-390x844")
         driver.set_window_size(1280, 800)
         session.collect_console()
 
