@@ -296,6 +296,18 @@ def main():
               f"shards {session.text('prov-shards')}, served {session.text('prov-served')}; {session.text('live')}")
         session.shot("provider-1280x800")
 
+        # Live: a file stored through the CLI appears in the open page without a reload.
+        driver.find_element(By.CSS_SELECTOR, 'nav a[data-page="files"]').click()
+        driver.execute_script("window.cairnNotReloaded = true")
+        cli_file = os.path.join(directory, "from-the-cli.txt")
+        with open(cli_file, "w") as f:
+            f.write("stored with cairn put while the dashboard was open\n")
+        subprocess.run([BIN, "put", cli_file, "--api", owner["api"], "--data", owner["data"]], capture_output=True,
+                       check=True)
+        session.wait(lambda: "from-the-cli.txt" in session.texts(row), "the live update of the file list", timeout=20)
+        check(driver.execute_script("return window.cairnNotReloaded === true"),
+              "a file put through the CLI appears in the open page without a reload (server-sent events)")
+
         # Phone width.
         driver.set_window_size(390, 844)
         for page in ["files", "network", "provider"]:
