@@ -334,6 +334,17 @@ def main():
         session.shot("grantee-1280x800")
         session.collect_console()
 
+        # Log out: the page says how to log in again, and a reload finds the session gone.
+        session.by_id("logout").click()
+        session.wait(lambda: session.by_id("login").is_displayed(), "logging out")
+        session.collect_console()
+        driver.get(f"http://{grantee['api']}/")
+        session.wait(lambda: session.by_id("login").is_displayed(), "logged out after a reload")
+        check(True, "the Log out button ends the session (a reload shows the login page)")
+        session.collect_console()
+        expected_401 = [e for e in session.console if f"{grantee['api']}/api/v0/id" in e.get("message", "")]
+        session.console = [e for e in session.console if e not in expected_401]
+
         # A used link logs no one in.
         driver.delete_all_cookies()
         driver.get(link)

@@ -17,6 +17,7 @@ struct AccessTests {
             ("GET", "/api/v0/files/\(id)/check"), ("POST", "/api/v0/files/\(id)/repair"),
             ("DELETE", "/api/v0/files/\(id)"), ("POST", "/api/v0/files/\(id)/share?to=\(peer)"),
             ("GET", "/api/v0/files/\(id)/cap"), ("GET", "/api/v0/events"), ("POST", "/api/v0/dashboard/login"),
+            ("POST", "/api/v0/dashboard/logout"),
             ("GET", "/api/v0/no-such-route"),
         ]
     }

@@ -50,6 +50,12 @@ struct DashboardLoginTests {
         // A session cannot make itself new login links.
         let minted = try RawHTTP.request(peer, "POST", "/api/v0/dashboard/login", headers: own, credential: .none)
         #expect(minted.status == 401, "\(minted.status)")
+
+        // Logging out ends the session: the cookie opens nothing after.
+        let out = try RawHTTP.request(peer, "POST", "/api/v0/dashboard/logout", headers: own, credential: .none)
+        #expect(out.status == 200 && out.header("set-cookie")?.contains("Max-Age=0") == true, "\(out.status)")
+        let after = try RawHTTP.request(peer, "GET", "/api/v0/files", headers: ["Cookie": cookie], credential: .none)
+        #expect(after.status == 401)
     }
 }
 

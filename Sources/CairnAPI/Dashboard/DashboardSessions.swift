@@ -36,6 +36,12 @@ public final class DashboardSessions: Sendable {
         }
     }
 
+    /// Ends the session the request's `Cookie` header carries, if any.
+    func logOut(cookieHeader: String?) {
+        guard let value = cookie.value(in: cookieHeader) else { return }
+        book.withLockedValue { $0.endSession(value) }
+    }
+
     /// Whether the request's `Cookie` header carries a valid session of this peer.
     func hasSession(cookieHeader: String?) -> Bool {
         guard let value = cookie.value(in: cookieHeader) else { return false }

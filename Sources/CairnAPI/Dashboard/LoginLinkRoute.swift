@@ -2,6 +2,7 @@ import Hummingbird
 
 /// `POST /api/v0/dashboard/login`: a new one-time login token, for `cairn dashboard` to print as a link. It
 /// takes the API token only (`APIAccessPolicy.tokenOnlyPaths`): whoever can read the data directory may log in.
+/// `POST /api/v0/dashboard/logout` ends the browser's session.
 struct LoginLinkRoute: Sendable {
     let sessions: DashboardSessions
     /// The `--dashboard` address, when the peer serves the dashboard there too.
@@ -15,6 +16,23 @@ struct LoginLinkRoute: Sendable {
                     token: token, path: "/login?t=\(token)", expiresIn: sessions.loginLifetimeSeconds,
                     dashboard: dashboardAddress))
         }
+        // Logging out: the session ends on the peer, and the browser drops the cookie. (The policy asks a
+        // cookie-bearing POST for the page's own Origin, so no other page can log the owner out either.)
+        group.post("dashboard/logout") { request, _ in
+            sessions.logOut(cookieHeader: request.headers[values: .cookie].joined(separator: "; "))
+            var response = JSONBody.response(LogoutResponse(loggedOut: true))
+            response.headers[.setCookie] = sessions.cookie.expired
+            return response
+        }
+    }
+}
+
+/// `POST /api/v0/dashboard/logout`.
+public struct LogoutResponse: Codable, Sendable {
+    public var loggedOut: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case loggedOut = "logged_out"
     }
 }
 

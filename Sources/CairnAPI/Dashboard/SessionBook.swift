@@ -48,6 +48,11 @@ struct SessionBook: Sendable {
         sessions[Self.hash(token)] = now + limits.sessionLifetime
     }
 
+    /// Ends the session `token` names, if any (logging out).
+    mutating func endSession(_ token: String) {
+        sessions[Self.hash(token)] = nil
+    }
+
     /// Whether `token` names a session that has not expired.
     func isValidSession(_ token: String, now: NIODeadline) -> Bool {
         guard let expiry = sessions[Self.hash(token)] else { return false }

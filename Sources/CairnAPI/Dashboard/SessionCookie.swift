@@ -19,6 +19,9 @@ public struct SessionCookie: Sendable, Equatable {
         "\(name)=\(value); Path=/; Max-Age=\(maxAgeSeconds); HttpOnly; SameSite=Strict"
     }
 
+    /// The `Set-Cookie` line that makes the browser forget the cookie.
+    public var expired: String { setCookie(value: "", maxAgeSeconds: 0) }
+
     /// The value of this cookie in a `Cookie` header (`a=1; b=2`), or nil when it is not there.
     public func value(in header: String?) -> String? {
         guard let header else { return nil }

@@ -48,6 +48,15 @@ struct SessionBookTests {
         #expect(!book.isValidSession("", now: start))
     }
 
+    @Test func aSessionEndsWhenLoggedOut() {
+        var book = SessionBook()
+        book.openSession("session", now: start)
+        book.openSession("other", now: start)
+        book.endSession("session")
+        #expect(!book.isValidSession("session", now: start))
+        #expect(book.isValidSession("other", now: start), "only the session named ends")
+    }
+
     @Test func aLoginTokenIsNotASessionNorTheReverse() {
         var book = SessionBook()
         book.addLoginToken("login", now: start)

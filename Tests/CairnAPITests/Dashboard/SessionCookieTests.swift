@@ -25,6 +25,11 @@ struct SessionCookieTests {
         #expect(!attributes.contains { $0.lowercased().hasPrefix("domain") }, "no Domain: only this host")
     }
 
+    @Test func logOutExpiresTheCookie() {
+        #expect(cookie.expired.hasPrefix("cairn_session_abababababababab=; "))
+        #expect(cookie.expired.contains("Max-Age=0"))
+    }
+
     @Test(arguments: [
         ("cairn_session_abababababababab=v1", "v1"),
         ("a=1; cairn_session_abababababababab=v2; b=2", "v2"),

@@ -1,6 +1,6 @@
 // The dashboard's entry: checks the session, shows one page at a time (by the URL's #hash), and keeps the
 // figures live through the peer's server-sent events.
-import { APIError, get } from "/ui/api.js";
+import { APIError, get, post } from "/ui/api.js";
 import { $ } from "/ui/format.js";
 import * as files from "/ui/files.js";
 import * as network from "/ui/network.js";
@@ -8,6 +8,7 @@ import * as provider from "/ui/provider.js";
 
 const pages = { files, network, provider };
 let current = null;
+let events = null;
 
 export function notify(message, kind = "error") {
   const notice = $("notice");
@@ -30,7 +31,7 @@ function show(name) {
 
 function listen() {
   const live = $("live");
-  const events = new EventSource("/api/v0/events");
+  events = new EventSource("/api/v0/events");
   events.addEventListener("snapshot", (event) => {
     const snapshot = JSON.parse(event.data);
     live.textContent = `live · ${snapshot.peers} peers`;
@@ -45,8 +46,23 @@ function listen() {
     }
     // Refused rather than cut (a session that ended, a peer that restarted): try again later, and say so.
     live.textContent = "disconnected";
-    setTimeout(listen, 10000);
+    if (!$("logout").hidden) setTimeout(listen, 10000);
   };
+}
+
+async function logOut() {
+  try {
+    await post("/api/v0/dashboard/logout");
+  } catch (error) {
+    notify(error.message);
+    return;
+  }
+  $("logout").hidden = true;
+  if (events) events.close();
+  for (const section of document.querySelectorAll("section[data-page]")) section.hidden = true;
+  $("login").hidden = false;
+  $("live").textContent = "logged out";
+  $("live").classList.remove("on");
 }
 
 async function start() {
@@ -64,6 +80,8 @@ async function start() {
     return;
   }
   for (const page of Object.values(pages)) page.init(notify);
+  $("logout").hidden = false;
+  $("logout").addEventListener("click", logOut);
   window.addEventListener("hashchange", () => show(location.hash.slice(1)));
   await show(location.hash.slice(1));
   listen();
