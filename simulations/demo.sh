@@ -19,6 +19,10 @@ echo "== starting $PEERS peers in $DIR"
 # Peer i's API address and its data directory, where the CLI reads the API token.
 at() { echo "--api 127.0.0.1:$((BASE + 1000 + $1)) --data $DIR/peer-$1"; }
 
+echo
+echo "== peer 0's dashboard (and its API) is at http://127.0.0.1:$((BASE + 1000)); a one-time login link:"
+"$BIN" dashboard $(at 0)
+
 LAST=$((PEERS - 1))
 TARGET=$("$BIN" id $(at $LAST) --json | sed 's/.*"id":"\([0-9a-f]*\)".*/\1/')
 echo

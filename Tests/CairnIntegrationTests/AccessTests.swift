@@ -16,6 +16,8 @@ struct AccessTests {
             ("HEAD", "/api/v0/files/\(id)"), ("GET", "/api/v0/files/\(id)/last-error"),
             ("GET", "/api/v0/files/\(id)/check"), ("POST", "/api/v0/files/\(id)/repair"),
             ("DELETE", "/api/v0/files/\(id)"), ("POST", "/api/v0/files/\(id)/share?to=\(peer)"),
+            ("GET", "/api/v0/files/\(id)/cap"), ("GET", "/api/v0/events"), ("POST", "/api/v0/dashboard/login"),
+            ("POST", "/api/v0/dashboard/logout"),
             ("GET", "/api/v0/no-such-route"),
         ]
     }

@@ -10,7 +10,8 @@ struct OpenAPITests {
         "POST /api/v0/dht/provide/{key}", "GET /api/v0/dht/providers/{key}", "GET /api/v0/files",
         "POST /api/v0/files", "GET /api/v0/files/{id}", "HEAD /api/v0/files/{id}", "DELETE /api/v0/files/{id}",
         "GET /api/v0/files/{id}/last-error", "GET /api/v0/files/{id}/check", "POST /api/v0/files/{id}/repair",
-        "POST /api/v0/files/{id}/share",
+        "POST /api/v0/files/{id}/share", "GET /api/v0/files/{id}/cap", "GET /api/v0/events",
+        "POST /api/v0/dashboard/login", "POST /api/v0/dashboard/logout", "GET /", "GET /ui/{file}", "GET /login",
     ]
 
     @Test func thePeerServesADocumentOfEveryRoute() throws {

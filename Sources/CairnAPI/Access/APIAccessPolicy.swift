@@ -10,12 +10,20 @@ import HTTPTypes
 /// 2. **Origin** (CSRF): a state-changing request (anything but GET, HEAD, OPTIONS) that carries an `Origin`
 ///    other than one of those addresses is refused with 403. Clients that are not browsers send no `Origin`;
 ///    browsers always send it on such requests, so a foreign page cannot act through the owner's browser.
-/// 3. **Token**: every route but the health check needs `Authorization: Bearer TOKEN`; else 401.
+/// 3. **Token or session**: every route but the health check and the dashboard's static files and login needs
+///    `Authorization: Bearer TOKEN`, or the dashboard's session cookie (`DashboardSessions`); else 401. A request
+///    that carries the cookie and changes state must also carry its own `Origin`: a cookie is sent by the browser
+///    whoever wrote the request, so its absence is not taken as "not a browser" (CSRF). Asking for a login link
+///    takes the token only, so that a session cannot make itself new ones.
 ///
 /// No CORS headers are ever sent, so a browser lets no foreign page read an answer either.
 public struct APIAccessPolicy: Sendable {
     /// Routes that need no token: a load balancer or a supervisor may ask whether the peer is up.
-    public static let publicPaths: Set<String> = ["/api/v0/health"]
+    public static let publicPaths: Set<String> = ["/api/v0/health", "/", "/login"]
+    /// The dashboard's HTML, CSS and JavaScript (no data in them) are public too: the page says how to log in.
+    public static let publicPrefix = "/ui/"
+    /// Routes that take the API token only, never a session cookie.
+    public static let tokenOnlyPaths: Set<String> = ["/api/v0/dashboard/login"]
 
     let token: APIToken
     let port: Int
@@ -54,6 +62,7 @@ public struct APIAccessPolicy: Sendable {
         case tokenMissing = "token_missing"
         case tokenMalformed = "token_malformed"
         case tokenWrong = "token_wrong"
+        case sessionWithoutOrigin = "session_without_origin"
     }
 
     public enum Decision: Equatable, Sendable {
@@ -61,9 +70,11 @@ public struct APIAccessPolicy: Sendable {
         case refuse(Refusal)
     }
 
-    /// The decision for a request with this method, path (no query) and these header values.
+    /// The decision for a request with this method, path (no query) and these header values; `session` says
+    /// whether it carries a valid dashboard session cookie (see `DashboardSessions`).
     public func decide(
-        method: HTTPRequest.Method, path: String, host: String?, origin: String?, authorization: String?
+        method: HTTPRequest.Method, path: String, host: String?, origin: String?, authorization: String?,
+        session: Bool = false
     ) -> Decision {
         guard let host else {
             return refuse(
@@ -82,7 +93,13 @@ public struct APIAccessPolicy: Sendable {
                 "cross-origin request refused: Origin '\(origin.prefix(100))' is not this peer's own, and a "
                     + "\(method) from a foreign page is never taken (CSRF)")
         }
-        if Self.publicPaths.contains(path) { return .allow }
+        if Self.isPublic(path) { return .allow }
+        if authorization == nil, session, !Self.tokenOnlyPaths.contains(path) {
+            guard Self.changesState(method), origin == nil else { return .allow }
+            return refuse(
+                .forbidden, .sessionWithoutOrigin,
+                "a \(method) with the dashboard's session cookie must carry the page's Origin header (CSRF)")
+        }
         guard let authorization else {
             return refuse(
                 .unauthorized, .tokenMissing,
@@ -124,6 +141,10 @@ public struct APIAccessPolicy: Sendable {
         }
         // "null" (sandboxed frames, local files) and every other scheme.
         return false
+    }
+
+    static func isPublic(_ path: String) -> Bool {
+        publicPaths.contains(path) || (path.hasPrefix(publicPrefix) && !path.contains(".."))
     }
 
     static func changesState(_ method: HTTPRequest.Method) -> Bool {

@@ -67,12 +67,12 @@ struct FileRoutes: Sendable {
             }
             return JSONBody.response(try await Self.mapErrors { try await files.share(id, to: grantee) })
         }
-        group.get("status") { _, _ in
-            let store = files.provider.shards
-            return JSONBody.response(StatusResponse(
-                id: files.peer.peerID.hex, capacity: store.capacity, used: try store.used(), free: try store.free(),
-                shards: try store.count(), files: try files.index.files().count))
+        group.get("files/:id/cap") { _, context in
+            let id = try Self.reference(context).fileID
+            let capability = try await Self.mapErrors { try await files.capability(of: id) }
+            return JSONBody.response(CapabilityResponse(id: id.hex, cap: capability.description))
         }
+        group.get("status") { _, _ in JSONBody.response(try StatusResponse(files)) }
     }
 
     /// RFC 6266 §4.1 with the RFC 8187 encoding, so that any UTF-8 name survives: `cairn get -o DIR` names the
@@ -157,4 +157,43 @@ public struct StatusResponse: Codable, Sendable {
     public var free: UInt64?
     public var shards: Int
     public var files: Int
+    /// Shard bytes, and shards, sent to other peers since this peer started.
+    public var servedBytes: UInt64?
+    public var servedShards: UInt64?
+
+    enum CodingKeys: String, CodingKey {
+        case id, capacity, used, free, shards, files
+        case servedBytes = "served_bytes"
+        case servedShards = "served_shards"
+    }
+
+    /// The figures as they are now.
+    init(_ files: FileService) throws {
+        let store = files.provider.shards
+        let served = ServedTotals.now
+        self.init(
+            id: files.peer.peerID.hex, capacity: store.capacity, used: try store.used(), free: try store.free(),
+            shards: try store.count(), files: try files.index.files().count, servedBytes: served.bytes,
+            servedShards: served.shards)
+    }
+
+    init(
+        id: String, capacity: UInt64, used: UInt64, free: UInt64?, shards: Int, files: Int, servedBytes: UInt64?,
+        servedShards: UInt64?
+    ) {
+        self.id = id
+        self.capacity = capacity
+        self.used = used
+        self.free = free
+        self.shards = shards
+        self.files = files
+        self.servedBytes = servedBytes
+        self.servedShards = servedShards
+    }
+}
+
+/// `GET /api/v0/files/{id}/cap`.
+public struct CapabilityResponse: Codable, Sendable {
+    public var id: String
+    public var cap: String
 }

@@ -10,9 +10,12 @@ import Prometheus
 public enum APIServer {
     /// Builds the Hummingbird application serving `peer` on `address`, within `limits`, to the clients `access`
     /// lets in; with `metrics`, the registry the process bootstrapped swift-metrics with, it serves `/metrics`.
+    /// With `sessions` it serves the dashboard at `/` and takes its session cookie; `dashboardAddress` is the
+    /// `--dashboard` listener, for the login links.
     public static func application(
         peer: NetworkPeer, files: FileService?, parameters: CodingParameters, host: String, port: Int,
         access: APIAccessPolicy, metrics: PrometheusCollectorRegistry? = nil, limits: APILimits = APILimits(),
+        sessions: DashboardSessions? = nil, dashboardAddress: String? = nil,
         eventLoopGroup: EventLoopGroup, logger: Logger,
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
@@ -20,12 +23,17 @@ public enum APIServer {
         // Outermost, so that it sees the status of every answer, errors included: requests by route and status.
         router.middlewares.add(MetricsMiddleware())
         router.middlewares.add(APIErrorMiddleware())
-        router.middlewares.add(APIAccessMiddleware(policy: access))
+        router.middlewares.add(APIAccessMiddleware(policy: access, sessions: sessions))
         if let metrics { MetricsRoute(registry: metrics, peer: peer, files: files).register(on: router) }
         let api = router.group("api/v0")
         HealthRoute().register(on: api)
         OpenAPIRoute().register(on: api)
         DHTRoutes(peer: peer).register(on: api)
+        EventsRoute(peer: peer, files: files).register(on: api)
+        if let sessions {
+            DashboardRoutes(assets: .shipped, sessions: sessions).register(on: router)
+            LoginLinkRoute(sessions: sessions, dashboardAddress: dashboardAddress).register(on: api)
+        }
         if let files { FileRoutes(files: files, parameters: parameters).register(on: api) }
         return Application(
             router: router,

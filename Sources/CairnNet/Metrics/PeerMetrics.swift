@@ -29,7 +29,10 @@ enum PeerMetrics {
             if case .putShard(_, _, _, let bytes) = request {
                 shardBytesStored.increment(by: Int64(bytes.readableBytes))
             }
-            if case .shard(let bytes) = answer { shardBytesServed.increment(by: Int64(bytes.readableBytes)) }
+            if case .shard(let bytes) = answer {
+                shardBytesServed.increment(by: Int64(bytes.readableBytes))
+                ServedTotals.served(shardBytes: bytes.readableBytes)
+            }
         case .error(let error):
             failed(code: error.code)
         case .dht, .echo:

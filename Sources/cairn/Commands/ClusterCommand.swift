@@ -8,7 +8,8 @@ struct ClusterCommand: AsyncParsableCommand {
         commandName: "cluster",
         abstract: "Start a bootstrap peer and N−1 peers as real processes on 127.0.0.1.",
         discussion: """
-            Peer i listens on BASE+i and serves its API on BASE+1000+i; peer 0 is the bootstrap peer.
+            Peer i listens on BASE+i and serves its API and dashboard on BASE+1000+i; peer 0 is the bootstrap peer.
+            Each peer's one-time dashboard login link is printed once the peers have joined.
             Runs until Ctrl-C, then stops every peer. With --detach it returns once the peers have joined,
             and `cairn sim cluster --stop --dir D` stops them later.
             """)
@@ -51,10 +52,11 @@ struct ClusterCommand: AsyncParsableCommand {
             cluster.stopAll()
             throw error
         }
+        let logins = await loginLinks(cluster)
         if json {
-            try printJSON(ClusterReport(peers: cluster.members.map {
-                .init(id: $0.peerID, listen: "127.0.0.1:\($0.listenPort)", api: "127.0.0.1:\($0.apiPort)",
-                      data: $0.dataDirectory, pid: Int($0.pid))
+            try printJSON(ClusterReport(peers: cluster.members.enumerated().map { index, member in
+                .init(id: member.peerID, listen: "127.0.0.1:\(member.listenPort)", api: "127.0.0.1:\(member.apiPort)",
+                      data: member.dataDirectory, pid: Int(member.pid), dashboard: logins[index])
             }))
         } else {
             printTable(["#", "PEER", "LISTEN", "API", "PID"], cluster.members.enumerated().map { index, member in
@@ -62,6 +64,11 @@ struct ClusterCommand: AsyncParsableCommand {
             })
             print("\(cluster.members.count) peers joined; logs in \(dir)/peer-*/log; talk to peer i with "
                 + "`cairn ... --api 127.0.0.1:\(basePort + 1000)+i --data \(dir)/peer-i`")
+            print("dashboards (each link logs in once, within 10 minutes; `cairn dashboard --api ... --data ...` "
+                + "prints a new one):")
+            for (index, link) in logins.enumerated() {
+                print("  peer \(index): \(link ?? "no login link: see \(cluster.members[index].dataDirectory)/log")")
+            }
         }
         if detach {
             try cluster.writePIDFile()
@@ -74,6 +81,17 @@ struct ClusterCommand: AsyncParsableCommand {
     }
 }
 
+/// Each peer's one-time dashboard login link (nil for a peer that did not give one).
+func loginLinks(_ cluster: LocalCluster) async -> [String?] {
+    var links: [String?] = []
+    for member in cluster.members {
+        let address = "127.0.0.1:\(member.apiPort)"
+        let link = try? await member.client.json(.POST, "/api/v0/dashboard/login", as: LoginLinkResponse.self)
+        links.append(link.map { DashboardCommand.urls($0, api: address)[0] })
+    }
+    return links
+}
+
 struct ClusterReport: Codable {
     struct Member: Codable {
         var id: String
@@ -82,6 +100,8 @@ struct ClusterReport: Codable {
         /// The peer's data directory: `--data` for the CLI, which reads the API token there.
         var data: String
         var pid: Int
+        /// A one-time link that logs a browser in to the peer's dashboard.
+        var dashboard: String?
     }
     var peers: [Member]
 }

@@ -28,6 +28,12 @@ struct RunCommand: AsyncParsableCommand {
     var api: String = "127.0.0.1:5002"
 
     @Option(help: """
+        Serve the dashboard (and the API it uses) on this address too (HOST:PORT), e.g. 127.0.0.1:3000; it is \
+        always served at the root of the API address.
+        """)
+    var dashboard: String?
+
+    @Option(help: """
         Another name the API answers to (NAME, or NAME:PORT), e.g. behind a proxy; repeatable. Requests for any \
         name but the API's address, localhost, 127.0.0.1 and [::1] are refused.
         """)
@@ -65,6 +71,14 @@ struct RunCommand: AsyncParsableCommand {
     func validate() throws {
         guard PeerAddress(parsing: listen) != nil else { throw ValidationError("--listen '\(listen)' is not HOST:PORT") }
         guard PeerAddress(parsing: api) != nil else { throw ValidationError("--api '\(api)' is not HOST:PORT") }
+        if let dashboard {
+            guard PeerAddress(parsing: dashboard) != nil else {
+                throw ValidationError("--dashboard '\(dashboard)' is not HOST:PORT")
+            }
+            guard dashboard != api else {
+                throw ValidationError("--dashboard must differ from --api: it is a second address")
+            }
+        }
         for name in apiHost where HostAuthority(parsing: name) == nil {
             throw ValidationError("--api-host '\(name)' is not a host name, NAME:PORT or [IPv6]:PORT")
         }
@@ -140,29 +154,40 @@ struct RunCommand: AsyncParsableCommand {
         let fileService = FileService(peer: peer, provider: provider, index: files, logger: logger)
         let address = try await peer.start()
         let apiAddress = PeerAddress(parsing: api)!
-        let access = APIAccessPolicy(
-            token: try apiToken(directory, logger: logger), bindHost: apiAddress.host, port: Int(apiAddress.port),
-            extraHosts: apiHost.compactMap { HostAuthority(parsing: $0) })
-        if !HostAuthority.isLoopback(apiAddress.host) {
-            let message = "the API listens on \(apiAddress.host), not a loopback address: other machines can reach "
-                + "it; every request but the health check still needs the API token, and nothing encrypts it on the "
-                + "way (put a TLS proxy in front, and name it with --api-host)"
+        let token = try apiToken(directory, logger: logger)
+        let extraHosts = apiHost.compactMap { HostAuthority(parsing: $0) }
+        let dashboardAddress = dashboard.flatMap(PeerAddress.init(parsing:))
+        for (what, address) in [("API", apiAddress), ("dashboard", dashboardAddress)] {
+            guard let address, !HostAuthority.isLoopback(address.host) else { continue }
+            let message = "the \(what) listens on \(address.host), not a loopback address: other machines can reach "
+                + "it; every request but the health check still needs the API token or a dashboard session, and "
+                + "nothing encrypts them on the way (put a TLS proxy in front, and name it with --api-host)"
             logger.warning("\(message)")
         }
-        let app = APIServer.application(
-            peer: peer, files: fileService,
-            parameters: CodingParameters(segmentSize: parameters.segmentBytes, k: parameters.erasureK, n: parameters.erasureN),
-            host: apiAddress.host, port: Int(apiAddress.port), access: access, metrics: metrics, limits: apiLimits,
-            eventLoopGroup: group, logger: logger)
+        let sessions = DashboardSessions(peerID: identity.peerID)
+        let coding = CodingParameters(
+            segmentSize: parameters.segmentBytes, k: parameters.erasureK, n: parameters.erasureN)
+        // The API's address, and the dashboard's when given: the same routes, each with its own Host and Origin.
+        let addresses = [apiAddress] + (dashboardAddress.map { [$0] } ?? [])
+        let apps = addresses.map { address in
+            APIServer.application(
+                peer: peer, files: fileService, parameters: coding, host: address.host, port: Int(address.port),
+                access: APIAccessPolicy(
+                    token: token, bindHost: address.host, port: Int(address.port), extraHosts: extraHosts),
+                metrics: metrics, limits: apiLimits, sessions: sessions, dashboardAddress: dashboard,
+                eventLoopGroup: group, logger: logger)
+        }
+        let dashboardLine = dashboard.map { ", dashboard also on http://\($0)" } ?? ""
         // Written unbuffered so that the lines reach a log file at once.
         FileHandle.standardOutput.write(Data("""
             cairn peer \(identity.peerID.hex)
-            listening on \(address), API on http://\(apiAddress)
+            listening on \(address), API and dashboard on http://\(apiAddress)\(dashboardLine)
+            log in to the dashboard with the link `cairn dashboard --api \(apiAddress) --data \(data)` prints
 
             """.utf8))
         let services = ServiceGroup(
             configuration: .init(
-                services: [.init(service: app), .init(service: PeerService(peer: peer))],
+                services: apps.map { .init(service: $0) } + [.init(service: PeerService(peer: peer))],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         try await services.run()
