@@ -94,6 +94,7 @@ struct FileSimulationRun {
             fileOfCommand[id] = index
         }
         drive(until: first + Int64(config.files) * spacing + Self.operationDeadline, expecting: config.files)
+        abandonUnsettled()
     }
 
     /// Crashes a share `churn` of all the peers, chosen at random.
@@ -137,6 +138,29 @@ struct FileSimulationRun {
         }
         simulator.run(until: first)
         drive(until: first + Int64(started) * spacing + Self.operationDeadline, expecting: started)
+        abandonUnsettled()
+    }
+
+    /// Files whose put or get outlived its phase's deadline count as failed, and their later results are
+    /// ignored.
+    private mutating func abandonUnsettled() {
+        for index in fileOfCommand.values {
+            switch files[index].phase {
+            case .startingPut, .feeding, .finishingPut:
+                files[index].failure = files[index].failure ?? "the put did not finish before the deadline"
+                files[index].phase = .stored
+            case .locating, .resolving, .startingGet, .fetching, .endingGet:
+                files[index].failure = files[index].failure ?? "the get did not finish before the deadline"
+                files[index].getOK = files[index].phase == .endingGet && files[index].getOK
+                files[index].phase = .done
+            case .stored, .done:
+                break
+            }
+            files[index].encoder = nil
+            files[index].layout = nil
+            files[index].decoder = nil
+        }
+        fileOfCommand.removeAll()
     }
 
     /// Runs the simulation, answering every command result as `FileService` would, until `expecting` files have
