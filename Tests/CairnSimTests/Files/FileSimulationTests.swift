@@ -107,6 +107,21 @@ import Testing
         }
     }
 
+    /// Every file scenario shipped in simulations/ (files-*.json) decodes and is valid.
+    @Test func shippedScenariosAreValid() throws {
+        let directory = URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("simulations")
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+            .filter { $0.hasPrefix("files-") && $0.hasSuffix(".json") }.sorted()
+        #expect(files.contains("files-real-1k.json") && files.contains("files-10k-churn.json"))
+        for file in files {
+            let data = try Data(contentsOf: directory.appendingPathComponent(file))
+            let config = try JSONDecoder().decode(FileSimulationConfig.self, from: data)
+            #expect(throws: Never.self) { try config.validate() }
+        }
+    }
+
     @Test func scenarioFilesDecodeWithDefaults() throws {
         let json = #"{"peers": 100, "files": 20, "seed": 4, "churn": 0.1, "payload": "real"}"#
         let config = try JSONDecoder().decode(FileSimulationConfig.self, from: Data(json.utf8))
