@@ -125,7 +125,8 @@ struct SimFilesCommand: AsyncParsableCommand {
         func fixed(_ value: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", value) }
         let rows: [(String, String)] = [
             ("peers", "\(report.peers)"),
-            ("files", "\(report.files) of \(report.size) bytes, \(report.k)-of-\(report.n), \(report.payload.rawValue) payload"),
+            ("files",
+             "\(report.files) of \(report.size) bytes, \(report.k)-of-\(report.n), \(report.payload.rawValue) payload"),
             ("seed", "\(report.seed)"),
             ("churn",
              "\(fixed(report.churn * 100, 1)) % of the peers crashed after the puts, then "

@@ -20,7 +20,9 @@ extension SimulatedFile {
             while offset < length {
                 var word = random.next().littleEndian
                 let take = Swift.min(8, length - offset)
-                withUnsafeBytes(of: &word) { out.baseAddress!.advanced(by: offset).copyMemory(from: $0.baseAddress!, byteCount: take) }
+                withUnsafeBytes(of: &word) { word in
+                    out.baseAddress!.advanced(by: offset).copyMemory(from: word.baseAddress!, byteCount: take)
+                }
                 offset += take
             }
         }
@@ -45,7 +47,7 @@ extension SimulatedFile {
             var produced = try encoder!.append(plaintext)
             if produced.isEmpty, let last = try encoder!.finish() { produced = [last] }
             guard let segment = produced.first, produced.count == 1, Int(segment.index) == index else {
-                throw SimulatedFileError.encoder(index)
+                throw SimulatedFileError.encoder(index: index)
             }
             if index == parameters.segmentCount(forFileSize: fileSize) - 1 { encoder = nil }
             let shards = (0..<segment.shardCount).map { i in segment.withShard(i) { ByteBuffer(bytes: $0) } }
@@ -84,7 +86,9 @@ extension SimulatedFile {
                                                  fileNonce: layout.fileNonce)
                 }
                 var byIndex: [Int: [UInt8]] = [:]
-                for (slot, buffer) in zip(shards.slots, shards.shards) { byIndex[slot] = Array(buffer.readableBytesView) }
+                for (slot, buffer) in zip(shards.slots, shards.shards) {
+                    byIndex[slot] = Array(buffer.readableBytesView)
+                }
                 let plaintext = try decoder!.decodeSegment(
                     index: UInt64(shards.segment), plaintextLength: segment.plaintextLength,
                     shardLength: segment.shardLength, shardIDs: segment.shardIDs, shards: byIndex)
@@ -115,10 +119,12 @@ extension SimulatedFile {
 
 /// The simulation's own encoder misbehaved: a bug, reported as the put's failure.
 enum SimulatedFileError: Error, CustomStringConvertible {
-    case encoder(Int)
+    /// Segment `index`'s plaintext did not come out of `PutPipeline` as exactly that one segment.
+    case encoder(index: Int)
 
-    var description: String { "the encoder did not produce segment \(self.segmentIndex) on its own" }
-    private var segmentIndex: Int {
-        switch self { case .encoder(let index): index }
+    var description: String {
+        switch self {
+        case .encoder(let index): "the encoder did not produce segment \(index) from its plaintext alone"
+        }
     }
 }
