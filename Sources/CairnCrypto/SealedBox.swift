@@ -21,6 +21,39 @@ public enum SealedBox {
         return box
     }
 
+    /// Bytes of the seed `seal(_:to:ephemeralSeed:)` takes.
+    public static let ephemeralSeedByteCount = Int(crypto_box_seedbytes())
+
+    /// Seals `message` to `recipientX25519PublicKey` exactly as `crypto_box_seal` does, but with the ephemeral key
+    /// pair made from `ephemeralSeed` (32 bytes) instead of drawn at random: the box opens with `open` like any
+    /// other. For a driver that must give the same bytes for the same seed (the simulator); a seed used twice
+    /// makes two boxes under one key, so everything else draws a fresh one (`seal(_:to:)`).
+    ///
+    /// libsodium's construction (crypto_box_seal.c): `epk ‖ crypto_box_easy(m, n, pk, esk)` with
+    /// `n = BLAKE2b-192(epk ‖ pk)`.
+    public static func seal(_ message: [UInt8], to recipientX25519PublicKey: [UInt8], ephemeralSeed: [UInt8])
+        throws(CryptoError) -> [UInt8]
+    {
+        Sodium.ensureReady()
+        guard recipientX25519PublicKey.count == X25519KeyPair.keyByteCount else { throw CryptoError.invalidPublicKey }
+        precondition(ephemeralSeed.count == ephemeralSeedByteCount, "an ephemeral seed is 32 bytes")
+        var publicKey = [UInt8](repeating: 0, count: Int(crypto_box_publickeybytes()))
+        var secretKey = [UInt8](repeating: 0, count: Int(crypto_box_secretkeybytes()))
+        defer { sodium_memzero(&secretKey, secretKey.count) }
+        guard crypto_box_seed_keypair(&publicKey, &secretKey, ephemeralSeed) == 0 else {
+            throw CryptoError.invalidPublicKey
+        }
+        var nonce = [UInt8](repeating: 0, count: Int(crypto_box_noncebytes()))
+        let input = publicKey + recipientX25519PublicKey
+        _ = crypto_generichash(&nonce, nonce.count, input, UInt64(input.count), nil, 0)
+        var sealed = [UInt8](repeating: 0, count: message.count + Int(crypto_box_macbytes()))
+        let rc = message.withUnsafeBufferPointer { m in
+            crypto_box_easy(&sealed, m.baseAddress, UInt64(m.count), nonce, recipientX25519PublicKey, secretKey)
+        }
+        guard rc == 0 else { throw CryptoError.invalidPublicKey }
+        return publicKey + sealed
+    }
+
     /// Opens a box sealed to `recipient`. Throws `authenticationFailed` when the box was altered, truncated or
     /// sealed to someone else.
     public static func open(_ box: [UInt8], recipient: X25519KeyPair) throws(CryptoError) -> [UInt8] {

@@ -23,6 +23,19 @@ struct SealedBoxTests {
                 != SealedBox.seal([1, 2, 3], to: recipient.publicKey))
     }
 
+    @Test func aSeededBoxIsTheSameForTheSameSeedAndOpensLikeAnyOther() throws {
+        let recipient = X25519KeyPair.generate()
+        let seed = [UInt8](repeating: 7, count: SealedBox.ephemeralSeedByteCount)
+        let box = try SealedBox.seal([1, 2, 3], to: recipient.publicKey, ephemeralSeed: seed)
+        #expect(box.count == 3 + SealedBox.overheadByteCount)
+        #expect(try SealedBox.seal([1, 2, 3], to: recipient.publicKey, ephemeralSeed: seed) == box)
+        #expect(try SealedBox.open(box, recipient: recipient) == [1, 2, 3])
+        var other = seed
+        other[0] = 8
+        #expect(try SealedBox.seal([1, 2, 3], to: recipient.publicKey, ephemeralSeed: other) != box)
+        #expect(throws: CryptoError.authenticationFailed) { try SealedBox.open(box, recipient: .generate()) }
+    }
+
     @Test func wrongRecipientCannotOpen() throws {
         let box = try SealedBox.seal(Random.bytes(32), to: X25519KeyPair.generate().publicKey)
         #expect(throws: CryptoError.authenticationFailed) { try SealedBox.open(box, recipient: .generate()) }

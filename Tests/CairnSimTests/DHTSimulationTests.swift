@@ -88,13 +88,13 @@ import Testing
         #expect(config.settleSeconds == 50)
     }
 
-    /// Every scenario shipped in simulations/ decodes and is valid.
+    /// Every DHT scenario shipped in simulations/ (dht-*.json) decodes and is valid.
     @Test func shippedScenariosAreValid() throws {
         let directory = URL(fileURLWithPath: #filePath)
             .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("simulations")
         let files = try FileManager.default.contentsOfDirectory(atPath: directory.path)
-            .filter { $0.hasSuffix(".json") }.sorted()
+            .filter { $0.hasPrefix("dht-") && $0.hasSuffix(".json") }.sorted()
         #expect(files.contains("dht-10k.json") && files.contains("dht-10k-churn.json"))
         for file in files {
             let data = try Data(contentsOf: directory.appendingPathComponent(file))

@@ -3,8 +3,12 @@ import CairnCrypto
 extension FileKey {
     /// The key sealed to `recipient` (anonymous SealedBox to the X25519 form of its Ed25519 key): what goes into
     /// a descriptor's `sealedKey` for the owner and into an `AccessGrant` for a grantee.
-    public func sealed(to recipient: PublicKey) throws(StorageError) -> [UInt8] {
+    /// With `ephemeralSeed` (32 bytes) the box is the same for the same seed (`SealedBox.seal(_:to:ephemeralSeed:)`).
+    public func sealed(to recipient: PublicKey, ephemeralSeed: [UInt8]? = nil) throws(StorageError) -> [UInt8] {
         do {
+            if let ephemeralSeed {
+                return try SealedBox.seal(bytes, to: recipient.x25519PublicKey(), ephemeralSeed: ephemeralSeed)
+            }
             return try SealedBox.seal(bytes, to: recipient.x25519PublicKey())
         } catch {
             throw .crypto(error)

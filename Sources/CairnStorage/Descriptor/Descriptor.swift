@@ -52,14 +52,16 @@ public struct Descriptor: Hashable, Sendable {
     }
 
     /// A new descriptor for a file just encoded: the key sealed to `owner`, the metadata sealed under the key,
-    /// checked and signed. Throws `malformedDescriptor` when a field is out of bounds.
+    /// checked and signed. Throws `malformedDescriptor` when a field is out of bounds. `sealingSeed` (32 bytes)
+    /// makes the sealed key, and so the file ID, the same for the same inputs (the simulator's runs); nil draws
+    /// the ephemeral key at random.
     public init(
         fileSize: UInt64, parameters: CodingParameters, fileNonce: Key256, shardIDs: [[ShardID]], created: Instant,
-        metadata: FileMetadata, fileKey: FileKey, owner: Identity
+        metadata: FileMetadata, fileKey: FileKey, owner: Identity, sealingSeed: [UInt8]? = nil
     ) throws(StorageError) {
         self.init(
             fileSize: fileSize, parameters: parameters, fileNonce: fileNonce, shardIDs: shardIDs, created: created,
-            owner: owner.publicKey, sealedKey: try fileKey.sealed(to: owner.publicKey),
+            owner: owner.publicKey, sealedKey: try fileKey.sealed(to: owner.publicKey, ephemeralSeed: sealingSeed),
             sealedMetadata: try metadata.sealed(with: fileKey, fileNonce: fileNonce))
         try sign(with: owner)
     }

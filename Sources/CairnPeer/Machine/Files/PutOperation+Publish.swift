@@ -16,7 +16,7 @@ extension PutOperation {
             descriptor = try Descriptor(
                 fileSize: fileSize, parameters: order.parameters, fileNonce: order.fileNonce,
                 shardIDs: shardIDs, created: now, metadata: FileMetadata(name: order.name),
-                fileKey: order.fileKey, owner: identity)
+                fileKey: order.fileKey, owner: identity, sealingSeed: order.sealingSeed)
         } catch {
             return fail(.invalidRequest("\(error)"))
         }

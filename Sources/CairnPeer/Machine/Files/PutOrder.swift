@@ -11,12 +11,18 @@ public struct PutOrder: Sendable {
     public var fileNonce: Key256
     /// The name, sealed in the descriptor under the file key.
     public var name: String
+    /// 32 bytes from which the file key's seal to the owner is made, so that the descriptor (and the file ID) is
+    /// the same for the same order: the driver hands the machine its randomness, as it does the key and the
+    /// nonce. The simulator draws it from its seed; nil (`cairn run`) draws a fresh ephemeral key.
+    public var sealingSeed: [UInt8]?
 
-    public init(parameters: CodingParameters, fileKey: FileKey, fileNonce: Key256, name: String) {
+    public init(parameters: CodingParameters, fileKey: FileKey, fileNonce: Key256, name: String,
+                sealingSeed: [UInt8]? = nil) {
         self.parameters = parameters
         self.fileKey = fileKey
         self.fileNonce = fileNonce
         self.name = name
+        self.sealingSeed = sealingSeed
     }
 }
 

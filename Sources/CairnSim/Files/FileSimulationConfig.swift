@@ -1,3 +1,5 @@
+import CairnStorage
+
 /// One file scenario (`cairn sim files`, simulations/README.md): N peers join, F files are put from random
 /// peers, a share `churn` of the peers then crashes silently, and every file is got from a random live peer
 /// other than its uploader and checked. Decoded from the JSON files in `simulations/`; every field but
@@ -84,7 +86,7 @@ public struct FileSimulationConfig: Codable, Hashable, Sendable {
         guard files >= 1, files <= Self.maxFiles else { throw .files(files) }
         guard size >= 0, payload == .synthetic || size <= Self.maxRealSize else { throw .size(size, payload) }
         guard churn >= 0, churn < 1 else { throw .churn(churn) }
-        guard k >= 1, n >= k, n <= 255 else { throw .code(k: k, n: n) }
+        guard k >= 1, n > k, n <= CodingParameters.maxShardCount else { throw .code(k: k, n: n) }
         guard n <= peers else { throw .tooFewPeers(n: n, peers: peers) }
         guard latencyMs >= 0, latencyMs.isFinite, latencyMs <= 60_000 else { throw .latency(latencyMs) }
         guard lossRate >= 0, lossRate < 1 else { throw .lossRate(lossRate) }
@@ -112,7 +114,8 @@ public enum FileSimulationConfigError: Error, Hashable, Sendable, CustomStringCo
             "size must be between 0 and \(FileSimulationConfig.maxRealSize) bytes with --payload real, not \(s)"
         case .size(let s, _): "size must be at least 0 bytes, not \(s)"
         case .churn(let c): "churn is the share of peers that crash and must be at least 0 and below 1, not \(c)"
-        case .code(let k, let n): "the code needs 1 ≤ k ≤ n ≤ 255, not k = \(k), n = \(n)"
+        case .code(let k, let n):
+            "the code needs 1 ≤ k < n ≤ \(CodingParameters.maxShardCount), not k = \(k), n = \(n)"
         case .tooFewPeers(let n, let peers): "n = \(n) shards need at least \(n) peers, not \(peers)"
         case .latency(let l): "latency must be between 0 and 60000 ms, not \(l)"
         case .lossRate(let l): "loss rate must be at least 0 and below 1, not \(l)"

@@ -1,0 +1,151 @@
+import ArgumentParser
+import CairnSim
+import Foundation
+
+/// `cairn sim files`: thousands of whole peer machines (the ones `cairn run` drives) put and get files on a
+/// virtual clock and a seeded network, so that one seed always gives the same figures (see simulations/README.md).
+struct SimFilesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "files",
+        abstract: "Simulate a network that stores files in one process and measure what stays readable.",
+        discussion: """
+            Peer 0 bootstraps; the others join through it; --files files are put, each from a random peer; a \
+            share of all peers (--churn) then crashes silently; then every stored file is got, with its read \
+            capability, from a random live peer that is not its uploader, and checked. readable_expected is \
+            the binomial prediction for a k-of-n code with that share of holders lost. Same seed, same report \
+            (but for wall_seconds and peak_rss_mib).
+
+            --payload real moves encrypted, erasure-coded bytes and compares each segment's SHA-256; synthetic \
+            moves shard sizes and IDs only, so that 10,000 peers and 10,000 files fit in memory.
+
+            Targets: --peers 1000 --files 200 --size 1048576 --payload real --seed 1: puts_ok 200, gets_ok 200; \
+            --peers 10000 --files 10000 --churn 0.2 --payload synthetic --seed 1: readable_fraction within \
+            0.01 of readable_expected, in at most 5 minutes and 8 GiB.
+
+            Examples:
+              cairn sim files --peers 1000 --files 200 --size 1048576 --payload real --seed 1
+              cairn sim files --scenario simulations/files-10k-churn.json --json
+            """
+    )
+
+    @Option(help: "A scenario file (JSON, see simulations/). Options given as well override its fields.")
+    var scenario: String?
+
+    @Option(help: "Peers in the network, the bootstrap peer included (2...1048576; default 1000).")
+    var peers: Int?
+
+    @Option(help: "Files put, each from a random peer (1...1000000; default 100).")
+    var files: Int?
+
+    @Option(help: "Seed of every random choice: identities, latencies, uploaders, contents, crashes (default 1).")
+    var seed: UInt64?
+
+    @Option(help: "Size of every file in bytes (default 1048576; at most 1 GiB with --payload real).")
+    var size: Int?
+
+    @Option(help: "Share of all peers that crash once the files are put, at least 0 and below 1 (default 0).")
+    var churn: Double?
+
+    @Option(help: "What moves: real (encrypted, erasure-coded bytes) or synthetic (sizes and IDs; default).")
+    var payload: FileSimulationConfig.Payload?
+
+    @Option(help: "Shards that rebuild a segment (default 4).")
+    var k: Int?
+
+    @Option(help: "Shards per segment, on n distinct providers (default 8, at most 32).")
+    var n: Int?
+
+    @Option(name: .customLong("latency-ms"), help: "Base one-way link latency in milliseconds (default 50).")
+    var latencyMs: Double?
+
+    @Option(help: "Chance that a message is lost, at least 0 and below 1 (default 0).")
+    var loss: Double?
+
+    @Option(name: .customLong("settle-seconds"),
+            help: "Virtual seconds of upkeep between the crashes and the first get (default 50; 0: none).")
+    var settleSeconds: Double?
+
+    @Flag(help: "Print the report as JSON (sorted keys).")
+    var json = false
+
+    func validate() throws {
+        _ = try resolvedConfiguration()
+    }
+
+    func run() async throws {
+        let simulation = try FileSimulation(config: resolvedConfiguration())
+        let report = simulation.run()
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+        } else {
+            print(Self.describe(report, config: simulation.config))
+        }
+    }
+
+    /// The scenario file (if any) with the options laid over it, checked.
+    func resolvedConfiguration() throws -> FileSimulationConfig {
+        var config = FileSimulationConfig(peers: 1000, files: 100, seed: 1)
+        if let scenario {
+            let data: Data
+            do {
+                data = try Data(contentsOf: URL(fileURLWithPath: scenario))
+            } catch {
+                throw ValidationError("cannot read the scenario file \(scenario): \(error.localizedDescription)")
+            }
+            do {
+                config = try JSONDecoder().decode(FileSimulationConfig.self, from: data)
+            } catch {
+                throw ValidationError(
+                    "the scenario file \(scenario) is not a file scenario (it needs at least \"peers\", "
+                        + "\"files\" and \"seed\"; see simulations/README.md): \(error)")
+            }
+        }
+        if let peers { config.peers = peers }
+        if let files { config.files = files }
+        if let seed { config.seed = seed }
+        if let size { config.size = size }
+        if let churn { config.churn = churn }
+        if let payload { config.payload = payload }
+        if let k { config.k = k }
+        if let n { config.n = n }
+        if let latencyMs { config.latencyMs = latencyMs }
+        if let loss { config.lossRate = loss }
+        if let settleSeconds { config.settleSeconds = settleSeconds }
+        do {
+            try config.validate()
+        } catch {
+            throw ValidationError(error.description)
+        }
+        return config
+    }
+
+    static func describe(_ report: FileSimulationReport, config: FileSimulationConfig) -> String {
+        func fixed(_ value: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", value) }
+        let rows: [(String, String)] = [
+            ("peers", "\(report.peers)"),
+            ("files",
+             "\(report.files) of \(report.size) bytes, \(report.k)-of-\(report.n), \(report.payload.rawValue) payload"),
+            ("seed", "\(report.seed)"),
+            ("churn",
+             "\(fixed(report.churn * 100, 1)) % of the peers crashed after the puts, then "
+                + "\(fixed(config.settleSeconds, 0)) s of upkeep before the gets"),
+            ("network", "\(fixed(config.latencyMs, 0)) ms base latency, \(fixed(config.lossRate * 100, 1)) % loss"),
+            ("puts", "\(report.putsOK) of \(report.files) stored"),
+            ("gets", "\(report.getsOK) of \(report.putsOK) read back intact from another peer"),
+            ("readable",
+             "\(fixed(report.readableFraction * 100, 2)) % (binomial prediction "
+                + "\(fixed(report.readableExpected * 100, 2)) %)"),
+            ("messages", "\(report.messages)"),
+            ("virtual time", "\(fixed(report.virtualSeconds, 1)) s"),
+            ("wall time", "\(fixed(report.wallSeconds, 2)) s"),
+            ("peak memory", "\(fixed(report.peakRSSMiB, 0)) MiB resident"),
+        ]
+        let width = rows.map(\.0.count).max() ?? 0
+        return rows.map { $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.1 }
+            .joined(separator: "\n")
+    }
+}
+
+extension FileSimulationConfig.Payload: ExpressibleByArgument {}
