@@ -73,34 +73,19 @@ struct SimFilesCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        SimHugePages.reexecIfNeeded()
         let simulation = try FileSimulation(config: resolvedConfiguration())
         let report = simulation.run()
-        if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
-        } else {
-            print(Self.describe(report, config: simulation.config))
-        }
+        try SimulationReportOutput.print(report, json: json) { Self.describe(report, config: simulation.config) }
     }
 
     /// The scenario file (if any) with the options laid over it, checked.
     func resolvedConfiguration() throws -> FileSimulationConfig {
         var config = FileSimulationConfig(peers: 1000, files: 100, seed: 1)
         if let scenario {
-            let data: Data
-            do {
-                data = try Data(contentsOf: URL(fileURLWithPath: scenario))
-            } catch {
-                throw ValidationError("cannot read the scenario file \(scenario): \(error.localizedDescription)")
-            }
-            do {
-                config = try JSONDecoder().decode(FileSimulationConfig.self, from: data)
-            } catch {
-                throw ValidationError(
-                    "the scenario file \(scenario) is not a file scenario (it needs at least \"peers\", "
-                        + "\"files\" and \"seed\"; see simulations/README.md): \(error)")
-            }
+            config = try SimulationReportOutput.scenario(
+                scenario, as: FileSimulationConfig.self,
+                what: "a file scenario (it needs at least \"peers\", \"files\" and \"seed\"")
         }
         if let peers { config.peers = peers }
         if let files { config.files = files }
@@ -122,8 +107,8 @@ struct SimFilesCommand: AsyncParsableCommand {
     }
 
     static func describe(_ report: FileSimulationReport, config: FileSimulationConfig) -> String {
-        func fixed(_ value: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", value) }
-        let rows: [(String, String)] = [
+        let fixed = SimulationReportOutput.fixed
+        return SimulationReportOutput.table([
             ("peers", "\(report.peers)"),
             ("files",
              "\(report.files) of \(report.size) bytes, \(report.k)-of-\(report.n), \(report.payload.rawValue) payload"),
@@ -141,10 +126,7 @@ struct SimFilesCommand: AsyncParsableCommand {
             ("virtual time", "\(fixed(report.virtualSeconds, 1)) s"),
             ("wall time", "\(fixed(report.wallSeconds, 2)) s"),
             ("peak memory", "\(fixed(report.peakRSSMiB, 0)) MiB resident"),
-        ]
-        let width = rows.map(\.0.count).max() ?? 0
-        return rows.map { $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.1 }
-            .joined(separator: "\n")
+        ])
     }
 }
 

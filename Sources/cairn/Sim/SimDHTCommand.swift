@@ -64,32 +64,16 @@ struct SimDHTCommand: AsyncParsableCommand {
         SimHugePages.reexecIfNeeded()
         let simulation = try DHTSimulation(config: resolvedConfiguration())
         let report = simulation.run()
-        if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
-        } else {
-            print(Self.describe(report, config: simulation.config))
-        }
+        try SimulationReportOutput.print(report, json: json) { Self.describe(report, config: simulation.config) }
     }
 
     /// The scenario file (if any) with the options laid over it, checked.
     func resolvedConfiguration() throws -> DHTSimulationConfig {
         var config = DHTSimulationConfig(peers: 1000, lookups: 100, seed: 1)
         if let scenario {
-            let data: Data
-            do {
-                data = try Data(contentsOf: URL(fileURLWithPath: scenario))
-            } catch {
-                throw ValidationError("cannot read the scenario file \(scenario): \(error.localizedDescription)")
-            }
-            do {
-                config = try JSONDecoder().decode(DHTSimulationConfig.self, from: data)
-            } catch {
-                throw ValidationError(
-                    "the scenario file \(scenario) is not a DHT scenario (it needs at least \"peers\", "
-                        + "\"lookups\" and \"seed\"; see simulations/README.md): \(error)")
-            }
+            config = try SimulationReportOutput.scenario(
+                scenario, as: DHTSimulationConfig.self,
+                what: "a DHT scenario (it needs at least \"peers\", \"lookups\" and \"seed\"")
         }
         if let peers { config.peers = peers }
         if let lookups { config.lookups = lookups }
@@ -109,8 +93,8 @@ struct SimDHTCommand: AsyncParsableCommand {
     }
 
     static func describe(_ report: DHTSimulationReport, config: DHTSimulationConfig) -> String {
-        func fixed(_ value: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", value) }
-        let rows: [(String, String)] = [
+        let fixed = SimulationReportOutput.fixed
+        return SimulationReportOutput.table([
             ("peers", "\(report.peers) (k \(config.k), alpha \(config.alpha))"),
             ("lookups", "\(report.lookups)"),
             ("seed", "\(report.seed)"),
@@ -125,9 +109,6 @@ struct SimDHTCommand: AsyncParsableCommand {
             ("latency (virtual)",
              "median \(fixed(report.latencyMsMedian, 0)) ms, p95 \(fixed(report.latencyMsP95, 0)) ms"),
             ("wall time", "\(fixed(report.wallSeconds, 2)) s"),
-        ]
-        let width = rows.map(\.0.count).max() ?? 0
-        return rows.map { $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.1 }
-            .joined(separator: "\n")
+        ])
     }
 }
