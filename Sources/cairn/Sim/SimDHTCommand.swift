@@ -22,39 +22,16 @@ struct SimDHTCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "A scenario file (JSON, see simulations/). Options given as well override its fields.")
-    var scenario: String?
-
-    @Option(help: "Peers in the network, the bootstrap peer included (2...1048576; default 1000).")
-    var peers: Int?
+    @OptionGroup var network: SimNetworkOptions
 
     @Option(help: "Lookups measured once every peer has joined (1...1000000; default 100).")
     var lookups: Int?
-
-    @Option(help: "Seed of every random choice: identities, latencies, crashes, lookups (default 1).")
-    var seed: UInt64?
-
-    @Option(help: "Share of the joined peers that crash before the lookups, at least 0 and below 1 (default 0).")
-    var churn: Double?
-
-    @Option(name: .customLong("latency-ms"), help: "Base one-way link latency in milliseconds (default 50).")
-    var latencyMs: Double?
-
-    @Option(help: "Chance that a message is lost, at least 0 and below 1 (default 0).")
-    var loss: Double?
 
     @Option(help: "Kademlia's k: bucket size and result size (default 20).")
     var k: Int?
 
     @Option(help: "Kademlia's alpha: requests in flight per lookup (default 3).")
     var alpha: Int?
-
-    @Option(name: .customLong("settle-seconds"),
-            help: "Virtual seconds of upkeep between the crashes and the first lookup (default 50; 0: none).")
-    var settleSeconds: Double?
-
-    @Flag(help: "Print the report as JSON (sorted keys).")
-    var json = false
 
     func validate() throws {
         _ = try resolvedConfiguration()
@@ -64,26 +41,26 @@ struct SimDHTCommand: AsyncParsableCommand {
         SimHugePages.reexecIfNeeded()
         let simulation = try DHTSimulation(config: resolvedConfiguration())
         let report = simulation.run()
-        try SimulationReportOutput.print(report, json: json) { Self.describe(report, config: simulation.config) }
+        try SimulationReportOutput.print(report, json: network.json) { Self.describe(report, config: simulation.config) }
     }
 
     /// The scenario file (if any) with the options laid over it, checked.
     func resolvedConfiguration() throws -> DHTSimulationConfig {
         var config = DHTSimulationConfig(peers: 1000, lookups: 100, seed: 1)
-        if let scenario {
+        if let scenario = network.scenario {
             config = try SimulationReportOutput.scenario(
                 scenario, as: DHTSimulationConfig.self,
                 what: "a DHT scenario (it needs at least \"peers\", \"lookups\" and \"seed\"")
         }
-        if let peers { config.peers = peers }
+        if let peers = network.peers { config.peers = peers }
         if let lookups { config.lookups = lookups }
-        if let seed { config.seed = seed }
-        if let churn { config.churn = churn }
-        if let latencyMs { config.latencyMs = latencyMs }
-        if let loss { config.lossRate = loss }
+        if let seed = network.seed { config.seed = seed }
+        if let churn = network.churn { config.churn = churn }
+        if let latencyMs = network.latencyMs { config.latencyMs = latencyMs }
+        if let loss = network.loss { config.lossRate = loss }
         if let k { config.k = k }
         if let alpha { config.alpha = alpha }
-        if let settleSeconds { config.settleSeconds = settleSeconds }
+        if let settleSeconds = network.settleSeconds { config.settleSeconds = settleSeconds }
         do {
             try config.validate()
         } catch {

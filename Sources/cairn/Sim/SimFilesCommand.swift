@@ -28,23 +28,13 @@ struct SimFilesCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "A scenario file (JSON, see simulations/). Options given as well override its fields.")
-    var scenario: String?
-
-    @Option(help: "Peers in the network, the bootstrap peer included (2...1048576; default 1000).")
-    var peers: Int?
+    @OptionGroup var network: SimNetworkOptions
 
     @Option(help: "Files put, each from a random peer (1...1000000; default 100).")
     var files: Int?
 
-    @Option(help: "Seed of every random choice: identities, latencies, uploaders, contents, crashes (default 1).")
-    var seed: UInt64?
-
     @Option(help: "Size of every file in bytes (default 1048576; at most 1 GiB with --payload real).")
     var size: Int?
-
-    @Option(help: "Share of all peers that crash once the files are put, at least 0 and below 1 (default 0).")
-    var churn: Double?
 
     @Option(help: "What moves: real (encrypted, erasure-coded bytes) or synthetic (sizes and IDs; default).")
     var payload: FileSimulationConfig.Payload?
@@ -55,19 +45,6 @@ struct SimFilesCommand: AsyncParsableCommand {
     @Option(help: "Shards per segment, on n distinct providers (default 8, at most 32).")
     var n: Int?
 
-    @Option(name: .customLong("latency-ms"), help: "Base one-way link latency in milliseconds (default 50).")
-    var latencyMs: Double?
-
-    @Option(help: "Chance that a message is lost, at least 0 and below 1 (default 0).")
-    var loss: Double?
-
-    @Option(name: .customLong("settle-seconds"),
-            help: "Virtual seconds of upkeep between the crashes and the first get (default 50; 0: none).")
-    var settleSeconds: Double?
-
-    @Flag(help: "Print the report as JSON (sorted keys).")
-    var json = false
-
     func validate() throws {
         _ = try resolvedConfiguration()
     }
@@ -76,28 +53,28 @@ struct SimFilesCommand: AsyncParsableCommand {
         SimHugePages.reexecIfNeeded()
         let simulation = try FileSimulation(config: resolvedConfiguration())
         let report = simulation.run()
-        try SimulationReportOutput.print(report, json: json) { Self.describe(report, config: simulation.config) }
+        try SimulationReportOutput.print(report, json: network.json) { Self.describe(report, config: simulation.config) }
     }
 
     /// The scenario file (if any) with the options laid over it, checked.
     func resolvedConfiguration() throws -> FileSimulationConfig {
         var config = FileSimulationConfig(peers: 1000, files: 100, seed: 1)
-        if let scenario {
+        if let scenario = network.scenario {
             config = try SimulationReportOutput.scenario(
                 scenario, as: FileSimulationConfig.self,
                 what: "a file scenario (it needs at least \"peers\", \"files\" and \"seed\"")
         }
-        if let peers { config.peers = peers }
+        if let peers = network.peers { config.peers = peers }
         if let files { config.files = files }
-        if let seed { config.seed = seed }
+        if let seed = network.seed { config.seed = seed }
         if let size { config.size = size }
-        if let churn { config.churn = churn }
+        if let churn = network.churn { config.churn = churn }
         if let payload { config.payload = payload }
         if let k { config.k = k }
         if let n { config.n = n }
-        if let latencyMs { config.latencyMs = latencyMs }
-        if let loss { config.lossRate = loss }
-        if let settleSeconds { config.settleSeconds = settleSeconds }
+        if let latencyMs = network.latencyMs { config.latencyMs = latencyMs }
+        if let loss = network.loss { config.lossRate = loss }
+        if let settleSeconds = network.settleSeconds { config.settleSeconds = settleSeconds }
         do {
             try config.validate()
         } catch {

@@ -1,0 +1,30 @@
+import ArgumentParser
+
+/// The options every `cairn sim` scenario has: its file, the network's size and seed, the crashes, the links,
+/// the upkeep before measuring, and the report's form. Each is laid over the scenario file's field when given.
+struct SimNetworkOptions: ParsableArguments {
+    @Option(help: "A scenario file (JSON, see simulations/). Options given as well override its fields.")
+    var scenario: String?
+
+    @Option(help: "Peers in the network, the bootstrap peer included (2...1048576; default 1000).")
+    var peers: Int?
+
+    @Option(help: "Seed of every random choice: identities, latencies, crashes, workload (default 1).")
+    var seed: UInt64?
+
+    @Option(help: "Share of the peers that crash silently before the measurement, at least 0 and below 1 (default 0).")
+    var churn: Double?
+
+    @Option(name: .customLong("latency-ms"), help: "Base one-way link latency in milliseconds (default 50).")
+    var latencyMs: Double?
+
+    @Option(help: "Chance that a message is lost, at least 0 and below 1 (default 0).")
+    var loss: Double?
+
+    @Option(name: .customLong("settle-seconds"),
+            help: "Virtual seconds of upkeep between the crashes and the measurement (default 50; 0: none).")
+    var settleSeconds: Double?
+
+    @Flag(help: "Print the report as JSON (sorted keys).")
+    var json = false
+}
