@@ -46,27 +46,14 @@ struct SimDHTCommand: AsyncParsableCommand {
 
     /// The scenario file (if any) with the options laid over it, checked.
     func resolvedConfiguration() throws -> DHTSimulationConfig {
-        var config = DHTSimulationConfig(peers: 1000, lookups: 100, seed: 1)
-        if let scenario = network.scenario {
-            config = try SimulationReportOutput.scenario(
-                scenario, as: DHTSimulationConfig.self,
-                what: "a DHT scenario (it needs at least \"peers\", \"lookups\" and \"seed\"")
+        try network.configuration(
+            DHTSimulationConfig(peers: 1000, lookups: 100, seed: 1),
+            what: "a DHT scenario (it needs at least \"peers\", \"lookups\" and \"seed\""
+        ) { config in
+            if let lookups { config.lookups = lookups }
+            if let k { config.k = k }
+            if let alpha { config.alpha = alpha }
         }
-        if let peers = network.peers { config.peers = peers }
-        if let lookups { config.lookups = lookups }
-        if let seed = network.seed { config.seed = seed }
-        if let churn = network.churn { config.churn = churn }
-        if let latencyMs = network.latencyMs { config.latencyMs = latencyMs }
-        if let loss = network.loss { config.lossRate = loss }
-        if let k { config.k = k }
-        if let alpha { config.alpha = alpha }
-        if let settleSeconds = network.settleSeconds { config.settleSeconds = settleSeconds }
-        do {
-            try config.validate()
-        } catch {
-            throw ValidationError(error.description)
-        }
-        return config
     }
 
     static func describe(_ report: DHTSimulationReport, config: DHTSimulationConfig) -> String {

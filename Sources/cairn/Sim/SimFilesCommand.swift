@@ -58,29 +58,16 @@ struct SimFilesCommand: AsyncParsableCommand {
 
     /// The scenario file (if any) with the options laid over it, checked.
     func resolvedConfiguration() throws -> FileSimulationConfig {
-        var config = FileSimulationConfig(peers: 1000, files: 100, seed: 1)
-        if let scenario = network.scenario {
-            config = try SimulationReportOutput.scenario(
-                scenario, as: FileSimulationConfig.self,
-                what: "a file scenario (it needs at least \"peers\", \"files\" and \"seed\"")
+        try network.configuration(
+            FileSimulationConfig(peers: 1000, files: 100, seed: 1),
+            what: "a file scenario (it needs at least \"peers\", \"files\" and \"seed\""
+        ) { config in
+            if let files { config.files = files }
+            if let size { config.size = size }
+            if let payload { config.payload = payload }
+            if let k { config.k = k }
+            if let n { config.n = n }
         }
-        if let peers = network.peers { config.peers = peers }
-        if let files { config.files = files }
-        if let seed = network.seed { config.seed = seed }
-        if let size { config.size = size }
-        if let churn = network.churn { config.churn = churn }
-        if let payload { config.payload = payload }
-        if let k { config.k = k }
-        if let n { config.n = n }
-        if let latencyMs = network.latencyMs { config.latencyMs = latencyMs }
-        if let loss = network.loss { config.lossRate = loss }
-        if let settleSeconds = network.settleSeconds { config.settleSeconds = settleSeconds }
-        do {
-            try config.validate()
-        } catch {
-            throw ValidationError(error.description)
-        }
-        return config
     }
 
     static func describe(_ report: FileSimulationReport, config: FileSimulationConfig) -> String {

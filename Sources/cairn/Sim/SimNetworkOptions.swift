@@ -1,4 +1,5 @@
 import ArgumentParser
+import CairnSim
 
 /// The options every `cairn sim` scenario has: its file, the network's size and seed, the crashes, the links,
 /// the upkeep before measuring, and the report's form. Each is laid over the scenario file's field when given.
@@ -27,4 +28,49 @@ struct SimNetworkOptions: ParsableArguments {
 
     @Flag(help: "Print the report as JSON (sorted keys).")
     var json = false
+}
+
+/// What every scenario configuration has, so that the shared options can be laid over any of them.
+protocol SimScenarioConfig: Decodable {
+    var peers: Int { get set }
+    var seed: UInt64 { get set }
+    var churn: Double { get set }
+    var latencyMs: Double { get set }
+    var lossRate: Double { get set }
+    var settleSeconds: Double { get set }
+    /// Throws a description of the first field out of range.
+    func checked() throws -> Self
+}
+
+extension DHTSimulationConfig: SimScenarioConfig {
+    func checked() throws -> Self {
+        do { try validate() } catch { throw ValidationError(error.description) }
+        return self
+    }
+}
+
+extension FileSimulationConfig: SimScenarioConfig {
+    func checked() throws -> Self {
+        do { try validate() } catch { throw ValidationError(error.description) }
+        return self
+    }
+}
+
+extension SimNetworkOptions {
+    /// `defaults`, or the scenario file when one is given (`what` names it in an error), with these options and
+    /// then the command's own (`overlay`) laid over it, checked.
+    func configuration<Config: SimScenarioConfig>(
+        _ defaults: Config, what: String, overlay: (inout Config) -> Void
+    ) throws -> Config {
+        var config = defaults
+        if let scenario { config = try SimulationReportOutput.scenario(scenario, as: Config.self, what: what) }
+        if let peers { config.peers = peers }
+        if let seed { config.seed = seed }
+        if let churn { config.churn = churn }
+        if let latencyMs { config.latencyMs = latencyMs }
+        if let loss { config.lossRate = loss }
+        if let settleSeconds { config.settleSeconds = settleSeconds }
+        overlay(&config)
+        return try config.checked()
+    }
 }
