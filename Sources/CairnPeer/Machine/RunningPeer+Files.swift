@@ -20,13 +20,13 @@ extension RunningPeer {
             apply(files.puts[id]!.takeEffects(), of: id, now: now)
         case .putSegment(let put, let segment):
             guard files.puts[put] != nil else { return unknown(id) }
-            withPut(put, now: now) { $0.add(segment, command: id) }
+            with(\.puts, put, now: now) { $0.add(segment, command: id) }
         case .finishPut(let put, let fileSize):
             guard files.puts[put] != nil else { return unknown(id) }
-            withPut(put, now: now) { $0.finish(fileSize: fileSize, command: id) }
+            with(\.puts, put, now: now) { $0.finish(fileSize: fileSize, command: id) }
         case .abortPut(let put, let reason):
             guard files.puts[put] != nil else { return actions.append(.deliver(id, .putAborted)) }
-            withPut(put, now: now) { $0.abort(reason: reason, command: id) }
+            with(\.puts, put, now: now) { $0.abort(reason: reason, command: id) }
         case .locateFile(let order):
             var locate = LocateOperation(id: id, order: order, owner: identity.publicKey, localPeer: localPeer)
             locate.now = now
@@ -35,13 +35,13 @@ extension RunningPeer {
             apply(files.locates[id]!.takeEffects(), of: id, now: now)
         case .storeBlob(let order):
             files.blobStores[id] = BlobStoreOperation(id: id, order: order)
-            withBlobStore(id, now: now) { $0.start() }
+            with(\.blobStores, id, now: now) { $0.start() }
         case .deleteFile(let layout, let holders):
             var delete = DeleteOperation(
                 id: id, layout: layout, holders: holders, owner: identity, localPeer: localPeer)
             delete.now = now
             files.deletes[id] = delete
-            withDelete(id, now: now) { $0.start() }
+            with(\.deletes, id, now: now) { $0.start() }
         case .startRepair(let order):
             var repair = RepairOperation(id: id, order: order, localPeer: localPeer)
             repair.now = now
@@ -51,16 +51,16 @@ extension RunningPeer {
             apply(files.repairs[id]!.takeEffects(), of: id, now: now)
         case .repairSourcesRejected(let repair, let slots):
             guard files.repairs[repair] != nil else { return unknown(id) }
-            withRepair(repair, now: now) { $0.sourcesRejected(slots, command: id) }
+            with(\.repairs, repair, now: now) { $0.sourcesRejected(slots, command: id) }
         case .repairRebuilt(let repair, let shards):
             guard files.repairs[repair] != nil else { return unknown(id) }
-            withRepair(repair, now: now) { $0.rebuilt(shards, command: id) }
+            with(\.repairs, repair, now: now) { $0.rebuilt(shards, command: id) }
         case .endRepair(let repair):
             if files.repairs.removeValue(forKey: repair) != nil { forgetTimers(of: repair) }
             actions.append(.deliver(id, .repairEnded))
         case .audit(let order):
             files.audits[id] = AuditOperation(id: id, order: order)
-            withAudit(id, now: now) { $0.start() }
+            with(\.audits, id, now: now) { $0.start() }
         case .resolveHolders(let layout):
             resolveHolders(of: layout, command: id, now: now)
         case .probeHolders(let layout, let addresses):
@@ -75,13 +75,13 @@ extension RunningPeer {
         case .startGet(let order):
             files.gets[id] = GetOperation(id: id, order: order)
             actions.append(.deliver(id, .getStarted))
-            withGet(id, now: now) { $0.start() }
+            with(\.gets, id, now: now) { $0.start() }
         case .getSegment(let get, let segment):
             guard files.gets[get] != nil else { return unknown(id) }
-            withGet(get, now: now) { $0.request(segment, command: id) }
+            with(\.gets, get, now: now) { $0.request(segment, command: id) }
         case .shardCorrupt(let get, let segment, let slot):
             guard files.gets[get] != nil else { return unknown(id) }
-            withGet(get, now: now) { $0.corrupt(segment: segment, slot: slot, command: id) }
+            with(\.gets, get, now: now) { $0.corrupt(segment: segment, slot: slot, command: id) }
         case .endGet(let get):
             if files.gets.removeValue(forKey: get) != nil { forgetTimers(of: get) }
             actions.append(.deliver(id, .getEnded))
@@ -106,7 +106,7 @@ extension RunningPeer {
         reason: String?, now: Instant
     ) {
         if case .fetch(let segment, let slot) = request {
-            return withGet(operation, now: now) {
+            return with(\.gets, operation, now: now) {
                 $0.fetchAnswered(segment: segment, slot: slot, response: response, reason: reason)
             }
         }
@@ -117,12 +117,12 @@ extension RunningPeer {
             return probeSend(next.0, to: next.1, for: operation, now: now)
         }
         if files.blobStores[operation] != nil, case .blob(let keeper) = request {
-            return withBlobStore(operation, now: now) {
+            return with(\.blobStores, operation, now: now) {
                 $0.answered(keeper: keeper, response: response, reason: reason)
             }
         }
         if files.repairs[operation] != nil {
-            return withRepair(operation, now: now) { repair in
+            return with(\.repairs, operation, now: now) { repair in
                 switch request {
                 case .capacity(let position, let sent):
                     repair.capacityAnswered(position: position, sent: sent, response: response)
@@ -135,17 +135,17 @@ extension RunningPeer {
             }
         }
         if case .audit(let challenge) = request {
-            return withAudit(operation, now: now) {
+            return with(\.audits, operation, now: now) {
                 $0.answered(challenge: challenge, response: response, reason: reason)
             }
         }
         if files.deletes[operation] != nil {
-            return withDelete(operation, now: now) { $0.answered(response) }
+            return with(\.deletes, operation, now: now) { $0.answered(response) }
         }
         if case .locate(let step) = request {
-            return withLocate(operation, now: now) { $0.answered(step, response: response) }
+            return with(\.locates, operation, now: now) { $0.answered(step, response: response) }
         }
-        withPut(operation, now: now) { put in
+        with(\.puts, operation, now: now) { put in
             switch request {
             case .capacity(let position, let sent):
                 put.capacityAnswered(position: position, sent: sent, response: response)
@@ -168,20 +168,20 @@ extension RunningPeer {
     mutating func putLookedUp(_ put: CommandID, _ outcome: QueryOutcome, now: Instant) {
         var closest: [PeerInfo]?
         if case .closestPeers(_, let found) = outcome { closest = found }
-        if files.blobStores[put] != nil { return withBlobStore(put, now: now) { $0.lookedUp(closest) } }
-        if files.repairs[put] != nil { return withRepair(put, now: now) { $0.lookedUp(closest) } }
-        if files.deletes[put] != nil { return withDelete(put, now: now) { $0.lookedUp(closest) } }
+        if files.blobStores[put] != nil { return with(\.blobStores, put, now: now) { $0.lookedUp(closest) } }
+        if files.repairs[put] != nil { return with(\.repairs, put, now: now) { $0.lookedUp(closest) } }
+        if files.deletes[put] != nil { return with(\.deletes, put, now: now) { $0.lookedUp(closest) } }
         if files.locates[put] != nil {
             guard case .closestPeers(_, let closest) = outcome else {
-                return withLocate(put, now: now) { $0.lookedUp(nil) }
+                return with(\.locates, put, now: now) { $0.lookedUp(nil) }
             }
-            return withLocate(put, now: now) { $0.lookedUp(closest) }
+            return with(\.locates, put, now: now) { $0.lookedUp(closest) }
         }
         guard case .closestPeers(let key, let closest) = outcome else {
-            return withPut(put, now: now) { $0.lookedUp(nil, record: nil) }
+            return with(\.puts, put, now: now) { $0.lookedUp(nil, record: nil) }
         }
         let record = dht.makeProviderRecord(for: key, now: now)
-        withPut(put, now: now) { $0.lookedUp(closest, record: record) }
+        with(\.puts, put, now: now) { $0.lookedUp(closest, record: record) }
     }
 
     /// Addresses of the file's holders: from their placement records, then the routing table, then one lookup
@@ -232,9 +232,9 @@ extension RunningPeer {
     mutating func ownerTimerFired(_ number: UInt64, now: Instant) {
         guard let (operation, timer) = files.timers.removeValue(forKey: number) else { return }
         if files.gets[operation] != nil {
-            withGet(operation, now: now) { $0.timerFired(timer) }
+            with(\.gets, operation, now: now) { $0.timerFired(timer) }
         } else {
-            withPut(operation, now: now) { $0.timerFired(timer) }
+            with(\.puts, operation, now: now) { $0.timerFired(timer) }
         }
     }
 
@@ -261,54 +261,16 @@ extension RunningPeer {
         files = OwnerOperations()
     }
 
-    /// Runs `body` on put `put` in place, then carries out what it asked for.
-    private mutating func withPut(_ put: CommandID, now: Instant, _ body: (inout PutOperation) -> Void) {
-        guard files.puts[put] != nil else { return }
-        files.puts[put]!.now = now
-        body(&files.puts[put]!)
-        apply(files.puts[put]!.takeEffects(), of: put, now: now)
-    }
-
-    /// Runs `body` on locate `locate` in place, then carries out what it asked for.
-    private mutating func withLocate(_ locate: CommandID, now: Instant, _ body: (inout LocateOperation) -> Void) {
-        guard files.locates[locate] != nil else { return }
-        files.locates[locate]!.now = now
-        body(&files.locates[locate]!)
-        apply(files.locates[locate]!.takeEffects(), of: locate, now: now)
-    }
-
-    private mutating func withBlobStore(_ id: CommandID, now: Instant, _ body: (inout BlobStoreOperation) -> Void) {
-        guard files.blobStores[id] != nil else { return }
-        body(&files.blobStores[id]!)
-        apply(files.blobStores[id]!.takeEffects(), of: id, now: now)
-    }
-
-    private mutating func withRepair(_ id: CommandID, now: Instant, _ body: (inout RepairOperation) -> Void) {
-        guard files.repairs[id] != nil else { return }
-        files.repairs[id]!.now = now
-        body(&files.repairs[id]!)
-        apply(files.repairs[id]!.takeEffects(), of: id, now: now)
-    }
-
-    private mutating func withAudit(_ id: CommandID, now: Instant, _ body: (inout AuditOperation) -> Void) {
-        guard files.audits[id] != nil else { return }
-        body(&files.audits[id]!)
-        apply(files.audits[id]!.takeEffects(), of: id, now: now)
-    }
-
-    private mutating func withDelete(_ id: CommandID, now: Instant, _ body: (inout DeleteOperation) -> Void) {
-        guard files.deletes[id] != nil else { return }
-        files.deletes[id]!.now = now
-        body(&files.deletes[id]!)
-        apply(files.deletes[id]!.takeEffects(), of: id, now: now)
-    }
-
-    /// Runs `body` on get `get` in place, then carries out what it asked for.
-    private mutating func withGet(_ get: CommandID, now: Instant, _ body: (inout GetOperation) -> Void) {
-        guard files.gets[get] != nil else { return }
-        files.gets[get]!.now = now
-        body(&files.gets[get]!)
-        apply(files.gets[get]!.takeEffects(), of: get, now: now)
+    /// Runs `body` in place on operation `id` of `table` (nothing when it is over), at `now`, then carries out
+    /// what it asked for.
+    private mutating func with<Operation: OwnerOperation>(
+        _ table: WritableKeyPath<OwnerOperations, [CommandID: Operation]>, _ id: CommandID, now: Instant,
+        _ body: (inout Operation) -> Void
+    ) {
+        guard files[keyPath: table][id] != nil else { return }
+        files[keyPath: table][id]!.now = now
+        body(&files[keyPath: table][id]!)
+        apply(files[keyPath: table][id]!.takeEffects(), of: id, now: now)
     }
 
     private mutating func apply(_ effects: [OwnerEffect], of operation: CommandID, now: Instant) {

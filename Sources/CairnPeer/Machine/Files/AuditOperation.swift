@@ -18,23 +18,19 @@ public struct AuditOrder: Sendable {
 /// Auditing holders: every challenged holder is asked for its leaf with the Merkle path (20 s), and the proof
 /// is checked against the descriptor's slot root. A wrong proof, a corrupt or missing shard, no address or no
 /// answer fail the challenge. Answered with `.audited(failed:)`.
-struct AuditOperation: Sendable {
+struct AuditOperation: OwnerOperation {
     static let timeout: Duration = .seconds(20)
 
     let id: CommandID
     let order: AuditOrder
     var pending = 0
     var failed: [StorageChallenge] = []
+    var now: Instant = .zero
     var effects: [OwnerEffect] = []
 
     init(id: CommandID, order: AuditOrder) {
         self.id = id
         self.order = order
-    }
-
-    mutating func takeEffects() -> [OwnerEffect] {
-        defer { effects = [] }
-        return effects
     }
 
     mutating func start() {

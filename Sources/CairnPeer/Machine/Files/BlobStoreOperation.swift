@@ -19,20 +19,16 @@ public struct BlobOrder: Sendable {
 
 /// Storing one blob: a lookup of its key, then the `replicas` closest peers asked at once (30 s each); every
 /// one of them but one must take it (`BlobRound`). Answered with `.blobStored(count)`.
-struct BlobStoreOperation: Sendable {
+struct BlobStoreOperation: OwnerOperation {
     let id: CommandID
     let order: BlobOrder
     var round = BlobRound()
+    var now: Instant = .zero
     var effects: [OwnerEffect] = []
 
     init(id: CommandID, order: BlobOrder) {
         self.id = id
         self.order = order
-    }
-
-    mutating func takeEffects() -> [OwnerEffect] {
-        defer { effects = [] }
-        return effects
     }
 
     mutating func start() {

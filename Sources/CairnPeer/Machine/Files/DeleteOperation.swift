@@ -6,7 +6,7 @@ import CairnWire
 /// (and this peer, which serves the descriptors of the files it provides) one for the descriptor and
 /// placement. Best effort, 30 s per order; answered with `.fileDeleted(shards)`, the shards the holders
 /// reported deleted.
-struct DeleteOperation: Sendable {
+struct DeleteOperation: OwnerOperation {
     let id: CommandID
     let layout: PlacedFile
     let holders: [PeerID: PeerInfo]
@@ -23,11 +23,6 @@ struct DeleteOperation: Sendable {
         self.holders = holders
         self.owner = owner
         self.localPeer = localPeer
-    }
-
-    mutating func takeEffects() -> [OwnerEffect] {
-        defer { effects = [] }
-        return effects
     }
 
     mutating func start() {

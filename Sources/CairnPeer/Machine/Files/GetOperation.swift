@@ -8,7 +8,7 @@ import NIOCore
 ///
 /// Decoding and verifying stay with the driver (`SegmentDecoder`): they are the heavy work, and run off the
 /// event loop; a shard that fails verification comes back (`corrupt`) and is replaced.
-struct GetOperation: Sendable {
+struct GetOperation: OwnerOperation {
     let id: CommandID
     let holders: [PeerID: PeerInfo]
     let shardIDs: [[ShardID]]
@@ -35,11 +35,6 @@ struct GetOperation: Sendable {
         planner = GetPlanner(
             holders: order.layout.segments.map(\.holders), k: order.layout.parameters.k, segments: order.segments,
             reachable: Set(order.holders.keys), suspects: order.suspects)
-    }
-
-    mutating func takeEffects() -> [OwnerEffect] {
-        defer { effects = [] }
-        return effects
     }
 
     mutating func start() {

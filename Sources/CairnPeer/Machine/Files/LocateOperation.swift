@@ -34,7 +34,7 @@ public struct FileLocation: Sendable {
 /// the grant likewise; the placement records of the first n−k+3 keepers (this peer included) are merged,
 /// newest per position. Until the descriptor gives n and k, the placement is asked of as many keepers as the
 /// largest code allowed by default needs (`defaultPlacementAsks`), and of more once it says so.
-struct LocateOperation: Sendable {
+struct LocateOperation: OwnerOperation {
     enum Phase: Sendable {
         case lookingUp, fetching, over
     }
@@ -69,11 +69,6 @@ struct LocateOperation: Sendable {
         self.owner = owner
         self.localPeer = localPeer
         descriptor = order.descriptor
-    }
-
-    mutating func takeEffects() -> [OwnerEffect] {
-        defer { effects = [] }
-        return effects
     }
 
     mutating func start() {

@@ -42,3 +42,19 @@ struct OwnerOperations: Sendable {
         capacities[peer] = entry
     }
 }
+
+/// One owner operation (put, get, locate, delete, audit, repair, blob store) as `RunningPeer` drives it: it is
+/// told the instant of each event before handling it, and hands out what it asked for as effects.
+protocol OwnerOperation: Sendable {
+    /// The instant of the event being handled (set by `RunningPeer` before every call).
+    var now: Instant { get set }
+    /// What the operation asked for since its effects were last taken.
+    var effects: [OwnerEffect] { get set }
+}
+
+extension OwnerOperation {
+    mutating func takeEffects() -> [OwnerEffect] {
+        defer { effects = [] }
+        return effects
+    }
+}

@@ -21,7 +21,7 @@ import NIOCore
 ///
 /// Commands are answered one at a time (the driver waits for each answer before the next command), so one
 /// `waiter` slot suffices.
-struct PutOperation: Sendable {
+struct PutOperation: OwnerOperation {
     enum Phase: Sendable {
         case surveying
         /// Shards on their way; once the last segment is fed, the descriptor's publication alongside.
@@ -86,11 +86,6 @@ struct PutOperation: Sendable {
     /// shards survive (any n−k peers lost), and never fewer than 3.
     static func blobReplicas(for parameters: CodingParameters) -> Int {
         max(3, parameters.n - parameters.k + 1)
-    }
-
-    mutating func takeEffects() -> [OwnerEffect] {
-        defer { effects = [] }
-        return effects
     }
 
     // MARK: - Survey

@@ -43,7 +43,7 @@ public struct RepairSummary: Sendable {
 ///    on one that holds anything else of the segment;
 /// 4. have each new holder adopt its shards (it checks the owner-signed descriptor names them) and sign its
 ///    placement record; store the descriptor and every placement record at the file ID's n−k+1 keepers.
-struct RepairOperation: Sendable {
+struct RepairOperation: OwnerOperation {
     enum Phase: Sendable {
         case surveying, fetching, rebuilding, placing, adopting, lookingUp, storingDescriptor, storingPlacement, over
     }
@@ -88,11 +88,6 @@ struct RepairOperation: Sendable {
 
     var layout: PlacedFile { order.layout }
     var k: Int { layout.parameters.k }
-
-    mutating func takeEffects() -> [OwnerEffect] {
-        defer { effects = [] }
-        return effects
-    }
 
     // MARK: - Survey
 
