@@ -130,11 +130,8 @@ public final class NetworkPeer: @unchecked Sendable {
         -> (CommandID, PeerCommandResult)
     {
         try await eventLoop.flatSubmit { [self] () -> EventLoopFuture<(CommandID, PeerCommandResult)> in
-            let id = CommandID(rawValue: nextCommand)
-            nextCommand += 1
             let promise = eventLoop.makePromise(of: PeerCommandResult.self)
-            commands[id] = promise
-            feed(.command(id, make(id)))
+            let id = issue(make, answeringTo: promise)
             return promise.futureResult.map { (id, $0) }
         }.get()
     }
@@ -142,11 +139,19 @@ public final class NetworkPeer: @unchecked Sendable {
     /// Hands `command` to the machine without waiting for its result, for a caller that has nothing to do with
     /// it (ending a get whose bytes are in hand): the answer to a request does not wait for the event loop.
     public func post(_ command: PeerCommand) {
-        eventLoop.execute { [self] in
-            let id = CommandID(rawValue: nextCommand)
-            nextCommand += 1
-            feed(.command(id, command))
-        }
+        eventLoop.execute { [self] in _ = issue({ _ in command }, answeringTo: nil) }
+    }
+
+    /// Gives the next command ID to the command `make` builds and feeds it to the machine; its result goes to
+    /// `promise`, or nowhere. On the event loop.
+    private func issue(_ make: (CommandID) -> PeerCommand, answeringTo promise: EventLoopPromise<PeerCommandResult>?)
+        -> CommandID
+    {
+        let id = CommandID(rawValue: nextCommand)
+        nextCommand += 1
+        if let promise { commands[id] = promise }
+        feed(.command(id, make(id)))
+        return id
     }
 
     /// The routing table's entries with the wall-clock time each was last heard from.
