@@ -13,7 +13,9 @@ Screenshots at 1280x800 and at phone width are kept in .build/dashboard-check/. 
     bootstrap/python-env.sh        # makes .build/python-env with selenium; prints its python
     .build/python-env/bin/python simulations/check-dashboard.py
 """
-import hashlib, json, os, random, shutil, subprocess, sys, tempfile, time
+import hashlib, json, os, shutil, subprocess, sys, tempfile, time
+
+import local_cluster
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
@@ -57,21 +59,6 @@ def start_browser(downloads, profile):
     options.add_experimental_option("prefs", {"download.default_directory": downloads,
                                               "download.prompt_for_download": False})
     return webdriver.Chrome(options=options, service=Service(executable_path=driver))
-
-
-def start_cluster(directory):
-    for _ in range(5):
-        # Ports in use make `sim cluster` refuse at once: another range is tried.
-        base = random.randrange(20000, 30000, 20)
-        started = subprocess.run([BIN, "sim", "cluster", "--peers", str(PEERS), "--base-port", str(base), "--dir",
-                                  directory, "--detach", "--json"], capture_output=True, text=True)
-        if started.returncode == 0 or "already in use" not in started.stderr:
-            break
-    if started.returncode != 0:
-        print(started.stderr)
-        print("dashboard: 0 passed, 1 failed")
-        sys.exit(1)
-    return json.loads(started.stdout)["peers"]
 
 
 def login_link(peer):
@@ -154,7 +141,7 @@ def main():
     shutil.rmtree(OUT, ignore_errors=True)
     os.makedirs(OUT)
     started = time.time()
-    peers = start_cluster(directory)
+    peers = local_cluster.start(BIN, PEERS, directory, "dashboard", step=20)
     driver = None
     try:
         print(f"cluster of {len(peers)} peers up in {time.time() - started:.1f} s", flush=True)
@@ -360,7 +347,7 @@ def main():
     finally:
         if driver is not None:
             driver.quit()
-        subprocess.run([BIN, "sim", "cluster", "--stop", "--dir", directory], capture_output=True)
+        local_cluster.stop(BIN, directory)
         shutil.rmtree(directory, ignore_errors=True)
     print(f"screenshots in {OUT}; {time.time() - started:.0f} s in all")
     print(f"dashboard: {checks['passed']} passed, {checks['failed']} failed")

@@ -6,7 +6,9 @@ by one file and its bytes when a file is put and got. Stops every peer it starte
     bootstrap/python-env.sh    # makes .build/python-env with prometheus_client; prints its python
     .build/python-env/bin/python simulations/check-metrics.py
 """
-import json, os, random, subprocess, sys, tempfile, urllib.error, urllib.request
+import json, os, subprocess, sys, tempfile, urllib.error, urllib.request
+
+import local_cluster
 
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -48,19 +50,8 @@ def value(found, name, **labels):
 
 def main():
     directory = tempfile.mkdtemp(prefix="cairn-metrics-")
-    for _ in range(5):
-        # Ports in use make `sim cluster` refuse at once: another range is tried.
-        base = random.randrange(20000, 30000, 10)
-        started = subprocess.run([BIN, "sim", "cluster", "--peers", "3", "--base-port", str(base), "--dir",
-                                  directory, "--detach", "--json"], capture_output=True, text=True)
-        if started.returncode == 0 or "already in use" not in started.stderr:
-            break
-    if started.returncode != 0:
-        print(started.stderr)
-        print("metrics: 0 passed, 1 failed")
-        sys.exit(1)
+    members = local_cluster.start(BIN, 3, directory, "metrics", step=10)
     try:
-        members = json.loads(started.stdout)["peers"]
         api, data = members[1]["api"], members[1]["data"]
         token = read_token(data)
 
@@ -113,7 +104,7 @@ def main():
         check(value(after, "cairn_api_failures_total", status="401", reason="token_missing") >= 1,
               "the refused scrape is counted as a failure by reason")
     finally:
-        subprocess.run([BIN, "sim", "cluster", "--stop", "--dir", directory], capture_output=True)
+        local_cluster.stop(BIN, directory)
         subprocess.run(["rm", "-rf", directory])
     print(f"metrics: {checks['passed']} passed, {checks['failed']} failed")
     sys.exit(1 if checks["failed"] else 0)

@@ -8,7 +8,9 @@ where they can happen; any other 5xx fails. Stops every peer it started.
     bootstrap/python-env.sh    # makes .build/python-env with schemathesis; prints its python
     .build/python-env/bin/python simulations/check-openapi.py [PEERS]
 """
-import json, os, random, subprocess, sys, tempfile, urllib.request
+import json, os, subprocess, sys, tempfile, urllib.request
+
+import local_cluster
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.environ.get("CAIRN_BIN", os.path.join(ROOT, ".build/debug/cairn"))
@@ -18,19 +20,9 @@ EXAMPLES = int(os.environ.get("OPENAPI_EXAMPLES", "80"))
 
 def main():
     directory = tempfile.mkdtemp(prefix="cairn-openapi-")
-    for _ in range(5):
-        # Ports in use make `sim cluster` refuse at once: another range is tried.
-        base = random.randrange(20000, 30000, 20)
-        started = subprocess.run([BIN, "sim", "cluster", "--peers", str(PEERS), "--base-port", str(base), "--dir",
-                                  directory, "--detach", "--json"], capture_output=True, text=True)
-        if started.returncode == 0 or "already in use" not in started.stderr:
-            break
-    if started.returncode != 0:
-        print(started.stderr)
-        print("openapi: 0 passed, 1 failed")
-        sys.exit(1)
+    peers = local_cluster.start(BIN, PEERS, directory, "openapi", step=20)
     try:
-        peer = json.loads(started.stdout)["peers"][1]
+        peer = peers[1]
         with open(os.path.join(peer["data"], "api-token")) as f:
             token = f.read().strip()
         request = urllib.request.Request(f"http://{peer['api']}/api/v0/openapi.json",
@@ -51,7 +43,7 @@ def main():
         run = subprocess.run(command, env=environment, text=True, capture_output=True, cwd=directory)
         print(run.stdout[-20000:], run.stderr[-3000:], sep="\n")
     finally:
-        subprocess.run([BIN, "sim", "cluster", "--stop", "--dir", directory], capture_output=True)
+        local_cluster.stop(BIN, directory)
         subprocess.run(["rm", "-rf", directory])
     passed = run.returncode == 0
     print(f"openapi: {1 if passed else 0} passed, {0 if passed else 1} failed")
