@@ -205,14 +205,15 @@ public final class ShardStore: Sendable {
     /// Claims room for a shard, unless it is already stored or another writer is storing it.
     private func reserve(_ id: ShardID, size: UInt64) throws(StorageError) -> Reservation {
         let disk = diskFree()
-        if DurableFile.exists(path(of: id)) {
-            let indexed = try withDatabase { try database.read { db in try ShardStore.exists(db, id) } }
-            if indexed { return .stored }
-            // A file without an index entry is another writer's, in flight; the check below settles it.
-        } else if try withDatabase({ try database.read { db in try ShardStore.exists(db, id) } }) {
+        // The index first, then the disk: a writer renames its file into place before its index entry commits,
+        // so an entry seen here had its file in place. Looking at the disk first could miss a file that another
+        // writer renamed and indexed a moment later, and forget that writer's entry (its bytes not counted yet).
+        if try withDatabase({ try database.read { db in try ShardStore.exists(db, id) } }) {
+            if DurableFile.exists(path(of: id)) { return .stored }
             // Indexed but gone from disk (removed behind our back): forget it and store it afresh.
             try forget(id)
         }
+        // A file without an index entry is another writer's, in flight; the check below settles it.
         return try reservations.withLock { state throws(StorageError) -> Reservation in
             guard !state.inFlight.contains(id) else { return .beingWritten }
             guard state.used + state.reserved + size <= capacity else {
