@@ -42,9 +42,13 @@ let package = Package(
             ]
         ),
         .target(
+            name: "CairnChain",
+            dependencies: ["CairnCrypto", "CairnWire", .product(name: "NIOCore", package: "swift-nio")]
+        ),
+        .target(
             name: "CairnPeer",
             dependencies: [
-                "CairnCrypto", "CairnWire", "CairnDHT", "CairnStorage",
+                "CairnCrypto", "CairnWire", "CairnDHT", "CairnStorage", "CairnChain",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -111,6 +115,10 @@ let package = Package(
         .testTarget(
             name: "CairnStorageTests",
             dependencies: ["CairnStorage", "CairnCrypto", "CairnWire", .product(name: "NIOCore", package: "swift-nio")]
+        ),
+        .testTarget(
+            name: "CairnChainTests",
+            dependencies: ["CairnChain", "CairnCrypto", "CairnWire", .product(name: "NIOCore", package: "swift-nio")]
         ),
         .testTarget(
             name: "CairnPeerTests",
