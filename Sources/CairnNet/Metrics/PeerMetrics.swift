@@ -35,7 +35,7 @@ enum PeerMetrics {
             }
         case .error(let error):
             failed(code: error.code)
-        case .dht, .echo:
+        case .dht, .echo, .chain:
             break
         }
     }
@@ -73,6 +73,7 @@ extension Request {
         "echo", "dht_ping", "dht_find_node", "dht_get_peer_record", "dht_put_peer_record", "dht_get_providers",
         "dht_add_provider", "storage_put_shard", "storage_get_shard", "storage_capacity", "storage_put_blob",
         "storage_get_blob", "storage_delete", "storage_confirm", "storage_holds", "storage_prove", "storage_adopt",
+        "chain_get_transactions", "chain_get_proposed_block", "chain_get_blocks",
     ]
 
     /// The request's kind as a metric label.
@@ -100,6 +101,12 @@ extension Request {
             case .holds: "storage_holds"
             case .prove: "storage_prove"
             case .adopt: "storage_adopt"
+            }
+        case .chain(let request):
+            switch request {
+            case .getTransactions: "chain_get_transactions"
+            case .getProposedBlock: "chain_get_proposed_block"
+            case .getBlocks: "chain_get_blocks"
             }
         }
     }

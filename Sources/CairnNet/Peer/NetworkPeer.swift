@@ -218,7 +218,7 @@ public final class NetworkPeer: @unchecked Sendable {
         switch response {
         case .storage(let answer): return answer
         case .error(let error): throw error
-        case .dht, .echo: throw FileError.unexpectedResponse("a storage request")
+        case .dht, .echo, .chain: throw FileError.unexpectedResponse("a storage request")
         }
     }
 

@@ -105,6 +105,8 @@ struct RunningPeer: Sendable {
             dialSettled(now: now)
         case .announced(.dht(.leaving), let peer):
             dht.peerLeft(peer)
+        case .announced(.chain, _):
+            break  // The chain machine is not composed yet (issue 8).
         case .timerFired(let timer):
             fire(timer, now: now)
         case .command(let id, let command):
@@ -142,6 +144,8 @@ struct RunningPeer: Sendable {
                 return
             }
             provider?.serve(request, id: id, now: now, actions: &actions)
+        case .chain:
+            actions.append(.respond(id, .error(RemoteError(code: .refused, message: "this peer does not run the chain yet"))))
         }
     }
 

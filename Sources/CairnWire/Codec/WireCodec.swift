@@ -6,11 +6,12 @@ import NIOCore
 /// payload  := version u8 (= 1) ‖ kind u8 ‖ id u64 ‖ body           (requests and responses)
 ///           | version u8 (= 1) ‖ kind u8 ‖ protocol tag u8 ‖ body (announcements: one-way, no id)
 /// kind     := 0 request | 1 response | 2 announcement
-/// request  := protocol tag u8 ‖ that protocol's request   (1 = DHT, DHTCodec.swift; 2 = echo; 3 = storage, StorageCodec.swift)
-/// response := protocol tag u8 ‖ that protocol's response  (0 = error, 1 = DHT, 2 = echo, 3 = storage)
+/// request  := protocol tag u8 ‖ that protocol's request   (1 = DHT, DHTCodec.swift; 2 = echo; 3 = storage,
+///             StorageCodec.swift; 4 = chain, ChainCodec.swift)
+/// response := protocol tag u8 ‖ that protocol's response  (0 = error, 1 = DHT, 2 = echo, 3 = storage, 4 = chain)
 /// echo     := the rest of the frame, returned as it came
 /// error    := code u16 ‖ message (u16 length ‖ UTF-8, ≤ 1024 bytes)
-/// announcement := protocol tag u8 ‖ that protocol's announcement (1 = DHT: op u8, 0 = leaving)
+/// announcement := protocol tag u8 ‖ that protocol's announcement (1 = DHT: op u8, 0 = leaving; 4 = chain)
 /// ```
 ///
 /// A new sub-protocol (file shards, chain) takes the next tag in `ProtocolTag`, adds a case to `Request` and
@@ -38,6 +39,7 @@ public enum WireCodec {
         case dht = 1
         case echo = 2
         case storage = 3
+        case chain = 4
     }
 
     /// Appends the payload for `message` (no frame length prefix; `SecureSession.seal` adds it).
@@ -57,6 +59,9 @@ public enum WireCodec {
             case .storage(let storage):
                 buffer.writeInteger(ProtocolTag.storage.rawValue)
                 StorageCodec.write(storage, into: &buffer)
+            case .chain(let chain):
+                buffer.writeInteger(ProtocolTag.chain.rawValue)
+                ChainCodec.write(chain, into: &buffer)
             }
         case .response(let id, let response):
             buffer.writeInteger(Kind.response.rawValue)
@@ -71,6 +76,9 @@ public enum WireCodec {
             case .storage(let storage):
                 buffer.writeInteger(ProtocolTag.storage.rawValue)
                 StorageCodec.write(storage, into: &buffer)
+            case .chain(let chain):
+                buffer.writeInteger(ProtocolTag.chain.rawValue)
+                ChainCodec.write(chain, into: &buffer)
             case .error(let error):
                 buffer.writeInteger(ProtocolTag.error.rawValue)
                 buffer.writeInteger(error.code.rawValue)
@@ -82,6 +90,9 @@ public enum WireCodec {
             case .dht(let dht):
                 buffer.writeInteger(ProtocolTag.dht.rawValue)
                 DHTCodec.write(dht, into: &buffer)
+            case .chain(let chain):
+                buffer.writeInteger(ProtocolTag.chain.rawValue)
+                ChainCodec.write(chain, into: &buffer)
             }
         }
     }
@@ -129,6 +140,10 @@ public enum WireCodec {
             return .request(id: id, .storage(try StorageCodec.readRequest(from: &payload)))
         case (.response, .storage):
             return .response(id: id, .storage(try StorageCodec.readResponse(from: &payload)))
+        case (.request, .chain):
+            return .request(id: id, .chain(try ChainCodec.readRequest(from: &payload)))
+        case (.response, .chain):
+            return .response(id: id, .chain(try ChainCodec.readResponse(from: &payload)))
         case (.response, .error):
             let codeValue = try need(payload.readInteger(as: UInt16.self), "error code")
             guard let code = RemoteError.Code(rawValue: codeValue) else {
@@ -146,6 +161,7 @@ public enum WireCodec {
         let tagByte = try need(payload.readInteger(as: UInt8.self), "protocol tag")
         switch ProtocolTag(rawValue: tagByte) {
         case .dht: return .dht(try DHTCodec.readAnnouncement(from: &payload))
+        case .chain: return .chain(try ChainCodec.readAnnouncement(from: &payload))
         default: throw WireError.unknownTag(tagByte, in: "announcement protocol")
         }
     }

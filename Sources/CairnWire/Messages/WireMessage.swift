@@ -14,12 +14,14 @@ public enum Request: Hashable, Sendable {
     /// Diagnostics: the responder sends the payload back. Measures a connection's throughput and latency.
     case echo(ByteBuffer)
     case storage(StorageRequest)
+    case chain(ChainRequest)
 }
 
 public enum Response: Hashable, Sendable {
     case dht(DHTResponse)
     case echo(ByteBuffer)
     case storage(StorageResponse)
+    case chain(ChainResponse)
     /// The request could not be served; the text says why.
     case error(RemoteError)
 }

@@ -176,7 +176,7 @@ struct PutOperation: OwnerOperation {
             actions = planner.refused(
                 segment: segment, slot: slot, by: provider, full: remote.code == .noCapacity,
                 reason: "\(remote)")
-        case .storage?, .dht?, .echo?:
+        case .storage?, .dht?, .echo?, .chain?:
             effects.append(.forgetCapacity(provider))
             actions = planner.refused(
                 segment: segment, slot: slot, by: provider, full: false,
