@@ -16,6 +16,8 @@ public struct DataDirectory: Sendable {
     public var identityPath: String { root + "/identity.key" }
     public var databasePath: String { root + "/peer.sqlite" }
     public var shardsPath: String { root + "/shards" }
+    /// The chain: committed blocks, their commits and what this validator last signed (`ChainStore`).
+    public var chainDatabasePath: String { root + "/chain.sqlite" }
 
     /// Creates the directory (mode 0700) if missing.
     public func create() throws {
