@@ -15,6 +15,8 @@ import Testing
         var now: Instant = .seconds(1_000)
         /// Shard requests in flight: request → (holder, shard ID).
         var fetches: [(OutboundID, PeerID, ShardID)] = []
+        /// `holds` probes sent: request → (holder, shard IDs asked about).
+        var probes: [(OutboundID, PeerID, [ShardID])] = []
         var delivered: [(CommandID, PeerCommandResult)] = []
         var timers: [(PeerTimer, Instant)] = []
 
@@ -56,6 +58,7 @@ import Testing
             for action in machine.takeActions() {
                 switch action {
                 case .send(let id, let peer, .storage(.getShard(let shard))): fetches.append((id, peer.id, shard))
+                case .send(let id, let peer, .storage(.holds(let ids))): probes.append((id, peer.id, ids))
                 case .deliver(let command, let result): delivered.append((command, result))
                 case .armTimer(let timer, let instant): timers.append((timer, instant))
                 default: break
@@ -145,5 +148,72 @@ import Testing
             Issue.record("not ended")
             return
         }
+    }
+
+    // MARK: Checked gets (GetOrder.check): the machine decides when a file is worth answering for
+
+    /// Every holder answers the probe: holders listed in `lacking` say they do not have segment `segment`'s shard.
+    func answerProbes(_ f: inout Fixture, lacking: Set<PeerID> = [], segment: Int = 1) {
+        for (id, holder, ids) in f.probes {
+            let missing = lacking.contains(holder) ? f.layout.segments[segment].shardIDs[f.slot(of: holder, segment: segment)] : nil
+            f.handle(.answered(id, .storage(.holding(ids.map { $0 != missing }))))
+        }
+    }
+
+    @Test func aCheckedGetResolvesHoldersItselfAndAnswersAfterTheProbe() throws {
+        var f = try Fixture(segments: 2)
+        f.handle(.command(get, .startGet(GetOrder(layout: f.layout, segments: [0], check: true))))
+        #expect(f.fetches.count == 4, "the first segment is fetched while the holders are probed")
+        #expect(Set(f.probes.map(\.1)) == Set(f.holders.keys), "addresses come from the placement records")
+        #expect(f.result(get) == nil, "no answer before the probe")
+        answerProbes(&f)
+        guard case .getStarted(let start)? = f.result(get) else {
+            Issue.record("not started: \(String(describing: f.result(get)))")
+            return
+        }
+        #expect(Set(f.holders.keys).isSubset(of: start.holders.keys) && start.suspects.isEmpty)
+    }
+
+    @Test func aCheckedGetRefusesAFileWhoseLaterSegmentIsShort() throws {
+        var f = try Fixture(segments: 2)
+        f.handle(.command(get, .startGet(GetOrder(layout: f.layout, segments: [0], check: true))))
+        let lacking = Set(f.layout.segments[1].holders.prefix(5))
+        answerProbes(&f, lacking: lacking)
+        guard case .fileFailed(.unavailable(1, let reason))? = f.result(get) else {
+            Issue.record("not refused: \(String(describing: f.result(get)))")
+            return
+        }
+        #expect(reason.contains("only 3 of the 4 shards needed"))
+        let ask = CommandID(rawValue: 2)
+        f.handle(.command(ask, .getSegment(get: get, segment: 0)))
+        guard case .fileFailed(.invalidRequest)? = f.result(ask) else {
+            Issue.record("the refused get lives on: \(String(describing: f.result(ask)))")
+            return
+        }
+    }
+
+    @Test func aFailedOneSegmentFileIsExplainedByAProbeRunThen() throws {
+        var f = try Fixture()
+        f.handle(.command(get, .startGet(GetOrder(layout: f.layout, segments: [0], check: true))))
+        guard case .getStarted? = f.result(get) else {
+            Issue.record("a file of one segment is not probed before it starts")
+            return
+        }
+        #expect(f.probes.isEmpty)
+        let ask = CommandID(rawValue: 2)
+        f.handle(.command(ask, .getSegment(get: get, segment: 0)))
+        var answered = 0
+        while answered < f.fetches.count {
+            f.handle(.failed(f.fetches[answered].0, reason: "connection refused"))
+            answered += 1
+        }
+        #expect(f.result(ask) == nil, "the failure waits for the probe that explains it")
+        #expect(f.probes.count == 8)
+        for (id, _, _) in f.probes { f.handle(.failed(id, reason: "connection refused")) }
+        guard case .fileFailed(.unavailable(0, let reason))? = f.result(ask) else {
+            Issue.record("no failure: \(String(describing: f.result(ask)))")
+            return
+        }
+        #expect(reason.contains("only 0 of the 4 shards needed") && reason.contains("unreachable"))
     }
 }

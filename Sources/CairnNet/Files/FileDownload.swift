@@ -31,62 +31,25 @@ public struct FileDownload: Sendable {
 }
 
 extension FileReader {
-    /// Confirms the file can be read before the caller commits to an answer: in parallel, fetches and decrypts
-    /// the first segment and asks every holder which of its shards it has; then every segment must have k
-    /// shards available. A file of one segment is read whole by the fetch: it is probed only when the fetch
-    /// fails, to say which holders are down (eight fewer requests for every small file read).
+    /// Confirms the file can be read before the caller commits to an answer. The machine decides how (a checked
+    /// get, `GetOrder.check`): it resolves the holders, probes them while the first segment is fetched when
+    /// the file has several, and answers only once every segment has k shards available; this decrypts the
+    /// first segment, which proves the key.
     public func prepare() async throws -> FileDownload {
-        let holders = try await service.resolveHolders(of: layout)
         guard !layout.segments.isEmpty else {
-            return FileDownload(reader: self, holders: holders, suspects: [], ready: [:])
+            return FileDownload(reader: self, holders: [:], suspects: [], ready: [:])
         }
-        if layout.segments.count == 1 {
-            switch await fetchFirst(holders: holders) {
-            case .success(let plaintext):
-                return FileDownload(reader: self, holders: holders, suspects: [], ready: [0: plaintext])
-            case .failure(let error):
-                throw explain(error, availability: await service.probe(layout, holders: holders))
-            }
-        }
-        async let probed = service.probe(layout, holders: holders)
-        let first = await fetchFirst(holders: holders)
-        let availability = await probed
-        switch first {
-        case .failure(let error):
-            throw explain(error, availability: availability)
-        case .success(let plaintext):
-            // Segment 0 is fetched; the others must have k shards where the probe looked.
-            if let short = availability.firstShortSegment(of: layout, after: 0) {
-                throw FileError.unavailable(segment: short.segment, reason: short.reason)
-            }
-            return FileDownload(
-                reader: self, holders: holders, suspects: availability.unreachable, ready: [0: plaintext])
-        }
-    }
-
-    private func fetchFirst(holders: [PeerID: PeerInfo]) async -> Result<ByteBuffer, Error> {
-        let result: Result<ByteBuffer, Error>
+        let (get, start) = try await startGet(GetOrder(layout: layout, segments: [0], check: true))
         do {
-            let get = try await startGet(holders: holders, suspects: [], segments: [0])
-            do {
-                result = .success(try await fetchSegment(0, of: get))
-            } catch {
-                result = .failure(error)
-            }
+            let plaintext = try await fetchSegment(0, of: get)
             endGet(get)
+            return FileDownload(reader: self, holders: start.holders, suspects: start.suspects, ready: [0: plaintext])
+        } catch StorageError.authenticationFailed {
+            endGet(get)
+            throw FileError.wrongKey(fileID, source: keySource)
         } catch {
-            result = .failure(error)
+            endGet(get)
+            throw error
         }
-        return result
-    }
-
-    /// The error a failed first segment is reported as: a wrong key as such, and a segment short of shards
-    /// with the reason the probe found (the fetch only knows which requests failed).
-    private func explain(_ error: Error, availability: ShardAvailability) -> Error {
-        if case StorageError.authenticationFailed = error { return FileError.wrongKey(fileID, source: keySource) }
-        if case FileError.unavailable = error, let short = availability.firstShortSegment(of: layout) {
-            return FileError.unavailable(segment: short.segment, reason: short.reason)
-        }
-        return error
     }
 }

@@ -37,7 +37,8 @@ public struct FileReader: Sendable {
         let count = wanted.upperBound
         let fetched = wanted.filter { ready[$0] == nil }
         var delivered: UInt64 = 0
-        let get = try await startGet(holders: holders, suspects: suspects, segments: fetched)
+        let (get, _) = try await startGet(
+            GetOrder(layout: layout, holders: holders, suspects: suspects, segments: fetched))
         do {
             for index in wanted {
                 let plaintext: ByteBuffer
@@ -62,12 +63,11 @@ public struct FileReader: Sendable {
         endGet(get)
     }
 
-    /// Starts a get of `segments`, in order, in the machine.
-    func startGet(holders: [PeerID: PeerInfo], suspects: Set<PeerID>, segments: [Int]) async throws -> CommandID {
-        let order = GetOrder(layout: layout, holders: holders, suspects: suspects, segments: segments)
+    /// Starts a get in the machine.
+    func startGet(_ order: GetOrder) async throws -> (CommandID, GetStart) {
         let (get, result) = try await service.peer.submit { _ in .startGet(order) }
-        try FileService.expect(result, "the start of a get") { if case .getStarted = $0 { true } else { false } }
-        return get
+        guard case .getStarted(let start) = result else { throw FileService.error(from: result, "the start of a get") }
+        return (get, start)
     }
 
     /// Ends get `get` in the machine (its timers and state go); nothing waits for that.

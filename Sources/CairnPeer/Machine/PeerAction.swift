@@ -60,8 +60,8 @@ public enum PeerCommandResult: Sendable {
     case repairSources(RepairSources)
     case repairFinished(RepairSummary)
     case repairEnded
-    /// The get is set up; ask for its segments.
-    case getStarted
+    /// The get is set up (and, when asked, the file checked); ask for its segments.
+    case getStarted(GetStart)
     /// k shards of a segment, to decode.
     case segmentShards(SegmentShards)
     /// The get is forgotten.

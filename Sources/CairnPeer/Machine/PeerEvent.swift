@@ -92,7 +92,9 @@ public enum PeerCommand: Sendable {
     case repairRebuilt(repair: CommandID, shards: [Int: ByteBuffer])
     /// The driver gives up on repair `repair`; answered with `.repairEnded`.
     case endRepair(repair: CommandID)
-    /// Starts fetching a file's segments (its ID names the get from then on); answered with `.getStarted`.
+    /// Starts fetching a file's segments (its ID names the get from then on): resolves the holders unless the
+    /// order has them, checks the file when asked (`GetOrder.check`); answered with `.getStarted`, or
+    /// `.fileFailed(.unavailable)` when the check finds a segment short of shards.
     case startGet(GetOrder)
     /// The driver wants `segment` of get `get` next, and is done with those before it; answered with
     /// `.segmentShards` once k shards are in, or `.fileFailed(.unavailable)`.

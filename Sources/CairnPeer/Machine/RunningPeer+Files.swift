@@ -73,9 +73,11 @@ extension RunningPeer {
             for (request, peer) in requests { probeSend(request, to: peer, for: id, now: now) }
             probeSettled(id)
         case .startGet(let order):
-            files.gets[id] = GetOperation(id: id, order: order)
-            actions.append(.deliver(id, .getStarted))
-            with(\.gets, id, now: now) { $0.start() }
+            guard let holders = order.holders else {
+                files.resolvingGets[id] = order
+                return resolveHolders(of: order.layout, command: id, now: now)
+            }
+            startGet(order, holders: holders, id: id, now: now)
         case .getSegment(let get, let segment):
             guard files.gets[get] != nil else { return unknown(id) }
             with(\.gets, get, now: now) { $0.request(segment, command: id) }
@@ -86,6 +88,11 @@ extension RunningPeer {
             if files.gets.removeValue(forKey: get) != nil { forgetTimers(of: get) }
             actions.append(.deliver(id, .getEnded))
         }
+    }
+
+    private mutating func startGet(_ order: GetOrder, holders: [PeerID: PeerInfo], id: CommandID, now: Instant) {
+        files.gets[id] = GetOperation(id: id, order: order, holders: holders)
+        with(\.gets, id, now: now) { $0.start() }
     }
 
     /// The peers of the routing table nearest `key`, this peer included, nearest first: Kademlia's k, so that
@@ -111,6 +118,9 @@ extension RunningPeer {
             }
         }
         if case .probe(let holder) = request {
+            if files.gets[operation] != nil {
+                return with(\.gets, operation, now: now) { $0.probeAnswered(holder, response: response) }
+            }
             guard let next = files.probes[operation]?.answered(holder, response: response) else {
                 return probeSettled(operation)
             }
@@ -197,21 +207,24 @@ extension RunningPeer {
             resolve.pending += 1
         }
         files.resolves[command] = resolve
-        resolveSettled(command)
+        resolveSettled(command, now: now)
     }
 
-    mutating func holderLookedUp(_ command: CommandID, _ outcome: QueryOutcome) {
+    mutating func holderLookedUp(_ command: CommandID, _ outcome: QueryOutcome, now: Instant) {
         guard files.resolves[command] != nil else { return }
         files.resolves[command]!.pending -= 1
         if case .peerFound(let id, let addresses?) = outcome, let address = addresses.first {
             files.resolves[command]!.found[id] = PeerInfo(id: id, address: address)
         }
-        resolveSettled(command)
+        resolveSettled(command, now: now)
     }
 
-    private mutating func resolveSettled(_ command: CommandID) {
+    private mutating func resolveSettled(_ command: CommandID, now: Instant) {
         guard let resolve = files.resolves[command], resolve.pending == 0 else { return }
         files.resolves[command] = nil
+        if let get = files.resolvingGets.removeValue(forKey: command) {
+            return startGet(get, holders: resolve.found, id: command, now: now)
+        }
         actions.append(.deliver(command, .holdersResolved(resolve.found)))
     }
 
@@ -300,6 +313,7 @@ extension RunningPeer {
                 files.deletes[operation] = nil
                 files.audits[operation] = nil
                 files.repairs[operation] = nil
+                files.gets[operation] = nil
                 forgetTimers(of: operation)
             }
         }

@@ -234,7 +234,7 @@ struct RunningPeer: Sendable {
             } else if let put = files.lookups.removeValue(forKey: query) {
                 putLookedUp(put, outcome, now: now)
             } else if let resolve = files.peerLookups.removeValue(forKey: query) {
-                holderLookedUp(resolve, outcome)
+                holderLookedUp(resolve, outcome, now: now)
             } else if join.query == query {
                 joined(stats: stats, now: now)
             }

@@ -11,7 +11,7 @@ extension FileSimulationRun {
         guard let index = fileOfCommand.removeValue(forKey: command) else { return }
         switch files[index].phase {
         case .startingPut, .feeding, .finishingPut: putAnswered(result, file: index, node: node)
-        case .locating, .resolving, .startingGet, .fetching, .endingGet: getAnswered(result, file: index, node: node)
+        case .locating, .startingGet, .fetching, .endingGet: getAnswered(result, file: index, node: node)
         case .stored, .done: break
         }
     }
@@ -72,11 +72,6 @@ extension FileSimulationRun {
         switch (files[index].phase, result) {
         case (.locating, .fileLocated(let location)):
             located(location, file: index, node: node)
-        case (.resolving, .holdersResolved(let holders)):
-            guard let layout = files[index].layout else { return getEnded(file: index, failure: "no layout") }
-            files[index].phase = .startingGet
-            let order = GetOrder(layout: layout, holders: holders, segments: Array(layout.segments.indices))
-            send(.startGet(order), for: index, to: node)
         case (.startingGet, .getStarted):
             files[index].segment = 0
             fetchNext(file: index, node: node)
@@ -94,7 +89,7 @@ extension FileSimulationRun {
     }
 
     /// As `FileService.open` with a read capability: the key must open the descriptor's sealed name before
-    /// anything is fetched; then the holders' addresses are resolved.
+    /// anything is fetched; then the get starts.
     private mutating func located(_ location: FileLocation, file index: Int, node: Int) {
         guard let fileID = files[index].fileID else { return getEnded(file: index, failure: "no file ID") }
         do {
@@ -108,8 +103,9 @@ extension FileSimulationRun {
             files[index].getOK = true
             return getEnded(file: index, failure: nil)
         }
-        files[index].phase = .resolving
-        send(.resolveHolders(layout), for: index, to: node)
+        // A checked get, as `FileReader.prepare` starts: the machine resolves the holders and checks the file.
+        files[index].phase = .startingGet
+        send(.startGet(GetOrder(layout: layout, segments: Array(layout.segments.indices), check: true)), for: index, to: node)
     }
 
     private mutating func fetchNext(file index: Int, node: Int) {

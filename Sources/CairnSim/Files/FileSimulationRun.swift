@@ -152,7 +152,7 @@ struct FileSimulationRun {
             case .endingGet where files[index].getOK:
                 // Every segment checked out; only the machine's answer to `endGet` is missing.
                 files[index].phase = .done
-            case .locating, .resolving, .startingGet, .fetching, .endingGet:
+            case .locating, .startingGet, .fetching, .endingGet:
                 files[index].failure = files[index].failure ?? "the get did not finish before the deadline"
                 files[index].getOK = false
                 files[index].phase = .done

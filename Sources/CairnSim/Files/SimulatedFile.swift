@@ -15,7 +15,6 @@ struct SimulatedFile {
         /// Put finished (`putOK` says how); no get yet.
         case stored
         case locating
-        case resolving
         case startingGet
         /// Waiting for `segmentShards` of `segment`.
         case fetching

@@ -51,6 +51,14 @@ public struct GetPlanner: Sendable {
         self.window = window
     }
 
+    /// The first segment wanted, if any.
+    public var firstSegment: Int? { order.first }
+
+    /// Holders a probe found down: segments planned from now on ask them last.
+    public mutating func suspect(_ peers: Set<PeerID>) {
+        suspects.formUnion(peers)
+    }
+
     /// Starts the first `window` segments.
     public mutating func start(now: Instant) -> [Action] {
         fill(now: now)

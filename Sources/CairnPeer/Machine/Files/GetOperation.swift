@@ -8,11 +8,21 @@ import NIOCore
 ///
 /// Decoding and verifying stay with the driver (`SegmentDecoder`): they are the heavy work, and run off the
 /// event loop; a shard that fails verification comes back (`corrupt`) and is replaced.
+///
+/// A checked get (`GetOrder.check`) also decides when the file is worth answering for: it probes the holders
+/// of a file of several segments while the first is fetched, answers `.getStarted` only once the others have
+/// k shards each, and explains a segment that cannot be had by what the probe found.
 struct GetOperation: OwnerOperation {
     let id: CommandID
     let holders: [PeerID: PeerInfo]
     let shardIDs: [[ShardID]]
+    let layout: PlacedFile
+    let check: Bool
     var planner: GetPlanner
+    /// The holders' answers to a check's probe: nil before it is sent, pending until every holder answered.
+    var probe: ProbeOperation?
+    /// True until `.getStarted` (or the check's failure) is delivered.
+    var starting = true
     /// The instant of the event being handled (set by `RunningPeer` before every call).
     var now: Instant = .zero
     /// Shard bytes per segment in the window, by slot.
@@ -28,17 +38,73 @@ struct GetOperation: OwnerOperation {
     /// How long one holder may take to send one shard.
     static let fetchTimeout: Duration = .seconds(20)
 
-    init(id: CommandID, order: GetOrder) {
+    init(id: CommandID, order: GetOrder, holders: [PeerID: PeerInfo]) {
         self.id = id
-        holders = order.holders
+        self.holders = holders
+        layout = order.layout
+        check = order.check
         shardIDs = order.layout.segments.map(\.shardIDs)
         planner = GetPlanner(
             holders: order.layout.segments.map(\.holders), k: order.layout.parameters.k, segments: order.segments,
-            reachable: Set(order.holders.keys), suspects: order.suspects)
+            reachable: Set(holders.keys), suspects: order.suspects)
     }
 
+    /// Starts fetching; a checked get of a file of several segments probes its holders meanwhile and answers
+    /// once they have.
     mutating func start() {
+        if check && layout.segments.count > 1 {
+            startProbe()
+        } else {
+            started()
+        }
         carryOut(planner.start(now: now))
+    }
+
+    private mutating func started() {
+        starting = false
+        effects.append(.deliver(id, .getStarted(GetStart(holders: holders, suspects: planner.suspects))))
+    }
+
+    private mutating func startProbe() {
+        var probe = ProbeOperation(layout: layout, addresses: holders)
+        var requests: [(StorageRequest, PeerInfo)] = []
+        for holder in probe.holders.keys.sorted() {
+            if let request = probe.nextRequest(of: holder) { requests.append(request) } else { probe.pending -= 1 }
+        }
+        self.probe = probe
+        for (request, peer) in requests { sendProbe(request, to: peer) }
+        probeSettledIfDone()
+    }
+
+    private mutating func sendProbe(_ request: StorageRequest, to peer: PeerInfo) {
+        effects.append(.send(request, to: peer, .probe(holder: peer.id), timeout: ProbeOperation.timeout))
+    }
+
+    /// `holder` answered the check's probe (nil: it failed).
+    mutating func probeAnswered(_ holder: PeerID, response: Response?) {
+        guard probe != nil else { return }
+        if let (request, peer) = probe!.answered(holder, response: response) { return sendProbe(request, to: peer) }
+        probeSettledIfDone()
+    }
+
+    private var availability: ShardAvailability? {
+        guard let probe, probe.pending == 0 else { return nil }
+        return ShardAvailability(held: probe.held, unreachable: probe.unreachable)
+    }
+
+    private mutating func probeSettledIfDone() {
+        guard let availability else { return }
+        planner.suspect(availability.unreachable)
+        if starting {
+            // The first wanted segment is being fetched: its own failure is explained when it comes.
+            if let short = availability.firstShortSegment(of: layout, after: planner.firstSegment ?? -1) {
+                starting = false
+                effects.append(.deliver(id, .fileFailed(.unavailable(segment: short.segment, reason: short.reason))))
+                return effects.append(.finished)
+            }
+            started()
+        }
+        if let waiting { deliverIfSettled(waiting.segment) }
     }
 
     /// The driver asks for `segment`, done with every segment before it.
@@ -113,7 +179,17 @@ struct GetOperation: OwnerOperation {
 
     private mutating func deliverIfSettled(_ segment: Int) {
         guard let waiting, waiting.segment == segment else { return }
-        if let reason = failed[segment] {
+        if var reason = failed[segment] {
+            var segment = segment
+            if check {
+                // The failed requests only say which holders did not answer; the probe says why k are missing.
+                guard let availability else {
+                    // Answered from `probeSettledIfDone` once the holders have.
+                    if probe == nil { startProbe() }
+                    return
+                }
+                if let short = availability.firstShortSegment(of: layout) { (segment, reason) = short }
+            }
             self.waiting = nil
             return effects.append(
                 .deliver(waiting.command, .fileFailed(.unavailable(segment: segment, reason: reason))))

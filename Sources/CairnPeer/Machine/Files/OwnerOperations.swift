@@ -16,6 +16,8 @@ struct OwnerOperations: Sendable {
     var repairs: [CommandID: RepairOperation] = [:]
     /// Holders being resolved and probed, by the command that asked.
     var resolves: [CommandID: ResolveOperation] = [:]
+    /// Gets whose holders are being resolved before they start.
+    var resolvingGets: [CommandID: GetOrder] = [:]
     var probes: [CommandID: ProbeOperation] = [:]
     /// DHT lookups of a holder's address, for a resolve.
     var peerLookups: [QueryID: CommandID] = [:]
