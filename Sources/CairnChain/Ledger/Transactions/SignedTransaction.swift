@@ -14,6 +14,8 @@ public struct SignedTransaction: Hashable, Sendable {
     public let hash: Key256
     /// The canonical signed encoding: the unsigned encoding followed by the 64-byte signature.
     public let encoded: [UInt8]
+    /// The bytes the sender signed: `signingDomain` + the unsigned encoding. Kept, not rebuilt per check.
+    public let signingBytes: [UInt8]
 
     /// The domain-separation prefix of the signing bytes.
     public static let signingDomain: [UInt8] = Array("cairn-tx-v1".utf8)
@@ -50,16 +52,15 @@ public struct SignedTransaction: Hashable, Sendable {
         }
         encoded += fixed
         self.encoded = encoded
+        var signing = SignedTransaction.signingDomain
+        signing.reserveCapacity(signing.count + unsignedEncoding.count)
+        signing += unsignedEncoding
+        self.signingBytes = signing
         self.hash = SHA256.hash(encoded)
     }
 
     /// Bytes of the signed encoding, which `ChainParameters.maxTxBytes` limits.
     public var byteCount: Int { encoded.count }
-
-    /// The bytes the sender signed: `signingDomain` + the unsigned encoding.
-    public var signingBytes: [UInt8] {
-        SignedTransaction.signingDomain + encoded[..<(encoded.count - PublicKey.signatureByteCount)]
-    }
 
     /// True when the chain is `chainID` and the signature is the sender's over `signingBytes`: one Ed25519
     /// verification. Validation can skip it when the caller has already checked (the mempool did).
