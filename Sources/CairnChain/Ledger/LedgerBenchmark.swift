@@ -33,7 +33,9 @@ public enum LedgerBenchmark {
         var params = ChainParameters.localTestnet
         params.minFee = Amount(1)
         let rules = LedgerRules(params: params, chainID: chainID)
-        let senders = (0..<1_000).map { i in Identity(seed: [UInt8](repeating: UInt8(i % 251), count: 31) + [UInt8(i / 251)])! }
+        let senders = (0..<1_000).map { i in
+            Identity(seed: [UInt8](repeating: UInt8(i % 251), count: 31) + [UInt8(i / 251)])!
+        }
         var state = try! LedgerState.genesis(params)
         for sender in senders { state.accounts[sender.publicKey, default: .empty].balance = Amount(1_000_000_000) }
         state.totalSupply = state.heldTotal()!

@@ -24,7 +24,8 @@ import Testing
         var params = f.params
         params.maxBlockTxs = 1
         let state = try f.genesis()
-        let block = f.block(on: state, [f.transfer(f.alice, to: f.bob, 5, nonce: 0), f.transfer(f.alice, to: f.bob, 5, nonce: 1)])
+        let block = f.block(
+            on: state, [f.transfer(f.alice, to: f.bob, 5, nonce: 0), f.transfer(f.alice, to: f.bob, 5, nonce: 1)])
         #expect(throws: WireError.tooManyItems(count: 2, max: 1, in: "block")) {
             try Block(decoding: block.encoded, params: params)
         }
@@ -35,10 +36,12 @@ import Testing
 
     @Test func applyingIsDeterministicAndConserves() throws {
         let state = try f.genesis()
-        let block = f.block(on: state, [
-            f.transfer(f.alice, to: f.bob, 100, nonce: 0), f.transfer(f.bob, to: f.carol, 50, nonce: 0),
-            f.tx(f.alice, nonce: 1, .bond(amount: Amount(1_000))), f.tx(f.carol, nonce: 0, .faucet),
-        ])
+        let block = f.block(
+            on: state,
+            [
+                f.transfer(f.alice, to: f.bob, 100, nonce: 0), f.transfer(f.bob, to: f.carol, 50, nonce: 0),
+                f.tx(f.alice, nonce: 1, .bond(amount: Amount(1_000))), f.tx(f.carol, nonce: 0, .faucet),
+            ])
         let one = state.applyingBlock(block, rules: f.rules, signaturesVerified: false)
         let two = state.applyingBlock(block, rules: f.rules, signaturesVerified: false)
         let a = try one.get()
@@ -46,7 +49,9 @@ import Testing
         #expect(a.heldTotal() == a.totalSupply)
         #expect(a.lastBlockHash == block.hash && a.height == 1)
         // The same block does not apply twice.
-        #expect(a.applyingBlock(block, rules: f.rules, signaturesVerified: false).failure == .wrongHeight(expected: 2, found: 1))
+        #expect(
+            a.applyingBlock(block, rules: f.rules, signaturesVerified: false).failure
+                == .wrongHeight(expected: 2, found: 1))
     }
 
     @Test func aBlockWithAnInvalidTransactionNamesItsIndexAndChangesNothing() throws {
@@ -55,8 +60,10 @@ import Testing
         let block = f.block(on: state, [f.transfer(f.alice, to: f.bob, 5, nonce: 0), bad])
         let before = state
         let result = state.applyBlock(block, rules: f.rules, signaturesVerified: false)
-        #expect(result.failure == .invalidTransaction(
-            index: 1, hash: bad.hash, .insufficientFunds(needed: Amount(1_010), available: Amount(100))))
+        #expect(
+            result.failure
+                == .invalidTransaction(
+                    index: 1, hash: bad.hash, .insufficientFunds(needed: Amount(1_010), available: Amount(100))))
         #expect(result.failure?.description.hasPrefix("transaction 1 ") == true)
         #expect(state == before)
     }
@@ -66,15 +73,19 @@ import Testing
         try f.commit([], on: &state)
         var block = f.block(on: state, [])
         block.header.timeMs = state.lastBlockTimeMs
-        #expect(state.applyingBlock(block, rules: f.rules, signaturesVerified: false).failure
-            == .timeNotAfterPrevious(time: state.lastBlockTimeMs, previous: state.lastBlockTimeMs))
+        #expect(
+            state.applyingBlock(block, rules: f.rules, signaturesVerified: false).failure
+                == .timeNotAfterPrevious(time: state.lastBlockTimeMs, previous: state.lastBlockTimeMs))
         block = f.block(on: state, [])
         block.header.previousHash = .zero
-        #expect(state.applyingBlock(block, rules: f.rules, signaturesVerified: false).failure
-            == .wrongPreviousHash(expected: state.lastBlockHash, found: .zero))
+        #expect(
+            state.applyingBlock(block, rules: f.rules, signaturesVerified: false).failure
+                == .wrongPreviousHash(expected: state.lastBlockHash, found: .zero))
         block = f.block(on: state, [f.transfer(f.alice, to: f.bob, 5, nonce: 0)])
         block.header.transactionRoot = .zero
-        guard case .transactionRootMismatch = state.applyingBlock(block, rules: f.rules, signaturesVerified: false).failure
+        guard
+            case .transactionRootMismatch = state.applyingBlock(block, rules: f.rules, signaturesVerified: false)
+                .failure
         else { Issue.record("a wrong root was accepted"); return }
     }
 
@@ -94,7 +105,9 @@ import Testing
         #expect(built.skipped[0].reason == .nonceAlreadyUsed(nonce: 0, next: 1))
         #expect(built.skipped[1].reason == nil)
         // What the builder made, a peer applies to the same state.
-        #expect(state.applyingBlock(built.block, rules: rules, signaturesVerified: false).map { $0 } == .success(built.state))
+        #expect(
+            state.applyingBlock(built.block, rules: rules, signaturesVerified: false).map { $0 }
+                == .success(built.state))
     }
 
     @Test func conservationHoldsOverManyRandomBlocks() throws {

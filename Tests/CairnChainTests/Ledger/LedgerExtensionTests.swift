@@ -60,12 +60,14 @@ struct DepositExtension: LedgerExtension {
         var f = LedgerFixture()
         f.extensions = LedgerExtensions([DepositExtension()])
         var state = try f.genesis()
-        try f.commit([f.tx(f.alice, nonce: 0, .extension(kind: 42, payload: DepositExtension.payload(1, 1_000)))], on: &state)
+        try f.commit(
+            [f.tx(f.alice, nonce: 0, .extension(kind: 42, payload: DepositExtension.payload(1, 1_000)))], on: &state)
         #expect(state.escrow[42] == Amount(1_000))
         #expect(state.balance(of: f.alice.publicKey) == Amount(10_000 - 1_000 - 10))
         #expect((state.extensionStates[42] as? DepositExtension.State)?.deposits[f.alice.publicKey] == 1_000)
 
-        try f.commit([f.tx(f.alice, nonce: 1, .extension(kind: 42, payload: DepositExtension.payload(2, 400)))], on: &state)
+        try f.commit(
+            [f.tx(f.alice, nonce: 1, .extension(kind: 42, payload: DepositExtension.payload(2, 400)))], on: &state)
         #expect(state.escrow[42] == Amount(600))
         #expect(state.heldTotal() == state.totalSupply)
     }

@@ -36,11 +36,14 @@ struct LedgerFixture {
     func tx(
         _ who: Identity, nonce: UInt64, fee: UInt64 = 10, _ kind: TransactionKind, chain: ChainID? = nil
     ) -> SignedTransaction {
-        let tx = Transaction(chainID: chain ?? chainID, sender: who.publicKey, nonce: nonce, fee: Amount(fee), kind: kind)
+        let tx = Transaction(
+            chainID: chain ?? chainID, sender: who.publicKey, nonce: nonce, fee: Amount(fee), kind: kind)
         return SignedTransaction(signing: tx, with: who)
     }
 
-    func transfer(_ from: Identity, to: Identity, _ amount: UInt64, nonce: UInt64, fee: UInt64 = 10) -> SignedTransaction {
+    func transfer(_ from: Identity, to: Identity, _ amount: UInt64, nonce: UInt64, fee: UInt64 = 10)
+        -> SignedTransaction
+    {
         tx(from, nonce: nonce, fee: fee, .transfer(to: to.publicKey, amount: Amount(amount)))
     }
 

@@ -31,7 +31,8 @@ import Testing
         let tx = f.transfer(f.alice, to: f.bob, 1, nonce: 0)
         try f.commit([tx], on: &state)
         expectRefused(tx, on: state, .nonceAlreadyUsed(nonce: 0, next: 1))
-        #expect(TransactionRejection.nonceAlreadyUsed(nonce: 3, next: 5).description == "nonce 3 already used, next is 5")
+        #expect(
+            TransactionRejection.nonceAlreadyUsed(nonce: 3, next: 5).description == "nonce 3 already used, next is 5")
     }
 
     @Test func nonceGapIsRefused() throws {
@@ -66,11 +67,13 @@ import Testing
             .overflow(what: "amount plus fee"))
         // Even a state whose recipient sits at the edge (not reachable by conserving rules) is refused, not trapped.
         state.accounts[f.bob.publicKey]!.balance = Amount(UInt64.max)
-        expectRefused(f.transfer(f.alice, to: f.bob, 1, nonce: 0), on: state, .overflow(what: "the recipient's balance"))
+        expectRefused(
+            f.transfer(f.alice, to: f.bob, 1, nonce: 0), on: state, .overflow(what: "the recipient's balance"))
     }
 
     @Test func wrongChainIsRefused() throws {
-        let tx = f.tx(f.alice, nonce: 0, .transfer(to: f.bob.publicKey, amount: Amount(1)), chain: LedgerFixture.otherChainID)
+        let tx = f.tx(
+            f.alice, nonce: 0, .transfer(to: f.bob.publicKey, amount: Amount(1)), chain: LedgerFixture.otherChainID)
         expectRefused(tx, on: try f.genesis(), .wrongChain(expected: f.chainID, found: LedgerFixture.otherChainID))
     }
 
@@ -92,8 +95,9 @@ import Testing
         fixture.params.maxTxBytes = 200
         let tx = fixture.tx(f.alice, nonce: 0, .extension(kind: 9, payload: [UInt8](repeating: 0, count: 100)))
         let state = try fixture.genesis()
-        #expect(state.validate(tx, rules: fixture.rules, signatureVerified: false).failure
-            == .oversized(bytes: tx.byteCount, max: 200))
+        #expect(
+            state.validate(tx, rules: fixture.rules, signatureVerified: false).failure
+                == .oversized(bytes: tx.byteCount, max: 200))
     }
 
     @Test func faucetMintsOncePerCooldown() throws {

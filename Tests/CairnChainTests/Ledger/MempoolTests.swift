@@ -15,7 +15,8 @@ import Testing
         let txs = (0..<3).map { f.transfer(f.alice, to: f.bob, 100, nonce: $0) }
         for tx in txs { #expect(pool.add(tx).succeeded) }
         #expect(pool.add(txs[1]).failure == .duplicate(txs[1].hash))
-        #expect(pool.add(f.transfer(f.alice, to: f.bob, 100, nonce: 5)).failure == .invalid(.nonceGap(nonce: 5, next: 3)))
+        #expect(
+            pool.add(f.transfer(f.alice, to: f.bob, 100, nonce: 5)).failure == .invalid(.nonceGap(nonce: 5, next: 3)))
         #expect(pool.count == 3 && pool.hashes == txs.map(\.hash))
         #expect(pool[txs[2].hash] == txs[2])
         #expect(pool.totalBytes == txs.reduce(0) { $0 + $1.byteCount })
@@ -26,8 +27,9 @@ import Testing
         // Carol has 100: two transfers of 45 + 10 fee each take all of it; a third cannot be paid.
         #expect(pool.add(f.transfer(f.carol, to: f.bob, 40, nonce: 0)).succeeded)
         #expect(pool.add(f.transfer(f.carol, to: f.bob, 40, nonce: 1)).succeeded)
-        #expect(pool.add(f.transfer(f.carol, to: f.bob, 1, nonce: 2)).failure
-            == .invalid(.insufficientFunds(needed: Amount(11), available: Amount(0))))
+        #expect(
+            pool.add(f.transfer(f.carol, to: f.bob, 1, nonce: 2)).failure
+                == .invalid(.insufficientFunds(needed: Amount(11), available: Amount(0))))
         let good = f.transfer(f.bob, to: f.alice, 1, nonce: 0)
         var signature = good.signature
         signature[0] ^= 0x80
@@ -83,7 +85,8 @@ import Testing
         #expect(pool.add(f.transfer(f.bob, to: f.carol, 10, nonce: 0, fee: 99)).succeeded)
         let state = try f.genesis()
         let built = BlockBuilder(rules: f.rules).build(
-            on: state, proposer: f.validator.publicKey, timeMs: 1, candidates: pool.reap(maxCount: 100, maxBytes: 1 << 20))
+            on: state, proposer: f.validator.publicKey, timeMs: 1,
+            candidates: pool.reap(maxCount: 100, maxBytes: 1 << 20))
         #expect(built.block.transactions.count == 6 && built.skipped.isEmpty)
         var peer = state
         #expect(peer.applyBlock(built.block, rules: f.rules, signaturesVerified: false).succeeded)

@@ -31,7 +31,8 @@ extension Amount {
         }
         var value: UInt64 = 0
         // Whole digits, then the fraction padded with zeros to `decimals` digits: one base-10 integer.
-        let padded = Array(wholeDigits) + Array(fractionDigits)
+        let padded =
+            Array(wholeDigits) + Array(fractionDigits)
             + [UInt8](repeating: UInt8(ascii: "0"), count: Int(decimals) - fractionDigits.count)
         for byte in padded {
             guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else {

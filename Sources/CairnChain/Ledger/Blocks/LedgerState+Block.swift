@@ -16,7 +16,9 @@ extension LedgerState {
         guard header.chainID == rules.chainID else {
             return .failure(.wrongChain(expected: rules.chainID, found: header.chainID))
         }
-        guard header.height == height + 1 else { return .failure(.wrongHeight(expected: height + 1, found: header.height)) }
+        guard header.height == height + 1 else {
+            return .failure(.wrongHeight(expected: height + 1, found: header.height))
+        }
         guard header.previousHash == lastBlockHash else {
             return .failure(.wrongPreviousHash(expected: lastBlockHash, found: header.previousHash))
         }
@@ -30,7 +32,9 @@ extension LedgerState {
             return .failure(.tooManyTransactions(count: block.transactions.count, max: params.maxBlockTxs))
         }
         let bytes = block.byteCount
-        guard bytes <= Int(params.maxBlockBytes) else { return .failure(.tooLarge(bytes: bytes, max: params.maxBlockBytes)) }
+        guard bytes <= Int(params.maxBlockBytes) else {
+            return .failure(.tooLarge(bytes: bytes, max: params.maxBlockBytes))
+        }
         let root = TransactionRoot.of(block.transactions)
         guard root == header.transactionRoot else {
             return .failure(.transactionRootMismatch(header: header.transactionRoot, computed: root))

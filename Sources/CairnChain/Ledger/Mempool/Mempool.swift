@@ -51,7 +51,8 @@ public struct Mempool: Sendable {
     public var hashes: [Key256] { entries.values.sorted { $0.sequence < $1.sequence }.map(\.tx.hash) }
 
     /// Adds `tx` or says why not. `signatureVerified`: skip Ed25519 when the caller checked it already.
-    public mutating func add(_ tx: SignedTransaction, signatureVerified: Bool = false) -> Result<Void, MempoolRejection> {
+    public mutating func add(_ tx: SignedTransaction, signatureVerified: Bool = false) -> Result<Void, MempoolRejection>
+    {
         guard entries[tx.hash] == nil else { return .failure(.duplicate(tx.hash)) }
         if case .failure(let reason) = pending.validate(tx, rules: rules, signatureVerified: signatureVerified) {
             return .failure(.invalid(reason))

@@ -5,7 +5,9 @@ extension ChainParameters {
     /// `ChainParametersError` naming the first bad field by its JSON key.
     public func validate() throws(ChainParametersError) {
         func bad(_ field: String, _ reason: String) -> ChainParametersError { .invalid(field: field, reason) }
-        let symbolOK = tokenSymbol.utf8.allSatisfy { ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) }
+        let symbolOK = tokenSymbol.utf8.allSatisfy {
+            ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57)
+        }
         guard (1...12).contains(tokenSymbol.utf8.count), symbolOK else {
             throw bad("token_symbol", "\"\(tokenSymbol)\" must be 1 to 12 ASCII letters or digits")
         }
@@ -19,16 +21,21 @@ extension ChainParameters {
         }
         guard maxBlockTxs > 0 else { throw bad("max_block_txs", "must be more than 0") }
         guard maxTxBytes >= UInt32(SignedTransaction.minEncodedBytes) else {
-            throw bad("max_tx_bytes", "\(maxTxBytes) is less than the smallest transaction (\(SignedTransaction.minEncodedBytes) bytes)")
+            throw bad(
+                "max_tx_bytes",
+                "\(maxTxBytes) is less than the smallest transaction (\(SignedTransaction.minEncodedBytes) bytes)")
         }
         guard maxTxBytes <= UInt32(SignedTransaction.maxEncodedBytes) else {
-            throw bad("max_tx_bytes", "\(maxTxBytes) is more than the codec's limit of \(SignedTransaction.maxEncodedBytes) bytes")
+            throw bad(
+                "max_tx_bytes",
+                "\(maxTxBytes) is more than the codec's limit of \(SignedTransaction.maxEncodedBytes) bytes")
         }
         guard maxBlockBytes >= UInt32(BlockHeader.encodedByteCount) + 4 + maxTxBytes else {
             throw bad("max_block_bytes", "\(maxBlockBytes) cannot hold a header and one transaction of max_tx_bytes")
         }
         guard maxBlockBytes <= UInt32(Block.maxEncodedBytes) else {
-            throw bad("max_block_bytes", "\(maxBlockBytes) is more than the codec's limit of \(Block.maxEncodedBytes) bytes")
+            throw bad(
+                "max_block_bytes", "\(maxBlockBytes) is more than the codec's limit of \(Block.maxEncodedBytes) bytes")
         }
         guard minValidatorStake > .zero else { throw bad("min_validator_stake", "must be more than 0") }
         guard maxValidators > 0 else { throw bad("max_validators", "must be more than 0") }
@@ -51,7 +58,10 @@ extension ChainParameters {
             }
         }
         guard initialValidators.values.contains(where: { $0 >= minValidatorStake }) else {
-            throw bad("initial_validators", "no account has a stake of at least min_validator_stake (\(minValidatorStake)); the chain could not make blocks")
+            throw bad(
+                "initial_validators",
+                "no account has a stake of at least min_validator_stake (\(minValidatorStake)); "
+                    + "the chain could not make blocks")
         }
     }
 }

@@ -6,8 +6,10 @@ extension LedgerState {
     public mutating func apply(
         _ signed: SignedTransaction, rules: LedgerRules, signatureVerified: Bool, feeRecipient: PublicKey? = nil
     ) -> Result<Void, TransactionRejection> {
-        if let rejection = rejection(of: signed, rules: rules, signatureVerified: signatureVerified,
-                                     feeRecipient: feeRecipient) {
+        if let rejection = rejection(
+            of: signed, rules: rules, signatureVerified: signatureVerified,
+            feeRecipient: feeRecipient)
+        {
             return .failure(rejection)
         }
         let tx = signed.transaction
@@ -62,8 +64,9 @@ extension LedgerState {
     ) -> Result<Void, TransactionRejection> {
         guard let ext = rules.extensions.byKind[kind] else { return .failure(.unknownKind(kind)) }
         let tx = signed.transaction
-        let call = ExtensionCall(sender: tx.sender, payload: payload, height: height + 1,
-                                 transactionHash: signed.hash)
+        let call = ExtensionCall(
+            sender: tx.sender, payload: payload, height: height + 1,
+            transactionHash: signed.hash)
         var ledger = ExtensionLedger(kind: kind, call: call, state: LedgerState())
         swap(&ledger.state, &self)
         ledger.setAccount(tx.sender) { account in

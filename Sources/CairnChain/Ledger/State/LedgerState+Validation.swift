@@ -10,8 +10,10 @@ extension LedgerState {
     public func validate(
         _ tx: SignedTransaction, rules: LedgerRules, signatureVerified: Bool, feeRecipient: PublicKey? = nil
     ) -> Result<Void, TransactionRejection> {
-        if let rejection = rejection(of: tx, rules: rules, signatureVerified: signatureVerified,
-                                     feeRecipient: feeRecipient) {
+        if let rejection = rejection(
+            of: tx, rules: rules, signatureVerified: signatureVerified,
+            feeRecipient: feeRecipient)
+        {
             return .failure(rejection)
         }
         return .success(())
@@ -74,8 +76,9 @@ extension LedgerState {
             guard tx.fee <= sender.balance else {
                 return .insufficientFunds(needed: tx.fee, available: sender.balance)
             }
-            let call = ExtensionCall(sender: tx.sender, payload: payload, height: height + 1,
-                                     transactionHash: signed.hash)
+            let call = ExtensionCall(
+                sender: tx.sender, payload: payload, height: height + 1,
+                transactionHash: signed.hash)
             if let reason = ext.check(call, in: self) { return .extensionRefused(kind: kind, reason: reason) }
         }
         // Minted units can pay the fee (a new account's first faucet request has nothing else).

@@ -59,7 +59,9 @@ extension ByteBuffer {
             let kind: TransactionKind
             switch tag {
             case 1:
-                guard let to = buffer.readPublicKey(), let amount = buffer.readInteger(as: UInt64.self) else { return nil }
+                guard let to = buffer.readPublicKey(), let amount = buffer.readInteger(as: UInt64.self) else {
+                    return nil
+                }
                 kind = .transfer(to: to, amount: Amount(amount))
             case 2:
                 guard let amount = buffer.readInteger(as: UInt64.self) else { return nil }
