@@ -72,6 +72,17 @@ import Testing
         #expect(throws: WireError.self) { try SignedTransaction(decoding: header) }
     }
 
+    @Test func corruptedEncodingsNeverTrapAndStayCanonical() throws {
+        let block = f.block(on: try f.genesis(), samples)
+        for original in samples.map(\.encoded) + [block.encoded] {
+            for index in 0..<original.count {
+                var bytes = original
+                bytes[index] ^= 0x5a
+                bytes.withUnsafeBytes { cairnLedgerFuzzOne($0) }
+            }
+        }
+    }
+
     @Test func randomBytesNeverTrap() {
         var generator = SplitMix64(seed: 0xcafe)
         for round in 0..<20_000 {
@@ -82,9 +93,7 @@ import Testing
                 bytes[0] = 1
                 if bytes.count > 81 { bytes[81] = UInt8(generator.next() % 6) }
             }
-            _ = try? SignedTransaction(decoding: bytes)
-            var buffer = ByteBuffer(bytes: bytes)
-            _ = try? buffer.readBlock(maxTransactions: 100, maxBytes: 1 << 20, maxTransactionBytes: 1 << 16)
+            bytes.withUnsafeBytes { cairnLedgerFuzzOne($0) }
         }
     }
 }
