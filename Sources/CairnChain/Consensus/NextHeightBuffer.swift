@@ -6,6 +6,7 @@ import CairnCrypto
 /// ones are dropped, so that a flood costs at most a fixed amount of memory.
 struct NextHeightBuffer: Sendable {
     private var messages: [ConsensusMessage] = []
+    private var seen: Set<ConsensusMessage> = []
     private var perSender: [PublicKey: Int] = [:]
 
     var count: Int { messages.count }
@@ -16,7 +17,7 @@ struct NextHeightBuffer: Sendable {
         case .vote(let v): v.vote.validator
         }
         guard messages.count < config.maxBuffered, perSender[sender, default: 0] < config.maxBufferedPerSender,
-              !messages.contains(message)
+              seen.insert(message).inserted
         else { return }
         perSender[sender, default: 0] += 1
         messages.append(message)
@@ -26,6 +27,7 @@ struct NextHeightBuffer: Sendable {
     mutating func drain() -> [ConsensusMessage] {
         defer {
             messages = []
+            seen = []
             perSender = [:]
         }
         return messages

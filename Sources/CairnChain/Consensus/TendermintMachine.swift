@@ -48,6 +48,8 @@ public struct TendermintMachine: Sendable {
                 current.lockedRound = lock.round
                 current.lockedValue = lock.blockHash
             }
+            // Its own last vote counts again, as the others counted it before the crash.
+            if case .vote(let own) = lastSigned.message { record(own) }
         }
     }
 
@@ -98,7 +100,8 @@ public struct TendermintMachine: Sendable {
             return []
         }
         guard proposal.height == current.height, decision == nil, isWithinWindow(proposal.round),
-              current.proposals[proposal.round] == nil, current.proposer(proposal.round) == proposal.proposer,
+              proposal.polRound.map({ $0 < proposal.round }) ?? true, current.proposals[proposal.round] == nil,
+              current.proposer(proposal.round) == proposal.proposer,
               signed.hasValidSignature
         else { return [] }
         current.proposals[proposal.round] = .init(signed: signed, valid: blockValid)

@@ -111,3 +111,34 @@ import Testing
         #expect(buffer.readerIndex == 0)
     }
 }
+
+@Suite struct ValidatorSetUpdateTests {
+    let ids = Fixture.identities(5)
+
+    @Test func updatesKeepPrioritiesAndQueueNewcomersLast() throws {
+        let set = Fixture.set(Array(ids.prefix(3)), powers: [3, 2, 1]).advanced(byHeights: 4)
+        let next = try set.updated(with: [(ids[1].publicKey, 0), (ids[2].publicKey, 5), (ids[3].publicKey, 2)])
+        #expect(next.count == 3 && next.totalPower == 10)
+        #expect(!next.contains(ids[1].publicKey))
+        let kept = try #require(next.index(of: ids[0].publicKey))
+        #expect(next.priorities[kept] == set.priorities[set.index(of: ids[0].publicKey)!])
+        let changed = try #require(next.index(of: ids[2].publicKey))
+        #expect(next[changed].power == 5)
+        #expect(next.priorities[changed] == set.priorities[set.index(of: ids[2].publicKey)!])
+        let newcomer = try #require(next.index(of: ids[3].publicKey))
+        #expect(next.priorities[newcomer] == -11)  // −1.125 × 10, toward zero
+        #expect(next.proposer(forRound: 0).publicKey != ids[3].publicKey)
+    }
+
+    @Test func updateThatEmptiesTheSetIsRefused() {
+        let set = Fixture.set(Array(ids.prefix(1)))
+        #expect(throws: ValidatorSetError.empty) { try set.updated(with: [(ids[0].publicKey, 0)]) }
+    }
+
+    @Test func updatesAreTheSameWhateverTheirOrder() throws {
+        let set = Fixture.set(ids, powers: [1, 2, 3, 4, 5]).advanced(byHeights: 7)
+        let changes: [(PublicKey, UInt64)] = [(ids[0].publicKey, 9), (Fixture.identity(8).publicKey, 3),
+                                              (ids[4].publicKey, 0)]
+        #expect(try set.updated(with: changes) == set.updated(with: changes.reversed()))
+    }
+}
