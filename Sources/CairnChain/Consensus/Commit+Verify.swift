@@ -1,0 +1,48 @@
+import CairnCrypto
+
+/// Why a commit does not prove its block final.
+public enum CommitError: Error, Hashable, Sendable, CustomStringConvertible {
+    case unknownValidator(index: UInt16, validators: Int)
+    case duplicateSigner(index: UInt16)
+    case badSignature(index: UInt16)
+    case notEnoughPower(signed: UInt64, total: UInt64, needed: UInt64)
+
+    public var description: String {
+        switch self {
+        case .unknownValidator(let index, let count):
+            "the commit names validator \(index), but the set has \(count) validators (0–\(count - 1))"
+        case .duplicateSigner(let index):
+            "validator \(index) appears twice in the commit"
+        case .badSignature(let index):
+            "validator \(index)'s signature is not a precommit for this block on this chain, height and round"
+        case .notEnoughPower(let signed, let total, let needed):
+            "power \(signed) of \(total) signed, needs > \(needed - 1)"
+        }
+    }
+}
+
+extension Commit {
+    /// Checks that every signature is a valid precommit for `blockHash` at this height and round on `chainID`
+    /// by the validator it names in `validators` (the set of this commit's height), that no validator appears
+    /// twice, and that the signers hold more than 2/3 of the total power. Throws the first problem found.
+    public func verify(chainID: ChainID, validators: ValidatorSet) throws(CommitError) {
+        var seen = Set<UInt16>()
+        var power: UInt64 = 0
+        for entry in signatures {
+            let index = entry.validatorIndex
+            guard Int(index) < validators.count else {
+                throw .unknownValidator(index: index, validators: validators.count)
+            }
+            guard seen.insert(index).inserted else { throw .duplicateSigner(index: index) }
+            let validator = validators[Int(index)]
+            let vote = precommit(chainID: chainID, by: validator.publicKey)
+            guard validator.publicKey.verify(signature: entry.signature, message: vote.signingBytes) else {
+                throw .badSignature(index: index)
+            }
+            power += validator.power
+        }
+        guard power >= validators.quorum else {
+            throw .notEnoughPower(signed: power, total: validators.totalPower, needed: validators.quorum)
+        }
+    }
+}

@@ -1,0 +1,13 @@
+/// What a ledger needs besides its state to judge a transaction: the chain's parameters, its identity and
+/// the extensions it runs. Fixed for a chain's life; the chain builds one at start-up.
+public struct LedgerRules: Sendable {
+    public let params: ChainParameters
+    public let chainID: ChainID
+    public let extensions: LedgerExtensions
+
+    public init(params: ChainParameters, chainID: ChainID, extensions: LedgerExtensions = .none) {
+        self.params = params
+        self.chainID = chainID
+        self.extensions = extensions
+    }
+}

@@ -1,0 +1,38 @@
+import CairnCrypto
+
+/// An unsigned transaction (DESIGN.md §6): who acts, in which chain, in which order, for what fee, doing what.
+public struct Transaction: Hashable, Sendable {
+    /// The chain this transaction is for; a transaction signed for another network is refused.
+    public var chainID: ChainID
+    /// The account that signs, pays the fee and acts.
+    public var sender: PublicKey
+    /// The sender's transaction counter: starts at 0, and must equal the account's next nonce, so that each
+    /// transaction applies once and in order.
+    public var nonce: UInt64
+    /// Base units paid to the block's proposer; at least `ChainParameters.minFee`.
+    public var fee: Amount
+    public var kind: TransactionKind
+
+    public init(chainID: ChainID, sender: PublicKey, nonce: UInt64, fee: Amount, kind: TransactionKind) {
+        self.chainID = chainID
+        self.sender = sender
+        self.nonce = nonce
+        self.fee = fee
+        self.kind = kind
+    }
+}
+
+/// What a transaction does. The wire tag of each case is fixed forever (`Transaction+Wire.swift`).
+public enum TransactionKind: Hashable, Sendable {
+    /// Moves `amount` from the sender's balance to `to`'s. Not to oneself, not zero.
+    case transfer(to: PublicKey, amount: Amount)
+    /// Moves `amount` from balance to stake; a stake of at least `minValidatorStake` makes a validator.
+    case bond(amount: Amount)
+    /// Takes `amount` out of stake; it returns to the balance `unbondingDelayBlocks` later.
+    case unbond(amount: Amount)
+    /// Mints the faucet's amount to the sender: test networks only, once per account per cooldown.
+    case faucet
+    /// A kind the ledger does not know itself (the storage market's): refused unless a `LedgerExtension`
+    /// registered for `kind` accepts it. The payload is at most `SignedTransaction.maxEncodedBytes`.
+    case `extension`(kind: UInt16, payload: [UInt8])
+}
