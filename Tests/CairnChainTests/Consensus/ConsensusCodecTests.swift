@@ -101,7 +101,7 @@ import Testing
 
     /// Arbitrary bytes never trap any decoder: each returns a value, nil or a `WireError`.
     @Test func randomBytesNeverTrap() {
-        var generator = SplitMix64(seed: 0xC0FFEE)
+        var generator = ConsensusTestRandom(seed: 0xC0FFEE)
         for _ in 0..<3_000 {
             let length = Int(generator.next() % 300)
             let bytes = (0..<length).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
@@ -121,7 +121,7 @@ import Testing
 }
 
 /// A small seeded generator, so the random-input test is the same on every run.
-struct SplitMix64: RandomNumberGenerator {
+struct ConsensusTestRandom: RandomNumberGenerator {
     var state: UInt64
     init(seed: UInt64) { state = seed }
     mutating func next() -> UInt64 {
