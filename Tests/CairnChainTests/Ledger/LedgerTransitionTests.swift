@@ -13,6 +13,7 @@ import Testing
         let result = after.apply(tx, rules: f.rules, signatureVerified: false, feeRecipient: f.validator.publicKey)
         #expect(result.failure == rejection)
         #expect(after == state)
+        #expect(after.digest == state.digest)
         #expect(state.validate(tx, rules: f.rules, signatureVerified: false).failure == rejection)
     }
 
@@ -140,6 +141,17 @@ import Testing
         try f.commit([], on: &state)  // 5 = 2 + 3: matured
         #expect(state.balance(of: f.alice.publicKey) == balance + Amount(1_500))
         #expect(state.unbondings.isEmpty)
+    }
+
+    @Test func theDigestDependsOnTheStateNotOnHowItWasReached() throws {
+        let one = f.transfer(f.alice, to: f.carol, 7, nonce: 0)
+        let two = f.transfer(f.bob, to: f.carol, 9, nonce: 0)
+        var a = try f.genesis()
+        var b = a
+        for tx in [one, two] { #expect(a.apply(tx, rules: f.rules, signatureVerified: false).succeeded) }
+        for tx in [two, one] { #expect(b.apply(tx, rules: f.rules, signatureVerified: false).succeeded) }
+        #expect(a == b && a.digest == b.digest)
+        #expect(a.digest != (try f.genesis()).digest)
     }
 
     @Test func validatorSetIsCappedAndOrderedByStakeThenKey() throws {
