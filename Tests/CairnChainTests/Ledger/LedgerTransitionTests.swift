@@ -63,6 +63,9 @@ import Testing
         state.accounts[f.carol.publicKey]!.balance = Amount(UInt64.max - 200)
         state.totalSupply = Amount(UInt64.max - 100)  // not conserved: this test is about the edge only
         expectRefused(f.tx(f.carol, nonce: 0, .faucet), on: state, .overflow(what: "the total supply"))
+        var inconsistent = state
+        inconsistent.totalSupply = Amount(1)
+        expectRefused(f.tx(f.carol, nonce: 0, .faucet), on: inconsistent, .overflow(what: "the sender's balance"))
         expectRefused(
             f.tx(f.alice, nonce: 0, fee: UInt64.max, .transfer(to: f.bob.publicKey, amount: Amount(2))), on: state,
             .overflow(what: "amount plus fee"))
