@@ -46,6 +46,9 @@ import Testing
         let two = state.applyingBlock(block, rules: f.rules, signaturesVerified: false)
         let a = try one.get()
         #expect(a == (try two.get()))
+        #expect(a.digest == (try two.get()).digest && a.digest != state.digest)
+        #expect(
+            Array(a.canonicalEncoding.readableBytesView) == Array((try two.get()).canonicalEncoding.readableBytesView))
         #expect(a.heldTotal() == a.totalSupply)
         #expect(a.lastBlockHash == block.hash && a.height == 1)
         // The same block does not apply twice.

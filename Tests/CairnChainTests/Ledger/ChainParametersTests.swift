@@ -15,6 +15,28 @@ import Testing
         #expect(try JSONDecoder().decode(ChainParameters.self, from: json) == params)
     }
 
+    /// The shape of genesis.json's "chain" section, as a person writes it.
+    @Test func decodesTheGenesisSection() throws {
+        let validator = ChainParameters.localTestnetIdentity(0).publicKey.address
+        let json = """
+            {
+              "token_symbol": "CRN", "decimals": 6, "block_interval_ms": 500,
+              "timeouts": { "propose_ms": 1000, "propose_delta_ms": 170, "prevote_ms": 330,
+                            "prevote_delta_ms": 170, "precommit_ms": 330, "precommit_delta_ms": 170 },
+              "min_fee": 1000, "max_block_txs": 5000, "max_block_bytes": 4194304, "max_tx_bytes": 16384,
+              "min_validator_stake": 1000000000, "max_validators": 100, "unbonding_delay_blocks": 20,
+              "initial_accounts": { "\(validator)": 5000000 },
+              "initial_validators": { "\(validator)": 1000000000 }
+            }
+            """
+        let params = try JSONDecoder().decode(ChainParameters.self, from: Data(json.utf8))
+        try params.validate()
+        #expect(params.faucet == nil && params.minFee == Amount(1_000) && params.timeouts.prevoteDeltaMs == 170)
+        let state = try LedgerState.genesis(params)
+        #expect(state.totalSupply == Amount(1_005_000_000))
+        #expect(state.validatorStakes(params).map(\.1) == [1_000_000_000])
+    }
+
     @Test func validationNamesTheBadField() {
         var params = ChainParameters.localTestnet
         params.decimals = 19

@@ -8,6 +8,12 @@ import Testing
 struct DepositExtension: LedgerExtension {
     struct State: LedgerExtensionState, Equatable {
         var deposits: [PublicKey: UInt64] = [:]
+
+        var canonicalBytes: [UInt8] {
+            deposits.sorted { $0.key.precedes($1.key) }.flatMap { key, amount in
+                key.bytes + (0..<8).map { UInt8(truncatingIfNeeded: amount >> (56 - 8 * UInt64($0))) }
+            }
+        }
     }
 
     let kind: UInt16 = 42
@@ -85,6 +91,7 @@ struct DepositExtension: LedgerExtension {
                 continue
             }
             #expect(after == state)
+            #expect(after.digest == state.digest)
         }
     }
 }

@@ -13,6 +13,7 @@ import Testing
         let result = after.apply(tx, rules: f.rules, signatureVerified: false, feeRecipient: f.validator.publicKey)
         #expect(result.failure == rejection)
         #expect(after == state)
+        #expect(after.digest == state.digest)
         #expect(state.validate(tx, rules: f.rules, signatureVerified: false).failure == rejection)
     }
 
@@ -62,6 +63,9 @@ import Testing
         state.accounts[f.carol.publicKey]!.balance = Amount(UInt64.max - 200)
         state.totalSupply = Amount(UInt64.max - 100)  // not conserved: this test is about the edge only
         expectRefused(f.tx(f.carol, nonce: 0, .faucet), on: state, .overflow(what: "the total supply"))
+        var inconsistent = state
+        inconsistent.totalSupply = Amount(1)
+        expectRefused(f.tx(f.carol, nonce: 0, .faucet), on: inconsistent, .overflow(what: "the sender's balance"))
         expectRefused(
             f.tx(f.alice, nonce: 0, fee: UInt64.max, .transfer(to: f.bob.publicKey, amount: Amount(2))), on: state,
             .overflow(what: "amount plus fee"))
@@ -140,6 +144,17 @@ import Testing
         try f.commit([], on: &state)  // 5 = 2 + 3: matured
         #expect(state.balance(of: f.alice.publicKey) == balance + Amount(1_500))
         #expect(state.unbondings.isEmpty)
+    }
+
+    @Test func theDigestDependsOnTheStateNotOnHowItWasReached() throws {
+        let one = f.transfer(f.alice, to: f.carol, 7, nonce: 0)
+        let two = f.transfer(f.bob, to: f.carol, 9, nonce: 0)
+        var a = try f.genesis()
+        var b = a
+        for tx in [one, two] { #expect(a.apply(tx, rules: f.rules, signatureVerified: false).succeeded) }
+        for tx in [two, one] { #expect(b.apply(tx, rules: f.rules, signatureVerified: false).succeeded) }
+        #expect(a == b && a.digest == b.digest)
+        #expect(a.digest != (try f.genesis()).digest)
     }
 
     @Test func validatorSetIsCappedAndOrderedByStakeThenKey() throws {

@@ -63,6 +63,29 @@ import Testing
         #expect(pool[b0.hash] == nil)
     }
 
+    @Test func theByteLimitEvictsAsManyCheaperTailsAsNeeded() throws {
+        var fixture = f
+        fixture.extensions = LedgerExtensions([AcceptAnything()])
+        fixture.params.initialAccounts[f.validator.publicKey.address] = Amount(1_000)
+        let size = f.transfer(f.alice, to: f.bob, 1, nonce: 0).byteCount
+        var pool = Mempool(
+            rules: fixture.rules, limits: .init(maxCount: 100, maxBytes: 3 * size), committed: try fixture.genesis())
+        let alice = f.transfer(f.alice, to: f.bob, 1, nonce: 0, fee: 10)
+        let bob = f.transfer(f.bob, to: f.alice, 1, nonce: 0, fee: 11)
+        let carol = f.transfer(f.carol, to: f.alice, 1, nonce: 0, fee: 12)
+        for tx in [alice, bob, carol] { #expect(pool.add(tx).succeeded) }
+        // Almost two transfers' bytes: room is made by evicting the two cheapest.
+        let overhead = f.tx(f.validator, nonce: 0, .extension(kind: 7, payload: [])).byteCount
+        let big = f.tx(
+            f.validator, nonce: 0, fee: 20,
+            .extension(kind: 7, payload: [UInt8](repeating: 1, count: 2 * size - 10 - overhead)))
+        #expect(big.byteCount == 2 * size - 10)
+        #expect(pool.add(big).succeeded)
+        #expect(Set(pool.hashes) == [carol.hash, big.hash])
+        #expect(pool.totalBytes == size + big.byteCount)
+        #expect(pool.add(alice).failure == .full(count: 2, bytes: pool.totalBytes, lowestFee: Amount(12)))
+    }
+
     @Test func updateRemovesIncludedAndDropsWhatBecameInvalid() throws {
         var pool = try pool()
         let a0 = f.transfer(f.alice, to: f.bob, 1, nonce: 0)
@@ -93,4 +116,11 @@ import Testing
         pool.update(afterCommitting: built.block, newState: peer)
         #expect(pool.count == 0 && pool.totalBytes == 0)
     }
+}
+
+/// An extension (kind 7) that accepts every payload and changes nothing: for size-only tests.
+struct AcceptAnything: LedgerExtension {
+    let kind: UInt16 = 7
+    func check(_ call: ExtensionCall, in state: LedgerState) -> String? { nil }
+    func apply(_ call: ExtensionCall, to ledger: inout ExtensionLedger) throws(ExtensionRefusal) {}
 }

@@ -30,23 +30,3 @@ public struct BlockHeader: Hashable, Sendable {
     /// Bytes of the encoding: version 1, chain 32, height 8, previous 32, time 8, proposer 32, root 32, count 4.
     public static let encodedByteCount = 1 + 32 + 8 + 32 + 8 + 32 + 32 + 4
 }
-
-/// A header and its transactions, in the order they apply.
-public struct Block: Hashable, Sendable {
-    public var header: BlockHeader
-    public var transactions: [SignedTransaction]
-
-    /// The codec's hard limit on one encoded block; `ChainParameters.maxBlockBytes` may only be lower.
-    public static let maxEncodedBytes = 64 << 20
-
-    public init(header: BlockHeader, transactions: [SignedTransaction]) {
-        self.header = header
-        self.transactions = transactions
-    }
-
-    /// The header's hash.
-    public var hash: Key256 { header.hash }
-
-    /// Bytes of the encoding: the header, then each transaction behind a u32 length.
-    public var byteCount: Int { transactions.reduce(BlockHeader.encodedByteCount) { $0 + 4 + $1.byteCount } }
-}

@@ -33,9 +33,12 @@ public struct ExtensionRefusal: Error, Hashable, Sendable, CustomStringConvertib
     public var description: String { reason }
 }
 
-/// An extension's own state. Equality is needed so that whole ledger states compare (determinism tests).
+/// An extension's own state. Equality is needed so that whole ledger states compare (determinism tests), and
+/// canonical bytes so that they hash alike on every peer (`LedgerState.digest`).
 public protocol LedgerExtensionState: Sendable {
     func isEqual(to other: any LedgerExtensionState) -> Bool
+    /// One encoding per value, independent of dictionary order.
+    var canonicalBytes: [UInt8] { get }
 }
 
 extension LedgerExtensionState where Self: Equatable {

@@ -82,7 +82,8 @@ extension LedgerState {
             if let reason = ext.check(call, in: self) { return .extensionRefused(kind: kind, reason: reason) }
         }
         // Minted units can pay the fee (a new account's first faucet request has nothing else).
-        let (available, _) = sender.balance.baseUnits.addingReportingOverflow(minted)
+        let (available, overflowed) = sender.balance.baseUnits.addingReportingOverflow(minted)
+        guard !overflowed else { return .overflow(what: "the sender's balance") }
         guard spent <= available else {
             return .insufficientFunds(needed: Amount(spent), available: Amount(available))
         }
