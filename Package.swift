@@ -123,7 +123,7 @@ let package = Package(
         .testTarget(
             name: "CairnPeerTests",
             dependencies: [
-                "CairnPeer", "CairnWire", "CairnDHT", "CairnCrypto", "CairnStorage",
+                "CairnPeer", "CairnWire", "CairnDHT", "CairnCrypto", "CairnStorage", "CairnChain",
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),

@@ -1,4 +1,5 @@
 import CairnCrypto
+import CairnChain
 import CairnPeer
 import Foundation
 import Testing

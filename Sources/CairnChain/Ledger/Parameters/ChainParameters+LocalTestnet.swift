@@ -12,7 +12,7 @@ extension ChainParameters {
             timeouts: ConsensusTimeouts(
                 proposeMs: 1000, proposeDeltaMs: 170, prevoteMs: 330, prevoteDeltaMs: 170, precommitMs: 330,
                 precommitDeltaMs: 170),
-            minFee: Amount(1_000), maxBlockTxs: 5_000, maxBlockBytes: 4 << 20, maxTxBytes: 16 << 10,
+            minFee: Amount(1_000), maxBlockTxs: 5_000, maxBlockBytes: 1 << 20, maxTxBytes: 16 << 10,
             minValidatorStake: Amount(1_000 * oneToken), maxValidators: 100, unbondingDelayBlocks: 20,
             initialAccounts: Dictionary(uniqueKeysWithValues: keys.map { ($0, Amount(1_000_000 * oneToken)) }),
             initialValidators: Dictionary(uniqueKeysWithValues: keys.map { ($0, Amount(1_000 * oneToken)) }),

@@ -1,0 +1,65 @@
+import CairnCrypto
+import CairnWire
+import NIOCore
+
+/// Applying a committed block, whichever way it came (consensus or sync).
+extension ChainMachine {
+    /// Applies `block`, final by `commit`, to the ledger and moves every part of the machine to the next height;
+    /// returns the block as the store keeps it, or nil (logged) when it does not apply.
+    mutating func applyCommitted(_ block: Block, encoded: ByteBuffer, commit: Commit, signaturesVerified: Bool)
+        -> StoredBlock?
+    {
+        let height = block.header.height
+        switch ledger.applyingBlock(block, rules: rules, signaturesVerified: signaturesVerified) {
+        case .failure(let reason):
+            log(.warning, "committed block \(height) (\(block.hash.shortHex)) does not apply here: \(reason)")
+            return nil
+        case .success(let next):
+            ledger = next
+        }
+        let signed = commit.signatures.reduce(UInt64(0)) { sum, entry in
+            Int(entry.validatorIndex) < validators.count ? sum + validators[Int(entry.validatorIndex)].power : sum
+        }
+        lastCommitPower = validators.totalPower > 0 ? Double(signed) / Double(validators.totalPower) : 0
+        validators = Self.nextValidators(after: validators, ledger: ledger, params: params)
+        validatorPeers = peers(of: validators)
+        mempool.update(afterCommitting: block, newState: ledger)
+        sync.applied(height: height)
+        proposed = [:]
+        awaitingBody = [:]
+        bodyAsked = [:]
+        ownMessages = []
+        pendingCommit = nil
+        var commitBuffer = ByteBuffer()
+        commitBuffer.writeCommit(commit)
+        recent[height] = RecentBlock(hash: block.hash, block: encoded, commit: commitBuffer)
+        if height > Height(config.recentBlocks) { recent[height - Height(config.recentBlocks)] = nil }
+        actions.append(.committed(height: height, hash: block.hash, transactions: block.transactions.count))
+        return StoredBlock(
+            height: height, hash: block.hash, body: Array(encoded.readableBytesView),
+            commit: Array(commitBuffer.readableBytesView),
+            transactions: block.transactions.map { StoredBlock.Transaction(hash: $0.hash, accounts: Self.accounts(of: $0)) })
+    }
+
+    /// The accounts a transaction touches, for the history index: its sender and any recipient.
+    static func accounts(of tx: SignedTransaction) -> [[UInt8]] {
+        var accounts = [tx.transaction.sender.bytes]
+        if case .transfer(let to, _) = tx.transaction.kind, to != tx.transaction.sender { accounts.append(to.bytes) }
+        return accounts
+    }
+
+    /// A write is durable: what waited for it goes on.
+    public mutating func persisted(_ ticket: ChainWriteTicket, now: Instant) {
+        switch writes.removeValue(forKey: ticket) {
+        case .broadcast(let message)?:
+            broadcast(message)
+        case .decided(let height)?:
+            decidedBlockStored(height, now: now)
+        case .synced?:
+            announceStatus()
+            resumeAfterSync(now: now)
+        case nil:
+            break
+        }
+    }
+}

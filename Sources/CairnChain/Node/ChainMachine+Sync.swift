@@ -1,0 +1,118 @@
+import CairnCrypto
+import CairnWire
+import NIOCore
+
+/// Catching up: heights peers report, block ranges pulled and applied after their commits verify.
+extension ChainMachine {
+    /// `peer` says it committed up to `height` with `tip`.
+    mutating func statusArrived(height: Height, tip: Key256, from peer: PeerID, now: Instant) {
+        if height == ledger.height, tip != ledger.lastBlockHash, height > 0 {
+            log(.warning, "peer \(peer.shortHex) reports block \(tip.shortHex) at height \(height), this peer has "
+                + "\(ledger.lastBlockHash.shortHex): one of the two is not on this chain")
+            return
+        }
+        sync.peerReported(peer, height: height)
+        // A validator deciding the next height itself waits for the regossip tick before pulling it: the
+        // precommits that decide it are usually a moment away.
+        if let machine = consensus, machine.height == height, machine.decision == nil { return }
+        requestBlocks()
+    }
+
+    /// Sends the block requests the sync plans.
+    mutating func requestBlocks() {
+        for request in sync.nextRequests() {
+            newRequest(
+                .blocks(from: request.from),
+                .getBlocks(from: request.from, maxCount: UInt16(clamping: request.count)), to: request.peer)
+        }
+    }
+
+    /// Blocks arrived for the range from `from` (nil: the request failed).
+    mutating func blocksArrived(from: Height, _ blocks: [CommittedBlockBytes]?, now: Instant) {
+        if let blocks {
+            sync.received(from: from, blocks: blocks)
+        } else {
+            sync.failed(from: from)
+        }
+        applySyncedBlocks(now: now)
+        requestBlocks()
+    }
+
+    /// Applies the blocks that arrived in height order, each after its commit verifies against the validator
+    /// set of its height; stores them in one write.
+    mutating func applySyncedBlocks(now: Instant) {
+        var stored: [StoredBlock] = []
+        while let next = sync.peekNext() {
+            let height = sync.nextHeight
+            guard height == ledger.height + 1 else {
+                sync.applied(height: ledger.height)
+                continue
+            }
+            switch verify(next, height: height) {
+            case .failure(let reason):
+                log(.warning, "a synced block at height \(height) was refused: \(reason)")
+                sync.rejected(height: height)
+            case .success(let (block, commit)):
+                // The commit proves that more than 2/3 of the power checked every transaction.
+                guard let entry = applyCommitted(block, encoded: next.block, commit: commit, signaturesVerified: true)
+                else {
+                    sync.rejected(height: height)
+                    continue
+                }
+                stored.append(entry)
+            }
+        }
+        guard let last = stored.last else { return }
+        if let machine = consensus, machine.height <= ledger.height { consensus = nil }
+        write(.blocks(stored), then: .synced(last.height))
+    }
+
+    private func verify(_ synced: SyncedBlock, height: Height) -> Result<(Block, Commit), SyncRefusal> {
+        let block: Block
+        do {
+            block = try Block(decoding: Array(synced.block.readableBytesView), params: params)
+        } catch {
+            return .failure(.undecodable("block: \(error)"))
+        }
+        var commitBytes = synced.commit
+        let commit: Commit
+        do {
+            guard let decoded = try commitBytes.readCommit(), commitBytes.readableBytes == 0 else {
+                return .failure(.undecodable("commit: truncated or trailing bytes"))
+            }
+            commit = decoded
+        } catch {
+            return .failure(.undecodable("commit: \(error)"))
+        }
+        guard block.header.height == height, commit.height == height, commit.blockHash == block.hash else {
+            return .failure(.mismatch(height: height))
+        }
+        do {
+            try commit.verify(chainID: chainID, validators: validators)
+        } catch {
+            return .failure(.commit(error))
+        }
+        return .success((block, commit))
+    }
+
+    /// Synced blocks are stored: once caught up, a validator takes part in consensus again.
+    mutating func resumeAfterSync(now: Instant) {
+        guard !sync.isBehind else { return requestBlocks() }
+        startConsensusIfValidator(now: now)
+    }
+}
+
+/// Why a block from sync was refused.
+enum SyncRefusal: Error, CustomStringConvertible {
+    case undecodable(String)
+    case mismatch(height: Height)
+    case commit(CommitError)
+
+    var description: String {
+        switch self {
+        case .undecodable(let what): "it does not decode (\(what))"
+        case .mismatch(let height): "the block, its commit and height \(height) do not match"
+        case .commit(let error): "its commit does not verify: \(error)"
+        }
+    }
+}

@@ -1,0 +1,232 @@
+import CairnCrypto
+import CairnWire
+import NIOCore
+
+/// The chain as one peer runs it (DESIGN.md §6), a pure machine like the rest of the peer (§1): the ledger's
+/// committed state, the mempool, Tendermint consensus when this peer is a validator, the gossip of
+/// transactions, proposals and votes, and the sync that catches a peer up. No I/O: the host (`PeerMachine`)
+/// carries out its `ChainAction`s — sends, timers, durable writes — and reports back.
+///
+/// Who talks to whom: validators send their signed proposals and votes straight to every other validator
+/// (a validator's PeerID is the SHA-256 of its account key); every peer announces its committed height to
+/// its nearest neighbours after each commit, and a peer that hears of a higher height pulls the blocks with
+/// their commits (`BlockSync`), verifying each commit, so non-validators follow the chain without seeing any
+/// vote. Transactions go to the validators by hash and are pulled by those that lack them.
+public struct ChainMachine: Sendable {
+    public let rules: LedgerRules
+    public let config: ChainMachineConfig
+    let consensusConfig: ConsensusConfig
+    let identity: Identity?
+    public let localPeer: PeerID
+
+    /// The state after the last committed block.
+    public internal(set) var ledger: LedgerState
+    /// The validator set of the next height (`ledger.height + 1`), proposer priorities included.
+    public internal(set) var validators: ValidatorSet
+    /// The PeerIDs of `validators`, this peer's excluded.
+    var validatorPeers: [PeerID] = []
+    public internal(set) var mempool: Mempool
+    /// Consensus on `ledger.height + 1`, while this peer is a validator and not catching up.
+    var consensus: TendermintMachine?
+    var lastSigned: SigningRecord?
+    var sync: BlockSync<SyncedBlock>
+
+    /// Blocks proposed for the height under consensus, by hash.
+    var proposed: [Key256: ProposedBlock] = [:]
+    /// Proposals whose block is being pulled.
+    var awaitingBody: [Key256: [SignedProposal]] = [:]
+    /// Peers asked for a proposed block's body.
+    var bodyAsked: [Key256: Set<PeerID>] = [:]
+    /// A decision whose block has not arrived yet.
+    var pendingCommit: Commit?
+    /// This validator's signed messages of the undecided height, sent again on `regossip`.
+    var ownMessages: [ConsensusMessage] = []
+    /// Transaction hashes being pulled.
+    var pulling: Set<Key256> = []
+
+    var requests: [ChainRequestID: ChainRequestPurpose] = [:]
+    var nextRequest: UInt64 = 1
+    var writes: [ChainWriteTicket: AfterWrite] = [:]
+    var nextTicket: UInt64 = 1
+    /// The last committed blocks, to serve syncing peers from memory.
+    var recent: [Height: RecentBlock] = [:]
+    /// Peers told of each new height.
+    var neighbours: [PeerID] = []
+    /// The signers' share of the voting power in the last commit this peer saw (0–1).
+    public internal(set) var lastCommitPower: Double = 0
+    var started = false
+    var actions: [ChainAction] = []
+
+    struct ProposedBlock: Sendable {
+        var block: Block
+        var encoded: ByteBuffer
+        /// Nil until checked against the state.
+        var valid: Bool?
+    }
+
+    struct RecentBlock: Sendable {
+        var hash: Key256
+        var block: ByteBuffer
+        var commit: ByteBuffer
+    }
+
+    enum ChainRequestPurpose: Sendable {
+        case transactions([Key256])
+        case proposedBlock(Key256, from: PeerID)
+        case blocks(from: Height)
+    }
+
+    enum AfterWrite: Sendable {
+        case broadcast(ConsensusMessage)
+        /// A block consensus decided is on disk: the next height starts after the block interval.
+        case decided(Height)
+        /// Blocks sync applied are on disk.
+        case synced(Height)
+    }
+
+    /// A machine whose ledger is the genesis state of `rules.params` with `committed` (blocks this peer stored
+    /// earlier, in height order) applied again; `lastSigned` is the `SigningRecord` this validator last stored.
+    /// Throws `ChainRestoreError` when the genesis is invalid or a stored block does not apply (a damaged store).
+    public init(
+        rules: LedgerRules, identity: Identity?, localPeer: PeerID, config: ChainMachineConfig = ChainMachineConfig(),
+        committed: [StoredBlock] = [], lastSigned: [UInt8]? = nil
+    ) throws {
+        self.rules = rules
+        self.config = config
+        self.identity = identity
+        self.localPeer = localPeer
+        consensusConfig = ConsensusConfig(timeouts: rules.params.timeouts)
+        var ledger = try LedgerState.genesis(rules.params)
+        var validators = try ValidatorSet(ledger.validatorStakes(rules.params))
+        for stored in committed {
+            let block = try Block(decoding: stored.body, params: rules.params)
+            if case .failure(let reason) = ledger.applyBlock(block, rules: rules, signaturesVerified: true) {
+                throw ChainRestoreError.storedBlockDoesNotApply(height: stored.height, reason: "\(reason)")
+            }
+            validators = Self.nextValidators(after: validators, ledger: ledger, params: rules.params)
+        }
+        self.ledger = ledger
+        self.validators = validators
+        mempool = Mempool(rules: rules, limits: config.mempoolLimits, committed: ledger)
+        sync = BlockSync(committedHeight: ledger.height, config: config.sync)
+        if let lastSigned {
+            var buffer = ByteBuffer(bytes: lastSigned)
+            self.lastSigned = try buffer.readSigningRecord()
+        }
+        for stored in committed.suffix(config.recentBlocks) {
+            recent[stored.height] = RecentBlock(
+                hash: stored.hash, block: ByteBuffer(bytes: stored.body), commit: ByteBuffer(bytes: stored.commit))
+        }
+        validatorPeers = peers(of: validators)
+    }
+
+    // MARK: Reading
+
+    public var chainID: ChainID { rules.chainID }
+    public var params: ChainParameters { rules.params }
+    public var height: Height { ledger.height }
+    public var tip: Key256 { ledger.lastBlockHash }
+    /// Whether this peer's key is in the next height's validator set.
+    public var isValidator: Bool { identity.map { validators.contains($0.publicKey) } ?? false }
+    /// Peers whose last reported height is at least this peer's.
+    public var peersInSync: Int { sync.peersInSync }
+    /// The highest committed height a peer reported.
+    public var bestKnownHeight: Height { max(sync.bestKnownHeight, ledger.height) }
+    /// The consensus round under way, when this peer is a validator in consensus.
+    public var consensusRound: Round? { consensus?.round }
+
+    /// Drains the pending actions, oldest first.
+    public mutating func takeActions() -> [ChainAction] {
+        defer { actions.removeAll(keepingCapacity: true) }
+        return actions
+    }
+
+    /// Starts the machine: timers, the first status, and consensus when this peer validates.
+    public mutating func start(now: Instant) {
+        guard !started else { return }
+        started = true
+        actions.append(.armTimer(.status, at: now + config.statusInterval))
+        actions.append(.armTimer(.regossip, at: now + config.regossipInterval))
+        announceStatus()
+        startConsensusIfValidator(now: now)
+    }
+
+    /// The peers this one tells of new heights: the nearest `statusFanout` of `peers` by XOR distance.
+    public mutating func setNeighbours(_ peers: [PeerID]) {
+        neighbours = Array(
+            peers.filter { $0 != localPeer }.sorted { $0.distance(to: localPeer) < $1.distance(to: localPeer) }
+                .prefix(config.statusFanout))
+    }
+
+    /// A peer left: its sync ranges go to others.
+    public mutating func peerLost(_ peer: PeerID) {
+        sync.peerLost(peer)
+    }
+
+    // MARK: Helpers shared by the extensions
+
+    func peers(of set: ValidatorSet) -> [PeerID] {
+        set.validators.map(\.publicKey.peerID).filter { $0 != localPeer }
+    }
+
+    mutating func newRequest(_ purpose: ChainRequestPurpose, _ request: ChainRequest, to peer: PeerID) {
+        let id = ChainRequestID(rawValue: nextRequest)
+        nextRequest += 1
+        requests[id] = purpose
+        actions.append(.request(id, request, to: peer))
+    }
+
+    mutating func write(_ write: ChainWrite, then after: AfterWrite) {
+        let ticket = ChainWriteTicket(rawValue: nextTicket)
+        nextTicket += 1
+        writes[ticket] = after
+        actions.append(.write(ticket, write))
+    }
+
+    mutating func announceStatus() {
+        let status = ChainAnnouncement.status(height: ledger.height, tip: ledger.lastBlockHash)
+        for peer in Set(neighbours + validatorPeers) { actions.append(.announce(status, to: peer)) }
+    }
+
+    mutating func log(_ level: ChainLogLevel, _ message: String) {
+        actions.append(.log(level: level, message: message))
+    }
+
+    /// The set of the height after the one `ledger` just committed: the stakes as they stand, priorities carried
+    /// over, advanced one height (`ValidatorSet.updated(with:)`). A block that would leave no validator keeps
+    /// the old set, which alone can still commit the next block.
+    static func nextValidators(after set: ValidatorSet, ledger: LedgerState, params: ChainParameters) -> ValidatorSet {
+        var changes = ledger.validatorStakes(params)
+        let staying = Set(changes.map(\.0))
+        for validator in set.validators where !staying.contains(validator.publicKey) {
+            changes.append((validator.publicKey, 0))
+        }
+        guard let updated = try? set.updated(with: changes) else { return set.advanced(byHeights: 1) }
+        return updated.advanced(byHeights: 1)
+    }
+}
+
+/// Why a stored chain could not be loaded.
+public enum ChainRestoreError: Error, Hashable, Sendable, CustomStringConvertible {
+    case storedBlockDoesNotApply(height: Height, reason: String)
+
+    public var description: String {
+        switch self {
+        case .storedBlockDoesNotApply(let height, let reason):
+            "stored block \(height) does not apply to the state before it (\(reason)); the chain store is damaged"
+        }
+    }
+}
+
+extension ConsensusConfig {
+    /// Tendermint's timeouts as the genesis sets them.
+    init(timeouts: ConsensusTimeouts) {
+        self.init()
+        proposeMilliseconds = Int64(clamping: timeouts.proposeMs)
+        proposeDeltaMilliseconds = Int64(clamping: timeouts.proposeDeltaMs)
+        prevoteMilliseconds = Int64(clamping: timeouts.prevoteMs)
+        prevoteDeltaMilliseconds = Int64(clamping: timeouts.prevoteDeltaMs)
+        precommitMilliseconds = Int64(clamping: timeouts.precommitMs)
+        precommitDeltaMilliseconds = Int64(clamping: timeouts.precommitDeltaMs)
+    }
+}

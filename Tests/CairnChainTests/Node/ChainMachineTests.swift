@@ -1,0 +1,68 @@
+import CairnCrypto
+import CairnWire
+import Testing
+
+@testable import CairnChain
+
+@Suite struct ChainMachineTests {
+    @Test func fourValidatorsCommitAndFollowersKeepUp() throws {
+        var network = try ChainNetwork(validators: 4, followers: 2)
+        network.run(until: network.now + .seconds(20))
+        let heights = network.order.map { network.height(of: $0) }
+        #expect(heights.allSatisfy { $0 >= 10 }, "heights after 20 s: \(heights)")
+        #expect(Set(heights).count <= 2, "every peer within a block of the others: \(heights)")
+        let tips = Set(network.order.map { network.machines[$0]!.ledger.height == heights.min()! ? network.machines[$0]!.tip : nil }.compactMap { $0 })
+        #expect(tips.count == 1)
+        #expect(network.safetyViolations == 0)
+    }
+
+    @Test func aTransferSubmittedOnAFollowerIsCommittedEverywhere() throws {
+        var network = try ChainNetwork(validators: 4, followers: 2)
+        network.run(until: network.now + .seconds(3))
+        let sender = ChainParameters.localTestnetIdentity(0)
+        let recipient = Identity.generate().publicKey
+        let follower = network.order.last!
+        let tx = SignedTransaction(
+            signing: Transaction(
+                chainID: network.rules.chainID, sender: sender.publicKey,
+                nonce: network.machines[follower]!.nextNonce(of: sender.publicKey), fee: Amount(1_000),
+                kind: .transfer(to: recipient, amount: Amount(5_000_000))),
+            with: sender)
+        let hash = try network.machines[follower]!.submit(tx.encoded).get()
+        #expect(hash == tx.hash)
+        network.collect(follower)
+        network.run(until: network.now + .seconds(5))
+        for peer in network.order {
+            #expect(network.machines[peer]!.ledger.balance(of: recipient) == Amount(5_000_000))
+        }
+        // The same signed transaction again is refused, on any peer, and changes nothing.
+        guard case .failure(let refusal) = network.machines[follower]!.submit(tx.encoded) else {
+            Issue.record("a replayed transaction was accepted")
+            return
+        }
+        #expect("\(refusal)".contains("nonce"))
+    }
+
+    @Test func oneValidatorDownTheChainGoesOnTwoDownItHaltsAndResumes() throws {
+        var network = try ChainNetwork(validators: 4, followers: 1)
+        network.run(until: network.now + .seconds(5))
+        let validators = Array(network.order.prefix(4))
+        network.down.insert(validators[3])
+        let before = network.height(of: validators[0])
+        network.run(until: network.now + .seconds(10))
+        let withThree = network.height(of: validators[0])
+        #expect(withThree > before + 3, "three of four validators keep committing: \(before) → \(withThree)")
+        network.down.insert(validators[2])
+        network.run(until: network.now + .seconds(3))
+        let halted = network.height(of: validators[0])
+        network.run(until: network.now + .seconds(10))
+        #expect(network.height(of: validators[0]) == halted, "two of four validators commit nothing")
+        // Validator 2 comes back from its disk: it syncs and the chain resumes, with no fork.
+        network.down.remove(validators[2])
+        try network.add(network.identities[validators[2]]!, restoring: true)
+        network.start(validators[2])
+        network.run(until: network.now + .seconds(15))
+        #expect(network.height(of: validators[0]) > halted + 3)
+        #expect(network.safetyViolations == 0)
+    }
+}
