@@ -49,16 +49,18 @@ struct ConsensusNetwork {
     mutating func run(heights: Height, maxSteps: Int = 20_000, watching: Set<Int>? = nil) {
         let limit = steps + maxSteps
         while steps < limit,
-              committed.indices.contains(where: { (watching?.contains($0) ?? true) && committed[$0].count < Int(heights) })
+            committed.indices.contains(where: { (watching?.contains($0) ?? true) && committed[$0].count < Int(heights) }
+            )
         {
             steps += 1
             defer { checkSafety() }
             if !queue.isEmpty {
-                let pick = shuffle.map { generator -> Int in
-                    var generator = generator
-                    defer { shuffle = generator }
-                    return Int(generator.next() % UInt64(queue.count))
-                } ?? 0
+                let pick =
+                    shuffle.map { generator -> Int in
+                        var generator = generator
+                        defer { shuffle = generator }
+                        return Int(generator.next() % UInt64(queue.count))
+                    } ?? 0
                 let (node, event) = queue.remove(at: pick)
                 switch event {
                 case .message(let message):
@@ -67,7 +69,9 @@ struct ConsensusNetwork {
                     let hash = SHA256.hash(Array("block h\(height) r\(round) by \(node)".utf8))
                     handle(node, machines[node].blockBuilt(hash: hash, height: height, round: round, now: now))
                 }
-            } else if let next = timers.indices.min(by: { (timers[$0].at, timers[$0].node) < (timers[$1].at, timers[$1].node) }) {
+            } else if let next = timers.indices.min(by: {
+                (timers[$0].at, timers[$0].node) < (timers[$1].at, timers[$1].node)
+            }) {
                 let timer = timers.remove(at: next)
                 now = max(now, timer.at)
                 handle(timer.node, machines[timer.node].timeoutFired(timer.timeout, now: now))
@@ -83,9 +87,10 @@ struct ConsensusNetwork {
         let old = machines[node]
         queue.removeAll { $0.node == node }
         timers.removeAll { $0.node == node }
-        machines[node] = TendermintMachine(chainID: old.chainID, height: old.decision == nil ? old.height : old.height + 1,
-                                           validators: old.decision == nil ? old.validators : old.validators.advanced(byHeights: 1),
-                                           identity: identity, lastSigned: old.lastSigned, config: old.config)
+        machines[node] = TendermintMachine(
+            chainID: old.chainID, height: old.decision == nil ? old.height : old.height + 1,
+            validators: old.decision == nil ? old.validators : old.validators.advanced(byHeights: 1),
+            identity: identity, lastSigned: old.lastSigned, config: old.config)
         handle(node, machines[node].start(now: now))
     }
 

@@ -104,8 +104,9 @@ import Testing
 
         let fire = machine.timeoutFired(ConsensusTimeout(height: 1, round: 0, step: .precommit), now: .seconds(2))
         #expect(machine.round == 1 && fire.timeouts.map(\.0.step) == [.propose])
-        let onY = machine.proposalReceived(Fixture.proposal(four.proposers[1], round: 1, y), blockValid: true,
-                                           now: .seconds(2))
+        let onY = machine.proposalReceived(
+            Fixture.proposal(four.proposers[1], round: 1, y), blockValid: true,
+            now: .seconds(2))
         #expect(onY.votes.map(\.blockHash) == [nil])
         #expect(onY.votes.map(\.round) == [1])
 
@@ -141,8 +142,9 @@ import Testing
         #expect(machine.round == 2 && machine.lockedValue == x)
 
         // A proposal of Y without its polka round would still be refused; with polRound 1 it is accepted.
-        let onY = machine.proposalReceived(Fixture.proposal(four.proposers[2], round: 2, polRound: 1, y),
-                                           blockValid: true, now: .seconds(10))
+        let onY = machine.proposalReceived(
+            Fixture.proposal(four.proposers[2], round: 2, polRound: 1, y),
+            blockValid: true, now: .seconds(10))
         #expect(onY.votes.map(\.blockHash) == [y])
         #expect(onY.votes.map(\.round) == [2])
     }
@@ -158,8 +160,9 @@ import Testing
         var machine = four.machine(four.proposers[3])
         _ = machine.start(now: .zero)
         #expect(machine.voteReceived(Fixture.vote(four.proposers[0], .prevote, round: 5, x), now: .zero).isEmpty)
-        let skipped = machine.voteReceived(Fixture.vote(four.proposers[1], .precommit, round: 5, nil),
-                                           now: .seconds(1))
+        let skipped = machine.voteReceived(
+            Fixture.vote(four.proposers[1], .precommit, round: 5, nil),
+            now: .seconds(1))
         #expect(machine.round == 5)
         #expect(skipped.timeouts.map(\.0) == [ConsensusTimeout(height: 1, round: 5, step: .propose)])
         #expect(skipped.timeouts.map(\.1) == [.seconds(1) + .milliseconds(3_000 + 5 * 500)])
@@ -227,8 +230,11 @@ import Testing
         }
         // Another chain's votes do not count either.
         for signer in four.proposers.prefix(3) {
-            #expect(machine.voteReceived(Fixture.vote(signer, .prevote, round: 2, x, chain: Fixture.otherChain),
-                                         now: .zero).isEmpty)
+            #expect(
+                machine.voteReceived(
+                    Fixture.vote(signer, .prevote, round: 2, x, chain: Fixture.otherChain),
+                    now: .zero
+                ).isEmpty)
         }
         // A non-validator's votes neither.
         let stranger = Fixture.identity(99)
@@ -266,8 +272,9 @@ import Testing
         config.maxBufferedPerSender = 2
         var buffer = NextHeightBuffer()
         for round in 0..<10 {
-            buffer.keep(.vote(Fixture.vote(four.proposers[0], .prevote, height: 2, round: Round(round), x)),
-                        config: config)
+            buffer.keep(
+                .vote(Fixture.vote(four.proposers[0], .prevote, height: 2, round: Round(round), x)),
+                config: config)
         }
         buffer.keep(.vote(Fixture.vote(four.proposers[1], .prevote, height: 2, x)), config: config)
         #expect(buffer.count == 3)
