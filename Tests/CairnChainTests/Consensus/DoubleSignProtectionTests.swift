@@ -91,6 +91,23 @@ import Testing
         #expect(onY.votes.map(\.round) == [1])
     }
 
+    /// The restarted validator counts its own persisted precommit: with two more it commits, and the commit
+    /// carries its signature.
+    @Test func restartedValidatorCountsItsPersistedVote() throws {
+        let me = four.proposers[3]
+        let precommit = Fixture.vote(me, .precommit, x)
+        let record = SigningRecord(message: .vote(precommit), lock: .init(round: 0, blockHash: x))
+        var machine = four.machine(me, lastSigned: record)
+        _ = machine.start(now: .zero)
+        _ = machine.proposalReceived(Fixture.proposal(four.proposers[0], x), blockValid: true, now: .zero)
+        _ = machine.voteReceived(Fixture.vote(four.proposers[0], .precommit, x), now: .zero)
+        let actions = machine.voteReceived(Fixture.vote(four.proposers[1], .precommit, x), now: .zero)
+        let commit = try #require(actions.commits.first)
+        let mine = try #require(four.set.index(of: me.publicKey))
+        #expect(commit.signatures.contains(.init(validatorIndex: UInt16(mine), signature: precommit.signature)))
+        try commit.verify(chainID: Fixture.chain, validators: four.set)
+    }
+
     @Test func restartedProposerDoesNotProposeAnotherBlock() throws {
         let me = four.proposers[0]
         var before = four.machine(me)
