@@ -15,12 +15,13 @@ extension ByteBuffer {
     public mutating func readCommit() throws(WireError) -> Commit? {
         try consensusParse { buffer throws(WireError) -> Commit? in
             guard let height = buffer.readInteger(as: Height.self), let round = buffer.readInteger(as: Round.self),
-                  let hash = buffer.readKey256(),
-                  let signatures = try buffer.readWireArray(
+                let hash = buffer.readKey256(),
+                let signatures = try buffer.readWireArray(
                     maxCount: Commit.maxSignatures, minElementByteCount: 66, "commit signatures",
                     { element throws(WireError) -> Commit.Signature? in
                         guard let index = element.readInteger(as: UInt16.self),
-                              let signature = element.readSignature() else { return nil }
+                            let signature = element.readSignature()
+                        else { return nil }
                         return Commit.Signature(validatorIndex: index, signature: signature)
                     })
             else { return nil }

@@ -23,11 +23,12 @@ public struct ConsensusConfig: Hashable, Sendable {
 
     /// How long the `step` timeout of `round` lasts.
     public func duration(of step: ConsensusTimeout.Step, round: Round) -> Duration {
-        let (base, delta) = switch step {
-        case .propose: (proposeMilliseconds, proposeDeltaMilliseconds)
-        case .prevote: (prevoteMilliseconds, prevoteDeltaMilliseconds)
-        case .precommit: (precommitMilliseconds, precommitDeltaMilliseconds)
-        }
+        let (base, delta) =
+            switch step {
+            case .propose: (proposeMilliseconds, proposeDeltaMilliseconds)
+            case .prevote: (prevoteMilliseconds, prevoteDeltaMilliseconds)
+            case .precommit: (precommitMilliseconds, precommitDeltaMilliseconds)
+            }
         let (grown, overflow) = delta.multipliedReportingOverflow(by: Int64(round))
         let total = overflow ? Int64.max : base.addingReportingOverflow(grown).partialValue
         return .milliseconds(total < 0 ? Int64.max / 1_000_000 : min(total, Int64.max / 1_000_000))

@@ -24,11 +24,12 @@ extension ByteBuffer {
             }
             guard let type = VoteType(rawValue: rawType) else { throw .unknownTag(rawType, in: "vote type") }
             guard let height = buffer.readInteger(as: Height.self), let round = buffer.readInteger(as: Round.self),
-                  let hash = try buffer.readOptionalKey256("vote's block hash flag"),
-                  let validator = buffer.readPublicKey(), let signature = buffer.readSignature()
+                let hash = try buffer.readOptionalKey256("vote's block hash flag"),
+                let validator = buffer.readPublicKey(), let signature = buffer.readSignature()
             else { return nil }
-            let vote = Vote(chainID: chainID, type: type, height: height, round: round, blockHash: hash,
-                            validator: validator)
+            let vote = Vote(
+                chainID: chainID, type: type, height: height, round: round, blockHash: hash,
+                validator: validator)
             return SignedVote(vote: vote, signature: signature)
         }
     }
@@ -50,16 +51,17 @@ extension ByteBuffer {
     public mutating func readSignedProposal() throws(WireError) -> SignedProposal? {
         try consensusParse { buffer throws(WireError) -> SignedProposal? in
             guard let chainID = buffer.readChainID(), let height = buffer.readInteger(as: Height.self),
-                  let round = buffer.readInteger(as: Round.self),
-                  let polRound = try buffer.readOptionalRound("proposal's polRound flag"),
-                  let hash = buffer.readKey256(), let proposer = buffer.readPublicKey(),
-                  let signature = buffer.readSignature()
+                let round = buffer.readInteger(as: Round.self),
+                let polRound = try buffer.readOptionalRound("proposal's polRound flag"),
+                let hash = buffer.readKey256(), let proposer = buffer.readPublicKey(),
+                let signature = buffer.readSignature()
             else { return nil }
             if let polRound, polRound >= round {
                 throw .invalidValue("polRound \(polRound) is not before round \(round)", in: "proposal")
             }
-            let proposal = Proposal(chainID: chainID, height: height, round: round, polRound: polRound,
-                                    blockHash: hash, proposer: proposer)
+            let proposal = Proposal(
+                chainID: chainID, height: height, round: round, polRound: polRound,
+                blockHash: hash, proposer: proposer)
             return SignedProposal(proposal: proposal, signature: signature)
         }
     }

@@ -12,12 +12,13 @@ struct NextHeightBuffer: Sendable {
     var count: Int { messages.count }
 
     mutating func keep(_ message: ConsensusMessage, config: ConsensusConfig) {
-        let sender = switch message {
-        case .proposal(let p): p.proposal.proposer
-        case .vote(let v): v.vote.validator
-        }
+        let sender =
+            switch message {
+            case .proposal(let p): p.proposal.proposer
+            case .vote(let v): v.vote.validator
+            }
         guard messages.count < config.maxBuffered, perSender[sender, default: 0] < config.maxBufferedPerSender,
-              seen.insert(message).inserted
+            seen.insert(message).inserted
         else { return }
         perSender[sender, default: 0] += 1
         messages.append(message)

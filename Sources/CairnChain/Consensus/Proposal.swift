@@ -12,8 +12,10 @@ public struct Proposal: Hashable, Sendable {
     public var blockHash: Key256
     public var proposer: PublicKey
 
-    public init(chainID: ChainID, height: Height, round: Round, polRound: Round?, blockHash: Key256,
-                proposer: PublicKey) {
+    public init(
+        chainID: ChainID, height: Height, round: Round, polRound: Round?, blockHash: Key256,
+        proposer: PublicKey
+    ) {
         self.chainID = chainID
         self.height = height
         self.round = round

@@ -53,7 +53,8 @@ extension ByteBuffer {
     public mutating func readSigningRecord() throws(WireError) -> SigningRecord? {
         try consensusParse { buffer throws(WireError) -> SigningRecord? in
             guard let message = try buffer.readConsensusMessage(),
-                  let locked = try buffer.readWireBool("signing record's lock flag") else { return nil }
+                let locked = try buffer.readWireBool("signing record's lock flag")
+            else { return nil }
             guard locked else { return SigningRecord(message: message, lock: nil) }
             guard let round = buffer.readInteger(as: Round.self), let hash = buffer.readKey256() else { return nil }
             return SigningRecord(message: message, lock: .init(round: round, blockHash: hash))

@@ -31,7 +31,8 @@ extension TendermintMachine {
     /// Runs the upon-rules until none fires (each fires at most once per state it changes).
     mutating func applyRules(now: Instant) {
         while isRunning {
-            let fired = ruleProposal() || ruleProposalWithPolka() || rulePrevoteTimer(now: now)
+            let fired =
+                ruleProposal() || ruleProposalWithPolka() || rulePrevoteTimer(now: now)
                 || rulePolka() || ruleNilPolka() || rulePrecommitTimer(now: now) || ruleDecide()
                 || ruleRoundSkip(now: now)
             if !fired { return }
@@ -42,7 +43,7 @@ extension TendermintMachine {
     /// prevote id(v) if valid(v) ∧ (lockedRound_p = −1 ∨ lockedValue_p = v), else nil; step_p ← prevote.
     private mutating func ruleProposal() -> Bool {
         guard current.step == .propose, let proposal = current.proposals[current.round],
-              proposal.signed.proposal.polRound == nil
+            proposal.signed.proposal.polRound == nil
         else { return false }
         let v = proposal.blockHash
         let accept = proposal.valid && (current.lockedRound == nil || current.lockedValue == v)
@@ -56,7 +57,7 @@ extension TendermintMachine {
     /// ∨ lockedValue_p = v), else nil; step_p ← prevote.
     private mutating func ruleProposalWithPolka() -> Bool {
         guard current.step == .propose, let proposal = current.proposals[current.round],
-              let vr = proposal.signed.proposal.polRound, vr < current.round
+            let vr = proposal.signed.proposal.polRound, vr < current.round
         else { return false }
         let v = proposal.blockHash
         guard (current.prevotes[vr]?.power(for: v) ?? 0) >= current.validators.quorum else { return false }
@@ -70,7 +71,7 @@ extension TendermintMachine {
     /// OnTimeoutPrevote(h_p, round_p).
     private mutating func rulePrevoteTimer(now: Instant) -> Bool {
         guard current.step == .prevote, !current.prevoteTimerArmed.contains(current.round),
-              (current.prevotes[current.round]?.totalPower ?? 0) >= current.validators.quorum
+            (current.prevotes[current.round]?.totalPower ?? 0) >= current.validators.quorum
         else { return false }
         current.prevoteTimerArmed.insert(current.round)
         arm(.prevote, now: now)
@@ -83,8 +84,8 @@ extension TendermintMachine {
     private mutating func rulePolka() -> Bool {
         let round = current.round
         guard current.step >= .prevote, !current.polkaHandled.contains(round),
-              let proposal = current.proposals[round], proposal.valid,
-              (current.prevotes[round]?.power(for: proposal.blockHash) ?? 0) >= current.validators.quorum
+            let proposal = current.proposals[round], proposal.valid,
+            (current.prevotes[round]?.power(for: proposal.blockHash) ?? 0) >= current.validators.quorum
         else { return false }
         current.polkaHandled.insert(round)
         let v = proposal.blockHash
@@ -102,7 +103,7 @@ extension TendermintMachine {
     /// Line 44: upon 2f+1 ⟨PREVOTE, h_p, round_p, nil⟩ while step_p = prevote: precommit nil; step_p ← precommit.
     private mutating func ruleNilPolka() -> Bool {
         guard current.step == .prevote,
-              (current.prevotes[current.round]?.power(for: nil) ?? 0) >= current.validators.quorum
+            (current.prevotes[current.round]?.power(for: nil) ?? 0) >= current.validators.quorum
         else { return false }
         castVote(.precommit, nil)
         current.step = .precommit
@@ -112,7 +113,7 @@ extension TendermintMachine {
     /// Line 47: upon 2f+1 ⟨PRECOMMIT, h_p, round_p, ∗⟩ for the first time: schedule OnTimeoutPrecommit.
     private mutating func rulePrecommitTimer(now: Instant) -> Bool {
         guard !current.precommitTimerArmed.contains(current.round),
-              (current.precommits[current.round]?.totalPower ?? 0) >= current.validators.quorum
+            (current.precommits[current.round]?.totalPower ?? 0) >= current.validators.quorum
         else { return false }
         current.precommitTimerArmed.insert(current.round)
         arm(.precommit, now: now)
@@ -125,7 +126,7 @@ extension TendermintMachine {
         let quorum = current.validators.quorum
         for (round, precommits) in current.precommits.sorted(by: { $0.key < $1.key }) {
             guard let value = precommits.value(withPowerAtLeast: quorum), let hash = value,
-                  let proposal = current.proposals[round], proposal.valid, proposal.blockHash == hash
+                let proposal = current.proposals[round], proposal.valid, proposal.blockHash == hash
             else { continue }
             decide(Commit(height: current.height, blockHash: hash, precommits: precommits))
             return true

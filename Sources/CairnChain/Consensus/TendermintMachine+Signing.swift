@@ -10,8 +10,9 @@ extension TendermintMachine {
     /// broadcast reaches the sender too). A follower, or a validator whose record forbids it, stays silent.
     mutating func castVote(_ type: VoteType, _ value: Key256?) {
         guard let identity, current.validators.contains(identity.publicKey) else { return }
-        let vote = Vote(chainID: chainID, type: type, height: current.height, round: current.round,
-                        blockHash: value, validator: identity.publicKey)
+        let vote = Vote(
+            chainID: chainID, type: type, height: current.height, round: current.round,
+            blockHash: value, validator: identity.publicKey)
         guard let signed = sign(.vote(vote.signed(by: identity))), case .vote(let own) = signed else { return }
         record(own)
     }
@@ -19,10 +20,11 @@ extension TendermintMachine {
     /// Signs and sends the proposal of the current round (lines 19 and 15), and keeps it as a valid proposal.
     mutating func propose(_ hash: Key256, polRound: Round?) {
         guard let identity else { return }
-        let proposal = Proposal(chainID: chainID, height: current.height, round: current.round,
-                                polRound: polRound, blockHash: hash, proposer: identity.publicKey)
+        let proposal = Proposal(
+            chainID: chainID, height: current.height, round: current.round,
+            polRound: polRound, blockHash: hash, proposer: identity.publicKey)
         guard let signed = sign(.proposal(proposal.signed(by: identity))), case .proposal(let own) = signed,
-              current.proposals[current.round] == nil
+            current.proposals[current.round] == nil
         else { return }
         current.proposals[current.round] = .init(signed: own, valid: true)
     }

@@ -35,8 +35,10 @@ public struct TendermintMachine: Sendable {
     /// `lastSigned` is the last `SigningRecord` this validator persisted, nil if it never signed: the machine
     /// will sign nothing at or before its position that differs from it, and when it is for `height`, starts
     /// at its round with its lock.
-    public init(chainID: ChainID, height: Height, validators: ValidatorSet, identity: Identity?,
-                lastSigned: SigningRecord? = nil, config: ConsensusConfig = ConsensusConfig()) {
+    public init(
+        chainID: ChainID, height: Height, validators: ValidatorSet, identity: Identity?,
+        lastSigned: SigningRecord? = nil, config: ConsensusConfig = ConsensusConfig()
+    ) {
         self.chainID = chainID
         self.config = config
         self.identity = identity
@@ -100,9 +102,9 @@ public struct TendermintMachine: Sendable {
             return []
         }
         guard proposal.height == current.height, decision == nil, isWithinWindow(proposal.round),
-              proposal.polRound.map({ $0 < proposal.round }) ?? true, current.proposals[proposal.round] == nil,
-              current.proposer(proposal.round) == proposal.proposer,
-              signed.hasValidSignature
+            proposal.polRound.map({ $0 < proposal.round }) ?? true, current.proposals[proposal.round] == nil,
+            current.proposer(proposal.round) == proposal.proposer,
+            signed.hasValidSignature
         else { return [] }
         current.proposals[proposal.round] = .init(signed: signed, valid: blockValid)
         return afterMessage(now: now)
@@ -118,7 +120,7 @@ public struct TendermintMachine: Sendable {
             return []
         }
         guard vote.height == current.height, decision == nil, isWithinWindow(vote.round),
-              current.validators.contains(vote.validator), signed.hasValidSignature
+            current.validators.contains(vote.validator), signed.hasValidSignature
         else { return [] }
         record(signed)
         return afterMessage(now: now)
@@ -137,7 +139,7 @@ public struct TendermintMachine: Sendable {
     /// The host's answer to `.buildBlock(height:round:)`: propose `hash` (line 19), unless the round moved on.
     public mutating func blockBuilt(hash: Key256, height: Height, round: Round, now: Instant) -> [ConsensusAction] {
         guard case .running = phase, height == current.height, round == current.round,
-              current.buildRequested == round, current.step == .propose
+            current.buildRequested == round, current.step == .propose
         else { return [] }
         current.buildRequested = nil
         propose(hash, polRound: nil)

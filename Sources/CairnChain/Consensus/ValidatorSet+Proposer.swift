@@ -32,8 +32,9 @@ extension ValidatorSet {
         return next
     }
 
-    /// One step of the schedule over `priorities`; returns the proposer's index.
-    private func step(_ priorities: inout [Int64]) -> Int {
+    /// One step of the schedule over `priorities`; returns the proposer's index. Starting from `priorities`,
+    /// the n-th call returns `proposerIndex(forRound: n - 1)`: the machine walks rounds with it incrementally.
+    func step(_ priorities: inout [Int64]) -> Int {
         let total = Int64(totalPower)
         rescale(&priorities, maxSpread: 2 * total)
         centre(&priorities)

@@ -16,13 +16,15 @@ extension ValidatorSet {
 extension ByteBuffer {
     public mutating func readValidatorSet() throws(WireError) -> ValidatorSet? {
         try consensusParse { buffer throws(WireError) -> ValidatorSet? in
-            guard let entries = try buffer.readWireArray(
-                maxCount: ValidatorSet.maxCount, minElementByteCount: 48, "validators",
-                { element throws(WireError) -> (Validator, Int64)? in
-                    guard let key = element.readPublicKey(), let power = element.readInteger(as: UInt64.self),
-                          let priority = element.readInteger(as: Int64.self) else { return nil }
-                    return (Validator(publicKey: key, power: power), priority)
-                })
+            guard
+                let entries = try buffer.readWireArray(
+                    maxCount: ValidatorSet.maxCount, minElementByteCount: 48, "validators",
+                    { element throws(WireError) -> (Validator, Int64)? in
+                        guard let key = element.readPublicKey(), let power = element.readInteger(as: UInt64.self),
+                            let priority = element.readInteger(as: Int64.self)
+                        else { return nil }
+                        return (Validator(publicKey: key, power: power), priority)
+                    })
             else { return nil }
             let set: ValidatorSet
             do throws(ValidatorSetError) {

@@ -19,8 +19,10 @@ public struct Vote: Hashable, Sendable {
     /// The signer. Not part of the signing bytes: a commit names signers by index and rebuilds the vote.
     public var validator: PublicKey
 
-    public init(chainID: ChainID, type: VoteType, height: Height, round: Round, blockHash: Key256?,
-                validator: PublicKey) {
+    public init(
+        chainID: ChainID, type: VoteType, height: Height, round: Round, blockHash: Key256?,
+        validator: PublicKey
+    ) {
         self.chainID = chainID
         self.type = type
         self.height = height

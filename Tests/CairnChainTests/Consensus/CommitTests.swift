@@ -32,7 +32,8 @@ import Testing
         #expect(throws: CommitError.notEnoughPower(signed: 5, total: 12, needed: 9)) {
             try commit(signers: [0]).verify(chainID: Fixture.chain, validators: set)
         }
-        #expect(CommitError.notEnoughPower(signed: 5, total: 12, needed: 9).description
+        #expect(
+            CommitError.notEnoughPower(signed: 5, total: 12, needed: 9).description
                 == "power 5 of 12 signed, needs > 8")
         // 8 of 12 is exactly 2/3: not enough.
         #expect(throws: CommitError.notEnoughPower(signed: 8, total: 12, needed: 9)) {
@@ -66,8 +67,9 @@ import Testing
 
     @Test func unknownValidatorIsRefused() {
         let good = commit(signers: [0, 1])
-        let stray = Commit(height: 7, round: 2, blockHash: x,
-                           signatures: good.signatures + [.init(validatorIndex: 4, signature: good.signatures[0].signature)])
+        let stray = Commit(
+            height: 7, round: 2, blockHash: x,
+            signatures: good.signatures + [.init(validatorIndex: 4, signature: good.signatures[0].signature)])
         #expect(throws: CommitError.unknownValidator(index: 4, validators: 4)) {
             try stray.verify(chainID: Fixture.chain, validators: set)
         }

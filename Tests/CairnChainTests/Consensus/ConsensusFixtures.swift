@@ -21,16 +21,22 @@ enum Fixture {
 
     static func block(_ name: String) -> Key256 { SHA256.hash(Array(name.utf8)) }
 
-    static func vote(_ signer: Identity, _ type: VoteType, height: Height = 1, round: Round = 0, _ hash: Key256?,
-                     chain: ChainID = chain) -> SignedVote {
+    static func vote(
+        _ signer: Identity, _ type: VoteType, height: Height = 1, round: Round = 0, _ hash: Key256?,
+        chain: ChainID = chain
+    ) -> SignedVote {
         Vote(chainID: chain, type: type, height: height, round: round, blockHash: hash, validator: signer.publicKey)
             .signed(by: signer)
     }
 
-    static func proposal(_ signer: Identity, height: Height = 1, round: Round = 0, polRound: Round? = nil,
-                         _ hash: Key256) -> SignedProposal {
-        Proposal(chainID: chain, height: height, round: round, polRound: polRound, blockHash: hash,
-                 proposer: signer.publicKey).signed(by: signer)
+    static func proposal(
+        _ signer: Identity, height: Height = 1, round: Round = 0, polRound: Round? = nil,
+        _ hash: Key256
+    ) -> SignedProposal {
+        Proposal(
+            chainID: chain, height: height, round: round, polRound: polRound, blockHash: hash,
+            proposer: signer.publicKey
+        ).signed(by: signer)
     }
 }
 
@@ -97,7 +103,8 @@ struct FourValidators {
     func machine(_ identity: Identity?, lastSigned: SigningRecord? = nil, config: ConsensusConfig = .init())
         -> TendermintMachine
     {
-        TendermintMachine(chainID: Fixture.chain, height: 1, validators: set, identity: identity,
-                          lastSigned: lastSigned, config: config)
+        TendermintMachine(
+            chainID: Fixture.chain, height: 1, validators: set, identity: identity,
+            lastSigned: lastSigned, config: config)
     }
 }

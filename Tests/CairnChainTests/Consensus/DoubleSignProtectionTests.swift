@@ -32,8 +32,9 @@ import Testing
         // Restart: a (byzantine or repeated) proposal of Y for the same round must not get a prevote for Y.
         var after = four.machine(me, lastSigned: record)
         _ = after.start(now: .seconds(1))
-        let actions = after.proposalReceived(Fixture.proposal(four.proposers[0], y), blockValid: true,
-                                             now: .seconds(1))
+        let actions = after.proposalReceived(
+            Fixture.proposal(four.proposers[0], y), blockValid: true,
+            now: .seconds(1))
         #expect(actions.records.isEmpty)
         // Nor does anything else in the round: its propose timeout finds it past the propose step.
         let timeout = after.timeoutFired(ConsensusTimeout(height: 1, round: 0, step: .propose), now: .seconds(4))
@@ -69,8 +70,11 @@ import Testing
         #expect(after.round == 0 && after.lockedValue == x && after.lockedRound == 0)
         _ = after.start(now: .seconds(1))
         // Round 0 again: no prevote (earlier step), no nil precommit (same step, other value).
-        #expect(after.proposalReceived(Fixture.proposal(four.proposers[0], x), blockValid: true,
-                                       now: .seconds(1)).records.isEmpty)
+        #expect(
+            after.proposalReceived(
+                Fixture.proposal(four.proposers[0], x), blockValid: true,
+                now: .seconds(1)
+            ).records.isEmpty)
         _ = after.voteReceived(Fixture.vote(four.proposers[0], .prevote, nil), now: .seconds(1))
         _ = after.voteReceived(Fixture.vote(four.proposers[1], .prevote, nil), now: .seconds(1))
         let nilPolka = after.voteReceived(Fixture.vote(four.proposers[2], .prevote, nil), now: .seconds(1))
@@ -80,10 +84,28 @@ import Testing
         _ = after.voteReceived(Fixture.vote(four.proposers[0], .precommit, nil), now: .seconds(2))
         _ = after.voteReceived(Fixture.vote(four.proposers[1], .precommit, nil), now: .seconds(2))
         _ = after.timeoutFired(ConsensusTimeout(height: 1, round: 0, step: .precommit), now: .seconds(3))
-        let onY = after.proposalReceived(Fixture.proposal(four.proposers[1], round: 1, y), blockValid: true,
-                                         now: .seconds(3))
+        let onY = after.proposalReceived(
+            Fixture.proposal(four.proposers[1], round: 1, y), blockValid: true,
+            now: .seconds(3))
         #expect(onY.votes.map(\.blockHash) == [nil])
         #expect(onY.votes.map(\.round) == [1])
+    }
+
+    /// The restarted validator counts its own persisted precommit: with two more it commits, and the commit
+    /// carries its signature.
+    @Test func restartedValidatorCountsItsPersistedVote() throws {
+        let me = four.proposers[3]
+        let precommit = Fixture.vote(me, .precommit, x)
+        let record = SigningRecord(message: .vote(precommit), lock: .init(round: 0, blockHash: x))
+        var machine = four.machine(me, lastSigned: record)
+        _ = machine.start(now: .zero)
+        _ = machine.proposalReceived(Fixture.proposal(four.proposers[0], x), blockValid: true, now: .zero)
+        _ = machine.voteReceived(Fixture.vote(four.proposers[0], .precommit, x), now: .zero)
+        let actions = machine.voteReceived(Fixture.vote(four.proposers[1], .precommit, x), now: .zero)
+        let commit = try #require(actions.commits.first)
+        let mine = try #require(four.set.index(of: me.publicKey))
+        #expect(commit.signatures.contains(.init(validatorIndex: UInt16(mine), signature: precommit.signature)))
+        try commit.verify(chainID: Fixture.chain, validators: four.set)
     }
 
     @Test func restartedProposerDoesNotProposeAnotherBlock() throws {

@@ -100,12 +100,13 @@ import Testing
         let me = four.proposers[3]
         var machine = four.machine(me)
         _ = machine.start(now: .zero)
-        try lockOnXInRoundZero(&machine)
+        try lockOnXInRoundZero(&machine, me: me)
 
         let fire = machine.timeoutFired(ConsensusTimeout(height: 1, round: 0, step: .precommit), now: .seconds(2))
         #expect(machine.round == 1 && fire.timeouts.map(\.0.step) == [.propose])
-        let onY = machine.proposalReceived(Fixture.proposal(four.proposers[1], round: 1, y), blockValid: true,
-                                           now: .seconds(2))
+        let onY = machine.proposalReceived(
+            Fixture.proposal(four.proposers[1], round: 1, y), blockValid: true,
+            now: .seconds(2))
         #expect(onY.votes.map(\.blockHash) == [nil])
         #expect(onY.votes.map(\.round) == [1])
 
@@ -124,7 +125,7 @@ import Testing
         let me = four.proposers[3]
         var machine = four.machine(me)
         _ = machine.start(now: .zero)
-        try lockOnXInRoundZero(&machine)
+        try lockOnXInRoundZero(&machine, me: me)
         _ = machine.timeoutFired(ConsensusTimeout(height: 1, round: 0, step: .precommit), now: .seconds(2))
 
         // Round 1: this validator never sees the proposal, only the others' prevotes for Y.
@@ -141,8 +142,9 @@ import Testing
         #expect(machine.round == 2 && machine.lockedValue == x)
 
         // A proposal of Y without its polka round would still be refused; with polRound 1 it is accepted.
-        let onY = machine.proposalReceived(Fixture.proposal(four.proposers[2], round: 2, polRound: 1, y),
-                                           blockValid: true, now: .seconds(10))
+        let onY = machine.proposalReceived(
+            Fixture.proposal(four.proposers[2], round: 2, polRound: 1, y),
+            blockValid: true, now: .seconds(10))
         #expect(onY.votes.map(\.blockHash) == [y])
         #expect(onY.votes.map(\.round) == [2])
     }
@@ -158,8 +160,9 @@ import Testing
         var machine = four.machine(four.proposers[3])
         _ = machine.start(now: .zero)
         #expect(machine.voteReceived(Fixture.vote(four.proposers[0], .prevote, round: 5, x), now: .zero).isEmpty)
-        let skipped = machine.voteReceived(Fixture.vote(four.proposers[1], .precommit, round: 5, nil),
-                                           now: .seconds(1))
+        let skipped = machine.voteReceived(
+            Fixture.vote(four.proposers[1], .precommit, round: 5, nil),
+            now: .seconds(1))
         #expect(machine.round == 5)
         #expect(skipped.timeouts.map(\.0) == [ConsensusTimeout(height: 1, round: 5, step: .propose)])
         #expect(skipped.timeouts.map(\.1) == [.seconds(1) + .milliseconds(3_000 + 5 * 500)])
@@ -227,8 +230,11 @@ import Testing
         }
         // Another chain's votes do not count either.
         for signer in four.proposers.prefix(3) {
-            #expect(machine.voteReceived(Fixture.vote(signer, .prevote, round: 2, x, chain: Fixture.otherChain),
-                                         now: .zero).isEmpty)
+            #expect(
+                machine.voteReceived(
+                    Fixture.vote(signer, .prevote, round: 2, x, chain: Fixture.otherChain),
+                    now: .zero
+                ).isEmpty)
         }
         // A non-validator's votes neither.
         let stranger = Fixture.identity(99)
@@ -266,24 +272,49 @@ import Testing
         config.maxBufferedPerSender = 2
         var buffer = NextHeightBuffer()
         for round in 0..<10 {
-            buffer.keep(.vote(Fixture.vote(four.proposers[0], .prevote, height: 2, round: Round(round), x)),
-                        config: config)
+            buffer.keep(
+                .vote(Fixture.vote(four.proposers[0], .prevote, height: 2, round: Round(round), x)),
+                config: config)
         }
         buffer.keep(.vote(Fixture.vote(four.proposers[1], .prevote, height: 2, x)), config: config)
         #expect(buffer.count == 3)
     }
 
+    /// Line 15: a proposer with a valid value re-proposes it with its polka round instead of building a block.
+    @Test func proposerReproposesItsValidValue() throws {
+        let me = four.proposers[1]
+        var machine = four.machine(me)
+        _ = machine.start(now: .zero)
+        try lockOnXInRoundZero(&machine, me: me)
+        let next = machine.timeoutFired(ConsensusTimeout(height: 1, round: 0, step: .precommit), now: .seconds(2))
+        #expect(!next.contains(.buildBlock(height: 1, round: 1)))
+        let proposal = try #require(next.proposals.first)
+        #expect(proposal.round == 1 && proposal.polRound == 0 && proposal.blockHash == x)
+        // Its own proposal carries a polka it has seen, so it prevotes it at once (line 28).
+        #expect(next.votes.map(\.blockHash) == [x])
+    }
+
+    @Test func identityOutsideTheSetSignsNothing() {
+        var machine = four.machine(Fixture.identity(42))
+        #expect(!machine.isValidator)
+        #expect(machine.start(now: .zero).records.isEmpty)
+        #expect(
+            machine.proposalReceived(Fixture.proposal(four.proposers[0], x), blockValid: true, now: .zero)
+                .records.isEmpty)
+    }
+
     /// Brings a validator that is not round 0's proposer to a lock on X in round 0, with 2f+1 precommits seen
     /// (so the precommit timer is armed) but no decision.
-    private func lockOnXInRoundZero(_ machine: inout TendermintMachine) throws {
+    private func lockOnXInRoundZero(_ machine: inout TendermintMachine, me: Identity) throws {
         let onX = machine.proposalReceived(Fixture.proposal(four.proposers[0], x), blockValid: true, now: .zero)
         #expect(onX.votes.map(\.blockHash) == [x])
-        _ = machine.voteReceived(Fixture.vote(four.proposers[0], .prevote, x), now: .seconds(1))
-        let locked = machine.voteReceived(Fixture.vote(four.proposers[1], .prevote, x), now: .seconds(1))
+        let others = four.proposers.filter { $0.publicKey != me.publicKey }
+        _ = machine.voteReceived(Fixture.vote(others[0], .prevote, x), now: .seconds(1))
+        let locked = machine.voteReceived(Fixture.vote(others[1], .prevote, x), now: .seconds(1))
         #expect(locked.votes.map(\.type) == [.precommit])
         #expect(machine.lockedValue == x && machine.lockedRound == 0)
-        _ = machine.voteReceived(Fixture.vote(four.proposers[0], .precommit, nil), now: .seconds(1))
-        let armed = machine.voteReceived(Fixture.vote(four.proposers[1], .precommit, nil), now: .seconds(1))
+        _ = machine.voteReceived(Fixture.vote(others[0], .precommit, nil), now: .seconds(1))
+        let armed = machine.voteReceived(Fixture.vote(others[1], .precommit, nil), now: .seconds(1))
         #expect(armed.timeouts.map(\.0.step) == [.precommit])
         #expect(machine.decision == nil)
     }

@@ -137,8 +137,10 @@ import Testing
 
     @Test func updatesAreTheSameWhateverTheirOrder() throws {
         let set = Fixture.set(ids, powers: [1, 2, 3, 4, 5]).advanced(byHeights: 7)
-        let changes: [(PublicKey, UInt64)] = [(ids[0].publicKey, 9), (Fixture.identity(8).publicKey, 3),
-                                              (ids[4].publicKey, 0)]
+        let changes: [(PublicKey, UInt64)] = [
+            (ids[0].publicKey, 9), (Fixture.identity(8).publicKey, 3),
+            (ids[4].publicKey, 0),
+        ]
         #expect(try set.updated(with: changes) == set.updated(with: changes.reversed()))
     }
 }
