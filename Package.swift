@@ -57,7 +57,7 @@ let package = Package(
         .target(
             name: "CairnNet",
             dependencies: [
-                "CairnPeer", "CairnWire", "CairnCrypto", "CairnDHT", "CairnStorage", "CMalloc",
+                "CairnPeer", "CairnChain", "CairnWire", "CairnCrypto", "CairnDHT", "CairnStorage", "CMalloc",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -69,14 +69,14 @@ let package = Package(
         .target(
             name: "CairnSim",
             dependencies: [
-                "CairnPeer", "CairnDHT", "CairnWire", "CairnCrypto", "CairnStorage",
+                "CairnPeer", "CairnChain", "CairnDHT", "CairnWire", "CairnCrypto", "CairnStorage",
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         .target(
             name: "CairnAPI",
             dependencies: [
-                "CairnPeer", "CairnNet", "CairnStorage", "CairnWire", "CairnCrypto",
+                "CairnPeer", "CairnChain", "CairnNet", "CairnStorage", "CairnWire", "CairnCrypto",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -93,7 +93,7 @@ let package = Package(
         .executableTarget(
             name: "cairn",
             dependencies: [
-                "CairnCrypto", "CairnWire", "CairnDHT", "CairnStorage", "CairnPeer", "CairnNet", "CairnSim",
+                "CairnCrypto", "CairnWire", "CairnDHT", "CairnStorage", "CairnChain", "CairnPeer", "CairnNet", "CairnSim",
                 "CairnAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -130,7 +130,7 @@ let package = Package(
         .testTarget(
             name: "CairnSimTests",
             dependencies: [
-                "CairnSim", "CairnDHT", "CairnPeer", "CairnStorage", "CairnWire", "CairnCrypto",
+                "CairnSim", "CairnChain", "CairnDHT", "CairnPeer", "CairnStorage", "CairnWire", "CairnCrypto",
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),

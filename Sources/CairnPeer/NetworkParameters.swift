@@ -1,3 +1,4 @@
+import CairnChain
 import CairnDHT
 import CairnWire
 import Foundation
@@ -16,6 +17,8 @@ public struct NetworkParameters: Codable, Hashable, Sendable {
     public var erasureN: Int
     /// Addresses of the network's well-known bootstrap peers.
     public var bootstrap: [String]
+    /// The chain's rules, first accounts and validators (DESIGN.md §6); nil for a network without a chain.
+    public var chain: ChainParameters?
 
     enum CodingKeys: String, CodingKey {
         case network
@@ -25,19 +28,21 @@ public struct NetworkParameters: Codable, Hashable, Sendable {
         case erasureK = "erasure_k"
         case erasureN = "erasure_n"
         case bootstrap
+        case chain
     }
 
     /// The parameters compiled into the binary; identical to `bootstrap/genesis.json` (a test checks it),
     /// so that `cairn` runs with no file at hand.
     public static let embedded = NetworkParameters(
         network: "cairn-localnet-1", puzzleBits: 8, k: 20, alpha: 3, segmentBytes: 4 * 1024 * 1024,
-        erasureK: 4, erasureN: 8, bootstrap: ["127.0.0.1:4100"]
+        erasureK: 4, erasureN: 8, bootstrap: ["127.0.0.1:4100"], chain: .localNetwork
     )
 
     public init(
         network: String, puzzleBits: Int, k: Int, alpha: Int, segmentBytes: Int, erasureK: Int, erasureN: Int,
-        bootstrap: [String]
+        bootstrap: [String], chain: ChainParameters? = nil
     ) {
+        self.chain = chain
         self.network = network
         self.puzzleBits = puzzleBits
         self.k = k
@@ -75,6 +80,16 @@ public struct NetworkParameters: Codable, Hashable, Sendable {
         for address in bootstrap where PeerAddress(parsing: address) == nil {
             throw fail("bootstrap address '\(address)' is not host:port")
         }
+        if let chain {
+            do {
+                try chain.validate()
+            } catch {
+                throw fail("\(error)")
+            }
+            guard chain.maxBlockBytes <= UInt32(ChainLimits.maxBlockBytes) else {
+                throw fail("chain.max_block_bytes must be at most \(ChainLimits.maxBlockBytes), got \(chain.maxBlockBytes)")
+            }
+        }
     }
 
     /// SHA-256 of the canonical (sorted-key) JSON encoding.
@@ -84,6 +99,9 @@ public struct NetworkParameters: Codable, Hashable, Sendable {
         let data = (try? encoder.encode(self)) ?? Data()
         return SHA256.hash(Array(data))
     }
+
+    /// The chain's ID: the network's, so that nothing signed for one network is valid on another.
+    public var chainID: ChainID { ChainID(networkID) }
 
     /// The DHT's tunables as this network fixes them.
     public var dhtConfig: DHTConfig {

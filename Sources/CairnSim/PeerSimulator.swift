@@ -1,4 +1,6 @@
+import CairnChain
 import CairnDHT
+import NIOCore
 import CairnPeer
 import CairnWire
 
@@ -41,6 +43,9 @@ public struct PeerSimulator {
     var delivered: [(node: Int, command: CommandID, result: PeerCommandResult)] = []
     /// Requests and responses put on the wire.
     private(set) var messages = 0
+    /// Each peer's chain store: its committed blocks and its last signed consensus message.
+    var chainBlocks: [Int: [StoredBlock]] = [:]
+    var chainSigned: [Int: [UInt8]] = [:]
 
     init(machines: [PeerMachine], stores: [ProviderStores?] = [], network: SimNetwork, random: SimRandom) {
         self.machines = machines
@@ -149,6 +154,8 @@ public struct PeerSimulator {
             feed(Int(node), .command(id, command))
         case .storeCompleted(let node, let ticket, let outcome):
             feed(Int(node), .storeCompleted(ticket, outcome))
+        case .chainWritten(let node, let ticket):
+            feed(Int(node), .chainWritten(ticket))
         }
     }
 
@@ -224,6 +231,25 @@ public struct PeerSimulator {
             events.push(.storeCompleted(Int32(node), ticket,
                                         outcome ?? .failed(.database("simulated peer \(node) has no stores"))),
                         at: now + storeLatency)
+        case .chainWrite(let ticket, let write):
+            // In memory, durable once the store latency has passed; a crashed peer keeps what it had written.
+            switch write {
+            case .blocks(let blocks): chainBlocks[node, default: []] += blocks
+            case .signed(let bytes): chainSigned[node] = bytes
+            }
+            events.push(.chainWritten(Int32(node), ticket), at: now + storeLatency)
+        case .chainRead(let id, let from, let maxCount, let maxBytes):
+            let stored = chainBlocks[node] ?? []
+            var blocks: [CommittedBlockBytes] = []
+            var bytes = 0
+            if let first = stored.first, from >= first.height, Int(from - first.height) < stored.count {
+                for block in stored[Int(from - first.height)...].prefix(maxCount) {
+                    bytes += block.body.count + block.commit.count
+                    if !blocks.isEmpty && bytes > maxBytes { break }
+                    blocks.append(CommittedBlockBytes(block: ByteBuffer(bytes: block.body), commit: ByteBuffer(bytes: block.commit)))
+                }
+            }
+            carryOut(.respond(id, .chain(.blocks(blocks))), of: node)
         case .abandon, .persistContacts, .log, .observed:
             break
         }

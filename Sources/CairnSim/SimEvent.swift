@@ -1,3 +1,4 @@
+import CairnChain
 import CairnPeer
 import CairnWire
 
@@ -21,4 +22,6 @@ enum SimEvent {
     /// Store operation `ticket` of peer `node` finished. Boxed (`indirect`): outcomes are larger than the other
     /// events, and every event in the queue would otherwise take their size.
     indirect case storeCompleted(Int32, StoreTicket, StoreOutcome)
+    /// Chain write `ticket` of peer `node` is durable.
+    case chainWritten(Int32, ChainWriteTicket)
 }

@@ -1,3 +1,4 @@
+import CairnChain
 import CairnPeer
 
 /// The peers' armed timers, apart from the event heap, and cancellable.
@@ -21,7 +22,8 @@ struct TimerQueue {
 
         /// The key as one word: the node in the top 20 bits, the kind of timer in the next 2, and a request
         /// timer's ID in the low 42. Kind 3 holds the rarer timers, told apart by that field: 0 `persistContacts`,
-        /// 1 `reclaimPending`, and owner timer number m (numbered from 1) as m + 1.
+        /// 1 `reclaimPending`, owner timer number m (numbered from 1) as m + 1 (below 2^41), and chain timers
+        /// with bit 41 set (`chainCode`).
         var code: UInt64 {
             let kind: UInt64
             var id: UInt64 = 0
@@ -36,9 +38,12 @@ struct TimerQueue {
                 kind = 3
                 id = 1
             case .owner(let number):
-                precondition(number > 0, "owner timers are numbered from 1")
+                precondition(number > 0 && number < 1 << 41 - 1, "owner timers are numbered from 1, below 2^41")
                 kind = 3
                 id = number + 1
+            case .chain(let chain):
+                kind = 3
+                id = 1 << 41 | Self.chainCode(chain)
             }
             precondition(id < 1 << 42, "a peer armed more than 2^42 request timers")
             return UInt64(UInt32(node)) << 44 | kind << 42 | id
@@ -57,7 +62,39 @@ struct TimerQueue {
             case 2: timer = .rejoin
             default:
                 let number = code & (1 << 42 - 1)
-                timer = number == 0 ? .persistContacts : number == 1 ? .reclaimPending : .owner(number - 1)
+                if number & 1 << 41 != 0 {
+                    timer = .chain(Self.chainTimer(number & (1 << 41 - 1)))
+                } else {
+                    timer = number == 0 ? .persistContacts : number == 1 ? .reclaimPending : .owner(number - 1)
+                }
+            }
+        }
+
+        /// A chain timer in 41 bits: its kind in the top 2 (0 regossip, 1 status, 2 next height, 3 consensus),
+        /// then a next height's 39 bits, or a consensus timeout's height (30 bits), round (7) and step (2).
+        static func chainCode(_ timer: ChainTimer) -> UInt64 {
+            switch timer {
+            case .regossip: return 0
+            case .status: return 1 << 39
+            case .nextHeight(let height):
+                precondition(height < 1 << 39, "a simulated chain passed 2^39 heights")
+                return 2 << 39 | height
+            case .consensus(let timeout):
+                precondition(timeout.height < 1 << 30 && timeout.round < 1 << 7, "a simulated chain passed 2^30 heights or 127 rounds")
+                return 3 << 39 | timeout.height << 9 | UInt64(timeout.round) << 2 | UInt64(timeout.step.rawValue)
+            }
+        }
+
+        static func chainTimer(_ code: UInt64) -> ChainTimer {
+            let payload = code & (1 << 39 - 1)
+            switch code >> 39 {
+            case 0: return .regossip
+            case 1: return .status
+            case 2: return .nextHeight(payload)
+            default:
+                return .consensus(ConsensusTimeout(
+                    height: payload >> 9, round: Round(payload >> 2 & 0x7F),
+                    step: ConsensusTimeout.Step(rawValue: UInt8(payload & 3)) ?? .propose))
             }
         }
     }

@@ -40,6 +40,12 @@ enum PeerMetrics {
         }
     }
 
+    /// A block committed: the chain's height and the transactions it carried.
+    static func chainCommitted(height: UInt64, transactions: Int) {
+        chainHeight.record(Int64(clamping: height))
+        chainTransactions.increment(by: Int64(transactions))
+    }
+
     /// A storage request refused or failed, by the reason sent back.
     static func failed(code: RemoteError.Code) {
         storageFailures[code]?.increment()
@@ -59,6 +65,8 @@ enum PeerMetrics {
         uniqueKeysWithValues: Request.metricKinds.map {
             ($0, Counter(label: "cairn_peer_requests_served_total", dimensions: [("kind", $0)]))
         })
+    private static let chainHeight = Gauge(label: "cairn_chain_height")
+    private static let chainTransactions = Counter(label: "cairn_chain_transactions_total")
     private static let shardBytesStored = Counter(label: "cairn_shard_bytes_received_total")
     private static let shardBytesServed = Counter(label: "cairn_shard_bytes_served_total")
     private static let storageFailures: [RemoteError.Code: Counter] = Dictionary(

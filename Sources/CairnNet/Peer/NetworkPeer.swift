@@ -1,3 +1,4 @@
+import CairnChain
 import CairnDHT
 import CairnPeer
 import CairnWire
@@ -47,6 +48,8 @@ public final class NetworkPeer: @unchecked Sendable {
     private let contacts: ContactStore?
     /// Keeps shards and blobs for the network; nil for a peer that stores nothing (benchmarks).
     public let disk: ProviderDisk?
+    /// Keeps the chain; nil for a peer that does not run it (or a network without one).
+    public let chainDisk: ChainDisk?
 
     // Confined to `eventLoop`.
     private var machine: PeerMachine
@@ -68,9 +71,10 @@ public final class NetworkPeer: @unchecked Sendable {
     }
 
     public init(identity: Identity, configuration: Configuration, contacts: ContactStore?,
-                disk: ProviderDisk? = nil, eventLoop: EventLoop, logger: Logger) {
+                disk: ProviderDisk? = nil, chain: ChainDisk? = nil, eventLoop: EventLoop, logger: Logger) {
         self.identity = identity
         self.disk = disk
+        self.chainDisk = configuration.parameters.chain == nil ? nil : chain
         self.configuration = configuration
         self.contacts = contacts
         self.eventLoop = eventLoop
@@ -102,9 +106,10 @@ public final class NetworkPeer: @unchecked Sendable {
         }
         let address = try await transport.listen(host: configuration.listen.host, port: Int(configuration.listen.port)).get()
         let saved = ((try contacts?.load()) ?? []).map(\.peer)
+        let chain = try restoreChain()
         try await eventLoop.submit { [self] in
             machine = PeerMachine(identity: identity, config: configuration.machine(storing: disk != nil),
-                                  contacts: saved)
+                                  contacts: saved, chain: chain)
             feed(.started(address))
         }.get()
         logger.info("peer listening", metadata: ["cairn.address": "\(address)"])
@@ -273,10 +278,64 @@ public final class NetworkPeer: @unchecked Sendable {
                 announce(announcement, to: peer)
             case .observed(.lookupFinished(let outcome, let stats)):
                 PeerMetrics.lookup(outcome, duration: stats.duration)
+            case .observed(.chainCommitted(let height, _, let transactions)):
+                PeerMetrics.chainCommitted(height: height, transactions: transactions)
+            case .chainWrite(let ticket, let write):
+                chainWrite(write, ticket: ticket)
+            case .chainRead(let id, let from, let maxCount, let maxBytes):
+                chainRead(id, from: from, maxCount: maxCount, maxBytes: maxBytes)
             case .log(let entry):
                 log(entry)
             case .store(let ticket, let operation):
                 store(operation, ticket: ticket)
+            }
+        }
+    }
+
+    /// The chain machine, restored from the blocks this peer stored (replayed from the genesis state); nil
+    /// without a chain store or on a network without a chain.
+    private func restoreChain() throws -> ChainMachine? {
+        guard let chainDisk, let params = configuration.parameters.chain else { return nil }
+        let rules = LedgerRules(params: params, chainID: configuration.parameters.chainID)
+        return try ChainMachine(
+            rules: rules, identity: identity, localPeer: identity.peerID, committed: try chainDisk.store.allBlocks(),
+            lastSigned: try chainDisk.store.lastSigned())
+    }
+
+    /// Makes a chain write durable on the chain's own thread, then tells the machine. A write that fails (a
+    /// full disk) is logged and never reported: the chain stops on this peer rather than go on with what it
+    /// could not keep.
+    private func chainWrite(_ write: ChainWrite, ticket: ChainWriteTicket) {
+        guard let chainDisk else { return }
+        let store = chainDisk.store
+        chainDisk.pool.runIfActive(eventLoop: eventLoop) {
+            switch write {
+            case .blocks(let blocks): try store.append(contentsOf: blocks)
+            case .signed(let message): try store.saveSigned(message)
+            }
+        }.whenComplete { [self] result in
+            switch result {
+            case .success: feed(.chainWritten(ticket))
+            case .failure(let error):
+                logger.critical("the chain store refused a write; the chain stops on this peer", metadata: [
+                    "cairn.error": "\(error)"])
+            }
+        }
+    }
+
+    /// Answers a chain request for blocks this peer no longer keeps in memory, from its store.
+    private func chainRead(_ id: InboundID, from: UInt64, maxCount: Int, maxBytes: Int) {
+        guard let chainDisk, let promise = inbound.removeValue(forKey: id) else { return }
+        let store = chainDisk.store
+        chainDisk.pool.runIfActive(eventLoop: eventLoop) {
+            try store.blocks(from: from, maxCount: maxCount, maxBytes: maxBytes).map {
+                CommittedBlockBytes(block: ByteBuffer(bytes: $0.body), commit: ByteBuffer(bytes: $0.commit))
+            }
+        }.whenComplete { result in
+            switch result {
+            case .success(let blocks): promise.succeed(.chain(.blocks(blocks)))
+            case .failure(let error):
+                promise.succeed(.error(RemoteError(code: .internalError, message: "the chain store failed: \(error)")))
             }
         }
     }

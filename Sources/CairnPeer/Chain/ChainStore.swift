@@ -63,26 +63,43 @@ public final class ChainStore: Sendable {
     /// Appends the next committed block in one transaction. Throws `ChainStoreError.notNext` unless `block.height`
     /// is one above the tip (1 for an empty store).
     public func append(_ block: StoredBlock) throws {
+        try append(contentsOf: [block])
+    }
+
+    /// Appends consecutive committed blocks in one transaction (one fsync for a whole synced range): all or
+    /// none. Throws `ChainStoreError.notNext` unless they follow the tip in order.
+    public func append(contentsOf blocks: [StoredBlock]) throws {
+        guard !blocks.isEmpty else { return }
         try database.write { db in
-            let tip = try Int64.fetchOne(db, sql: "SELECT MAX(height) FROM block") ?? 0
-            guard block.height == UInt64(tip) + 1 else {
-                throw ChainStoreError.notNext(height: block.height, tip: UInt64(tip))
-            }
-            let height = Int64(block.height)
-            try db.execute(
-                sql: "INSERT INTO block (height, hash, body, commit_bytes) VALUES (?, ?, ?, ?)",
-                arguments: [height, Data(block.hash.bytes), Data(block.body), Data(block.commit)])
-            for (position, transaction) in block.transactions.enumerated() {
-                try db.execute(
-                    sql: "INSERT OR IGNORE INTO chain_transaction (hash, height, position) VALUES (?, ?, ?)",
-                    arguments: [Data(transaction.hash.bytes), height, position])
-                for account in transaction.accounts {
-                    try db.execute(
-                        sql: "INSERT OR IGNORE INTO account_transaction (account, height, position) VALUES (?, ?, ?)",
-                        arguments: [Data(account), height, position])
-                }
+            var tip = UInt64(try Int64.fetchOne(db, sql: "SELECT MAX(height) FROM block") ?? 0)
+            for block in blocks {
+                guard block.height == tip + 1 else { throw ChainStoreError.notNext(height: block.height, tip: tip) }
+                try Self.insert(block, into: db)
+                tip = block.height
             }
         }
+    }
+
+    private static func insert(_ block: StoredBlock, into db: Database) throws {
+        let height = Int64(block.height)
+        try db.execute(
+            sql: "INSERT INTO block (height, hash, body, commit_bytes) VALUES (?, ?, ?, ?)",
+            arguments: [height, Data(block.hash.bytes), Data(block.body), Data(block.commit)])
+        for (position, transaction) in block.transactions.enumerated() {
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO chain_transaction (hash, height, position) VALUES (?, ?, ?)",
+                arguments: [Data(transaction.hash.bytes), height, position])
+            for account in transaction.accounts {
+                try db.execute(
+                    sql: "INSERT OR IGNORE INTO account_transaction (account, height, position) VALUES (?, ?, ?)",
+                    arguments: [Data(account), height, position])
+            }
+        }
+    }
+
+    /// Every stored block from height 1, in order (what a restarted peer replays).
+    public func allBlocks() throws -> [StoredBlock] {
+        try blocks(from: 1, maxCount: Int.max, maxBytes: Int.max)
     }
 
     /// The block at `height`, or nil.

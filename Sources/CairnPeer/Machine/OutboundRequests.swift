@@ -1,3 +1,4 @@
+import CairnChain
 import CairnDHT
 import CairnWire
 
@@ -14,6 +15,8 @@ struct OutboundRequests: Sendable {
         case dial(PeerAddress)
         /// A request of the put or get started by command `CommandID`.
         case owner(CommandID, OwnerRequest)
+        /// A request of the chain machine's.
+        case chain(ChainRequestID)
     }
 
     /// ID of `slots[head]`; the window holds the IDs from there to the next one to be handed out.

@@ -1,3 +1,4 @@
+import CairnChain
 import CairnDHT
 import CairnStorage
 import CairnWire
@@ -26,6 +27,12 @@ public enum PeerAction: Sendable {
     /// Carry out disk work for the provider side (`ProviderStores.perform`) and report its outcome with
     /// `PeerEvent.storeCompleted(ticket, …)`, exactly once.
     case store(StoreTicket, StoreOperation)
+    /// Make a chain write durable (`ChainStore`: blocks appended, or the signed message saved, fsync
+    /// included) and report it with `PeerEvent.chainWritten(ticket)`, exactly once.
+    case chainWrite(ChainWriteTicket, ChainWrite)
+    /// Answer inbound request `id` with `.chain(.blocks(…))`: the committed blocks from `from` on in the chain
+    /// store, at most `maxCount` of them and `maxBytes` of bodies and commits (the first always).
+    case chainRead(InboundID, from: UInt64, maxCount: Int, maxBytes: Int)
     /// A local command's result.
     case deliver(CommandID, PeerCommandResult)
     /// Something the operator's metrics count (`PeerObservation`); a driver without metrics drops it.
@@ -68,6 +75,8 @@ public enum PeerCommandResult: Sendable {
     case getEnded
     /// A file operation failed, for the reason given (what it had placed is removed first).
     case fileFailed(FileFailure)
+    /// A chain command's answer.
+    case chain(ChainCommandResult)
     /// The peer stopped or refused before the command could finish.
     case failed(String)
 }
@@ -103,10 +112,14 @@ public enum PeerTimer: Hashable, Sendable {
     case reclaimPending
     /// A timer of an owner-side operation (a put's retry delay), named by a number the machine hands out.
     case owner(UInt64)
+    /// A timer of the chain machine's (consensus timeouts, the block interval, gossip and status rounds).
+    case chain(ChainTimer)
 }
 
 /// What the peer did, for the operator's metrics: every finished DHT lookup, the peer's own upkeep and the
 /// lookups its files need included, not only those a command asked for.
 public enum PeerObservation: Sendable {
     case lookupFinished(QueryOutcome, QueryStats)
+    /// The chain committed a block (by consensus or sync) with this many transactions.
+    case chainCommitted(height: UInt64, hash: Key256, transactions: Int)
 }

@@ -1,3 +1,4 @@
+import CairnChain
 import CairnDHT
 import CairnStorage
 import CairnWire
@@ -47,6 +48,8 @@ public enum PeerEvent: Sendable {
     case command(CommandID, PeerCommand)
     /// The store operation `ticket` (`PeerAction.store`) finished.
     case storeCompleted(StoreTicket, StoreOutcome)
+    /// The chain write `ticket` (`PeerAction.chainWrite`) is durable.
+    case chainWritten(ChainWriteTicket)
 }
 
 /// What a local user of the peer (the CLI through the API, a benchmark) asks of it.
@@ -59,6 +62,8 @@ public enum PeerEvent: Sendable {
 public enum PeerCommand: Sendable {
     /// Runs a DHT query; answered with `.queryFinished`.
     case query(DHTQuery)
+    /// Asks the chain; answered with `.chain(…)`, or `.failed` on a peer that does not run it.
+    case chain(ChainCommand)
     /// Starts a put: surveys the providers; answered with `.putStarted` once segments may be fed, or
     /// `.fileFailed` (too few providers, a clock too far off).
     case startPut(PutOrder)

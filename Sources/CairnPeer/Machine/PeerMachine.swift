@@ -1,3 +1,4 @@
+import CairnChain
 import CairnDHT
 import CairnWire
 
@@ -11,8 +12,8 @@ import CairnWire
 /// protocol (`ProviderMachine`, whose disk work goes out as `PeerAction.store`).
 public struct PeerMachine: Sendable {
     enum State: Sendable {
-        /// Not listening yet; the saved contacts wait for the node.
-        case idle(contacts: [PeerInfo])
+        /// Not listening yet; the saved contacts and the chain wait for the node.
+        case idle(contacts: [PeerInfo], chain: ChainMachine?)
         case running(RunningPeerStorage)
         case stopped
     }
@@ -23,11 +24,12 @@ public struct PeerMachine: Sendable {
     public let identity: Identity
     public let config: PeerMachineConfig
 
-    /// A peer that will join through `config.bootstrap` and the `contacts` it saved last time.
-    public init(identity: Identity, config: PeerMachineConfig, contacts: [PeerInfo] = []) {
+    /// A peer that will join through `config.bootstrap` and the `contacts` it saved last time, and run `chain`
+    /// (restored by the driver from the blocks it stored, `ChainMachine.init`) when given one.
+    public init(identity: Identity, config: PeerMachineConfig, contacts: [PeerInfo] = [], chain: ChainMachine? = nil) {
         self.identity = identity
         self.config = config
-        self.state = .idle(contacts: contacts)
+        self.state = .idle(contacts: contacts, chain: chain)
     }
 
     public var peerID: PeerID { identity.peerID }
@@ -36,6 +38,12 @@ public struct PeerMachine: Sendable {
     public var dht: DHTNode? {
         guard case .running(let running) = state else { return nil }
         return running.peer.dht
+    }
+
+    /// The chain, for reading; nil before `started`, after `stopping`, and on a peer that does not run it.
+    public var chain: ChainMachine? {
+        guard case .running(let running) = state else { return nil }
+        return running.peer.chain
     }
 
     /// True once the first join finished (successfully or not).
@@ -59,8 +67,8 @@ public struct PeerMachine: Sendable {
         // storage and make the mutation below copy the peer.
         switch event {
         case .started(let address):
-            guard case .idle(let contacts) = state else { return }
-            var running = RunningPeer(identity: identity, address: address, config: config, now: now)
+            guard case .idle(let contacts, let chain) = state else { return }
+            var running = RunningPeer(identity: identity, address: address, config: config, chain: chain, now: now)
             running.start(contacts: contacts, now: now)
             actions.append(contentsOf: running.takeActions())
             state = .running(RunningPeerStorage(running))

@@ -7,7 +7,7 @@ import CairnWire
 extension RunningPeer {
     mutating func handleFileCommand(_ command: PeerCommand, id: CommandID, now: Instant) {
         switch command {
-        case .query:
+        case .query, .chain:
             break
         case .startPut(let order):
             var put = PutOperation(

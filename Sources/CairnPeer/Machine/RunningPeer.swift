@@ -1,3 +1,4 @@
+import CairnChain
 import CairnDHT
 import CairnWire
 
@@ -19,11 +20,20 @@ struct RunningPeer: Sendable {
     var provider: ProviderMachine?
     /// The owner side: puts in progress, by the command that started each.
     var files = OwnerOperations()
+    /// The chain; nil for a peer that does not run it.
+    var chain: ChainMachine?
+    /// Chain peers' addresses learned from their requests and from lookups (validators need not be in the
+    /// routing table).
+    var chainAddresses: [PeerID: PeerInfo] = [:]
+    /// Chain messages waiting for their peer's address, and the lookups finding it.
+    var chainWaiting: [PeerID: [ChainOutgoing]] = [:]
+    var chainLookups: [QueryID: PeerID] = [:]
     let identity: Identity
     let config: PeerMachineConfig
 
-    init(identity: Identity, address: PeerAddress, config: PeerMachineConfig, now: Instant) {
+    init(identity: Identity, address: PeerAddress, config: PeerMachineConfig, chain: ChainMachine?, now: Instant) {
         dht = DHTNode(identity: identity, address: address, config: config.dht, now: now)
+        self.chain = chain
         provider = config.provider.map { ProviderMachine(config: $0, holder: identity, addresses: [address]) }
         self.identity = identity
         self.config = config
@@ -51,6 +61,7 @@ struct RunningPeer: Sendable {
         actions.append(.armTimer(.persistContacts, at: now + config.persistInterval))
         provider?.start(now: now, actions: &actions)
         startJoin(now: now)
+        startChain(now: now)
         pumpDHT(now: now)
     }
 
@@ -90,6 +101,9 @@ struct RunningPeer: Sendable {
             case .dial?: dialSettled(now: now)
             case .owner(let operation, let request)?:
                 ownerAnswered(operation, request, response: response, reason: nil, now: now)
+            case .chain(let request)?:
+                let answer: ChainResponse? = if case .chain(let answer) = response { answer } else { nil }
+                withChain(now: now) { $0.answered(request, answer, now: now) }
             case nil: break
             }
         case .failed(let id, let reason):
@@ -105,14 +119,18 @@ struct RunningPeer: Sendable {
             dialSettled(now: now)
         case .announced(.dht(.leaving), let peer):
             dht.peerLeft(peer)
-        case .announced(.chain, _):
-            break  // The chain machine is not composed yet (issue 8).
+        case .announced(.chain(let announcement), let peer):
+            withChain(now: now) { $0.announced(announcement, from: peer, now: now) }
+        case .chainWritten(let ticket):
+            withChain(now: now) { $0.persisted(ticket, now: now) }
         case .timerFired(let timer):
             fire(timer, now: now)
         case .command(let id, let command):
             switch command {
             case .query(let query):
                 commands[dht.startQuery(query, now: now)] = id
+            case .chain(let command):
+                chainCommand(command, id: id, now: now)
             default:
                 handleFileCommand(command, id: id, now: now)
             }
@@ -144,8 +162,8 @@ struct RunningPeer: Sendable {
                 return
             }
             provider?.serve(request, id: id, now: now, actions: &actions)
-        case .chain:
-            actions.append(.respond(id, .error(RemoteError(code: .refused, message: "this peer does not run the chain yet"))))
+        case .chain(let request):
+            serveChain(request, id: id, from: from)
         }
     }
 
@@ -185,6 +203,8 @@ struct RunningPeer: Sendable {
         case .dial: dialSettled(now: now)
         case .owner(let operation, let request):
             ownerAnswered(operation, request, response: nil, reason: reason, now: now)
+        case .chain(let request):
+            withChain(now: now) { $0.answered(request, nil, now: now) }
         }
     }
 
@@ -196,6 +216,7 @@ struct RunningPeer: Sendable {
             fail(id, reason: "it did not answer in time", now: now)
         case .maintenance:
             dht.tick(now: now)
+            chain?.setNeighbours(dht.routingTable.entries.map(\.peer.id))
             actions.append(.armTimer(.maintenance, at: now + config.maintenanceInterval))
         case .rejoin:
             if dht.routingTable.count == 0 { startJoin(now: now) }
@@ -209,6 +230,8 @@ struct RunningPeer: Sendable {
             provider?.reclaimTimerFired(now: now, actions: &actions)
         case .owner(let number):
             ownerTimerFired(number, now: now)
+        case .chain(let timer):
+            withChain(now: now) { $0.timerFired(timer, now: now) }
         }
     }
 
@@ -233,6 +256,8 @@ struct RunningPeer: Sendable {
                 actions.append(.deliver(command, .queryFinished(outcome, stats)))
             } else if let put = files.lookups.removeValue(forKey: query) {
                 putLookedUp(put, outcome, now: now)
+            } else if let peer = chainLookups.removeValue(forKey: query) {
+                chainPeerLookedUp(peer, outcome, now: now)
             } else if let resolve = files.peerLookups.removeValue(forKey: query) {
                 holderLookedUp(resolve, outcome, now: now)
             } else if join.query == query {

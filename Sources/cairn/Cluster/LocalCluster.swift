@@ -1,4 +1,5 @@
 import CairnAPI
+import CairnChain
 import CairnCrypto
 import CairnPeer
 import Foundation
@@ -59,8 +60,16 @@ final class LocalCluster {
         for index in 0..<peers {
             let data = "\(directory)/peer-\(index)"
             let store = IdentityStore(directory: DataDirectory(root: data))
-            let identity = try store.exists ? store.load(puzzleBits: NetworkParameters.embedded.puzzleBits)
-                : store.create(puzzleBits: NetworkParameters.embedded.puzzleBits)
+            let identity: Identity
+            if store.exists {
+                identity = try store.load(puzzleBits: NetworkParameters.embedded.puzzleBits)
+            } else if index == 0 {
+                // The bootstrap peer is the local chain's first validator (`ChainParameters.localNetwork`).
+                identity = ChainParameters.localNetworkValidator
+                try store.save(identity)
+            } else {
+                identity = try store.create(puzzleBits: NetworkParameters.embedded.puzzleBits)
+            }
             let token = try APITokenFile.loadOrCreate(dataDirectory: store.directory.root).token
             let listenPort = basePort + index
             let apiPort = basePort + 1000 + index

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import CairnAPI
+import CairnChain
 import CairnNet
 import CairnPeer
 import CairnStorage
@@ -136,6 +137,7 @@ struct RunCommand: AsyncParsableCommand {
         }
         let blobs = try BlobStore(path: directory.root + "/blobs.sqlite")
         let files = try FileIndex(path: directory.root + "/files.sqlite")
+        let chain = try ChainDisk(path: directory.chainDatabasePath)
         // Disk work blocks in fsync; several threads let group commits gather more shards.
         let pool = NIOThreadPool(numberOfThreads: 8)
         pool.start()
@@ -150,7 +152,7 @@ struct RunCommand: AsyncParsableCommand {
             configuration: .init(listen: PeerAddress(parsing: listen)!, bootstrap: bootstrapAddresses,
                                  parameters: parameters, limits: transportLimits, dht: parameters.dhtConfig,
                                  provider: providerConfig),
-            contacts: contacts, disk: provider, eventLoop: group.next(), logger: logger)
+            contacts: contacts, disk: provider, chain: chain, eventLoop: group.next(), logger: logger)
         let fileService = FileService(peer: peer, provider: provider, index: files, logger: logger)
         let address = try await peer.start()
         let apiAddress = PeerAddress(parsing: api)!
@@ -193,6 +195,7 @@ struct RunCommand: AsyncParsableCommand {
         try await services.run()
         try await group.shutdownGracefully()
         try await pool.shutdownGracefully()
+        try await chain.shutdown()
     }
 
     /// The data directory's API token; one is made when a directory from an older `cairn init` has none.
