@@ -1,3 +1,4 @@
+import CairnChain
 import CairnPeer
 @testable import CairnSim
 import Testing
@@ -80,8 +81,12 @@ import Testing
             .init(node: Int32(PeerSimulator.maxPeers - 1), timer: .requestTimeout(OutboundID(rawValue: 1 << 42 - 1))),
             .init(node: 7, timer: .maintenance), .init(node: 7, timer: .rejoin), .init(node: 7, timer: .persistContacts),
             .init(node: 7, timer: .reclaimPending),
-            // Owner timer m is kept as m + 1 next to kind 3's two fixed timers, so 2^42 − 2 is the last.
-            .init(node: 7, timer: .owner(1)), .init(node: 9, timer: .owner(1 << 42 - 2)),
+            // Owner timer m is kept as m + 1 next to kind 3's two fixed timers, below the chain's bit 41.
+            .init(node: 7, timer: .owner(1)), .init(node: 9, timer: .owner(1 << 41 - 2)),
+            .init(node: 7, timer: .chain(.regossip)), .init(node: 7, timer: .chain(.status)),
+            .init(node: 7, timer: .chain(.nextHeight(1 << 39 - 1))),
+            .init(node: 7, timer: .chain(.consensus(ConsensusTimeout(height: 1 << 30 - 1, round: 127, step: .precommit)))),
+            .init(node: 8, timer: .chain(.consensus(ConsensusTimeout(height: 5, round: 0, step: .propose)))),
         ]
         for key in keys { #expect(TimerQueue.Key(code: key.code) == key) }
         #expect(Set(keys.map(\.code)).count == keys.count)

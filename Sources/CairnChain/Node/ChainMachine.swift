@@ -96,27 +96,41 @@ public struct ChainMachine: Sendable {
         self.identity = identity
         self.localPeer = localPeer
         consensusConfig = ConsensusConfig(timeouts: rules.params.timeouts)
-        var ledger = try LedgerState.genesis(rules.params)
-        var validators = try ValidatorSet(ledger.validatorStakes(rules.params))
-        for stored in committed {
-            let block = try Block(decoding: stored.body, params: rules.params)
-            if case .failure(let reason) = ledger.applyBlock(block, rules: rules, signaturesVerified: true) {
-                throw ChainRestoreError.storedBlockDoesNotApply(height: stored.height, reason: "\(reason)")
-            }
-            validators = Self.nextValidators(after: validators, ledger: ledger, params: rules.params)
-        }
-        self.ledger = ledger
-        self.validators = validators
+        ledger = try LedgerState.genesis(rules.params)
+        validators = try ValidatorSet(ledger.validatorStakes(rules.params))
         mempool = Mempool(rules: rules, limits: config.mempoolLimits, committed: ledger)
-        sync = BlockSync(committedHeight: ledger.height, config: config.sync)
+        sync = BlockSync(committedHeight: 0, config: config.sync)
         if let lastSigned {
             var buffer = ByteBuffer(bytes: lastSigned)
             self.lastSigned = try buffer.readSigningRecord()
         }
-        for stored in committed.suffix(config.recentBlocks) {
+        validatorPeers = peers(of: validators)
+        try replay(committed)
+    }
+
+    /// Applies blocks this peer stored earlier, in height order from its current height + 1, before `start`:
+    /// a driver restoring a long chain hands them over in batches instead of all at once. Their signatures were
+    /// checked when they were committed. Throws `ChainRestoreError` for a block that does not apply.
+    public mutating func replay(_ committed: [StoredBlock]) throws {
+        precondition(!started, "stored blocks are replayed before the machine starts")
+        guard !committed.isEmpty else { return }
+        for stored in committed {
+            let block = try Block(decoding: stored.body, params: rules.params)
+            guard stored.height == ledger.height + 1,
+                case .success = ledger.applyBlock(block, rules: rules, signaturesVerified: true)
+            else {
+                let reason = stored.height == ledger.height + 1
+                    ? "\(ledger.applyingBlock(block, rules: rules, signaturesVerified: true))"
+                    : "it follows height \(stored.height - 1), the state is at \(ledger.height)"
+                throw ChainRestoreError.storedBlockDoesNotApply(height: stored.height, reason: reason)
+            }
+            validators = Self.nextValidators(after: validators, ledger: ledger, params: rules.params)
             recent[stored.height] = RecentBlock(
                 hash: stored.hash, block: ByteBuffer(bytes: stored.body), commit: ByteBuffer(bytes: stored.commit))
+            if stored.height > Height(config.recentBlocks) { recent[stored.height - Height(config.recentBlocks)] = nil }
         }
+        mempool = Mempool(rules: rules, limits: config.mempoolLimits, committed: ledger)
+        sync = BlockSync(committedHeight: ledger.height, config: config.sync)
         validatorPeers = peers(of: validators)
     }
 

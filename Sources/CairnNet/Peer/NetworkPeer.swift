@@ -297,9 +297,14 @@ public final class NetworkPeer: @unchecked Sendable {
     private func restoreChain() throws -> ChainMachine? {
         guard let chainDisk, let params = configuration.parameters.chain else { return nil }
         let rules = LedgerRules(params: params, chainID: configuration.parameters.chainID)
-        return try ChainMachine(
-            rules: rules, identity: identity, localPeer: identity.peerID, committed: try chainDisk.store.allBlocks(),
-            lastSigned: try chainDisk.store.lastSigned())
+        var chain = try ChainMachine(
+            rules: rules, identity: identity, localPeer: identity.peerID, lastSigned: try chainDisk.store.lastSigned())
+        // In batches: a long chain is never in memory whole.
+        while true {
+            let batch = try chainDisk.store.blocks(from: chain.height + 1, maxCount: 512, maxBytes: 32 << 20)
+            guard !batch.isEmpty else { return chain }
+            try chain.replay(batch)
+        }
     }
 
     /// Makes a chain write durable on the chain's own thread, then tells the machine. A write that fails (a

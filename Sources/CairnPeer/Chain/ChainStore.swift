@@ -97,11 +97,6 @@ public final class ChainStore: Sendable {
         }
     }
 
-    /// Every stored block from height 1, in order (what a restarted peer replays).
-    public func allBlocks() throws -> [StoredBlock] {
-        try blocks(from: 1, maxCount: Int.max, maxBytes: Int.max)
-    }
-
     /// The block at `height`, or nil.
     public func block(at height: UInt64) throws -> StoredBlock? {
         try blocks(from: height, maxCount: 1, maxBytes: .max).first
