@@ -171,6 +171,15 @@ public struct TransferRequest: Codable, Sendable {
         self.amount = amount
         self.fee = fee
     }
+
+    enum CodingKeys: String, CodingKey { case to, amount, fee }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        to = try container.decode(String.self, forKey: .to)
+        amount = try container.decode(AmountInput.self, forKey: .amount)
+        fee = try container.decodeFee(forKey: .fee)
+    }
 }
 
 /// `POST /api/v0/validator/bond` and `/unbond`'s body.
@@ -181,6 +190,27 @@ public struct AmountRequest: Codable, Sendable {
     public init(amount: AmountInput, fee: AmountInput? = nil) {
         self.amount = amount
         self.fee = fee
+    }
+
+    enum CodingKeys: String, CodingKey { case amount, fee }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        amount = try container.decode(AmountInput.self, forKey: .amount)
+        fee = try container.decodeFee(forKey: .fee)
+    }
+}
+
+extension KeyedDecodingContainer {
+    /// An optional fee: absent means the chain's minimum; `null` is refused rather than read as absent, so that
+    /// the body means one thing.
+    func decodeFee(forKey key: Key) throws -> AmountInput? {
+        guard contains(key) else { return nil }
+        if try decodeNil(forKey: key) {
+            throw DecodingError.dataCorruptedError(
+                forKey: key, in: self, debugDescription: "leave the fee out for the minimum fee, rather than null")
+        }
+        return try decode(AmountInput.self, forKey: key)
     }
 }
 

@@ -44,7 +44,7 @@ struct ChainRoutesTests {
         #expect(decoded.amount == .baseUnits(5) && decoded.fee == nil)
         let text = try JSONDecoder().decode(AmountRequest.self, from: Data(#"{"amount": "2.5", "fee": "0.01"}"#.utf8))
         #expect(text.amount == .tokens("2.5") && text.fee == .tokens("0.01"))
-        for body in [#"{"amount": -1}"#, #"{"amount": 1.5}"#, #"{"amount": null}"#, #"{"amount": [1]}"#, "{}"] {
+        for body in [#"{"amount": -1}"#, #"{"amount": 1.5}"#, #"{"amount": null}"#, #"{"amount": [1]}"#, "{}", #"{"amount": 1, "fee": null}"#] {
             #expect(throws: APIError.self, "\(body)") { try WalletRoutes.decode(AmountRequest.self, Array(body.utf8)) }
         }
     }
