@@ -87,6 +87,13 @@ def main():
         for name in ["cairn_dht_lookups_total", "cairn_dht_lookup_duration_seconds_count",
                      "cairn_dht_lookup_duration_seconds_bucket"]:
             check(name in names, f"{name} is exported once the peer has looked up")
+        # The chain: its height once a block is committed, and the states read at the scrape.
+        for name in ["cairn_chain_height", "cairn_chain_mempool_transactions", "cairn_chain_peers_in_sync",
+                     "cairn_chain_voting_power_online_ratio", "cairn_wallet_balance_base_units",
+                     "cairn_wallet_stake_base_units"]:
+            check(name in names, f"{name} is exported")
+        check(value(after, "cairn_chain_height") >= 1, f"the chain has committed blocks "
+              f"(height {value(after, 'cairn_chain_height'):g})")
         # The file's two shards went to two of the three peers: the cluster holds and received them.
         everyone = [samples(scrape(member["api"], read_token(member["data"]))[1]) for member in members]
         check(sum(value(found, "cairn_shards_held") for found in everyone) >= 2, "the cluster holds the shards")
