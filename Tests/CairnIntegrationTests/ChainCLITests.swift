@@ -21,8 +21,11 @@ struct ChainCLITests {
             let text: String
             do {
                 text = try runCLI(
-                    ["sim", "cluster", "--peers", "\(count)", "--base-port", "\(base)", "--dir", directory, "--detach",
-                     "--json"], timeout: 120)
+                    [
+                        "sim", "cluster", "--peers", "\(count)", "--base-port", "\(base)", "--dir", directory,
+                        "--detach",
+                        "--json",
+                    ], timeout: 120)
             } catch let failure as CLIFailure where failure.stderr.contains("already in use") {
                 continue
             }
@@ -90,8 +93,9 @@ struct ChainCLITests {
         #expect(last["hash"] as? String == sent["hash"] as? String && last["kind"] as? String == "transfer")
         let tx = try json(peers[2], ["chain", "tx", try #require(sent["hash"] as? String)])
         let block = try json(peers[2], ["chain", "block", "\(try #require(tx["height"] as? Int))"])
-        #expect((block["transactions"] as? [[String: Any]])?.contains { $0["hash"] as? String == sent["hash"] as? String }
-            == true)
+        #expect(
+            (block["transactions"] as? [[String: Any]])?.contains { $0["hash"] as? String == sent["hash"] as? String }
+                == true)
 
         // A signed transaction submitted twice: taken once, refused the second time with the reason, nothing moves.
         let signed = try cli(peers[1], ["wallet", "transfer", address3, "1", "--sign-only"])

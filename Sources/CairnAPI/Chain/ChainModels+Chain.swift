@@ -104,8 +104,9 @@ extension WalletResponse {
 extension ValidatorsResponse {
     init(_ set: [Validator], params: ChainParameters) {
         validators = set.map {
-            Entry(key: $0.publicKey.address, peerID: $0.publicKey.peerID.hex, power: $0.power,
-                  powerFormatted: params.formatted(Amount($0.power)))
+            Entry(
+                key: $0.publicKey.address, peerID: $0.publicKey.peerID.hex, power: $0.power,
+                powerFormatted: params.formatted(Amount($0.power)))
         }
         let total = set.reduce(UInt64(0)) { $0 &+ $1.power }
         totalPower = total

@@ -23,10 +23,11 @@ struct ChainRoutes: Sendable {
             var height = tip.height
             while height >= 1, blocks.count < limit, let found = try chain.block(at: height) {
                 let (block, commit) = found
-                blocks.append(.init(
-                    height: height, hash: block.hash.hex, timeMs: block.header.timeMs,
-                    proposer: block.header.proposer.address, transactions: block.transactions.count,
-                    signers: commit.signatures.count))
+                blocks.append(
+                    .init(
+                        height: height, hash: block.hash.hex, timeMs: block.header.timeMs,
+                        proposer: block.header.proposer.address, transactions: block.transactions.count,
+                        signers: commit.signatures.count))
                 height -= 1
             }
             return JSONBody.response(BlockListResponse(blocks: blocks))
@@ -57,15 +58,19 @@ struct ChainRoutes: Sendable {
             let params = try chain.params()
             let text = context.parameters.get("hash") ?? ""
             guard let hash = Key256(hex: text) else {
-                throw APIError(.badRequest, "'\(text.prefix(80))' is not a transaction hash: expected 64 hexadecimal characters")
+                throw APIError(
+                    .badRequest, "'\(text.prefix(80))' is not a transaction hash: expected 64 hexadecimal characters")
             }
             if let found = try chain.transaction(hash) {
                 return JSONBody.response(TransactionResponse(found.0, params: params, at: found.1))
             }
             if try await chain.pending(hash) != nil {
-                throw APIError(.notFound, "transaction \(hash.hex) is not committed yet: it is pending in this peer's mempool")
+                throw APIError(
+                    .notFound, "transaction \(hash.hex) is not committed yet: it is pending in this peer's mempool")
             }
-            throw APIError(.notFound, "no committed transaction has the hash \(hash.hex), and this peer's mempool does not hold it")
+            throw APIError(
+                .notFound, "no committed transaction has the hash \(hash.hex), and this peer's mempool does not hold it"
+            )
         }
         group.post("chain/transactions") { request, _ in
             _ = try chain.params()
@@ -90,7 +95,8 @@ struct ChainRoutes: Sendable {
             return .height(height)
         }
         throw APIError(
-            .badRequest, "'\(text.prefix(80))' is not a block reference: give a height (a decimal number) or a "
+            .badRequest,
+            "'\(text.prefix(80))' is not a block reference: give a height (a decimal number) or a "
                 + "block hash (64 hexadecimal characters)")
     }
 
@@ -101,13 +107,16 @@ struct ChainRoutes: Sendable {
         while text.last?.isWhitespace == true { text = text.dropLast() }
         if text.first == "{" {
             guard let request = try? JSONDecoder().decode(SubmitRequest.self, from: Data(text.utf8)) else {
-                throw APIError(.badRequest, "the body is not {\"tx\": HEX}: a JSON object whose tx is the signed "
-                    + "transaction in hexadecimal")
+                throw APIError(
+                    .badRequest,
+                    "the body is not {\"tx\": HEX}: a JSON object whose tx is the signed "
+                        + "transaction in hexadecimal")
             }
             text = Substring(request.tx)
         }
         guard !text.isEmpty else {
-            throw APIError(.badRequest, "the body is empty: send the signed transaction in hexadecimal, or {\"tx\": HEX}")
+            throw APIError(
+                .badRequest, "the body is empty: send the signed transaction in hexadecimal, or {\"tx\": HEX}")
         }
         guard let bytes = Hex.decode(text) else {
             throw APIError(.badRequest, "the transaction is not hexadecimal: an even number of the digits 0-9, a-f")

@@ -131,7 +131,9 @@ struct PeerChain: Sendable {
         } catch let error as APIError {
             throw error
         } catch {
-            throw APIError(.internalServerError, "stored block \(stored.height) does not decode (\(error)); the chain store is damaged")
+            throw APIError(
+                .internalServerError,
+                "stored block \(stored.height) does not decode (\(error)); the chain store is damaged")
         }
     }
 

@@ -14,15 +14,17 @@ struct WalletRoutes: Sendable {
     func register<Context: RequestContext>(on group: RouterGroup<Context>) {
         group.get("wallet") { _, _ in
             let params = try chain.params()
-            return JSONBody.response(WalletResponse(try await chain.account(chain.peer.identity.publicKey), params: params))
+            return JSONBody.response(
+                WalletResponse(try await chain.account(chain.peer.identity.publicKey), params: params))
         }
         group.get("wallet/history") { request, _ in
             let params = try chain.params()
             let key = chain.peer.identity.publicKey
             let found = try chain.history(of: key, limit: try ChainRoutes.limit(request))
-            return JSONBody.response(HistoryResponse(
-                address: key.address,
-                transactions: found.map { TransactionResponse($0.0, params: params, at: $0.1) }))
+            return JSONBody.response(
+                HistoryResponse(
+                    address: key.address,
+                    transactions: found.map { TransactionResponse($0.0, params: params, at: $0.1) }))
         }
         group.post("wallet/transfer") { request, _ in
             let params = try chain.params()
@@ -77,8 +79,10 @@ struct WalletRoutes: Sendable {
             DecodingError.dataCorrupted(let context)
         {
             let path = context.codingPath.map(\.stringValue).joined(separator: ".")
-            throw APIError(.badRequest, "the body is not the JSON this route takes"
-                + (path.isEmpty ? "" : " (at \(path))") + ": \(context.debugDescription)")
+            throw APIError(
+                .badRequest,
+                "the body is not the JSON this route takes"
+                    + (path.isEmpty ? "" : " (at \(path))") + ": \(context.debugDescription)")
         } catch {
             throw APIError(.badRequest, "the body is not the JSON this route takes: \(error)")
         }

@@ -14,7 +14,9 @@ extension APIClient {
             method, path, contentLength: UInt64(bytes.readableBytes), headers: [("Content-Type", "application/json")],
             body: { writer in try await writer.write(.body(.byteBuffer(bytes))) },
             onHead: { reply.status = $0.status },
-            onBody: { var chunk = $0; reply.body.writeBuffer(&chunk) })
+            onBody: {
+                var chunk = $0; reply.body.writeBuffer(&chunk)
+            })
         return try decode(reply, as: type)
     }
 }

@@ -16,9 +16,13 @@ struct ChainCLICommand: AsyncParsableCommand {
         func run() async throws {
             let reply = try await options.client().json(.GET, "/api/v0/chain/status", as: ChainStatusResponse.self)
             if options.json { return try printJSON(reply) }
-            print("height:       \(reply.height)" + (reply.bestKnownHeight > reply.height ? " (best known \(reply.bestKnownHeight))" : ""))
+            print(
+                "height:       \(reply.height)"
+                    + (reply.bestKnownHeight > reply.height ? " (best known \(reply.bestKnownHeight))" : ""))
             print("tip:          \(reply.tip)")
-            print("validators:   \(reply.validators), \(String(format: "%.0f%%", reply.votingPowerOnline * 100)) of the voting power signed the last block")
+            print(
+                "validators:   \(reply.validators), \(String(format: "%.0f%%", reply.votingPowerOnline * 100)) of the voting power signed the last block"
+            )
             print("peers:        \(reply.peersInSync) in sync")
             print("mempool:      \(reply.mempool) transactions")
             print("this peer:    \(reply.isValidator ? "a validator" : "not a validator")")
@@ -46,12 +50,15 @@ struct ChainCLICommand: AsyncParsableCommand {
             print("height:    \(reply.height)")
             print("hash:      \(reply.hash)")
             print("previous:  \(reply.previous)")
-            print("time:      \(ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double(reply.timeMs) / 1000)))")
+            print(
+                "time:      \(ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double(reply.timeMs) / 1000)))"
+            )
             print("proposer:  \(reply.proposer)")
             print("commit:    round \(reply.commit.round), \(reply.commit.signers.count) signers")
             print("\(reply.transactions.count) transactions")
             if !reply.transactions.isEmpty {
-                printTable(["HASH", "KIND", "SENDER", "NONCE", "AMOUNT", "FEE"], reply.transactions.map(transactionRow))
+                printTable(
+                    ["HASH", "KIND", "SENDER", "NONCE", "AMOUNT", "FEE"], reply.transactions.map(transactionRow))
             }
         }
     }
@@ -94,8 +101,10 @@ struct ChainCLICommand: AsyncParsableCommand {
 func transactionRow(_ tx: TransactionResponse) -> [String] {
     var amount = tx.amountFormatted ?? "–"
     if let to = tx.to { amount += " → \(to.prefix(8))…" }
-    return [String(tx.hash.prefix(16)) + "…", tx.kind, String(tx.sender.prefix(8)) + "…", "\(tx.nonce)", amount,
-            tx.feeFormatted]
+    return [
+        String(tx.hash.prefix(16)) + "…", tx.kind, String(tx.sender.prefix(8)) + "…", "\(tx.nonce)", amount,
+        tx.feeFormatted,
+    ]
 }
 
 func printTransaction(_ tx: TransactionResponse) {
@@ -115,7 +124,8 @@ func printTransaction(_ tx: TransactionResponse) {
 func parseAmountArgument(_ text: String, _ name: String) throws -> AmountInput {
     let trimmed = text.trimmingCharacters(in: .whitespaces)
     let parts = trimmed.split(separator: ".", omittingEmptySubsequences: false)
-    guard !trimmed.isEmpty, parts.count <= 2, parts.allSatisfy({ $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }),
+    guard !trimmed.isEmpty, parts.count <= 2,
+        parts.allSatisfy({ $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }),
         parts.contains(where: { !$0.isEmpty })
     else {
         throw ValidationError("\(name) '\(text)' is not an amount: write tokens as a decimal number, e.g. 12 or 12.5")

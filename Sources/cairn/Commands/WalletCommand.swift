@@ -23,7 +23,8 @@ struct WalletCommand: AsyncParsableCommand {
     }
 
     struct Balance: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Balance, stake and next nonce of this peer's account.")
+        static let configuration = CommandConfiguration(
+            abstract: "Balance, stake and next nonce of this peer's account.")
         @OptionGroup var options: APIOptions
 
         func run() async throws {
@@ -87,9 +88,11 @@ struct WalletCommand: AsyncParsableCommand {
             let reply = try await options.client().json(
                 .GET, "/api/v0/wallet/history?limit=\(limit)", as: HistoryResponse.self)
             if options.json { return try printJSON(reply) }
-            printTable(["HEIGHT", "HASH", "KIND", "SENDER", "NONCE", "AMOUNT", "FEE"], reply.transactions.map {
-                ["\($0.height ?? 0)"] + transactionRow($0)
-            })
+            printTable(
+                ["HEIGHT", "HASH", "KIND", "SENDER", "NONCE", "AMOUNT", "FEE"],
+                reply.transactions.map {
+                    ["\($0.height ?? 0)"] + transactionRow($0)
+                })
             print("\(reply.transactions.count) transactions")
         }
     }
@@ -128,8 +131,9 @@ struct ValidatorCommand: AsyncParsableCommand {
         func run() async throws {
             let reply = try await options.client().json(
                 .POST, "/api/v0/validator/bond",
-                body: AmountRequest(amount: try parseAmountArgument(amount, "AMOUNT"),
-                                    fee: try fee.map { try parseAmountArgument($0, "--fee") }),
+                body: AmountRequest(
+                    amount: try parseAmountArgument(amount, "AMOUNT"),
+                    fee: try fee.map { try parseAmountArgument($0, "--fee") }),
                 as: SubmitResponse.self)
             if options.json { return try printJSON(reply) }
             print("submitted \(reply.hash): the stake counts from the block after it is committed")
@@ -151,8 +155,9 @@ struct ValidatorCommand: AsyncParsableCommand {
         func run() async throws {
             let reply = try await options.client().json(
                 .POST, "/api/v0/validator/unbond",
-                body: AmountRequest(amount: try parseAmountArgument(amount, "AMOUNT"),
-                                    fee: try fee.map { try parseAmountArgument($0, "--fee") }),
+                body: AmountRequest(
+                    amount: try parseAmountArgument(amount, "AMOUNT"),
+                    fee: try fee.map { try parseAmountArgument($0, "--fee") }),
                 as: SubmitResponse.self)
             if options.json { return try printJSON(reply) }
             print("submitted \(reply.hash)")

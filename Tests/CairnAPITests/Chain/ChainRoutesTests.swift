@@ -44,7 +44,10 @@ struct ChainRoutesTests {
         #expect(decoded.amount == .baseUnits(5) && decoded.fee == nil)
         let text = try JSONDecoder().decode(AmountRequest.self, from: Data(#"{"amount": "2.5", "fee": "0.01"}"#.utf8))
         #expect(text.amount == .tokens("2.5") && text.fee == .tokens("0.01"))
-        for body in [#"{"amount": -1}"#, #"{"amount": 1.5}"#, #"{"amount": null}"#, #"{"amount": [1]}"#, "{}", #"{"amount": 1, "fee": null}"#] {
+        for body in [
+            #"{"amount": -1}"#, #"{"amount": 1.5}"#, #"{"amount": null}"#, #"{"amount": [1]}"#, "{}",
+            #"{"amount": 1, "fee": null}"#,
+        ] {
             #expect(throws: APIError.self, "\(body)") { try WalletRoutes.decode(AmountRequest.self, Array(body.utf8)) }
         }
     }
@@ -70,8 +73,9 @@ struct ChainRoutesTests {
 
         let faucet = TransactionResponse(
             SignedTransaction(
-                signing: Transaction(chainID: tx.transaction.chainID, sender: sender.publicKey, nonce: 0,
-                                     fee: Amount(1_000), kind: .faucet),
+                signing: Transaction(
+                    chainID: tx.transaction.chainID, sender: sender.publicKey, nonce: 0,
+                    fee: Amount(1_000), kind: .faucet),
                 with: sender),
             params: params)
         #expect(faucet.kind == "faucet" && faucet.amount == nil && faucet.to == nil && faucet.height == nil)
