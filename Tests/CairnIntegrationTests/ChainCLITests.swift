@@ -115,6 +115,31 @@ struct ChainCLITests {
         Thread.sleep(forTimeInterval: 1.5)
         #expect(try balance(peers[3]) == Int(13.5 * token), "neither the replay nor the forgery moved anything")
 
+        // A wallet apart from the peer's identity: a passphrase-protected keystore; the CLI signs, the peer relays.
+        let keystore = directory + "/wallet.keystore"
+        let passphrase = ["CAIRN_PASSPHRASE": "correct horse battery staple"]
+        let relay = ["--api", peers[2].api, "--data", peers[2].data]
+        let made = try runCLI(["wallet", "new", "--keystore", keystore, "--json"], environment: passphrase)
+        let wallet = try #require(
+            (try JSONSerialization.jsonObject(with: Data(made.utf8)) as? [String: Any])?["address"] as? String)
+        func walletBalance() throws -> Int {
+            let text = try runCLI(
+                ["wallet", "balance", "--keystore", keystore, "--json"] + relay, environment: passphrase)
+            let object = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
+            #expect(object?["address"] as? String == wallet)
+            return object?["balance"] as? Int ?? -1
+        }
+        #expect(try walletBalance() == 0)
+        try runCLI(["wallet", "faucet", "--keystore", keystore] + relay, environment: passphrase)
+        try waitUntil(timeout: 10) { try walletBalance() >= Int(1_999 * token) }
+        try runCLI(["wallet", "transfer", address3, "2", "--keystore", keystore] + relay, environment: passphrase)
+        try waitUntil(timeout: 5) { try balance(peers[3]) == Int(15.5 * token) }
+        let wrong =
+            (try? runCLI(
+                ["wallet", "transfer", address3, "2", "--keystore", keystore] + relay,
+                environment: ["CAIRN_PASSPHRASE": "wrong"])) == nil
+        #expect(wrong, "a wrong passphrase opens nothing")
+
         // Peers 1–3 bond 1,000 CRN each: four validators.
         for index in 2...3 { try cli(peers[index], ["wallet", "faucet"]) }
         try waitUntil(timeout: 10) { try (2...3).allSatisfy { try balance(peers[$0]) >= Int(1_999 * token) } }

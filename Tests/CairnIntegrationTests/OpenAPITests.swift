@@ -16,6 +16,7 @@ struct OpenAPITests {
         "GET /api/v0/chain/transactions/{hash}", "POST /api/v0/chain/transactions", "GET /api/v0/wallet",
         "GET /api/v0/wallet/history", "POST /api/v0/wallet/transfer", "POST /api/v0/wallet/faucet",
         "POST /api/v0/validator/bond", "POST /api/v0/validator/unbond", "GET /api/v0/validators",
+        "GET /api/v0/chain/accounts/{address}",
     ]
 
     @Test func thePeerServesADocumentOfEveryRoute() throws {

@@ -87,6 +87,7 @@ extension ChainStatusResponse {
         mempool = status.mempoolTransactions
         token = params.tokenSymbol
         decimals = params.decimals
+        minFee = params.minFee.baseUnits
     }
 }
 

@@ -19,9 +19,12 @@ public struct ChainStatusResponse: Codable, Sendable {
     public var mempool: Int
     public var token: String
     public var decimals: UInt8
+    /// The smallest fee a transaction may carry, in base units: what a client that signs itself pays by default.
+    public var minFee: UInt64
 
     enum CodingKeys: String, CodingKey {
         case height, tip, validators, mempool, token, decimals
+        case minFee = "min_fee"
         case votingPowerOnline = "voting_power_online"
         case peersInSync = "peers_in_sync"
         case chainID = "chain_id"
@@ -108,9 +111,16 @@ public struct SubmitResponse: Codable, Sendable {
     /// The signed transaction (hex), for `cairn chain submit` elsewhere or later.
     public var tx: String?
     public var nonce: UInt64?
+
+    public init(hash: String, accepted: Bool, tx: String?, nonce: UInt64?) {
+        self.hash = hash
+        self.accepted = accepted
+        self.tx = tx
+        self.nonce = nonce
+    }
 }
 
-/// `GET /api/v0/wallet`: this peer's account (its identity's key).
+/// `GET /api/v0/wallet`: this peer's account (its identity's key); `GET /api/v0/chain/accounts/{address}`: any.
 public struct WalletResponse: Codable, Sendable {
     public var address: String
     public var balance: UInt64

@@ -54,6 +54,17 @@ struct ChainRoutes: Sendable {
             }
             return JSONBody.response(BlockResponse(block, commit: commit, params: params))
         }
+        group.get("chain/accounts/:address") { _, context in
+            let params = try chain.params()
+            let text = context.parameters.get("address") ?? ""
+            let key: PublicKey
+            do {
+                key = try PublicKey(address: text)
+            } catch {
+                throw APIError(.badRequest, "\(error)")
+            }
+            return JSONBody.response(WalletResponse(try await chain.account(key), params: params))
+        }
         group.get("chain/transactions/:hash") { _, context in
             let params = try chain.params()
             let text = context.parameters.get("hash") ?? ""

@@ -8,27 +8,39 @@ import Foundation
 struct WalletCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "wallet", abstract: "The running peer's account: address, balance, transfers, history, faucet.",
-        discussion: "The account is the peer identity's key; the peer signs what these commands ask for.",
-        subcommands: [Address.self, Balance.self, Transfer.self, History.self, Faucet.self])
+        discussion: """
+            The account is the peer identity's key, and the peer signs what these commands ask for; with \
+            --keystore FILE (made by `cairn wallet new`) it is that key's, and the CLI signs.
+            """,
+        subcommands: [Address.self, Balance.self, Transfer.self, History.self, Faucet.self, New.self])
 
     struct Address: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "This peer's account address (64 hex).")
+        @OptionGroup var keystore: KeystoreOption
         @OptionGroup var options: APIOptions
 
         func run() async throws {
-            let reply = try await options.client().json(.GET, "/api/v0/wallet", as: WalletResponse.self)
-            if options.json { return try printJSON(["address": reply.address]) }
-            print(reply.address)
+            let address: String
+            if let identity = try keystore.identity() {
+                address = identity.publicKey.address
+            } else {
+                address = try await options.client().json(.GET, "/api/v0/wallet", as: WalletResponse.self).address
+            }
+            if options.json { return try printJSON(["address": address]) }
+            print(address)
         }
     }
 
     struct Balance: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Balance, stake and next nonce of this peer's account.")
+        @OptionGroup var keystore: KeystoreOption
         @OptionGroup var options: APIOptions
 
         func run() async throws {
-            let reply = try await options.client().json(.GET, "/api/v0/wallet", as: WalletResponse.self)
+            let path =
+                try keystore.identity().map { "/api/v0/chain/accounts/\($0.publicKey.address)" } ?? "/api/v0/wallet"
+            let reply = try await options.client().json(.GET, path, as: WalletResponse.self)
             if options.json { return try printJSON(reply) }
             print("address:    \(reply.address)")
             print("balance:    \(reply.balanceFormatted)")
@@ -46,6 +58,7 @@ struct WalletCommand: AsyncParsableCommand {
         @Option(help: "The fee in tokens (default: the chain's minimum fee).") var fee: String?
         @Flag(help: "Sign and print the transaction (hex) without submitting it; `cairn chain submit` sends it.")
         var signOnly = false
+        @OptionGroup var keystore: KeystoreOption
         @OptionGroup var options: APIOptions
 
         func validate() throws {
@@ -59,6 +72,14 @@ struct WalletCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
+            if let identity = try keystore.identity() {
+                let recipient = try PublicKey(address: to.trimmingCharacters(in: .whitespaces))
+                let client = try options.client()
+                let signed = try await signLocally(identity, client: client, fee: fee) { status in
+                    .transfer(to: recipient, amount: try tokens(amount, "AMOUNT", decimals: status.decimals))
+                }
+                return try await submitLocallySigned(signed, client: client, signOnly: signOnly, json: options.json)
+            }
             let request = TransferRequest(
                 to: to.trimmingCharacters(in: .whitespaces), amount: try parseAmountArgument(amount, "AMOUNT"),
                 fee: try fee.map { try parseAmountArgument($0, "--fee") })
@@ -100,14 +121,51 @@ struct WalletCommand: AsyncParsableCommand {
     struct Faucet: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Ask the test network's faucet for tokens (once per account per cooldown).")
+        @OptionGroup var keystore: KeystoreOption
         @OptionGroup var options: APIOptions
 
         func run() async throws {
+            if let identity = try keystore.identity() {
+                let client = try options.client()
+                let signed = try await signLocally(identity, client: client, fee: nil) { _ in .faucet }
+                return try await submitLocallySigned(signed, client: client, signOnly: false, json: options.json)
+            }
             let reply = try await options.client().json(.POST, "/api/v0/wallet/faucet", as: SubmitResponse.self)
             if options.json { return try printJSON(reply) }
             print("submitted \(reply.hash): the faucet's tokens arrive when it is committed")
         }
     }
+}
+
+extension WalletCommand {
+    struct New: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Make a wallet key apart from the peer's identity, sealed with a passphrase (Argon2id).",
+            discussion: "The passphrase is read from CAIRN_PASSPHRASE, or asked for twice on the terminal.")
+        @Option(help: "The keystore file to write (mode 0600; never overwritten).") var keystore: String
+        @Flag(help: "Print JSON for scripts instead of text.") var json = false
+
+        func run() async throws {
+            let identity = try WalletKeystore(path: keystore).create(passphrase: readPassphrase(confirm: true))
+            if json { return try printJSON(["address": identity.publicKey.address, "keystore": keystore]) }
+            print("address:  \(identity.publicKey.address)")
+            print("keystore: \(keystore) (keep it and its passphrase: without both the account is lost)")
+        }
+    }
+}
+
+/// Prints a transaction the CLI signed (`--sign-only`), or submits it through the peer.
+func submitLocallySigned(_ signed: SignedTransaction, client: APIClient, signOnly: Bool, json: Bool) async throws {
+    let hex = hexString(signed.encoded)
+    if signOnly {
+        let reply = SubmitResponse(hash: signed.hash.hex, accepted: false, tx: hex, nonce: signed.transaction.nonce)
+        return json ? try printJSON(reply) : print(hex)
+    }
+    var reply = try await client.json(
+        .POST, "/api/v0/chain/transactions", body: SubmitRequest(tx: hex), as: SubmitResponse.self)
+    reply.nonce = signed.transaction.nonce
+    if json { return try printJSON(reply) }
+    print("submitted \(reply.hash) (nonce \(signed.transaction.nonce))")
 }
 
 /// `cairn validator ...`: stake of this peer's account, and the validator set.
