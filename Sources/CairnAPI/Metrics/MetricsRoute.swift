@@ -23,6 +23,9 @@ struct MetricsRoute: Sendable {
     private let storedBytes = Gauge(label: "cairn_stored_bytes")
     private let capacityBytes = Gauge(label: "cairn_capacity_bytes")
     private let filesOwned = Gauge(label: "cairn_files_owned")
+    /// Also set at each commit (`PeerMetrics`); set here too, so that a peer that has committed nothing since it
+    /// started still shows the height it restored.
+    private let chainHeight = Gauge(label: "cairn_chain_height")
     private let mempool = Gauge(label: "cairn_chain_mempool_transactions")
     private let peersInSync = Gauge(label: "cairn_chain_peers_in_sync")
     private let votingPowerOnline = Gauge(label: "cairn_chain_voting_power_online_ratio")
@@ -61,6 +64,7 @@ struct MetricsRoute: Sendable {
         if (try? chain.params()) != nil, let status = try? await chain.status(),
             let account = try? await chain.account(peer.identity.publicKey)
         {
+            chainHeight.record(Int64(clamping: status.height))
             mempool.record(status.mempoolTransactions)
             peersInSync.record(status.peersInSync)
             votingPowerOnline.record(status.votingPowerOnline)
