@@ -5,7 +5,8 @@ the one-time link `cairn dashboard` prints (and checks that the link works only 
 the progress bar move, sees the file listed with its health, downloads it and compares the bytes, copies its
 read capability, checks it with proofs, repairs it, shares it to another peer, drops a second file on the page
 and deletes it, opens the grantee's dashboard and downloads the shared file there, runs a lookup
-and sees it on the key-space ring, reads the Provider page's live figures; no error may reach the browser's
+and sees it on the key-space ring, reads the Provider page's live figures, and on the Chain page sees the height,
+the wallet and recent blocks, asks the faucet and transfers to another peer; no error may reach the browser's
 console. The first page must be at most 300 KB in all and render in under a second (navigation timing).
 Screenshots at 1280x800 and at phone width are kept in .build/dashboard-check/. Stops every peer it started.
 
@@ -283,6 +284,45 @@ def main():
               f"shards {session.text('prov-shards')}, served {session.text('prov-served')}; {session.text('live')}")
         session.shot("provider-1280x800")
 
+        # Chain page: the chain's figures, the wallet, the faucet, a transfer through the form, recent blocks.
+        driver.find_element(By.CSS_SELECTOR, 'nav a[data-page="chain"]').click()
+        session.wait(lambda: session.text("chain-height") not in ("", "–") and int(session.text("chain-height")) > 0,
+                     "the Chain page shows the height")
+        session.wait(lambda: session.text("wallet-address") != "", "the wallet's address")
+        owner_address = json.loads(subprocess.run([BIN, "wallet", "address", "--json", "--api", owner["api"], "--data",
+                                                   owner["data"]], capture_output=True, text=True, check=True).stdout)
+        check(session.text("wallet-address") == owner_address["address"],
+              f"the Chain page: height {session.text('chain-height')}, {session.text('chain-validators')} validator(s), "
+              f"{session.text('chain-power')} online, this peer's address")
+        session.wait(lambda: len(driver.find_elements(By.CSS_SELECTOR, "#blocks-table tbody tr")) >= 1, "recent blocks")
+        check(True, f"recent blocks listed ({len(driver.find_elements(By.CSS_SELECTOR, '#blocks-table tbody tr'))})")
+        session.by_id("faucet").click()
+        session.wait(lambda: session.text("transfer-result").startswith(("Faucet requested", "Faucet refused")),
+                     "the faucet button")
+        check(session.text("transfer-result").startswith("Faucet requested"), f"the faucet: {session.text('transfer-result')}")
+        session.wait(lambda: session.text("wallet-balance").startswith("1999"), "the faucet's tokens in the balance",
+                     timeout=20)
+        check(True, f"the balance shows the faucet's tokens: {session.text('wallet-balance')}")
+        grantee_address = json.loads(subprocess.run([BIN, "wallet", "address", "--json", "--api", grantee["api"],
+                                                     "--data", grantee["data"]],
+                                                    capture_output=True, text=True, check=True).stdout)["address"]
+        session.by_id("transfer-to").send_keys(grantee_address)
+        session.by_id("transfer-amount").send_keys("12.5")
+        session.by_id("transfer-form").find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        session.wait(lambda: session.text("transfer-result").startswith(("Submitted", "Not submitted")), "the transfer")
+        check(session.text("transfer-result").startswith("Submitted"), f"the transfer form: {session.text('transfer-result')}")
+        session.wait(lambda: "transfer" in session.texts("#history-table td.kind"), "the transfer in the history",
+                     timeout=20)
+        for _ in range(25):  # The recipient's peer follows within a block or two.
+            received = json.loads(subprocess.run([BIN, "wallet", "balance", "--json", "--api", grantee["api"], "--data",
+                                                  grantee["data"]], capture_output=True, text=True, check=True).stdout)
+            if received["balance"] == 12_500_000:
+                break
+            time.sleep(0.2)
+        check(received["balance"] == 12_500_000, f"the transfer is in the history, and the recipient holds "
+              f"{received['balance_formatted']}")
+        session.shot("chain-1280x800")
+
         # Live: a file stored through the CLI appears in the open page without a reload.
         driver.find_element(By.CSS_SELECTOR, 'nav a[data-page="files"]').click()
         driver.execute_script("window.cairnNotReloaded = true")
@@ -297,7 +337,7 @@ def main():
 
         # Phone width.
         driver.set_window_size(390, 844)
-        for page in ["files", "network", "provider"]:
+        for page in ["files", "network", "provider", "chain"]:
             driver.find_element(By.CSS_SELECTOR, f'nav a[data-page="{page}"]').click()
             time.sleep(0.4)
             width, room = driver.execute_script(

@@ -6,7 +6,7 @@ by one file and its bytes when a file is put and got. Stops every peer it starte
     bootstrap/python-env.sh    # makes .build/python-env with prometheus_client; prints its python
     .build/python-env/bin/python simulations/check-metrics.py
 """
-import json, os, subprocess, sys, tempfile, urllib.error, urllib.request
+import json, os, subprocess, sys, tempfile, time, urllib.error, urllib.request
 
 import local_cluster
 
@@ -87,6 +87,19 @@ def main():
         for name in ["cairn_dht_lookups_total", "cairn_dht_lookup_duration_seconds_count",
                      "cairn_dht_lookup_duration_seconds_bucket"]:
             check(name in names, f"{name} is exported once the peer has looked up")
+        # The chain: its height once a block is committed, and the states read at the scrape.
+        for name in ["cairn_chain_height", "cairn_chain_mempool_transactions", "cairn_chain_peers_in_sync",
+                     "cairn_chain_voting_power_online_ratio", "cairn_wallet_balance_base_units",
+                     "cairn_wallet_stake_base_units"]:
+            check(name in names, f"{name} is exported")
+        # The validator's first blocks may still be coming: the height is read again for up to 15 s.
+        height = value(after, "cairn_chain_height")
+        for _ in range(75):
+            if height >= 1:
+                break
+            time.sleep(0.2)
+            height = value(samples(scrape(api, token)[1]), "cairn_chain_height")
+        check(height >= 1, f"the chain has committed blocks (height {height:g})")
         # The file's two shards went to two of the three peers: the cluster holds and received them.
         everyone = [samples(scrape(member["api"], read_token(member["data"]))[1]) for member in members]
         check(sum(value(found, "cairn_shards_held") for found in everyone) >= 2, "the cluster holds the shards")

@@ -12,6 +12,11 @@ struct OpenAPITests {
         "GET /api/v0/files/{id}/last-error", "GET /api/v0/files/{id}/check", "POST /api/v0/files/{id}/repair",
         "POST /api/v0/files/{id}/share", "GET /api/v0/files/{id}/cap", "GET /api/v0/events",
         "POST /api/v0/dashboard/login", "POST /api/v0/dashboard/logout", "GET /", "GET /ui/{file}", "GET /login",
+        "GET /api/v0/chain/status", "GET /api/v0/chain/blocks", "GET /api/v0/chain/blocks/{ref}",
+        "GET /api/v0/chain/transactions/{hash}", "POST /api/v0/chain/transactions", "GET /api/v0/wallet",
+        "GET /api/v0/wallet/history", "POST /api/v0/wallet/transfer", "POST /api/v0/wallet/faucet",
+        "POST /api/v0/validator/bond", "POST /api/v0/validator/unbond", "GET /api/v0/validators",
+        "GET /api/v0/chain/accounts/{address}",
     ]
 
     @Test func thePeerServesADocumentOfEveryRoute() throws {

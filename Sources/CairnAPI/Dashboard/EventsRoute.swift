@@ -41,9 +41,14 @@ struct EventsRoute: Sendable {
     }
 
     func snapshot() async throws -> EventSnapshot {
-        EventSnapshot(
+        let chain = PeerChain(peer: peer)
+        var chainStatus: ChainStatusResponse?
+        if let params = try? chain.params(), let status = try? await chain.status() {
+            chainStatus = ChainStatusResponse(status, params: params)
+        }
+        return EventSnapshot(
             id: peer.peerID.hex, peers: try await peer.knownPeers().count,
-            status: try files.map { try StatusResponse($0) })
+            status: try files.map { try StatusResponse($0) }, chain: chainStatus)
     }
 
     /// One event: `event:` and a single `data:` line of JSON (it holds no newline), then a blank line.
@@ -60,4 +65,6 @@ public struct EventSnapshot: Codable, Sendable {
     public var peers: Int
     /// As `GET /api/v0/status`; absent on a peer that serves no files.
     public var status: StatusResponse?
+    /// As `GET /api/v0/chain/status`; absent on a peer that does not run the chain.
+    public var chain: ChainStatusResponse?
 }

@@ -23,6 +23,14 @@ struct MetricsRoute: Sendable {
     private let storedBytes = Gauge(label: "cairn_stored_bytes")
     private let capacityBytes = Gauge(label: "cairn_capacity_bytes")
     private let filesOwned = Gauge(label: "cairn_files_owned")
+    /// Also set at each commit (`PeerMetrics`); set here too, so that a peer that has committed nothing since it
+    /// started still shows the height it restored.
+    private let chainHeight = Gauge(label: "cairn_chain_height")
+    private let mempool = Gauge(label: "cairn_chain_mempool_transactions")
+    private let peersInSync = Gauge(label: "cairn_chain_peers_in_sync")
+    private let votingPowerOnline = Gauge(label: "cairn_chain_voting_power_online_ratio")
+    private let balance = Gauge(label: "cairn_wallet_balance_base_units")
+    private let stake = Gauge(label: "cairn_wallet_stake_base_units")
 
     init(registry: PrometheusCollectorRegistry, peer: NetworkPeer, files: FileService?) {
         self.registry = registry
@@ -50,6 +58,18 @@ struct MetricsRoute: Sendable {
             storedBytes.record(try store.used())
             capacityBytes.record(store.capacity)
             filesOwned.record(try files.index.files().count)
+        }
+        // The chain's states, asked of the machine at the scrape; a peer without the chain has none to show.
+        let chain = PeerChain(peer: peer)
+        if (try? chain.params()) != nil, let status = try? await chain.status(),
+            let account = try? await chain.account(peer.identity.publicKey)
+        {
+            chainHeight.record(Int64(clamping: status.height))
+            mempool.record(status.mempoolTransactions)
+            peersInSync.record(status.peersInSync)
+            votingPowerOnline.record(status.votingPowerOnline)
+            balance.record(Int64(clamping: account.balance.baseUnits))
+            stake.record(Int64(clamping: account.stake.baseUnits))
         }
     }
 }

@@ -35,6 +35,8 @@ public enum APIServer {
             LoginLinkRoute(sessions: sessions, dashboardAddress: dashboardAddress).register(on: api)
         }
         if let files { FileRoutes(files: files, parameters: parameters).register(on: api) }
+        ChainRoutes(chain: PeerChain(peer: peer)).register(on: api)
+        WalletRoutes(chain: PeerChain(peer: peer)).register(on: api)
         return Application(
             router: router,
             server: .limitedHTTP1(APIConnectionLimiter(limits: limits, logger: logger)),

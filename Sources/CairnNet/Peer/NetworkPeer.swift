@@ -91,6 +91,9 @@ public final class NetworkPeer: @unchecked Sendable {
 
     public var peerID: PeerID { identity.peerID }
 
+    /// The network's parameters this peer runs with: its chain's among them (token, decimals, fees).
+    public var parameters: NetworkParameters { configuration.parameters }
+
     /// Binds the listener, restores saved contacts and starts the machine, which joins.
     public func start() async throws -> PeerAddress {
         PeerMetrics.prepare()

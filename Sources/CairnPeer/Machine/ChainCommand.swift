@@ -11,6 +11,8 @@ public enum ChainCommand: Sendable {
     case account(PublicKey)
     /// The validator set of the next height.
     case validators
+    /// A transaction waiting in this peer's mempool, by hash (nil: not there).
+    case pending(Key256)
 }
 
 public enum ChainCommandResult: Sendable {
@@ -18,6 +20,7 @@ public enum ChainCommandResult: Sendable {
     case submitted(Result<Key256, TransactionSubmissionError>)
     case account(ChainAccount)
     case validators([Validator])
+    case pending(SignedTransaction?)
 }
 
 /// A peer's view of the chain (`cairn chain status`).
@@ -65,6 +68,8 @@ extension ChainMachine {
                     nextNonce: nextNonce(of: key)))
         case .validators:
             .validators(validators.validators)
+        case .pending(let hash):
+            .pending(mempool[hash])
         }
     }
 }

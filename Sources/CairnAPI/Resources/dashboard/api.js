@@ -30,6 +30,14 @@ export async function post(path) {
   return answer(await fetch(path, { method: "POST" }));
 }
 
+// A POST with a JSON body (the chain's forms).
+export async function postJSON(path, value) {
+  return answer(await fetch(path, {
+    method: "POST", headers: { "Content-Type": "application/json", Accept: "application/json" },
+    body: JSON.stringify(value),
+  }));
+}
+
 export async function del(path) {
   return answer(await fetch(path, { method: "DELETE" }));
 }

@@ -5,8 +5,9 @@ import { $ } from "/ui/format.js";
 import * as files from "/ui/files.js";
 import * as network from "/ui/network.js";
 import * as provider from "/ui/provider.js";
+import * as chain from "/ui/chain.js";
 
-const pages = { files, network, provider };
+const pages = { files, network, provider, chain };
 let current = null;
 let events = null;
 
