@@ -70,6 +70,8 @@ struct ChainBenchNetwork {
 
     static func stop(_ peers: [(NetworkPeer, ChainDisk)]) async {
         for (peer, _) in peers { await peer.stop() }
+        // Writes the machines asked for just before they stopped are let finish before the disks' threads stop.
+        try? await Task.sleep(for: .milliseconds(300))
         for (_, disk) in peers { try? await disk.shutdown() }
     }
 
@@ -88,9 +90,10 @@ struct ChainBenchNetwork {
         do {
             let bootstrap = PeerAddress(host: "127.0.0.1", port: UInt16(basePort))
             for (index, identity) in identities.enumerated() {
-                peers.append(try await startPeer(
-                    identity, port: basePort + index, bootstrap: index == 0 ? [] : [bootstrap],
-                    parameters: parameters, store: "validator-\(index)"))
+                peers.append(
+                    try await startPeer(
+                        identity, port: basePort + index, bootstrap: index == 0 ? [] : [bootstrap],
+                        parameters: parameters, store: "validator-\(index)"))
             }
             let observer = peers[0].0
             let clock = ContinuousClock()
@@ -119,8 +122,9 @@ struct ChainBenchNetwork {
                     lastHeight = height
                 }
                 if let transfer = pending {
-                    guard case .chain(.account(let account)) = try await observer.perform(
-                        .chain(.account(transfer.recipient)))
+                    guard
+                        case .chain(.account(let account)) = try await observer.perform(
+                            .chain(.account(transfer.recipient)))
                     else { throw CLIError("the peer does not run the chain") }
                     if account.balance > .zero {
                         latencies.append((now - transfer.submitted).millisecondsDouble)
@@ -168,16 +172,19 @@ struct ChainBenchNetwork {
             blocks: blocks, txsPerBlock: txsPerBlock, validator: validator, parameters: parameters,
             stores: (0..<servers).map { "server-\($0)" })
         if verbose {
-            print(String(format: "sync: %d blocks of %d transfers generated and stored on %d peers in %.1f s",
-                         blocks, txsPerBlock, servers, (clock.now - generating).secondsDouble))
+            print(
+                String(
+                    format: "sync: %d blocks of %d transfers generated and stored on %d peers in %.1f s",
+                    blocks, txsPerBlock, servers, (clock.now - generating).secondsDouble))
         }
         var peers: [(NetworkPeer, ChainDisk)] = []
         do {
             let bootstrap = PeerAddress(host: "127.0.0.1", port: UInt16(basePort))
             for index in 0..<servers {
-                peers.append(try await startPeer(
-                    Identity.generate(puzzleBits: parameters.puzzleBits), port: basePort + index,
-                    bootstrap: index == 0 ? [] : [bootstrap], parameters: parameters, store: "server-\(index)"))
+                peers.append(
+                    try await startPeer(
+                        Identity.generate(puzzleBits: parameters.puzzleBits), port: basePort + index,
+                        bootstrap: index == 0 ? [] : [bootstrap], parameters: parameters, store: "server-\(index)"))
                 guard try await Self.status(of: peers[index].0).height == Height(blocks) else {
                     throw CLIError("a serving peer did not restore the \(blocks) stored blocks")
                 }
@@ -201,8 +208,10 @@ struct ChainBenchNetwork {
             guard status.tip == tip else { throw CLIError("the fresh peer synced a different chain") }
             let begin = syncing ?? started
             if verbose {
-                print(String(format: "sync: heard of height %d after %.1f s, synced it in %.2f s",
-                             blocks, (begin - started).secondsDouble, (finished - begin).secondsDouble))
+                print(
+                    String(
+                        format: "sync: heard of height %d after %.1f s, synced it in %.2f s",
+                        blocks, (begin - started).secondsDouble, (finished - begin).secondsDouble))
             }
             await Self.stop(peers)
             return SyncFigures(

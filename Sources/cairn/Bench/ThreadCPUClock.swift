@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The CPU time the calling thread has used (`CLOCK_THREAD_CPUTIME_ID`): a per-core figure that another
