@@ -80,20 +80,19 @@ public final class ChainStore: Sendable {
         }
     }
 
+    /// Inserts one block and its index rows with statements compiled once per connection (GRDB's cache):
+    /// compiling each INSERT again cost more than running it, and a synced range inserts thousands of rows.
     private static func insert(_ block: StoredBlock, into db: Database) throws {
         let height = Int64(block.height)
-        try db.execute(
-            sql: "INSERT INTO block (height, hash, body, commit_bytes) VALUES (?, ?, ?, ?)",
-            arguments: [height, Data(block.hash.bytes), Data(block.body), Data(block.commit)])
-        for (position, transaction) in block.transactions.enumerated() {
-            try db.execute(
-                sql: "INSERT OR IGNORE INTO chain_transaction (hash, height, position) VALUES (?, ?, ?)",
-                arguments: [Data(transaction.hash.bytes), height, position])
-            for account in transaction.accounts {
-                try db.execute(
-                    sql: "INSERT OR IGNORE INTO account_transaction (account, height, position) VALUES (?, ?, ?)",
-                    arguments: [Data(account), height, position])
-            }
+        try db.cachedStatement(sql: "INSERT INTO block (height, hash, body, commit_bytes) VALUES (?, ?, ?, ?)")
+            .execute(arguments: [height, Data(block.hash.bytes), Data(block.body), Data(block.commit)])
+        let transaction = try db.cachedStatement(
+            sql: "INSERT OR IGNORE INTO chain_transaction (hash, height, position) VALUES (?, ?, ?)")
+        let account = try db.cachedStatement(
+            sql: "INSERT OR IGNORE INTO account_transaction (account, height, position) VALUES (?, ?, ?)")
+        for (position, entry) in block.transactions.enumerated() {
+            try transaction.execute(arguments: [Data(entry.hash.bytes), height, position])
+            for key in entry.accounts { try account.execute(arguments: [Data(key), height, position]) }
         }
     }
 
