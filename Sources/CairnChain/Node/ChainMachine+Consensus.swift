@@ -64,7 +64,8 @@ extension ChainMachine {
             consensus = machine
             return carryOut(produced, now: now)
         }
-        guard height == machine.height else { return }
+        // A proposal of a height this peer has decided (a late round's) is of no use any more.
+        guard height == machine.height, height == ledger.height + 1, machine.decision == nil else { return }
         let hash = proposal.proposal.blockHash
         guard proposed[hash] != nil else {
             awaitingBody[hash, default: []].append(proposal)

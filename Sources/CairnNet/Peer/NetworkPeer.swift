@@ -62,6 +62,8 @@ public final class NetworkPeer: @unchecked Sendable {
     private var timers: [PeerTimer: Scheduled<Void>] = [:]
     /// Announcements being written; `stop` lets them go out before it closes the connections.
     private var announcing: [UInt64: EventLoopFuture<Void>] = [:]
+    /// Chain writes under way, by ticket; `stop` waits for them.
+    private var chainWrites: [UInt64: EventLoopFuture<Void>] = [:]
     private var nextAnnouncement: UInt64 = 1
 
     /// What a finished query produced, with its statistics.
@@ -195,9 +197,10 @@ public final class NetworkPeer: @unchecked Sendable {
     /// Saves the routing table, closes every connection and stops the timers.
     public func stop() async {
         // The machine says goodbye as it stops; the transport's connect timeout bounds how long that can take.
+        // Chain writes already asked for finish first: a block or signature the machine counted on is kept.
         let goodbyes = try? await eventLoop.submit { [self] () -> EventLoopFuture<Void> in
             feed(.stopping)
-            return EventLoopFuture.andAllComplete(Array(announcing.values), on: eventLoop)
+            return EventLoopFuture.andAllComplete(Array(announcing.values) + Array(chainWrites.values), on: eventLoop)
         }.get()
         try? await goodbyes?.get()
         try? await transport.shutdown().get()
@@ -316,12 +319,15 @@ public final class NetworkPeer: @unchecked Sendable {
     private func chainWrite(_ write: ChainWrite, ticket: ChainWriteTicket) {
         guard let chainDisk else { return }
         let store = chainDisk.store
-        chainDisk.pool.runIfActive(eventLoop: eventLoop) {
+        let done = chainDisk.pool.runIfActive(eventLoop: eventLoop) {
             switch write {
             case .blocks(let blocks): try store.append(contentsOf: blocks)
             case .signed(let message): try store.saveSigned(message)
             }
-        }.whenComplete { [self] result in
+        }
+        chainWrites[ticket.rawValue] = done
+        done.whenComplete { [self] result in
+            chainWrites[ticket.rawValue] = nil
             switch result {
             case .success: feed(.chainWritten(ticket))
             case .failure(let error):
