@@ -66,3 +66,35 @@ import Testing
         #expect(network.safetyViolations == 0)
     }
 }
+
+@Suite struct ChainStatusFanoutTests {
+    static let rules = LedgerRules(params: .localTestnet, chainID: ChainID(SHA256.hash(Array("fanout".utf8))))
+
+    /// The peers a freshly started machine sends its status to.
+    static func statusTargets(of identity: Identity, neighbours: [PeerID]) throws -> [PeerID] {
+        var machine = try ChainMachine(rules: rules, identity: identity, localPeer: identity.peerID)
+        machine.setNeighbours(neighbours)
+        machine.start(now: .seconds(1))
+        return machine.takeActions().compactMap {
+            if case .announce(.status, let peer) = $0 { return peer }
+            return nil
+        }
+    }
+
+    @Test func aFollowerTellsItsNeighboursOnlyNotEveryValidator() throws {
+        let neighbours = (0..<3).map { _ in Identity.generate().peerID }
+        let targets = try Self.statusTargets(of: Identity.generate(), neighbours: neighbours)
+        #expect(Set(targets) == Set(neighbours))
+        #expect(targets.count == neighbours.count)
+    }
+
+    @Test func aValidatorTellsItsNeighboursAndTheOtherValidatorsOnceEachInOrder() throws {
+        let validator = ChainParameters.localTestnetIdentity(0)
+        let others = (1..<4).map { ChainParameters.localTestnetIdentity($0).peerID }
+        let neighbour = Identity.generate().peerID
+        let targets = try Self.statusTargets(of: validator, neighbours: [neighbour, others[0]])
+        #expect(Set(targets.prefix(2)) == [neighbour, others[0]], "neighbours first: \(targets)")
+        #expect(targets.count == 4, "each peer once: \(targets)")
+        #expect(Set(targets) == Set(others + [neighbour]))
+    }
+}
