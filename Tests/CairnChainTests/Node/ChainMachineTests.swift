@@ -98,3 +98,27 @@ import Testing
         #expect(Set(targets) == Set(others + [neighbour]))
     }
 }
+
+@Suite struct ChainStatusAnswerTests {
+    @Test func aPeerBehindIsToldTheHeightEvenWhenItIsNoOnesNeighbour() throws {
+        var network = try ChainNetwork(validators: 4, followers: 0)
+        network.run(until: network.now + .seconds(5))
+        let validator = network.order[0]
+        let height = network.height(of: validator)
+        #expect(height > 0)
+        let stranger = Identity.generate().peerID
+        network.machines[validator]!.announced(.status(height: 0, tip: .zero), from: stranger, now: network.now)
+        let answers = network.machines[validator]!.takeActions().compactMap { action -> UInt64? in
+            if case .announce(.status(let told, _), let peer) = action, peer == stranger { return told }
+            return nil
+        }
+        #expect(answers == [height])
+        // A peer as far along is not answered: no two peers answer each other back and forth.
+        network.machines[validator]!.announced(
+            .status(height: height, tip: network.machines[validator]!.tip), from: stranger, now: network.now)
+        #expect(!network.machines[validator]!.takeActions().contains {
+            if case .announce(.status, _) = $0 { return true }
+            return false
+        })
+    }
+}
