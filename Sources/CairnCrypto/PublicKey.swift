@@ -13,6 +13,14 @@ public struct PublicKey: Hashable, Sendable {
         self.bytes = bytes
     }
 
+    public static func == (a: PublicKey, b: PublicKey) -> Bool { a.bytes == b.bytes }
+
+    /// The key's bytes in one call: the derived conformance fed the hasher one byte at a time, a tenth of a
+    /// simulated chain's time (validator sets are dictionaries keyed by public keys, rebuilt every block).
+    public func hash(into hasher: inout Hasher) {
+        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+    }
+
     /// SHA-256 of the key: the PeerID.
     public var peerID: PeerID { SHA256.hash(bytes) }
 
