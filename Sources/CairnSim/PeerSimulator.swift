@@ -42,10 +42,18 @@ public struct PeerSimulator {
     /// Results of local commands, in the order they came.
     var delivered: [(node: Int, command: CommandID, result: PeerCommandResult)] = []
     /// Requests and responses put on the wire.
-    private(set) var messages = 0
+    internal(set) var messages = 0
     /// Each peer's chain store: its committed blocks and its last signed consensus message.
     var chainBlocks: [Int: [StoredBlock]] = [:]
     var chainSigned: [Int: [UInt8]] = [:]
+    /// Block bodies and commits as the peers store them, one copy each: a thousand peers storing the same
+    /// block (and, after sync, the same commit) share its bytes, as they would not on separate disks.
+    var internedBodies: [Key256: [UInt8]] = [:]
+    var internedCommits: Set<[UInt8]> = []
+    /// Every commit the peers observed, checked for safety as it happens (the chain simulation sets it).
+    var chainLog: ChainCommitLog?
+    /// The byzantine validators' extra messages (the chain simulation sets it).
+    var adversary: ChainAdversary?
 
     init(machines: [PeerMachine], stores: [ProviderStores?] = [], network: SimNetwork, random: SimRandom) {
         self.machines = machines
@@ -190,26 +198,29 @@ public struct PeerSimulator {
         case .send(let id, let peer, let request):
             messages += 1
             guard let destination = Self.index(of: peer.address), destination < machines.count,
-                  !network.crashed[destination], network.delivers(using: &random)
+                  !network.crashed[destination], network.connects(node, destination), network.delivers(using: &random)
             else { return }
             events.push(.request(from: Int32(node), to: Int32(destination), id, request),
                         at: now + network.latency(node, destination))
         case .respond(let id, let response):
             let (from, outbound) = Self.route(of: id)
             messages += 1
-            guard network.delivers(using: &random) else { return }
+            guard network.connects(node, Int(from)), network.delivers(using: &random) else { return }
             events.push(.response(to: from, outbound, response), at: now + network.latency(node, Int(from)))
         case .announce(let announcement, let peer):
             messages += 1
-            guard let destination = Self.index(of: peer.address), destination < machines.count,
-                  !network.crashed[destination], network.delivers(using: &random)
+            guard let destination = Self.index(of: peer.address), destination < machines.count else { return }
+            if adversary != nil, case .chain(let chain) = announcement {
+                equivocate(chain, from: node)
+            }
+            guard !network.crashed[destination], network.connects(node, destination), network.delivers(using: &random)
             else { return }
             events.push(.announcement(from: Int32(node), to: Int32(destination), announcement),
                         at: now + network.latency(node, destination))
         case .dial(let id, let address):
             // A connection and its handshake: one round trip and a half, then the dialer knows whose it is.
             guard let destination = Self.index(of: address), destination < machines.count,
-                  !network.crashed[destination]
+                  !network.crashed[destination], network.connects(node, destination), network.connects(destination, node)
             else { return }
             let rtt = network.latency(node, destination) * 3
             events.push(.dialed(to: Int32(node), id, peers[destination].id), at: now + rtt)
@@ -234,7 +245,11 @@ public struct PeerSimulator {
         case .chainWrite(let ticket, let write):
             // In memory, durable once the store latency has passed; a crashed peer keeps what it had written.
             switch write {
-            case .blocks(let blocks): chainBlocks[node, default: []] += blocks
+            case .blocks(let blocks):
+                for block in blocks {
+                    let shared = intern(block)
+                    chainBlocks[node, default: []].append(shared)
+                }
             case .signed(let bytes): chainSigned[node] = bytes
             }
             events.push(.chainWritten(Int32(node), ticket), at: now + storeLatency)
@@ -250,8 +265,22 @@ public struct PeerSimulator {
                 }
             }
             carryOut(.respond(id, .chain(.blocks(blocks))), of: node)
+        case .observed(.chainCommitted(let height, let hash, _)):
+            chainLog?.committed(node: node, height: height, hash: hash, at: now)
         case .abandon, .persistContacts, .log, .observed:
             break
         }
+    }
+
+    /// `block` with its body and commit shared with the other peers that stored the same bytes.
+    mutating func intern(_ block: StoredBlock) -> StoredBlock {
+        var block = block
+        if let body = internedBodies[block.hash], body == block.body {
+            block.body = body
+        } else {
+            internedBodies[block.hash] = block.body
+        }
+        block.commit = internedCommits.insert(block.commit).memberAfterInsert
+        return block
     }
 }

@@ -30,4 +30,17 @@ struct SimNetwork {
     }
 
     mutating func crash(_ index: Int) { crashed[index] = true }
+
+    /// While set, the side of the partition each peer is on: messages between the two sides are dropped
+    /// (a connection attempt across it never completes).
+    var partition: [Bool]?
+    /// Peers that send nothing for now (a byzantine validator gone silent): their messages are dropped.
+    var silent: [Bool] = []
+
+    /// Whether a message from `a` can reach `b` at all now (loss aside).
+    func connects(_ a: Int, _ b: Int) -> Bool {
+        if a < silent.count, silent[a] { return false }
+        guard let partition else { return true }
+        return partition[a] == partition[b]
+    }
 }

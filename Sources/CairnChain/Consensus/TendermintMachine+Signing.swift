@@ -58,7 +58,12 @@ extension TendermintMachine {
         let vote = signed.vote
         guard let index = current.validators.index(of: vote.validator) else { return }
         let power = current.validators[index].power
-        var set = current.votes(vote.type, vote.round) ?? VoteSet(type: vote.type, round: vote.round)
+        // Taken out of the height's table and put back, so that the set's dictionaries are uniquely referenced
+        // and grow in place: a copy per vote made each round's tally quadratic in the validators (100
+        // validators: 20,000 votes a height, each copying up to 100 entries).
+        let removed = vote.type == .prevote
+            ? current.prevotes.removeValue(forKey: vote.round) : current.precommits.removeValue(forKey: vote.round)
+        var set = removed ?? VoteSet(type: vote.type, round: vote.round)
         if case .equivocation(let evidence) = set.add(signed, validatorIndex: index, power: power) {
             actions.append(.evidence(evidence))
         }

@@ -12,6 +12,13 @@ extension ChainMachine {
             return
         }
         sync.peerReported(peer, height: height)
+        // A peer behind this one hears of it now, not only if it happens to be among this peer's neighbours:
+        // "nearest neighbour" is not symmetric, and a peer that is no one's neighbour would otherwise never
+        // learn a height to sync to (a simulated follower stayed at height 0 while 1,100 blocks went by). Only
+        // a peer behind is answered, so two peers never answer each other back and forth.
+        if height < ledger.height {
+            actions.append(.announce(.status(height: ledger.height, tip: ledger.lastBlockHash), to: peer))
+        }
         // A validator deciding the next height itself waits for the regossip tick before pulling it: the
         // precommits that decide it are usually a moment away.
         if let machine = consensus, machine.height == height, machine.decision == nil { return }

@@ -197,9 +197,18 @@ public struct ChainMachine: Sendable {
         actions.append(.write(ticket, write))
     }
 
+    /// Tells the neighbours this peer's committed height, and the other validators too when this peer is one.
+    ///
+    /// A follower does not tell the validators: they learn heights from each other, and a follower's status
+    /// to every validator after every block is most of the chain's traffic in a large network (1,000 peers and
+    /// 100 validators: 100,000 messages a block against 20,000 votes). In a fixed order (neighbours first),
+    /// not a `Set`'s, so that one seed gives one simulated run.
     mutating func announceStatus() {
         let status = ChainAnnouncement.status(height: ledger.height, tip: ledger.lastBlockHash)
-        for peer in Set(neighbours + validatorPeers) { actions.append(.announce(status, to: peer)) }
+        var told: Set<PeerID> = []
+        for peer in neighbours + (isValidator ? validatorPeers : []) where told.insert(peer).inserted {
+            actions.append(.announce(status, to: peer))
+        }
     }
 
     mutating func log(_ level: ChainLogLevel, _ message: String) {

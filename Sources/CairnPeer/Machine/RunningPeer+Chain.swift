@@ -24,11 +24,11 @@ extension RunningPeer {
 
     /// Runs `body` on the chain machine, then carries its actions out.
     mutating func withChain(now: Instant, _ body: (inout ChainMachine) -> Void) {
-        guard var machine = chain else { return }
-        chain = nil  // so that `machine` is the only reference and mutates in place
-        body(&machine)
-        let produced = machine.takeActions()
-        chain = machine
+        // Mutated through the optional, in place: binding it to a local first copied the machine (a retain of
+        // each of its two dozen fields) on every chain event.
+        guard chain != nil else { return }
+        body(&chain!)
+        let produced = chain!.takeActions()
         for action in produced { carryOut(action, now: now) }
     }
 

@@ -66,3 +66,59 @@ import Testing
         #expect(network.safetyViolations == 0)
     }
 }
+
+@Suite struct ChainStatusFanoutTests {
+    static let rules = LedgerRules(params: .localTestnet, chainID: ChainID(SHA256.hash(Array("fanout".utf8))))
+
+    /// The peers a freshly started machine sends its status to.
+    static func statusTargets(of identity: Identity, neighbours: [PeerID]) throws -> [PeerID] {
+        var machine = try ChainMachine(rules: rules, identity: identity, localPeer: identity.peerID)
+        machine.setNeighbours(neighbours)
+        machine.start(now: .seconds(1))
+        return machine.takeActions().compactMap {
+            if case .announce(.status, let peer) = $0 { return peer }
+            return nil
+        }
+    }
+
+    @Test func aFollowerTellsItsNeighboursOnlyNotEveryValidator() throws {
+        let neighbours = (0..<3).map { _ in Identity.generate().peerID }
+        let targets = try Self.statusTargets(of: Identity.generate(), neighbours: neighbours)
+        #expect(Set(targets) == Set(neighbours))
+        #expect(targets.count == neighbours.count)
+    }
+
+    @Test func aValidatorTellsItsNeighboursAndTheOtherValidatorsOnceEachInOrder() throws {
+        let validator = ChainParameters.localTestnetIdentity(0)
+        let others = (1..<4).map { ChainParameters.localTestnetIdentity($0).peerID }
+        let neighbour = Identity.generate().peerID
+        let targets = try Self.statusTargets(of: validator, neighbours: [neighbour, others[0]])
+        #expect(Set(targets.prefix(2)) == [neighbour, others[0]], "neighbours first: \(targets)")
+        #expect(targets.count == 4, "each peer once: \(targets)")
+        #expect(Set(targets) == Set(others + [neighbour]))
+    }
+}
+
+@Suite struct ChainStatusAnswerTests {
+    @Test func aPeerBehindIsToldTheHeightEvenWhenItIsNoOnesNeighbour() throws {
+        var network = try ChainNetwork(validators: 4, followers: 0)
+        network.run(until: network.now + .seconds(5))
+        let validator = network.order[0]
+        let height = network.height(of: validator)
+        #expect(height > 0)
+        let stranger = Identity.generate().peerID
+        network.machines[validator]!.announced(.status(height: 0, tip: .zero), from: stranger, now: network.now)
+        let answers = network.machines[validator]!.takeActions().compactMap { action -> UInt64? in
+            if case .announce(.status(let told, _), let peer) = action, peer == stranger { return told }
+            return nil
+        }
+        #expect(answers == [height])
+        // A peer as far along is not answered: no two peers answer each other back and forth.
+        network.machines[validator]!.announced(
+            .status(height: height, tip: network.machines[validator]!.tip), from: stranger, now: network.now)
+        #expect(!network.machines[validator]!.takeActions().contains {
+            if case .announce(.status, _) = $0 { return true }
+            return false
+        })
+    }
+}
