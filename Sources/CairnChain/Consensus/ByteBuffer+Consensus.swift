@@ -6,24 +6,9 @@ import NIOCore
 // big-endian, `read…` returns nil on short input and rewinds, throws `WireError` on bytes that make no value.
 
 extension ByteBuffer {
-    /// Runs `body`; on nil or a throw restores the reader index.
-    mutating func consensusParse<T>(_ body: (inout ByteBuffer) throws(WireError) -> T?) throws(WireError) -> T? {
-        let save = self
-        do {
-            guard let value = try body(&self) else {
-                self = save
-                return nil
-            }
-            return value
-        } catch {
-            self = save
-            throw error
-        }
-    }
-
     /// A flag byte (0 or 1) then, when 1, a 32-byte hash.
     mutating func readOptionalKey256(_ what: @autoclosure () -> String) throws(WireError) -> Key256?? {
-        try consensusParse { buffer throws(WireError) -> Key256?? in
+        try parseUnwindingIfNeeded { buffer throws(WireError) -> Key256?? in
             guard let present = try buffer.readWireBool(what()) else { return nil }
             guard present else { return .some(nil) }
             guard let key = buffer.readKey256() else { return nil }
@@ -38,7 +23,7 @@ extension ByteBuffer {
 
     /// A flag byte (0 or 1) then, when 1, a u32 round.
     mutating func readOptionalRound(_ what: @autoclosure () -> String) throws(WireError) -> Round?? {
-        try consensusParse { buffer throws(WireError) -> Round?? in
+        try parseUnwindingIfNeeded { buffer throws(WireError) -> Round?? in
             guard let present = try buffer.readWireBool(what()) else { return nil }
             guard present else { return .some(nil) }
             guard let round = buffer.readInteger(as: Round.self) else { return nil }

@@ -13,7 +13,7 @@ extension Commit {
 
 extension ByteBuffer {
     public mutating func readCommit() throws(WireError) -> Commit? {
-        try consensusParse { buffer throws(WireError) -> Commit? in
+        try parseUnwindingIfNeeded { buffer throws(WireError) -> Commit? in
             guard let height = buffer.readInteger(as: Height.self), let round = buffer.readInteger(as: Round.self),
                 let hash = buffer.readKey256(),
                 let signatures = try buffer.readWireArray(

@@ -18,7 +18,7 @@ extension ConsensusMessage {
 
 extension ByteBuffer {
     public mutating func readSignedVote() throws(WireError) -> SignedVote? {
-        try consensusParse { buffer throws(WireError) -> SignedVote? in
+        try parseUnwindingIfNeeded { buffer throws(WireError) -> SignedVote? in
             guard let chainID = buffer.readChainID(), let rawType = buffer.readInteger(as: UInt8.self) else {
                 return nil
             }
@@ -49,7 +49,7 @@ extension ByteBuffer {
     }
 
     public mutating func readSignedProposal() throws(WireError) -> SignedProposal? {
-        try consensusParse { buffer throws(WireError) -> SignedProposal? in
+        try parseUnwindingIfNeeded { buffer throws(WireError) -> SignedProposal? in
             guard let chainID = buffer.readChainID(), let height = buffer.readInteger(as: Height.self),
                 let round = buffer.readInteger(as: Round.self),
                 let polRound = try buffer.readOptionalRound("proposal's polRound flag"),
@@ -81,7 +81,7 @@ extension ByteBuffer {
     }
 
     public mutating func readConsensusMessage() throws(WireError) -> ConsensusMessage? {
-        try consensusParse { buffer throws(WireError) -> ConsensusMessage? in
+        try parseUnwindingIfNeeded { buffer throws(WireError) -> ConsensusMessage? in
             guard let tag = buffer.readInteger(as: UInt8.self) else { return nil }
             switch tag {
             case 1: return try buffer.readSignedProposal().map(ConsensusMessage.proposal)

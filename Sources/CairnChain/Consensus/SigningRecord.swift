@@ -51,7 +51,7 @@ public struct SigningRecord: Hashable, Sendable {
 
 extension ByteBuffer {
     public mutating func readSigningRecord() throws(WireError) -> SigningRecord? {
-        try consensusParse { buffer throws(WireError) -> SigningRecord? in
+        try parseUnwindingIfNeeded { buffer throws(WireError) -> SigningRecord? in
             guard let message = try buffer.readConsensusMessage(),
                 let locked = try buffer.readWireBool("signing record's lock flag")
             else { return nil }

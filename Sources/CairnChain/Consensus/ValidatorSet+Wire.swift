@@ -15,7 +15,7 @@ extension ValidatorSet {
 
 extension ByteBuffer {
     public mutating func readValidatorSet() throws(WireError) -> ValidatorSet? {
-        try consensusParse { buffer throws(WireError) -> ValidatorSet? in
+        try parseUnwindingIfNeeded { buffer throws(WireError) -> ValidatorSet? in
             guard
                 let entries = try buffer.readWireArray(
                     maxCount: ValidatorSet.maxCount, minElementByteCount: 48, "validators",

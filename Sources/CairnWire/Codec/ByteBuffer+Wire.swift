@@ -8,7 +8,7 @@ import NIOCore
 
 extension ByteBuffer {
     /// Runs `body`; if it returns nil or throws, restores the reader index so the caller may retry with more bytes.
-    mutating func parseUnwindingIfNeeded<T>(
+    public mutating func parseUnwindingIfNeeded<T>(
         _ body: (inout ByteBuffer) throws(WireError) -> T?
     ) throws(WireError) -> T? {
         let save = self

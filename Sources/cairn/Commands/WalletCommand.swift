@@ -174,6 +174,20 @@ struct ValidatorCommand: AsyncParsableCommand {
         commandName: "validator", abstract: "Bond or unbond this peer's stake; list the validators.",
         subcommands: [Bond.self, Unbond.self, List.self])
 
+    /// The body of a bond or unbond: the amount and the optional fee, parsed (throws a `ValidationError`).
+    static func request(amount: String, fee: String?) throws -> AmountRequest {
+        AmountRequest(
+            amount: try parseAmountArgument(amount, "AMOUNT"), fee: try fee.map { try parseAmountArgument($0, "--fee") })
+    }
+
+    /// Sends `POST /api/v0/validator/{action}` (bond or unbond).
+    static func submit(_ action: String, amount: String, fee: String?, options: APIOptions) async throws
+        -> SubmitResponse
+    {
+        try await options.client().json(
+            .POST, "/api/v0/validator/\(action)", body: try request(amount: amount, fee: fee), as: SubmitResponse.self)
+    }
+
     struct Bond: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Move tokens from balance to stake; the chain's minimum stake makes this peer a validator.")
@@ -182,17 +196,11 @@ struct ValidatorCommand: AsyncParsableCommand {
         @OptionGroup var options: APIOptions
 
         func validate() throws {
-            _ = try parseAmountArgument(amount, "AMOUNT")
-            if let fee { _ = try parseAmountArgument(fee, "--fee") }
+            _ = try ValidatorCommand.request(amount: amount, fee: fee)
         }
 
         func run() async throws {
-            let reply = try await options.client().json(
-                .POST, "/api/v0/validator/bond",
-                body: AmountRequest(
-                    amount: try parseAmountArgument(amount, "AMOUNT"),
-                    fee: try fee.map { try parseAmountArgument($0, "--fee") }),
-                as: SubmitResponse.self)
+            let reply = try await ValidatorCommand.submit("bond", amount: amount, fee: fee, options: options)
             if options.json { return try printJSON(reply) }
             print("submitted \(reply.hash): the stake counts from the block after it is committed")
         }
@@ -206,17 +214,11 @@ struct ValidatorCommand: AsyncParsableCommand {
         @OptionGroup var options: APIOptions
 
         func validate() throws {
-            _ = try parseAmountArgument(amount, "AMOUNT")
-            if let fee { _ = try parseAmountArgument(fee, "--fee") }
+            _ = try ValidatorCommand.request(amount: amount, fee: fee)
         }
 
         func run() async throws {
-            let reply = try await options.client().json(
-                .POST, "/api/v0/validator/unbond",
-                body: AmountRequest(
-                    amount: try parseAmountArgument(amount, "AMOUNT"),
-                    fee: try fee.map { try parseAmountArgument($0, "--fee") }),
-                as: SubmitResponse.self)
+            let reply = try await ValidatorCommand.submit("unbond", amount: amount, fee: fee, options: options)
             if options.json { return try printJSON(reply) }
             print("submitted \(reply.hash)")
         }
