@@ -21,7 +21,7 @@ extension ChainMachine {
             Int(entry.validatorIndex) < validators.count ? sum + validators[Int(entry.validatorIndex)].power : sum
         }
         lastCommitPower = validators.totalPower > 0 ? Double(signed) / Double(validators.totalPower) : 0
-        validators = Self.nextValidators(after: validators, ledger: ledger, params: params)
+        validators = Self.nextValidators(after: validators, ledger: ledger, params: params, block: block)
         validatorPeers = peers(of: validators)
         mempool.update(afterCommitting: block, newState: ledger)
         sync.applied(height: height)

@@ -124,7 +124,7 @@ public struct ChainMachine: Sendable {
                     : "it follows height \(stored.height - 1), the state is at \(ledger.height)"
                 throw ChainRestoreError.storedBlockDoesNotApply(height: stored.height, reason: reason)
             }
-            validators = Self.nextValidators(after: validators, ledger: ledger, params: rules.params)
+            validators = Self.nextValidators(after: validators, ledger: ledger, params: rules.params, block: block)
             recent[stored.height] = RecentBlock(
                 hash: stored.hash, block: ByteBuffer(bytes: stored.body), commit: ByteBuffer(bytes: stored.commit))
             if stored.height > Height(config.recentBlocks) { recent[stored.height - Height(config.recentBlocks)] = nil }
@@ -218,7 +218,14 @@ public struct ChainMachine: Sendable {
     /// The set of the height after the one `ledger` just committed: the stakes as they stand, priorities carried
     /// over, advanced one height (`ValidatorSet.updated(with:)`). A block that would leave no validator keeps
     /// the old set, which alone can still commit the next block.
-    static func nextValidators(after set: ValidatorSet, ledger: LedgerState, params: ChainParameters) -> ValidatorSet {
+    ///
+    /// A block with no transaction that can move stake (bond, unbond, or a ledger extension's, which may slash)
+    /// leaves every stake as it was: the set then only advances, with no scan of the accounts
+    /// (`stakesMayHaveChanged(in:)`).
+    static func nextValidators(
+        after set: ValidatorSet, ledger: LedgerState, params: ChainParameters, block: Block? = nil
+    ) -> ValidatorSet {
+        if let block, !stakesMayHaveChanged(in: block) { return set.advanced(byHeights: 1) }
         var changes = ledger.validatorStakes(params)
         let staying = Set(changes.map(\.0))
         for validator in set.validators where !staying.contains(validator.publicKey) {
@@ -226,6 +233,18 @@ public struct ChainMachine: Sendable {
         }
         guard let updated = try? set.updated(with: changes) else { return set.advanced(byHeights: 1) }
         return updated.advanced(byHeights: 1)
+    }
+}
+
+extension ChainMachine {
+    /// Whether `block` holds a transaction that can change a stake.
+    static func stakesMayHaveChanged(in block: Block) -> Bool {
+        block.transactions.contains {
+            switch $0.transaction.kind {
+            case .bond, .unbond, .extension: true
+            case .transfer, .faucet: false
+            }
+        }
     }
 }
 

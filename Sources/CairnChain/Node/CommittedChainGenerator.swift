@@ -58,7 +58,7 @@ public struct CommittedChainGenerator: Sendable {
             return Commit.Signature(validatorIndex: UInt16(index), signature: vote.signed(by: identity).signature)
         }.sorted { $0.validatorIndex < $1.validatorIndex }
         let commit = Commit(height: block.header.height, round: 0, blockHash: block.hash, signatures: signatures)
-        validators = ChainMachine.nextValidators(after: validators, ledger: state, params: rules.params)
+        validators = ChainMachine.nextValidators(after: validators, ledger: state, params: rules.params, block: block)
         var commitBuffer = ByteBuffer()
         commitBuffer.writeCommit(commit)
         return StoredBlock(

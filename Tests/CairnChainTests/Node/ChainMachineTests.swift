@@ -122,3 +122,35 @@ import Testing
         })
     }
 }
+
+@Suite struct NextValidatorsTests {
+    /// Skipping the scan of the accounts for a block that moves no stake must give the very set the scan gives.
+    @Test func aBlockThatMovesNoStakeGivesTheSetAFullRebuildGives() throws {
+        let params = ChainParameters.localTestnet
+        let rules = LedgerRules(params: params, chainID: ChainID(SHA256.hash(Array("next validators".utf8))))
+        var ledger = try LedgerState.genesis(params)
+        let set = try ValidatorSet(ledger.validatorStakes(params))
+        let sender = ChainParameters.localTestnetIdentity(1)
+        let transfer = SignedTransaction(
+            signing: Transaction(
+                chainID: rules.chainID, sender: sender.publicKey, nonce: 0, fee: Amount(1_000),
+                kind: .transfer(to: Identity.generate().publicKey, amount: Amount(10))),
+            with: sender)
+        let (block, next, _) = BlockBuilder(rules: rules).build(
+            on: ledger, proposer: sender.publicKey, timeMs: 1, candidates: [transfer])
+        ledger = next
+        #expect(!ChainMachine.stakesMayHaveChanged(in: block))
+        let skipped = ChainMachine.nextValidators(after: set, ledger: ledger, params: params, block: block)
+        let scanned = ChainMachine.nextValidators(after: set, ledger: ledger, params: params)
+        #expect(skipped == scanned && skipped.priorities == scanned.priorities)
+
+        let bond = SignedTransaction(
+            signing: Transaction(
+                chainID: rules.chainID, sender: sender.publicKey, nonce: 1, fee: Amount(1_000),
+                kind: .bond(amount: Amount(5_000_000))),
+            with: sender)
+        let (bonded, _, _) = BlockBuilder(rules: rules).build(
+            on: ledger, proposer: sender.publicKey, timeMs: 2, candidates: [bond])
+        #expect(ChainMachine.stakesMayHaveChanged(in: bonded))
+    }
+}
