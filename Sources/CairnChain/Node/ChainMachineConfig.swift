@@ -7,7 +7,8 @@ public struct ChainMachineConfig: Hashable, Sendable {
     /// How often a peer tells its neighbours its committed height, besides after every commit: a peer that fell
     /// behind while cut off learns whom to sync from.
     public var statusInterval: Duration = .seconds(5)
-    /// Neighbours told of each new height (besides the validators): the nearest in XOR distance.
+    /// Neighbours told of each new height (besides the validators), at least: one per Kademlia bucket, then the
+    /// nearest in XOR distance (`ChainMachine.setNeighbours`).
     public var statusFanout = 8
     /// Transactions a mempool holds, at most, and their bytes.
     public var mempoolLimits = Mempool.Limits(maxCount: 10_000, maxBytes: 8 << 20)
