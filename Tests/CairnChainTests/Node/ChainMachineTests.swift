@@ -97,6 +97,24 @@ import Testing
         #expect(targets.count == 4, "each peer once: \(targets)")
         #expect(Set(targets) == Set(others + [neighbour]))
     }
+
+    /// Statuses reach every peer from any peer when each knows all others: nearest-only fanout split 200
+    /// peers into prefix clusters that no status ever left.
+    @Test func statusesReachEveryPeerAcrossPrefixClusters() throws {
+        let identities = (0..<200).map { _ in Identity.generate() }
+        let ids = identities.map(\.peerID)
+        var told: [PeerID: [PeerID]] = [:]
+        for identity in identities {
+            told[identity.peerID] = try Self.statusTargets(of: identity, neighbours: ids)
+            #expect(told[identity.peerID]!.count <= 16, "one per bucket and a few nearest, not everyone")
+        }
+        var reached: Set<PeerID> = [ids[0]]
+        var frontier = [ids[0]]
+        while let peer = frontier.popLast() {
+            for next in told[peer]! where reached.insert(next).inserted { frontier.append(next) }
+        }
+        #expect(reached.count == ids.count, "reached \(reached.count) of \(ids.count)")
+    }
 }
 
 @Suite struct ChainStatusAnswerTests {
