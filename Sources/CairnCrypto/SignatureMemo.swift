@@ -33,6 +33,16 @@ public enum SignatureMemo {
 
         init() { pthread_mutex_init(&mutex, nil) }
 
+        /// With `mutex` held.
+        func insert(_ digest: Key256, _ valid: Bool) {
+            if current.count >= capacity {
+                previous = current
+                current = [:]
+                current.reserveCapacity(capacity)
+            }
+            current[digest] = valid
+        }
+
         func locked<T>(_ body: (Table) -> T) -> T {
             pthread_mutex_lock(&mutex)
             defer { pthread_mutex_unlock(&mutex) }
@@ -53,6 +63,25 @@ public enum SignatureMemo {
     /// Verifications answered from the memo and verifications done, since the process started.
     public static var counts: (hits: UInt64, misses: UInt64) { table.locked { ($0.hits, $0.misses) } }
 
+    /// Whether a composite verification (a commit's hundred signatures) with this digest of all its inputs
+    /// already succeeded. Always false while the memo is off.
+    public static func knownValid(_ digest: Key256) -> Bool {
+        table.locked { table in
+            guard table.enabled else { return false }
+            let found = (table.current[digest] ?? table.previous[digest]) == true
+            if found { table.hits += 1 }
+            return found
+        }
+    }
+
+    /// Records that the composite verification with this digest succeeded (nothing while the memo is off).
+    public static func rememberValid(_ digest: Key256) {
+        table.locked { table in
+            guard table.enabled else { return }
+            table.insert(digest, true)
+        }
+    }
+
     /// The memoised answer to `verify()`, or `verify()` itself when the memo is off.
     static func verify(key: [UInt8], signature: [UInt8], message: [UInt8], _ verify: () -> Bool) -> Bool {
         guard table.locked({ $0.enabled }) else { return verify() }
@@ -69,14 +98,7 @@ public enum SignatureMemo {
         }
         if let known { return known }
         let valid = verify()
-        table.locked { table in
-            if table.current.count >= capacity {
-                table.previous = table.current
-                table.current = [:]
-                table.current.reserveCapacity(capacity)
-            }
-            table.current[digest] = valid
-        }
+        table.locked { $0.insert(digest, valid) }
         return valid
     }
 }

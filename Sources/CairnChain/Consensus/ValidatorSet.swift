@@ -19,6 +19,9 @@ public struct ValidatorSet: Hashable, Sendable {
     public internal(set) var priorities: [Int64]
     let addresses: [Key256]
     let indexByKey: [PublicKey: Int]
+    /// SHA-256 over every (key, power) in order: equal for two sets with the same members and powers, whatever
+    /// their priorities (which `advanced(byHeights:)` changes without touching this).
+    public let membershipDigest: Key256
 
     /// A set from (key, power) pairs in any order; every priority starts at zero (genesis).
     ///
@@ -60,6 +63,13 @@ public struct ValidatorSet: Hashable, Sendable {
         self.indexByKey = index
         self.totalPower = total
         self.priorities = priorities ?? Array(repeating: 0, count: input.count)
+        var members: [UInt8] = []
+        members.reserveCapacity(keyed.count * 40)
+        for (validator, _) in keyed {
+            members += validator.publicKey.bytes
+            withUnsafeBytes(of: validator.power.bigEndian) { members += $0 }
+        }
+        self.membershipDigest = SHA256.hash(members)
     }
 
     public var count: Int { validators.count }

@@ -5,10 +5,11 @@ import NIOCore
 /// Applying a committed block, whichever way it came (consensus or sync).
 extension ChainMachine {
     /// Applies `block`, final by `commit`, to the ledger and moves every part of the machine to the next height;
-    /// returns the block as the store keeps it, or nil (logged) when it does not apply.
-    mutating func applyCommitted(_ block: Block, encoded: ByteBuffer, commit: Commit, signaturesVerified: Bool)
-        -> StoredBlock?
-    {
+    /// returns the block as the store keeps it, or nil (logged) when it does not apply. `encodedCommit`: the
+    /// commit's bytes when they came with it (sync), so that they are not encoded again.
+    mutating func applyCommitted(
+        _ block: Block, encoded: ByteBuffer, commit: Commit, encodedCommit: ByteBuffer? = nil, signaturesVerified: Bool
+    ) -> StoredBlock? {
         let height = block.header.height
         switch ledger.applyingBlock(block, rules: rules, signaturesVerified: signaturesVerified) {
         case .failure(let reason):
@@ -21,8 +22,10 @@ extension ChainMachine {
             Int(entry.validatorIndex) < validators.count ? sum + validators[Int(entry.validatorIndex)].power : sum
         }
         lastCommitPower = validators.totalPower > 0 ? Double(signed) / Double(validators.totalPower) : 0
+        let previous = validators
         validators = Self.nextValidators(after: validators, ledger: ledger, params: params, block: block)
-        validatorPeers = peers(of: validators)
+        // A PeerID is a SHA-256 of the key: recomputed only when the members change, not every block.
+        if validators.validators != previous.validators { validatorPeers = peers(of: validators) }
         mempool.update(afterCommitting: block, newState: ledger)
         sync.applied(height: height)
         proposed = [:]
@@ -30,8 +33,11 @@ extension ChainMachine {
         bodyAsked = [:]
         ownMessages = []
         pendingCommit = nil
-        var commitBuffer = ByteBuffer()
-        commitBuffer.writeCommit(commit)
+        let commitBuffer = encodedCommit ?? {
+            var buffer = ByteBuffer()
+            buffer.writeCommit(commit)
+            return buffer
+        }()
         recent[height] = RecentBlock(hash: block.hash, block: encoded, commit: commitBuffer)
         if height > Height(config.recentBlocks) { recent[height - Height(config.recentBlocks)] = nil }
         actions.append(.committed(height: height, hash: block.hash, transactions: block.transactions.count))
@@ -56,7 +62,7 @@ extension ChainMachine {
         case .decided(let height)?:
             decidedBlockStored(height, now: now)
         case .synced?:
-            announceStatus()
+            announceStatus(validatorsToo: false)
             resumeAfterSync(now: now)
         case nil:
             break

@@ -13,6 +13,7 @@ extension ChainMachine {
             lastSigned: lastSigned, config: consensusConfig)
         let produced = machine.start(now: now)
         consensus = machine
+        heightStartedAt = now
         carryOut(produced, now: now)
     }
 
@@ -169,7 +170,7 @@ extension ChainMachine {
 
     /// The block of height `height` is stored: the next height's consensus starts after the block interval.
     mutating func decidedBlockStored(_ height: Height, now: Instant) {
-        announceStatus()
+        announceStatus(validatorsToo: false)
         guard height == ledger.height, isValidator else { return }
         actions.append(.armTimer(.nextHeight(height + 1), at: now + .milliseconds(Int64(clamping: params.blockIntervalMs))))
     }
@@ -187,6 +188,7 @@ extension ChainMachine {
         }
         let produced = machine.startNextHeight(validators: validators, now: now)
         consensus = machine
+        heightStartedAt = now
         carryOut(produced, now: now)
     }
 }

@@ -21,14 +21,21 @@ extension ChainMachine {
                     log(.debug, "peer \(peer.shortHex) sent a vote that does not decode")
                     continue
                 }
-                voteArrived(vote, now: now)
+                voteArrived(vote, from: peer, now: now)
             }
         case .transactionsAvailable(let hashes):
             transactionsAnnounced(hashes, by: peer)
         }
     }
 
-    mutating func voteArrived(_ vote: SignedVote, now: Instant) {
+    mutating func voteArrived(_ vote: SignedVote, from peer: PeerID, now: Instant) {
+        // A vote two heights or more ahead: its sender committed at least the height before it, and this
+        // validator, which missed that commit, syncs it (the signature is not checked: the claim is only a
+        // hint, which the sync believes no further than the blocks it is served).
+        if vote.vote.height > ledger.height + 1 {
+            sync.peerReported(peer, height: vote.vote.height - 1)
+            return requestBlocks()
+        }
         // Through the optional, in place: a copy in a local shares the height's vote tallies with `consensus`,
         // and counting the vote then copies the round's whole tally (a third of a simulated chain's time).
         guard consensus != nil else { return }
@@ -100,14 +107,15 @@ extension ChainMachine {
             nextHeightDue(height, now: now)
         case .regossip:
             actions.append(.armTimer(.regossip, at: now + config.regossipInterval))
-            if let machine = consensus, machine.decision == nil {
+            // Only a height undecided for a whole interval: one that decides in time needs no second copy.
+            if let machine = consensus, machine.decision == nil, now - heightStartedAt >= config.regossipInterval {
                 for message in ownMessages where message.height == machine.height { send(message) }
             }
             requestBlocks()
             if consensus == nil, !sync.isBehind { startConsensusIfValidator(now: now) }
         case .status:
             actions.append(.armTimer(.status, at: now + config.statusInterval))
-            announceStatus()
+            announceStatus(validatorsToo: true)
         }
     }
 

@@ -61,7 +61,8 @@ extension ChainMachine {
                 sync.rejected(height: height)
             case .success(let (block, commit)):
                 // The commit proves that more than 2/3 of the power checked every transaction.
-                guard let entry = applyCommitted(block, encoded: next.block, commit: commit, signaturesVerified: true)
+                guard let entry = applyCommitted(
+                    block, encoded: next.block, commit: commit, encodedCommit: next.commit, signaturesVerified: true)
                 else {
                     sync.rejected(height: height)
                     continue
@@ -95,7 +96,7 @@ extension ChainMachine {
             return .failure(.mismatch(height: height))
         }
         do {
-            try commit.verify(chainID: chainID, validators: validators)
+            try commit.verify(chainID: chainID, validators: validators, encoded: synced.commit)
         } catch {
             return .failure(.commit(error))
         }
