@@ -1,5 +1,6 @@
 import CairnCrypto
 import CairnWire
+import NIOCore
 import Testing
 
 @testable import CairnChain
@@ -138,6 +139,29 @@ import Testing
             if case .announce(.status, _) = $0 { return true }
             return false
         })
+    }
+
+    /// A validator that missed commits learns it from a vote two heights ahead and asks its sender for blocks,
+    /// without waiting for a status.
+    @Test func aValidatorBehindSyncsFromTheSenderOfAVoteTwoHeightsAhead() throws {
+        var network = try ChainNetwork(validators: 4, followers: 0)
+        network.run(until: network.now + .seconds(3))
+        let behind = network.order[3]
+        let height = network.height(of: behind)
+        let ahead = ChainParameters.localTestnetIdentity(0)
+        let vote = Vote(
+            chainID: network.rules.chainID, type: .prevote, height: height + 3, round: 0, blockHash: nil,
+            validator: ahead.publicKey
+        ).signed(by: ahead)
+        var bytes = ByteBuffer()
+        bytes.writeSignedVote(vote)
+        _ = network.machines[behind]!.takeActions()
+        network.machines[behind]!.announced(.votes([bytes]), from: ahead.peerID, now: network.now)
+        let asked = network.machines[behind]!.takeActions().compactMap { action -> Height? in
+            if case .request(_, .getBlocks(let from, _), let peer) = action, peer == ahead.peerID { return from }
+            return nil
+        }
+        #expect(asked == [height + 1])
     }
 }
 
