@@ -101,35 +101,45 @@ extension ByteBuffer {
             switch tag {
             case 1:
                 guard let (capacity, price, stake) = buffer.readMultipleIntegers(as: (UInt64, UInt64, UInt64).self),
-                      let address = try buffer.readWireString(maxLength: MarketAction.maxAddressBytes, "provider address")
+                    let address = try buffer.readWireString(maxLength: MarketAction.maxAddressBytes, "provider address")
                 else { return nil }
-                return .registerProvider(ProviderOffer(
-                    capacityBytes: capacity, pricePerGiBEpoch: Amount(price), stake: Amount(stake), address: address))
+                return .registerProvider(
+                    ProviderOffer(
+                        capacityBytes: capacity, pricePerGiBEpoch: Amount(price), stake: Amount(stake), address: address
+                    ))
             case 2:
                 guard let (capacity, price) = buffer.readMultipleIntegers(as: (UInt64, UInt64).self),
-                      let address = try buffer.readWireString(maxLength: MarketAction.maxAddressBytes, "provider address"),
-                      let added = buffer.readInteger(as: UInt64.self)
+                    let address = try buffer.readWireString(
+                        maxLength: MarketAction.maxAddressBytes, "provider address"),
+                    let added = buffer.readInteger(as: UInt64.self)
                 else { return nil }
-                return .updateProvider(ProviderUpdate(
-                    capacityBytes: capacity, pricePerGiBEpoch: Amount(price), address: address, addedStake: Amount(added)))
+                return .updateProvider(
+                    ProviderUpdate(
+                        capacityBytes: capacity, pricePerGiBEpoch: Amount(price), address: address,
+                        addedStake: Amount(added)))
             case 3:
                 return .withdrawProvider
             case 4:
                 guard let fileID = buffer.readKey256(),
-                      let (duration, maxPrice) = buffer.readMultipleIntegers(as: (UInt64, UInt64).self),
-                      let slots = try buffer.readWireArray(
-                        maxCount: MarketAction.maxSlotsPerOpen, minElementByteCount: 2 + 32 + 32 + 12, "slot placements",
+                    let (duration, maxPrice) = buffer.readMultipleIntegers(as: (UInt64, UInt64).self),
+                    let slots = try buffer.readWireArray(
+                        maxCount: MarketAction.maxSlotsPerOpen, minElementByteCount: 2 + 32 + 32 + 12,
+                        "slot placements",
                         { element throws(WireError) -> SlotPlacement? in
-                            guard let slot = element.readInteger(as: UInt16.self), let provider = element.readPublicKey(),
-                                  let root = element.readKey256(),
-                                  let (segments, length, last) = element.readMultipleIntegers(as: (UInt32, UInt32, UInt32).self)
+                            guard let slot = element.readInteger(as: UInt16.self),
+                                let provider = element.readPublicKey(),
+                                let root = element.readKey256(),
+                                let (segments, length, last) = element.readMultipleIntegers(
+                                    as: (UInt32, UInt32, UInt32).self)
                             else { return nil }
-                            return SlotPlacement(slot: slot, provider: provider, slotRoot: root, segmentCount: segments,
-                                                 shardLength: length, lastShardLength: last)
+                            return SlotPlacement(
+                                slot: slot, provider: provider, slotRoot: root, segmentCount: segments,
+                                shardLength: length, lastShardLength: last)
                         })
                 else { return nil }
-                return .openAgreements(OpenAgreements(
-                    fileID: fileID, durationEpochs: duration, maxPricePerGiBEpoch: Amount(maxPrice), slots: slots))
+                return .openAgreements(
+                    OpenAgreements(
+                        fileID: fileID, durationEpochs: duration, maxPricePerGiBEpoch: Amount(maxPrice), slots: slots))
             case 5:
                 guard let id = buffer.readKey256(), let extra = buffer.readInteger(as: UInt64.self) else { return nil }
                 return .renewAgreement(agreementID: id, extraEpochs: extra)
@@ -138,9 +148,10 @@ extension ByteBuffer {
                 return .endAgreement(agreementID: id)
             case 7:
                 guard let epoch = buffer.readInteger(as: UInt64.self),
-                      let entries = try buffer.readWireArray(
+                    let entries = try buffer.readWireArray(
                         maxCount: Int(MarketParameters.maxProofsLimit), minElementByteCount: 32 + 4 * 8 + 32 + 2 * 2,
-                        "proofs", { element throws(WireError) -> ProofBatch.Entry? in
+                        "proofs",
+                        { element throws(WireError) -> ProofBatch.Entry? in
                             guard let id = element.readKey256(), let proof = try element.readStorageProof() else {
                                 return nil
                             }
@@ -168,13 +179,14 @@ extension ByteBuffer {
     mutating func readStorageProof() throws(WireError) -> StorageProof? {
         try parseUnwindingIfNeeded { buffer throws(WireError) -> StorageProof? in
             guard let (segment, leaf) = buffer.readMultipleIntegers(as: (UInt32, UInt32).self),
-                  let bytes = try buffer.readWireBytes(maxLength: ShardCommitment.leafSize, "proof leaf"),
-                  let shardPath = try buffer.readMerkleProof("shard path"),
-                  let shardID = buffer.readKey256(),
-                  let slotPath = try buffer.readMerkleProof("slot path")
+                let bytes = try buffer.readWireBytes(maxLength: ShardCommitment.leafSize, "proof leaf"),
+                let shardPath = try buffer.readMerkleProof("shard path"),
+                let shardID = buffer.readKey256(),
+                let slotPath = try buffer.readMerkleProof("slot path")
             else { return nil }
-            return StorageProof(segment: Int(segment), leaf: Int(leaf), leafBytes: bytes, shardPath: shardPath,
-                                shardID: shardID, slotPath: slotPath)
+            return StorageProof(
+                segment: Int(segment), leaf: Int(leaf), leafBytes: bytes, shardPath: shardPath,
+                shardID: shardID, slotPath: slotPath)
         }
     }
 
@@ -186,7 +198,7 @@ extension ByteBuffer {
     mutating func readMerkleProof(_ what: String) throws(WireError) -> MerkleProof? {
         try parseUnwindingIfNeeded { buffer throws(WireError) -> MerkleProof? in
             guard let (index, count) = buffer.readMultipleIntegers(as: (UInt32, UInt32).self),
-                  let path = try buffer.readWireArray(
+                let path = try buffer.readWireArray(
                     maxCount: MarketAction.maxPathLength, minElementByteCount: 32, what,
                     { element throws(WireError) -> Key256? in element.readKey256() })
             else { return nil }

@@ -55,19 +55,24 @@ public enum MarketBenchmark {
         params.market = market
         params.initialAccounts[provider.publicKey.address] = Amount(1_000_000_000)
         params.initialAccounts[owner.publicKey.address] = Amount(1_000_000_000_000)
-        let rules = LedgerRules(params: params, chainID: chainID, extensions: LedgerExtensions([MarketExtension(parameters: market)]))
+        let rules = LedgerRules(
+            params: params, chainID: chainID, extensions: LedgerExtensions([MarketExtension(parameters: market)]))
         var state = try! LedgerState.genesis(params)
         var nonces: [PublicKey: UInt64] = [:]
         func sign(_ who: Identity, _ kind: TransactionKind) -> SignedTransaction {
             let nonce = nonces[who.publicKey, default: 0]
             nonces[who.publicKey] = nonce + 1
-            return SignedTransaction(signing: Transaction(
-                chainID: chainID, sender: who.publicKey, nonce: nonce, fee: Amount(1), kind: kind), with: who)
+            return SignedTransaction(
+                signing: Transaction(
+                    chainID: chainID, sender: who.publicKey, nonce: nonce, fee: Amount(1), kind: kind), with: who)
         }
         let builder = BlockBuilder(rules: rules)
         func commit(_ txs: [SignedTransaction]) {
-            state = builder.build(on: state, proposer: validator.publicKey, timeMs: state.lastBlockTimeMs + 500,
-                                  candidates: txs).state
+            state =
+                builder.build(
+                    on: state, proposer: validator.publicKey, timeMs: state.lastBlockTimeMs + 500,
+                    candidates: txs
+                ).state
         }
 
         // One slot: 16 shards of 1 MiB.
@@ -75,28 +80,38 @@ public enum MarketBenchmark {
             (0..<(1 << 20)).map { UInt8(truncatingIfNeeded: ($0 &* 2_654_435_761) >> 13 ^ segment) }
         }
         let trees = shards.map { shard in
-            MerkleTree(leafHashes: (0..<ShardCommitment.leafCount(shardLength: shard.count)).map { leaf in
-                shard.withUnsafeBytes {
-                    MerkleTree.leafHash(bytes: UnsafeRawBufferPointer(
-                        rebasing: $0[ShardCommitment.leafRange(leaf, shardLength: shard.count)]))
-                }
-            })
+            MerkleTree(
+                leafHashes: (0..<ShardCommitment.leafCount(shardLength: shard.count)).map { leaf in
+                    shard.withUnsafeBytes {
+                        MerkleTree.leafHash(
+                            bytes: UnsafeRawBufferPointer(
+                                rebasing: $0[ShardCommitment.leafRange(leaf, shardLength: shard.count)]))
+                    }
+                })
         }
         let slotTree = MerkleTree(leaves: trees.map(\.root))
 
-        commit([sign(provider, MarketTransaction.registerProvider(
-            capacityBytes: 1 << 50, pricePerGiBEpoch: Amount(1), stake: market.minProviderStake,
-            address: "127.0.0.1:4100"))])
+        commit([
+            sign(
+                provider,
+                MarketTransaction.registerProvider(
+                    capacityBytes: 1 << 50, pricePerGiBEpoch: Amount(1), stake: market.minProviderStake,
+                    address: "127.0.0.1:4100"))
+        ])
         var opens: [SignedTransaction] = []
         var opened = 0
         while opened < count {
             let batch = min(MarketAction.maxSlotsPerOpen, count - opened)
             let slots = (0..<batch).map {
-                SlotPlacement(slot: UInt16($0), provider: provider.publicKey, slotRoot: slotTree.root, segmentCount: 16,
-                              shardLength: 1 << 20, lastShardLength: 1 << 20)
+                SlotPlacement(
+                    slot: UInt16($0), provider: provider.publicKey, slotRoot: slotTree.root, segmentCount: 16,
+                    shardLength: 1 << 20, lastShardLength: 1 << 20)
             }
-            opens.append(sign(owner, MarketTransaction.openAgreements(
-                fileID: SHA256.hash(Array("file \(opened)".utf8)), slots: slots)))
+            opens.append(
+                sign(
+                    owner,
+                    MarketTransaction.openAgreements(
+                        fileID: SHA256.hash(Array("file \(opened)".utf8)), slots: slots)))
             opened += batch
         }
         commit(opens)
@@ -108,10 +123,13 @@ public enum MarketBenchmark {
             let challenge = due.challenge
             let tree = trees[challenge.segment]
             let range = ShardCommitment.leafRange(challenge.leaf, shardLength: 1 << 20)
-            return ProofBatch.Entry(agreementID: due.agreementID, proof: StorageProof(
-                segment: challenge.segment, leaf: challenge.leaf, leafBytes: Array(shards[challenge.segment][range]),
-                shardPath: tree.proof(forLeafAt: challenge.leaf)!, shardID: tree.root,
-                slotPath: slotTree.proof(forLeafAt: challenge.segment)!))
+            return ProofBatch.Entry(
+                agreementID: due.agreementID,
+                proof: StorageProof(
+                    segment: challenge.segment, leaf: challenge.leaf,
+                    leafBytes: Array(shards[challenge.segment][range]),
+                    shardPath: tree.proof(forLeafAt: challenge.leaf)!, shardID: tree.root,
+                    slotPath: slotTree.proof(forLeafAt: challenge.segment)!))
         }
         let batches = MarketTransaction.proofBatches(
             epoch: current.epoch, entries: entries, maxTxBytes: Int(params.maxTxBytes),

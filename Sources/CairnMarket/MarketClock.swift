@@ -21,7 +21,9 @@ public struct MarketClock: Hashable, Sendable {
     public func isLastBlock(_ height: Height) -> Bool { height > 0 && height % epochBlocks == 0 }
 
     /// Whether proofs may be posted in block `height` (the first `proofWindowBlocks` blocks of its epoch).
-    public func acceptsProofs(at height: Height) -> Bool { offset(of: height) >= 1 && offset(of: height) <= proofWindowBlocks }
+    public func acceptsProofs(at height: Height) -> Bool {
+        offset(of: height) >= 1 && offset(of: height) <= proofWindowBlocks
+    }
 
     /// The last height at which proofs for `epoch` are accepted.
     public func proofDeadline(of epoch: UInt64) -> Height { epoch * epochBlocks + proofWindowBlocks }
@@ -31,7 +33,9 @@ public struct MarketClock: Hashable, Sendable {
     /// that block is committed, the same on every peer after.
     public static func seed(epoch: UInt64, previousBlockHash: Key256) -> Key256 {
         var bytes = Array("cairn-market-epoch".utf8)
-        for shift in stride(from: 56, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: epoch >> UInt64(shift))) }
+        for shift in stride(from: 56, through: 0, by: -8) {
+            bytes.append(UInt8(truncatingIfNeeded: epoch >> UInt64(shift)))
+        }
         return SHA256.hash(bytes + previousBlockHash.bytes)
     }
 }

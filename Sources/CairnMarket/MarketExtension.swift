@@ -1,5 +1,6 @@
 import CairnChain
 import CairnCrypto
+import CairnStorage
 import CairnWire
 
 /// The storage market as a ledger extension (DESIGN.md §9): put `MarketExtension(parameters:)` into the
@@ -8,6 +9,19 @@ import CairnWire
 /// Every market transaction is `TransactionKind.extension(kind: MarketExtension.kind, payload:)`, its payload a
 /// `MarketAction` (built by `MarketTransaction`). The market's escrow (`LedgerState.escrow[kind]`) holds the
 /// providers' stakes and the agreements' escrow, and always equals their sum (`MarketState.heldInEscrow`).
+///
+/// The rules in short (each written in full beside its code in `MarketStep+*.swift`):
+/// - time: epoch `e` is heights `e·L+1 … (e+1)·L`; its challenges come from the hash of block `e·L`; proofs are
+///   accepted in its first `proofWindowBlocks` blocks; its last block settles it (`endBlock`);
+/// - an agreement opened in epoch `e` is challenged and paid from `e + 1` for its duration; its escrow is
+///   price per GiB per epoch × size in GiB rounded up × epochs (nothing within the free allowance);
+/// - a proofs batch is refused whole only for what the mempool can see cheaply (wrong epoch, late, not the
+///   sender's agreement, duplicates); a proof that does not verify is counted invalid and earns nothing;
+/// - settlement pays the proved (proposer fee per-mille to the block's proposer), penalizes the missed by
+///   `min(cap, base × 2^(run − 1))` from stake into the agreement's escrow, marks a run of `missesBeforeRepair`
+///   for repair, and expires and refunds what has run its course;
+/// - any keeper may repair a marked slot (or one whose provider withdraws); the replacement is funded from the
+///   old escrow less the repair fee, which pays the keeper.
 public struct MarketExtension: LedgerExtension {
     /// The extension kind number of market transactions, fixed forever.
     public static let kind: UInt16 = 1
@@ -15,6 +29,19 @@ public struct MarketExtension: LedgerExtension {
     public let parameters: MarketParameters
 
     public init(parameters: MarketParameters = .localNetwork) { self.parameters = parameters }
+
+    /// The market of a chain whose genesis has a market section; nil for a chain without one.
+    public init?(chain: ChainParameters) {
+        guard let market = chain.market else { return nil }
+        self.init(parameters: market)
+    }
+
+    /// What `provider` must prove in the epoch of the block after `state` (`MarketState.challenges(for:)`).
+    public static func challenges(
+        for provider: PublicKey, in state: LedgerState
+    ) -> [(agreementID: Key256, challenge: StorageChallenge)] {
+        MarketState.of(state).challenges(for: provider)
+    }
 
     /// Decodes the payload and runs the rules on a copy of the state, without the proofs' hashes; nil when the
     /// transaction would apply, as far as the sender's balance can tell (the fee is checked by the ledger).

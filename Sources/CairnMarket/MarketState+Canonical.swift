@@ -41,7 +41,8 @@ extension MarketState {
             buffer.writeKey256(a.slotRoot)
             buffer.writeMultipleIntegers(a.segmentCount, a.shardLength, a.lastShardLength)
             buffer.writeMultipleIntegers(
-                a.startEpoch, a.endEpoch, a.pricePerEpoch.baseUnits, a.maxPricePerGiBEpoch.baseUnits, a.escrow.baseUnits)
+                a.startEpoch, a.endEpoch, a.pricePerEpoch.baseUnits, a.maxPricePerGiBEpoch.baseUnits, a.escrow.baseUnits
+            )
             buffer.writeMultipleIntegers(
                 a.proofsOK, a.proofsMissed, a.consecutiveMisses, a.paidTotal.baseUnits, a.penaltiesTotal.baseUnits)
             buffer.writeInteger(a.state.rawValue)

@@ -23,7 +23,7 @@ extension MarketState {
     public func challenges(for provider: PublicKey) -> [(agreementID: Key256, challenge: StorageChallenge)] {
         openIDs.sorted().compactMap { id in
             guard let agreement = agreements[id], agreement.provider == provider, agreement.startEpoch <= epoch,
-                  !provedThisEpoch.contains(id)
+                !provedThisEpoch.contains(id)
             else { return nil }
             return (id, agreement.challenge(epochSeed: epochSeed))
         }

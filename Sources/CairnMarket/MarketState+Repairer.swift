@@ -9,7 +9,8 @@ extension MarketState {
     /// Not enforced on chain: a repair is valid from any keeper.
     public static func repairer(for agreement: StorageAgreement, candidates: [PublicKey]) -> [PublicKey] {
         var seen = Set<PublicKey>()
-        return candidates
+        return
+            candidates
             .filter { seen.insert($0).inserted }
             .map { (key: $0, distance: $0.peerID.distance(to: agreement.fileID)) }
             .sorted { $0.distance != $1.distance ? $0.distance < $1.distance : $0.key.precedes($1.key) }

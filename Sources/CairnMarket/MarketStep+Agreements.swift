@@ -24,7 +24,8 @@ extension MarketStep {
                 lastShardLength: placement.lastShardLength, startEpoch: start, endEpoch: end, pricePerEpoch: .zero,
                 maxPricePerGiBEpoch: request.maxPricePerGiBEpoch, escrow: .zero, proofsOK: 0, proofsMissed: 0,
                 consecutiveMisses: 0, paidTotal: .zero, penaltiesTotal: .zero, state: .active)
-            try checkTakes(placement.provider, provider, size: agreement.sizeBytes, maxPrice: request.maxPricePerGiBEpoch)
+            try checkTakes(
+                placement.provider, provider, size: agreement.sizeBytes, maxPrice: request.maxPricePerGiBEpoch)
             agreement.pricePerEpoch = try pricePerEpoch(provider, size: agreement.sizeBytes)
             agreement.escrow = try multiply(agreement.pricePerEpoch, duration, "slot \(placement.slot)'s escrow")
             guard let sum = try? total.adding(agreement.escrow) else { throw refuse("the escrow overflows") }
@@ -38,11 +39,11 @@ extension MarketStep {
     /// than the others.
     func checkSizes(_ placement: SlotPlacement) throws(ExtensionRefusal) {
         guard placement.segmentCount >= 1, placement.segmentCount <= UInt32(Descriptor.maxSegmentCount) else {
-            throw refuse(
-                "slot \(placement.slot) has \(placement.segmentCount) segments; 1…\(Descriptor.maxSegmentCount) allowed")
+            let most = Descriptor.maxSegmentCount
+            throw refuse("slot \(placement.slot) has \(placement.segmentCount) segments; 1…\(most) allowed")
         }
         guard placement.shardLength >= 1, placement.lastShardLength >= 1,
-              placement.lastShardLength <= placement.shardLength
+            placement.lastShardLength <= placement.shardLength
         else {
             throw refuse(
                 "slot \(placement.slot)'s shard lengths (\(placement.shardLength), last \(placement.lastShardLength)) "

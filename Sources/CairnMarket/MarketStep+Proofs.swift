@@ -42,7 +42,8 @@ extension MarketStep {
                 throw refuse("agreement \(entry.agreementID.shortHex)… is not with \(sender.address)")
             }
             guard agreement.startEpoch <= epoch else {
-                throw refuse("agreement \(entry.agreementID.shortHex)… is challenged from epoch \(agreement.startEpoch)")
+                throw refuse(
+                    "agreement \(entry.agreementID.shortHex)… is challenged from epoch \(agreement.startEpoch)")
             }
         }
         guard verify else { return }

@@ -27,7 +27,9 @@ extension MarketStep {
             throw refuse("a capacity of \(update.capacityBytes) bytes is below the \(provider.usedBytes) in use")
         }
         try checkAddress(update.address)
-        guard let stake = try? provider.stake.adding(update.addedStake) else { throw refuse("the stake would overflow") }
+        guard let stake = try? provider.stake.adding(update.addedStake) else {
+            throw refuse("the stake would overflow")
+        }
         provider.capacityBytes = update.capacityBytes
         provider.pricePerGiBEpoch = update.pricePerGiBEpoch
         provider.address = update.address

@@ -11,15 +11,20 @@ public enum MarketTransaction {
     public static func registerProvider(
         capacityBytes: UInt64, pricePerGiBEpoch: Amount, stake: Amount, address: String
     ) -> TransactionKind {
-        kind(.registerProvider(ProviderOffer(
-            capacityBytes: capacityBytes, pricePerGiBEpoch: pricePerGiBEpoch, stake: stake, address: address)))
+        kind(
+            .registerProvider(
+                ProviderOffer(
+                    capacityBytes: capacityBytes, pricePerGiBEpoch: pricePerGiBEpoch, stake: stake, address: address)))
     }
 
     public static func updateProvider(
         capacityBytes: UInt64, pricePerGiBEpoch: Amount, address: String, addedStake: Amount = .zero
     ) -> TransactionKind {
-        kind(.updateProvider(ProviderUpdate(
-            capacityBytes: capacityBytes, pricePerGiBEpoch: pricePerGiBEpoch, address: address, addedStake: addedStake)))
+        kind(
+            .updateProvider(
+                ProviderUpdate(
+                    capacityBytes: capacityBytes, pricePerGiBEpoch: pricePerGiBEpoch, address: address,
+                    addedStake: addedStake)))
     }
 
     public static func withdrawProvider() -> TransactionKind { kind(.withdrawProvider) }
@@ -28,8 +33,11 @@ public enum MarketTransaction {
     public static func openAgreements(
         fileID: Key256, slots: [SlotPlacement], durationEpochs: UInt64 = 0, maxPricePerGiBEpoch: Amount = .max
     ) -> TransactionKind {
-        kind(.openAgreements(OpenAgreements(
-            fileID: fileID, durationEpochs: durationEpochs, maxPricePerGiBEpoch: maxPricePerGiBEpoch, slots: slots)))
+        kind(
+            .openAgreements(
+                OpenAgreements(
+                    fileID: fileID, durationEpochs: durationEpochs, maxPricePerGiBEpoch: maxPricePerGiBEpoch,
+                    slots: slots)))
     }
 
     public static func renew(agreementID: Key256, extraEpochs: UInt64) -> TransactionKind {

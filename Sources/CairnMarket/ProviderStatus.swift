@@ -30,13 +30,15 @@ extension MarketState {
             warnings.append("\(provider.proofsInvalid) posted proofs did not verify")
         }
         for agreement in held where agreement.state == .repairNeeded {
-            warnings.append("agreement \(agreement.id.shortHex)… is marked for repair after "
-                + "\(agreement.consecutiveMisses) missed epochs")
+            warnings.append(
+                "agreement \(agreement.id.shortHex)… is marked for repair after "
+                    + "\(agreement.consecutiveMisses) missed epochs")
         }
         for agreement in held where agreement.state == .active && agreement.consecutiveMisses > 0 {
             let left = parameters.missesBeforeRepair - min(parameters.missesBeforeRepair, agreement.consecutiveMisses)
-            warnings.append("agreement \(agreement.id.shortHex)… missed \(agreement.consecutiveMisses) epochs in a row; "
-                + "\(left) more and it is marked for repair")
+            warnings.append(
+                "agreement \(agreement.id.shortHex)… missed \(agreement.consecutiveMisses) epochs in a row; "
+                    + "\(left) more and it is marked for repair")
         }
         let due = challenges(for: key).count
         if due > 0 {

@@ -15,16 +15,19 @@ import Testing
         func balance(_ who: Identity) -> UInt64 { state.balance(of: who.publicKey).baseUnits }
 
         // Block 1: three providers register, 1,000 of stake each.
-        try f.commit([f.register(f.p1, on: state), f.register(f.p2, on: state), f.register(f.p3, on: state)], on: &state)
+        try f.commit(
+            [f.register(f.p1, on: state), f.register(f.p2, on: state), f.register(f.p3, on: state)], on: &state)
         #expect(balance(f.p1) == 100_000 - 10 - 1_000)
         #expect(market().providers[f.p1.publicKey]?.stake == Amount(1_000))
         #expect(state.escrow[MarketExtension.kind] == Amount(3_000))
 
         // Block 2: the owner opens slot 0 with p1 and slot 1 with p2 for 6 epochs: 1 GiB (rounded up) × 1,000 ×
         // 6 = 6,000 each, from epoch 1 to 7.
-        let open = f.tx(f.owner, MarketTransaction.openAgreements(
-            fileID: file.descriptor.fileID, slots: [file.placement(0, f.p1), file.placement(1, f.p2)],
-            durationEpochs: 6, maxPricePerGiBEpoch: Amount(2_000)), on: state)
+        let open = f.tx(
+            f.owner,
+            MarketTransaction.openAgreements(
+                fileID: file.descriptor.fileID, slots: [file.placement(0, f.p1), file.placement(1, f.p2)],
+                durationEpochs: 6, maxPricePerGiBEpoch: Amount(2_000)), on: state)
         try f.commit([open], on: &state)
         let a = StorageAgreement.id(transactionHash: open.hash, slot: 0)
         let b = StorageAgreement.id(transactionHash: open.hash, slot: 1)
@@ -32,8 +35,10 @@ import Testing
         #expect(market().agreements[a]?.escrow == Amount(6_000))
         #expect(market().agreements[a]?.startEpoch == 1)
         #expect(market().agreements[a]?.endEpoch == 7)
-        #expect(market().agreements[a]?.sizeBytes == UInt64(
-            (0..<file.descriptor.segmentCount).map(file.descriptor.shardLength(ofSegment:)).reduce(0, +)))
+        #expect(
+            market().agreements[a]?.sizeBytes
+                == UInt64(
+                    (0..<file.descriptor.segmentCount).map(file.descriptor.shardLength(ofSegment:)).reduce(0, +)))
         #expect(market().providers[f.p1.publicKey]?.usedBytes == market().agreements[a]?.sizeBytes)
         #expect(market().challenges(for: f.p1.publicKey).isEmpty, "not challenged before its start epoch")
 
@@ -45,7 +50,13 @@ import Testing
 
         // Epoch 1: p1 proves, p2 does not. Settlement: p1 gets 900, the proposer 100; p2 loses 10 of stake into
         // agreement b's escrow.
-        try f.commit([f.tx(f.p1, MarketTransaction.postProofs(epoch: 1, entries: [file.proof(for: market().agreements[a]!, in: market())]), on: state)], on: &state)
+        try f.commit(
+            [
+                f.tx(
+                    f.p1,
+                    MarketTransaction.postProofs(
+                        epoch: 1, entries: [file.proof(for: market().agreements[a]!, in: market())]), on: state)
+            ], on: &state)
         #expect(market().provedThisEpoch == [a])
         try f.advance(to: 8, &state)
         #expect(balance(f.p1) == 100_000 - 10 - 1_000 - 10 + 900)
@@ -60,7 +71,13 @@ import Testing
         #expect(warnings.contains { $0.contains("1 more and it is marked for repair") }, "\(warnings)")
 
         // Epoch 2: the same; p2's second miss costs 20 and marks b for repair.
-        try f.commit([f.tx(f.p1, MarketTransaction.postProofs(epoch: 2, entries: [file.proof(for: market().agreements[a]!, in: market())]), on: state)], on: &state)
+        try f.commit(
+            [
+                f.tx(
+                    f.p1,
+                    MarketTransaction.postProofs(
+                        epoch: 2, entries: [file.proof(for: market().agreements[a]!, in: market())]), on: state)
+            ], on: &state)
         try f.advance(to: 12, &state)
         #expect(market().agreements[b]?.state == .repairNeeded)
         #expect(market().agreements[b]?.escrow == Amount(6_030))
@@ -73,7 +90,10 @@ import Testing
         // renews a by 2 epochs; p1 proves.
         let repair = f.tx(f.keeper, MarketTransaction.repair(agreementID: b, newProvider: f.p3.publicKey), on: state)
         let renew = f.tx(f.owner, MarketTransaction.renew(agreementID: a, extraEpochs: 2), on: state)
-        let prove3 = f.tx(f.p1, MarketTransaction.postProofs(epoch: 3, entries: [file.proof(for: market().agreements[a]!, in: market())]), on: state)
+        let prove3 = f.tx(
+            f.p1,
+            MarketTransaction.postProofs(epoch: 3, entries: [file.proof(for: market().agreements[a]!, in: market())]),
+            on: state)
         try f.commit([repair, renew, prove3], on: &state)
         let c = StorageAgreement.id(transactionHash: repair.hash, slot: 1)
         #expect(balance(f.keeper) == 100_000 - 10 + 301)
@@ -95,15 +115,25 @@ import Testing
 
         // Block 16 is past epoch 3's window: a proof there is late.
         try f.advance(to: 15, &state)
-        let late = f.tx(f.p1, MarketTransaction.postProofs(epoch: 3, entries: [file.proof(for: market().agreements[a]!, in: market())]), on: state)
+        let late = f.tx(
+            f.p1,
+            MarketTransaction.postProofs(epoch: 3, entries: [file.proof(for: market().agreements[a]!, in: market())]),
+            on: state)
         #expect(f.refusal(late, on: state)?.contains("late") == true)
         try f.advance(to: 16, &state)
 
         // Epoch 4: both prove.
-        try f.commit([
-            f.tx(f.p1, MarketTransaction.postProofs(epoch: 4, entries: [file.proof(for: market().agreements[a]!, in: market())]), on: state),
-            f.tx(f.p3, MarketTransaction.postProofs(epoch: 4, entries: [file.proof(for: market().agreements[c]!, in: market())]), on: state),
-        ], on: &state)
+        try f.commit(
+            [
+                f.tx(
+                    f.p1,
+                    MarketTransaction.postProofs(
+                        epoch: 4, entries: [file.proof(for: market().agreements[a]!, in: market())]), on: state),
+                f.tx(
+                    f.p3,
+                    MarketTransaction.postProofs(
+                        epoch: 4, entries: [file.proof(for: market().agreements[c]!, in: market())]), on: state),
+            ], on: &state)
         try f.advance(to: 20, &state)
         #expect(market().agreements[c]?.escrow == Amount(5_729 - 1_000))
         #expect(balance(f.p3) == 100_000 - 10 - 1_000 - 10 + 900)
@@ -132,11 +162,17 @@ import Testing
         let f = MarketFixture()
         let file = MarketFile.shared
         var state = try f.genesis()
-        try f.commit([f.register(f.p1, price: 5_000, on: state), f.register(f.p2, capacity: 1_000, on: state)], on: &state)
-        func openRefusal(_ slots: [SlotPlacement], duration: UInt64 = 6, max: UInt64 = 10_000, by who: Identity? = nil) -> String? {
-            f.refusal(f.tx(who ?? f.owner, MarketTransaction.openAgreements(
-                fileID: file.descriptor.fileID, slots: slots, durationEpochs: duration,
-                maxPricePerGiBEpoch: Amount(max)), on: state), on: state)
+        try f.commit(
+            [f.register(f.p1, price: 5_000, on: state), f.register(f.p2, capacity: 1_000, on: state)], on: &state)
+        func openRefusal(_ slots: [SlotPlacement], duration: UInt64 = 6, max: UInt64 = 10_000, by who: Identity? = nil)
+            -> String?
+        {
+            f.refusal(
+                f.tx(
+                    who ?? f.owner,
+                    MarketTransaction.openAgreements(
+                        fileID: file.descriptor.fileID, slots: slots, durationEpochs: duration,
+                        maxPricePerGiBEpoch: Amount(max)), on: state), on: state)
         }
         #expect(openRefusal([file.placement(0, f.p3)])?.contains("not a registered provider") == true)
         #expect(openRefusal([file.placement(0, f.p2)])?.contains("bytes free") == true)
@@ -149,13 +185,17 @@ import Testing
         // Registering below the minimum stake, twice, or at a bad address.
         #expect(f.refusal(f.register(f.p3, stake: 999, on: state), on: state)?.contains("below the minimum") == true)
         #expect(f.refusal(f.register(f.p1, on: state), on: state)?.contains("already a provider") == true)
-        let badAddress = f.tx(f.p3, MarketTransaction.registerProvider(
-            capacityBytes: 1, pricePerGiBEpoch: .zero, stake: Amount(1_000), address: "nowhere"), on: state)
+        let badAddress = f.tx(
+            f.p3,
+            MarketTransaction.registerProvider(
+                capacityBytes: 1, pricePerGiBEpoch: .zero, stake: Amount(1_000), address: "nowhere"), on: state)
         #expect(f.refusal(badAddress, on: state)?.contains("not host:port") == true)
         // The mempool's check says the same without applying.
         let ext = MarketExtension(parameters: f.market)
-        let tx = f.tx(f.owner, MarketTransaction.openAgreements(
-            fileID: file.descriptor.fileID, slots: [file.placement(0, f.p1)], durationEpochs: 30), on: state)
+        let tx = f.tx(
+            f.owner,
+            MarketTransaction.openAgreements(
+                fileID: file.descriptor.fileID, slots: [file.placement(0, f.p1)], durationEpochs: 30), on: state)
         guard case .extension(_, let payload) = tx.transaction.kind else { return }
         let call = ExtensionCall(sender: f.owner.publicKey, payload: payload, height: 2, transactionHash: tx.hash)
         #expect(ext.check(call, in: state)?.contains("150000 base units are needed in escrow") == true)
@@ -168,9 +208,15 @@ import Testing
         let file = MarketFile.shared
         var state = try f.genesis()
         try f.commit([f.register(f.p1, on: state)], on: &state)
-        try f.commit([f.tx(f.owner, MarketTransaction.openAgreements(
-            fileID: file.descriptor.fileID, slots: [file.placement(0, f.p1), file.placement(1, f.p1)]), on: state)],
-                     on: &state)
+        try f.commit(
+            [
+                f.tx(
+                    f.owner,
+                    MarketTransaction.openAgreements(
+                        fileID: file.descriptor.fileID, slots: [file.placement(0, f.p1), file.placement(1, f.p1)]),
+                    on: state)
+            ],
+            on: &state)
         let agreements = MarketState.of(state).agreements(ofOwner: f.owner.publicKey)
         #expect(agreements.map(\.pricePerEpoch) == [.zero, .zero])
         #expect(state.balance(of: f.owner.publicKey) == Amount(100_000 - 10))

@@ -12,20 +12,26 @@ import Testing
         let agreementID = SHA256.hash([1])
         let proof = file.proof(StorageChallenge(slot: 2, segment: 1, leaf: 7))
         return [
-            .registerProvider(ProviderOffer(
-                capacityBytes: 1 << 40, pricePerGiBEpoch: Amount(12), stake: Amount(1_000), address: "[::1]:4100")),
-            .updateProvider(ProviderUpdate(
-                capacityBytes: 5, pricePerGiBEpoch: .zero, address: "example.org:1", addedStake: Amount(3))),
+            .registerProvider(
+                ProviderOffer(
+                    capacityBytes: 1 << 40, pricePerGiBEpoch: Amount(12), stake: Amount(1_000), address: "[::1]:4100")),
+            .updateProvider(
+                ProviderUpdate(
+                    capacityBytes: 5, pricePerGiBEpoch: .zero, address: "example.org:1", addedStake: Amount(3))),
             .withdrawProvider,
-            .openAgreements(OpenAgreements(
-                fileID: file.descriptor.fileID, durationEpochs: 0, maxPricePerGiBEpoch: .max,
-                slots: (0..<4).map { SlotPlacement(slot: $0, of: file.descriptor, provider: key) })),
+            .openAgreements(
+                OpenAgreements(
+                    fileID: file.descriptor.fileID, durationEpochs: 0, maxPricePerGiBEpoch: .max,
+                    slots: (0..<4).map { SlotPlacement(slot: $0, of: file.descriptor, provider: key) })),
             .renewAgreement(agreementID: agreementID, extraEpochs: 9),
             .endAgreement(agreementID: agreementID),
-            .postProofs(ProofBatch(epoch: 77, entries: [
-                ProofBatch.Entry(agreementID: agreementID, proof: proof),
-                ProofBatch.Entry(agreementID: SHA256.hash([2]), proof: proof),
-            ])),
+            .postProofs(
+                ProofBatch(
+                    epoch: 77,
+                    entries: [
+                        ProofBatch.Entry(agreementID: agreementID, proof: proof),
+                        ProofBatch.Entry(agreementID: SHA256.hash([2]), proof: proof),
+                    ])),
             .repair(agreementID: agreementID, newProvider: key),
         ]
     }
@@ -38,8 +44,9 @@ import Testing
 
     @Test func aByteExactVector() {
         let id = Key256(w0: 1, w1: 2, w2: 3, w3: 4)
-        #expect(MarketAction.endAgreement(agreementID: id).encoded
-            == [1, 6] + [0, 0, 0, 0, 0, 0, 0, 1] + [0, 0, 0, 0, 0, 0, 0, 2] + [0, 0, 0, 0, 0, 0, 0, 3]
+        #expect(
+            MarketAction.endAgreement(agreementID: id).encoded
+                == [1, 6] + [0, 0, 0, 0, 0, 0, 0, 1] + [0, 0, 0, 0, 0, 0, 0, 2] + [0, 0, 0, 0, 0, 0, 0, 3]
                 + [0, 0, 0, 0, 0, 0, 0, 4])
         #expect(MarketAction.withdrawProvider.encoded == [1, 3])
     }
@@ -61,15 +68,18 @@ import Testing
         #expect(error([1, 99]) == .unknownTag(99, in: "market transaction"))
         #expect(error([1, 3, 0]) == .trailingBytes(1))
         // A proofs batch announcing 5,000 entries.
-        #expect(error([1, 7] + [UInt8](repeating: 0, count: 8) + [0x13, 0x88])
-            == .tooManyItems(count: 5_000, max: 4_096, in: "proofs"))
+        #expect(
+            error([1, 7] + [UInt8](repeating: 0, count: 8) + [0x13, 0x88])
+                == .tooManyItems(count: 5_000, max: 4_096, in: "proofs"))
         // A leaf of 2,000 bytes.
-        let leaf: [UInt8] = [1, 7] + [UInt8](repeating: 0, count: 8) + [0, 1] + [UInt8](repeating: 0, count: 32 + 8)
+        let leaf: [UInt8] =
+            [1, 7] + [UInt8](repeating: 0, count: 8) + [0, 1] + [UInt8](repeating: 0, count: 32 + 8)
             + [0, 0, 0x07, 0xd0] + [UInt8](repeating: 0, count: 2_000 + 200)
         #expect(error(leaf) == .oversized(length: 2_000, max: 1_024, in: "proof leaf"))
         // An open listing 300 slots.
-        #expect(error([1, 4] + [UInt8](repeating: 0, count: 48) + [0x01, 0x2c])
-            == .tooManyItems(count: 300, max: 256, in: "slot placements"))
+        #expect(
+            error([1, 4] + [UInt8](repeating: 0, count: 48) + [0x01, 0x2c])
+                == .tooManyItems(count: 300, max: 256, in: "slot placements"))
         // The ledger refuses it with the decoder's words.
         #expect(throws: ExtensionRefusal.self) { try MarketExtension.decode([1, 99]) }
     }

@@ -32,21 +32,25 @@ struct MarketFixture {
         params.maxTxBytes = UInt32(SignedTransaction.maxEncodedBytes)
         params.maxBlockBytes = 2 << 20
         params.faucet = nil
-        params.initialAccounts = Dictionary(uniqueKeysWithValues: [owner, p1, p2, p3, keeper].map {
-            ($0.publicKey.address, Amount(100_000))
-        })
+        params.initialAccounts = Dictionary(
+            uniqueKeysWithValues: [owner, p1, p2, p3, keeper].map {
+                ($0.publicKey.address, Amount(100_000))
+            })
         params.initialValidators = [validator.publicKey.address: Amount(1_000_000)]
         params.market = market
         self.params = params
     }
 
     var rules: LedgerRules {
-        LedgerRules(params: params, chainID: Self.chainID, extensions: LedgerExtensions([MarketExtension(parameters: market)]))
+        LedgerRules(
+            params: params, chainID: Self.chainID, extensions: LedgerExtensions([MarketExtension(parameters: market)]))
     }
 
     func genesis() throws -> LedgerState { try LedgerState.genesis(params) }
 
-    func tx(_ who: Identity, _ kind: TransactionKind, on state: LedgerState, nonceOffset: UInt64 = 0) -> SignedTransaction {
+    func tx(_ who: Identity, _ kind: TransactionKind, on state: LedgerState, nonceOffset: UInt64 = 0)
+        -> SignedTransaction
+    {
         let tx = Transaction(
             chainID: Self.chainID, sender: who.publicKey, nonce: state.nextNonce(of: who.publicKey) + nonceOffset,
             fee: Amount(10), kind: kind)
@@ -86,11 +90,16 @@ struct MarketFixture {
         return nil
     }
 
-    func register(_ who: Identity, price: UInt64 = 1_000, capacity: UInt64 = 10 * gib, stake: UInt64 = 1_000,
-                  on state: LedgerState, nonceOffset: UInt64 = 0) -> SignedTransaction {
-        tx(who, MarketTransaction.registerProvider(
-            capacityBytes: capacity, pricePerGiBEpoch: Amount(price), stake: Amount(stake), address: "127.0.0.1:4100"),
-           on: state, nonceOffset: nonceOffset)
+    func register(
+        _ who: Identity, price: UInt64 = 1_000, capacity: UInt64 = 10 * gib, stake: UInt64 = 1_000,
+        on state: LedgerState, nonceOffset: UInt64 = 0
+    ) -> SignedTransaction {
+        tx(
+            who,
+            MarketTransaction.registerProvider(
+                capacityBytes: capacity, pricePerGiBEpoch: Amount(price), stake: Amount(stake),
+                address: "127.0.0.1:4100"),
+            on: state, nonceOffset: nonceOffset)
     }
 }
 
@@ -112,7 +121,8 @@ struct MarketFile: Sendable {
             shardIDs: encoded.map(\.shardIDs), created: .seconds(1_700_000_000),
             metadata: FileMetadata(name: "market.bin"), fileKey: pipeline.fileKey,
             owner: Identity(seed: [UInt8](repeating: 0x0a, count: 32))!)
-        return MarketFile(descriptor: descriptor, shards: encoded.map { s in (0..<s.shardCount).map { s.shardBytes($0) } })
+        return MarketFile(
+            descriptor: descriptor, shards: encoded.map { s in (0..<s.shardCount).map { s.shardBytes($0) } })
     }
 
     func placement(_ slot: Int, _ provider: Identity) -> SlotPlacement {

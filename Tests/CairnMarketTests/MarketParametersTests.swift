@@ -7,9 +7,11 @@ import Testing
         try MarketParameters.localNetwork.validate()
         let data = try JSONEncoder().encode(MarketParameters.localNetwork)
         let text = String(decoding: data, as: UTF8.self)
-        for key in ["epoch_blocks", "proof_window_blocks", "free_allowance_bytes", "min_provider_stake",
-                    "proposer_fee_per_mille", "repair_fee_per_mille", "misses_before_repair", "penalty_base",
-                    "penalty_cap", "max_proofs_per_tx", "default_duration_epochs"] {
+        for key in [
+            "epoch_blocks", "proof_window_blocks", "free_allowance_bytes", "min_provider_stake",
+            "proposer_fee_per_mille", "repair_fee_per_mille", "misses_before_repair", "penalty_base",
+            "penalty_cap", "max_proofs_per_tx", "default_duration_epochs",
+        ] {
             #expect(text.contains("\"\(key)\""), "\(key)")
         }
         #expect(try JSONDecoder().decode(MarketParameters.self, from: data) == .localNetwork)

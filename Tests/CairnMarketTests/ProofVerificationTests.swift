@@ -16,8 +16,13 @@ import Testing
         try f.commit([f.register(f.p1, on: state)], on: &state)
         var second = file.placement(1, f.p1)
         if wrongRoot { second.slotRoot = file.descriptor.slotRoot(2) }
-        try f.commit([f.tx(f.owner, MarketTransaction.openAgreements(
-            fileID: file.descriptor.fileID, slots: [file.placement(0, f.p1), second]), on: state)], on: &state)
+        try f.commit(
+            [
+                f.tx(
+                    f.owner,
+                    MarketTransaction.openAgreements(
+                        fileID: file.descriptor.fileID, slots: [file.placement(0, f.p1), second]), on: state)
+            ], on: &state)
         try f.advance(to: 4, &state)
         return (f, state, MarketState.of(state).agreements(ofProvider: f.p1.publicKey).sorted { $0.slot < $1.slot })
     }
@@ -27,7 +32,8 @@ import Testing
         let market = MarketState.of(state)
         for agreement in agreements {
             let seed = SHA256.hash(market.epochSeed.bytes + agreement.id.bytes)
-            let expected = StorageChallenge.derive(seed: seed, slot: Int(agreement.slot), of: MarketFile.shared.descriptor)
+            let expected = StorageChallenge.derive(
+                seed: seed, slot: Int(agreement.slot), of: MarketFile.shared.descriptor)
             #expect(agreement.challenge(epochSeed: market.epochSeed) == expected)
         }
     }
@@ -90,8 +96,10 @@ import Testing
         #expect(f.refusal(twice, on: state)?.contains("listed twice") == true)
         let foreign = f.tx(f.p2, MarketTransaction.postProofs(epoch: 1, entries: [entry]), on: state)
         #expect(f.refusal(foreign, on: state)?.contains("not a registered provider") == true)
-        let unknown = f.tx(f.p1, MarketTransaction.postProofs(
-            epoch: 1, entries: [ProofBatch.Entry(agreementID: SHA256.hash([9]), proof: entry.proof)]), on: state)
+        let unknown = f.tx(
+            f.p1,
+            MarketTransaction.postProofs(
+                epoch: 1, entries: [ProofBatch.Entry(agreementID: SHA256.hash([9]), proof: entry.proof)]), on: state)
         #expect(f.refusal(unknown, on: state)?.contains("no agreement") == true)
         // After the window (blocks 5–7), the right epoch is late too.
         try f.advance(to: 7, &state)

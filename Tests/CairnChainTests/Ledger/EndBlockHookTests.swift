@@ -54,8 +54,9 @@ struct PayoutExtension: LedgerExtension {
         var f = LedgerFixture()
         f.extensions = LedgerExtensions([PayoutExtension(refuseAt: 2)])
         var state = try f.genesis()
-        try f.commit([f.tx(f.alice, nonce: 0, .extension(kind: 42, payload: DepositExtension.payload(1, 100)))],
-                     on: &state)
+        try f.commit(
+            [f.tx(f.alice, nonce: 0, .extension(kind: 42, payload: DepositExtension.payload(1, 100)))],
+            on: &state)
         let before = state
         try f.commit([], on: &state)
         #expect(state.height == 2)

@@ -1,7 +1,9 @@
 extension MarketParameters {
     /// Throws `ChainParametersError.invalid` naming the first field out of range (as `chain.market.<field>`).
     public func validate() throws(ChainParametersError) {
-        func bad(_ field: String, _ reason: String) -> ChainParametersError { .invalid(field: "market.\(field)", reason) }
+        func bad(_ field: String, _ reason: String) -> ChainParametersError {
+            .invalid(field: "market.\(field)", reason)
+        }
         guard epochBlocks >= 1, epochBlocks <= 1_000_000 else {
             throw bad("epoch_blocks", "\(epochBlocks) must be 1…1000000")
         }
