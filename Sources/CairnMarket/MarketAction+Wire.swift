@@ -198,11 +198,31 @@ extension ByteBuffer {
     mutating func readMerkleProof(_ what: String) throws(WireError) -> MerkleProof? {
         try parseUnwindingIfNeeded { buffer throws(WireError) -> MerkleProof? in
             guard let (index, count) = buffer.readMultipleIntegers(as: (UInt32, UInt32).self),
-                let path = try buffer.readWireArray(
-                    maxCount: MarketAction.maxPathLength, minElementByteCount: 32, what,
-                    { element throws(WireError) -> Key256? in element.readKey256() })
+                let path = try buffer.readKey256Array(maxCount: MarketAction.maxPathLength, what)
             else { return nil }
             return MerkleProof(leafIndex: Int(index), leafCount: Int(count), path: path)
+        }
+    }
+
+    /// `readWireArray` of 32-byte keys (a u16 count, then the keys), read in one pass over the bytes: a block
+    /// of proofs holds some 150,000 of them, and one call per key made decoding cost more than verifying.
+    mutating func readKey256Array(maxCount: Int, _ what: String) throws(WireError) -> [Key256]? {
+        try parseUnwindingIfNeeded { buffer throws(WireError) -> [Key256]? in
+            guard let count = buffer.readInteger(as: UInt16.self).map(Int.init) else { return nil }
+            guard count <= maxCount else { throw WireError.tooManyItems(count: count, max: maxCount, in: what) }
+            guard buffer.readableBytes >= count * Key256.byteCount else { return nil }
+            let keys = buffer.withUnsafeReadableBytes { raw in
+                (0..<count).map { i in
+                    let base = i * Key256.byteCount
+                    return Key256(
+                        w0: UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: base, as: UInt64.self)),
+                        w1: UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: base + 8, as: UInt64.self)),
+                        w2: UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: base + 16, as: UInt64.self)),
+                        w3: UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: base + 24, as: UInt64.self)))
+                }
+            }
+            buffer.moveReaderIndex(forwardBy: count * Key256.byteCount)
+            return keys
         }
     }
 }

@@ -23,13 +23,17 @@ public enum MarketBenchmark {
         public let verifySeconds: Double
         public let decodeSeconds: Double
         public let signatureSeconds: Double
+        /// The SHA-256 the proof checks must do, alone (a 1 KiB leaf, 15 inner nodes and the challenge seed per
+        /// proof, through the C library): the floor under `verifySeconds` whatever the build.
+        public let hashingSeconds: Double
 
         public var description: String {
             "\(agreements) proofs (\(bytes / max(1, agreements)) bytes each) in \(transactions) transactions of at "
                 + "most \(maxTxBytes) bytes, \(bytes) bytes in all (\(blocks) blocks of \(maxBlockBytes) bytes): "
                 + "validated and applied in \(String(format: "%.3f", cpuSeconds)) s (target ≤ 1 s), "
                 + "\(proved) accepted; of which proof checks \(String(format: "%.3f", verifySeconds)) s, one decoding "
-                + "\(String(format: "%.3f", decodeSeconds)) s, Ed25519 \(String(format: "%.3f", signatureSeconds)) s"
+                + "\(String(format: "%.3f", decodeSeconds)) s, Ed25519 \(String(format: "%.3f", signatureSeconds)) s, "
+                + "SHA-256 alone \(String(format: "%.3f", hashingSeconds)) s"
         }
     }
 
@@ -154,6 +158,16 @@ public enum MarketBenchmark {
                 if case .extension(_, let payload) = tx.transaction.kind { _ = try? MarketAction(payload: payload) }
             }
         }
+        let leaf = [UInt8](repeating: 7, count: ShardCommitment.leafSize + 1)
+        let node = [UInt8](repeating: 9, count: 65)
+        let hashing = clock.measure {
+            var sink = Key256.zero
+            for _ in 0..<entries.count {
+                sink = sink.distance(to: SHA256.hash(leaf))
+                for _ in 0..<16 { sink = sink.distance(to: SHA256.hash(node)) }
+            }
+            precondition(sink != SHA256.hash(node))
+        }
         let signing = clock.measure {
             for tx in transactions { _ = tx.verifySignature(chainID: chainID) }
         }
@@ -176,6 +190,6 @@ public enum MarketBenchmark {
             agreements: count, proved: MarketState.of(state).provedThisEpoch.count, transactions: transactions.count,
             bytes: bytes, blocks: blocks, maxTxBytes: Int(params.maxTxBytes), maxBlockBytes: maxBlockBytes,
             cpuSeconds: seconds(elapsed), verifySeconds: seconds(verifying), decodeSeconds: seconds(decoding),
-            signatureSeconds: seconds(signing))
+            signatureSeconds: seconds(signing), hashingSeconds: seconds(hashing))
     }
 }
