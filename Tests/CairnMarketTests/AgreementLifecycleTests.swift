@@ -222,3 +222,44 @@ import Testing
         #expect(state.balance(of: f.owner.publicKey) == Amount(100_000 - 10))
     }
 }
+
+@Suite struct PenaltyTests {
+    /// base × 2^(run − 1), capped: 10, 20, 40, 40, … into the agreement's escrow; marked for repair at the
+    /// second miss and still penalized after; a proof resets the run.
+    @Test func penaltiesDoubleUpToTheCap() throws {
+        let f = MarketFixture()
+        let file = MarketFile.shared
+        var state = try f.genesis()
+        try f.commit([f.register(f.p1, on: state)], on: &state)
+        let open = f.tx(
+            f.owner,
+            MarketTransaction.openAgreements(
+                fileID: file.descriptor.fileID, slots: [file.placement(0, f.p1)], durationEpochs: 10), on: state)
+        try f.commit([open], on: &state)
+        let id = StorageAgreement.id(transactionHash: open.hash, slot: 0)
+        var stakes: [UInt64] = []
+        for epoch in 1...5 as ClosedRange<UInt64> {
+            try f.advance(to: epoch * 4 + 4, &state)
+            stakes.append(MarketState.of(state).providers[f.p1.publicKey]!.stake.baseUnits)
+        }
+        #expect(stakes == [990, 970, 930, 890, 850])
+        let agreement = try #require(MarketState.of(state).agreements[id])
+        #expect(agreement.state == .repairNeeded)
+        #expect(agreement.penaltiesTotal == Amount(150))
+        #expect(agreement.escrow == Amount(10_000 + 150))
+        // A proof in epoch 6 resets the run: the next miss costs 10 again.
+        try f.advance(to: 24, &state)
+        let market = MarketState.of(state)
+        try f.commit(
+            [
+                f.tx(
+                    f.p1, MarketTransaction.postProofs(epoch: 6, entries: [file.proof(for: agreement, in: market)]),
+                    on: state)
+            ],
+            on: &state)
+        try f.advance(to: 32, &state)
+        #expect(MarketState.of(state).providers[f.p1.publicKey]?.stake == Amount(850 - 10))
+        #expect(MarketState.of(state).agreements[id]?.consecutiveMisses == 1)
+        #expect(MarketState.of(state).agreements[id]?.proofsOK == 1)
+    }
+}
