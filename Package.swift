@@ -46,6 +46,12 @@ let package = Package(
             dependencies: ["CairnCrypto", "CairnWire", .product(name: "NIOCore", package: "swift-nio")]
         ),
         .target(
+            name: "CairnMarket",
+            dependencies: [
+                "CairnChain", "CairnStorage", "CairnCrypto", "CairnWire", .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .target(
             name: "CairnPeer",
             dependencies: [
                 "CairnCrypto", "CairnWire", "CairnDHT", "CairnStorage", "CairnChain",
@@ -119,6 +125,13 @@ let package = Package(
         .testTarget(
             name: "CairnChainTests",
             dependencies: ["CairnChain", "CairnCrypto", "CairnWire", .product(name: "NIOCore", package: "swift-nio")]
+        ),
+        .testTarget(
+            name: "CairnMarketTests",
+            dependencies: [
+                "CairnMarket", "CairnChain", "CairnStorage", "CairnCrypto", "CairnWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
         ),
         .testTarget(
             name: "CairnPeerTests",

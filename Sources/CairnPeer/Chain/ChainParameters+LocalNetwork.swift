@@ -5,7 +5,7 @@ extension ChainParameters {
     /// The chain of the local test network (`bootstrap/genesis.json`, `cairn sim cluster`, the demo): one
     /// validator at genesis — the bootstrap peer, whose identity is the well-known `localNetworkValidator` —
     /// and a faucet large enough for a peer to bond a validator's stake from one request (`cairn wallet
-    /// faucet`, then `cairn validator bond`).
+    /// faucet`, then `cairn validator bond`), and the storage market's local rules (`MarketParameters.localNetwork`).
     public static let localNetwork: ChainParameters = {
         let oneToken: UInt64 = 1_000_000
         var params = ChainParameters.localTestnet
@@ -13,6 +13,10 @@ extension ChainParameters {
         params.initialAccounts = [bootstrap: Amount(1_000_000 * oneToken)]
         params.initialValidators = [bootstrap: Amount(1_000 * oneToken)]
         params.faucet = FaucetParameters(amount: Amount(2_000 * oneToken), cooldownBlocks: 20)
+        // The storage market, and transactions as large as the codec allows, so that a provider posts about 40
+        // proofs of storage per transaction (a proof is about 1.5 KiB).
+        params.market = .localNetwork
+        params.maxTxBytes = UInt32(SignedTransaction.maxEncodedBytes)
         return params
     }()
 

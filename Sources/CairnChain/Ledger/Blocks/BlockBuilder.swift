@@ -38,6 +38,7 @@ public struct BlockBuilder: Sendable {
             chainID: rules.chainID, height: height, previousHash: state.lastBlockHash,
             timeMs: max(timeMs, state.lastBlockTimeMs + 1), proposer: proposer,
             transactionRoot: TransactionRoot.of(included), transactionCount: UInt32(included.count))
+        next.runEndBlockHooks(header, rules: rules)
         next.height = height
         next.lastBlockHash = header.hash
         next.lastBlockTimeMs = header.timeMs

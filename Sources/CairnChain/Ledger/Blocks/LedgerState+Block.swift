@@ -6,7 +6,8 @@ extension LedgerState {
     ///
     /// Order: the header is checked against this state (chain, height, previous hash, time, count, root,
     /// limits); unbondings maturing at the block's height return to their balances; then the transactions
-    /// apply one by one, each paying its fee to the proposer. `signaturesVerified`: the caller has checked
+    /// apply one by one, each paying its fee to the proposer; then the ledger extensions' end-of-block hooks run
+    /// (`LedgerExtension.endBlock`, ascending kind). `signaturesVerified`: the caller has checked
     /// every signature (its own proposal, or the mempool did) and Ed25519 need not run again.
     public func applyingBlock(
         _ block: Block, rules: LedgerRules, signaturesVerified: Bool
@@ -49,6 +50,7 @@ extension LedgerState {
                 return .failure(.invalidTransaction(index: index, hash: tx.hash, reason))
             }
         }
+        next.runEndBlockHooks(header, rules: rules)
         next.height = header.height
         next.lastBlockHash = header.hash
         next.lastBlockTimeMs = header.timeMs
@@ -67,6 +69,23 @@ extension LedgerState {
         _ block: Block, params: ChainParameters, chainID: ChainID, signaturesVerified: Bool
     ) -> Result<Void, BlockRejection> {
         applyBlock(block, rules: LedgerRules(params: params, chainID: chainID), signaturesVerified: signaturesVerified)
+    }
+
+    /// Runs every extension's `endBlock` after the block's transactions, in ascending kind order. A hook's
+    /// refusal undoes that hook's changes only; the block applies regardless, alike on every peer.
+    mutating func runEndBlockHooks(_ header: BlockHeader, rules: LedgerRules) {
+        guard !rules.extensions.byKind.isEmpty else { return }
+        for kind in rules.extensions.byKind.keys.sorted() {
+            guard let ext = rules.extensions.byKind[kind] else { continue }
+            var ledger = ExtensionLedger(kind: kind, call: nil, state: LedgerState())
+            swap(&ledger.state, &self)
+            do throws(ExtensionRefusal) {
+                try ext.endBlock(header, ledger: &ledger)
+            } catch {
+                ledger.rollBack()
+            }
+            swap(&ledger.state, &self)
+        }
     }
 
     /// Returns the stake of unbondings maturing at `height` to their accounts' balances (at the start of the

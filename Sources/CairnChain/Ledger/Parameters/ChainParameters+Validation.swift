@@ -42,6 +42,7 @@ extension ChainParameters {
         if let faucet {
             guard faucet.amount > .zero else { throw bad("faucet.amount", "must be more than 0") }
         }
+        try market?.validate()
         var supply = Amount.zero
         for (field, entries) in [("initial_accounts", initialAccounts), ("initial_validators", initialValidators)] {
             for (address, amount) in entries.sorted(by: { $0.key < $1.key }) {

@@ -30,12 +30,15 @@ public struct ChainParameters: Hashable, Sendable, Codable {
     public var initialValidators: [String: Amount]
     /// A faucet that mints to whoever asks: test networks only; absent on a real network.
     public var faucet: FaucetParameters?
+    /// The storage market's rules (DESIGN.md §9); nil for a chain without a market. Part of the genesis, so of
+    /// the chain ID.
+    public var market: MarketParameters?
 
     public init(
         tokenSymbol: String, decimals: UInt8, blockIntervalMs: UInt64, timeouts: ConsensusTimeouts, minFee: Amount,
         maxBlockTxs: UInt32, maxBlockBytes: UInt32, maxTxBytes: UInt32, minValidatorStake: Amount,
         maxValidators: UInt32, unbondingDelayBlocks: UInt64, initialAccounts: [String: Amount],
-        initialValidators: [String: Amount], faucet: FaucetParameters?
+        initialValidators: [String: Amount], faucet: FaucetParameters?, market: MarketParameters? = nil
     ) {
         self.tokenSymbol = tokenSymbol
         self.decimals = decimals
@@ -51,6 +54,7 @@ public struct ChainParameters: Hashable, Sendable, Codable {
         self.initialAccounts = initialAccounts
         self.initialValidators = initialValidators
         self.faucet = faucet
+        self.market = market
     }
 
     enum CodingKeys: String, CodingKey {
@@ -68,5 +72,6 @@ public struct ChainParameters: Hashable, Sendable, Codable {
         case initialAccounts = "initial_accounts"
         case initialValidators = "initial_validators"
         case faucet
+        case market
     }
 }

@@ -4,7 +4,8 @@ import CairnCrypto
 /// extension's escrow, and this extension's state. Every change is journaled so that a refusal undoes it.
 public struct ExtensionLedger: Sendable {
     public let kind: UInt16
-    public let call: ExtensionCall
+    /// The transaction being applied; nil in an end-of-block hook.
+    public let call: ExtensionCall?
     var state: LedgerState
     private var journal: [Undo] = []
 
@@ -14,7 +15,7 @@ public struct ExtensionLedger: Sendable {
         case extensionState((any LedgerExtensionState)?)
     }
 
-    init(kind: UInt16, call: ExtensionCall, state: LedgerState) {
+    init(kind: UInt16, call: ExtensionCall?, state: LedgerState) {
         self.kind = kind
         self.call = call
         self.state = state

@@ -15,6 +15,15 @@ public protocol LedgerExtension: Sendable {
 
     /// Applies an accepted call. Throwing refuses the transaction; the ledger then undoes the call's changes.
     func apply(_ call: ExtensionCall, to ledger: inout ExtensionLedger) throws(ExtensionRefusal)
+
+    /// Runs after the block's transactions, in ascending kind order (the storage market settles an epoch here).
+    /// `ledger.call` is nil. Throwing undoes this hook's changes and the block still applies, alike on every
+    /// peer: a hook should not throw. Keep it O(1) on most blocks. The default does nothing.
+    func endBlock(_ header: BlockHeader, ledger: inout ExtensionLedger) throws(ExtensionRefusal)
+}
+
+extension LedgerExtension {
+    public func endBlock(_ header: BlockHeader, ledger: inout ExtensionLedger) throws(ExtensionRefusal) {}
 }
 
 /// One extension transaction as the extension sees it.
@@ -24,6 +33,13 @@ public struct ExtensionCall: Sendable {
     /// The height of the block that includes it.
     public let height: Height
     public let transactionHash: Key256
+
+    public init(sender: PublicKey, payload: [UInt8], height: Height, transactionHash: Key256) {
+        self.sender = sender
+        self.payload = payload
+        self.height = height
+        self.transactionHash = transactionHash
+    }
 }
 
 /// An extension's refusal, in words a person reads.

@@ -1,0 +1,81 @@
+/// The storage market's rules (DESIGN.md §9, issue 9): the `"market"` part of the `"chain"` section of
+/// `bootstrap/genesis.json`, so that the chain ID (the hash of the genesis) covers them. Kept here as plain data
+/// because `ChainParameters` is the one value that fixes a ledger's rules and `CairnChain` cannot import
+/// `CairnMarket`, which reads them. JSON keys are snake_case; amounts are integers in base units.
+///
+/// Time: epoch `e` (from 0) covers the heights `e·L + 1 … (e+1)·L`, L = `epochBlocks`. Its challenges derive
+/// from the hash of block `e·L` (the last before it), so they are known when the epoch opens and not before.
+/// Proofs for epoch `e` are accepted in its first `proofWindowBlocks` blocks; the epoch's last block settles it.
+public struct MarketParameters: Hashable, Sendable, Codable {
+    /// Blocks per epoch (L). Local network: 10 (5 s at 500 ms a block).
+    public var epochBlocks: UInt64
+    /// Blocks at the start of each epoch in which proofs are accepted, 1…`epochBlocks`. A proof in a later
+    /// block of the epoch is late and refused. Local network: 8 (two blocks of margin before settlement).
+    public var proofWindowBlocks: UInt64
+    /// Bytes each provider stores free (test networks): while the provider's used bytes, the new agreement's
+    /// included, stay within it, an agreement costs nothing per epoch and locks no escrow. 0 on a paid network.
+    public var freeAllowanceBytes: UInt64
+    /// Stake a provider locks to register, base units; below it a provider takes no new agreement.
+    public var minProviderStake: Amount
+    /// Per-mille of each epoch's payment that goes to the proposer of the settling block (the rest to the
+    /// provider), 0…1000.
+    public var proposerFeePerMille: UInt64
+    /// Per-mille of a replacement agreement's escrow paid to the keeper who repairs the slot, 0…1000.
+    public var repairFeePerMille: UInt64
+    /// Consecutive missed epochs after which an agreement is marked for repair; at least 1. Local: 2.
+    public var missesBeforeRepair: UInt64
+    /// The graduated penalty for a miss, taken from the provider's stake into the agreement's escrow (the
+    /// owner's side): `min(penaltyCap, penaltyBase × 2^(consecutive misses − 1))`, and never more than the
+    /// stake left. So 1, 2, 4, 8, … times the base, a first miss costing little and a dead provider much.
+    public var penaltyBase: Amount
+    /// The largest penalty for one miss.
+    public var penaltyCap: Amount
+    /// Most (agreement, proof) entries in one proofs transaction, 1…`MarketParameters.maxProofsLimit`.
+    public var maxProofsPerTx: UInt32
+    /// Epochs an agreement runs when its opener does not say, at least 1.
+    public var defaultDurationEpochs: UInt64
+
+    /// The codec's hard bound on `maxProofsPerTx`.
+    public static let maxProofsLimit: UInt32 = 4_096
+
+    public init(
+        epochBlocks: UInt64, proofWindowBlocks: UInt64, freeAllowanceBytes: UInt64, minProviderStake: Amount,
+        proposerFeePerMille: UInt64, repairFeePerMille: UInt64, missesBeforeRepair: UInt64, penaltyBase: Amount,
+        penaltyCap: Amount, maxProofsPerTx: UInt32, defaultDurationEpochs: UInt64
+    ) {
+        self.epochBlocks = epochBlocks
+        self.proofWindowBlocks = proofWindowBlocks
+        self.freeAllowanceBytes = freeAllowanceBytes
+        self.minProviderStake = minProviderStake
+        self.proposerFeePerMille = proposerFeePerMille
+        self.repairFeePerMille = repairFeePerMille
+        self.missesBeforeRepair = missesBeforeRepair
+        self.penaltyBase = penaltyBase
+        self.penaltyCap = penaltyCap
+        self.maxProofsPerTx = maxProofsPerTx
+        self.defaultDurationEpochs = defaultDurationEpochs
+    }
+
+    /// The local test network's market (6 decimals: 1 CRN = 10⁶ base units): 10-block epochs with an 8-block
+    /// proof window, 64 MiB free per provider, 100 CRN of stake, 1 % to the proposer, 5 % to the repairer,
+    /// repair after 2 misses, penalties of 1, 2, 4, … CRN up to 16 CRN, 4,096 proofs per transaction at most,
+    /// agreements of 100 epochs by default.
+    public static let localNetwork = MarketParameters(
+        epochBlocks: 10, proofWindowBlocks: 8, freeAllowanceBytes: 64 << 20, minProviderStake: Amount(100_000_000),
+        proposerFeePerMille: 10, repairFeePerMille: 50, missesBeforeRepair: 2, penaltyBase: Amount(1_000_000),
+        penaltyCap: Amount(16_000_000), maxProofsPerTx: 4_096, defaultDurationEpochs: 100)
+
+    enum CodingKeys: String, CodingKey {
+        case epochBlocks = "epoch_blocks"
+        case proofWindowBlocks = "proof_window_blocks"
+        case freeAllowanceBytes = "free_allowance_bytes"
+        case minProviderStake = "min_provider_stake"
+        case proposerFeePerMille = "proposer_fee_per_mille"
+        case repairFeePerMille = "repair_fee_per_mille"
+        case missesBeforeRepair = "misses_before_repair"
+        case penaltyBase = "penalty_base"
+        case penaltyCap = "penalty_cap"
+        case maxProofsPerTx = "max_proofs_per_tx"
+        case defaultDurationEpochs = "default_duration_epochs"
+    }
+}

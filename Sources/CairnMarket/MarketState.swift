@@ -1,0 +1,42 @@
+import CairnChain
+import CairnCrypto
+
+/// The storage market's part of the ledger (DESIGN.md §9): providers, agreements, and the current epoch with
+/// its challenge seed and the agreements proved in it. Changed only by `MarketExtension`, deterministically.
+public struct MarketState: LedgerExtensionState, Equatable {
+    /// The epoch the next block belongs to (advanced by the settling block of each epoch).
+    public internal(set) var epoch: UInt64
+    /// The seed of this epoch's challenges (`MarketClock.seed`).
+    public internal(set) var epochSeed: Key256
+    public internal(set) var providers: [PublicKey: MarketProvider]
+    /// Every agreement ever opened, ended ones included, by ID.
+    public internal(set) var agreements: [Key256: StorageAgreement]
+    /// The agreements with a valid proof posted in this epoch.
+    public internal(set) var provedThisEpoch: Set<Key256>
+    /// Index of the open agreements (active or marked for repair): what settlement walks, so that an epoch
+    /// boundary costs O(open agreements), not O(all ever opened). Derived from `agreements`.
+    var openIDs: Set<Key256>
+
+    public init(
+        epoch: UInt64, epochSeed: Key256, providers: [PublicKey: MarketProvider] = [:],
+        agreements: [Key256: StorageAgreement] = [:], provedThisEpoch: Set<Key256> = []
+    ) {
+        self.epoch = epoch
+        self.epochSeed = epochSeed
+        self.providers = providers
+        self.agreements = agreements
+        self.provedThisEpoch = provedThisEpoch
+        self.openIDs = Set(agreements.values.filter(\.isOpen).map(\.id))
+    }
+
+    /// The state before any block: epoch 0, seeded from the zero hash (the genesis has no block hash).
+    public static let genesis = MarketState(epoch: 0, epochSeed: MarketClock.seed(epoch: 0, previousBlockHash: .zero))
+
+    /// The market's state in `ledger`, or the genesis state before the market has any.
+    public static func of(_ ledger: LedgerState) -> MarketState {
+        (ledger.extensionStates[MarketExtension.kind] as? MarketState) ?? .genesis
+    }
+
+    /// The open agreements' IDs, ascending.
+    public var openAgreementIDs: [Key256] { openIDs.sorted() }
+}

@@ -1,0 +1,67 @@
+import CairnChain
+import CairnCrypto
+import CairnStorage
+
+extension MarketStep {
+    /// Post proofs. The batch as a whole is refused when it cannot be judged: another epoch's (late or early),
+    /// outside the proof window, from a sender that is not the provider of every listed agreement, an agreement
+    /// listed twice, not open or not yet started, or more entries than `maxProofsPerTx`. All of that is cheap, so
+    /// the mempool refuses it too.
+    ///
+    /// Each proof is then checked against its agreement's challenge for this epoch. One that does not verify
+    /// (wrong leaf, path or root, or an answer to another challenge) is counted invalid against the provider and
+    /// earns nothing, but does not refuse the batch: one bad shard must not void a provider's other proofs, and
+    /// the mempool, which does not run the hashes, could not foresee such a refusal. An agreement already proved
+    /// this epoch is skipped. `verify` false stops after the batch-level checks (the mempool's `check`).
+    mutating func postProofs(_ batch: ProofBatch, sender: PublicKey, verify: Bool) throws(ExtensionRefusal) {
+        let epoch = market.epoch
+        guard batch.epoch == epoch else {
+            throw refuse(
+                batch.epoch < epoch
+                    ? "late: proofs for epoch \(batch.epoch), but the chain is in epoch \(epoch)"
+                    : "early: proofs for epoch \(batch.epoch), but the chain is in epoch \(epoch)")
+        }
+        guard clock.epoch(of: height) == epoch, clock.acceptsProofs(at: height) else {
+            throw refuse(
+                "late: epoch \(epoch)'s proof window closed at height \(clock.proofDeadline(of: epoch)); "
+                    + "this is height \(height)")
+        }
+        var provider = try provider(sender)
+        guard !batch.entries.isEmpty else { throw refuse("the batch holds no proof") }
+        guard batch.entries.count <= Int(parameters.maxProofsPerTx) else {
+            throw refuse("the batch holds \(batch.entries.count) proofs, at most \(parameters.maxProofsPerTx) allowed")
+        }
+        var seen = Set<Key256>()
+        seen.reserveCapacity(batch.entries.count)
+        for entry in batch.entries {
+            guard seen.insert(entry.agreementID).inserted else {
+                throw refuse("agreement \(entry.agreementID.shortHex)… is listed twice")
+            }
+            let agreement = try openAgreement(entry.agreementID)
+            guard agreement.provider == sender else {
+                throw refuse("agreement \(entry.agreementID.shortHex)… is not with \(sender.address)")
+            }
+            guard agreement.startEpoch <= epoch else {
+                throw refuse(
+                    "agreement \(entry.agreementID.shortHex)… is challenged from epoch \(agreement.startEpoch)")
+            }
+        }
+        guard verify else { return }
+        for entry in batch.entries where !market.provedThisEpoch.contains(entry.agreementID) {
+            guard let agreement = market.agreements[entry.agreementID] else { continue }
+            let challenge = agreement.challenge(epochSeed: market.epochSeed)
+            do throws(StorageError) {
+                try entry.proof.verify(
+                    challenge, slotRoot: agreement.slotRoot, segmentCount: Int(agreement.segmentCount),
+                    shardLength: agreement.shardLength(ofSegment: challenge.segment))
+                market.provedThisEpoch.insert(entry.agreementID)
+            } catch {
+                invalidProofs.append((entry.agreementID, "\(error)"))
+            }
+        }
+        if !invalidProofs.isEmpty {
+            provider.proofsInvalid += UInt64(invalidProofs.count)
+            market.providers[sender] = provider
+        }
+    }
+}

@@ -1,0 +1,64 @@
+import CairnChain
+import CairnCrypto
+
+extension MarketStep {
+    /// Settles the epoch that block `height` closes (its last block), then opens the next one, seeded from this
+    /// block's hash. O(open agreements): only the open index is walked, in ID order.
+    ///
+    /// For each open agreement challenged this epoch (`startEpoch` ≤ epoch):
+    /// - proved: its price for the epoch (at most its escrow) is released, `proposerFeePerMille` of it to the
+    ///   block's proposer and the rest to the provider; its run of misses resets;
+    /// - not proved: a miss. The provider's stake loses `min(penaltyCap, penaltyBase × 2^(run − 1), stake)`
+    ///   into the agreement's escrow (the owner's side), `run` the consecutive misses counting this one; at
+    ///   `missesBeforeRepair` in a row the agreement is marked for repair.
+    /// Then every agreement whose last epoch this was expires: the escrow left returns to the owner.
+    mutating func settle(proposer: PublicKey, blockHash: Key256) throws(ExtensionRefusal) {
+        let epoch = market.epoch
+        for id in market.openIDs.sorted() {
+            guard var agreement = market.agreements[id], agreement.startEpoch <= epoch else { continue }
+            if market.provedThisEpoch.contains(id) {
+                let payment = min(agreement.pricePerEpoch, agreement.escrow)
+                let fee = Self.perMille(payment, parameters.proposerFeePerMille)
+                agreement.escrow.baseUnits -= payment.baseUnits
+                agreement.paidTotal.baseUnits &+= payment.baseUnits
+                agreement.proofsOK += 1
+                agreement.consecutiveMisses = 0
+                market.providers[agreement.provider]?.proofsOK += 1
+                try release(to: proposer, fee)
+                try release(to: agreement.provider, Amount(payment.baseUnits - fee.baseUnits))
+            } else {
+                agreement.proofsMissed += 1
+                agreement.consecutiveMisses += 1
+                if var provider = market.providers[agreement.provider] {
+                    let penalty = min(penalty(afterMisses: agreement.consecutiveMisses), provider.stake)
+                    provider.stake.baseUnits -= penalty.baseUnits
+                    provider.proofsMissed += 1
+                    market.providers[agreement.provider] = provider
+                    agreement.escrow.baseUnits &+= penalty.baseUnits
+                    agreement.penaltiesTotal.baseUnits &+= penalty.baseUnits
+                }
+                if agreement.consecutiveMisses >= parameters.missesBeforeRepair, agreement.state == .active {
+                    agreement.state = .repairNeeded
+                }
+            }
+            if agreement.endEpoch <= epoch + 1 {
+                let refund = agreement.escrow
+                close(&agreement, as: .expired)
+                try release(to: agreement.owner, refund)
+            } else {
+                market.agreements[id] = agreement
+            }
+        }
+        market.epoch = epoch + 1
+        market.epochSeed = MarketClock.seed(epoch: epoch + 1, previousBlockHash: blockHash)
+        market.provedThisEpoch = []
+    }
+
+    /// `min(penaltyCap, penaltyBase × 2^(misses − 1))` for a run of `misses` ≥ 1 consecutive misses.
+    func penalty(afterMisses misses: UInt64) -> Amount {
+        let shift = misses == 0 ? 0 : misses - 1
+        guard shift < 64 else { return parameters.penaltyCap }
+        let (scaled, overflow) = parameters.penaltyBase.baseUnits.multipliedReportingOverflow(by: 1 << shift)
+        return overflow ? parameters.penaltyCap : min(parameters.penaltyCap, Amount(scaled))
+    }
+}

@@ -1,0 +1,50 @@
+import CairnChain
+import CairnCrypto
+
+/// A provider's standing as it would read it before any penalty (DESIGN.md §9): its record, score, and
+/// warnings in words.
+public struct ProviderStatus: Hashable, Sendable {
+    public var provider: MarketProvider
+    /// Per-mille of its settled epochs proved (`MarketProvider.score`).
+    public var score: UInt64
+    /// Challenges still to answer this epoch.
+    public var challengesDue: Int
+    public var warnings: [String]
+}
+
+extension MarketState {
+    /// The standing of `key`, nil when it is not a provider.
+    public func status(ofProvider key: PublicKey, parameters: MarketParameters) -> ProviderStatus? {
+        guard let provider = providers[key] else { return nil }
+        let held = openIDs.sorted().compactMap { agreements[$0] }.filter { $0.provider == key }
+        var warnings: [String] = []
+        if provider.stake < parameters.minProviderStake {
+            warnings.append(
+                "stake \(provider.stake) is below the minimum \(parameters.minProviderStake): no new agreement until "
+                    + "it is topped up")
+        }
+        if provider.status == .withdrawing {
+            warnings.append("withdrawing: \(provider.openAgreements) agreements still open")
+        }
+        if provider.proofsInvalid > 0 {
+            warnings.append("\(provider.proofsInvalid) posted proofs did not verify")
+        }
+        for agreement in held where agreement.state == .repairNeeded {
+            warnings.append(
+                "agreement \(agreement.id.shortHex)… is marked for repair after "
+                    + "\(agreement.consecutiveMisses) missed epochs")
+        }
+        for agreement in held where agreement.state == .active && agreement.consecutiveMisses > 0 {
+            let left = parameters.missesBeforeRepair - min(parameters.missesBeforeRepair, agreement.consecutiveMisses)
+            warnings.append(
+                "agreement \(agreement.id.shortHex)… missed \(agreement.consecutiveMisses) epochs in a row; "
+                    + "\(left) more and it is marked for repair")
+        }
+        let due = challenges(for: key).count
+        if due > 0 {
+            let clock = MarketClock(parameters)
+            warnings.append("\(due) challenges to answer by height \(clock.proofDeadline(of: epoch))")
+        }
+        return ProviderStatus(provider: provider, score: provider.score, challengesDue: due, warnings: warnings)
+    }
+}
