@@ -14,7 +14,7 @@ import CairnWire
 /// - time: epoch `e` is heights `e·L+1 … (e+1)·L`; its challenges come from the hash of block `e·L`; proofs are
 ///   accepted in its first `proofWindowBlocks` blocks; its last block settles it (`endBlock`);
 /// - an agreement opened in epoch `e` is challenged and paid from `e + 1` for its duration; its escrow is
-///   price per GiB per epoch × size in GiB rounded up × epochs (nothing within the free allowance);
+///   price per GiB per epoch × size in bytes / 2³⁰, rounded up to a base unit, × epochs;
 /// - a proofs batch is refused whole only for what the mempool can see cheaply (wrong epoch, late, not the
 ///   sender's agreement, duplicates); a proof that does not verify is counted invalid and earns nothing;
 /// - settlement pays the proved (proposer fee per-mille to the block's proposer), penalizes the missed by

@@ -65,13 +65,15 @@ struct MarketStep {
         return agreement
     }
 
-    /// Base units per epoch for `size` bytes with `provider`: nothing while its used bytes (these included) stay
-    /// within the free allowance, else its price per GiB times the size in GiB rounded up.
+    /// Base units per epoch for `size` bytes with `provider`: its price per GiB (2³⁰ bytes) times the size,
+    /// rounded up to a whole base unit, so that a 4 MiB slot costs 1/256 of a GiB's price and not a whole GiB's.
     func pricePerEpoch(_ provider: MarketProvider, size: UInt64) throws(ExtensionRefusal) -> Amount {
-        let (used, overflow) = provider.usedBytes.addingReportingOverflow(size)
-        if !overflow, used <= parameters.freeAllowanceBytes { return .zero }
-        let gib = size / (1 << 30) + (size % (1 << 30) == 0 ? 0 : 1)
-        return try multiply(provider.pricePerGiBEpoch, gib, "the price per epoch")
+        let product = provider.pricePerGiBEpoch.baseUnits.multipliedFullWidth(by: size)
+        let gib = UInt64(1) << 30
+        guard product.high < gib else { throw refuse("the price per epoch overflows") }
+        let (quotient, remainder) = gib.dividingFullWidth(product)
+        guard remainder == 0 || quotient < .max else { throw refuse("the price per epoch overflows") }
+        return Amount(quotient + (remainder == 0 ? 0 : 1))
     }
 
     func multiply(_ amount: Amount, _ factor: UInt64, _ what: String) throws(ExtensionRefusal) -> Amount {

@@ -27,7 +27,7 @@ import Testing
             f.owner,
             MarketTransaction.openAgreements(
                 fileID: file.descriptor.fileID, slots: [file.placement(0, f.p1), file.placement(1, f.p2)],
-                durationEpochs: 6, maxPricePerGiBEpoch: Amount(2_000)), on: state)
+                durationEpochs: 6, maxPricePerGiBEpoch: Amount(MarketFixture.perGiB(2_000))), on: state)
         try f.commit([open], on: &state)
         let a = StorageAgreement.id(transactionHash: open.hash, slot: 0)
         let b = StorageAgreement.id(transactionHash: open.hash, slot: 1)
@@ -172,7 +172,7 @@ import Testing
                     who ?? f.owner,
                     MarketTransaction.openAgreements(
                         fileID: file.descriptor.fileID, slots: slots, durationEpochs: duration,
-                        maxPricePerGiBEpoch: Amount(max)), on: state), on: state)
+                        maxPricePerGiBEpoch: Amount(MarketFixture.perGiB(max))), on: state), on: state)
         }
         #expect(openRefusal([file.placement(0, f.p3)])?.contains("not a registered provider") == true)
         #expect(openRefusal([file.placement(0, f.p2)])?.contains("bytes free") == true)
@@ -201,7 +201,9 @@ import Testing
         #expect(ext.check(call, in: state)?.contains("150000 base units are needed in escrow") == true)
     }
 
-    @Test func freeAllowanceLocksNoEscrow() throws {
+    /// The price is by the byte: a slot of a few KiB costs its share of a GiB's price, rounded up to a base
+    /// unit, whatever the free allowance (which only lets a provider take shards outside the market).
+    @Test func agreementsArePricedByTheByteEvenWithinTheFreeAllowance() throws {
         var f = MarketFixture()
         f.market.freeAllowanceBytes = 1 << 20
         f.params.market = f.market
@@ -218,8 +220,13 @@ import Testing
             ],
             on: &state)
         let agreements = MarketState.of(state).agreements(ofOwner: f.owner.publicKey)
-        #expect(agreements.map(\.pricePerEpoch) == [.zero, .zero])
-        #expect(state.balance(of: f.owner.publicKey) == Amount(100_000 - 10))
+        let provider = try #require(MarketState.of(state).providers[f.p1.publicKey])
+        for agreement in agreements {
+            let exact = Double(provider.pricePerGiBEpoch.baseUnits) * Double(agreement.sizeBytes) / Double(1 << 30)
+            #expect(agreement.pricePerEpoch.baseUnits == UInt64(exact.rounded(.up)))
+            #expect(agreement.pricePerEpoch > .zero)
+        }
+        #expect(state.heldTotal() == state.totalSupply)
     }
 }
 

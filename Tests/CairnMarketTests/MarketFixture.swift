@@ -90,6 +90,11 @@ struct MarketFixture {
         return nil
     }
 
+    /// The price per GiB per epoch at which one slot of `MarketFile.shared` costs `perSlotEpoch` base units.
+    static func perGiB(_ perSlotEpoch: UInt64) -> UInt64 { perSlotEpoch * gib / MarketFile.shared.slotBytes }
+
+    /// Registers `who` at a price per GiB that makes one slot of `MarketFile.shared` cost `price` base units per
+    /// epoch (the price is by the byte, rounded up), so that the tests' sums stay round.
     func register(
         _ who: Identity, price: UInt64 = 1_000, capacity: UInt64 = 10 * gib, stake: UInt64 = 1_000,
         on state: LedgerState, nonceOffset: UInt64 = 0
@@ -97,7 +102,8 @@ struct MarketFixture {
         tx(
             who,
             MarketTransaction.registerProvider(
-                capacityBytes: capacity, pricePerGiBEpoch: Amount(price), stake: Amount(stake),
+                capacityBytes: capacity, pricePerGiBEpoch: Amount(Self.perGiB(price)),
+                stake: Amount(stake),
                 address: "127.0.0.1:4100"),
             on: state, nonceOffset: nonceOffset)
     }
@@ -123,6 +129,11 @@ struct MarketFile: Sendable {
             owner: Identity(seed: [UInt8](repeating: 0x0a, count: 32))!)
         return MarketFile(
             descriptor: descriptor, shards: encoded.map { s in (0..<s.shardCount).map { s.shardBytes($0) } })
+    }
+
+    /// Bytes of one slot: every segment's shard.
+    var slotBytes: UInt64 {
+        (0..<descriptor.segmentCount).reduce(0) { $0 + UInt64(descriptor.shardLength(ofSegment: $1)) }
     }
 
     func placement(_ slot: Int, _ provider: Identity) -> SlotPlacement {

@@ -57,14 +57,14 @@ import Testing
                         MarketTransaction.openAgreements(
                             fileID: file.descriptor.fileID, slots: slots,
                             durationEpochs: UInt64.random(in: 0...5, using: &random),
-                            maxPricePerGiBEpoch: Amount(UInt64.random(in: 50...300, using: &random))))
+                            maxPricePerGiBEpoch: Amount(MarketFixture.perGiB(UInt64.random(in: 50...300, using: &random)))))
                 case 2, 3:
                     tx(
                         f.owner,
                         MarketTransaction.openAgreements(
                             fileID: SHA256.hash([UInt8(truncatingIfNeeded: random.next())]),
                             slots: [file.placement(Int.random(in: 0..<4, using: &random), who)], durationEpochs: 4,
-                            maxPricePerGiBEpoch: Amount(300)))
+                            maxPricePerGiBEpoch: Amount(MarketFixture.perGiB(300))))
                 case 4:
                     if let a = market.agreements(ofOwner: f.owner.publicKey).randomElement(using: &random) {
                         tx(

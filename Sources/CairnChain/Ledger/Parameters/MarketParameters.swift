@@ -12,8 +12,8 @@ public struct MarketParameters: Hashable, Sendable, Codable {
     /// Blocks at the start of each epoch in which proofs are accepted, 1…`epochBlocks`. A proof in a later
     /// block of the epoch is late and refused. Local network: 8 (two blocks of margin before settlement).
     public var proofWindowBlocks: UInt64
-    /// Bytes each provider stores free (test networks): while the provider's used bytes, the new agreement's
-    /// included, stay within it, an agreement costs nothing per epoch and locks no escrow. 0 on a paid network.
+    /// Bytes each provider accepts without an agreement (test networks; issue 9 item 2): shards stored outside
+    /// the market, for which nobody pays or proves. Agreements are always priced. 0 on a paid network.
     public var freeAllowanceBytes: UInt64
     /// Stake a provider locks to register, base units; below it a provider takes no new agreement.
     public var minProviderStake: Amount
