@@ -54,7 +54,7 @@ let package = Package(
         .target(
             name: "CairnPeer",
             dependencies: [
-                "CairnCrypto", "CairnWire", "CairnDHT", "CairnStorage", "CairnChain",
+                "CairnCrypto", "CairnWire", "CairnDHT", "CairnStorage", "CairnChain", "CairnMarket",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -1,4 +1,5 @@
 import CairnChain
+import CairnMarket
 import CairnDHT
 import CairnWire
 import Foundation
@@ -102,6 +103,14 @@ public struct NetworkParameters: Codable, Hashable, Sendable {
 
     /// The chain's ID: the network's, so that nothing signed for one network is valid on another.
     public var chainID: ChainID { ChainID(networkID) }
+
+    /// The rules every peer of this network applies to its chain: the `chain` section, the chain ID, and the
+    /// storage market when the section has a `market` (DESIGN.md §9). Nil on a network without a chain.
+    public var ledgerRules: LedgerRules? {
+        guard let chain else { return nil }
+        let market = MarketExtension(chain: chain)
+        return LedgerRules(params: chain, chainID: chainID, extensions: LedgerExtensions(market.map { [$0] } ?? []))
+    }
 
     /// The DHT's tunables as this network fixes them.
     public var dhtConfig: DHTConfig {

@@ -301,8 +301,7 @@ public final class NetworkPeer: @unchecked Sendable {
     /// The chain machine, restored from the blocks this peer stored (replayed from the genesis state); nil
     /// without a chain store or on a network without a chain.
     private func restoreChain() throws -> ChainMachine? {
-        guard let chainDisk, let params = configuration.parameters.chain else { return nil }
-        let rules = LedgerRules(params: params, chainID: configuration.parameters.chainID)
+        guard let chainDisk, let rules = configuration.parameters.ledgerRules else { return nil }
         var chain = try ChainMachine(
             rules: rules, identity: identity, localPeer: identity.peerID, lastSigned: try chainDisk.store.lastSigned())
         // In batches: a long chain is never in memory whole.

@@ -77,6 +77,8 @@ public enum PeerCommandResult: Sendable {
     case fileFailed(FileFailure)
     /// A chain command's answer.
     case chain(ChainCommandResult)
+    /// A market command's answer.
+    case market(MarketCommandResult)
     /// The peer stopped or refused before the command could finish.
     case failed(String)
 }

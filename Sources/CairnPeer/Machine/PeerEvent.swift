@@ -64,6 +64,8 @@ public enum PeerCommand: Sendable {
     case query(DHTQuery)
     /// Asks the chain; answered with `.chain(…)`, or `.failed` on a peer that does not run it.
     case chain(ChainCommand)
+    /// Asks or acts on the storage market; answered with `.market(…)`, or `.failed` on a network without one.
+    case market(MarketCommand)
     /// Starts a put: surveys the providers; answered with `.putStarted` once segments may be fed, or
     /// `.fileFailed` (too few providers, a clock too far off).
     case startPut(PutOrder)

@@ -7,7 +7,7 @@ import CairnWire
 extension RunningPeer {
     mutating func handleFileCommand(_ command: PeerCommand, id: CommandID, now: Instant) {
         switch command {
-        case .query, .chain:
+        case .query, .chain, .market:
             break
         case .startPut(let order):
             var put = PutOperation(

@@ -131,6 +131,8 @@ struct RunningPeer: Sendable {
                 commands[dht.startQuery(query, now: now)] = id
             case .chain(let command):
                 chainCommand(command, id: id, now: now)
+            case .market(let command):
+                marketCommand(command, id: id, now: now)
             default:
                 handleFileCommand(command, id: id, now: now)
             }

@@ -227,7 +227,7 @@ struct ChainBenchNetwork {
     private func storeChain(
         blocks: Int, txsPerBlock: Int, validator: Identity, parameters: NetworkParameters, stores names: [String]
     ) throws -> Key256 {
-        let rules = LedgerRules(params: parameters.chain!, chainID: parameters.chainID)
+        let rules = parameters.ledgerRules!
         var generator = try CommittedChainGenerator(rules: rules, validators: [validator], senders: Self.senders)
         let stores = try names.map { try ChainStore(path: "\(directory)/\($0).sqlite") }
         let interval = rules.params.blockIntervalMs

@@ -1,0 +1,63 @@
+import CairnChain
+import CairnCrypto
+import CairnMarket
+import CairnWire
+
+/// The storage market inside the running peer (DESIGN.md §9): transactions this peer signs as provider or
+/// owner, and what it does as blocks are committed.
+extension RunningPeer {
+    /// The committed market, nil on a peer without a chain or on a network whose genesis has no market.
+    var market: (state: MarketState, parameters: MarketParameters)? {
+        guard let chain, let parameters = chain.params.market else { return nil }
+        return (MarketState.of(chain.ledger), parameters)
+    }
+
+    /// Signs `kind` with this peer's identity (its next nonce, the chain's minimum fee) and submits it to the
+    /// chain: into the mempool and gossiped to the validators. Refused with the reason, changing nothing, when
+    /// the ledger would not take it.
+    mutating func submitSigned(_ kind: TransactionKind, now: Instant) -> Result<Key256, TransactionSubmissionError> {
+        guard chain != nil else { return .failure(.undecodable("this peer does not run the chain")) }
+        var result: Result<Key256, TransactionSubmissionError> = .failure(.undecodable("not submitted"))
+        let identity = self.identity
+        withChain(now: now) { chain in
+            let tx = Transaction(
+                chainID: chain.chainID, sender: identity.publicKey, nonce: chain.nextNonce(of: identity.publicKey),
+                fee: chain.params.minFee, kind: kind)
+            result = chain.submit(SignedTransaction(signing: tx, with: identity).encoded)
+        }
+        return result
+    }
+
+    mutating func marketCommand(_ command: MarketCommand, id: CommandID, now: Instant) {
+        guard let chain, let parameters = chain.params.market else {
+            return actions.append(.deliver(id, .failed("this network's chain has no storage market")))
+        }
+        let kind: TransactionKind
+        switch command {
+        case .snapshot:
+            let snapshot = MarketSnapshot(
+                height: chain.height, parameters: parameters, state: MarketState.of(chain.ledger),
+                local: identity.publicKey, balance: chain.ledger.balance(of: identity.publicKey),
+                tokenSymbol: chain.params.tokenSymbol, decimals: chain.params.decimals)
+            return actions.append(.deliver(id, .market(.snapshot(snapshot))))
+        case .register(let capacity, let price, let stake):
+            kind = MarketTransaction.registerProvider(
+                capacityBytes: capacity, pricePerGiBEpoch: price, stake: stake, address: "\(localPeer.address)")
+        case .update(let capacity, let price, let stake):
+            kind = MarketTransaction.updateProvider(
+                capacityBytes: capacity, pricePerGiBEpoch: price, address: "\(localPeer.address)", addedStake: stake)
+        case .withdraw:
+            kind = MarketTransaction.withdrawProvider()
+        case .renew(let agreement, let epochs):
+            kind = MarketTransaction.renew(agreementID: agreement, extraEpochs: epochs)
+        case .end(let agreement):
+            kind = MarketTransaction.end(agreementID: agreement)
+        }
+        actions.append(.deliver(id, .market(.submitted(submitSigned(kind, now: now)))))
+    }
+
+    /// Block `height` is committed: the market's duties of this peer that the new state may call for.
+    mutating func marketCommitted(height: Height, now: Instant) {
+        guard market != nil else { return }
+    }
+}
