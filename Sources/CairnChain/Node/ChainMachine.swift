@@ -213,7 +213,9 @@ public struct ChainMachine: Sendable {
     }
 
     /// Tells the neighbours this peer's committed height, and, when `validatorsToo` and this peer validates, the
-    /// other validators.
+    /// other validators. After a commit (`validatorsToo` false) a neighbour that already reported this height
+    /// or a later one is not told: it is the one this peer learnt the height from, and each link then carries
+    /// a height one way instead of both (half a simulated network's statuses).
     ///
     /// A follower never tells the validators, and after a commit a validator tells only its neighbours: the
     /// validators commit each height together, and a validator left behind learns it from the votes of a
@@ -225,6 +227,7 @@ public struct ChainMachine: Sendable {
         let status = ChainAnnouncement.status(height: ledger.height, tip: ledger.lastBlockHash)
         var told: Set<PeerID> = []
         for peer in neighbours + (validatorsToo && isValidator ? validatorPeers : []) where told.insert(peer).inserted {
+            if !validatorsToo, sync.reportedHeight(of: peer) >= ledger.height { continue }
             actions.append(.announce(status, to: peer))
         }
     }

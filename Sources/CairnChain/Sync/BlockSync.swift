@@ -66,6 +66,9 @@ public struct BlockSync<Block: Sendable>: Sendable {
         peerHeights.values.filter { $0 + 1 >= nextHeight }.count
     }
 
+    /// The highest committed height `peer` reported and still stands by (0 when unknown).
+    public func reportedHeight(of peer: PeerID) -> Height { peerHeights[peer] ?? 0 }
+
     /// `peer` says it has committed up to `height`.
     public mutating func peerReported(_ peer: PeerID, height: Height) {
         guard !banned.contains(peer) else { return }

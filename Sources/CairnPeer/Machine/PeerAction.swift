@@ -41,7 +41,9 @@ public enum PeerAction: Sendable {
     case log(PeerLogEntry)
 }
 
-public enum PeerCommandResult: Sendable {
+/// Indirect: results (a chain status, a market snapshot) are large and rare; boxed, they do not size every
+/// `PeerAction`.
+public indirect enum PeerCommandResult: Sendable {
     case queryFinished(QueryOutcome, QueryStats)
     /// The put's providers are surveyed: feed its segments.
     case putStarted

@@ -59,7 +59,8 @@ public enum PeerEvent: Sendable {
 /// sent; the answer to a segment is the machine's flow control (the driver feeds no segment before it). A get
 /// is `startGet`, `getSegment` for each segment in order (with `shardCorrupt` for a shard that does not
 /// verify), then `endGet`.
-public enum PeerCommand: Sendable {
+/// Indirect: orders (a put's, a repair's) are large and rare; boxed, they do not size every `PeerEvent`.
+public indirect enum PeerCommand: Sendable {
     /// Runs a DHT query; answered with `.queryFinished`.
     case query(DHTQuery)
     /// Asks the chain; answered with `.chain(…)`, or `.failed` on a peer that does not run it.

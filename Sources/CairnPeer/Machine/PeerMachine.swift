@@ -12,8 +12,10 @@ import CairnWire
 /// protocol (`ProviderMachine`, whose disk work goes out as `PeerAction.store`).
 public struct PeerMachine: Sendable {
     enum State: Sendable {
-        /// Not listening yet; the saved contacts and the chain wait for the node.
-        case idle(contacts: [PeerInfo], chain: ChainMachine?)
+        /// Not listening yet; the saved contacts and the chain wait for the node. Indirect: a `ChainMachine` is
+        /// kilobytes inline, and every event moves the state in and out of `withRunning` (a memmove of the
+        /// whole enum each time was a tenth of a simulated chain's time).
+        indirect case idle(contacts: [PeerInfo], chain: ChainMachine?)
         case running(RunningPeerStorage)
         case stopped
     }

@@ -5,7 +5,9 @@ import NIOCore
 /// Shards are content-addressed: a provider accepts one only when SHA-256 of the bytes equals its ID.
 /// Small signed or content-addressed blobs (descriptors, access grants) are kept by the peers closest to their
 /// key, like DHT values, but travel here because they can be large.
-public enum StorageRequest: Hashable, Sendable {
+/// Indirect: its larger cases (a shard with three keys, a blob with its record) would make every `Request`, and
+/// every event and action that carries one, as large as they are; boxed, a request moves as a pointer.
+public indirect enum StorageRequest: Hashable, Sendable {
     /// Store a shard durably (fsync'd) before answering `.stored`, kept for the file whose nonce is `file` and
     /// for `owner`: a shard that several files share stays until every one of them has released it.
     case putShard(id: Key256, file: Key256, owner: PublicKey, bytes: ByteBuffer)
@@ -35,7 +37,8 @@ public enum StorageRequest: Hashable, Sendable {
     case adopt(descriptor: ByteBuffer, entries: [PlacementRecord.Entry])
 }
 
-public enum StorageResponse: Hashable, Sendable {
+/// Indirect for the same reason as `StorageRequest`.
+public indirect enum StorageResponse: Hashable, Sendable {
     case stored
     case shard(ByteBuffer)
     /// `free` is what the provider can really take: its capacity less what is used, and never more than its
