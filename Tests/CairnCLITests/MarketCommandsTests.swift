@@ -15,7 +15,8 @@ import Testing
             ["provider", "register", "--capacity", "1GiB", "--price", "0.01", "--stake", "100"],
             ["provider", "update", "--price", "0.02"], ["provider", "update", "--capacity", "500MB", "--stake", "5"],
             ["provider", "withdraw"], ["provider", "status", "--json"], ["agreements"], ["agreements", "--json"],
-            ["agreements", "--file", Self.id], ["agreements", "list", "--file", Self.id], ["agreements", "end", Self.id],
+            ["agreements", "--file", Self.id], ["agreements", "list", "--file", Self.id],
+            ["agreements", "end", Self.id],
             ["renew", Self.id], ["renew", Self.id, "--epochs", "10", "--json"],
         ] {
             #expect(throws: Never.self, "\(arguments)") { _ = try Cairn.parseAsRoot(arguments) }
@@ -48,7 +49,8 @@ import Testing
     }
 
     @Test func updateSendsOnlyWhatIsGiven() throws {
-        let command = try #require(try Cairn.parseAsRoot(["provider", "update", "--price", "0.5"]) as? ProviderCommand.Update)
+        let command = try #require(
+            try Cairn.parseAsRoot(["provider", "update", "--price", "0.5"]) as? ProviderCommand.Update)
         let object = try JSONSerialization.jsonObject(with: try JSONEncoder().encode(try command.request()))
         #expect((object as? [String: Any])?.keys.sorted() == ["price"])
     }

@@ -41,7 +41,8 @@ struct MarketCLITests {
         #expect((agreements["agreements"] as? [Any])?.isEmpty == true, "\(agreements)")
 
         // Refusals in words: a stake below the minimum (by the ledger), an agreement nobody has.
-        let low = cluster.refusal(peers[2], ["provider", "register", "--capacity", "1GiB", "--price", "0.01", "--stake", "1"])
+        let low = cluster.refusal(
+            peers[2], ["provider", "register", "--capacity", "1GiB", "--price", "0.01", "--stake", "1"])
         #expect(low != "(succeeded)" && !low.isEmpty, "\(low)")
         let unknown = cluster.refusal(peer, ["renew", String(repeating: "ab", count: 32)])
         #expect(unknown.contains("no agreement"), "\(unknown)")

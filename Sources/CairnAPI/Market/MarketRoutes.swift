@@ -21,8 +21,10 @@ struct MarketRoutes: Sendable {
             let params = try market.params()
             let body = try await WalletRoutes.decode(ProviderRequest.self, request)
             guard let capacity = body.capacity, let price = body.price, let stake = body.stake else {
-                let missing = [("capacity", body.capacity == nil), ("price", body.price == nil), ("stake", body.stake == nil)]
-                    .filter(\.1).map { "\"\($0.0)\"" }.joined(separator: ", ")
+                let missing = [
+                    ("capacity", body.capacity == nil), ("price", body.price == nil), ("stake", body.stake == nil),
+                ]
+                .filter(\.1).map { "\"\($0.0)\"" }.joined(separator: ", ")
                 throw APIError(.badRequest, "the body has no \(missing): register takes capacity, price and stake")
             }
             let command = MarketCommand.register(
@@ -65,7 +67,8 @@ struct MarketRoutes: Sendable {
                 try Self.epochs(text)
             }
             try Self.requireOwned(id, in: snapshot)
-            let command = MarketCommand.renew(agreement: id, epochs: epochs ?? snapshot.parameters.defaultDurationEpochs)
+            let command = MarketCommand.renew(
+                agreement: id, epochs: epochs ?? snapshot.parameters.defaultDurationEpochs)
             return JSONBody.response(try await market.submit(command))
         }
         group.post("agreements/:id/end") { _, context in
@@ -98,7 +101,8 @@ struct MarketRoutes: Sendable {
 
     static func epochs(_ text: String) throws(APIError) -> UInt64 {
         guard let epochs = UInt64(text), epochs >= 1, epochs <= maxRenewEpochs else {
-            throw APIError(.badRequest, "epochs='\(text.prefix(20))' is not a number of epochs from 1 to \(maxRenewEpochs)")
+            throw APIError(
+                .badRequest, "epochs='\(text.prefix(20))' is not a number of epochs from 1 to \(maxRenewEpochs)")
         }
         return epochs
     }
@@ -110,7 +114,8 @@ struct MarketRoutes: Sendable {
         }
         guard agreement.owner == snapshot.local else {
             throw APIError(
-                .forbidden, "agreement \(id.hex) is owned by \(agreement.owner.address), not this peer: only its owner may "
+                .forbidden,
+                "agreement \(id.hex) is owned by \(agreement.owner.address), not this peer: only its owner may "
                     + "renew or end it")
         }
     }

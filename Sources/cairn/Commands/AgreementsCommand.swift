@@ -49,7 +49,8 @@ struct AgreementsCommand: AsyncParsableCommand {
 /// `cairn renew ID [--epochs N]`: extends an agreement this peer owns.
 struct RenewCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "renew", abstract: "Extend an agreement this peer owns, locking the added epochs' price in escrow.")
+        commandName: "renew", abstract: "Extend an agreement this peer owns, locking the added epochs' price in escrow."
+    )
     @Argument(help: "The agreement's ID (64 hex).") var id: String
     @Option(help: "Epochs to add, 1 to 1000000 (default: the network's default agreement length).") var epochs: UInt64?
     @OptionGroup var options: APIOptions
@@ -87,7 +88,9 @@ func agreementRow(_ agreement: AgreementResponse) -> [String] {
 func tableText(_ header: [String], _ rows: [[String]]) -> String {
     var widths = header.map(\.count)
     for row in rows {
-        for (index, cell) in row.enumerated() where index < widths.count { widths[index] = max(widths[index], cell.count) }
+        for (index, cell) in row.enumerated() where index < widths.count {
+            widths[index] = max(widths[index], cell.count)
+        }
     }
     func line(_ cells: [String]) -> String {
         cells.enumerated().map { index, cell in

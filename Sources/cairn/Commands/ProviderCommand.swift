@@ -7,7 +7,8 @@ import Foundation
 /// signs with its identity, whose account pays the stake and receives the earnings.
 struct ProviderCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "provider", abstract: "Register, update or withdraw this peer as a storage provider; its standing.",
+        commandName: "provider",
+        abstract: "Register, update or withdraw this peer as a storage provider; its standing.",
         discussion: """
             SIZE is bytes or a size such as 10GiB or 500MB; AMOUNT is tokens as a decimal number, e.g. 0.01. The \
             price is per GiB stored per epoch; the stake is locked while the provider has agreements, and misses \

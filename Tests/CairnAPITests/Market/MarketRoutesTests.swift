@@ -54,8 +54,9 @@ struct MarketRoutesTests {
         #expect(first["id"] as? String == String(repeating: "01", count: 32))
         #expect(first["provider"] as? String == Self.me.address && first["owner"] as? String == Self.other.address)
         #expect(first["paid"] as? Int == 90 && first["escrow"] as? Int == 900 && first["state"] as? String == "active")
-        #expect(AgreementsResponse(Self.state, account: Self.me, file: Key256(bytes: [UInt8](repeating: 0xdd, count: 32)))
-            .agreements.map(\.slot) == [2])
+        #expect(
+            AgreementsResponse(Self.state, account: Self.me, file: Key256(bytes: [UInt8](repeating: 0xdd, count: 32)))
+                .agreements.map(\.slot) == [2])
         #expect(AgreementsResponse(MarketState.genesis, account: Self.me, file: nil).agreements.isEmpty)
     }
 
@@ -93,22 +94,33 @@ struct MarketRoutesTests {
             #expect(throws: APIError.self, "\(text)") { try MarketRoutes.epochs(text) }
         }
         #expect(throws: APIError.self) { try MarketRoutes.key("abc", "file") }
-        #expect(try MarketRoutes.key(String(repeating: "0A", count: 32), "file") == Key256(bytes: [UInt8](repeating: 10, count: 32)))
+        #expect(
+            try MarketRoutes.key(String(repeating: "0A", count: 32), "file")
+                == Key256(bytes: [UInt8](repeating: 10, count: 32)))
     }
 
     @Test func onlyTheOwnerMayRenewOrEnd() throws {
         let snapshot = Self.snapshot(Self.state)
-        #expect(throws: Never.self) { try MarketRoutes.requireOwned(Key256(bytes: [UInt8](repeating: 2, count: 32))!, in: snapshot) }
-        #expect(throws: APIError.self) { try MarketRoutes.requireOwned(Key256(bytes: [UInt8](repeating: 1, count: 32))!, in: snapshot) }
-        #expect(throws: APIError.self) { try MarketRoutes.requireOwned(Key256(bytes: [UInt8](repeating: 9, count: 32))!, in: snapshot) }
+        #expect(throws: Never.self) {
+            try MarketRoutes.requireOwned(Key256(bytes: [UInt8](repeating: 2, count: 32))!, in: snapshot)
+        }
+        #expect(throws: APIError.self) {
+            try MarketRoutes.requireOwned(Key256(bytes: [UInt8](repeating: 1, count: 32))!, in: snapshot)
+        }
+        #expect(throws: APIError.self) {
+            try MarketRoutes.requireOwned(Key256(bytes: [UInt8](repeating: 9, count: 32))!, in: snapshot)
+        }
     }
 
     @Test func providerBodiesRefuseNull() throws {
-        let body = try WalletRoutes.decode(ProviderRequest.self, Array(#"{"capacity": "1GiB", "price": 10, "stake": "100"}"#.utf8))
+        let body = try WalletRoutes.decode(
+            ProviderRequest.self, Array(#"{"capacity": "1GiB", "price": 10, "stake": "100"}"#.utf8))
         #expect(body.capacity == .text("1GiB") && body.price == .baseUnits(10) && body.stake == .tokens("100"))
         #expect(try WalletRoutes.decode(ProviderRequest.self, Array("{}".utf8)).capacity == nil)
         for text in [#"{"capacity": null}"#, #"{"price": true}"#, #"{"capacity": -1}"#, "[]", "nonsense"] {
-            #expect(throws: APIError.self, "\(text)") { try WalletRoutes.decode(ProviderRequest.self, Array(text.utf8)) }
+            #expect(throws: APIError.self, "\(text)") {
+                try WalletRoutes.decode(ProviderRequest.self, Array(text.utf8))
+            }
         }
     }
 }
