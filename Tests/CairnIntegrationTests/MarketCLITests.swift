@@ -47,4 +47,35 @@ struct MarketCLITests {
         let unknown = cluster.refusal(peer, ["renew", String(repeating: "ab", count: 32)])
         #expect(unknown.contains("no agreement"), "\(unknown)")
     }
+
+    /// A network whose genesis has a chain but no market: every market route answers 503 saying so, the CLI
+    /// prints that sentence, and nothing answers 500.
+    @Test func aNetworkWithoutAMarketSaysSo() throws {
+        let cluster = try ProcessCluster()
+        defer { cluster.stopAll() }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let genesis = try #require(
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: root.appendingPathComponent("bootstrap/genesis.json")))
+                as? [String: Any])
+        var chain = try #require(genesis["chain"] as? [String: Any])
+        chain["market"] = nil
+        var plain = genesis
+        plain["chain"] = chain
+        let path = cluster.directory + "/genesis-without-market.json"
+        try JSONSerialization.data(withJSONObject: plain).write(to: URL(fileURLWithPath: path))
+        try cluster.start(count: 1, extraArguments: ["--genesis", path])
+        let peer = cluster.peers[0]
+        let id = String(repeating: "ab", count: 32)
+        for (method, route) in [
+            ("GET", "/api/v0/provider"), ("POST", "/api/v0/provider/withdraw"), ("GET", "/api/v0/agreements"),
+            ("POST", "/api/v0/agreements/\(id)/renew"), ("POST", "/api/v0/agreements/\(id)/end"),
+        ] {
+            let reply = try RawHTTP.request(peer, method, route)
+            #expect(reply.status == 503 && reply.text.contains("no storage market"), "\(route): \(reply.text)")
+        }
+        let refused = cluster.failure(0, ["provider", "status"])
+        #expect(refused.contains("no storage market"), "\(refused)")
+    }
 }
