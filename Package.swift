@@ -82,7 +82,7 @@ let package = Package(
         .target(
             name: "CairnAPI",
             dependencies: [
-                "CairnPeer", "CairnChain", "CairnNet", "CairnStorage", "CairnWire", "CairnCrypto",
+                "CairnPeer", "CairnChain", "CairnMarket", "CairnNet", "CairnStorage", "CairnWire", "CairnCrypto",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -159,7 +159,7 @@ let package = Package(
         .testTarget(
             name: "CairnAPITests",
             dependencies: [
-                "CairnAPI", "CairnChain", "CairnCrypto",
+                "CairnAPI", "CairnChain", "CairnCrypto", "CairnMarket", "CairnPeer",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

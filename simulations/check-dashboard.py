@@ -323,6 +323,25 @@ def main():
               f"{received['balance_formatted']}")
         session.shot("chain-1280x800")
 
+        # Provider page, the storage market: register through the CLI with the faucet's tokens (unless the peer
+        # registered itself), then the page shows the stake, score, proof record, warnings and agreements live.
+        at_owner = ["--api", owner["api"], "--data", owner["data"]]
+        registered = subprocess.run([BIN, "provider", "register", "--capacity", "1GiB", "--price", "0.01", "--stake",
+                                     "100", *at_owner], capture_output=True, text=True)
+        check(registered.returncode == 0 or "already" in registered.stderr,
+              f"cairn provider register: {(registered.stdout or registered.stderr).strip()[:200]}")
+        driver.find_element(By.CSS_SELECTOR, 'nav a[data-page="provider"]').click()
+        session.wait(lambda: "provider at height" in session.text("market-summary"),
+                     "the Provider page shows the registration", timeout=30)
+        check(session.text("market-stake").startswith("100") and session.text("market-score").endswith("%"),
+              f"the Provider page: {session.text('market-summary')}; stake {session.text('market-stake')}, score "
+              f"{session.text('market-score')}, proofs {session.text('market-proofs-ok')} ok / "
+              f"{session.text('market-proofs-missed')} missed, earnings {session.text('market-earnings')}")
+        rows = driver.find_elements(By.CSS_SELECTOR, "#agreements-table tbody tr")
+        check(len(rows) > 0 or session.by_id("agreements-empty").is_displayed(),
+              f"the agreements table: {len(rows)} agreements, warnings: {session.texts('#market-warnings li')}")
+        session.shot("provider-market-1280x800")
+
         # Live: a file stored through the CLI appears in the open page without a reload.
         driver.find_element(By.CSS_SELECTOR, 'nav a[data-page="files"]').click()
         driver.execute_script("window.cairnNotReloaded = true")

@@ -92,6 +92,12 @@ def main():
                      "cairn_chain_voting_power_online_ratio", "cairn_wallet_balance_base_units",
                      "cairn_wallet_stake_base_units"]:
             check(name in names, f"{name} is exported")
+        # The storage market's figures for this peer, read from the committed market at the scrape.
+        for name, labels in [("cairn_market_agreements", {"role": "owner"}), ("cairn_market_agreements", {"role": "provider"}),
+                             ("cairn_market_proofs_total", {"result": "ok"}),
+                             ("cairn_market_proofs_total", {"result": "missed"}),
+                             ("cairn_market_stake_base_units", {}), ("cairn_market_escrow_base_units", {})]:
+            check((name, tuple(sorted(labels.items()))) in after, f"{name}{labels or ''} is exported")
         # The validator's first blocks may still be coming: the height is read again for up to 15 s.
         height = value(after, "cairn_chain_height")
         for _ in range(75):

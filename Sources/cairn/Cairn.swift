@@ -14,6 +14,7 @@ struct Cairn: AsyncParsableCommand {
             InitCommand.self, RunCommand.self, PutCommand.self, GetCommand.self, ListCommand.self, RemoveCommand.self,
             ShareCommand.self, CheckCommand.self, RepairCommand.self, StatusCommand.self, IdentityCommand.self, IDCommand.self, PeersCommand.self,
             DashboardCommand.self, GenesisCommand.self, ChainCLICommand.self, WalletCommand.self, ValidatorCommand.self,
+            ProviderCommand.self, AgreementsCommand.self, RenewCommand.self,
             DHTCommand.self, SimCommand.self, BenchCommand.self,
         ]
     )

@@ -16,7 +16,9 @@ struct OpenAPITests {
         "GET /api/v0/chain/transactions/{hash}", "POST /api/v0/chain/transactions", "GET /api/v0/wallet",
         "GET /api/v0/wallet/history", "POST /api/v0/wallet/transfer", "POST /api/v0/wallet/faucet",
         "POST /api/v0/validator/bond", "POST /api/v0/validator/unbond", "GET /api/v0/validators",
-        "GET /api/v0/chain/accounts/{address}",
+        "GET /api/v0/chain/accounts/{address}", "GET /api/v0/provider", "POST /api/v0/provider/register",
+        "POST /api/v0/provider/update", "POST /api/v0/provider/withdraw", "GET /api/v0/agreements",
+        "POST /api/v0/agreements/{id}/renew", "POST /api/v0/agreements/{id}/end",
     ]
 
     @Test func thePeerServesADocumentOfEveryRoute() throws {

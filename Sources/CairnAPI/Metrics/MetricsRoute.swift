@@ -31,6 +31,7 @@ struct MetricsRoute: Sendable {
     private let votingPowerOnline = Gauge(label: "cairn_chain_voting_power_online_ratio")
     private let balance = Gauge(label: "cairn_wallet_balance_base_units")
     private let stake = Gauge(label: "cairn_wallet_stake_base_units")
+    private let market = MarketMetrics()
 
     init(registry: PrometheusCollectorRegistry, peer: NetworkPeer, files: FileService?) {
         self.registry = registry
@@ -71,5 +72,7 @@ struct MetricsRoute: Sendable {
             balance.record(Int64(clamping: account.balance.baseUnits))
             stake.record(Int64(clamping: account.stake.baseUnits))
         }
+        // The storage market's, on a network whose chain has one.
+        if let snapshot = try? await PeerMarket(peer: peer).snapshot() { market.record(snapshot) }
     }
 }

@@ -37,6 +37,7 @@ public enum APIServer {
         if let files { FileRoutes(files: files, parameters: parameters).register(on: api) }
         ChainRoutes(chain: PeerChain(peer: peer)).register(on: api)
         WalletRoutes(chain: PeerChain(peer: peer)).register(on: api)
+        MarketRoutes(market: PeerMarket(peer: peer)).register(on: api)
         return Application(
             router: router,
             server: .limitedHTTP1(APIConnectionLimiter(limits: limits, logger: logger)),
