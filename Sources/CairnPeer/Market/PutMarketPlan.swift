@@ -69,7 +69,9 @@ public enum PutMarketPlan: Hashable, Sendable {
             var reason = "no agreements: \(registered) registered providers"
             if candidates.count != registered {
                 reason += " (\(candidates.count) active with \(slotBytes) bytes free"
-                if let price = order.maxPricePerGiBEpoch { reason += " at \(price) base units per GiB per epoch or less" }
+                if let price = order.maxPricePerGiBEpoch {
+                    reason += " at \(price) base units per GiB per epoch or less"
+                }
                 reason += ")"
             }
             return .none(reason + ", \(n) needed")
