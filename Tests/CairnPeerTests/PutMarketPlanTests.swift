@@ -81,8 +81,9 @@ struct PutMarketPlanTests {
         }
         #expect(reason.hasPrefix("no agreements: 5 registered providers (0 active with"))
         #expect(reason.hasSuffix("4 needed"))
-        #expect(PutMarketPlan.decide(order: Self.order(), market: nil)
-            == .none("no agreements: this network's chain has no storage market"))
+        #expect(
+            PutMarketPlan.decide(order: Self.order(), market: nil)
+                == .none("no agreements: this network's chain has no storage market"))
     }
 
     @Test func enoughProvidersGiveAgreementsForTheDefaultOrAskedDuration() {
@@ -103,7 +104,8 @@ struct PutMarketPlanTests {
     @Test func slotBytesFollowTheCodingOfTheAnnouncedSize() {
         let coding = CodingParameters(segmentSize: 4 << 20, k: 4, n: 8)
         let size: UInt64 = 10 << 20  // two full segments and a half one
-        let expected = 2 * UInt64(coding.maxShardLength)
+        let expected =
+            2 * UInt64(coding.maxShardLength)
             + UInt64(coding.shardLength(forPlaintextLength: 2 << 20))
         #expect(PutMarketPlan.slotBytes(parameters: coding, sizeHint: size) == expected)
         #expect(PutMarketPlan.slotBytes(parameters: coding, sizeHint: nil) == UInt64(coding.maxShardLength))

@@ -32,8 +32,9 @@ public enum PutMarketPlan: Hashable, Sendable {
         guard let size = sizeHint else { return UInt64(parameters.maxShardLength) }
         let segments = parameters.segmentCount(forFileSize: size)
         guard segments > 0 else { return UInt64(parameters.shardLength(forPlaintextLength: 0)) }
-        let last = parameters.shardLength(forPlaintextLength: parameters.plaintextLength(
-            ofSegment: segments - 1, fileSize: size))
+        let last = parameters.shardLength(
+            forPlaintextLength: parameters.plaintextLength(
+                ofSegment: segments - 1, fileSize: size))
         return UInt64(segments - 1) * UInt64(parameters.maxShardLength) + UInt64(last)
     }
 
@@ -85,8 +86,9 @@ public enum PutMarketPlan: Hashable, Sendable {
     public static func escrow(providers: [MarketCandidate], n: Int, slotBytes: UInt64, epochs: UInt64) -> Amount? {
         var total = Amount.zero
         for provider in providers.prefix(n) {
-            guard let escrow = MarketPricing.escrow(
-                pricePerGiBEpoch: provider.pricePerGiBEpoch, size: slotBytes, epochs: epochs),
+            guard
+                let escrow = MarketPricing.escrow(
+                    pricePerGiBEpoch: provider.pricePerGiBEpoch, size: slotBytes, epochs: epochs),
                 let sum = try? total.adding(escrow)
             else { return nil }
             total = sum

@@ -155,10 +155,12 @@ extension PutOperation {
             }
             slots.append(SlotPlacement(slot: slot, of: descriptor, provider: key))
         }
-        let note = unplaced.isEmpty
-            ? nil
-            : "slots \(unplaced.map(String.init).joined(separator: ", ")) have no agreement: their shards are on "
+        var note: String?
+        if !unplaced.isEmpty {
+            note =
+                "slots \(unplaced.map(String.init).joined(separator: ", ")) have no agreement: their shards are on "
                 + "more than one provider after a refusal (repair will move them under one)"
+        }
         guard !slots.isEmpty else { return (nil, note) }
         return (
             AgreementRequest(
