@@ -173,4 +173,32 @@ struct PutAgreementsMachineTests {
         #expect(ended == 2)
         #expect(note == nil)
     }
+
+    @Test func aRefusedOpeningLeavesThePutStoredWithTheChainsReason() throws {
+        var harness = try Self.harness(providers: 6, balance: Amount(10_000_000))
+        let put = harness.command { _ in .startPut(Self.order(size: 4096)) }
+        let segment = harness.command { _ in .putSegment(put: put, PutHarness.segment(0, n: 4)) }
+        guard case .putSegmentAccepted? = harness.result(of: segment) else { return }
+        // Every provider withdraws while the shards travel: the chain refuses the agreements.
+        guard case .running(let storage) = harness.machine.state, var chain = storage.peer.chain else {
+            Issue.record("no chain")
+            return
+        }
+        var market = MarketState.of(chain.ledger)
+        for key in market.providers.keys { market.providers[key]?.status = .withdrawing }
+        chain.ledger.extensionStates[MarketExtension.kind] = market
+        chain.mempool = Mempool(rules: chain.rules, limits: chain.config.mempoolLimits, committed: chain.ledger)
+        storage.peer.chain = chain
+
+        let finish = harness.command { _ in .finishPut(put: put, fileSize: 4096) }
+        guard case .putFinished(let summary)? = harness.result(of: finish) else {
+            Issue.record("not finished: \(String(describing: harness.result(of: finish)))")
+            return
+        }
+        #expect(summary.agreements.isEmpty)
+        #expect(summary.agreementsTransaction == nil)
+        let note = try #require(summary.agreementsNote)
+        #expect(note.hasPrefix("no agreements: the chain refused the transaction that opens them"))
+        #expect(note.contains("withdrawing"))
+    }
 }
