@@ -42,7 +42,7 @@ import Testing
             guard case .delete(let order) = request else { return nil }
             return .storage(.deleted(shards: order.shardIDs.count))
         }
-        guard case .fileDeleted(let shards)? = network.command(1, .deleteFile(file.layout, holders: file.holders))
+        guard case .fileDeleted(let shards, _, _)? = network.command(1, .deleteFile(file.layout, holders: file.holders))
         else {
             Issue.record("not deleted: \(network.delivered)")
             return

@@ -20,8 +20,19 @@ struct FileRoutes: Sendable {
             let n = try query.get("n").map { try Self.integer($0, "n") } ?? parameters.n
             let coding = CodingParameters(segmentSize: parameters.segmentSize, k: k, n: n)
             let size = request.headers[.contentLength].flatMap { UInt64($0) }
+            let maxPrice = query.get("max_price")
+            if let maxPrice, maxPrice.isEmpty {
+                throw APIError(.badRequest, "max_price is empty: give tokens per GiB per epoch, e.g. 0.5")
+            }
+            let epochs = try query.get("epochs").map { text -> UInt64 in
+                guard let value = UInt64(text), value >= 1 else {
+                    throw APIError(.badRequest, "epochs='\(text.prefix(20))' is not a number of epochs (1 or more)")
+                }
+                return value
+            }
             do {
-                let options = PutOptions(name: name, parameters: coding, expectedSize: size)
+                let options = PutOptions(
+                    name: name, parameters: coding, expectedSize: size, maxPrice: maxPrice, epochs: epochs)
                 let result = try await Self.mapErrors { try await files.put(request.body, options: options) }
                 APIMetrics.put(succeeded: true, bytes: result.size)
                 return JSONBody.response(result)

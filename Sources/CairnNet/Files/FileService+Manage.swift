@@ -19,10 +19,31 @@ public struct ShareResult: Codable, Sendable {
 public struct RemoveResult: Codable, Sendable {
     public var id: String
     public var deletedShards: Int
+    /// Storage agreements of the file this peer owned and ended (their unused escrow comes back).
+    public var agreementsEnded: Int
+    /// Why some open agreements could not be ended, if any.
+    public var agreementsNote: String?
 
     enum CodingKeys: String, CodingKey {
         case id
         case deletedShards = "deleted_shards"
+        case agreementsEnded = "agreements_ended"
+        case agreementsNote = "agreements_note"
+    }
+
+    public init(id: String, deletedShards: Int, agreementsEnded: Int = 0, agreementsNote: String? = nil) {
+        self.id = id
+        self.deletedShards = deletedShards
+        self.agreementsEnded = agreementsEnded
+        self.agreementsNote = agreementsNote
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decode(String.self, forKey: .id)
+        deletedShards = try container.decode(Int.self, forKey: .deletedShards)
+        agreementsEnded = try container.decodeIfPresent(Int.self, forKey: .agreementsEnded) ?? 0
+        agreementsNote = try container.decodeIfPresent(String.self, forKey: .agreementsNote)
     }
 }
 
@@ -56,8 +77,10 @@ extension FileService {
         let holders = try await resolveHolders(of: layout)
         // The machine finds the keepers and sends every holder and keeper its order (`DeleteOperation`).
         let result = try await peer.perform(.deleteFile(layout, holders: holders))
-        guard case .fileDeleted(let deleted) = result else { throw Self.error(from: result, "a delete") }
+        guard case .fileDeleted(let deleted, let ended, let note) = result else {
+            throw Self.error(from: result, "a delete")
+        }
         _ = try index.remove(fileID)
-        return RemoveResult(id: fileID.hex, deletedShards: deleted)
+        return RemoveResult(id: fileID.hex, deletedShards: deleted, agreementsEnded: ended, agreementsNote: note)
     }
 }

@@ -1,3 +1,4 @@
+import CairnChain
 import CairnPeer
 import CairnStorage
 import CairnWire
@@ -15,6 +16,69 @@ public struct PutResult: Codable, Sendable {
     public var seconds: Double
     public var segments: Int
     public var providers: Int
+    /// The storage agreements opened for the file, hex IDs by slot; empty when none was.
+    public var agreements: [String]
+    /// The hash of the transaction that opened them (in the mempool; committed with a later block).
+    public var agreementsTransaction: String?
+    /// Why no agreement, or not every slot's, was opened.
+    public var agreementsNote: String?
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, size, k, n, cap, seconds, segments, providers, agreements
+        case agreementsTransaction = "agreements_tx"
+        case agreementsNote = "agreements_note"
+    }
+
+    public init(
+        id: String, name: String, size: UInt64, k: Int, n: Int, cap: String, seconds: Double, segments: Int,
+        providers: Int, agreements: [String] = [], agreementsTransaction: String? = nil, agreementsNote: String? = nil
+    ) {
+        self.id = id
+        self.name = name
+        self.size = size
+        self.k = k
+        self.n = n
+        self.cap = cap
+        self.seconds = seconds
+        self.segments = segments
+        self.providers = providers
+        self.agreements = agreements
+        self.agreementsTransaction = agreementsTransaction
+        self.agreementsNote = agreementsNote
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decode(String.self, forKey: .id)
+        name = try container.decode(String.self, forKey: .name)
+        size = try container.decode(UInt64.self, forKey: .size)
+        k = try container.decode(Int.self, forKey: .k)
+        n = try container.decode(Int.self, forKey: .n)
+        cap = try container.decode(String.self, forKey: .cap)
+        seconds = try container.decode(Double.self, forKey: .seconds)
+        segments = try container.decode(Int.self, forKey: .segments)
+        providers = try container.decode(Int.self, forKey: .providers)
+        agreements = try container.decodeIfPresent([String].self, forKey: .agreements) ?? []
+        agreementsTransaction = try container.decodeIfPresent(String.self, forKey: .agreementsTransaction)
+        agreementsNote = try container.decodeIfPresent(String.self, forKey: .agreementsNote)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(name, forKey: .name)
+        try container.encode(size, forKey: .size)
+        try container.encode(k, forKey: .k)
+        try container.encode(n, forKey: .n)
+        try container.encode(cap, forKey: .cap)
+        try container.encode(seconds, forKey: .seconds)
+        try container.encode(segments, forKey: .segments)
+        try container.encode(providers, forKey: .providers)
+        try container.encode(agreements, forKey: .agreements)
+        // Explicit nulls: `agreements_tx` and `agreements_note` are always present in the JSON.
+        try container.encode(agreementsTransaction, forKey: .agreementsTransaction)
+        try container.encode(agreementsNote, forKey: .agreementsNote)
+    }
 }
 
 public struct PutOptions: Sendable {
@@ -22,11 +86,20 @@ public struct PutOptions: Sendable {
     public var parameters: CodingParameters
     /// Size announced up front (Content-Length), to refuse before sending anything when space is short.
     public var expectedSize: UInt64?
+    /// The highest price for storage agreements, tokens per GiB per epoch as decimal text ("0.5"); nil: any.
+    public var maxPrice: String?
+    /// How many epochs the agreements run; nil: the market's default.
+    public var epochs: UInt64?
 
-    public init(name: String, parameters: CodingParameters, expectedSize: UInt64?) {
+    public init(
+        name: String, parameters: CodingParameters, expectedSize: UInt64?, maxPrice: String? = nil,
+        epochs: UInt64? = nil
+    ) {
         self.name = name
         self.parameters = parameters
         self.expectedSize = expectedSize
+        self.maxPrice = maxPrice
+        self.epochs = epochs
     }
 }
 
@@ -47,8 +120,10 @@ extension FileService {
         try options.parameters.validate()
         let parameters = options.parameters.fitted(toExpectedSize: options.expectedSize)
         var pipeline = try PutPipeline(parameters: parameters)
-        let order = PutOrder(parameters: parameters, fileKey: pipeline.fileKey, fileNonce: pipeline.fileNonce,
-                             name: options.name)
+        let order = PutOrder(
+            parameters: parameters, fileKey: pipeline.fileKey, fileNonce: pipeline.fileNonce, name: options.name,
+            maxPricePerGiBEpoch: try await maxPrice(options.maxPrice), durationEpochs: options.epochs,
+            sizeHint: options.expectedSize)
         let (put, startResult) = try await peer.submit { _ in .startPut(order) }
         try Self.expect(startResult, "the start of a put") { if case .putStarted = $0 { true } else { false } }
 
@@ -85,7 +160,20 @@ extension FileService {
         return PutResult(
             id: summary.fileID.hex, name: options.name, size: pipeline.fileSize, k: parameters.k, n: parameters.n,
             cap: capability.description, seconds: (clock.now - started).secondsDouble, segments: summary.segments,
-            providers: summary.providers)
+            providers: summary.providers, agreements: summary.agreements.map(\.hex),
+            agreementsTransaction: summary.agreementsTransaction?.hex, agreementsNote: summary.agreementsNote)
+    }
+
+    /// `text` (tokens per GiB per epoch) in base units at the chain's decimals; nil when not given, or when the
+    /// chain has no market (the put then opens no agreement, and says so).
+    private func maxPrice(_ text: String?) async throws -> Amount? {
+        guard let text else { return nil }
+        guard case .market(.snapshot(let snapshot)) = try await peer.perform(.market(.snapshot)) else { return nil }
+        do {
+            return try Amount(parsing: text, decimals: snapshot.decimals)
+        } catch {
+            throw FileError.invalidRequest("the maximum price '\(text.prefix(40))' is not an amount: \(error)")
+        }
     }
 
     /// Hands one encoded segment to put `put` and waits until the machine has room for the next. The shards are

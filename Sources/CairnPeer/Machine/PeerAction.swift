@@ -61,8 +61,9 @@ public indirect enum PeerCommandResult: Sendable {
     case holdersProbed(ShardAvailability)
     /// A blob is stored at this many keepers.
     case blobStored(Int)
-    /// A file's holders reported this many shards deleted.
-    case fileDeleted(shards: Int)
+    /// A file's holders reported this many shards deleted; this peer ended `agreementsEnded` storage agreements
+    /// of the file (submitted their end), `note` says why others were not.
+    case fileDeleted(shards: Int, agreementsEnded: Int, note: String?)
     /// The challenges whose holders did not prove their shard.
     case audited(failed: [StorageChallenge])
     /// k shards to rebuild a segment's missing ones from.

@@ -10,11 +10,20 @@ extension RunningPeer {
         case .query, .chain, .market:
             break
         case .startPut(let order):
+            let plan = PutMarketPlan.decide(order: order, market: market)
+            if let refusal = escrowRefusal(order: order, plan: plan) {
+                return actions.append(.deliver(id, .fileFailed(.invalidRequest(refusal))))
+            }
             var put = PutOperation(
                 id: id, order: order, identity: identity, localPeer: localPeer,
-                clockTolerance: config.dht.maxClockSkew)
+                clockTolerance: config.dht.maxClockSkew, market: plan)
             put.now = now
-            let candidates = surveyCandidates(near: order.fileNonce)
+            var candidates = surveyCandidates(near: order.fileNonce)
+            if case .agreements(let providers, _) = plan {
+                // The registered providers, nearest the nonce first, all of them (those past the n-th are
+                // spares), within the survey's usual bound.
+                candidates = Array(providers.prefix(max(config.dht.k, order.parameters.n)).map(\.peer))
+            }
             put.start(candidates: candidates, cached: candidates.map { files.capacity(of: $0.id, now: now) })
             files.puts[id] = put
             apply(files.puts[id]!.takeEffects(), of: id, now: now)
@@ -39,6 +48,7 @@ extension RunningPeer {
         case .deleteFile(let layout, let holders):
             var delete = DeleteOperation(
                 id: id, layout: layout, holders: holders, owner: identity, localPeer: localPeer)
+            (delete.agreementsEnded, delete.agreementsNote) = endAgreements(ofFile: layout.fileID, now: now)
             delete.now = now
             files.deletes[id] = delete
             with(\.deletes, id, now: now) { $0.start() }
@@ -300,6 +310,9 @@ extension RunningPeer {
                 actions.append(.armTimer(.owner(number), at: instant))
             case .deliver(let command, let result):
                 actions.append(.deliver(command, result))
+            case .openAgreements(let command, var summary, let request):
+                openAgreements(request, into: &summary, now: now)
+                actions.append(.deliver(command, .putFinished(summary)))
             case .log(let entry):
                 actions.append(.log(entry))
             case .rememberCapacity(let peer, let entry):

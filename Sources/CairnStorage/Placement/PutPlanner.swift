@@ -13,6 +13,10 @@ import CairnWire
 /// - a shard that no spare will take fails the put, with the last three reasons;
 /// - at most `window` segments are in flight: the driver feeds the next one only while `hasRoom`.
 ///
+/// In `.slotStable` mode (a put that opens storage agreements, DESIGN.md §9: one agreement per (file, slot) with
+/// one provider) slot i of every segment goes to ring[i]; a provider that refuses a shard hands its slot to the
+/// spare for that segment and every later one. `stableSlots` then says which slots ended on one provider.
+///
 /// The planner only records positions; the shard bytes are its owner's (the peer machine keeps them while a
 /// segment is in flight).
 public struct PutPlanner: Sendable {
@@ -29,8 +33,19 @@ public struct PutPlanner: Sendable {
     /// that a put holds about `window` segments' shards in memory.
     public static let defaultWindow = 4
 
+    /// How segments are dealt to the ring.
+    public enum Mode: Hashable, Sendable {
+        /// Segment s takes n consecutive providers from s·n (`RingPlacement`): load spreads evenly.
+        case ringPerSegment
+        /// Slot i of every segment goes to the same provider, ring[i] until it refuses a shard.
+        case slotStable
+    }
+
     public let placement: RingPlacement
+    public let mode: Mode
     public let window: Int
+    /// In `.slotStable` mode: the provider each slot goes to for the next segment.
+    public private(set) var slotHolders: [PeerInfo]
     /// Providers that refused a shard for lack of room: skipped for the rest of the put.
     public private(set) var full: Set<PeerID> = []
     /// Segments fed so far.
@@ -46,9 +61,11 @@ public struct PutPlanner: Sendable {
     private var failed = false
 
     /// `ring`: the providers with room near the file's nonce, nearest first, at least n of them.
-    public init(ring: [PeerInfo], n: Int, window: Int = PutPlanner.defaultWindow) {
+    public init(ring: [PeerInfo], n: Int, mode: Mode = .ringPerSegment, window: Int = PutPlanner.defaultWindow) {
         placement = RingPlacement(ring: ring, n: n)
+        self.mode = mode
         self.window = window
+        slotHolders = Array(ring.prefix(n))
     }
 
     /// Segments in flight (fed and not yet placed).
@@ -64,7 +81,7 @@ public struct PutPlanner: Sendable {
         precondition(shardIDs.count == placement.n, "a segment has \(placement.n) shards")
         segmentCount += 1
         guard !failed else { return [] }
-        let holders = placement.holders(forSegment: index)
+        let holders = mode == .slotStable ? slotHolders : placement.holders(forSegment: index)
         var segment = SegmentPlacement(
             shardIDs: shardIDs, targets: holders,
             spares: SpareProviders(ring: placement.ring, holders: holders))
@@ -76,6 +93,7 @@ public struct PutPlanner: Sendable {
                     return fail(segment: index, slot: slot, failures: segment.failures[slot])
                 }
                 segment.targets[slot] = spare
+                if mode == .slotStable { slotHolders[slot] = spare }
             }
             actions.append(.store(segment: index, slot: slot, on: segment.targets[slot]))
         }
@@ -118,6 +136,7 @@ public struct PutPlanner: Sendable {
         }
         segment.targets[slot] = spare
         inFlight[index] = segment
+        if mode == .slotStable, slotHolders[slot].id == provider { slotHolders[slot] = spare }
         return [.store(segment: index, slot: slot, on: spare)]
     }
 
@@ -125,6 +144,18 @@ public struct PutPlanner: Sendable {
     public var segments: [PlacedSegment]? {
         guard !failed, inFlight.isEmpty, placed.count == segmentCount else { return nil }
         return (0..<segmentCount).map { placed[$0]! }
+    }
+
+    /// Once every segment is placed: per slot, the one provider holding its shard in every segment, or nil when
+    /// the slot's shards are spread over several (a refusal moved it mid-file). In `.ringPerSegment` mode a slot
+    /// is on one provider only by chance (a ring of exactly n, or one segment).
+    public var stableSlots: [PeerInfo?]? {
+        guard let segments, !segments.isEmpty else { return nil }
+        return (0..<placement.n).map { slot in
+            let holder = segments[0].holders[slot]
+            guard segments.allSatisfy({ $0.holders[slot] == holder }) else { return nil }
+            return stored[holder]?.holder
+        }
     }
 
     /// Every segment fed so far, placed or still in flight: its shards' IDs, in segment order; nil once the put

@@ -13,11 +13,20 @@ struct PutCommand: AsyncParsableCommand {
     @Option(help: "Name to record (default: the file's name).") var name: String?
     @Option(help: "Shards needed to rebuild a segment (default from the network parameters).") var k: Int?
     @Option(help: "Shards made per segment, on n distinct providers.") var n: Int?
+    @Option(
+        name: .customLong("max-price"),
+        help: "Highest price for the storage agreements, tokens per GiB per epoch (e.g. 0.5; default: any).")
+    var maxPrice: String?
+    @Option(help: "Epochs the storage agreements run (default: the network's).") var epochs: UInt64?
     @OptionGroup var options: APIOptions
 
     func validate() throws {
         if let k, k < 1 { throw ValidationError("--k must be at least 1") }
         if let n, let k, n <= k { throw ValidationError("--n must be larger than --k") }
+        if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
+        if let maxPrice, maxPrice.isEmpty || !maxPrice.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }) {
+            throw ValidationError("--max-price '\(maxPrice.prefix(40))' is not a decimal amount such as 0.5")
+        }
     }
 
     func run() async throws {
@@ -25,6 +34,8 @@ struct PutCommand: AsyncParsableCommand {
         var query = "name=\(percentEncoded(name ?? source.defaultName))"
         if let k { query += "&k=\(k)" }
         if let n { query += "&n=\(n)" }
+        if let maxPrice { query += "&max_price=\(maxPrice)" }
+        if let epochs { query += "&epochs=\(epochs)" }
         let result = try await options.client().upload(
             source, to: "/api/v0/files?\(query)", progress: Progress.ifTerminal("put", total: source.size),
             as: PutResult.self)
@@ -34,6 +45,10 @@ struct PutCommand: AsyncParsableCommand {
         print("cap:  \(result.cap)")
         print("size: \(result.size) bytes, \(result.k)-of-\(result.n) over \(result.providers) providers, "
             + String(format: "%.2f s (%.1f MB/s)", result.seconds, Double(result.size) / max(result.seconds, 1e-6) / 1e6))
+        if let transaction = result.agreementsTransaction {
+            print("agreements: \(result.agreements.count) opened in transaction \(transaction)")
+        }
+        if let note = result.agreementsNote { print("agreements: \(TerminalText.escaped(note))") }
     }
 }
 
@@ -64,6 +79,8 @@ struct RemoveCommand: AsyncParsableCommand {
             .DELETE, "/api/v0/files/\(try parseFileID(id).hex)", as: RemoveResult.self)
         if options.json { return try printJSON(reply) }
         print("deleted \(reply.id): \(reply.deletedShards) shards removed from their providers")
+        if reply.agreementsEnded > 0 { print("agreements: \(reply.agreementsEnded) ended (unused escrow refunded)") }
+        if let note = reply.agreementsNote { print("agreements: \(TerminalText.escaped(note))") }
     }
 }
 

@@ -15,6 +15,9 @@ struct DeleteOperation: OwnerOperation {
     var now: Instant = .zero
     var pending = 0
     var deleted = 0
+    /// Storage agreements of the file this peer owned and ended (submitted) before the delete; why some were not.
+    var agreementsEnded = 0
+    var agreementsNote: String?
     var effects: [OwnerEffect] = []
 
     init(id: CommandID, layout: PlacedFile, holders: [PeerID: PeerInfo], owner: Identity, localPeer: PeerInfo) {
@@ -54,7 +57,7 @@ struct DeleteOperation: OwnerOperation {
 
     private mutating func settled() {
         guard pending == 0 else { return }
-        effects.append(.deliver(id, .fileDeleted(shards: deleted)))
+        effects.append(.deliver(id, .fileDeleted(shards: deleted, agreementsEnded: agreementsEnded, note: agreementsNote)))
         effects.append(.finished)
     }
 }

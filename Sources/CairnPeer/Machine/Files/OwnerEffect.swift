@@ -1,3 +1,6 @@
+import CairnChain
+import CairnCrypto
+import CairnMarket
 import CairnWire
 
 /// What an owner-side operation (a put, a get) asks the running peer to do for it; `RunningPeer` turns these into
@@ -10,6 +13,9 @@ enum OwnerEffect: Sendable {
     /// Fire `timer` for this operation at `instant`.
     case arm(OwnerTimer, at: Instant)
     case deliver(CommandID, PeerCommandResult)
+    /// Open `request`'s agreements (a transaction signed by this peer), then deliver `.putFinished` to the
+    /// command with the summary completed by the outcome.
+    case openAgreements(CommandID, PutSummary, AgreementRequest)
     case log(PeerLogEntry)
     /// A provider answered how much room it has.
     case rememberCapacity(PeerID, ProviderCapacity)
@@ -61,4 +67,12 @@ struct ProviderCapacity: Sendable {
     var free: UInt64
     var clockOffset: Duration?
     var heard: Instant
+}
+
+/// The storage agreements a finished put opens: one transaction for the file's slots.
+struct AgreementRequest: Sendable {
+    var fileID: Key256
+    var slots: [SlotPlacement]
+    var durationEpochs: UInt64
+    var maxPricePerGiBEpoch: Amount
 }

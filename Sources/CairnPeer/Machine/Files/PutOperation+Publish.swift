@@ -1,3 +1,4 @@
+import CairnMarket
 import CairnStorage
 import CairnWire
 import NIOCore
@@ -119,12 +120,53 @@ extension PutOperation {
     private mutating func succeed() {
         guard let fileID, let descriptor, let segments = planner?.segments else { return }
         phase = .over
-        answer(
-            .putFinished(
-                PutSummary(
-                    fileID: fileID, descriptor: descriptor, encodedDescriptor: encodedDescriptor,
-                    placement: placementBlob, segments: segments.count,
-                    providers: Set(segments.flatMap(\.holders)).count)))
+        var summary = PutSummary(
+            fileID: fileID, descriptor: descriptor, encodedDescriptor: encodedDescriptor,
+            placement: placementBlob, segments: segments.count,
+            providers: Set(segments.flatMap(\.holders)).count)
+        let (request, note) = agreementRequest(fileID: fileID, descriptor: descriptor)
+        summary.agreementsNote = note
+        if let request, let waiter {
+            effects.append(.openAgreements(waiter, summary, request))
+            self.waiter = nil
+        } else {
+            answer(.putFinished(summary))
+        }
         effects.append(.finished)
+    }
+
+    /// The agreements to open for the stored file: one per slot whose every shard is on one registered
+    /// provider (`PutPlanner.stableSlots`), and a note naming the slots left without one; nil without a market.
+    func agreementRequest(fileID: Key256, descriptor: Descriptor) -> (AgreementRequest?, String?) {
+        guard case .agreements(let providers, let duration) = market else {
+            if case .none(let reason) = market { return (nil, reason) }
+            return (nil, nil)
+        }
+        guard descriptor.segmentCount > 0, let stable = planner?.stableSlots else {
+            return (nil, "no agreements: the file is empty")
+        }
+        let keys = Dictionary(providers.map { ($0.peer.id, $0.key) }, uniquingKeysWith: { first, _ in first })
+        var slots: [SlotPlacement] = []
+        var unplaced: [Int] = []
+        for (slot, holder) in stable.enumerated() {
+            guard let holder, let key = keys[holder.id] else {
+                unplaced.append(slot)
+                continue
+            }
+            slots.append(SlotPlacement(slot: slot, of: descriptor, provider: key))
+        }
+        var note: String?
+        if !unplaced.isEmpty {
+            note =
+                "slots \(unplaced.map(String.init).joined(separator: ", ")) have no agreement: their shards are on "
+                + "more than one provider after a refusal (repair will move them under one)"
+        }
+        guard !slots.isEmpty else { return (nil, note) }
+        return (
+            AgreementRequest(
+                fileID: fileID, slots: slots, durationEpochs: duration,
+                maxPricePerGiBEpoch: order.maxPricePerGiBEpoch ?? .max),
+            note
+        )
     }
 }

@@ -39,6 +39,8 @@ struct PutOperation: OwnerOperation {
     let identity: Identity
     let localPeer: PeerInfo
     let clockTolerance: Duration
+    /// With agreements: placed slot-stable on registered providers, and agreements opened once stored.
+    let market: PutMarketPlan
     var phase = Phase.surveying
     /// The instant of the event being handled (set by `RunningPeer` before every call).
     var now: Instant = .zero
@@ -74,12 +76,16 @@ struct PutOperation: OwnerOperation {
     var cleanupPending = 0
     var deleted = 0
 
-    init(id: CommandID, order: PutOrder, identity: Identity, localPeer: PeerInfo, clockTolerance: Duration) {
+    init(
+        id: CommandID, order: PutOrder, identity: Identity, localPeer: PeerInfo, clockTolerance: Duration,
+        market: PutMarketPlan = .none("no agreements: this network's chain has no storage market")
+    ) {
         self.id = id
         self.order = order
         self.identity = identity
         self.localPeer = localPeer
         self.clockTolerance = clockTolerance
+        self.market = market
     }
 
     /// Blob keepers per file: n−k+1, so that descriptor, placement and grants survive exactly the failures the
@@ -124,7 +130,9 @@ struct PutOperation: OwnerOperation {
         guard ring.count >= order.parameters.n else {
             return fail(.tooFewProviders(found: ring.count, needed: order.parameters.n))
         }
-        planner = PutPlanner(ring: ring, n: order.parameters.n)
+        let mode: PutPlanner.Mode
+        if case .agreements = market { mode = .slotStable } else { mode = .ringPerSegment }
+        planner = PutPlanner(ring: ring, n: order.parameters.n, mode: mode)
         phase = .placing
         answer(.putStarted)
     }

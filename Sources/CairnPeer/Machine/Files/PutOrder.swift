@@ -1,3 +1,4 @@
+import CairnChain
 import CairnStorage
 import CairnWire
 import NIOCore
@@ -15,14 +16,25 @@ public struct PutOrder: Sendable {
     /// the same for the same order: the driver hands the machine its randomness, as it does the key and the
     /// nonce. The simulator draws it from its seed; nil (`cairn run`) draws a fresh ephemeral key.
     public var sealingSeed: [UInt8]?
+    /// The owner's highest price for storage agreements, base units per GiB per epoch (DESIGN.md §9); nil: any.
+    public var maxPricePerGiBEpoch: Amount?
+    /// How long the agreements run; nil: the market's `defaultDurationEpochs`.
+    public var durationEpochs: UInt64?
+    /// The file's size when known up front: the agreements' size, hence the escrow, is checked from it before
+    /// any shard is sent. Without it, each slot is reckoned at one shard (a lower bound).
+    public var sizeHint: UInt64?
 
     public init(parameters: CodingParameters, fileKey: FileKey, fileNonce: Key256, name: String,
-                sealingSeed: [UInt8]? = nil) {
+                sealingSeed: [UInt8]? = nil, maxPricePerGiBEpoch: Amount? = nil, durationEpochs: UInt64? = nil,
+                sizeHint: UInt64? = nil) {
         self.parameters = parameters
         self.fileKey = fileKey
         self.fileNonce = fileNonce
         self.name = name
         self.sealingSeed = sealingSeed
+        self.maxPricePerGiBEpoch = maxPricePerGiBEpoch
+        self.durationEpochs = durationEpochs
+        self.sizeHint = sizeHint
     }
 }
 
@@ -51,4 +63,11 @@ public struct PutSummary: Sendable {
     public var segments: Int
     /// Distinct providers holding the file's shards.
     public var providers: Int
+    /// The storage agreements opened for the file (`StorageAgreement.id`), by slot; empty when none was.
+    public var agreements: [Key256] = []
+    /// The hash of the transaction that opens them, once in the mempool.
+    public var agreementsTransaction: Key256?
+    /// Why no agreement, or not every slot's, was opened (no market, too few providers, slots whose shards
+    /// moved between providers, the chain's refusal); nil when every slot has one.
+    public var agreementsNote: String?
 }

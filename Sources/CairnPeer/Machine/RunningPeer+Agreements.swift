@@ -1,0 +1,53 @@
+import CairnChain
+import CairnCrypto
+import CairnMarket
+import CairnWire
+
+/// The owner's side of the storage market around files (DESIGN.md §9, issue 9 item 2): a put's escrow checked
+/// before anything is sent, its agreements opened once it is stored, and a removed file's agreements ended.
+extension RunningPeer {
+    /// Why a put with agreements cannot start: the committed balance is below the escrow of its first n
+    /// providers plus the opening transaction's fee. Nil when it can, or when it opens no agreement.
+    func escrowRefusal(order: PutOrder, plan: PutMarketPlan) -> String? {
+        guard case .agreements(let providers, let duration) = plan, let chain else { return nil }
+        let slotBytes = PutMarketPlan.slotBytes(parameters: order.parameters, sizeHint: order.sizeHint)
+        let escrow = PutMarketPlan.escrow(
+            providers: providers, n: order.parameters.n, slotBytes: slotBytes, epochs: duration)
+        let needed = escrow.flatMap { try? $0.adding(chain.params.minFee) }
+        return PutMarketPlan.shortfall(
+            needed: needed, balance: chain.ledger.balance(of: identity.publicKey),
+            tokenSymbol: chain.params.tokenSymbol, decimals: chain.params.decimals)
+    }
+
+    /// Submits the transaction that opens `request`'s agreements and records its outcome in `summary`: the
+    /// transaction's hash and the agreements' IDs, or the chain's refusal (the file is stored either way).
+    mutating func openAgreements(_ request: AgreementRequest, into summary: inout PutSummary, now: Instant) {
+        let kind = MarketTransaction.openAgreements(
+            fileID: request.fileID, slots: request.slots, durationEpochs: request.durationEpochs,
+            maxPricePerGiBEpoch: request.maxPricePerGiBEpoch)
+        switch submitSigned(kind, now: now) {
+        case .success(let hash):
+            summary.agreementsTransaction = hash
+            summary.agreements = request.slots.map { StorageAgreement.id(transactionHash: hash, slot: $0.slot) }
+        case .failure(let refusal):
+            let note = "no agreements: the chain refused the transaction that opens them (\(refusal))"
+            summary.agreementsNote = [note, summary.agreementsNote].compactMap { $0 }.joined(separator: "; ")
+        }
+    }
+
+    /// Ends the open agreements this peer owns for `fileID`, one transaction each; returns how many were
+    /// submitted, and the refusals if any.
+    mutating func endAgreements(ofFile fileID: Key256, now: Instant) -> (Int, String?) {
+        guard let market else { return (0, nil) }
+        let owned = market.state.agreements(ofFile: fileID).filter { $0.isOpen && $0.owner == identity.publicKey }
+        var ended = 0
+        var refusals: [String] = []
+        for agreement in owned {
+            switch submitSigned(MarketTransaction.end(agreementID: agreement.id), now: now) {
+            case .success: ended += 1
+            case .failure(let refusal): refusals.append("agreement \(agreement.id.shortHex)…: \(refusal)")
+            }
+        }
+        return (ended, refusals.isEmpty ? nil : "not ended: " + refusals.joined(separator: "; "))
+    }
+}

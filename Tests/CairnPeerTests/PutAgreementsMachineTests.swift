@@ -1,0 +1,204 @@
+import CairnDHT
+import CairnStorage
+import CairnWire
+import NIOCore
+import Testing
+
+@testable import CairnChain
+@testable import CairnMarket
+@testable import CairnPeer
+
+/// A put through the whole peer machine on a chain with a storage market (issue 9 item 2): registered
+/// providers chosen, the escrow checked before anything is sent, the agreements opened once the file is stored,
+/// and ended by a delete. The committed market is set by hand (no block is made); the mempool checks the
+/// transactions against it as the chain would.
+struct PutAgreementsMachineTests {
+    static let parameters = CodingParameters(segmentSize: 4096, k: 2, n: 4)
+
+    /// A harness whose peer runs a chain whose committed market has `harness.providers` registered at their
+    /// harness addresses, and where this peer's account holds `balance`.
+    static func harness(providers: Int, balance: Amount) throws -> PutHarness {
+        var harness = PutHarness(providers: providers)
+        var params = ChainParameters.localTestnet
+        params.market = .localNetwork
+        let rules = LedgerRules(
+            params: params, chainID: ChainID(SHA256.hash(Array("put-agreements-test".utf8))),
+            extensions: LedgerExtensions([MarketExtension(parameters: .localNetwork)]))
+        var chain = try ChainMachine(rules: rules, identity: nil, localPeer: harness.me.peerID)
+        var market = MarketState.genesis
+        for (index, provider) in harness.providers.enumerated() {
+            market.providers[provider.publicKey] = MarketProvider(
+                capacityBytes: 1 << 30, pricePerGiBEpoch: Amount(1 << 30),
+                stake: MarketParameters.localNetwork.minProviderStake, address: "\(PutHarness.address(index + 2))")
+        }
+        chain.ledger.extensionStates[MarketExtension.kind] = market
+        chain.ledger.accounts[harness.me.publicKey] = AccountState(balance: balance)
+        chain.mempool = Mempool(rules: rules, limits: chain.config.mempoolLimits, committed: chain.ledger)
+        let contacts = harness.providers.enumerated().map {
+            PeerInfo(id: $1.peerID, address: PutHarness.address($0 + 2))
+        }
+        harness.machine = PeerMachine(
+            identity: harness.me, config: PeerMachineConfig(), contacts: contacts, chain: chain)
+        harness.machine.handle(.started(PutHarness.address(1)), now: harness.now)
+        harness.run()
+        return harness
+    }
+
+    static func order(size: UInt64) -> PutOrder {
+        PutOrder(
+            parameters: parameters, fileKey: .random(), fileNonce: Random.key256(), name: "paid.txt",
+            durationEpochs: 10, sizeHint: size)
+    }
+
+    @Test func aPutOnRegisteredProvidersOpensOneAgreementPerSlot() throws {
+        // At 2³⁰ base units per GiB a slot costs one base unit per byte per epoch: well within the balance.
+        var harness = try Self.harness(providers: 6, balance: Amount(10_000_000))
+        harness.respond = { peer, request, now in
+            if case .storage(.confirm) = request { return .storage(.stored) }
+            return PutHarness.willing(peer, request, now)
+        }
+        let put = harness.command { _ in .startPut(Self.order(size: 2 * 4096)) }
+        guard case .putStarted? = harness.result(of: put) else {
+            Issue.record("not started: \(String(describing: harness.result(of: put)))")
+            return
+        }
+        for index in 0..<2 {
+            let command = harness.command { _ in .putSegment(put: put, PutHarness.segment(index, n: 4)) }
+            guard case .putSegmentAccepted? = harness.result(of: command) else {
+                Issue.record("segment \(index): \(String(describing: harness.result(of: command)))")
+                return
+            }
+        }
+        let finish = harness.command { _ in .finishPut(put: put, fileSize: 2 * 4096) }
+        guard case .putFinished(let summary)? = harness.result(of: finish) else {
+            Issue.record("not finished: \(String(describing: harness.result(of: finish)))")
+            return
+        }
+        let hash = try #require(summary.agreementsTransaction, "\(summary.agreementsNote ?? "no note")")
+        #expect(summary.agreements == (0..<4).map { StorageAgreement.id(transactionHash: hash, slot: UInt16($0)) })
+        #expect(summary.agreementsNote == nil)
+        // Slot-stable: every shard of slot i went to one provider.
+        let providerKeys = Set(harness.providers.map(\.peerID))
+        let targets = harness.sent.compactMap {
+            if case .storage(.putShard) = $0.request { $0.to } else { nil }
+        }
+        #expect(targets.count == 8)
+        #expect(Array(targets[0..<4]) == Array(targets[4..<8]))
+        #expect(targets.allSatisfy(providerKeys.contains))
+    }
+
+    @Test func anAccountShortOfTheEscrowIsRefusedBeforeAnyShardIsSent() throws {
+        var harness = try Self.harness(providers: 6, balance: Amount(1))
+        let put = harness.command { _ in .startPut(Self.order(size: 1 << 20)) }
+        guard case .fileFailed(.invalidRequest(let reason))? = harness.result(of: put) else {
+            Issue.record("expected a refusal, got \(String(describing: harness.result(of: put)))")
+            return
+        }
+        #expect(reason.hasPrefix("the agreements need "))
+        #expect(reason.contains("this account has 0.000001 CRN"))
+        #expect(!harness.sent.contains { if case .storage = $0.request { true } else { false } })
+    }
+
+    @Test func tooFewRegisteredProvidersPlaceAsBeforeAndSayWhy() throws {
+        var harness = try Self.harness(providers: 3, balance: Amount(10_000_000))
+        // Three registered providers, and this peer itself with room: four, enough for the ring, not for n.
+        let put = harness.command { _ in .startPut(Self.order(size: 4096)) }
+        guard case .putStarted? = harness.result(of: put) else {
+            Issue.record("not started: \(String(describing: harness.result(of: put)))")
+            return
+        }
+        let command = harness.command { _ in .putSegment(put: put, PutHarness.segment(0, n: 4)) }
+        guard case .putSegmentAccepted? = harness.result(of: command) else { return }
+        let finish = harness.command { _ in .finishPut(put: put, fileSize: 4096) }
+        guard case .putFinished(let summary)? = harness.result(of: finish) else {
+            Issue.record("not finished: \(String(describing: harness.result(of: finish)))")
+            return
+        }
+        #expect(summary.agreements.isEmpty)
+        #expect(summary.agreementsTransaction == nil)
+        #expect(summary.agreementsNote == "no agreements: 3 registered providers, 4 needed")
+    }
+
+    @Test func deletingAFileEndsItsOpenAgreementsOwnedByThisPeer() throws {
+        var harness = try Self.harness(providers: 6, balance: Amount(10_000_000))
+        let put = harness.command { _ in .startPut(Self.order(size: 4096)) }
+        let segment = harness.command { _ in .putSegment(put: put, PutHarness.segment(0, n: 4)) }
+        guard case .putSegmentAccepted? = harness.result(of: segment) else { return }
+        let finish = harness.command { _ in .finishPut(put: put, fileSize: 4096) }
+        guard case .putFinished(let summary)? = harness.result(of: finish) else {
+            Issue.record("not finished: \(String(describing: harness.result(of: finish)))")
+            return
+        }
+        // As if the opening had been committed: two agreements of this peer for the file, one of another owner's,
+        // one of this peer's already ended.
+        guard case .running(let storage) = harness.machine.state, var chain = storage.peer.chain else {
+            Issue.record("no chain")
+            return
+        }
+        var market = MarketState.of(chain.ledger)
+        func agreement(_ slot: UInt16, owner: PublicKey, state: StorageAgreement.State) -> StorageAgreement {
+            StorageAgreement(
+                id: StorageAgreement.id(transactionHash: Random.key256(), slot: slot), owner: owner,
+                provider: harness.providers[Int(slot)].publicKey, fileID: summary.fileID, slot: slot,
+                slotRoot: summary.descriptor.slotRoot(Int(slot)), segmentCount: 1, shardLength: 2048,
+                lastShardLength: 2048, startEpoch: 1, endEpoch: 11, pricePerEpoch: Amount(10),
+                maxPricePerGiBEpoch: .max, escrow: Amount(100), proofsOK: 0, proofsMissed: 0, consecutiveMisses: 0,
+                paidTotal: .zero, penaltiesTotal: .zero, state: state)
+        }
+        for entry in [
+            agreement(0, owner: harness.me.publicKey, state: .active),
+            agreement(1, owner: harness.me.publicKey, state: .repairNeeded),
+            agreement(2, owner: harness.providers[5].publicKey, state: .active),
+            agreement(3, owner: harness.me.publicKey, state: .ended),
+        ] {
+            market.agreements[entry.id] = entry
+            if entry.isOpen { market.openIDs.insert(entry.id) }
+        }
+        chain.ledger.extensionStates[MarketExtension.kind] = market
+        chain.ledger.escrow[MarketExtension.kind] = Amount(300)
+        chain.mempool = Mempool(rules: chain.rules, limits: chain.config.mempoolLimits, committed: chain.ledger)
+        // The harness holds the only machine, so the storage is changed in place.
+        storage.peer.chain = chain
+
+        let layout = PlacedFile(
+            fileID: summary.fileID, descriptor: summary.descriptor,
+            placement: FilePlacement(
+                descriptor: summary.descriptor, fileID: summary.fileID,
+                records: try PlacementRecord.decodeList(summary.placement), now: harness.now))
+        let delete = harness.command { _ in .deleteFile(layout, holders: [:]) }
+        guard case .fileDeleted(_, let ended, let note)? = harness.result(of: delete) else {
+            Issue.record("not deleted: \(String(describing: harness.result(of: delete)))")
+            return
+        }
+        #expect(ended == 2)
+        #expect(note == nil)
+    }
+
+    @Test func aRefusedOpeningLeavesThePutStoredWithTheChainsReason() throws {
+        var harness = try Self.harness(providers: 6, balance: Amount(10_000_000))
+        let put = harness.command { _ in .startPut(Self.order(size: 4096)) }
+        let segment = harness.command { _ in .putSegment(put: put, PutHarness.segment(0, n: 4)) }
+        guard case .putSegmentAccepted? = harness.result(of: segment) else { return }
+        // Every provider withdraws while the shards travel: the chain refuses the agreements.
+        guard case .running(let storage) = harness.machine.state, var chain = storage.peer.chain else {
+            Issue.record("no chain")
+            return
+        }
+        var market = MarketState.of(chain.ledger)
+        for key in market.providers.keys { market.providers[key]?.status = .withdrawing }
+        chain.ledger.extensionStates[MarketExtension.kind] = market
+        chain.mempool = Mempool(rules: chain.rules, limits: chain.config.mempoolLimits, committed: chain.ledger)
+        storage.peer.chain = chain
+
+        let finish = harness.command { _ in .finishPut(put: put, fileSize: 4096) }
+        guard case .putFinished(let summary)? = harness.result(of: finish) else {
+            Issue.record("not finished: \(String(describing: harness.result(of: finish)))")
+            return
+        }
+        #expect(summary.agreements.isEmpty)
+        #expect(summary.agreementsTransaction == nil)
+        let note = try #require(summary.agreementsNote)
+        #expect(note.hasPrefix("no agreements: the chain refused the transaction that opens them"))
+        #expect(note.contains("withdrawing"))
+    }
+}
