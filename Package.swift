@@ -136,7 +136,7 @@ let package = Package(
         .testTarget(
             name: "CairnPeerTests",
             dependencies: [
-                "CairnPeer", "CairnWire", "CairnDHT", "CairnCrypto", "CairnStorage", "CairnChain",
+                "CairnPeer", "CairnWire", "CairnDHT", "CairnCrypto", "CairnStorage", "CairnChain", "CairnMarket",
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
