@@ -144,6 +144,7 @@ let package = Package(
             name: "CairnSimTests",
             dependencies: [
                 "CairnSim", "CairnChain", "CairnDHT", "CairnPeer", "CairnStorage", "CairnWire", "CairnCrypto",
+                "CairnMarket",
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
