@@ -85,7 +85,7 @@ import Testing
             let shards = MemoryShardStore(capacity: 1 << 30)
             let blobs = MemoryBlobStore()
             // Every peer keeps the descriptor; peer 1 holds slots 0–2 of every segment, not slot 3.
-            try blobs.put(kind: .descriptor, key: fileID, bytes: file.descriptor.encoded(), owner: owner.publicKey)
+            blobs.put(kind: .descriptor, key: fileID, bytes: file.descriptor.encoded(), owner: owner.publicKey)
             if index == 1 {
                 for (segment, row) in file.shards.enumerated() {
                     for slot in 0..<3 {
