@@ -136,7 +136,7 @@ let package = Package(
         .testTarget(
             name: "CairnPeerTests",
             dependencies: [
-                "CairnPeer", "CairnWire", "CairnDHT", "CairnCrypto", "CairnStorage", "CairnChain",
+                "CairnPeer", "CairnWire", "CairnDHT", "CairnCrypto", "CairnStorage", "CairnChain", "CairnMarket",
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
@@ -144,6 +144,7 @@ let package = Package(
             name: "CairnSimTests",
             dependencies: [
                 "CairnSim", "CairnChain", "CairnDHT", "CairnPeer", "CairnStorage", "CairnWire", "CairnCrypto",
+                "CairnMarket",
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),

@@ -34,16 +34,24 @@ extension MarketState {
                 "agreement \(agreement.id.shortHex)… is marked for repair after "
                     + "\(agreement.consecutiveMisses) missed epochs")
         }
+        let rules = MarketStep(parameters: parameters, height: 0, market: self)
         for agreement in held where agreement.state == .active && agreement.consecutiveMisses > 0 {
             let left = parameters.missesBeforeRepair - min(parameters.missesBeforeRepair, agreement.consecutiveMisses)
             warnings.append(
-                "agreement \(agreement.id.shortHex)… missed \(agreement.consecutiveMisses) epochs in a row; "
+                "agreement \(agreement.id.shortHex)… missed \(agreement.consecutiveMisses) epochs in a row "
+                    + "(\(agreement.penaltiesTotal) base units of stake lost); the next miss costs "
+                    + "\(rules.penalty(afterMisses: agreement.consecutiveMisses + 1)); "
                     + "\(left) more and it is marked for repair")
         }
-        let due = challenges(for: key).count
+        let dueAgreements = challenges(for: key).compactMap { agreements[$0.agreementID] }
+        let due = dueAgreements.count
         if due > 0 {
+            // Said before any penalty: what a miss of this epoch would cost, at most.
             let clock = MarketClock(parameters)
-            warnings.append("\(due) challenges to answer by height \(clock.proofDeadline(of: epoch))")
+            let worst = dueAgreements.map { rules.penalty(afterMisses: $0.consecutiveMisses + 1) }.max() ?? .zero
+            warnings.append(
+                "\(due) challenges to answer by height \(clock.proofDeadline(of: epoch)); a missed one costs up to "
+                    + "\(worst) base units of stake")
         }
         return ProviderStatus(provider: provider, score: provider.score, challengesDue: due, warnings: warnings)
     }

@@ -20,10 +20,13 @@ public final class NetworkPeer: @unchecked Sendable {
         public var dht: DHTConfig
         /// The provider's rules, for a peer with a disk.
         public var provider: ProviderConfig
+        /// What the peer does in the storage market on its own, for a peer with a disk; nil for nothing.
+        public var market: MarketAgentConfig?
 
         public init(listen: PeerAddress, bootstrap: [PeerAddress], parameters: NetworkParameters,
                     limits: TransportLimits = TransportLimits(), dht: DHTConfig = DHTConfig(),
-                    provider: ProviderConfig = ProviderConfig()) {
+                    provider: ProviderConfig = ProviderConfig(), market: MarketAgentConfig? = nil) {
+            self.market = market
             self.listen = listen
             self.bootstrap = bootstrap
             self.parameters = parameters
@@ -36,7 +39,7 @@ public final class NetworkPeer: @unchecked Sendable {
         func machine(storing: Bool) -> PeerMachineConfig {
             PeerMachineConfig(dht: dht, bootstrap: bootstrap,
                               dialTimeout: (limits.connectTimeout + limits.handshakeTimeout).duration,
-                              provider: storing ? provider : nil)
+                              provider: storing ? provider : nil, market: storing ? market : nil)
         }
     }
 

@@ -17,6 +17,8 @@ struct OutboundRequests: Sendable {
         case owner(CommandID, OwnerRequest)
         /// A request of the chain machine's.
         case chain(ChainRequestID)
+        /// The market agent's request for a file's descriptor (`MarketAgent`).
+        case marketDescriptor(Key256)
     }
 
     /// ID of `slots[head]`; the window holds the IDs from there to the next one to be handed out.

@@ -24,10 +24,15 @@ public struct PeerMachineConfig: Sendable {
     /// The provider side's rules; nil for a peer that stores nothing for others, which refuses storage
     /// requests.
     public var provider: ProviderConfig?
+    /// What the peer does in the storage market on its own (registering, proving); nil for nothing. Only
+    /// used on a chain whose genesis has a market.
+    public var market: MarketAgentConfig?
 
     public init(dht: DHTConfig = DHTConfig(), bootstrap: [PeerAddress] = [], requestTimeout: Duration? = nil,
-                dialTimeout: Duration = .seconds(10), provider: ProviderConfig? = nil) {
+                dialTimeout: Duration = .seconds(10), provider: ProviderConfig? = nil,
+                market: MarketAgentConfig? = nil) {
         self.provider = provider
+        self.market = market
         self.dht = dht
         self.bootstrap = bootstrap
         self.requestTimeout = requestTimeout ?? dht.requestTimeout

@@ -56,8 +56,49 @@ extension RunningPeer {
         actions.append(.deliver(id, .market(.submitted(submitSigned(kind, now: now)))))
     }
 
-    /// Block `height` is committed: the market's duties of this peer that the new state may call for.
+    /// Block `height` is committed: the market's duties of this peer that the new state may call for
+    /// (`MarketAgent`: registering, proving, warnings after a settlement).
     mutating func marketCommitted(height: Height, now: Instant) {
-        guard market != nil else { return }
+        guard marketAgent != nil, let chain, chain.params.market != nil else { return }
+        // Caught up: no peer has told of a later block than the one just committed.
+        let caughtUp = chain.bestKnownHeight <= height
+        let inMempool = Set(marketAgent!.outstanding.filter { chain.mempool.contains($0) })
+        withMarketAgent(now: now) { agent in
+            agent.committed(
+                height: height, ledger: chain.ledger, chain: chain.params, caughtUp: caughtUp, inMempool: inMempool)
+        }
+    }
+
+    /// Runs `body` on the market agent, then carries its effects out (which may feed it again: a submission's
+    /// result).
+    mutating func withMarketAgent(now: Instant, _ body: (inout MarketAgent) -> Void) {
+        guard marketAgent != nil else { return }
+        body(&marketAgent!)
+        while let effects = marketAgent?.takeEffects(), !effects.isEmpty {
+            for effect in effects { carryOut(effect, now: now) }
+        }
+    }
+
+    mutating func carryOut(_ effect: MarketAgentEffect, now: Instant) {
+        switch effect {
+        case .submit(let kind, let purpose):
+            let result = submitSigned(kind, now: now)
+            let height = chain?.height ?? 0
+            marketAgent?.submitted(purpose, result, height: height)
+            if case .success(let hash) = result {
+                actions.append(.log(PeerLogEntry(.info, "submitted a market transaction", [
+                    "cairn.market.purpose": MarketAgent.name(purpose), "cairn.tx": hash.hex,
+                ])))
+            }
+        case .lookUp(let fileID):
+            marketLookups[dht.startQuery(.closestPeers(fileID), now: now, alpha: config.keeperLookupAlpha)] = fileID
+        case .askDescriptor(let fileID, let keeper):
+            send(.storage(.getBlob(kind: .descriptor, key: fileID)), to: keeper, for: .marketDescriptor(fileID),
+                 now: now, timeout: LocateOperation.blobTimeout)
+        case .prove(let ticket, let shard, let leaf):
+            actions.append(.store(ticket, .proveShard(shard, leaf: leaf)))
+        case .log(let entry):
+            actions.append(.log(entry))
+        }
     }
 }

@@ -28,6 +28,10 @@ struct RunningPeer: Sendable {
     /// Chain messages waiting for their peer's address, and the lookups finding it.
     var chainWaiting: [PeerID: [ChainOutgoing]] = [:]
     var chainLookups: [QueryID: PeerID] = [:]
+    /// The storage market's duties of this peer; nil when it takes no part.
+    var marketAgent: MarketAgent?
+    /// Lookups of the keepers of files whose descriptors the market agent wants.
+    var marketLookups: [QueryID: Key256] = [:]
     let identity: Identity
     let config: PeerMachineConfig
 
@@ -35,6 +39,7 @@ struct RunningPeer: Sendable {
         dht = DHTNode(identity: identity, address: address, config: config.dht, now: now)
         self.chain = chain
         provider = config.provider.map { ProviderMachine(config: $0, holder: identity, addresses: [address]) }
+        marketAgent = config.market.map { MarketAgent(config: $0, local: identity.publicKey, address: "\(address)") }
         self.identity = identity
         self.config = config
     }
@@ -104,6 +109,10 @@ struct RunningPeer: Sendable {
             case .chain(let request)?:
                 let answer: ChainResponse? = if case .chain(let answer) = response { answer } else { nil }
                 withChain(now: now) { $0.answered(request, answer, now: now) }
+            case .marketDescriptor(let fileID)?:
+                var bytes: [UInt8]?
+                if case .storage(.blob(let blob?)) = response { bytes = Array(blob.readableBytesView) }
+                withMarketAgent(now: now) { $0.descriptorAnswered(fileID, bytes: bytes) }
             case nil: break
             }
         case .failed(let id, let reason):
@@ -137,7 +146,11 @@ struct RunningPeer: Sendable {
                 handleFileCommand(command, id: id, now: now)
             }
         case .storeCompleted(let ticket, let outcome):
-            provider?.completed(ticket, outcome, now: now, actions: &actions)
+            if ticket.rawValue & MarketAgent.ticketBit != 0 {
+                withMarketAgent(now: now) { $0.proved(ticket, outcome) }
+            } else {
+                provider?.completed(ticket, outcome, now: now, actions: &actions)
+            }
         }
         pumpDHT(now: now)
     }
@@ -207,6 +220,8 @@ struct RunningPeer: Sendable {
             ownerAnswered(operation, request, response: nil, reason: reason, now: now)
         case .chain(let request):
             withChain(now: now) { $0.answered(request, nil, now: now) }
+        case .marketDescriptor(let fileID):
+            withMarketAgent(now: now) { $0.descriptorAnswered(fileID, bytes: nil) }
         }
     }
 
@@ -258,6 +273,10 @@ struct RunningPeer: Sendable {
                 actions.append(.deliver(command, .queryFinished(outcome, stats)))
             } else if let put = files.lookups.removeValue(forKey: query) {
                 putLookedUp(put, outcome, now: now)
+            } else if let fileID = marketLookups.removeValue(forKey: query) {
+                var keepers: [PeerInfo]?
+                if case .closestPeers(_, let found) = outcome { keepers = found }
+                withMarketAgent(now: now) { $0.lookedUp(fileID, keepers: keepers) }
             } else if let peer = chainLookups.removeValue(forKey: query) {
                 chainPeerLookedUp(peer, outcome, now: now)
             } else if let resolve = files.peerLookups.removeValue(forKey: query) {

@@ -31,7 +31,8 @@ final class LocalCluster {
 
     /// Creates identities where missing and starts every peer; peer 0 first, as everyone's bootstrap peer.
     /// When any peer fails to start, those already started are stopped and no PID file is left.
-    func start(peers: Int, basePort: Int, logLevel: String) throws {
+    /// `extraArguments` go to every peer's `cairn run`.
+    func start(peers: Int, basePort: Int, logLevel: String, extraArguments: [String] = []) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         if FileManager.default.fileExists(atPath: pidFile) {
             let (listed, _) = readPIDFile()
@@ -43,14 +44,14 @@ final class LocalCluster {
             try? FileManager.default.removeItem(atPath: pidFile)
         }
         do {
-            try launchAll(peers: peers, basePort: basePort, logLevel: logLevel)
+            try launchAll(peers: peers, basePort: basePort, logLevel: logLevel, extraArguments: extraArguments)
         } catch {
             stopAll()
             throw error
         }
     }
 
-    private func launchAll(peers: Int, basePort: Int, logLevel: String) throws {
+    private func launchAll(peers: Int, basePort: Int, logLevel: String, extraArguments: [String]) throws {
         for port in (0..<peers).flatMap({ [basePort + $0, basePort + 1000 + $0] }) where canConnect(port: port) {
             throw CLIError("port \(port) is already in use on 127.0.0.1 (a cluster left running?); "
                 + "stop it, or choose other ports with --base-port")
@@ -77,6 +78,7 @@ final class LocalCluster {
                              "--api", "127.0.0.1:\(apiPort)", "--log-level", logLevel, "--bootstrap", bootstrap]
             // Peer 0 is the bootstrap peer: naming itself means it dials no one.
             if index == 0 { arguments[arguments.count - 1] = "127.0.0.1:\(listenPort)" }
+            arguments += extraArguments
             let process = Process()
             process.executableURL = URL(fileURLWithPath: executable)
             process.arguments = arguments

@@ -22,6 +22,8 @@ struct ClusterCommand: AsyncParsableCommand {
     @Option(help: "Seconds to wait for the peers to join.") var timeout: Double = 60
     @Option(help: "Log level of the peers.") var logLevel: String = "info"
     @Flag(help: "Print JSON for scripts instead of text.") var json = false
+    @Flag(help: "Peers do not register as storage providers on their own (see `cairn run --no-auto-register`).")
+    var noAutoRegister = false
 
     func validate() throws {
         if stop { return }
@@ -45,7 +47,9 @@ struct ClusterCommand: AsyncParsableCommand {
             }
             return
         }
-        try cluster.start(peers: peers, basePort: basePort, logLevel: logLevel)
+        try cluster.start(
+            peers: peers, basePort: basePort, logLevel: logLevel,
+            extraArguments: noAutoRegister ? ["--no-auto-register"] : [])
         do {
             try await cluster.waitUntilJoined(timeout: timeout)
         } catch {

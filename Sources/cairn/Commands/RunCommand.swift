@@ -43,6 +43,16 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Most space to give other peers' shards, e.g. 10GiB or 500MB; never more than the disk has free.")
     var capacity: String = "10GiB"
 
+    @Option(help: """
+        Price asked as a storage provider, in tokens per GiB per epoch (e.g. 0.01). On a network whose genesis \
+        has a storage market and a faucet, a peer with capacity registers as a provider at this price, staking \
+        the market's minimum. Default 0.01.
+        """)
+    var price: String?
+
+    @Flag(help: "Do not register as a storage provider on your own (the peer still proves the agreements it has).")
+    var noAutoRegister = false
+
     @Option(help: "Network parameters (genesis JSON). Defaults to the parameters built into cairn.")
     var genesis: String?
 
@@ -143,6 +153,7 @@ struct RunCommand: AsyncParsableCommand {
         pool.start()
         let provider = ProviderDisk(shards: shards, blobs: blobs, pool: pool)
         let providerConfig = ProviderConfig(pendingGrace: Self.duration(pendingGrace) ?? ProviderConfig.defaultPendingGrace)
+        let market = try marketAgent(parameters, capacity: shards.capacity)
         let bootstrapAddresses = (bootstrap.isEmpty ? parameters.bootstrap : bootstrap).compactMap(PeerAddress.init(parsing:))
 
         // One event loop: the peer's state is confined to it, and an idle peer stays small.
@@ -151,7 +162,7 @@ struct RunCommand: AsyncParsableCommand {
             identity: identity,
             configuration: .init(listen: PeerAddress(parsing: listen)!, bootstrap: bootstrapAddresses,
                                  parameters: parameters, limits: transportLimits, dht: parameters.dhtConfig,
-                                 provider: providerConfig),
+                                 provider: providerConfig, market: market),
             contacts: contacts, disk: provider, chain: chain, eventLoop: group.next(), logger: logger)
         let fileService = FileService(peer: peer, provider: provider, index: files, logger: logger)
         let address = try await peer.start()
@@ -256,6 +267,23 @@ struct RunCommand: AsyncParsableCommand {
         }
         guard let value = Int64(digits), value > 0, value <= Int64.max / unit / 1_000_000_000 else { return nil }
         return .seconds(value * unit)
+    }
+
+    /// The market agent's rules: registering on a network with a market and a faucet (a test network, where
+    /// the stake comes from the faucet) when this peer offers capacity; nil otherwise.
+    func marketAgent(_ parameters: NetworkParameters, capacity: UInt64) throws -> MarketAgentConfig? {
+        guard let chain = parameters.chain, chain.market != nil else { return nil }
+        var pricePerGiBEpoch = MarketAgentConfig.defaultPrice(decimals: chain.decimals)
+        if let price {
+            do {
+                pricePerGiBEpoch = try Amount(parsing: price, decimals: chain.decimals)
+            } catch {
+                throw ValidationError("--price '\(price)' is not an amount of \(chain.tokenSymbol): \(error)")
+            }
+        }
+        return MarketAgentConfig(
+            autoRegister: !noAutoRegister && chain.faucet != nil && capacity > 0, capacityBytes: capacity,
+            pricePerGiBEpoch: pricePerGiBEpoch)
     }
 
     /// The asked-for capacity, but never more than the disk holding the shards has free.

@@ -1,0 +1,17 @@
+import CairnChain
+import CairnCrypto
+import CairnStorage
+import CairnWire
+
+/// What the market agent asks of the running peer.
+public enum MarketAgentEffect: Sendable {
+    /// Sign and submit `kind`, then tell the agent how it went (`submitted`).
+    case submit(TransactionKind, MarketAgent.Purpose)
+    /// Look up the keepers of a file (`lookedUp`).
+    case lookUp(Key256)
+    /// Ask a keeper for a file's descriptor (`descriptorAnswered`).
+    case askDescriptor(Key256, PeerInfo)
+    /// The leaf and its path of a stored shard (`StoreOperation.proveShard`, then `proved`).
+    case prove(StoreTicket, ShardID, leaf: Int)
+    case log(PeerLogEntry)
+}

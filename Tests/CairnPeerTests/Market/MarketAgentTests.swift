@@ -1,0 +1,292 @@
+import CairnChain
+import CairnCrypto
+import CairnMarket
+import CairnStorage
+import CairnWire
+import NIOCore
+import Testing
+
+@testable import CairnPeer
+
+/// The market agent as a pure machine, over ledger states built block by block: the faucet then the
+/// registration, no second submission while one is pending, a retry after a loss, and a proof for each challenge
+/// whose shard is stored (none for a missing one).
+@Suite struct MarketAgentTests {
+    static let chainID = ChainID(SHA256.hash(Array("market agent tests".utf8)))
+    let provider = Identity(seed: [UInt8](repeating: 0x01, count: 32))!
+    let owner = Identity(seed: [UInt8](repeating: 0x0a, count: 32))!
+    let validator = Identity(seed: [UInt8](repeating: 0x77, count: 32))!
+    let market = MarketParameters(
+        epochBlocks: 4, proofWindowBlocks: 3, freeAllowanceBytes: 0, minProviderStake: Amount(1_000),
+        proposerFeePerMille: 100, repairFeePerMille: 50, missesBeforeRepair: 2, penaltyBase: Amount(10),
+        penaltyCap: Amount(40), maxProofsPerTx: 4_096, defaultDurationEpochs: 6)
+    var params: ChainParameters
+
+    init() {
+        var params = ChainParameters.localTestnet
+        params.minFee = Amount(10)
+        params.minValidatorStake = Amount(1_000)
+        params.maxTxBytes = UInt32(SignedTransaction.maxEncodedBytes)
+        params.maxBlockBytes = 2 << 20
+        // Two faucet requests make the stake and the fee.
+        params.faucet = FaucetParameters(amount: Amount(600), cooldownBlocks: 2)
+        params.initialAccounts = [owner.publicKey.address: Amount(1_000_000)]
+        params.initialValidators = [validator.publicKey.address: Amount(1_000_000)]
+        params.market = market
+        self.params = params
+    }
+
+    var rules: LedgerRules {
+        LedgerRules(
+            params: params, chainID: Self.chainID, extensions: LedgerExtensions([MarketExtension(parameters: market)]))
+    }
+
+    func agent() -> MarketAgent {
+        MarketAgent(
+            config: MarketAgentConfig(capacityBytes: 1 << 30, pricePerGiBEpoch: Amount(1_000)),
+            local: provider.publicKey, address: "127.0.0.1:4101")
+    }
+
+    func sign(_ who: Identity, _ kind: TransactionKind, on state: LedgerState) -> SignedTransaction {
+        SignedTransaction(
+            signing: Transaction(
+                chainID: Self.chainID, sender: who.publicKey, nonce: state.nextNonce(of: who.publicKey),
+                fee: Amount(10), kind: kind),
+            with: who)
+    }
+
+    func commit(_ txs: [SignedTransaction], on state: inout LedgerState) {
+        let header = BlockHeader(
+            chainID: Self.chainID, height: state.height + 1, previousHash: state.lastBlockHash,
+            timeMs: state.lastBlockTimeMs + 500, proposer: validator.publicKey,
+            transactionRoot: TransactionRoot.of(txs), transactionCount: UInt32(txs.count))
+        let result = state.applyBlock(
+            Block(header: header, transactions: txs), rules: rules, signaturesVerified: false)
+        if case .failure(let reason) = result { Issue.record("block \(state.height + 1): \(reason)") }
+    }
+
+    /// Tells the agent of `state` and returns the submissions it asks for, each signed on `state` and reported
+    /// back as in the mempool.
+    func step(
+        _ agent: inout MarketAgent, _ state: LedgerState, inMempool: Set<Key256> = [], caughtUp: Bool = true
+    ) -> [(MarketAgent.Purpose, SignedTransaction)] {
+        agent.committed(
+            height: state.height, ledger: state, chain: params, caughtUp: caughtUp, inMempool: inMempool)
+        return submissions(&agent, state)
+    }
+
+    func submissions(_ agent: inout MarketAgent, _ state: LedgerState) -> [(MarketAgent.Purpose, SignedTransaction)] {
+        var out: [(MarketAgent.Purpose, SignedTransaction)] = []
+        for case .submit(let kind, let purpose) in agent.takeEffects() {
+            let tx = sign(provider, kind, on: state)
+            agent.submitted(purpose, .success(tx.hash), height: state.height)
+            out.append((purpose, tx))
+        }
+        return out
+    }
+
+    @Test func asksTheFaucetThenRegistersOnce() throws {
+        var state = try LedgerState.genesis(params)
+        var agent = agent()
+        #expect(step(&agent, state, caughtUp: false).isEmpty, "nothing before the chain is caught up")
+
+        var sent = step(&agent, state)
+        #expect(sent.map(\.0) == [.faucet])
+        #expect(step(&agent, state, inMempool: [sent[0].1.hash]).isEmpty, "no second request while one is pending")
+        commit([sent[0].1], on: &state)
+
+        // 600 is not 1,000 of stake and the fee: the faucet again, once its cooldown has passed.
+        #expect(step(&agent, state).isEmpty, "the cooldown of 2 blocks")
+        commit([], on: &state)
+        sent = step(&agent, state)
+        #expect(sent.map(\.0) == [.faucet])
+        commit([sent[0].1], on: &state)
+
+        sent = step(&agent, state)
+        #expect(sent.map(\.0) == [.register])
+        #expect(step(&agent, state, inMempool: [sent[0].1.hash]).isEmpty)
+        commit([sent[0].1], on: &state)
+        let registered = MarketState.of(state).providers[provider.publicKey]
+        #expect(registered?.stake == Amount(1_000))
+        #expect(registered?.address == "127.0.0.1:4101")
+        #expect(registered?.capacityBytes == 1 << 30)
+
+        #expect(step(&agent, state).isEmpty)
+        commit([], on: &state)
+        #expect(step(&agent, state).isEmpty, "a provider registers once")
+    }
+
+    @Test func aLostSubmissionIsSentAgainAfterAFewBlocks() throws {
+        var state = try LedgerState.genesis(params)
+        var agent = agent()
+        let first = step(&agent, state)
+        #expect(first.map(\.0) == [.faucet])
+        // Dropped: neither committed nor in the mempool.
+        for _ in 1..<agent.config.retryAfterBlocks {
+            commit([], on: &state)
+            #expect(step(&agent, state).isEmpty)
+        }
+        commit([], on: &state)
+        let again = step(&agent, state)
+        #expect(again.map(\.0) == [.faucet])
+        #expect(agent.takeEffects().isEmpty)
+    }
+
+    @Test func aRefusedSubmissionWaitsThenTriesAgain() throws {
+        var state = try LedgerState.genesis(params)
+        var agent = agent()
+        agent.committed(height: 0, ledger: state, chain: params, caughtUp: true, inMempool: [])
+        _ = agent.takeEffects()
+        agent.submitted(.faucet, .failure(.undecodable("test")), height: 0)
+        #expect(agent.takeEffects().contains { if case .log(let e) = $0 { e.level == .warning } else { false } })
+        commit([], on: &state)
+        #expect(step(&agent, state).isEmpty)
+        for _ in 1..<agent.config.retryAfterBlocks { commit([], on: &state) }
+        #expect(step(&agent, state).map(\.0) == [.faucet])
+    }
+
+    // MARK: - Proofs
+
+    /// A registered provider (p), an agreement for every slot of `file` held by p, and the state at the first
+    /// block of the epoch where they are challenged.
+    func challengedState(_ file: AgentTestFile, agent: inout MarketAgent) throws -> LedgerState {
+        var state = try LedgerState.genesis(params)
+        commit([sign(owner, .transfer(to: provider.publicKey, amount: Amount(10_000)), on: state)], on: &state)
+        commit(
+            [sign(provider, MarketTransaction.registerProvider(
+                capacityBytes: 1 << 30, pricePerGiBEpoch: Amount(1_000), stake: Amount(1_000),
+                address: "127.0.0.1:4101"), on: state)], on: &state)
+        let slots = (0..<file.descriptor.parameters.n).map {
+            SlotPlacement(slot: $0, of: file.descriptor, provider: provider.publicKey)
+        }
+        commit(
+            [sign(owner, MarketTransaction.openAgreements(fileID: file.descriptor.fileID, slots: slots), on: state)],
+            on: &state)
+        while MarketState.of(state).challenges(for: provider.publicKey).isEmpty { commit([], on: &state) }
+        return state
+    }
+
+    /// Carries the agent's effects out against `file`: the descriptor from one keeper, shard proofs from
+    /// `stored` (slot → present); returns the proofs transactions it submitted.
+    func serve(
+        _ agent: inout MarketAgent, _ file: AgentTestFile, stored: Set<Int>, state: LedgerState
+    ) -> (txs: [SignedTransaction], logs: [PeerLogEntry]) {
+        var txs: [SignedTransaction] = []
+        var logs: [PeerLogEntry] = []
+        let keeper = PeerInfo(id: SHA256.hash([1]), address: PeerAddress(parsing: "127.0.0.1:4102")!)
+        var rounds = 0
+        while rounds < 100 {
+            rounds += 1
+            let effects = agent.takeEffects()
+            if effects.isEmpty { break }
+            for effect in effects {
+                switch effect {
+                case .lookUp(let fileID):
+                    #expect(fileID == file.descriptor.fileID)
+                    agent.lookedUp(fileID, keepers: [keeper])
+                case .askDescriptor(let fileID, _):
+                    agent.descriptorAnswered(fileID, bytes: file.descriptor.encoded())
+                case .prove(let ticket, let shard, let leaf):
+                    let (segment, slot) = file.locate(shard)!
+                    if stored.contains(slot) {
+                        let (bytes, path) = file.shards[segment][slot].withUnsafeBytes {
+                            ShardCommitment.proof(leaf: leaf, of: $0)!
+                        }
+                        agent.proved(ticket, .proof(leaf: ByteBuffer(bytes: bytes), path: path))
+                    } else {
+                        agent.proved(ticket, .failed(.shardNotFound(shard)))
+                    }
+                case .submit(let kind, let purpose):
+                    let tx = sign(provider, kind, on: state)
+                    txs.append(tx)
+                    agent.submitted(purpose, .success(tx.hash), height: state.height)
+                case .log(let entry):
+                    logs.append(entry)
+                }
+            }
+        }
+        return (txs, logs)
+    }
+
+    @Test func provesEveryChallengeWhoseShardIsStored() throws {
+        let file = try AgentTestFile.make()
+        var agent = agent()
+        var state = try challengedState(file, agent: &agent)
+        let due = MarketState.of(state).challenges(for: provider.publicKey)
+        #expect(due.count == file.descriptor.parameters.n)
+
+        agent.committed(height: state.height, ledger: state, chain: params, caughtUp: true, inMempool: [])
+        let (txs, _) = serve(&agent, file, stored: Set(0..<file.descriptor.parameters.n), state: state)
+        #expect(txs.count == 1, "one batch")
+        commit(txs, on: &state)
+        #expect(MarketState.of(state).provedThisEpoch == Set(due.map(\.agreementID)))
+
+        // Proved: nothing more this epoch, and the descriptor is not fetched again next epoch.
+        agent.committed(
+            height: state.height, ledger: state, chain: params, caughtUp: true, inMempool: Set(txs.map(\.hash)))
+        #expect(agent.takeEffects().allSatisfy { if case .submit = $0 { false } else { true } })
+        while MarketState.of(state).challenges(for: provider.publicKey).isEmpty { commit([], on: &state) }
+        agent.committed(height: state.height, ledger: state, chain: params, caughtUp: true, inMempool: [])
+        let next = agent.takeEffects()
+        #expect(!next.contains { if case .lookUp = $0 { true } else { false } }, "the slot's shard IDs are cached")
+        #expect(next.filter { if case .prove = $0 { true } else { false } }.count == file.descriptor.parameters.n)
+    }
+
+    @Test func aMissingShardGivesNoProofAndAWarning() throws {
+        let file = try AgentTestFile.make()
+        var agent = agent()
+        var state = try challengedState(file, agent: &agent)
+        let market0 = MarketState.of(state)
+        agent.committed(height: state.height, ledger: state, chain: params, caughtUp: true, inMempool: [])
+        let (txs, logs) = serve(&agent, file, stored: [0, 1, 2], state: state)
+        #expect(txs.count == 1)
+        commit(txs, on: &state)
+        let missing = market0.agreements(ofProvider: provider.publicKey).first { $0.slot == 3 }!
+        #expect(MarketState.of(state).provedThisEpoch.count == 3)
+        #expect(!MarketState.of(state).provedThisEpoch.contains(missing.id))
+        #expect(logs.contains { $0.level == .warning && $0.message.contains(missing.id.shortHex) })
+
+        // The settlement counts the miss; the agent says so, and so does the provider's status.
+        let clock = MarketClock(market)
+        while !clock.isLastBlock(state.height) { commit([], on: &state) }
+        agent.committed(height: state.height, ledger: state, chain: params, caughtUp: true, inMempool: [])
+        let warnings = agent.takeEffects().compactMap { effect -> String? in
+            if case .log(let entry) = effect, entry.level == .warning { entry.message } else { nil }
+        }
+        #expect(warnings.contains { $0.contains("missed its proof of storage") && $0.contains(missing.id.shortHex) })
+        let status = MarketState.of(state).status(ofProvider: provider.publicKey, parameters: market)
+        #expect(status?.warnings.contains { $0.contains("1 more and it is marked for repair") } == true)
+    }
+}
+
+/// A real file (a 2-of-4 code, four segments) and its shards.
+struct AgentTestFile {
+    var descriptor: Descriptor
+    /// shards[segment][slot]
+    var shards: [[[UInt8]]]
+
+    static func make() throws -> AgentTestFile {
+        let parameters = CodingParameters(segmentSize: 64 << 10, k: 2, n: 4)
+        var pipeline = try PutPipeline(parameters: parameters)
+        var bytes = [UInt8](repeating: 0, count: 200_000)
+        for i in bytes.indices { bytes[i] = UInt8(truncatingIfNeeded: i &* 31 &+ i >> 8) }
+        var encoded = try pipeline.append(bytes)
+        if let last = try pipeline.finish() { encoded.append(last) }
+        let descriptor = try Descriptor(
+            fileSize: pipeline.fileSize, parameters: parameters, fileNonce: pipeline.fileNonce,
+            shardIDs: encoded.map(\.shardIDs), created: .seconds(1_700_000_000),
+            metadata: FileMetadata(name: "agent.bin"), fileKey: pipeline.fileKey,
+            owner: Identity(seed: [UInt8](repeating: 0x0a, count: 32))!)
+        return AgentTestFile(
+            descriptor: descriptor, shards: encoded.map { s in (0..<s.shardCount).map { s.shardBytes($0) } })
+    }
+
+    func locate(_ shard: ShardID) -> (segment: Int, slot: Int)? {
+        for segment in 0..<descriptor.segmentCount {
+            for slot in 0..<descriptor.parameters.n where descriptor.shardIDs(ofSlot: slot)[segment] == shard {
+                return (segment, slot)
+            }
+        }
+        return nil
+    }
+}
