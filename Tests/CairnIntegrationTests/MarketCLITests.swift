@@ -13,7 +13,8 @@ struct MarketCLITests {
             try? FileManager.default.removeItem(atPath: directory)
         }
         let cluster = ChainCLITests()
-        let peers = try cluster.startCluster(3, in: directory)
+        // Registered by hand here: the automatic registration of cluster peers is `MarketAgentTests`'s subject.
+        let peers = try cluster.startCluster(3, in: directory, extraArguments: ["--no-auto-register"])
         try #require(peers.count == 3)
         let peer = peers[1]
 
