@@ -24,6 +24,8 @@ import NIOCore
 
 extension MarketAction {
     public static let wireVersion: UInt8 = 1
+    /// The tag of `postProofs` (fee-free, `MarketExtension.minimumFee`).
+    public static let proofsTag: UInt8 = 7
     /// Longest provider address: a 255-byte host, a colon, five digits, and brackets for IPv6.
     public static let maxAddressBytes = PeerAddress.maxHostLength + 8
     public static let maxSlotsPerOpen = 256
@@ -78,7 +80,7 @@ extension ByteBuffer {
             writeInteger(6 as UInt8)
             writeKey256(id)
         case .postProofs(let batch):
-            writeInteger(7 as UInt8)
+            writeInteger(MarketAction.proofsTag)
             writeInteger(batch.epoch)
             writeWireArray(batch.entries, maxCount: Int(MarketParameters.maxProofsLimit)) { buffer, entry in
                 buffer.writeKey256(entry.agreementID)
@@ -146,7 +148,7 @@ extension ByteBuffer {
             case 6:
                 guard let id = buffer.readKey256() else { return nil }
                 return .endAgreement(agreementID: id)
-            case 7:
+            case MarketAction.proofsTag:
                 guard let epoch = buffer.readInteger(as: UInt64.self),
                     let entries = try buffer.readWireArray(
                         maxCount: Int(MarketParameters.maxProofsLimit), minElementByteCount: 32 + 4 * 8 + 32 + 2 * 2,

@@ -45,6 +45,15 @@ public struct MarketExtension: LedgerExtension {
 
     /// Decodes the payload and runs the rules on a copy of the state, without the proofs' hashes; nil when the
     /// transaction would apply, as far as the sender's balance can tell (the fee is checked by the ledger).
+    /// Proofs pay no fee: posting them is a provider's duty each epoch, bounded by its agreements (one proof
+    /// per agreement per epoch, a batch refused whole for a duplicate or a foreign agreement), and a fee would
+    /// make a small agreement cost its provider more than it earns (1,000 base units a transaction against 40
+    /// an epoch for a 4 MiB slot at 0.01 CRN per GiB on the local network).
+    public func minimumFee(forPayload payload: [UInt8], chainMinimum: Amount) -> Amount {
+        payload.count >= 2 && payload[0] == MarketAction.wireVersion && payload[1] == MarketAction.proofsTag
+            ? .zero : chainMinimum
+    }
+
     public func check(_ call: ExtensionCall, in state: LedgerState) -> String? {
         do throws(ExtensionRefusal) {
             let step = try run(call, market: MarketState.of(state), verifyProofs: false)

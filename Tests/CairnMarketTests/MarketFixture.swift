@@ -48,12 +48,12 @@ struct MarketFixture {
 
     func genesis() throws -> LedgerState { try LedgerState.genesis(params) }
 
-    func tx(_ who: Identity, _ kind: TransactionKind, on state: LedgerState, nonceOffset: UInt64 = 0)
-        -> SignedTransaction
-    {
+    func tx(
+        _ who: Identity, _ kind: TransactionKind, on state: LedgerState, nonceOffset: UInt64 = 0, fee: Amount = Amount(10)
+    ) -> SignedTransaction {
         let tx = Transaction(
             chainID: Self.chainID, sender: who.publicKey, nonce: state.nextNonce(of: who.publicKey) + nonceOffset,
-            fee: Amount(10), kind: kind)
+            fee: fee, kind: kind)
         return SignedTransaction(signing: tx, with: who)
     }
 

@@ -38,6 +38,22 @@ import Testing
         }
     }
 
+    /// Proofs pay no fee (a provider's duty, bounded by its agreements); every other market transaction pays
+    /// the chain's minimum, which the fixture sets to 10.
+    @Test func proofsPayNoFeeOtherMarketTransactionsDo() throws {
+        var (f, state, agreements) = try Self.setUp()
+        let market = MarketState.of(state)
+        let entries = agreements.map { MarketFile.shared.proof(for: $0, in: market) }
+        let before = state.balance(of: f.p1.publicKey)
+        let free = f.tx(f.p1, MarketTransaction.postProofs(epoch: 1, entries: entries), on: state, fee: .zero)
+        #expect(f.refusal(free, on: state) == nil)
+        try f.commit([free], on: &state)
+        #expect(state.balance(of: f.p1.publicKey) == before)
+        #expect(MarketState.of(state).provedThisEpoch == Set(agreements.map(\.id)))
+        let unpaid = f.tx(f.p1, MarketTransaction.withdrawProvider(), on: state, fee: .zero)
+        #expect(f.refusal(unpaid, on: state)?.contains("below the minimum fee") == true)
+    }
+
     @Test func validProofsCount() throws {
         var (f, state, agreements) = try Self.setUp()
         let market = MarketState.of(state)

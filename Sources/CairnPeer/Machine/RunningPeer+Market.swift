@@ -15,6 +15,7 @@ extension RunningPeer {
     /// Signs `kind` with this peer's identity (its next nonce, the chain's minimum fee) and submits it to the
     /// chain: into the mempool and gossiped to the validators. Refused with the reason, changing nothing, when
     /// the ledger would not take it.
+    /// The fee is the least the ledger takes for `kind` (`LedgerRules.minimumFee`): none for proofs.
     mutating func submitSigned(_ kind: TransactionKind, now: Instant) -> Result<Key256, TransactionSubmissionError> {
         guard chain != nil else { return .failure(.undecodable("this peer does not run the chain")) }
         var result: Result<Key256, TransactionSubmissionError> = .failure(.undecodable("not submitted"))
@@ -22,7 +23,7 @@ extension RunningPeer {
         withChain(now: now) { chain in
             let tx = Transaction(
                 chainID: chain.chainID, sender: identity.publicKey, nonce: chain.nextNonce(of: identity.publicKey),
-                fee: chain.params.minFee, kind: kind)
+                fee: chain.rules.minimumFee(for: kind), kind: kind)
             result = chain.submit(SignedTransaction(signing: tx, with: identity).encoded)
         }
         return result

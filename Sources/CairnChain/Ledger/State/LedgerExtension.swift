@@ -13,6 +13,11 @@ public protocol LedgerExtension: Sendable {
     /// refused. The mempool and the block builder rely on it; keep it cheap.
     func check(_ call: ExtensionCall, in state: LedgerState) -> String?
 
+    /// The smallest fee a call with this payload must pay: `chainMinimum` (the genesis `min_fee`) unless the
+    /// extension waives it for a duty its rules bound (the market's proofs, which a provider must post every
+    /// epoch and can post once per agreement). A cheap look at the payload; a malformed one is refused later.
+    func minimumFee(forPayload payload: [UInt8], chainMinimum: Amount) -> Amount
+
     /// Applies an accepted call. Throwing refuses the transaction; the ledger then undoes the call's changes.
     func apply(_ call: ExtensionCall, to ledger: inout ExtensionLedger) throws(ExtensionRefusal)
 
@@ -24,6 +29,10 @@ public protocol LedgerExtension: Sendable {
 
 extension LedgerExtension {
     public func endBlock(_ header: BlockHeader, ledger: inout ExtensionLedger) throws(ExtensionRefusal) {}
+}
+
+extension LedgerExtension {
+    public func minimumFee(forPayload payload: [UInt8], chainMinimum: Amount) -> Amount { chainMinimum }
 }
 
 /// One extension transaction as the extension sees it.

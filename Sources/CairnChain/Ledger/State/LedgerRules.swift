@@ -11,3 +11,14 @@ public struct LedgerRules: Sendable {
         self.extensions = extensions
     }
 }
+
+extension LedgerRules {
+    /// The smallest fee a transaction of `kind` must pay: the genesis `min_fee`, or less when a ledger extension
+    /// waives it for its kind (`LedgerExtension.minimumFee(forPayload:chainMinimum:)`).
+    public func minimumFee(for kind: TransactionKind) -> Amount {
+        guard case .extension(let number, let payload) = kind, let ext = extensions.byKind[number] else {
+            return params.minFee
+        }
+        return ext.minimumFee(forPayload: payload, chainMinimum: params.minFee)
+    }
+}

@@ -36,7 +36,8 @@ extension LedgerState {
                 ? .nonceAlreadyUsed(nonce: tx.nonce, next: sender.nextNonce)
                 : .nonceGap(nonce: tx.nonce, next: sender.nextNonce)
         }
-        guard tx.fee >= params.minFee else { return .feeBelowMinimum(fee: tx.fee, minimum: params.minFee) }
+        let minimumFee = rules.minimumFee(for: tx.kind)
+        guard tx.fee >= minimumFee else { return .feeBelowMinimum(fee: tx.fee, minimum: minimumFee) }
         guard sender.nextNonce < UInt64.max else { return .overflow(what: "the sender's nonce") }
 
         // What leaves the balance (fee + amount) and what arrives (the faucet's mint).
