@@ -86,6 +86,8 @@ public struct BlockSync<Block: Sendable>: Sendable {
     /// far enough — the one with the fewest requests in flight, then the fewest recent failures, then the lowest
     /// PeerID, so the plan is deterministic — and no further than that peer's height.
     public mutating func nextRequests() -> [Request] {
+        // Every status that arrives asks for a plan; most find no peer ahead and cost nothing more.
+        guard isBehind, inFlight.count < config.maxInFlight else { return [] }
         var planned: [Request] = []
         var cursor = nextHeight
         let limit = nextHeight + Height(config.maxBuffered)
@@ -116,14 +118,17 @@ public struct BlockSync<Block: Sendable>: Sendable {
     private func chooseServer(for height: Height) -> PeerID? {
         var load: [PeerID: Int] = [:]
         for request in inFlight.values { load[request.peer, default: 0] += 1 }
-        return peerHeights
-            .filter { $0.value >= height && load[$0.key, default: 0] < config.maxInFlightPerPeer }
-            .min { a, b in
-                let (loadA, loadB) = (load[a.key, default: 0], load[b.key, default: 0])
-                if loadA != loadB { return loadA < loadB }
-                let (failedA, failedB) = (failures[a.key, default: 0], failures[b.key, default: 0])
-                return failedA != failedB ? failedA < failedB : a.key < b.key
-            }?.key
+        // One pass, no filtered copy of the table: this runs for every range planned.
+        var best: (peer: PeerID, load: Int, failed: Int)?
+        for (peer, reported) in peerHeights where reported >= height {
+            let busy = load[peer, default: 0]
+            guard busy < config.maxInFlightPerPeer else { continue }
+            let failed = failures[peer, default: 0]
+            if let current = best,
+                (current.load, current.failed, current.peer) <= (busy, failed, peer) { continue }
+            best = (peer, busy, failed)
+        }
+        return best?.peer
     }
 
     /// The answer to the request for the range starting at `from`: consecutive blocks from `from` (possibly
