@@ -71,6 +71,11 @@ public struct MarketAgent: Sendable {
     /// Each agreement's slot shard IDs in segment order, checked against its slot root.
     var slotShards: [Key256: [ShardID]] = [:]
     var fetches: [Key256: DescriptorFetch] = [:]
+    /// Repairable agreements: the height this agent first saw each so (`planRepairs`).
+    var repairSeen: [Key256: Height] = [:]
+    /// The height of this agent's last repair of each, and the repairs under way.
+    var repairTried: [Key256: Height] = [:]
+    var repairsInFlight: Set<Key256> = []
     var nextTicket: UInt64 = 1
     var effects: [MarketAgentEffect] = []
 
@@ -106,6 +111,7 @@ public struct MarketAgent: Sendable {
                      inMempool: inMempool)
         }
         prove(height: height, market: market, chain: chain, parameters: parameters, inMempool: inMempool)
+        if config.selfRepair { planRepairs(height: height, market: market, parameters: parameters) }
     }
 
     /// What the agent submitted, and how the chain took it.
