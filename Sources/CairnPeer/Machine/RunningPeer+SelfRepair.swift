@@ -47,7 +47,9 @@ extension RunningPeer {
             let slot = Int(job.agreement.slot)
             guard slot < layout.parameters.n, layout.segments.count == Int(job.agreement.segmentCount),
                 MerkleTree(leaves: location.descriptor.shardIDs(ofSlot: slot)).root == job.agreement.slotRoot
-            else { return selfRepairEnded(id, .failure(SelfRepairFailure("the descriptor does not match the agreement"))) }
+            else {
+                return selfRepairEnded(id, .failure(SelfRepairFailure("the descriptor does not match the agreement")))
+            }
             var slotHolders = job.sources.mapValues(\.id)
             slotHolders[slot] = job.agreement.provider.peerID
             let placed = layout.withSlotHolders(slotHolders)

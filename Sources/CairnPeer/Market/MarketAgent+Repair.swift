@@ -80,7 +80,9 @@ extension MarketAgent {
             repairTried[agreement.id] = height
             guard let provider = Self.newProvider(for: agreement, in: market, parameters: parameters) else {
                 log(.warning, "agreement \(agreement.id.shortHex)… needs repair but no registered provider can "
-                    + "take its slot", ["cairn.market.file": agreement.fileID.hex, "cairn.market.slot": "\(agreement.slot)"])
+                    + "take its slot", [
+                        "cairn.market.file": agreement.fileID.hex, "cairn.market.slot": "\(agreement.slot)",
+                    ])
                 continue
             }
             var sources: [Int: PeerInfo] = [:]

@@ -81,7 +81,8 @@ public struct ProviderStores: Sendable {
         let shards = try coder.rebuild(valid, targets: job.targets)
         var rebuilt: [Int: ByteBuffer] = [:]
         for slot in job.targets {
-            guard let bytes = shards[slot], slot < job.shardIDs.count, ShardCommitment.id(of: bytes) == job.shardIDs[slot]
+            guard let bytes = shards[slot], slot < job.shardIDs.count,
+                ShardCommitment.id(of: bytes) == job.shardIDs[slot]
             else { throw StorageError.erasureCoding("shard \(slot) rebuilt wrong: it does not match its ID") }
             rebuilt[slot] = ByteBuffer(bytes: bytes)
         }

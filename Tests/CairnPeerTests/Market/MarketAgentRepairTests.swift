@@ -54,7 +54,9 @@ import Testing
         #expect(!order.contains(identities[3].publicKey))
         // The same from a market whose providers were inserted in another order.
         var shuffled: [PublicKey: MarketProvider] = [:]
-        for key in market.providers.keys.sorted(by: { $0.precedes($1) }).reversed() { shuffled[key] = market.providers[key] }
+        for key in market.providers.keys.sorted(by: { $0.precedes($1) }).reversed() {
+            shuffled[key] = market.providers[key]
+        }
         let other = MarketState(epoch: 5, epochSeed: .zero, providers: shuffled, agreements: market.agreements)
         #expect(MarketAgent.repairCandidates(for: agreement, in: other) == order)
         let target = try #require(MarketAgent.newProvider(for: agreement, in: market, parameters: parameters))
