@@ -38,8 +38,11 @@ extension MarketAgent {
     /// The provider the slot of `agreement` moves to: active, staked, with room for the slot, at most the owner's
     /// maximum price and paid in full by the escrow left after the repair fee, holding no other open slot of the
     /// file; nearest the file ID first (as `PutMarketPlan.eligible` orders). Nil when none qualifies.
+    /// `excluding`: providers a repair of this peer's failed to place the slot on (dead, full, refusing), so that
+    /// a dead provider does not stay the choice forever.
     public static func newProvider(
-        for agreement: StorageAgreement, in market: MarketState, parameters: MarketParameters
+        for agreement: StorageAgreement, in market: MarketState, parameters: MarketParameters,
+        excluding: Set<PublicKey> = []
     ) -> MarketCandidate? {
         let holding = Set(market.agreements(ofFile: agreement.fileID).filter(\.isOpen).map(\.provider))
         let start = market.epoch + 1
@@ -53,6 +56,7 @@ extension MarketAgent {
             maxPrice: agreement.maxPricePerGiBEpoch, near: agreement.fileID
         ).first { candidate in
             guard !holding.contains(candidate.key), candidate.key != agreement.provider,
+                !excluding.contains(candidate.key),
                 let cost = MarketPricing.escrow(
                     pricePerGiBEpoch: candidate.pricePerGiBEpoch, size: agreement.sizeBytes,
                     epochs: agreement.endEpoch - start)
@@ -67,18 +71,26 @@ extension MarketAgent {
         let ids = Set(repairable.map(\.id))
         repairSeen = repairSeen.filter { ids.contains($0.key) }
         repairTried = repairTried.filter { ids.contains($0.key) }
-        repairsInFlight.formIntersection(ids)
+        repairsInFlight = repairsInFlight.filter { ids.contains($0.key) }
+        repairExcluded = repairExcluded.filter { ids.contains($0.key) }
         for agreement in repairable {
             let seen = repairSeen[agreement.id] ?? height
             repairSeen[agreement.id] = seen
-            guard !repairsInFlight.contains(agreement.id) else { continue }
+            guard repairsInFlight[agreement.id] == nil else { continue }
             if let tried = repairTried[agreement.id], height < tried + config.repairFallbackBlocks { continue }
             let order = Self.repairCandidates(for: agreement, in: market)
             guard let position = order.firstIndex(of: local),
                 height >= seen + Self.repairDelay(position: position, fallbackBlocks: config.repairFallbackBlocks)
             else { continue }
             repairTried[agreement.id] = height
-            guard let provider = Self.newProvider(for: agreement, in: market, parameters: parameters) else {
+            var provider = Self.newProvider(
+                for: agreement, in: market, parameters: parameters, excluding: repairExcluded[agreement.id] ?? [])
+            if provider == nil, repairExcluded[agreement.id] != nil {
+                // Every eligible provider failed once: they may have come back.
+                repairExcluded[agreement.id] = nil
+                provider = Self.newProvider(for: agreement, in: market, parameters: parameters)
+            }
+            guard let provider else {
                 log(.warning, "agreement \(agreement.id.shortHex)… needs repair but no registered provider can "
                     + "take its slot", [
                         "cairn.market.file": agreement.fileID.hex, "cairn.market.slot": "\(agreement.slot)",
@@ -91,7 +103,7 @@ extension MarketAgent {
                 else { continue }
                 sources[Int(other.slot)] = PeerInfo(id: other.provider.peerID, address: address)
             }
-            repairsInFlight.insert(agreement.id)
+            repairsInFlight[agreement.id] = provider.key
             log(.info, "repairing slot \(agreement.slot) of file \(agreement.fileID.shortHex)… onto "
                 + "\(provider.peer.address) (repairer \(position + 1) of \(order.count))", [
                     "cairn.market.agreement": agreement.id.hex, "cairn.market.height": "\(height)",
@@ -103,13 +115,14 @@ extension MarketAgent {
     /// The repair of `agreementID` is over: its transaction submitted (the hash), or failed (the reason). Either
     /// way the agreement is tried again after `repairFallbackBlocks` if it is still repairable by then.
     public mutating func repairEnded(_ agreementID: Key256, _ outcome: Result<Key256, SelfRepairFailure>) {
-        repairsInFlight.remove(agreementID)
+        let target = repairsInFlight.removeValue(forKey: agreementID)
         switch outcome {
         case .success(let hash):
             log(.info, "rebuilt the slot of agreement \(agreementID.shortHex)… and submitted its repair", [
                 "cairn.tx": hash.hex,
             ])
         case .failure(let failure):
+            if let target { repairExcluded[agreementID, default: []].insert(target) }
             log(.warning, "the repair of agreement \(agreementID.shortHex)… failed: \(failure.reason); "
                 + "trying again in \(config.repairFallbackBlocks) blocks unless another peer repairs it")
         }

@@ -75,7 +75,9 @@ public struct MarketAgent: Sendable {
     var repairSeen: [Key256: Height] = [:]
     /// The height of this agent's last repair of each, and the repairs under way.
     var repairTried: [Key256: Height] = [:]
-    var repairsInFlight: Set<Key256> = []
+    var repairsInFlight: [Key256: PublicKey] = [:]
+    /// New providers a repair of each failed to place its slot on.
+    var repairExcluded: [Key256: Set<PublicKey>] = [:]
     var nextTicket: UInt64 = 1
     var effects: [MarketAgentEffect] = []
 
