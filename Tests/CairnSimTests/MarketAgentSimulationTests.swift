@@ -80,6 +80,8 @@ import Testing
             var config = PeerMachineConfig(
                 bootstrap: index == 0 ? [] : [PeerSimulator.address(of: 0)], provider: ProviderConfig())
             config.market = MarketAgentConfig(capacityBytes: 1 << 30, pricePerGiBEpoch: Amount(10_000))
+            // Marking only: the repair that follows is `SelfRepairSimulationTests`'.
+            config.market?.selfRepair = false
             let chain = try ChainMachine(rules: rules, identity: identity, localPeer: identity.peerID)
             machines.append(PeerMachine(identity: identity, config: config, chain: chain))
             let shards = MemoryShardStore(capacity: 1 << 30)

@@ -53,12 +53,7 @@ extension RunningPeer {
             files.deletes[id] = delete
             with(\.deletes, id, now: now) { $0.start() }
         case .startRepair(let order):
-            var repair = RepairOperation(id: id, order: order, localPeer: localPeer)
-            repair.now = now
-            let candidates = surveyCandidates(near: order.layout.fileNonce)
-            repair.start(candidates: candidates, cached: candidates.map { files.capacity(of: $0.id, now: now) })
-            files.repairs[id] = repair
-            apply(files.repairs[id]!.takeEffects(), of: id, now: now)
+            startRepair(order, candidates: surveyCandidates(near: order.layout.fileNonce), id: id, now: now)
         case .repairSourcesRejected(let repair, let slots):
             guard files.repairs[repair] != nil else { return unknown(id) }
             with(\.repairs, repair, now: now) { $0.sourcesRejected(slots, command: id) }
@@ -98,6 +93,15 @@ extension RunningPeer {
             if files.gets.removeValue(forKey: get) != nil { forgetTimers(of: get) }
             actions.append(.deliver(id, .getEnded))
         }
+    }
+
+    /// Starts a `RepairOperation` that places rebuilt shards on `candidates` only.
+    mutating func startRepair(_ order: RepairOrder, candidates: [PeerInfo], id: CommandID, now: Instant) {
+        var repair = RepairOperation(id: id, order: order, localPeer: localPeer)
+        repair.now = now
+        repair.start(candidates: candidates, cached: candidates.map { files.capacity(of: $0.id, now: now) })
+        files.repairs[id] = repair
+        apply(files.repairs[id]!.takeEffects(), of: id, now: now)
     }
 
     private mutating func startGet(_ order: GetOrder, holders: [PeerID: PeerInfo], id: CommandID, now: Instant) {
@@ -332,7 +336,7 @@ extension RunningPeer {
         }
     }
 
-    private mutating func forgetTimers(of operation: CommandID) {
+    mutating func forgetTimers(of operation: CommandID) {
         for (number, owner) in files.timers where owner.operation == operation {
             files.timers[number] = nil
             actions.append(.cancelTimer(.owner(number)))

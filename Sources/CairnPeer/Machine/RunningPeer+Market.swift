@@ -98,6 +98,8 @@ extension RunningPeer {
                  now: now, timeout: LocateOperation.blobTimeout)
         case .prove(let ticket, let shard, let leaf):
             actions.append(.store(ticket, .proveShard(shard, leaf: leaf)))
+        case .repairSlot(let job):
+            startSelfRepair(job, now: now)
         case .log(let entry):
             actions.append(.log(entry))
         }

@@ -32,6 +32,10 @@ struct RunningPeer: Sendable {
     var marketAgent: MarketAgent?
     /// Lookups of the keepers of files whose descriptors the market agent wants.
     var marketLookups: [QueryID: Key256] = [:]
+    /// Slots this peer is rebuilding for the market, by the internal command that runs each
+    /// (`RunningPeer+SelfRepair.swift`).
+    var selfRepairs: [CommandID: MarketAgent.SlotRepair] = [:]
+    var nextSelfRepair: UInt64 = 1
     let identity: Identity
     let config: PeerMachineConfig
 
@@ -146,13 +150,16 @@ struct RunningPeer: Sendable {
                 handleFileCommand(command, id: id, now: now)
             }
         case .storeCompleted(let ticket, let outcome):
-            if ticket.rawValue & MarketAgent.ticketBit != 0 {
+            if ticket.rawValue & Self.selfRepairTicketBit != 0 {
+                selfRepairRebuilt(ticket, outcome, now: now)
+            } else if ticket.rawValue & MarketAgent.ticketBit != 0 {
                 withMarketAgent(now: now) { $0.proved(ticket, outcome) }
             } else {
                 provider?.completed(ticket, outcome, now: now, actions: &actions)
             }
         }
         pumpDHT(now: now)
+        routeInternalDeliveries(now: now)
     }
 
     // MARK: - Serving

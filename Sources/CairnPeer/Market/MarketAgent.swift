@@ -71,6 +71,13 @@ public struct MarketAgent: Sendable {
     /// Each agreement's slot shard IDs in segment order, checked against its slot root.
     var slotShards: [Key256: [ShardID]] = [:]
     var fetches: [Key256: DescriptorFetch] = [:]
+    /// Repairable agreements: the height this agent first saw each so (`planRepairs`).
+    var repairSeen: [Key256: Height] = [:]
+    /// The height of this agent's last repair of each, and the repairs under way.
+    var repairTried: [Key256: Height] = [:]
+    var repairsInFlight: [Key256: PublicKey] = [:]
+    /// New providers a repair of each failed to place its slot on.
+    var repairExcluded: [Key256: Set<PublicKey>] = [:]
     var nextTicket: UInt64 = 1
     var effects: [MarketAgentEffect] = []
 
@@ -106,6 +113,7 @@ public struct MarketAgent: Sendable {
                      inMempool: inMempool)
         }
         prove(height: height, market: market, chain: chain, parameters: parameters, inMempool: inMempool)
+        if config.selfRepair { planRepairs(height: height, market: market, parameters: parameters) }
     }
 
     /// What the agent submitted, and how the chain took it.

@@ -17,6 +17,11 @@ public struct MarketAgentConfig: Hashable, Sendable {
     public var retryAfterBlocks: UInt64 = 3
     /// Shard reads (proofs of storage) in flight at once.
     public var maxReadsInFlight: Int = 8
+    /// Rebuilds repairable slots of other peers' files when this peer's turn comes (`MarketAgent.planRepairs`).
+    public var selfRepair = true
+    /// Blocks each repair candidate waits after the one before it in the order (the i-th waits i times this),
+    /// and before this peer tries a failed repair again.
+    public var repairFallbackBlocks: UInt64 = 20
 
     public init(autoRegister: Bool = true, capacityBytes: UInt64, pricePerGiBEpoch: Amount, stake: Amount? = nil) {
         self.autoRegister = autoRegister

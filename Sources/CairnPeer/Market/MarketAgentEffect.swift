@@ -13,5 +13,8 @@ public enum MarketAgentEffect: Sendable {
     case askDescriptor(Key256, PeerInfo)
     /// The leaf and its path of a stored shard (`StoreOperation.proveShard`, then `proved`).
     case prove(StoreTicket, ShardID, leaf: Int)
+    /// Rebuild a slot onto a new provider and submit its repair (`RunningPeer.startSelfRepair`, then
+    /// `repairEnded`).
+    case repairSlot(MarketAgent.SlotRepair)
     case log(PeerLogEntry)
 }

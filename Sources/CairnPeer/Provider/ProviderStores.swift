@@ -56,6 +56,36 @@ public struct ProviderStores: Sendable {
             return .confirmed(kept: try shards.confirm(file: reference.file, owner: reference.owner, shards: ids))
         case .reclaimPending(let cutoff):
             return .reclaimed(try shards.reclaimPending(addedBefore: cutoff))
+        case .rebuildShards(let job):
+            return try Self.rebuild(job)
         }
+    }
+
+    /// The same checks as `cairn repair` (`FileService.rebuild`): sources against their IDs, rebuilt shards
+    /// against theirs (content-addressed: the rebuilt slot has exactly the descriptor's shard IDs).
+    static func rebuild(_ job: ShardRebuild) throws -> StoreOutcome {
+        var valid: [(index: Int, bytes: [UInt8])] = []
+        var bad: [Int] = []
+        for (slot, buffer) in job.sources {
+            let bytes = Array(buffer.readableBytesView)
+            if slot < job.shardIDs.count, bytes.count == job.shardLength,
+                ShardCommitment.id(of: bytes) == job.shardIDs[slot]
+            {
+                valid.append((slot, bytes))
+            } else {
+                bad.append(slot)
+            }
+        }
+        guard bad.isEmpty else { return .rebuildRejected(bad) }
+        let coder = try ErasureCoder(k: job.parameters.k, n: job.parameters.n)
+        let shards = try coder.rebuild(valid, targets: job.targets)
+        var rebuilt: [Int: ByteBuffer] = [:]
+        for slot in job.targets {
+            guard let bytes = shards[slot], slot < job.shardIDs.count,
+                ShardCommitment.id(of: bytes) == job.shardIDs[slot]
+            else { throw StorageError.erasureCoding("shard \(slot) rebuilt wrong: it does not match its ID") }
+            rebuilt[slot] = ByteBuffer(bytes: bytes)
+        }
+        return .rebuilt(rebuilt)
     }
 }

@@ -31,4 +31,30 @@ public enum StoreOperation: Sendable {
     case confirmShards(reference: ShardReference, shards: [ShardID])
     /// Release the pending references added before `addedBefore`; answered `.reclaimed`.
     case reclaimPending(addedBefore: Instant)
+    /// Verify k source shards of one segment against their IDs and rebuild the missing ones (Reed–Solomon over
+    /// the ciphertext: no key); answered `.rebuilt`, or `.rebuildRejected` with the sources that are corrupt.
+    /// Not disk work but CPU work, carried out where the disk work is so that the machine stays light: the
+    /// self-healing of issue 9 needs it inside the machine, with no `FileService` around.
+    case rebuildShards(ShardRebuild)
+}
+
+/// One segment's rebuild (`StoreOperation.rebuildShards`).
+public struct ShardRebuild: Sendable {
+    public var parameters: CodingParameters
+    /// The segment's n shard IDs: the sources are checked against them, the rebuilt shards must match them.
+    public var shardIDs: [ShardID]
+    public var shardLength: Int
+    public var sources: [(slot: Int, bytes: ByteBuffer)]
+    public var targets: [Int]
+
+    public init(
+        parameters: CodingParameters, shardIDs: [ShardID], shardLength: Int, sources: [(slot: Int, bytes: ByteBuffer)],
+        targets: [Int]
+    ) {
+        self.parameters = parameters
+        self.shardIDs = shardIDs
+        self.shardLength = shardLength
+        self.sources = sources
+        self.targets = targets
+    }
 }

@@ -19,5 +19,9 @@ public enum StoreOutcome: Sendable {
     case deleted(shards: Int)
     case confirmed(kept: Int)
     case reclaimed(ShardStore.PendingReclaim)
+    /// The rebuilt shards by slot, each checked against its ID.
+    case rebuilt([Int: ByteBuffer])
+    /// These source slots did not match their IDs: nothing was rebuilt.
+    case rebuildRejected([Int])
     case failed(StorageError)
 }

@@ -7,7 +7,7 @@ public struct PlacedFile: Sendable {
     public let fileID: Key256
     public let descriptor: Descriptor
     public let placement: FilePlacement
-    public let segments: [Segment]
+    public private(set) var segments: [Segment]
 
     /// One segment: its sizes, its n shard IDs and who holds each (`Key256.zero` where no record says).
     public struct Segment: Hashable, Sendable {
@@ -40,5 +40,18 @@ public struct PlacedFile: Sendable {
             for (index, id) in segment.shardIDs.enumerated() where segment.holders[index] == holder { ids.append(id) }
         }
         return ids
+    }
+
+    /// The same file with slot `slot` of every segment held by `holder`, for each entry of `holders`: what the
+    /// chain's agreements say of a slot-stable file (one provider per slot) when placement records are missing
+    /// or stale.
+    public func withSlotHolders(_ holders: [Int: PeerID]) -> PlacedFile {
+        var copy = self
+        for index in copy.segments.indices {
+            for (slot, holder) in holders where slot < copy.segments[index].holders.count {
+                copy.segments[index].holders[slot] = holder
+            }
+        }
+        return copy
     }
 }

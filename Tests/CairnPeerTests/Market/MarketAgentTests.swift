@@ -202,6 +202,8 @@ import Testing
                     agent.submitted(purpose, .success(tx.hash), height: state.height)
                 case .log(let entry):
                     logs.append(entry)
+                case .repairSlot:
+                    break
                 }
             }
         }

@@ -1,0 +1,117 @@
+import CairnChain
+import CairnCrypto
+@testable import CairnMarket
+import Testing
+
+@testable import CairnPeer
+
+/// Who repairs a repairable slot, when and onto whom (`MarketAgent+Repair.swift`): decided from the committed
+/// market alone, so that every peer decides alike.
+@Suite struct MarketAgentRepairTests {
+    let parameters = MarketParameters.localNetwork
+    let identities = (0..<8).map { Identity(seed: [UInt8](repeating: UInt8(0x40 + $0), count: 32))! }
+    let fileID = SHA256.hash(Array("repair me".utf8))
+
+    /// Eight providers; slots 0–3 of one file on providers 0–3, slot 3 marked for repair.
+    func market() -> (MarketState, StorageAgreement) {
+        var providers: [PublicKey: MarketProvider] = [:]
+        for (index, identity) in identities.enumerated() {
+            providers[identity.publicKey] = MarketProvider(
+                capacityBytes: 1 << 30, pricePerGiBEpoch: Amount(10_000), stake: parameters.minProviderStake,
+                address: "127.0.0.1:\(4100 + index)")
+        }
+        var agreements: [Key256: StorageAgreement] = [:]
+        for slot in 0..<4 {
+            let agreement = StorageAgreement(
+                id: StorageAgreement.id(transactionHash: fileID, slot: UInt16(slot)),
+                owner: identities[7].publicKey, provider: identities[slot].publicKey, fileID: fileID,
+                slot: UInt16(slot), slotRoot: .zero, segmentCount: 4, shardLength: 32 << 10,
+                lastShardLength: 1 << 10, startEpoch: 1, endEpoch: 100, pricePerEpoch: Amount(1),
+                maxPricePerGiBEpoch: Amount(20_000), escrow: Amount(1_000_000), proofsOK: 0, proofsMissed: 2,
+                consecutiveMisses: slot == 3 ? 2 : 0, paidTotal: .zero, penaltiesTotal: .zero,
+                state: slot == 3 ? .repairNeeded : .active)
+            agreements[agreement.id] = agreement
+        }
+        let state = MarketState(epoch: 5, epochSeed: .zero, providers: providers, agreements: agreements)
+        return (state, state.repairable[0])
+    }
+
+    func agent(_ index: Int, fallback: UInt64 = 4) -> MarketAgent {
+        var config = MarketAgentConfig(capacityBytes: 1 << 30, pricePerGiBEpoch: Amount(10_000))
+        config.repairFallbackBlocks = fallback
+        return MarketAgent(config: config, local: identities[index].publicKey, address: "127.0.0.1:\(4100 + index)")
+    }
+
+    func repairs(_ agent: inout MarketAgent, height: Height, market: MarketState) -> [MarketAgent.SlotRepair] {
+        agent.planRepairs(height: height, market: market, parameters: parameters)
+        return agent.takeEffects().compactMap { if case .repairSlot(let job) = $0 { job } else { nil } }
+    }
+
+    @Test func everyPeerComputesTheSameOrderAndTarget() throws {
+        let (market, agreement) = market()
+        let order = MarketAgent.repairCandidates(for: agreement, in: market)
+        #expect(order.count == 7)
+        #expect(!order.contains(identities[3].publicKey))
+        // The same from a market whose providers were inserted in another order.
+        var shuffled: [PublicKey: MarketProvider] = [:]
+        for key in market.providers.keys.sorted(by: { $0.precedes($1) }).reversed() {
+            shuffled[key] = market.providers[key]
+        }
+        let other = MarketState(epoch: 5, epochSeed: .zero, providers: shuffled, agreements: market.agreements)
+        #expect(MarketAgent.repairCandidates(for: agreement, in: other) == order)
+        let target = try #require(MarketAgent.newProvider(for: agreement, in: market, parameters: parameters))
+        #expect(MarketAgent.newProvider(for: agreement, in: other, parameters: parameters) == target)
+        // Never a provider of another slot of the file, nor the failed one.
+        #expect(!identities[0...3].map(\.publicKey).contains(target.key))
+        // Exactly one peer acts at the first block: the first of the order.
+        var acting: [PublicKey] = []
+        for index in 0..<8 {
+            var agent = agent(index)
+            if !repairs(&agent, height: 100, market: market).isEmpty { acting.append(identities[index].publicKey) }
+        }
+        #expect(acting == [order[0]])
+    }
+
+    @Test func theNextCandidateTakesOverAfterTheFallbackBlocks() throws {
+        let (market, agreement) = market()
+        let order = MarketAgent.repairCandidates(for: agreement, in: market)
+        let second = try #require(identities.firstIndex { $0.publicKey == order[1] })
+        let third = try #require(identities.firstIndex { $0.publicKey == order[2] })
+        var agents = [agent(second), agent(third)]
+        var first: [Height?] = [nil, nil]
+        // The first candidate is silent: nothing commits, the agreement stays repairable.
+        for height in Height(100)...Height(120) {
+            for i in agents.indices {
+                let jobs = repairs(&agents[i], height: height, market: market)
+                if !jobs.isEmpty, first[i] == nil {
+                    first[i] = height
+                    #expect(jobs[0].agreement.id == agreement.id)
+                    #expect(jobs[0].sources.count == 3)
+                }
+            }
+        }
+        #expect(first[0] == 104)
+        #expect(first[1] == 108)
+    }
+
+    @Test func aFailedRepairIsTriedAgainAndARepairedSlotIsForgotten() throws {
+        var (market, agreement) = market()
+        let order = MarketAgent.repairCandidates(for: agreement, in: market)
+        let index = try #require(identities.firstIndex { $0.publicKey == order[0] })
+        var agent = agent(index)
+        let first = try #require(repairs(&agent, height: 10, market: market).first)
+        #expect(repairs(&agent, height: 11, market: market).isEmpty)
+        agent.repairEnded(agreement.id, .failure(SelfRepairFailure("the new provider did not answer")))
+        #expect(repairs(&agent, height: 13, market: market).isEmpty)
+        // Tried again onto another provider: the one that failed may be dead.
+        let again = try #require(repairs(&agent, height: 14, market: market).first)
+        #expect(again.newProvider.key != first.newProvider.key)
+        agent.repairEnded(agreement.id, .success(.zero))
+        agreement.state = .ended
+        market = MarketState(
+            epoch: 5, epochSeed: .zero, providers: market.providers,
+            agreements: market.agreements.merging([(agreement.id, agreement)]) { $1 })
+        #expect(repairs(&agent, height: 40, market: market).isEmpty)
+        #expect(agent.repairSeen.isEmpty)
+    }
+}
