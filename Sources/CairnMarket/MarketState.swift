@@ -15,7 +15,7 @@ public struct MarketState: LedgerExtensionState, Equatable {
     public internal(set) var provedThisEpoch: Set<Key256>
     /// Index of the open agreements (active or marked for repair): what settlement walks, so that an epoch
     /// boundary costs O(open agreements), not O(all ever opened). Derived from `agreements`.
-    var openIDs: Set<Key256>
+    public internal(set) var openIDs: Set<Key256>
 
     public init(
         epoch: UInt64, epochSeed: Key256, providers: [PublicKey: MarketProvider] = [:],

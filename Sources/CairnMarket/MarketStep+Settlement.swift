@@ -54,11 +54,6 @@ extension MarketStep {
         market.provedThisEpoch = []
     }
 
-    /// `min(penaltyCap, penaltyBase × 2^(misses − 1))` for a run of `misses` ≥ 1 consecutive misses.
-    func penalty(afterMisses misses: UInt64) -> Amount {
-        let shift = misses == 0 ? 0 : misses - 1
-        guard shift < 64 else { return parameters.penaltyCap }
-        let (scaled, overflow) = parameters.penaltyBase.baseUnits.multipliedReportingOverflow(by: 1 << shift)
-        return overflow ? parameters.penaltyCap : min(parameters.penaltyCap, Amount(scaled))
-    }
+    /// The penalty for a run of `misses` consecutive misses (`MarketParameters.penalty(afterMisses:)`).
+    func penalty(afterMisses misses: UInt64) -> Amount { parameters.penalty(afterMisses: misses) }
 }

@@ -69,7 +69,7 @@ extension ProviderStatusResponse {
         proofsMissed = provider?.proofsMissed ?? 0
         proofsInvalid = provider?.proofsInvalid ?? 0
         challengesDue = status?.challengesDue ?? 0
-        warnings = status?.warnings ?? []
+        warnings = snapshot.localWarnings + (status?.warnings ?? [])
         capacity = provider?.capacityBytes ?? 0
         used = provider?.usedBytes ?? 0
         price = provider?.pricePerGiBEpoch.baseUnits ?? 0

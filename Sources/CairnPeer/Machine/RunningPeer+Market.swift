@@ -39,7 +39,8 @@ extension RunningPeer {
             let snapshot = MarketSnapshot(
                 height: chain.height, parameters: parameters, state: MarketState.of(chain.ledger),
                 local: identity.publicKey, balance: chain.ledger.balance(of: identity.publicKey),
-                tokenSymbol: chain.params.tokenSymbol, decimals: chain.params.decimals)
+                tokenSymbol: chain.params.tokenSymbol, decimals: chain.params.decimals,
+                localWarnings: marketAgent?.proofWarnings ?? [])
             return actions.append(.deliver(id, .market(.snapshot(snapshot))))
         case .register(let capacity, let price, let stake):
             kind = MarketTransaction.registerProvider(

@@ -45,6 +45,7 @@ extension MarketAgent {
     ) {
         var round = ProofRound(
             epoch: epoch, maxTxBytes: Int(chain.maxTxBytes), maxProofs: Int(parameters.maxProofsPerTx))
+        round.parameters = parameters
         var toFetch: [Key256] = []
         for (id, challenge) in due {
             guard let agreement = market.agreements[id] else { continue }

@@ -7,7 +7,7 @@ import CairnWire
 /// Self-healing (DESIGN.md §9, issue 9 item 5): which peer rebuilds a repairable slot, when, and onto whom —
 /// decided from the committed market alone, so that every peer decides alike and the simulator runs it too.
 ///
-/// Candidates: every registered provider but the failed one (the chain's provider list is the one set of
+/// Candidates: every registered provider but the failed one and those missing proofs now (the chain's provider list is the one set of
 /// peers every peer agrees on; a keeper's routing table is not), in `MarketState.repairer` order (closest
 /// PeerID to the file ID first: the providers most likely to keep the descriptor). The i-th candidate acts
 /// `i × repairFallbackBlocks` blocks after the agreement became repairable (as this peer saw it committed) if
@@ -22,11 +22,29 @@ extension MarketAgent {
         public var sources: [Int: PeerInfo]
     }
 
-    /// The order in which peers repair `agreement`: the registered providers but its own, by
-    /// `MarketState.repairer`.
-    public static func repairCandidates(for agreement: StorageAgreement, in market: MarketState) -> [PublicKey] {
-        MarketState.repairer(
-            for: agreement, candidates: market.providers.keys.filter { $0 != agreement.provider })
+    /// The order in which peers repair `agreement`: the registered providers but its own and the failing ones
+    /// (`failingProviders`), by `MarketState.repairer`. `failing` may be passed when already computed.
+    public static func repairCandidates(
+        for agreement: StorageAgreement, in market: MarketState, failing: Set<PublicKey>? = nil
+    ) -> [PublicKey] {
+        let failing = failing ?? failingProviders(in: market)
+        return MarketState.repairer(
+            for: agreement,
+            candidates: market.providers.keys.filter { $0 != agreement.provider && !failing.contains($0) })
+    }
+
+    /// Providers with an open agreement in a run of missed epochs: dead, cut off or short of data right now. A
+    /// dead provider stays registered, so without this it could head the repair order (and every later
+    /// candidate wait for it) or be chosen to receive the rebuilt slot; when three providers of a file die at
+    /// once, each of their slots would wait a fallback period per dead candidate. From the committed market
+    /// alone, so every peer excludes the same ones.
+    public static func failingProviders(in market: MarketState) -> Set<PublicKey> {
+        var failing = Set<PublicKey>()
+        for id in market.openIDs {
+            guard let agreement = market.agreements[id], agreement.consecutiveMisses > 0 else { continue }
+            failing.insert(agreement.provider)
+        }
+        return failing
     }
 
     /// Blocks the candidate at `position` of `repairCandidates` waits, after the agreement became repairable,
@@ -42,8 +60,9 @@ extension MarketAgent {
     /// a dead provider does not stay the choice forever.
     public static func newProvider(
         for agreement: StorageAgreement, in market: MarketState, parameters: MarketParameters,
-        excluding: Set<PublicKey> = []
+        excluding: Set<PublicKey> = [], failing: Set<PublicKey>? = nil
     ) -> MarketCandidate? {
+        let failing = failing ?? failingProviders(in: market)
         let holding = Set(market.agreements(ofFile: agreement.fileID).filter(\.isOpen).map(\.provider))
         let start = market.epoch + 1
         guard agreement.endEpoch > start else { return nil }
@@ -56,7 +75,7 @@ extension MarketAgent {
             maxPrice: agreement.maxPricePerGiBEpoch, near: agreement.fileID
         ).first { candidate in
             guard !holding.contains(candidate.key), candidate.key != agreement.provider,
-                !excluding.contains(candidate.key),
+                !excluding.contains(candidate.key), !failing.contains(candidate.key),
                 let cost = MarketPricing.escrow(
                     pricePerGiBEpoch: candidate.pricePerGiBEpoch, size: agreement.sizeBytes,
                     epochs: agreement.endEpoch - start)
@@ -73,22 +92,25 @@ extension MarketAgent {
         repairTried = repairTried.filter { ids.contains($0.key) }
         repairsInFlight = repairsInFlight.filter { ids.contains($0.key) }
         repairExcluded = repairExcluded.filter { ids.contains($0.key) }
+        guard !repairable.isEmpty else { return }
+        let failing = Self.failingProviders(in: market)
         for agreement in repairable {
             let seen = repairSeen[agreement.id] ?? height
             repairSeen[agreement.id] = seen
             guard repairsInFlight[agreement.id] == nil else { continue }
             if let tried = repairTried[agreement.id], height < tried + config.repairFallbackBlocks { continue }
-            let order = Self.repairCandidates(for: agreement, in: market)
+            let order = Self.repairCandidates(for: agreement, in: market, failing: failing)
             guard let position = order.firstIndex(of: local),
                 height >= seen + Self.repairDelay(position: position, fallbackBlocks: config.repairFallbackBlocks)
             else { continue }
             repairTried[agreement.id] = height
             var provider = Self.newProvider(
-                for: agreement, in: market, parameters: parameters, excluding: repairExcluded[agreement.id] ?? [])
+                for: agreement, in: market, parameters: parameters, excluding: repairExcluded[agreement.id] ?? [],
+                failing: failing)
             if provider == nil, repairExcluded[agreement.id] != nil {
                 // Every eligible provider failed once: they may have come back.
                 repairExcluded[agreement.id] = nil
-                provider = Self.newProvider(for: agreement, in: market, parameters: parameters)
+                provider = Self.newProvider(for: agreement, in: market, parameters: parameters, failing: failing)
             }
             guard let provider else {
                 log(.warning, "agreement \(agreement.id.shortHex)… needs repair but no registered provider can "

@@ -46,6 +46,8 @@ public struct MarketAgent: Sendable {
         var reading: [StoreTicket: Key256] = [:]
         var entries: [Key256: ProofBatch.Entry] = [:]
         var unproved: [Key256: String] = [:]
+        /// The market's rules, for the warnings (`proofWarnings`).
+        var parameters: MarketParameters?
         /// The proofs transactions, once submitted.
         var posted: [Pending] = []
 

@@ -36,6 +36,8 @@ public struct MarketSnapshot: Sendable {
     public var balance: Amount
     public var tokenSymbol: String
     public var decimals: UInt8
+    /// What this peer's market agent sees coming before the chain does (`MarketAgent.proofWarnings`).
+    public var localWarnings: [String] = []
 
     public var clock: MarketClock { MarketClock(parameters) }
     /// This peer's provider status (record, score, warnings), nil when it is not registered.

@@ -114,4 +114,35 @@ import Testing
         #expect(repairs(&agent, height: 40, market: market).isEmpty)
         #expect(agent.repairSeen.isEmpty)
     }
+
+    /// Providers that are missing proofs now (three killed at once) neither head the repair order nor receive the
+    /// rebuilt slot: otherwise every slot would wait a fallback period per dead candidate before it. A first
+    /// miss is enough, since a dead provider misses every agreement it holds in the same epoch.
+    @Test func providersMissingProofsNeitherRepairNorReceiveTheSlot() throws {
+        let (healthy, agreement) = market()
+        let before = MarketAgent.repairCandidates(for: agreement, in: healthy)
+        let target = try #require(MarketAgent.newProvider(for: agreement, in: healthy, parameters: parameters))
+        // The first repairer and the first target each miss one epoch of another file's agreement.
+        let failing = Set([before[0], target.key])
+        var agreements = healthy.agreements
+        for (n, key) in failing.sorted(by: { $0.precedes($1) }).enumerated() {
+            var other = agreement
+            other.id = SHA256.hash(Array("other file \(n)".utf8))
+            other.fileID = SHA256.hash(Array("other file".utf8))
+            other.provider = key
+            other.state = .active
+            other.consecutiveMisses = 1
+            agreements[other.id] = other
+        }
+        let market = MarketState(epoch: 5, epochSeed: .zero, providers: healthy.providers, agreements: agreements)
+        #expect(MarketAgent.failingProviders(in: market) == failing.union([agreement.provider]))
+        let order = MarketAgent.repairCandidates(for: agreement, in: market)
+        #expect(order == before.filter { !failing.contains($0) })
+        let moved = try #require(MarketAgent.newProvider(for: agreement, in: market, parameters: parameters))
+        #expect(!failing.contains(moved.key))
+        // The first healthy candidate acts at once, not a fallback period later.
+        let first = try #require(identities.firstIndex { $0.publicKey == order[0] })
+        var agent = agent(first)
+        #expect(repairs(&agent, height: 100, market: market).first?.newProvider.key == moved.key)
+    }
 }

@@ -247,6 +247,12 @@ import Testing
         #expect(MarketState.of(state).provedThisEpoch.count == 3)
         #expect(!MarketState.of(state).provedThisEpoch.contains(missing.id))
         #expect(logs.contains { $0.level == .warning && $0.message.contains(missing.id.shortHex) })
+        // Warned before the epoch is settled: the miss to come, its penalty and when.
+        let before = try #require(agent.proofWarnings.first)
+        #expect(agent.proofWarnings.count == 1)
+        #expect(before.contains(missing.id.shortHex) && before.contains("miss 1 in a row"))
+        #expect(before.contains("takes \(market.penaltyBase.baseUnits) base units of stake"))
+        #expect(MarketState.of(state).agreements[missing.id]?.penaltiesTotal == .zero)
 
         // The settlement counts the miss; the agent says so, and so does the provider's status.
         let clock = MarketClock(market)
