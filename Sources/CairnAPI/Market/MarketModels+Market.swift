@@ -33,11 +33,13 @@ extension AgreementResponse {
 }
 
 extension AgreementsResponse {
-    /// `account`'s agreements in `state`, as owner or provider, by ID; only `file`'s when given (by slot then).
+    /// `account`'s agreements in `state`, as owner or provider, by ID; with `file`, every agreement of that file
+    /// whoever its parties (by slot): the chain is public, and a keeper or the owner's other peer checks a file's
+    /// slots, its repairs included, while the owner is away.
     init(_ state: MarketState, account: PublicKey, file: Key256?) {
         let mine: [StorageAgreement]
         if let file {
-            mine = state.agreements(ofFile: file).filter { $0.owner == account || $0.provider == account }
+            mine = state.agreements(ofFile: file)
         } else {
             mine = state.agreements.values.filter { $0.owner == account || $0.provider == account }
                 .sorted { $0.id < $1.id }

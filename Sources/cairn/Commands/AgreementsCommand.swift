@@ -11,7 +11,8 @@ struct AgreementsCommand: AsyncParsableCommand {
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Each agreement's file, slot, parties, proof record, payments and state.")
-        @Option(help: "Only the agreements of this file (its ID, 64 hex).") var file: String?
+        @Option(help: "Every agreement of this file (its ID, 64 hex), whoever its parties, instead of this peer's.")
+        var file: String?
         @OptionGroup var options: APIOptions
 
         func validate() throws {

@@ -29,7 +29,7 @@ struct MarketRoutesTests {
             address: "127.0.0.1:4001", usedBytes: 1 << 20, openAgreements: 1, proofsOK: 9, proofsMissed: 1)
         let agreements = [
             agreement(1, owner: other, provider: me), agreement(2, owner: me, provider: other, file: 0xdd),
-            agreement(3, owner: other, provider: other),
+            agreement(3, owner: other, provider: other), agreement(4, owner: other, provider: other, file: 0xdd),
         ]
         return MarketState(
             epoch: 10, epochSeed: .zero, providers: [me: provider],
@@ -56,7 +56,7 @@ struct MarketRoutesTests {
         #expect(first["paid"] as? Int == 90 && first["escrow"] as? Int == 900 && first["state"] as? String == "active")
         #expect(
             AgreementsResponse(Self.state, account: Self.me, file: Key256(bytes: [UInt8](repeating: 0xdd, count: 32)))
-                .agreements.map(\.slot) == [2])
+                .agreements.map(\.slot) == [2, 4], "every agreement of the file, whoever its parties")
         #expect(AgreementsResponse(MarketState.genesis, account: Self.me, file: nil).agreements.isEmpty)
     }
 
