@@ -6,7 +6,8 @@ extension MarketStep {
     /// gone, moves to `newProvider` (same slot root; the keeper rebuilt the shards off chain). The replacement runs
     /// from the next epoch to the old end, funded from the old agreement's escrow with the owner offline; the
     /// keeper is paid `repairFeePerMille` of that escrow. Refused when the escrow left cannot pay the new
-    /// provider's price for the epochs left, or the new provider is priced above the owner's maximum.
+    /// provider's price for the epochs left, the new provider is priced above the owner's maximum, or it already
+    /// holds another open slot of the file (one provider lost must cost a file one slot, not two).
     ///
     /// Which keeper repairs is not enforced on chain (the first valid repair wins); `MarketState.repairer` gives
     /// the order every keeper computes alike, so that they do not all race.
@@ -19,6 +20,11 @@ extension MarketStep {
             throw refuse("agreement \(id.shortHex)… is active and its provider in good standing: nothing to repair")
         }
         guard newProvider != old.provider else { throw refuse("the new provider is the current one") }
+        for other in market.openIDs {
+            guard let held = market.agreements[other], held.provider == newProvider, held.fileID == old.fileID
+            else { continue }
+            throw refuse("provider \(newProvider.address) already holds slot \(held.slot) of file \(old.fileID.shortHex)…")
+        }
         let candidate = try provider(newProvider)
         try checkTakes(newProvider, candidate, size: old.sizeBytes, maxPrice: old.maxPricePerGiBEpoch)
         let start = market.epoch + 1

@@ -88,6 +88,10 @@ import Testing
 
         // Epoch 3: a keeper moves b to p3 (epochs 4..<7, 3,000 needed); the fee is 5 % of 6,030 = 301. The owner
         // renews a by 2 epochs; p1 proves.
+        // Not onto p1, which holds slot 0 of the file: one provider lost must cost one slot.
+        let ontoHolder = f.tx(
+            f.keeper, MarketTransaction.repair(agreementID: b, newProvider: f.p1.publicKey), on: state)
+        #expect(f.refusal(ontoHolder, on: state)?.contains("already holds slot 0 of file") == true)
         let repair = f.tx(f.keeper, MarketTransaction.repair(agreementID: b, newProvider: f.p3.publicKey), on: state)
         let renew = f.tx(f.owner, MarketTransaction.renew(agreementID: a, extraEpochs: 2), on: state)
         let prove3 = f.tx(

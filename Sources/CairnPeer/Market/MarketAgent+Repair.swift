@@ -84,6 +84,27 @@ extension MarketAgent {
         }
     }
 
+    /// Where each of `repairable`'s slots goes, as every peer computes it: a file's repairable slots, in slot
+    /// order, each take the first `newProvider` the earlier ones did not. Different keepers repair different
+    /// slots of a file at the same height from the same committed market; without this they would all choose
+    /// the same provider, and the chain takes only one slot of a file per provider.
+    static func plannedTargets(
+        _ repairable: [StorageAgreement], in market: MarketState, parameters: MarketParameters,
+        failing: Set<PublicKey>
+    ) -> [Key256: MarketCandidate] {
+        var planned: [Key256: MarketCandidate] = [:]
+        var taken: [Key256: Set<PublicKey>] = [:]
+        for agreement in repairable.sorted(by: { ($0.fileID, $0.slot) < ($1.fileID, $1.slot) }) {
+            guard let target = newProvider(
+                for: agreement, in: market, parameters: parameters, excluding: taken[agreement.fileID] ?? [],
+                failing: failing)
+            else { continue }
+            planned[agreement.id] = target
+            taken[agreement.fileID, default: []].insert(target.key)
+        }
+        return planned
+    }
+
     /// The repairs due from this peer at `height`.
     mutating func planRepairs(height: Height, market: MarketState, parameters: MarketParameters) {
         let repairable = market.repairable
@@ -94,6 +115,7 @@ extension MarketAgent {
         repairExcluded = repairExcluded.filter { ids.contains($0.key) }
         guard !repairable.isEmpty else { return }
         let failing = Self.failingProviders(in: market)
+        let planned = Self.plannedTargets(repairable, in: market, parameters: parameters, failing: failing)
         for agreement in repairable {
             let seen = repairSeen[agreement.id] ?? height
             repairSeen[agreement.id] = seen
@@ -104,13 +126,20 @@ extension MarketAgent {
                 height >= seen + Self.repairDelay(position: position, fallbackBlocks: config.repairFallbackBlocks)
             else { continue }
             repairTried[agreement.id] = height
-            var provider = Self.newProvider(
-                for: agreement, in: market, parameters: parameters, excluding: repairExcluded[agreement.id] ?? [],
-                failing: failing)
+            // The targets planned for the file's other repairable slots are not this one's to take.
+            let others = Set(
+                repairable.filter { $0.fileID == agreement.fileID && $0.id != agreement.id }
+                    .compactMap { planned[$0.id]?.key })
+            var provider =
+                repairExcluded[agreement.id] == nil
+                ? planned[agreement.id]
+                : Self.newProvider(
+                    for: agreement, in: market, parameters: parameters,
+                    excluding: others.union(repairExcluded[agreement.id] ?? []), failing: failing)
             if provider == nil, repairExcluded[agreement.id] != nil {
                 // Every eligible provider failed once: they may have come back.
                 repairExcluded[agreement.id] = nil
-                provider = Self.newProvider(for: agreement, in: market, parameters: parameters, failing: failing)
+                provider = planned[agreement.id]
             }
             guard let provider else {
                 log(.warning, "agreement \(agreement.id.shortHex)… needs repair but no registered provider can "

@@ -145,4 +145,31 @@ import Testing
         var agent = agent(first)
         #expect(repairs(&agent, height: 100, market: market).first?.newProvider.key == moved.key)
     }
+
+    /// Two slots of one file repairable at once (two of its providers died together): every peer plans them onto
+    /// different providers, so that the two keepers acting at the same height do not both choose the nearest.
+    @Test func slotsRepairableAtOnceGoToDifferentProviders() throws {
+        let (one, agreement) = market()
+        var agreements = one.agreements
+        var second = try #require(one.agreements.values.first { $0.slot == 2 })
+        second.state = .repairNeeded
+        second.consecutiveMisses = 2
+        agreements[second.id] = second
+        let market = MarketState(epoch: 5, epochSeed: .zero, providers: one.providers, agreements: agreements)
+        let failing = MarketAgent.failingProviders(in: market)
+        let planned = MarketAgent.plannedTargets(
+            market.repairable, in: market, parameters: parameters, failing: failing)
+        let first = try #require(planned[second.id])
+        let other = try #require(planned[agreement.id])
+        #expect(first.key != other.key)
+        #expect(first == MarketAgent.newProvider(for: second, in: market, parameters: parameters), "lower slot first")
+        // And each slot's first repairer sends it there.
+        for repairable in [second, agreement] {
+            let order = MarketAgent.repairCandidates(for: repairable, in: market)
+            let index = try #require(identities.firstIndex { $0.publicKey == order[0] })
+            var agent = agent(index)
+            let job = try #require(repairs(&agent, height: 100, market: market).first { $0.agreement.id == repairable.id })
+            #expect(job.newProvider.key == planned[repairable.id]?.key)
+        }
+    }
 }
