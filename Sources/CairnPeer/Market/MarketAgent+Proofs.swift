@@ -133,7 +133,8 @@ extension MarketAgent {
         case .noSuchLeaf:
             round.unproved[id] = "shard \(ids[challenge.segment].hex) has no leaf \(challenge.leaf)"
         case .failed(let error):
-            round.unproved[id] = "shard \(ids[challenge.segment].hex) could not be read: \(error)"
+            // The store's error names the shard.
+            round.unproved[id] = "its shard could not be read: \(error)"
         default:
             round.unproved[id] = "the shard store gave an unexpected answer"
         }
