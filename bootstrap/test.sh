@@ -12,3 +12,6 @@ PYTHON=$(bootstrap/python-env.sh)
 "$PYTHON" simulations/check-metrics.py
 "$PYTHON" simulations/check-openapi.py
 "$PYTHON" simulations/check-dashboard.py
+# The storage market on 10 and 12 real peers: agreements, proofs and payments; self-repair with the owner away.
+CAIRN_BIN=.build/debug/cairn "$PYTHON" simulations/check-market.py
+CAIRN_BIN=.build/debug/cairn "$PYTHON" simulations/check-self-healing.py

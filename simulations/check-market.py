@@ -5,19 +5,22 @@ within five epochs every provider of the file has posted valid proofs, each prov
 exactly what its agreements were paid, and the owner's escrow has shrunk by the same. Prints each figure and
 PASS/FAIL; stops every process it started, by PID.
 
-    swift build -c release && simulations/check-market.py
+    swift build -c release --product cairn && simulations/check-market.py   (CAIRN_BIN=… for another binary)
 """
-import hashlib, json, os, subprocess, sys, time
+import json, os, subprocess, sys, time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import local_cluster
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 B = os.environ.get("CAIRN_BIN", os.path.join(ROOT, ".build/release/cairn"))
 N = 10
 D = "/tmp/cairn-market-%d" % os.getpid()
-BASE = int(os.environ.get("CAIRN_CHECK_BASE", "4900"))
 EPOCH_SECONDS = 10 * 0.5  # local network: 10 blocks of 500 ms
 
 
 def run(i, *a):
-    args = [B, *a, "--api", f"127.0.0.1:{BASE + 1000 + i}", "--data", f"{D}/peer-{i}", "--json"]
+    args = [B, *a, "--api", members[i]["api"], "--data", members[i]["data"], "--json"]
     return subprocess.run(args, capture_output=True, text=True, timeout=120)
 
 
@@ -49,11 +52,7 @@ def check(name, passed, detail=""):
     print(("PASS " if passed else "FAIL ") + name + (f": {detail}" if detail else ""))
 
 
-out = subprocess.run([B, "sim", "cluster", "--peers", str(N), "--base-port", str(BASE), "--dir", D, "--detach",
-                      "--json"], capture_output=True, text=True)
-if out.returncode != 0:
-    sys.exit(out.stderr)
-members = json.loads(out.stdout)["peers"]
+members = local_cluster.start(B, N, D, "CHECK-MARKET", 100)
 pids = [m["pid"] for m in members]
 index_of = {m["id"]: i for i, m in enumerate(members)}
 try:
@@ -74,16 +73,26 @@ try:
         return {a["id"]: a for a in cli(1, "agreements")["agreements"] if a["id"] in agreements}
 
     wait("the agreements committed", 20, lambda: len(mine()) == 8)
+    h0 = cli(0, "chain", "status")["height"]
     start = mine()
     balances0 = {i: cli(i, "wallet", "balance")["balance"] for i in range(N)}
     escrow0 = sum(a["escrow"] for a in start.values())
+    if (cli(0, "chain", "status")["height"] - 1) // 10 != (h0 - 1) // 10:  # an epoch ended meanwhile: again
+        h0 = cli(0, "chain", "status")["height"]
+        start = mine()
+        balances0 = {i: cli(i, "wallet", "balance")["balance"] for i in range(N)}
+        escrow0 = sum(a["escrow"] for a in start.values())
 
     proved = wait("every agreement proved", 5 * EPOCH_SECONDS + 10,
                   lambda: all(a["proofs_ok"] >= 1 for a in mine().values()))
     # Settle on an epoch boundary: two more epochs, then read everything at one moment.
     time.sleep(2 * EPOCH_SECONDS)
-    end = mine()
-    balances1 = {i: cli(i, "wallet", "balance")["balance"] for i in range(N)}
+    for _ in range(10):  # read agreements and balances within one epoch: payments move only at its end
+        h = cli(0, "chain", "status")["height"]
+        end = mine()
+        balances1 = {i: cli(i, "wallet", "balance")["balance"] for i in range(N)}
+        if (cli(0, "chain", "status")["height"] - 1) // 10 == (h - 1) // 10:
+            break
     ok = [a["proofs_ok"] for a in end.values()]
     missed = [a["proofs_missed"] for a in end.values()]
     check("within five epochs every provider of the file posted valid proofs", proved and min(ok) >= 1 and max(missed) == 0,
@@ -111,12 +120,13 @@ try:
         exact = exact and grown == amount and amount > 0
     check("each provider's balance grew by exactly what its agreements were paid", exact, ", ".join(detail))
 finally:
-    subprocess.run([B, "sim", "cluster", "--stop", "--dir", D], capture_output=True, text=True)
+    local_cluster.stop(B, D)
     for pid in pids:
         try:
             os.kill(pid, 9)
         except ProcessLookupError:
             pass
+    subprocess.run(["rm", "-rf", D])
 
 passed = sum(results)
 print(f"CHECK-MARKET: {passed} passed, {len(results) - passed} failed")
