@@ -97,14 +97,19 @@ def penalty_rule(misses):
     return sum(min(PENALTY_CAP, PENALTY_BASE << (j - 1)) for j in range(1, misses + 1))
 
 
-def put_and_settle(c, owner, path):
+def put_and_settle(c, path):
+    """Every peer registered, then a 16 MiB put on peer 1 whose 8 agreements are each proved once: (put, its
+    SHA-256, provider address → peer index), or None after a FAIL line."""
+    peers = len(c.members)
+    wait("every peer registered", 60, lambda: all(c.cli(i, "provider", "status")["registered"] for i in range(peers)))
     with open(path, "wb") as f:
         f.write(os.urandom(16 << 20))
     want = hashlib.sha256(open(path, "rb").read()).hexdigest()
-    put = c.cli(owner, "put", path)
+    put = c.cli(1, "put", path)
     ok = wait("the file's 8 agreements proved once", 60, lambda: len(put.get("agreements") or []) == 8 and all(
-        a["proofs_ok"] >= 1 for a in c.agreements(owner, put["id"])))
-    return put, want, bool(ok)
+        a["proofs_ok"] >= 1 for a in c.agreements(1, put["id"])))
+    check(f"a 16 MiB put on peer 1 of {peers} opens 8 agreements, each proved", bool(ok), f"file {put['id'][:16]}…")
+    return (put, want, c.addresses()) if ok else None
 
 
 def open_of_slot(agreements, slot):
@@ -113,12 +118,10 @@ def open_of_slot(agreements, slot):
 
 def deleted_shards(c):
     """Done-when 2: shards deleted under a running provider, owner stopped."""
-    wait("every peer registered", 60, lambda: all(c.cli(i, "provider", "status")["registered"] for i in range(10)))
-    put, want, settled = put_and_settle(c, 1, f"{c.dir}/one.bin")
-    check("a 16 MiB put on peer 1 opens 8 agreements, each proved", settled, f"file {put['id'][:16]}…")
+    settled = put_and_settle(c, f"{c.dir}/one.bin")
     if not settled:
         return
-    who = c.addresses()
+    put, want, who = settled
     start = wait("peer 5 sees the file's agreements", 20, lambda: (lambda seen: len(seen) == 8 and seen)(
         c.agreements(5, put["id"])))
     if not start:
@@ -193,12 +196,10 @@ def deleted_shards(c):
 
 def three_killed(c):
     """Done-when 3: three providers killed at once, owner offline."""
-    wait("every peer registered", 60, lambda: all(c.cli(i, "provider", "status")["registered"] for i in range(12)))
-    put, want, settled = put_and_settle(c, 1, f"{c.dir}/two.bin")
-    check("a 16 MiB put on peer 1 of 12 opens 8 agreements, each proved", settled, f"file {put['id'][:16]}…")
+    settled = put_and_settle(c, f"{c.dir}/two.bin")
     if not settled:
         return
-    who = c.addresses()
+    put, want, who = settled
     holders = sorted({who[a["provider"]] for a in c.agreements(5, put["id"])} - {0, 1, 5})
     victims = holders[:3]
     c.stop(1, signal.SIGTERM)
