@@ -204,6 +204,35 @@ struct PutHarness {
         #expect(summary.descriptor.shardIDs.count == 1)
     }
 
+    /// The other overlap: once every shard is stored, the confirmations go while the descriptor's keepers have
+    /// not answered (a confirmation needs only the file ID); the placement records wait for the keepers.
+    @Test func shardsAreConfirmedWhileTheDescriptorIsStoredAndThePlacementWaitsForIt() throws {
+        var harness = PutHarness(providers: 7) { peer, request, now in
+            if case .storage(.putBlob) = request { return nil }
+            return PutHarness.willing(peer, request, now)
+        }
+        let put = harness.command { _ in .startPut(Self.order()) }
+        _ = harness.command { _ in .putSegment(put: put, PutHarness.segment(0, n: 4)) }
+        let finish = harness.command { _ in .finishPut(put: put, fileSize: 4096) }
+        let confirms = harness.sent.filter { if case .storage(.confirm) = $0.request { true } else { false } }
+        #expect(confirms.count == 4, "every holder asked to confirm before any keeper answered")
+        let descriptors = harness.waiting.filter {
+            if case .storage(.putBlob(.descriptor, _, _, _)) = $0.2 { true } else { false }
+        }
+        #expect(!descriptors.isEmpty)
+        #expect(!harness.sent.contains { if case .storage(.putBlob(.placement, _, _, _)) = $0.request { true } else { false } })
+        #expect(harness.result(of: finish) == nil)
+        harness.waiting = []
+        harness.respond = PutHarness.willing
+        for (id, _, _) in descriptors { harness.machine.handle(.answered(id, .storage(.stored)), now: harness.now) }
+        harness.run()
+        #expect(harness.sent.contains { if case .storage(.putBlob(.placement, _, _, _)) = $0.request { true } else { false } })
+        guard case .putFinished? = harness.result(of: finish) else {
+            Issue.record("not finished: \(String(describing: harness.result(of: finish)))")
+            return
+        }
+    }
+
     @Test func aFailedShardWhileTheDescriptorIsStoredRemovesTheDescriptorToo() throws {
         // Every provider refuses shards; the keepers take the descriptor but answer only once asked to.
         var harness = PutHarness(providers: 4) { peer, request, now in

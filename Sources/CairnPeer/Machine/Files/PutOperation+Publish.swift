@@ -3,8 +3,8 @@ import CairnStorage
 import CairnWire
 import NIOCore
 
-/// Step 3 of a put: the descriptor (once every segment is fed), then, once every segment is placed too, the
-/// confirmations and the placement records.
+/// Step 3 of a put: the descriptor (once every segment is fed) and, once every segment is placed too, the
+/// confirmations alongside; once both are done, the placement records.
 extension PutOperation {
     /// Signs the descriptor and looks up its keepers. It names no holder, so moving a shard later changes
     /// neither the file ID nor any capability.
@@ -27,12 +27,14 @@ extension PutOperation {
         self.fileID = fileID
         publication = .lookingUp
         effects.append(.lookUp(fileID))
+        // Confirming needs only the file ID: it overlaps the descriptor's lookup and storage.
+        if planner?.isIdle == true { startConfirming() }
     }
 
     /// The lookup of the file ID found `closest` (nil when it failed); `record` is this peer's provider record
     /// for the file, which rides along with the descriptor so that both are found by any lookup of the ID.
     mutating func lookedUp(_ closest: [PeerInfo]?, record: ProviderRecord?) {
-        guard case .placing = phase, publication == .lookingUp else { return }
+        guard phase.isPublishing, publication == .lookingUp else { return }
         guard let closest else { return fail(.unexpectedResponse("a lookup")) }
         keepers = Array(closest.prefix(Self.blobReplicas(for: order.parameters)))
         publication = .storing
@@ -58,10 +60,10 @@ extension PutOperation {
         switch phase {
         case .draining:
             if isDrained { cleanUp() }
-        case .placing:
+        case .placing, .confirming:
             if let failure = blobs.failure { return fail(failure) }
             publication = .stored
-            if planner?.isIdle == true { startConfirming() }
+            if case .confirming = phase, confirmation.pending == 0 { confirmed() }
         case .storingPlacement:
             if let failure = blobs.failure { return fail(failure) }
             succeed()
@@ -111,6 +113,8 @@ extension PutOperation {
 
     private mutating func confirmed() {
         if let failure = confirmation.failure { return fail(failure) }
+        // The placement goes to the descriptor's keepers: once they have it (`blobRoundSettled`).
+        guard publication == .stored else { return }
         let records = confirmation.records.sorted { ($0.holder, $0.issued) < ($1.holder, $1.issued) }
         placementBlob = PlacementRecord.encodeList(records)
         phase = .storingPlacement

@@ -14,9 +14,11 @@ import NIOCore
 ///    in flight — the driver may feed the next segment only once this says so);
 /// 3. once the last segment is fed, sign the descriptor, look up the peers closest to the file ID and store it
 ///    at n−k+1 of them with this peer's provider record, while the last shards are still on their way (the
-///    descriptor names no holder, so it needs none of their answers); once both are done, confirm the shards to
-///    their holders (each order sent three times at most, 0.5 s and 1 s apart) and collect their placement
-///    records; store those at the same keepers;
+///    descriptor names no holder, so it needs none of their answers); once every shard is placed, confirm the
+///    shards to their holders (each order sent three times at most, 0.5 s and 1 s apart) and collect their
+///    placement records, alongside the descriptor's storage (a confirmation needs only the file ID); once both
+///    are done, store the records at the same keepers. Every round on the way is a round trip and a disk sync
+///    at the far end, so overlapping two of them is what a small file's put costs less by;
 /// 4. on any failure, delete what was placed (and the records, once stored) before reporting it.
 ///
 /// Commands are answered one at a time (the driver waits for each answer before the next command), so one
@@ -32,6 +34,14 @@ struct PutOperation: OwnerOperation {
         case draining
         case cleaningUp
         case over
+
+        /// The descriptor's lookup and storage run in these phases.
+        var isPublishing: Bool {
+            switch self {
+            case .placing, .confirming: true
+            default: false
+            }
+        }
     }
 
     let id: CommandID
@@ -223,7 +233,7 @@ struct PutOperation: OwnerOperation {
                 shards[segment] = nil
                 guard let planner else { continue }
                 if finishing {
-                    if planner.isIdle, publication == .stored { startConfirming() }
+                    if planner.isIdle, fileID != nil, case .placing = phase { startConfirming() }
                 } else if waiter != nil, planner.hasRoom {
                     answer(.putSegmentAccepted)
                 }
