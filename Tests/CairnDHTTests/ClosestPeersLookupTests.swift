@@ -127,6 +127,32 @@ import Testing
 
     /// A network of peers whose routing tables hold everyone their buckets can: a lookup from any of them
     /// finds exactly the k closest peers, with at most alpha requests in flight.
+    /// Ten peers that all know each other: no answer brings anyone closer, so after alpha answers the lookup asks
+    /// the other six at once. Two rounds of requests instead of three, and the same nine messages.
+    @Test func aStalledLookupAsksTheRestOfTheKClosestAtOnce() throws {
+        var random = TestRandom(seed: 5)
+        let ids = (0..<10).map { _ in random.key() }
+        let asker = ids[0]
+        let key = random.key()
+        let everyone = ids.map { peer($0) }
+        var lookup = ClosestPeersLookup(
+            target: key, seeds: Array(everyone.dropFirst()), k: 20, alpha: 3, localID: asker)
+        var rounds = 0
+        while !lookup.isFinished {
+            var sent: [PeerInfo] = []
+            while case .contact(let peer) = lookup.next(now: .zero) { sent.append(peer) }
+            guard !sent.isEmpty else { break }
+            rounds += 1
+            if rounds == 1 { #expect(sent.count == 3) }
+            for peer in sent { lookup.onSuccess(peer.id, closer: everyone) }
+        }
+        _ = lookup.next(now: .zero)
+        #expect(lookup.isFinished)
+        #expect(rounds == 2)
+        #expect(lookup.messagesSent == 9)
+        #expect(Set(lookup.results.map(\.id)) == Set(ids.dropFirst()))
+    }
+
     @Test(arguments: [UInt64(11), 12, 13, 14])
     func findsTheTrueClosestInRandomNetworks(seed: UInt64) throws {
         var random = TestRandom(seed: seed)
@@ -150,7 +176,8 @@ import Testing
                 if case .contact(let peer) = step {
                     waiting.append(peer)
                     contacted += 1
-                    #expect(lookup.inFlight <= 3)
+                    #expect(lookup.inFlight <= lookup.parallelism)
+                    #expect(lookup.inFlight <= 3 || lookup.answersWithoutProgress >= 3, "k at once only when stalled")
                     continue
                 }
                 if step == .finished { break }
