@@ -20,7 +20,7 @@ extension MarketAgent {
         }
         let clock = MarketClock(parameters)
         guard clock.acceptsProofs(at: height + 1) else { return }
-        let due = market.challenges(for: local)
+        let due = market.challenges(for: local, sample: parameters.proofSamplePerProvider)
         guard !due.isEmpty else { return }
         guard var round else {
             return startRound(due, epoch: market.epoch, market: market, chain: chain, parameters: parameters)
