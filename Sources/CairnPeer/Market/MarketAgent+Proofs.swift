@@ -4,7 +4,8 @@ import CairnMarket
 import CairnStorage
 import CairnWire
 
-/// Proving this provider's agreements in each epoch's proof window (see `MarketAgent`).
+/// Proving this provider's agreements challenged in each epoch (the audit sample, `MarketState.isChallenged`) in its
+/// proof window (see `MarketAgent`).
 extension MarketAgent {
     mutating func prove(
         height: Height, market: MarketState, chain: ChainParameters, parameters: MarketParameters,
