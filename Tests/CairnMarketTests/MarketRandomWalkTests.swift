@@ -18,6 +18,7 @@ import Testing
         var state = try f.genesis()
         let builder = BlockBuilder(rules: f.rules)
         var accepted = 0
+        var provedAny = false
         try f.commit(providers.map { f.register($0, price: 50, on: state) }, on: &state)
         for _ in 0..<48 {
             let market = MarketState.of(state)
@@ -109,6 +110,7 @@ import Testing
             let applied = try state.applyingBlock(built.block, rules: f.rules, signaturesVerified: false).get()
             #expect(applied.digest == built.state.digest)
             state = applied
+            provedAny = provedAny || !MarketState.of(state).provedThisEpoch.isEmpty
             try f.checkConservation(state)
         }
         let final = MarketState.of(state)
@@ -121,6 +123,8 @@ import Testing
         #expect(accepted > 0)
         #expect(MarketState.of(state).epoch == 12)
         #expect(final.agreements.count > 0)
-        #expect(final.providers.values.map(\.proofsOK).reduce(0, +) > 0 || final.providers.isEmpty)
+        // Proved at some point: the providers' own counts may all be gone at the end (withdrawn, registered again),
+        // and the walk differs from run to run (the shared file's key and nonce are drawn at random).
+        #expect(provedAny)
     }
 }

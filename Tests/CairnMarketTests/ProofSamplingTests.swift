@@ -71,23 +71,26 @@ import Testing
         #expect(set.intersection(nextSet).count < 20)
     }
 
-    /// A provider with four agreements under a sample of 2: each is challenged in about half of the epochs.
-    /// Every epoch, the challenged are proved in even epochs and missed in odd ones; the unchallenged are paid and
-    /// their record left alone. A proof for an unchallenged agreement is refused whole.
+    /// A provider with 16 agreements under a sample of 8: each is challenged in about half of the epochs. The
+    /// challenged are proved in even epochs and missed in odd ones; the unchallenged are paid and their record
+    /// left alone. A proof for an unchallenged agreement is refused whole. (The chain differs from run to run —
+    /// the shared file's key is drawn at random — so the agreements are many enough that every case occurs.)
     @Test func unchallengedArePaidAndKeepTheirRecordChallengedAreProvedOrMissed() throws {
-        let f = MarketFixture(sample: 2)
+        let f = MarketFixture(sample: 8)
         let file = MarketFile.shared
         var state = try f.genesis()
         func market() -> MarketState { MarketState.of(state) }
-        try f.commit([f.register(f.p1, stake: 10_000, on: state)], on: &state)
-        try f.commit(
-            [
-                f.tx(
-                    f.owner,
-                    MarketTransaction.openAgreements(
-                        fileID: file.descriptor.fileID, slots: (0..<4).map { file.placement($0, f.p1) },
-                        durationEpochs: 6, maxPricePerGiBEpoch: Amount(MarketFixture.perGiB(2_000))), on: state)
-            ], on: &state)
+        try f.commit([f.register(f.p1, price: 100, stake: 10_000, on: state)], on: &state)
+        let opens = (0..<4).map { copy in
+            f.tx(
+                f.owner,
+                MarketTransaction.openAgreements(
+                    fileID: SHA256.hash(Array("copy \(copy)".utf8)), slots: (0..<4).map { file.placement($0, f.p1) },
+                    durationEpochs: 6, maxPricePerGiBEpoch: Amount(MarketFixture.perGiB(2_000))),
+                on: state, nonceOffset: UInt64(copy))
+        }
+        try f.commit(opens, on: &state)
+        #expect(market().openIDs.count == 16)
         let clock = MarketClock(f.market)
         var unchallengedPaid = 0
         var unchallengedKeptARun = 0
@@ -97,11 +100,11 @@ import Testing
         for epoch in 1...5 as ClosedRange<UInt64> {
             try f.advance(to: epoch * f.market.epochBlocks, &state)
             #expect(market().epoch == epoch)
-            #expect(market().challengeable[f.p1.publicKey] == 4)
+            #expect(market().challengeable[f.p1.publicKey] == 16)
             let before = market()
             let due = f.due(f.p1, in: before)
             let dueIDs = Set(due.map(\.agreementID))
-            #expect(dueIDs == Set(before.openIDs.filter { before.isChallenged(before.agreements[$0]!, sample: 2) }))
+            #expect(dueIDs == Set(before.openIDs.filter { before.isChallenged(before.agreements[$0]!, sample: 8) }))
             if let spared = before.openAgreementIDs.first(where: { !dueIDs.contains($0) }) {
                 let entry = file.proof(for: before.agreements[spared]!, in: before)
                 let tx = f.tx(f.p1, MarketTransaction.postProofs(epoch: epoch, entries: [entry]), on: state)
