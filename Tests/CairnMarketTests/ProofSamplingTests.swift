@@ -159,8 +159,9 @@ import Testing
             #expect(providerAfter.proofsOK == providerBefore.proofsOK + ok)
             #expect(providerAfter.proofsMissed == providerBefore.proofsMissed + miss)
         }
-        print("\(unchallengedPaid) unchallenged paid (\(unchallengedKeptARun) kept a run of misses), \(proved) proved, "
-            + "\(missed) missed, \(refused) refused")
+        print(
+            "\(unchallengedPaid) unchallenged paid (\(unchallengedKeptARun) kept a run of misses), "
+                + "\(proved) proved, \(missed) missed, \(refused) refused")
         #expect(unchallengedPaid > 0)
         #expect(unchallengedKeptARun > 0)
         #expect(proved > 0)
