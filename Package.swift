@@ -99,8 +99,8 @@ let package = Package(
         .executableTarget(
             name: "cairn",
             dependencies: [
-                "CairnCrypto", "CairnWire", "CairnDHT", "CairnStorage", "CairnChain", "CairnPeer", "CairnNet", "CairnSim",
-                "CairnAPI",
+                "CairnCrypto", "CairnWire", "CairnDHT", "CairnStorage", "CairnChain", "CairnMarket", "CairnPeer", "CairnNet",
+                "CairnSim", "CairnAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -15,11 +15,14 @@ import CairnWire
 ///   accepted in its first `proofWindowBlocks` blocks; its last block settles it (`endBlock`);
 /// - an agreement opened in epoch `e` is challenged and paid from `e + 1` for its duration; its escrow is
 ///   price per GiB per epoch × size in bytes / 2³⁰, rounded up to a base unit, × epochs;
+/// - each epoch a provider's agreements are audited: all of them when it holds at most
+///   `proofSamplePerProvider`, else a deterministic sample of that many in expectation (`isChallenged`);
 /// - a proofs batch is refused whole only for what the mempool can see cheaply (wrong epoch, late, not the
-///   sender's agreement, duplicates); a proof that does not verify is counted invalid and earns nothing;
-/// - settlement pays the proved (proposer fee per-mille to the block's proposer), penalizes the missed by
-///   `min(cap, base × 2^(run − 1))` from stake into the agreement's escrow, marks a run of `missesBeforeRepair`
-///   for repair, and expires and refunds what has run its course;
+///   sender's agreement, not challenged, duplicates); a proof that does not verify is counted invalid and earns
+///   nothing;
+/// - settlement pays the unchallenged as if proved and the proved (proposer fee per-mille to the block's
+///   proposer), penalizes the missed by `min(cap, base × 2^(run − 1))` from stake into the agreement's escrow,
+///   marks a run of `missesBeforeRepair` for repair, and expires and refunds what has run its course;
 /// - any keeper may repair a marked slot (or one whose provider withdraws); the replacement is funded from the
 ///   old escrow less the repair fee, which pays the keeper.
 public struct MarketExtension: LedgerExtension {
@@ -36,11 +39,11 @@ public struct MarketExtension: LedgerExtension {
         self.init(parameters: market)
     }
 
-    /// What `provider` must prove in the epoch of the block after `state` (`MarketState.challenges(for:)`).
-    public static func challenges(
+    /// What `provider` must prove in the epoch of the block after `state` (`MarketState.challenges(for:sample:)`).
+    public func challenges(
         for provider: PublicKey, in state: LedgerState
     ) -> [(agreementID: Key256, challenge: StorageChallenge)] {
-        MarketState.of(state).challenges(for: provider)
+        MarketState.of(state).challenges(for: provider, sample: parameters.proofSamplePerProvider)
     }
 
     /// Decodes the payload and runs the rules on a copy of the state, without the proofs' hashes; nil when the

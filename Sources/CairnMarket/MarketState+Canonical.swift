@@ -6,7 +6,7 @@ import NIOCore
 extension MarketState {
     /// The state as bytes in one order (big-endian integers), hashed into `LedgerState.digest`:
     ///
-    ///   u8 version (1) | u64 epoch | 32 epoch seed
+    ///   u8 version (2) | u64 epoch | 32 epoch seed
     ///   u32 n | n × provider      by key bytes, ascending:
     ///       32 key | u64 capacity | u64 price | u64 stake | u16 length + address | u64 used | u8 status
     ///       | u64 open agreements | u64 proofs ok | u64 missed | u64 invalid
@@ -15,9 +15,10 @@ extension MarketState {
     ///       | u32 last shard length | u64 start | u64 end | u64 price/epoch | u64 max price/GiB | u64 escrow
     ///       | u64 ok | u64 missed | u64 consecutive | u64 paid | u64 penalties | u8 state
     ///   u32 n | n × 32 proved agreement ID, ascending
+    ///   u32 n | n × (32 provider key | u64 challengeable agreements)     by key bytes, ascending
     public var canonicalBytes: [UInt8] {
         var buffer = ByteBuffer()
-        buffer.writeInteger(1 as UInt8)
+        buffer.writeInteger(2 as UInt8)
         buffer.writeInteger(epoch)
         buffer.writeKey256(epochSeed)
         let keyed = providers.sorted { $0.key.precedes($1.key) }
@@ -50,6 +51,12 @@ extension MarketState {
         let proved = provedThisEpoch.sorted()
         buffer.writeInteger(UInt32(proved.count))
         for id in proved { buffer.writeKey256(id) }
+        let counts = challengeable.sorted { $0.key.precedes($1.key) }
+        buffer.writeInteger(UInt32(counts.count))
+        for (key, count) in counts {
+            buffer.writePublicKey(key)
+            buffer.writeInteger(count)
+        }
         return buffer.readBytes(length: buffer.readableBytes) ?? []
     }
 }

@@ -18,12 +18,14 @@ extension MarketState {
         agreements.values.filter { $0.fileID == fileID }.sorted { ($0.slot, $0.id) < ($1.slot, $1.id) }
     }
 
-    /// What `provider` must prove this epoch: its open agreements already challenged and not yet proved, with
-    /// their challenges, by agreement ID.
-    public func challenges(for provider: PublicKey) -> [(agreementID: Key256, challenge: StorageChallenge)] {
+    /// What `provider` must prove this epoch: its open agreements challenged in it under an audit sample of
+    /// `sample` per provider (`isChallenged`) and not yet proved, with their challenges, by agreement ID.
+    public func challenges(
+        for provider: PublicKey, sample: UInt32
+    ) -> [(agreementID: Key256, challenge: StorageChallenge)] {
         openIDs.sorted().compactMap { id in
-            guard let agreement = agreements[id], agreement.provider == provider, agreement.startEpoch <= epoch,
-                !provedThisEpoch.contains(id)
+            guard let agreement = agreements[id], agreement.provider == provider,
+                !provedThisEpoch.contains(id), isChallenged(agreement, sample: sample)
             else { return nil }
             return (id, agreement.challenge(epochSeed: epochSeed))
         }

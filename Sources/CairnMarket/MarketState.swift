@@ -16,6 +16,10 @@ public struct MarketState: LedgerExtensionState, Equatable {
     /// Index of the open agreements (active or marked for repair): what settlement walks, so that an epoch
     /// boundary costs O(open agreements), not O(all ever opened). Derived from `agreements`.
     public internal(set) var openIDs: Set<Key256>
+    /// Each provider's open agreements challengeable in this epoch (`startEpoch` ≤ `epoch`), counted when the
+    /// epoch opened: the `n` of the audit sample (`MarketParameters.proofSamplePerProvider`). A snapshot, so that
+    /// agreements opened, ended or repaired during the epoch do not change who is challenged in it.
+    public internal(set) var challengeable: [PublicKey: UInt64]
 
     public init(
         epoch: UInt64, epochSeed: Key256, providers: [PublicKey: MarketProvider] = [:],
@@ -27,6 +31,18 @@ public struct MarketState: LedgerExtensionState, Equatable {
         self.agreements = agreements
         self.provedThisEpoch = provedThisEpoch
         self.openIDs = Set(agreements.values.filter(\.isOpen).map(\.id))
+        self.challengeable = [:]
+        self.challengeable = countChallengeable()
+    }
+
+    /// Each provider's open agreements with `startEpoch` ≤ `epoch`, from the agreements as they are now.
+    func countChallengeable() -> [PublicKey: UInt64] {
+        var counts: [PublicKey: UInt64] = [:]
+        for id in openIDs {
+            guard let agreement = agreements[id], agreement.startEpoch <= epoch else { continue }
+            counts[agreement.provider, default: 0] += 1
+        }
+        return counts
     }
 
     /// The state before any block: epoch 0, seeded from the zero hash (the genesis has no block hash).

@@ -5,8 +5,9 @@ import CairnStorage
 extension MarketStep {
     /// Post proofs. The batch as a whole is refused when it cannot be judged: another epoch's (late or early),
     /// outside the proof window, from a sender that is not the provider of every listed agreement, an agreement
-    /// listed twice, not open or not yet started, or more entries than `maxProofsPerTx`. All of that is cheap, so
-    /// the mempool refuses it too.
+    /// listed twice, not open or not yet started, not in this epoch's audit sample (`MarketState.isChallenged`:
+    /// one SHA-256 per entry), or more entries than `maxProofsPerTx`. All of that is cheap, so the mempool refuses
+    /// it too.
     ///
     /// Each proof is then checked against its agreement's challenge for this epoch. One that does not verify
     /// (wrong leaf, path or root, or an answer to another challenge) is counted invalid against the provider and
@@ -44,6 +45,9 @@ extension MarketStep {
             guard agreement.startEpoch <= epoch else {
                 throw refuse(
                     "agreement \(entry.agreementID.shortHex)… is challenged from epoch \(agreement.startEpoch)")
+            }
+            guard market.isChallenged(agreement, sample: parameters.proofSamplePerProvider) else {
+                throw refuse("agreement \(entry.agreementID.shortHex)… is not challenged this epoch")
             }
         }
         guard verify else { return }

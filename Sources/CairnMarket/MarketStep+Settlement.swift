@@ -5,27 +5,30 @@ extension MarketStep {
     /// Settles the epoch that block `height` closes (its last block), then opens the next one, seeded from this
     /// block's hash. O(open agreements): only the open index is walked, in ID order.
     ///
-    /// For each open agreement challenged this epoch (`startEpoch` ≤ epoch):
-    /// - proved: its price for the epoch (at most its escrow) is released, `proposerFeePerMille` of it to the
-    ///   block's proposer and the rest to the provider; its run of misses resets;
-    /// - not proved: a miss. The provider's stake loses `min(penaltyCap, penaltyBase × 2^(run − 1), stake)`
-    ///   into the agreement's escrow (the owner's side), `run` the consecutive misses counting this one; at
-    ///   `missesBeforeRepair` in a row the agreement is marked for repair.
-    /// Then every agreement whose last epoch this was expires: the escrow left returns to the owner.
+    /// For each open agreement running this epoch (`startEpoch` ≤ epoch):
+    /// - not in the epoch's audit sample (`MarketState.isChallenged`): paid as if proved (storage is paid by
+    ///   time; the sample is an audit); neither a proof nor a miss, so its run of misses stays as it is;
+    /// - challenged and proved: its price for the epoch (at most its escrow) is released,
+    ///   `proposerFeePerMille` of it to the block's proposer and the rest to the provider; its run of misses
+    ///   resets;
+    /// - challenged and not proved: a miss. The provider's stake loses
+    ///   `min(penaltyCap, penaltyBase × 2^(run − 1), stake)` into the agreement's escrow (the owner's side),
+    ///   `run` the consecutive misses counting this one; at `missesBeforeRepair` in a row the agreement is
+    ///   marked for repair.
+    /// Then every agreement whose last epoch this was expires: the escrow left returns to the owner. The next
+    /// epoch's audit counts (`MarketState.challengeable`) are taken from the open agreements left.
     mutating func settle(proposer: PublicKey, blockHash: Key256) throws(ExtensionRefusal) {
         let epoch = market.epoch
+        let sample = parameters.proofSamplePerProvider
         for id in market.openIDs.sorted() {
             guard var agreement = market.agreements[id], agreement.startEpoch <= epoch else { continue }
-            if market.provedThisEpoch.contains(id) {
-                let payment = min(agreement.pricePerEpoch, agreement.escrow)
-                let fee = Self.perMille(payment, parameters.proposerFeePerMille)
-                agreement.escrow.baseUnits -= payment.baseUnits
-                agreement.paidTotal.baseUnits &+= payment.baseUnits
+            if !market.isChallenged(agreement, sample: sample) {
+                try pay(&agreement, proposer: proposer)
+            } else if market.provedThisEpoch.contains(id) {
+                try pay(&agreement, proposer: proposer)
                 agreement.proofsOK += 1
                 agreement.consecutiveMisses = 0
                 market.providers[agreement.provider]?.proofsOK += 1
-                try release(to: proposer, fee)
-                try release(to: agreement.provider, Amount(payment.baseUnits - fee.baseUnits))
             } else {
                 agreement.proofsMissed += 1
                 agreement.consecutiveMisses += 1
@@ -52,6 +55,18 @@ extension MarketStep {
         market.epoch = epoch + 1
         market.epochSeed = MarketClock.seed(epoch: epoch + 1, previousBlockHash: blockHash)
         market.provedThisEpoch = []
+        market.challengeable = market.countChallengeable()
+    }
+
+    /// Releases `agreement`'s price for the epoch (at most its escrow): `proposerFeePerMille` of it to the
+    /// block's proposer, the rest to the provider.
+    mutating func pay(_ agreement: inout StorageAgreement, proposer: PublicKey) throws(ExtensionRefusal) {
+        let payment = min(agreement.pricePerEpoch, agreement.escrow)
+        let fee = Self.perMille(payment, parameters.proposerFeePerMille)
+        agreement.escrow.baseUnits -= payment.baseUnits
+        agreement.paidTotal.baseUnits &+= payment.baseUnits
+        try release(to: proposer, fee)
+        try release(to: agreement.provider, Amount(payment.baseUnits - fee.baseUnits))
     }
 
     /// The penalty for a run of `misses` consecutive misses (`MarketParameters.penalty(afterMisses:)`).

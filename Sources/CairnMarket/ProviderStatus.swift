@@ -43,7 +43,9 @@ extension MarketState {
                     + "\(rules.penalty(afterMisses: agreement.consecutiveMisses + 1)); "
                     + "\(left) more and it is marked for repair")
         }
-        let dueAgreements = challenges(for: key).compactMap { agreements[$0.agreementID] }
+        let dueAgreements = challenges(for: key, sample: parameters.proofSamplePerProvider).compactMap {
+            agreements[$0.agreementID]
+        }
         let due = dueAgreements.count
         if due > 0 {
             // Said before any penalty: what a miss of this epoch would cost, at most.

@@ -7,7 +7,8 @@ import CairnStorage
 /// so that the chain verifies proofs without the file's descriptor.
 public struct StorageAgreement: Hashable, Sendable {
     public enum State: UInt8, Hashable, Sendable {
-        /// Challenged every epoch from `startEpoch`, paid for each proved one.
+        /// Paid every epoch from `startEpoch`: challenged in the epochs its provider's audit sample picks it
+        /// (`MarketParameters.proofSamplePerProvider`), and paid for those only when proved.
         case active = 0
         /// Missed `missesBeforeRepair` epochs in a row: any keeper may move the slot to another provider. Still
         /// challenged, paid and penalized until then.
@@ -35,7 +36,7 @@ public struct StorageAgreement: Hashable, Sendable {
     public var startEpoch: UInt64
     /// First epoch no longer covered: it runs epochs `startEpoch ..< endEpoch`.
     public var endEpoch: UInt64
-    /// Base units paid to the provider (proposer fee included) for each proved epoch.
+    /// Base units paid to the provider (proposer fee included) for each proved or unchallenged epoch.
     public var pricePerEpoch: Amount
     /// The owner's highest price per GiB per epoch, which a repair must respect.
     public var maxPricePerGiBEpoch: Amount
@@ -44,7 +45,7 @@ public struct StorageAgreement: Hashable, Sendable {
     public var proofsOK: UInt64
     public var proofsMissed: UInt64
     public var consecutiveMisses: UInt64
-    /// Base units released for proved epochs (proposer fees included).
+    /// Base units released for proved and unchallenged epochs (proposer fees included).
     public var paidTotal: Amount
     /// Base units of the provider's stake moved into this escrow by penalties.
     public var penaltiesTotal: Amount

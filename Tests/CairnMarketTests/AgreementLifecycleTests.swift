@@ -40,12 +40,12 @@ import Testing
                 == UInt64(
                     (0..<file.descriptor.segmentCount).map(file.descriptor.shardLength(ofSegment:)).reduce(0, +)))
         #expect(market().providers[f.p1.publicKey]?.usedBytes == market().agreements[a]?.sizeBytes)
-        #expect(market().challenges(for: f.p1.publicKey).isEmpty, "not challenged before its start epoch")
+        #expect(f.due(f.p1, in: market()).isEmpty, "not challenged before its start epoch")
 
         // Epoch 0 settles nothing; epoch 1 opens at block 5.
         try f.advance(to: 4, &state)
         #expect(market().epoch == 1)
-        #expect(market().challenges(for: f.p1.publicKey).map(\.agreementID) == [a])
+        #expect(f.due(f.p1, in: market()).map(\.agreementID) == [a])
         let validatorBefore = state.balance(of: f.validator.publicKey).baseUnits
 
         // Epoch 1: p1 proves, p2 does not. Settlement: p1 gets 900, the proposer 100; p2 loses 10 of stake into

@@ -24,7 +24,7 @@ import Testing
             let market = MarketState.of(state)
             var txs: [SignedTransaction] = []
             if MarketClock(f.market).offset(of: height) == 1 {
-                let due = market.challenges(for: f.p1.publicKey)
+                let due = f.due(f.p1, in: market)
                 if !due.isEmpty {
                     let entries = due.map {
                         ProofBatch.Entry(agreementID: $0.agreementID, proof: file.proof($0.challenge))

@@ -7,7 +7,8 @@ import Testing
 
 /// A small chain running the market: an owner, three providers, a keeper and the validator who proposes every
 /// block. Epochs of 4 blocks with a 3-block proof window, no free allowance, 10 % proposer fee, 5 % repair fee,
-/// penalties 10, 20, 40 (cap), repair after 2 misses.
+/// penalties 10, 20, 40 (cap), repair after 2 misses, an audit sample of `sample` agreements per provider (128,
+/// more than any test opens, unless a test asks for fewer).
 struct MarketFixture {
     static let chainID = ChainID(SHA256.hash(Array("market tests".utf8)))
     static let gib: UInt64 = 1 << 30
@@ -21,11 +22,12 @@ struct MarketFixture {
     var params: ChainParameters
     var market: MarketParameters
 
-    init() {
+    init(sample: UInt32 = 128) {
         market = MarketParameters(
             epochBlocks: 4, proofWindowBlocks: 3, freeAllowanceBytes: 0, minProviderStake: Amount(1_000),
             proposerFeePerMille: 100, repairFeePerMille: 50, missesBeforeRepair: 2, penaltyBase: Amount(10),
-            penaltyCap: Amount(40), maxProofsPerTx: 4_096, defaultDurationEpochs: 6)
+            penaltyCap: Amount(40), maxProofsPerTx: 4_096, proofSamplePerProvider: sample,
+            defaultDurationEpochs: 6)
         var params = ChainParameters.localTestnet
         params.minFee = Amount(10)
         params.minValidatorStake = Amount(1_000)
@@ -76,6 +78,11 @@ struct MarketFixture {
     func checkConservation(_ state: LedgerState) throws {
         #expect(state.heldTotal() == state.totalSupply)
         #expect(MarketState.of(state).heldInEscrow == (state.escrow[MarketExtension.kind] ?? .zero))
+    }
+
+    /// What `who` must prove in `market`'s epoch under the fixture's audit sample.
+    func due(_ who: Identity, in market: MarketState) -> [(agreementID: Key256, challenge: StorageChallenge)] {
+        market.challenges(for: who.publicKey, sample: self.market.proofSamplePerProvider)
     }
 
     /// Empty blocks up to `height`.

@@ -6,17 +6,19 @@ import Testing
 
 /// Random market traffic, valid and not, over many epochs: the block builder keeps what applies, and after every
 /// block the supply is conserved, the market's escrow equals its stakes and agreements, and applying the built
-/// block gives the builder's state.
+/// block gives the builder's state. With an audit sample of 128 (every agreement challenged every epoch) and of 1
+/// or 2 per provider (most agreements unchallenged in most epochs, paid all the same).
 @Suite struct MarketRandomWalkTests {
-    @Test(arguments: 0..<4 as Range<UInt64>)
-    func conservationUnderRandomTraffic(seed: UInt64) throws {
-        let f = MarketFixture()
+    @Test(arguments: [(0, 128), (1, 128), (2, 128), (3, 128), (4, 1), (5, 1), (6, 2), (7, 2)] as [(UInt64, UInt32)])
+    func conservationUnderRandomTraffic(seed: UInt64, sample: UInt32) throws {
+        let f = MarketFixture(sample: sample)
         let file = MarketFile.shared
         let providers = [f.p1, f.p2, f.p3]
         var random = SplitMix(seed: seed)
         var state = try f.genesis()
         let builder = BlockBuilder(rules: f.rules)
         var accepted = 0
+        var provedAny = false
         try f.commit(providers.map { f.register($0, price: 50, on: state) }, on: &state)
         for _ in 0..<48 {
             let market = MarketState.of(state)
@@ -28,8 +30,7 @@ import Testing
             }
             // Most providers answer most of their challenges, a few of them wrongly.
             for who in providers where Int.random(in: 0..<4, using: &random) > 0 {
-                let due = market.challenges(for: who.publicKey).filter { _ in Int.random(in: 0..<8, using: &random) > 0
-                }
+                let due = f.due(who, in: market).filter { _ in Int.random(in: 0..<8, using: &random) > 0 }
                 guard !due.isEmpty else { continue }
                 let entries = due.map { item -> ProofBatch.Entry in
                     var proof = file.proof(item.challenge)
@@ -37,6 +38,18 @@ import Testing
                     return ProofBatch.Entry(agreementID: item.agreementID, proof: proof)
                 }
                 tx(who, MarketTransaction.postProofs(epoch: market.epoch, entries: entries))
+            }
+            // Now and then a proof for an agreement the sample left out: refused whole.
+            for who in providers where Int.random(in: 0..<8, using: &random) == 0 {
+                let due = Set(f.due(who, in: market).map(\.agreementID))
+                let other = market.agreements(ofProvider: who.publicKey).first {
+                    $0.isOpen && $0.startEpoch <= market.epoch && !due.contains($0.id)
+                        && !market.provedThisEpoch.contains($0.id)
+                }
+                if let other {
+                    let entry = file.proof(for: other, in: market)
+                    tx(who, MarketTransaction.postProofs(epoch: market.epoch, entries: [entry]))
+                }
             }
             for _ in 0..<Int.random(in: 0...6, using: &random) {
                 let who = providers.randomElement(using: &random)!
@@ -97,18 +110,21 @@ import Testing
             let applied = try state.applyingBlock(built.block, rules: f.rules, signaturesVerified: false).get()
             #expect(applied.digest == built.state.digest)
             state = applied
+            provedAny = provedAny || !MarketState.of(state).provedThisEpoch.isEmpty
             try f.checkConservation(state)
         }
         let final = MarketState.of(state)
         let states = final.agreements.values.map(\.state)
         print(
-            "seed \(seed): \(accepted) transactions, \(final.agreements.count) agreements "
+            "seed \(seed), sample \(sample): \(accepted) transactions, \(final.agreements.count) agreements "
                 + "(\(states.filter { $0 == .expired }.count) expired, \(states.filter { $0 == .ended }.count) ended), "
                 + "\(final.providers.values.map(\.proofsOK).reduce(0, +)) epochs proved, "
                 + "\(final.providers.values.map(\.proofsInvalid).reduce(0, +)) invalid proofs")
         #expect(accepted > 0)
         #expect(MarketState.of(state).epoch == 12)
         #expect(final.agreements.count > 0)
-        #expect(final.providers.values.map(\.proofsOK).reduce(0, +) > 0 || final.providers.isEmpty)
+        // Proved at some point: the providers' own counts may all be gone at the end (withdrawn, registered again),
+        // and the walk differs from run to run (the shared file's key and nonce are drawn at random).
+        #expect(provedAny)
     }
 }

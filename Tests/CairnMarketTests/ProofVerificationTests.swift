@@ -60,7 +60,7 @@ import Testing
         let entries = agreements.map { MarketFile.shared.proof(for: $0, in: market) }
         try f.commit([f.tx(f.p1, MarketTransaction.postProofs(epoch: 1, entries: entries), on: state)], on: &state)
         #expect(MarketState.of(state).provedThisEpoch == Set(agreements.map(\.id)))
-        #expect(MarketState.of(state).challenges(for: f.p1.publicKey).isEmpty)
+        #expect(f.due(f.p1, in: MarketState.of(state)).isEmpty)
         #expect(MarketState.of(state).providers[f.p1.publicKey]?.proofsInvalid == 0)
     }
 

@@ -4,7 +4,8 @@ import CairnMarket
 import CairnStorage
 import CairnWire
 
-/// Proving this provider's agreements in each epoch's proof window (see `MarketAgent`).
+/// Proving this provider's agreements challenged in each epoch (the audit sample, `MarketState.isChallenged`) in its
+/// proof window (see `MarketAgent`).
 extension MarketAgent {
     mutating func prove(
         height: Height, market: MarketState, chain: ChainParameters, parameters: MarketParameters,
@@ -20,7 +21,7 @@ extension MarketAgent {
         }
         let clock = MarketClock(parameters)
         guard clock.acceptsProofs(at: height + 1) else { return }
-        let due = market.challenges(for: local)
+        let due = market.challenges(for: local, sample: parameters.proofSamplePerProvider)
         guard !due.isEmpty else { return }
         guard var round else {
             return startRound(due, epoch: market.epoch, market: market, chain: chain, parameters: parameters)

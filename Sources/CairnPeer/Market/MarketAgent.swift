@@ -5,7 +5,7 @@ import CairnStorage
 import CairnWire
 
 /// This peer's duties in the storage market as a machine with no I/O (DESIGN.md §1, §9): registering as a
-/// provider (after the faucet, on a test network), and proving its agreements in every epoch's proof window.
+/// provider (after the faucet, on a test network), and proving its challenged agreements in every epoch's proof window.
 /// Told of every committed block (`committed`), of the descriptors and shard proofs it asked for, and of its
 /// submissions; it answers with `MarketAgentEffect`s that `RunningPeer` carries out.
 ///

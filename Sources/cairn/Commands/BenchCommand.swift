@@ -5,7 +5,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Measure throughput and latency; prints a table, or JSON with --json.",
         subcommands: [BenchTransportCommand.self, BenchDHTCommand.self, BenchPipelineCommand.self, BenchFilesCommand.self,
-                      BenchSoakCommand.self, BenchChainCommand.self])
+                      BenchSoakCommand.self, BenchChainCommand.self, BenchMarketCommand.self])
 }
 
 /// Latency percentiles over a sample, in milliseconds.

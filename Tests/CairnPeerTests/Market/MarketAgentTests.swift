@@ -19,7 +19,8 @@ import Testing
     let market = MarketParameters(
         epochBlocks: 4, proofWindowBlocks: 3, freeAllowanceBytes: 0, minProviderStake: Amount(1_000),
         proposerFeePerMille: 100, repairFeePerMille: 50, missesBeforeRepair: 2, penaltyBase: Amount(10),
-        penaltyCap: Amount(40), maxProofsPerTx: 4_096, defaultDurationEpochs: 6)
+        penaltyCap: Amount(40), maxProofsPerTx: 4_096, proofSamplePerProvider: 128,
+        defaultDurationEpochs: 6)
     var params: ChainParameters
 
     init() {
@@ -53,6 +54,11 @@ import Testing
                 chainID: Self.chainID, sender: who.publicKey, nonce: state.nextNonce(of: who.publicKey),
                 fee: Amount(10), kind: kind),
             with: who)
+    }
+
+    /// What the provider must prove in `state`'s epoch.
+    func due(_ state: LedgerState) -> [(agreementID: Key256, challenge: StorageChallenge)] {
+        MarketState.of(state).challenges(for: provider.publicKey, sample: market.proofSamplePerProvider)
     }
 
     func commit(_ txs: [SignedTransaction], on state: inout LedgerState) {
@@ -162,7 +168,7 @@ import Testing
         commit(
             [sign(owner, MarketTransaction.openAgreements(fileID: file.descriptor.fileID, slots: slots), on: state)],
             on: &state)
-        while MarketState.of(state).challenges(for: provider.publicKey).isEmpty { commit([], on: &state) }
+        while due(state).isEmpty { commit([], on: &state) }
         return state
     }
 
@@ -214,7 +220,7 @@ import Testing
         let file = try AgentTestFile.make()
         var agent = agent()
         var state = try challengedState(file, agent: &agent)
-        let due = MarketState.of(state).challenges(for: provider.publicKey)
+        let due = self.due(state)
         #expect(due.count == file.descriptor.parameters.n)
 
         agent.committed(height: state.height, ledger: state, chain: params, caughtUp: true, inMempool: [])
@@ -227,7 +233,7 @@ import Testing
         agent.committed(
             height: state.height, ledger: state, chain: params, caughtUp: true, inMempool: Set(txs.map(\.hash)))
         #expect(agent.takeEffects().allSatisfy { if case .submit = $0 { false } else { true } })
-        while MarketState.of(state).challenges(for: provider.publicKey).isEmpty { commit([], on: &state) }
+        while self.due(state).isEmpty { commit([], on: &state) }
         agent.committed(height: state.height, ledger: state, chain: params, caughtUp: true, inMempool: [])
         let next = agent.takeEffects()
         #expect(!next.contains { if case .lookUp = $0 { true } else { false } }, "the slot's shard IDs are cached")

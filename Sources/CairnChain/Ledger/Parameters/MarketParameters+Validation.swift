@@ -26,6 +26,9 @@ extension MarketParameters {
         guard maxProofsPerTx >= 1, maxProofsPerTx <= MarketParameters.maxProofsLimit else {
             throw bad("max_proofs_per_tx", "\(maxProofsPerTx) must be 1…\(MarketParameters.maxProofsLimit)")
         }
+        guard proofSamplePerProvider >= 1 else {
+            throw bad("proof_sample_per_provider", "must be at least 1")
+        }
         guard defaultDurationEpochs >= 1, defaultDurationEpochs <= 1_000_000 else {
             throw bad("default_duration_epochs", "\(defaultDurationEpochs) must be 1…1000000")
         }

@@ -32,6 +32,15 @@ public struct MarketParameters: Hashable, Sendable, Codable {
     public var penaltyCap: Amount
     /// Most (agreement, proof) entries in one proofs transaction, 1…`MarketParameters.maxProofsLimit`.
     public var maxProofsPerTx: UInt32
+    /// The audit sample (S), at least 1: how many of a provider's agreements are challenged each epoch, in
+    /// expectation. Storage is paid by time; the challenges are an audit (as Storj audits), so that a provider's
+    /// proofs for an epoch fit in a few transactions however many agreements it holds. In epoch `e`, with `n`
+    /// the provider's open agreements challengeable in `e` (`startEpoch` ≤ `e`, counted when `e` opens), every
+    /// agreement is challenged when `n` ≤ S; otherwise agreement `a` is challenged iff the first 8 bytes of
+    /// SHA-256(epoch seed ‖ a.id ‖ "sample"), read as a big-endian UInt64, are below ⌊2⁶⁴ × S / n⌋ (integer
+    /// arithmetic). An unchallenged agreement is paid its epoch as if proved and its record of proofs and misses
+    /// is left as it is. Local network: 128.
+    public var proofSamplePerProvider: UInt32
     /// Epochs an agreement runs when its opener does not say, at least 1.
     public var defaultDurationEpochs: UInt64
 
@@ -41,7 +50,7 @@ public struct MarketParameters: Hashable, Sendable, Codable {
     public init(
         epochBlocks: UInt64, proofWindowBlocks: UInt64, freeAllowanceBytes: UInt64, minProviderStake: Amount,
         proposerFeePerMille: UInt64, repairFeePerMille: UInt64, missesBeforeRepair: UInt64, penaltyBase: Amount,
-        penaltyCap: Amount, maxProofsPerTx: UInt32, defaultDurationEpochs: UInt64
+        penaltyCap: Amount, maxProofsPerTx: UInt32, proofSamplePerProvider: UInt32, defaultDurationEpochs: UInt64
     ) {
         self.epochBlocks = epochBlocks
         self.proofWindowBlocks = proofWindowBlocks
@@ -53,17 +62,19 @@ public struct MarketParameters: Hashable, Sendable, Codable {
         self.penaltyBase = penaltyBase
         self.penaltyCap = penaltyCap
         self.maxProofsPerTx = maxProofsPerTx
+        self.proofSamplePerProvider = proofSamplePerProvider
         self.defaultDurationEpochs = defaultDurationEpochs
     }
 
     /// The local test network's market (6 decimals: 1 CRN = 10⁶ base units): 10-block epochs with an 8-block
     /// proof window, 64 MiB free per provider, 100 CRN of stake, 1 % to the proposer, 5 % to the repairer,
     /// repair after 2 misses, penalties of 1, 2, 4, … CRN up to 16 CRN, 4,096 proofs per transaction at most,
-    /// agreements of 100 epochs by default.
+    /// 128 agreements per provider audited each epoch, agreements of 100 epochs by default.
     public static let localNetwork = MarketParameters(
         epochBlocks: 10, proofWindowBlocks: 8, freeAllowanceBytes: 64 << 20, minProviderStake: Amount(100_000_000),
         proposerFeePerMille: 10, repairFeePerMille: 50, missesBeforeRepair: 2, penaltyBase: Amount(1_000_000),
-        penaltyCap: Amount(16_000_000), maxProofsPerTx: 4_096, defaultDurationEpochs: 100)
+        penaltyCap: Amount(16_000_000), maxProofsPerTx: 4_096, proofSamplePerProvider: 128,
+        defaultDurationEpochs: 100)
 
     enum CodingKeys: String, CodingKey {
         case epochBlocks = "epoch_blocks"
@@ -76,6 +87,7 @@ public struct MarketParameters: Hashable, Sendable, Codable {
         case penaltyBase = "penalty_base"
         case penaltyCap = "penalty_cap"
         case maxProofsPerTx = "max_proofs_per_tx"
+        case proofSamplePerProvider = "proof_sample_per_provider"
         case defaultDurationEpochs = "default_duration_epochs"
     }
 }
