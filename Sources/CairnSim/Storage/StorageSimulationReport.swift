@@ -12,7 +12,7 @@ public struct StorageSimulationReport: Codable, Hashable, Sendable {
     public var n: Int
     /// Bytes of one slot of one file (its shard in every segment).
     public var slotBytes: Int
-    /// Virtual seconds per market epoch (`epoch_blocks` × the block interval).
+    /// Nominal virtual seconds per market epoch (`epoch_blocks` × the block interval); the chain may be slower.
     public var epochSeconds: Double
     /// Providers registered on chain when the agreements were opened, of the `peers − validators` started.
     public var providersRegistered: Int

@@ -16,8 +16,9 @@ import NIOCore
 /// seed, its descriptor to them and to the file ID's closest providers (the keepers a `put` stores it at);
 /// then the owners' `openAgreements` transactions are submitted to the validators.
 ///
-/// Churn: who leaves at each epoch boundary is drawn up front from the seed (each live provider with
-/// probability P; as many join), so that the schedule is the same with repair on and off. A leaving provider
+/// Churn: at each market epoch boundary (once validator 0 has committed the next epoch), who leaves is drawn
+/// up front from the seed (each live provider with probability P; as many join), so that the schedule is the
+/// same with repair on and off. A leaving provider
 /// crashes for good and its stores count as gone; a joining one starts with empty stores and registers itself.
 struct StorageSimulationRun {
     let config: StorageSimulationConfig
@@ -277,6 +278,7 @@ struct StorageSimulationRun {
         // Churn, one step per epoch.
         var left = 0
         var joinedCount = 0
+        var epoch = firstEpoch
         let report = max(1, config.epochs / 10)
         for (step, churn) in schedule.enumerated() {
             for index in churn.leave { simulator.network.crash(index) }
@@ -286,8 +288,15 @@ struct StorageSimulationRun {
             }
             left += churn.leave.count
             joinedCount += churn.join.count
-            simulator.run(until: simulator.now + epochNanoseconds)
-            if let state = snapshot()?.state { track(state, step: step) }
+            // On to the next market epoch, however long the chain takes to get there.
+            let deadline = simulator.now + 10 * epochNanoseconds
+            while simulator.now < deadline {
+                simulator.run(until: simulator.now + second / 2)
+                guard let state = snapshot()?.state, state.epoch > epoch else { continue }
+                epoch = state.epoch
+                track(state, step: step)
+                break
+            }
             if (step + 1) % report == 0 || step + 1 == config.epochs {
                 progress("storage sim: step \(step + 1)/\(config.epochs), \(left) left, "
                     + "\(lost.filter { $0 }.count) files below k, \(simulator.handledEvents) events, "
