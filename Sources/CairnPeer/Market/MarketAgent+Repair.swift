@@ -29,6 +29,22 @@ extension MarketAgent {
             for: agreement, candidates: market.providers.keys.filter { $0 != agreement.provider })
     }
 
+    /// Where `peer` stands in `repairCandidates(for: agreement, in: market)`, nil when it is not there: the same
+    /// order counted rather than sorted, since every peer asks it for every repairable slot at every block (with
+    /// the sort, that cost grew as providers × repairable slots × log providers a block on each peer).
+    public static func repairPosition(of peer: PublicKey, for agreement: StorageAgreement, in market: MarketState)
+        -> Int?
+    {
+        guard peer != agreement.provider, market.providers[peer] != nil else { return nil }
+        let own = peer.peerID.distance(to: agreement.fileID)
+        var position = 0
+        for key in market.providers.keys where key != agreement.provider && key != peer {
+            let distance = key.peerID.distance(to: agreement.fileID)
+            if distance < own || (distance == own && key.precedes(peer)) { position += 1 }
+        }
+        return position
+    }
+
     /// Blocks the candidate at `position` of `repairCandidates` waits, after the agreement became repairable,
     /// before it repairs.
     public static func repairDelay(position: Int, fallbackBlocks: UInt64) -> UInt64 {
@@ -78,10 +94,10 @@ extension MarketAgent {
             repairSeen[agreement.id] = seen
             guard repairsInFlight[agreement.id] == nil else { continue }
             if let tried = repairTried[agreement.id], height < tried + config.repairFallbackBlocks { continue }
-            let order = Self.repairCandidates(for: agreement, in: market)
-            guard let position = order.firstIndex(of: local),
+            guard let position = Self.repairPosition(of: local, for: agreement, in: market),
                 height >= seen + Self.repairDelay(position: position, fallbackBlocks: config.repairFallbackBlocks)
             else { continue }
+            let candidates = market.providers.count - 1
             repairTried[agreement.id] = height
             var provider = Self.newProvider(
                 for: agreement, in: market, parameters: parameters, excluding: repairExcluded[agreement.id] ?? [])
@@ -105,7 +121,7 @@ extension MarketAgent {
             }
             repairsInFlight[agreement.id] = provider.key
             log(.info, "repairing slot \(agreement.slot) of file \(agreement.fileID.shortHex)… onto "
-                + "\(provider.peer.address) (repairer \(position + 1) of \(order.count))", [
+                + "\(provider.peer.address) (repairer \(position + 1) of \(candidates))", [
                     "cairn.market.agreement": agreement.id.hex, "cairn.market.height": "\(height)",
                 ])
             effects.append(.repairSlot(SlotRepair(agreement: agreement, newProvider: provider, sources: sources)))
