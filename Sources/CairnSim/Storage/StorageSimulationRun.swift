@@ -145,14 +145,16 @@ struct StorageSimulationRun {
             }
             machines.append(PeerMachine(identity: identity, config: machineConfig, chain: chain))
             stores.append(
-                isProvider ? ProviderStores(shards: MemoryShardStore(capacity: 1 << 30), blobs: MemoryBlobStore()) : nil)
+                isProvider
+                    ? ProviderStores(shards: MemoryShardStore(capacity: 1 << 30), blobs: MemoryBlobStore()) : nil)
         }
         self.stores = stores
 
         // The files, and where a finished put would have left them.
         let parameters: CodingParameters
         do {
-            parameters = try CodingParameters(segmentSize: StorageSimulationConfig.segmentBytes, k: config.k, n: config.n)
+            parameters = try CodingParameters(
+                segmentSize: StorageSimulationConfig.segmentBytes, k: config.k, n: config.n)
         } catch {
             preconditionFailure("validated coding parameters: \(error)")
         }
@@ -258,7 +260,8 @@ struct StorageSimulationRun {
             let open = SignedTransaction(
                 signing: Transaction(
                     chainID: chainID, sender: owners[fileIndex].publicKey, nonce: 0, fee: params.minFee,
-                    kind: MarketTransaction.openAgreements(fileID: file.fileID, slots: slots, durationEpochs: duration)),
+                    kind: MarketTransaction.openAgreements(
+                        fileID: file.fileID, slots: slots, durationEpochs: duration)),
                 with: owners[fileIndex])
             let at = simulator.now + Int64(fileIndex / batch) * second
             _ = simulator.command(.chain(.submit(open.encoded)), to: fileIndex % config.validators, at: at)

@@ -92,7 +92,8 @@ struct SimStorageCommand: AsyncParsableCommand {
             ("files", "\(report.files) of \(report.k)-of-\(report.n), \(report.slotBytes) bytes a slot, "
                 + "\(report.agreementsOpened) agreements opened"),
             ("seed", "\(report.seed)"),
-            ("epochs", "\(report.epochs) of \(fixed(report.epochSeconds, 1)) s nominal (market epochs \(report.firstEpoch) "
+            ("epochs", "\(report.epochs) of \(fixed(report.epochSeconds, 1)) s nominal "
+                + "(market epochs \(report.firstEpoch) "
                 + "to \(report.lastEpoch))"),
             ("churn", "\(fixed(report.churnPerEpoch * 100, 2)) % a epoch: \(report.providersLeft) left, "
                 + "\(report.providersJoined) joined"),

@@ -44,7 +44,8 @@ import Testing
 
     @Test func theModelMatchesTheBinomialTail() {
         // One epoch, P = 0.5: a 1-of-2 file is lost when both slots are, 1/4.
-        #expect(abs(StorageDurabilityModel.expectedLost(files: 4, k: 1, n: 2, churnPerEpoch: 0.5, epochs: 1) - 1) < 1e-12)
+        let lost = StorageDurabilityModel.expectedLost(files: 4, k: 1, n: 2, churnPerEpoch: 0.5, epochs: 1)
+        #expect(abs(lost - 1) < 1e-12)
         // p_slot = 1 − 0.9² = 0.19; a 2-of-3 file is lost with 2 or 3 slots gone: 3·0.19²·0.81 + 0.19³.
         let p = 0.19
         let expected = 3 * p * p * (1 - p) + p * p * p
