@@ -43,6 +43,12 @@ public struct PeerSimulator {
     var delivered: [(node: Int, command: CommandID, result: PeerCommandResult)] = []
     /// Requests and responses put on the wire.
     internal(set) var messages = 0
+    /// Events and timers handed to the machines (a measure of the work, for events per second).
+    internal(set) var handledEvents = 0
+    /// Shard bytes the machines wrote to their stores, and bytes of the surviving shards fed to their rebuilds:
+    /// in a run whose files were placed before it started, the bytes its repairs moved.
+    internal(set) var shardBytesWritten = 0
+    internal(set) var rebuildSourceBytes = 0
     /// Each peer's chain store: its committed blocks and its last signed consensus message.
     var chainBlocks: [Int: [StoredBlock]] = [:]
     var chainSigned: [Int: [UInt8]] = [:]
@@ -122,10 +128,12 @@ public struct PeerSimulator {
                 now = firing.time
                 guard timers.takeIfLive(firing) else { continue }
                 let key = firing.key
+                handledEvents += 1
                 feed(Int(key.node), .timerFired(key.timer))
             } else {
                 guard let event, event.time <= deadline, let (time, next) = events.pop() else { break }
                 now = time
+                handledEvents += 1
                 handle(next)
             }
             if done(self) { return }
@@ -238,6 +246,11 @@ public struct PeerSimulator {
         case .store(let ticket, let operation):
             // Done at once against the peer's own stores; the outcome arrives as a later event, so that the
             // machine is never fed from inside its own actions.
+            switch operation {
+            case .writeShard(_, _, let bytes, _): shardBytesWritten += bytes.readableBytes
+            case .rebuildShards(let job): rebuildSourceBytes += job.sources.reduce(0) { $0 + $1.bytes.readableBytes }
+            default: break
+            }
             let outcome = node < stores.count ? stores[node]?.perform(operation) : nil
             events.push(.storeCompleted(Int32(node), ticket,
                                         outcome ?? .failed(.database("simulated peer \(node) has no stores"))),

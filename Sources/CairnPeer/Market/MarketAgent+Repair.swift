@@ -47,6 +47,23 @@ extension MarketAgent {
         return failing
     }
 
+    /// Where `peer` stands in `repairCandidates(for: agreement, in: market)`, nil when it is not there: the same
+    /// order counted rather than sorted, since every peer asks it for every repairable slot at every block (with
+    /// the sort, that cost grew as providers × repairable slots × log providers a block on each peer).
+    public static func repairPosition(
+        of peer: PublicKey, for agreement: StorageAgreement, in market: MarketState, failing: Set<PublicKey>? = nil
+    ) -> Int? {
+        let failing = failing ?? failingProviders(in: market)
+        guard peer != agreement.provider, market.providers[peer] != nil, !failing.contains(peer) else { return nil }
+        let own = peer.peerID.distance(to: agreement.fileID)
+        var position = 0
+        for key in market.providers.keys where key != agreement.provider && key != peer && !failing.contains(key) {
+            let distance = key.peerID.distance(to: agreement.fileID)
+            if distance < own || (distance == own && key.precedes(peer)) { position += 1 }
+        }
+        return position
+    }
+
     /// Blocks the candidate at `position` of `repairCandidates` waits, after the agreement became repairable,
     /// before it repairs.
     public static func repairDelay(position: Int, fallbackBlocks: UInt64) -> UInt64 {
@@ -115,17 +132,24 @@ extension MarketAgent {
         repairExcluded = repairExcluded.filter { ids.contains($0.key) }
         guard !repairable.isEmpty else { return }
         let failing = Self.failingProviders(in: market)
-        let planned = Self.plannedTargets(repairable, in: market, parameters: parameters, failing: failing)
+        // Planned per file, and only for a file this peer is to repair now: each plan sorts the providers.
+        var plans: [Key256: [Key256: MarketCandidate]] = [:]
         for agreement in repairable {
             let seen = repairSeen[agreement.id] ?? height
             repairSeen[agreement.id] = seen
             guard repairsInFlight[agreement.id] == nil else { continue }
             if let tried = repairTried[agreement.id], height < tried + config.repairFallbackBlocks { continue }
-            let order = Self.repairCandidates(for: agreement, in: market, failing: failing)
-            guard let position = order.firstIndex(of: local),
+            guard let position = Self.repairPosition(of: local, for: agreement, in: market, failing: failing),
                 height >= seen + Self.repairDelay(position: position, fallbackBlocks: config.repairFallbackBlocks)
             else { continue }
+            let candidates = market.providers.keys.count { $0 != agreement.provider && !failing.contains($0) }
             repairTried[agreement.id] = height
+            let planned =
+                plans[agreement.fileID]
+                ?? Self.plannedTargets(
+                    repairable.filter { $0.fileID == agreement.fileID }, in: market, parameters: parameters,
+                    failing: failing)
+            plans[agreement.fileID] = planned
             // The targets planned for the file's other repairable slots are not this one's to take.
             let others = Set(
                 repairable.filter { $0.fileID == agreement.fileID && $0.id != agreement.id }
@@ -156,7 +180,7 @@ extension MarketAgent {
             }
             repairsInFlight[agreement.id] = provider.key
             log(.info, "repairing slot \(agreement.slot) of file \(agreement.fileID.shortHex)… onto "
-                + "\(provider.peer.address) (repairer \(position + 1) of \(order.count))", [
+                + "\(provider.peer.address) (repairer \(position + 1) of \(candidates))", [
                     "cairn.market.agreement": agreement.id.hex, "cairn.market.height": "\(height)",
                 ])
             effects.append(.repairSlot(SlotRepair(agreement: agreement, newProvider: provider, sources: sources)))

@@ -47,6 +47,16 @@ import Testing
         return agent.takeEffects().compactMap { if case .repairSlot(let job) = $0 { job } else { nil } }
     }
 
+    @Test func theCountedPositionIsTheSortedOrders() {
+        let (market, agreement) = market()
+        let order = MarketAgent.repairCandidates(for: agreement, in: market)
+        for identity in identities {
+            #expect(
+                MarketAgent.repairPosition(of: identity.publicKey, for: agreement, in: market)
+                    == order.firstIndex(of: identity.publicKey))
+        }
+    }
+
     @Test func everyPeerComputesTheSameOrderAndTarget() throws {
         let (market, agreement) = market()
         let order = MarketAgent.repairCandidates(for: agreement, in: market)
