@@ -23,9 +23,8 @@ extension MarketState {
     public func challenges(
         for provider: PublicKey, sample: UInt32
     ) -> [(agreementID: Key256, challenge: StorageChallenge)] {
-        openIDs.sorted().compactMap { id in
-            guard let agreement = agreements[id], agreement.provider == provider,
-                !provedThisEpoch.contains(id), isChallenged(agreement, sample: sample)
+        (openByProvider[provider] ?? []).sorted().compactMap { id in
+            guard let agreement = agreements[id], !provedThisEpoch.contains(id), isChallenged(agreement, sample: sample)
             else { return nil }
             return (id, agreement.challenge(epochSeed: epochSeed))
         }

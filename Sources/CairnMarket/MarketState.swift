@@ -16,6 +16,9 @@ public struct MarketState: LedgerExtensionState, Equatable {
     /// Index of the open agreements (active or marked for repair): what settlement walks, so that an epoch
     /// boundary costs O(open agreements), not O(all ever opened). Derived from `agreements`.
     public internal(set) var openIDs: Set<Key256>
+    /// The same index by provider: a provider's own duties (challenges, status, descriptors to fetch) cost
+    /// O(its agreements), not O(every open agreement), at each block on each peer. Derived from `agreements`.
+    public internal(set) var openByProvider: [PublicKey: Set<Key256>]
     /// Each provider's open agreements challengeable in this epoch (`startEpoch` ≤ `epoch`), counted when the
     /// epoch opened: the `n` of the audit sample (`MarketParameters.proofSamplePerProvider`). A snapshot, so that
     /// agreements opened, ended or repaired during the epoch do not change who is challenged in it.
@@ -31,6 +34,10 @@ public struct MarketState: LedgerExtensionState, Equatable {
         self.agreements = agreements
         self.provedThisEpoch = provedThisEpoch
         self.openIDs = Set(agreements.values.filter(\.isOpen).map(\.id))
+        self.openByProvider = [:]
+        for agreement in agreements.values where agreement.isOpen {
+            openByProvider[agreement.provider, default: []].insert(agreement.id)
+        }
         self.challengeable = [:]
         self.challengeable = countChallengeable()
     }
@@ -55,4 +62,9 @@ public struct MarketState: LedgerExtensionState, Equatable {
 
     /// The open agreements' IDs, ascending.
     public var openAgreementIDs: [Key256] { openIDs.sorted() }
+
+    /// `provider`'s open agreements (active or marked for repair), by ID.
+    public func openAgreements(ofProvider provider: PublicKey) -> [StorageAgreement] {
+        (openByProvider[provider] ?? []).sorted().compactMap { agreements[$0] }
+    }
 }

@@ -112,6 +112,7 @@ struct MarketStep {
     mutating func insertOpen(_ agreement: StorageAgreement) {
         market.agreements[agreement.id] = agreement
         market.openIDs.insert(agreement.id)
+        market.openByProvider[agreement.provider, default: []].insert(agreement.id)
         if var provider = market.providers[agreement.provider] {
             provider.usedBytes += agreement.sizeBytes
             provider.openAgreements += 1
@@ -124,6 +125,8 @@ struct MarketStep {
         agreement.state = state
         agreement.escrow = .zero
         market.openIDs.remove(agreement.id)
+        market.openByProvider[agreement.provider]?.remove(agreement.id)
+        if market.openByProvider[agreement.provider]?.isEmpty == true { market.openByProvider[agreement.provider] = nil }
         market.provedThisEpoch.remove(agreement.id)
         if var provider = market.providers[agreement.provider] {
             provider.usedBytes -= min(provider.usedBytes, agreement.sizeBytes)

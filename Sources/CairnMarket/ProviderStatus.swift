@@ -16,7 +16,7 @@ extension MarketState {
     /// The standing of `key`, nil when it is not a provider.
     public func status(ofProvider key: PublicKey, parameters: MarketParameters) -> ProviderStatus? {
         guard let provider = providers[key] else { return nil }
-        let held = openIDs.sorted().compactMap { agreements[$0] }.filter { $0.provider == key }
+        let held = openAgreements(ofProvider: key)
         var warnings: [String] = []
         if provider.stake < parameters.minProviderStake {
             warnings.append(

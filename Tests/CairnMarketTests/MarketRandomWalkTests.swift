@@ -112,6 +112,12 @@ import Testing
             state = applied
             provedAny = provedAny || !MarketState.of(state).provedThisEpoch.isEmpty
             try f.checkConservation(state)
+            // The derived indexes stay what the agreements say, whatever happened to them.
+            let now = MarketState.of(state)
+            let rebuilt = MarketState(
+                epoch: now.epoch, epochSeed: now.epochSeed, providers: now.providers, agreements: now.agreements)
+            #expect(now.openIDs == rebuilt.openIDs)
+            #expect(now.openByProvider == rebuilt.openByProvider)
         }
         let final = MarketState.of(state)
         let states = final.agreements.values.map(\.state)

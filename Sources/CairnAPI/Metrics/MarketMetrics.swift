@@ -23,7 +23,7 @@ final class MarketMetrics: Sendable {
 
     func record(_ snapshot: MarketSnapshot) {
         let owned = snapshot.state.agreements(ofOwner: snapshot.local).filter(\.isOpen)
-        let held = snapshot.state.agreements(ofProvider: snapshot.local).filter(\.isOpen)
+        let held = snapshot.state.openAgreements(ofProvider: snapshot.local)
         ownerAgreements.record(owned.count)
         providerAgreements.record(held.count)
         escrow.record(Int64(clamping: owned.reduce(UInt64(0)) { $0 &+ $1.escrow.baseUnits }))

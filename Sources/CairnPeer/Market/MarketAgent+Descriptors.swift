@@ -35,7 +35,48 @@ extension MarketAgent {
         effects.append(.askDescriptor(fileID, keepers[fetch.cursor]))
     }
 
+    /// Starts fetching the descriptor of each file this provider has a new agreement for, as soon as the
+    /// agreement commits: in the epoch it opened in, before its first challenge, rather than when challenged. A
+    /// lookup and a keeper or two can take longer than the proof window (a keeper that left costs a timeout);
+    /// fetched only at the challenge, every new agreement's first proof was missed in `cairn sim storage`.
+    mutating func prefetchDescriptors(market: MarketState) {
+        guard let mine = market.openByProvider[local] else { return }
+        let waiting = Set((round?.waitingDescriptor.values).map { Array($0.joined()) } ?? [])
+        for id in mine where slotShards[id] == nil && !waiting.contains(id) {
+            guard let agreement = market.agreements[id], prefetching[agreement.fileID]?[id] == nil else { continue }
+            prefetching[agreement.fileID, default: [:]][id] = agreement
+            if fetches[agreement.fileID] == nil {
+                fetches[agreement.fileID] = DescriptorFetch()
+                effects.append(.lookUp(agreement.fileID))
+            }
+        }
+    }
+
+    /// The slot shard IDs of `agreement` in `descriptor`, checked against the agreement's slot root; or why not.
+    static func slotShardIDs(of agreement: StorageAgreement, in descriptor: Descriptor) -> Result<[ShardID], Unproved> {
+        let slot = Int(agreement.slot)
+        guard slot < descriptor.parameters.n else { return .failure(Unproved("the file has no slot \(slot)")) }
+        let ids = descriptor.shardIDs(ofSlot: slot)
+        guard ids.count == Int(agreement.segmentCount), MerkleTree(leaves: ids).root == agreement.slotRoot else {
+            return .failure(Unproved("the descriptor's slot \(slot) does not match the agreement's slot root"))
+        }
+        return .success(ids)
+    }
+
+    struct Unproved: Error {
+        var reason: String
+        init(_ reason: String) { self.reason = reason }
+    }
+
     mutating func descriptorFound(_ fileID: Key256, _ descriptor: Descriptor?) {
+        if let early = prefetching.removeValue(forKey: fileID), let descriptor {
+            for (id, agreement) in early where slotShards[id] == nil {
+                switch Self.slotShardIDs(of: agreement, in: descriptor) {
+                case .success(let ids): slotShards[id] = ids
+                case .failure(let why): log(.warning, "agreement \(id.shortHex)…: \(why.reason)")
+                }
+            }
+        }
         guard var round, let waiting = round.waitingDescriptor.removeValue(forKey: fileID) else { return }
         for id in waiting {
             guard let agreement = round.agreements[id]?.agreement else { continue }
@@ -43,18 +84,13 @@ extension MarketAgent {
                 round.unproved[id] = "the descriptor of file \(fileID.shortHex)… was not found"
                 continue
             }
-            let slot = Int(agreement.slot)
-            guard slot < descriptor.parameters.n else {
-                round.unproved[id] = "the file has no slot \(slot)"
-                continue
+            switch Self.slotShardIDs(of: agreement, in: descriptor) {
+            case .success(let ids):
+                slotShards[id] = ids
+                round.queue.append(id)
+            case .failure(let why):
+                round.unproved[id] = why.reason
             }
-            let ids = descriptor.shardIDs(ofSlot: slot)
-            guard ids.count == Int(agreement.segmentCount), MerkleTree(leaves: ids).root == agreement.slotRoot else {
-                round.unproved[id] = "the descriptor's slot \(slot) does not match the agreement's slot root"
-                continue
-            }
-            slotShards[id] = ids
-            round.queue.append(id)
         }
         self.round = round
         pump()

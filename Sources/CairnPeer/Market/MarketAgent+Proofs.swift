@@ -16,7 +16,7 @@ extension MarketAgent {
                 log(.warning, "the proof window of epoch \(round.epoch) closed before its proofs were gathered")
             }
             self.round = nil
-            let open = Set(market.agreements(ofProvider: local).filter(\.isOpen).map(\.id))
+            let open = market.openByProvider[local] ?? []
             slotShards = slotShards.filter { open.contains($0.key) }
         }
         let clock = MarketClock(parameters)

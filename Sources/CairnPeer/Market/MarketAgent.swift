@@ -73,6 +73,8 @@ public struct MarketAgent: Sendable {
     /// Each agreement's slot shard IDs in segment order, checked against its slot root.
     var slotShards: [Key256: [ShardID]] = [:]
     var fetches: [Key256: DescriptorFetch] = [:]
+    /// New agreements whose slot shard IDs are being fetched before their first challenge, by file ID.
+    var prefetching: [Key256: [Key256: StorageAgreement]] = [:]
     /// Repairable agreements: the height this agent first saw each so (`planRepairs`).
     var repairSeen: [Key256: Height] = [:]
     /// The height of this agent's last repair of each, and the repairs under way.
@@ -115,6 +117,7 @@ public struct MarketAgent: Sendable {
                      inMempool: inMempool)
         }
         prove(height: height, market: market, chain: chain, parameters: parameters, inMempool: inMempool)
+        prefetchDescriptors(market: market)
         if config.selfRepair { planRepairs(height: height, market: market, parameters: parameters) }
     }
 
@@ -142,7 +145,7 @@ public struct MarketAgent: Sendable {
 
     /// After a settling block: a warning for each of this provider's agreements that missed the epoch.
     mutating func reportMisses(_ market: MarketState, parameters: MarketParameters) {
-        for agreement in market.agreements(ofProvider: local) where agreement.isOpen && agreement.consecutiveMisses > 0 {
+        for agreement in market.openAgreements(ofProvider: local) where agreement.consecutiveMisses > 0 {
             let settled = market.epoch == 0 ? 0 : market.epoch - 1
             let left = parameters.missesBeforeRepair - min(parameters.missesBeforeRepair, agreement.consecutiveMisses)
             let next = agreement.state == .repairNeeded

@@ -240,6 +240,48 @@ import Testing
         #expect(next.filter { if case .prove = $0 { true } else { false } }.count == file.descriptor.parameters.n)
     }
 
+    /// The descriptor of a new agreement is fetched when the agreement commits, before its first challenge: at
+    /// the challenge the proofs go at once, with no lookup in the proof window.
+    @Test func aNewAgreementsDescriptorIsFetchedBeforeItsFirstChallenge() throws {
+        let file = try AgentTestFile.make()
+        var agent = agent()
+        var state = try LedgerState.genesis(params)
+        commit([sign(owner, .transfer(to: provider.publicKey, amount: Amount(10_000)), on: state)], on: &state)
+        commit(
+            [sign(provider, MarketTransaction.registerProvider(
+                capacityBytes: 1 << 30, pricePerGiBEpoch: Amount(1_000), stake: Amount(1_000),
+                address: "127.0.0.1:4101"), on: state)], on: &state)
+        let slots = (0..<file.descriptor.parameters.n).map {
+            SlotPlacement(slot: $0, of: file.descriptor, provider: provider.publicKey)
+        }
+        commit(
+            [sign(owner, MarketTransaction.openAgreements(fileID: file.descriptor.fileID, slots: slots), on: state)],
+            on: &state)
+        #expect(due(state).isEmpty, "not challenged yet")
+        agent.committed(height: state.height, ledger: state, chain: params, caughtUp: true, inMempool: [])
+        let early = agent.takeEffects()
+        #expect(early.filter { if case .lookUp = $0 { true } else { false } }.count == 1, "one lookup for the file")
+        agent.lookedUp(file.descriptor.fileID, keepers: [PeerInfo(id: SHA256.hash([1]), address: PeerAddress(parsing: "127.0.0.1:4102")!)])
+        let asked = agent.takeEffects()
+        #expect(asked.contains { if case .askDescriptor = $0 { true } else { false } })
+        agent.descriptorAnswered(file.descriptor.fileID, bytes: file.descriptor.encoded())
+        #expect(agent.slotShards.count == file.descriptor.parameters.n)
+        // Nothing asked again on the next blocks; at the challenge, straight to the shard reads.
+        var challenged: [MarketAgentEffect] = []
+        while challenged.isEmpty {
+            commit([], on: &state)
+            agent.committed(height: state.height, ledger: state, chain: params, caughtUp: true, inMempool: [])
+            let effects = agent.takeEffects()
+            if due(state).isEmpty {
+                #expect(!effects.contains { if case .lookUp = $0 { true } else { false } })
+            } else {
+                challenged = effects
+            }
+        }
+        #expect(!challenged.contains { if case .lookUp = $0 { true } else { false } }, "\(challenged)")
+        #expect(challenged.filter { if case .prove = $0 { true } else { false } }.count == file.descriptor.parameters.n, "\(challenged) \(agent.slotShards.count)")
+    }
+
     @Test func aMissingShardGivesNoProofAndAWarning() throws {
         let file = try AgentTestFile.make()
         var agent = agent()
