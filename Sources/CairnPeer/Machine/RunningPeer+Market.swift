@@ -99,6 +99,8 @@ extension RunningPeer {
                  now: now, timeout: LocateOperation.blobTimeout)
         case .prove(let ticket, let shard, let leaf):
             actions.append(.store(ticket, .proveShard(shard, leaf: leaf)))
+        case .keepDescriptor(let ticket, let fileID, let bytes, let owner):
+            actions.append(.store(ticket, .putBlob(kind: .descriptor, key: fileID, bytes: bytes, owner: owner)))
         case .repairSlot(let job):
             startSelfRepair(job, now: now)
         case .log(let entry):

@@ -24,7 +24,10 @@ extension RunningPeer {
         nextSelfRepair += 1
         selfRepairs[id] = job
         handleFileCommand(
-            .locateFile(LocateOrder(fileID: job.agreement.fileID, descriptor: nil, grantKey: nil)), id: id, now: now)
+            .locateFile(
+                LocateOrder(
+                    fileID: job.agreement.fileID, descriptor: nil, grantKey: nil,
+                    holders: job.sources.values.sorted { $0.id < $1.id })), id: id, now: now)
     }
 
     /// Takes the deliveries to internal commands out of the actions and hands them to their self-repair, until

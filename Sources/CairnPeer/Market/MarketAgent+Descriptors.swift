@@ -9,7 +9,9 @@ extension MarketAgent {
     /// The lookup of `fileID`'s keepers ended (nil: it failed).
     public mutating func lookedUp(_ fileID: Key256, keepers: [PeerInfo]?) {
         guard fetches[fileID] != nil else { return }
-        fetches[fileID]!.keepers = keepers ?? []
+        let found = keepers ?? []
+        fetches[fileID]!.keepers =
+            found + fetches[fileID]!.holders.filter { holder in !found.contains { $0.id == holder.id } }
         askNextKeeper(fileID)
     }
 
@@ -20,6 +22,9 @@ extension MarketAgent {
            descriptor.verifySignature()
         {
             fetches[fileID] = nil
+            let ticket = StoreTicket(rawValue: Self.ticketBit | nextTicket)
+            nextTicket += 1
+            effects.append(.keepDescriptor(ticket, fileID, bytes: bytes, owner: descriptor.owner))
             return descriptorFound(fileID, descriptor)
         }
         askNextKeeper(fileID)
@@ -46,10 +51,21 @@ extension MarketAgent {
             guard let agreement = market.agreements[id], prefetching[agreement.fileID]?[id] == nil else { continue }
             prefetching[agreement.fileID, default: [:]][id] = agreement
             if fetches[agreement.fileID] == nil {
-                fetches[agreement.fileID] = DescriptorFetch()
+                fetches[agreement.fileID] = DescriptorFetch(holders: holders(of: agreement.fileID, in: market))
                 effects.append(.lookUp(agreement.fileID))
             }
         }
+    }
+
+    /// The other providers of `fileID`'s open agreements, at the addresses they registered, by peer ID.
+    func holders(of fileID: Key256, in market: MarketState) -> [PeerInfo] {
+        market.agreements(ofFile: fileID).compactMap { agreement in
+            guard agreement.isOpen, agreement.provider != local,
+                let address = market.providers[agreement.provider].flatMap({ PeerAddress(parsing: $0.address) })
+            else { return nil }
+            return PeerInfo(id: agreement.provider.peerID, address: address)
+        }
+        .sorted { $0.id < $1.id }
     }
 
     /// The slot shard IDs of `agreement` in `descriptor`, checked against the agreement's slot root; or why not.

@@ -61,7 +61,7 @@ extension MarketAgent {
         self.round = round
         log(.info, "epoch \(epoch): \(due.count) challenges to prove")
         for fileID in toFetch where fetches[fileID] == nil {
-            fetches[fileID] = DescriptorFetch()
+            fetches[fileID] = DescriptorFetch(holders: holders(of: fileID, in: market))
             effects.append(.lookUp(fileID))
         }
         pump()

@@ -56,6 +56,8 @@ public struct MarketAgent: Sendable {
 
     /// A descriptor being fetched: the file's keepers, asked one after another.
     struct DescriptorFetch: Sendable {
+        /// The file's other providers, asked after the keepers the lookup finds (`LocateOrder.holders`).
+        var holders: [PeerInfo] = []
         var keepers: [PeerInfo]?
         var cursor = 0
     }

@@ -11,6 +11,10 @@ public enum MarketAgentEffect: Sendable {
     case lookUp(Key256)
     /// Ask a keeper for a file's descriptor (`descriptorAnswered`).
     case askDescriptor(Key256, PeerInfo)
+    /// Keep a copy of the descriptor of a file this provider holds a slot of (`StoreOperation.putBlob`; the
+    /// outcome comes back to `proved`, which ignores it): a repairer asks the file's providers for it when the
+    /// keepers a put chose have left (`LocateOrder.holders`).
+    case keepDescriptor(StoreTicket, Key256, bytes: [UInt8], owner: PublicKey)
     /// The leaf and its path of a stored shard (`StoreOperation.proveShard`, then `proved`).
     case prove(StoreTicket, ShardID, leaf: Int)
     /// Rebuild a slot onto a new provider and submit its repair (`RunningPeer.startSelfRepair`, then

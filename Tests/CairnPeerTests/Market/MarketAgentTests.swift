@@ -208,7 +208,7 @@ import Testing
                     agent.submitted(purpose, .success(tx.hash), height: state.height)
                 case .log(let entry):
                     logs.append(entry)
-                case .repairSlot:
+                case .repairSlot, .keepDescriptor:
                     break
                 }
             }
@@ -266,6 +266,10 @@ import Testing
         #expect(asked.contains { if case .askDescriptor = $0 { true } else { false } })
         agent.descriptorAnswered(file.descriptor.fileID, bytes: file.descriptor.encoded())
         #expect(agent.slotShards.count == file.descriptor.parameters.n)
+        // A copy kept, for repairers once the keepers are gone.
+        #expect(agent.takeEffects().contains {
+            if case .keepDescriptor(_, let id, let bytes, _) = $0 { id == file.descriptor.fileID && bytes == file.descriptor.encoded() } else { false }
+        })
         // Nothing asked again on the next blocks; at the challenge, straight to the shard reads.
         var challenged: [MarketAgentEffect] = []
         while challenged.isEmpty {

@@ -12,11 +12,16 @@ public struct LocateOrder: Sendable {
     /// Where this peer's grant for the file would be kept; nil when the key comes from elsewhere (a
     /// capability). Only fetched when this peer turns out not to be the owner.
     public var grantKey: Key256?
+    /// Peers that keep a copy of the descriptor besides the keepers the lookup finds — the file's providers, as
+    /// the chain's agreements name them — asked after those keepers: once the keepers a put chose have left,
+    /// nobody else may hold the descriptor (the owner, who would publish it again, may be away for good).
+    public var holders: [PeerInfo]
 
-    public init(fileID: Key256, descriptor: Descriptor?, grantKey: Key256?) {
+    public init(fileID: Key256, descriptor: Descriptor?, grantKey: Key256?, holders: [PeerInfo] = []) {
         self.fileID = fileID
         self.descriptor = descriptor
         self.grantKey = grantKey
+        self.holders = holders
     }
 }
 
@@ -78,7 +83,7 @@ struct LocateOperation: OwnerOperation {
     mutating func lookedUp(_ closest: [PeerInfo]?) {
         guard case .lookingUp = phase else { return }
         guard let closest else { return finish(.failure(.unexpectedResponse("a lookup"))) }
-        keepers = closest
+        keepers = closest + order.holders.filter { holder in !closest.contains { $0.id == holder.id } }
         phase = .fetching
         if descriptor == nil { askNextForDescriptor() }
         askForPlacement()
