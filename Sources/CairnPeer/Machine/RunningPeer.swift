@@ -172,7 +172,9 @@ struct RunningPeer: Sendable {
             actions.append(.respond(id, .echo(payload)))
         case .storage(let request):
             guard provider != nil else {
-                actions.append(.respond(id, .error(RemoteError(code: .refused, message: "this peer does not store data"))))
+                // No capacity at all: a blob round does not count such a keeper (`BlobRound.failure`).
+                actions.append(
+                    .respond(id, .error(RemoteError(code: .noCapacity, message: "this peer does not store data"))))
                 return
             }
             if case .putBlob(_, let key, let record?, _) = request,

@@ -201,5 +201,6 @@ import Testing
         let actions = machine.takeActions()
         #expect(storeOperations(actions).isEmpty)
         #expect(onlyResponse(actions)?.remoteError?.message == "this peer does not store data")
+        #expect(onlyResponse(actions)?.remoteError?.code == .noCapacity, "not counted as a keeper by a blob round")
     }
 }

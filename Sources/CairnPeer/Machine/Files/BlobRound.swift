@@ -5,13 +5,16 @@ import NIOCore
 /// One blob (descriptor, placement records, grant) being stored at a file's keepers, counted as they answer.
 ///
 /// Every keeper asked must hold it but one, or fewer than planned survive failures: n−k+1 keepers are asked
-/// so that the blob survives what the shards survive.
+/// so that the blob survives what the shards survive. A keeper that stores nothing at all (a peer run without
+/// capacity, such as a validator only) answers `noCapacity` and is not counted: it could never be one.
 struct BlobRound: Sendable {
     var kind = BlobKind.descriptor
     var keepers: [PeerInfo] = []
     var asked: Int { keepers.count }
     var pending = 0
     var stored = 0
+    /// Keepers that store nothing at all (`noCapacity`).
+    var storeNothing = 0
     /// "keeper: reason", in the order they came.
     var refusals: [String] = []
 
@@ -48,6 +51,7 @@ struct BlobRound: Sendable {
         pending -= 1
         switch response {
         case .storage(.stored)?: stored += 1
+        case .error(let remote)? where remote.code == .noCapacity: storeNothing += 1
         case .error(let remote)?: refusals.append("\(keeper.shortHex): \(remote)")
         case .some: refusals.append("\(keeper.shortHex): an unexpected answer")
         case nil: refusals.append("\(keeper.shortHex): \(reason ?? "no answer")")
@@ -56,7 +60,7 @@ struct BlobRound: Sendable {
 
     /// Why the round failed, once every keeper settled; nil when enough took it.
     var failure: FileFailure? {
-        guard stored == 0 || stored < asked - 1 else { return nil }
+        guard stored == 0 || stored < asked - storeNothing - 1 else { return nil }
         // The keepers' reasons, one of each: a clock far off says so there (RecordRejection).
         var seen = Set<String>()
         let reasons = refusals.filter { seen.insert(String($0.drop { $0 != ":" })).inserted }.prefix(2)
@@ -66,8 +70,9 @@ struct BlobRound: Sendable {
             case .placement: "placement records"
             case .grant: "access grant"
             }
+        let without = storeNothing > 0 ? ", \(storeNothing) storing nothing" : ""
         return .recordNotStored(
-            "the \(what) (\(stored) of \(asked) keepers)"
+            "the \(what) (\(stored) of \(asked) keepers\(without))"
                 + (reasons.isEmpty ? "" : "; refused by " + reasons.joined(separator: "; ")))
     }
 }
