@@ -77,13 +77,17 @@ extension RunningPeer {
             actions.append(.store(ticket, .rebuildShards(rebuild)))
         case .repairFinished(let summary):
             guard summary.newHolders.contains(job.newProvider.peer.id) else {
-                return selfRepairEnded(id, .failure(SelfRepairFailure("the new provider took no shard")))
+                return selfRepairEnded(
+                    id, .failure(SelfRepairFailure("the new provider took no shard", newProviderFailed: true)))
             }
             let submitted = submitSigned(
                 MarketTransaction.repair(agreementID: job.agreement.id, newProvider: job.newProvider.key), now: now)
             selfRepairEnded(id, submitted.mapError { SelfRepairFailure("the repair transaction was refused: \($0)") })
         case .fileFailed(let failure):
-            selfRepairEnded(id, .failure(SelfRepairFailure("\(failure)")))
+            // The new provider is the repair's only candidate: a placement that failed is its failure.
+            var placement = false
+            if case .placementFailed = failure { placement = true }
+            selfRepairEnded(id, .failure(SelfRepairFailure("\(failure)", newProviderFailed: placement)))
         case .failed(let reason):
             selfRepairEnded(id, .failure(SelfRepairFailure(reason)))
         default:

@@ -198,6 +198,11 @@ extension MarketAgent {
             ])
         case .failure(let failure):
             if let target { repairExcluded[agreementID, default: []].insert(target) }
+            if failure.newProviderFailed, target != nil {
+                repairTried[agreementID] = nil
+                return log(.warning, "the repair of agreement \(agreementID.shortHex)… failed: \(failure.reason); "
+                    + "trying another provider")
+            }
             log(.warning, "the repair of agreement \(agreementID.shortHex)… failed: \(failure.reason); "
                 + "trying again in \(config.repairFallbackBlocks) blocks unless another peer repairs it")
         }
@@ -207,5 +212,13 @@ extension MarketAgent {
 /// Why a self-repair did not end in a repair transaction.
 public struct SelfRepairFailure: Error, Hashable, Sendable {
     public var reason: String
-    public init(_ reason: String) { self.reason = reason }
+    /// The new provider did not take the rebuilt shards (dead, full or refusing): the slot is tried again at
+    /// the next block onto another provider, not after a fallback period. A provider that left without
+    /// withdrawing stays registered and, holding no agreement, is never seen to fail a proof; waiting a
+    /// fallback period for each such choice let other slots of a file go in `cairn sim storage`.
+    public var newProviderFailed: Bool
+    public init(_ reason: String, newProviderFailed: Bool = false) {
+        self.reason = reason
+        self.newProviderFailed = newProviderFailed
+    }
 }

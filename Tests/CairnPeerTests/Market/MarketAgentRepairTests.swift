@@ -125,6 +125,20 @@ import Testing
         #expect(agent.repairSeen.isEmpty)
     }
 
+    /// The new provider did not take the shards (it left without withdrawing): another is tried at the next
+    /// block, not after the fallback period.
+    @Test func aDeadNewProviderIsReplacedAtTheNextBlock() throws {
+        let (market, agreement) = market()
+        let order = MarketAgent.repairCandidates(for: agreement, in: market)
+        let index = try #require(identities.firstIndex { $0.publicKey == order[0] })
+        var agent = agent(index, fallback: 4)
+        let first = try #require(repairs(&agent, height: 10, market: market).first)
+        agent.repairEnded(
+            agreement.id, .failure(SelfRepairFailure("could not place segment 0", newProviderFailed: true)))
+        let again = try #require(repairs(&agent, height: 11, market: market).first)
+        #expect(again.newProvider.key != first.newProvider.key)
+    }
+
     /// Providers that are missing proofs now (three killed at once) neither head the repair order nor receive the
     /// rebuilt slot: otherwise every slot would wait a fallback period per dead candidate before it. A first
     /// miss is enough, since a dead provider misses every agreement it holds in the same epoch.
