@@ -183,7 +183,8 @@ struct RunningPeer: Sendable {
                     code: .refused, message: "the provider record sent with blob \(key.hex) was refused: \(refusal)"))))
                 return
             }
-            provider?.serve(request, id: id, now: now, actions: &actions)
+            let terms = keepTerms
+            provider?.serve(request, id: id, now: now, terms: terms, actions: &actions)
         case .chain(let request):
             serveChain(request, id: id, from: from)
         }

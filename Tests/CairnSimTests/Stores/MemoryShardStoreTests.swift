@@ -67,7 +67,7 @@ import Testing
         for (bytes, id) in zip(shards, ids) {
             try store.write(payload(bytes), id: id, reference: reference, confirmed: false, now: .seconds(10))
         }
-        #expect(try store.confirm(file: file, owner: owner, shards: [ids[0], Random.key256()]) == 1)
+        #expect(try store.confirm(file: file, owner: owner, shards: [ids[0], Random.key256()], limit: nil) == 1)
         #expect(try store.reclaimPending(addedBefore: .seconds(10)) == ShardStore.PendingReclaim())
         #expect(try store.reclaimPending(addedBefore: .seconds(11))
             == ShardStore.PendingReclaim(references: 2, shards: 2))
