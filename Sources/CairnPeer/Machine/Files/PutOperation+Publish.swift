@@ -1,3 +1,4 @@
+import CairnChain
 import CairnMarket
 import CairnStorage
 import CairnWire
@@ -76,6 +77,7 @@ extension PutOperation {
 
     mutating func startConfirming() {
         guard let fileID, let planner else { return }
+        requestAgreements(fileID: fileID)
         phase = .confirming
         confirmation = ConfirmRound(
             planner.positions(), fileID: fileID, fileNonce: order.fileNonce,
@@ -128,15 +130,41 @@ extension PutOperation {
             fileID: fileID, descriptor: descriptor, encodedDescriptor: encodedDescriptor,
             placement: placementBlob, segments: segments.count,
             providers: Set(segments.flatMap(\.holders)).count)
-        let (request, note) = agreementRequest(fileID: fileID, descriptor: descriptor)
-        summary.agreementsNote = note
-        if let request, let waiter {
-            effects.append(.openAgreements(waiter, summary, request))
-            self.waiter = nil
-        } else {
-            answer(.putFinished(summary))
-        }
+        summary.agreementsTransaction = agreementsTransaction
+        summary.agreements = agreementIDs
+        summary.agreementsNote = agreementsNote
+        answer(.putFinished(summary))
         effects.append(.finished)
+    }
+
+    // MARK: - Agreements
+
+    /// With a market plan, asks for the transaction that opens the file's agreements: every shard is placed
+    /// and the descriptor signed, so the slots and their roots are known, and the confirmations are about to
+    /// go to providers that may keep the shards only once the agreements commit.
+    private mutating func requestAgreements(fileID: Key256) {
+        guard !agreementsRequested, let descriptor else { return }
+        agreementsRequested = true
+        let (request, note) = agreementRequest(fileID: fileID, descriptor: descriptor)
+        agreementsNote = note
+        if let request { effects.append(.openAgreements(request)) }
+    }
+
+    /// The transaction that opens `request`'s agreements was submitted (its hash), or refused: the put goes on
+    /// with its confirmations either way (the providers may still take the file within their free allowance),
+    /// and the summary says which.
+    mutating func agreementsSubmitted(_ request: AgreementRequest, _ result: Result<Key256, TransactionSubmissionError>) {
+        switch result {
+        case .success(let hash):
+            agreementsTransaction = hash
+            agreementIDs = request.slots.map { StorageAgreement.id(transactionHash: hash, slot: $0.slot) }
+        case .failure(let refusal):
+            let note = "no agreements: the chain refused the transaction that opens them (\(refusal))"
+            agreementsNote = [note, agreementsNote].compactMap { $0 }.joined(separator: "; ")
+            effects.append(.log(PeerLogEntry(.warning, "the agreements of a put were refused; it confirms anyway", [
+                "cairn.file": fileID?.hex ?? "", "cairn.error": "\(refusal)",
+            ])))
+        }
     }
 
     /// The agreements to open for the stored file: one per slot whose every shard is on one registered
