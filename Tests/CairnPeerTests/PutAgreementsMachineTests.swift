@@ -87,6 +87,26 @@ struct PutAgreementsMachineTests {
         #expect(targets.allSatisfy(providerKeys.contains))
     }
 
+    /// Providers over their free allowance hold a confirmation until the file's agreement with them commits:
+    /// the agreements are submitted before the confirmations go, not once the put is over.
+    @Test func theAgreementsAreSubmittedBeforeTheConfirmations() throws {
+        var harness = try Self.harness(providers: 6, balance: Amount(10_000_000))
+        // Confirmations are left unanswered, as a provider waiting for the agreement leaves them.
+        harness.respond = { peer, request, now in
+            if case .storage(.confirm) = request { return nil }
+            return PutHarness.willing(peer, request, now)
+        }
+        let put = harness.command { _ in .startPut(Self.order(size: 4096)) }
+        let segment = harness.command { _ in .putSegment(put: put, PutHarness.segment(0, n: 4)) }
+        guard case .putSegmentAccepted? = harness.result(of: segment) else { return }
+        let finish = harness.command { _ in .finishPut(put: put, fileSize: 4096) }
+        #expect(!harness.delivered.contains { $0.0 == finish }, "the put waits for its confirmations")
+        let confirmations = harness.waiting.filter { if case .storage(.confirm) = $0.2 { true } else { false } }
+        #expect(confirmations.count == 4)
+        let pool = try #require(harness.machine.chain?.mempool)
+        #expect(pool.count == 1, "the transaction that opens the agreements is in the mempool already")
+    }
+
     @Test func anAccountShortOfTheEscrowIsRefusedBeforeAnyShardIsSent() throws {
         var harness = try Self.harness(providers: 6, balance: Amount(1))
         let put = harness.command { _ in .startPut(Self.order(size: 1 << 20)) }
