@@ -323,9 +323,9 @@ extension RunningPeer {
             case .endAgreements(let ids):
                 endAgreements(ids, now: now)
             case .submitRepair(let replacement):
-                let result = submitSigned(
-                    MarketTransaction.repair(agreementID: replacement.agreementID, newProvider: replacement.newProvider),
-                    now: now)
+                let kind = MarketTransaction.repair(
+                    agreementID: replacement.agreementID, newProvider: replacement.newProvider)
+                let result = submitSigned(kind, now: now)
                 files.repairs[operation]?.replacementSubmitted(result)
                 if let more = files.repairs[operation]?.takeEffects() { apply(more, of: operation, now: now) }
             case .log(let entry):

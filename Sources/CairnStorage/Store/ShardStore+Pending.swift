@@ -66,8 +66,10 @@ extension ShardStore {
     static func confirmedBytes(_ db: Database) throws -> UInt64 {
         let sum = try Int64.fetchOne(
             db,
-            sql: "SELECT COALESCE(SUM(size), 0) FROM shard WHERE id IN (SELECT shard FROM shard_ref WHERE confirmed = 1)"
-        )
+            sql: """
+                SELECT COALESCE(SUM(size), 0) FROM shard
+                WHERE id IN (SELECT shard FROM shard_ref WHERE confirmed = 1)
+                """)
         return UInt64(max(sum ?? 0, 0))
     }
 

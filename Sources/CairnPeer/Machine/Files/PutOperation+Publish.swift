@@ -153,7 +153,9 @@ extension PutOperation {
     /// The transaction that opens `request`'s agreements was submitted (its hash), or refused: the put goes on
     /// with its confirmations either way (the providers may still take the file within their free allowance),
     /// and the summary says which.
-    mutating func agreementsSubmitted(_ request: AgreementRequest, _ result: Result<Key256, TransactionSubmissionError>) {
+    mutating func agreementsSubmitted(
+        _ request: AgreementRequest, _ result: Result<Key256, TransactionSubmissionError>
+    ) {
         switch result {
         case .success(let hash):
             agreementsTransaction = hash

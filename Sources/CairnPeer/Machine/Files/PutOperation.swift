@@ -19,8 +19,9 @@ import NIOCore
 ///    placement records, alongside the descriptor's storage (a confirmation needs only the file ID); once both
 ///    are done, store the records at the same keepers. With a market plan, the transaction that opens the
 ///    file's agreements is submitted right before the confirmations: a provider over its free allowance keeps
-///    shards only under an agreement, and holds the confirmation until it commits (issue 9 item 2). Every round on the way is a round trip and a disk sync
-///    at the far end, so overlapping two of them is what a small file's put costs less by;
+///    shards only under an agreement, and holds the confirmation until it commits (issue 9 item 2). Every
+///    round on the way is a round trip and a disk sync at the far end, so overlapping two of them is what a
+///    small file's put costs less by;
 /// 4. on any failure, delete what was placed (and the records, once stored) before reporting it.
 ///
 /// Commands are answered one at a time (the driver waits for each answer before the next command), so one
