@@ -114,7 +114,13 @@ extension PutOperation {
     }
 
     private mutating func confirmed() {
-        if let failure = confirmation.failure { return fail(failure) }
+        if let failure = confirmation.failure {
+            // A provider may refuse for want of an agreement: why the put opened none is part of the story.
+            if case .recordNotStored(let what) = failure, agreementIDs.isEmpty, let agreementsNote {
+                return fail(.recordNotStored("\(what); \(agreementsNote)"))
+            }
+            return fail(failure)
+        }
         // The placement goes to the descriptor's keepers: once they have it (`blobRoundSettled`).
         guard publication == .stored else { return }
         let records = confirmation.records.sorted { ($0.holder, $0.issued) < ($1.holder, $1.issued) }
