@@ -107,6 +107,49 @@ struct PutAgreementsMachineTests {
         #expect(pool.count == 1, "the transaction that opens the agreements is in the mempool already")
     }
 
+    /// Refused confirmations fail the put as before; the agreements it submitted are ended with the cleanup,
+    /// and a put that opened none says why next to the providers' refusals.
+    @Test func aPutWhoseConfirmationsAreRefusedEndsItsAgreementsOrSaysWhyItHadNone() throws {
+        for providers in [6, 3] {
+            var harness = try Self.harness(providers: providers, balance: Amount(10_000_000))
+            // Unanswered confirmations time out (the harness turns any answer into a confirmation).
+            harness.respond = { peer, request, now in
+                if case .storage(.confirm) = request { return nil }
+                return PutHarness.willing(peer, request, now)
+            }
+            let put = harness.command { _ in .startPut(Self.order(size: 4096)) }
+            let segment = harness.command { _ in .putSegment(put: put, PutHarness.segment(0, n: 4)) }
+            guard case .putSegmentAccepted? = harness.result(of: segment) else { return }
+            let finish = harness.command { _ in .finishPut(put: put, fileSize: 4096) }
+            // The timeouts and retries wait on the machine's timers.
+            for _ in 0..<8 {
+                let due = harness.armed.filter {
+                    switch $0.0 {
+                    case .owner, .requestTimeout: true
+                    default: false
+                    }
+                }.sorted { $0.1 < $1.1 }
+                harness.armed = []
+                for (timer, instant) in due {
+                    harness.now = max(harness.now, instant)
+                    harness.machine.handle(.timerFired(timer), now: harness.now)
+                    harness.run()
+                }
+            }
+            guard case .fileFailed(let failure)? = harness.result(of: finish) else {
+                Issue.record("expected a failure, got \(String(describing: harness.result(of: finish)))")
+                return
+            }
+            let pool = try #require(harness.machine.chain?.mempool)
+            if providers == 6 {
+                #expect(pool.count == 5, "the opening and one end per agreement")
+            } else {
+                #expect(pool.count == 0)
+                #expect("\(failure)".contains("no agreements: 3 registered providers, 4 needed"))
+            }
+        }
+    }
+
     @Test func anAccountShortOfTheEscrowIsRefusedBeforeAnyShardIsSent() throws {
         var harness = try Self.harness(providers: 6, balance: Amount(1))
         let put = harness.command { _ in .startPut(Self.order(size: 1 << 20)) }
