@@ -35,9 +35,13 @@ extension RunningPeer {
         for id in ids {
             guard case .failure(let refusal) = submitSigned(MarketTransaction.end(agreementID: id), now: now)
             else { continue }
-            actions.append(.log(PeerLogEntry(.warning, "could not end the agreement of a failed put", [
-                "cairn.agreement": id.hex, "cairn.error": "\(refusal)",
-            ])))
+            actions.append(
+                .log(
+                    PeerLogEntry(
+                        .warning, "could not end the agreement of a failed put",
+                        [
+                            "cairn.agreement": id.hex, "cairn.error": "\(refusal)",
+                        ])))
         }
     }
 

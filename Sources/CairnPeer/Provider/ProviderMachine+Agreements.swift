@@ -55,8 +55,9 @@ extension ProviderMachine {
             waitingKeeps[index].id = id
             return
         }
-        store(.confirmShards(reference: keep.reference, shards: keep.shards, limit: terms.limit),
-              for: .keep(id, keep, limited: terms.limit != nil), actions: &actions)
+        store(
+            .confirmShards(reference: keep.reference, shards: keep.shards, limit: terms.limit),
+            for: .keep(id, keep, limited: terms.limit != nil), actions: &actions)
     }
 
     /// The store refused a confirmation over the free allowance: it waits for its agreement, or is refused
@@ -67,9 +68,13 @@ extension ProviderMachine {
             return actions.append(.respond(id, .error(RemoteError(code: .refused, message: message))))
         }
         waitingKeeps.append(WaitingKeep(id: id, keep: keep, blocksLeft: config.agreementWaitBlocks, refusal: refusal))
-        actions.append(.log(PeerLogEntry(.info, "a confirmation waits for a storage agreement", [
-            "cairn.file": keep.fileID.hex, "cairn.error": "\(refusal)",
-        ])))
+        actions.append(
+            .log(
+                PeerLogEntry(
+                    .info, "a confirmation waits for a storage agreement",
+                    [
+                        "cairn.file": keep.fileID.hex, "cairn.error": "\(refusal)",
+                    ])))
     }
 
     /// A block was committed: each waiting confirmation whose agreement is now there is carried out; one that
@@ -80,8 +85,9 @@ extension ProviderMachine {
         waitingKeeps = []
         for var entry in waiting {
             if terms(entry.keep.fileID) == .unlimited {
-                store(.confirmShards(reference: entry.keep.reference, shards: entry.keep.shards, limit: nil),
-                      for: .keep(entry.id, entry.keep, limited: false), actions: &actions)
+                store(
+                    .confirmShards(reference: entry.keep.reference, shards: entry.keep.shards, limit: nil),
+                    for: .keep(entry.id, entry.keep, limited: false), actions: &actions)
                 continue
             }
             entry.blocksLeft -= 1
@@ -89,7 +95,8 @@ extension ProviderMachine {
                 waitingKeeps.append(entry)
                 continue
             }
-            let message = "no storage agreement for file \(entry.keep.fileID.shortHex)… with this provider was "
+            let message =
+                "no storage agreement for file \(entry.keep.fileID.shortHex)… with this provider was "
                 + "committed within \(config.agreementWaitBlocks) blocks, and \(entry.refusal)"
             actions.append(.respond(entry.id, .error(RemoteError(code: .refused, message: message))))
         }

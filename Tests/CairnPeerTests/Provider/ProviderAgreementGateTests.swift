@@ -16,21 +16,26 @@ import Testing
     static let overAllowance = StorageError.freeAllowanceUsed(allowance: 64 << 20, outsideAgreements: 70 << 20)
 
     func order(fileID: Key256 = Random.key256()) -> ConfirmOrder {
-        ConfirmOrder(fileID: fileID, fileNonce: Random.key256(), shardIDs: [Random.key256(), Random.key256()],
-                     entries: [PlacementRecord.Entry(slot: 1, segments: 0..<2)], owner: owner, issued: .seconds(1))
+        ConfirmOrder(
+            fileID: fileID, fileNonce: Random.key256(), shardIDs: [Random.key256(), Random.key256()],
+            entries: [PlacementRecord.Entry(slot: 1, segments: 0..<2)], owner: owner, issued: .seconds(1))
     }
 
     static func machine() -> ProviderMachine {
-        ProviderMachine(config: ProviderConfig(), holder: .generate(),
-                        addresses: [PeerAddress(host: "10.0.0.2", port: 4100)])
+        ProviderMachine(
+            config: ProviderConfig(), holder: .generate(),
+            addresses: [PeerAddress(host: "10.0.0.2", port: 4100)])
     }
 
     /// Serves `order` under `terms`: the store operation asked for.
-    static func confirm(_ order: ConfirmOrder, id: UInt64, terms: ProviderMachine.KeepTerms,
-                        on provider: inout ProviderMachine) throws -> (StoreTicket, StoreOperation) {
+    static func confirm(
+        _ order: ConfirmOrder, id: UInt64, terms: ProviderMachine.KeepTerms,
+        on provider: inout ProviderMachine
+    ) throws -> (StoreTicket, StoreOperation) {
         var actions: [PeerAction] = []
-        provider.serve(.confirm(order), id: InboundID(rawValue: id), now: .seconds(10), terms: { _ in terms },
-                       actions: &actions)
+        provider.serve(
+            .confirm(order), id: InboundID(rawValue: id), now: .seconds(10), terms: { _ in terms },
+            actions: &actions)
         return try #require(storeOperations(actions).first)
     }
 
@@ -97,8 +102,10 @@ import Testing
         provider.blockCommitted(terms: { _ in .allowance(Self.limit) }, actions: &actions)
         let error = try #require(onlyResponse(actions)?.remoteError)
         #expect(error.code == .refused)
-        #expect(error.message.hasPrefix("no storage agreement for file \(order.fileID.shortHex)… with this provider "
-            + "was committed within 10 blocks, and the free allowance of 64 MiB is used"))
+        #expect(
+            error.message.hasPrefix(
+                "no storage agreement for file \(order.fileID.shortHex)… with this provider "
+                    + "was committed within 10 blocks, and the free allowance of 64 MiB is used"))
         #expect(provider.waitingKeeps.isEmpty)
     }
 
@@ -109,8 +116,9 @@ import Testing
         var actions: [PeerAction] = []
         provider.completed(ticket, .failed(Self.overAllowance), now: .seconds(11), actions: &actions)
         actions = []
-        provider.serve(.confirm(order), id: InboundID(rawValue: 2), now: .seconds(40),
-                       terms: { _ in .allowance(Self.limit) }, actions: &actions)
+        provider.serve(
+            .confirm(order), id: InboundID(rawValue: 2), now: .seconds(40),
+            terms: { _ in .allowance(Self.limit) }, actions: &actions)
         #expect(storeOperations(actions).isEmpty)
         #expect(responses(actions).map(\.0) == [InboundID(rawValue: 1)], "the first request is let go")
         #expect(provider.waitingKeeps.map(\.id) == [InboundID(rawValue: 2)])
@@ -118,7 +126,9 @@ import Testing
 
     @Test func tooManyWaitingAreRefusedAtOnceAndStopAnswersTheRest() throws {
         var provider = ProviderMachine(
-            config: { var config = ProviderConfig(); config.maxWaitingConfirmations = 1; return config }(),
+            config: {
+                var config = ProviderConfig(); config.maxWaitingConfirmations = 1; return config
+            }(),
             holder: .generate(), addresses: [])
         var actions: [PeerAction] = []
         for id in 1...2 {
@@ -138,9 +148,10 @@ import Testing
         let descriptor = try testDescriptor(owner: owner, segments: 2)
         var actions: [PeerAction] = []
         let entries = [PlacementRecord.Entry(slot: 1, segments: 0..<2)]
-        provider.serve(.adopt(descriptor: ByteBuffer(bytes: descriptor.encoded()), entries: entries),
-                       id: InboundID(rawValue: 1),
-                       now: .seconds(10), terms: { _ in .allowance(Self.limit) }, actions: &actions)
+        provider.serve(
+            .adopt(descriptor: ByteBuffer(bytes: descriptor.encoded()), entries: entries),
+            id: InboundID(rawValue: 1),
+            now: .seconds(10), terms: { _ in .allowance(Self.limit) }, actions: &actions)
         let (ticket, operation) = try #require(storeOperations(actions).first)
         guard case .confirmShards(_, _, limit: Self.limit?) = operation else {
             Issue.record("expected a bounded adoption, got \(operation)")
@@ -189,8 +200,9 @@ import Testing
             market.providers[local] = MarketProvider(
                 capacityBytes: 1 << 30, pricePerGiBEpoch: Amount(1), stake: Amount(1), address: "", usedBytes: 4096)
         }
-        #expect(Self.terms(&withMarket, fileID)
-            == .allowance(KeptBytesLimit(allowance: 64 << 20, underAgreements: 4096)))
+        #expect(
+            Self.terms(&withMarket, fileID)
+                == .allowance(KeptBytesLimit(allowance: 64 << 20, underAgreements: 4096)))
 
         var underAgreement = try Self.peer(market: .localNetwork) { market, local in
             let agreement = Self.agreement(fileID: fileID, provider: local)
@@ -204,8 +216,10 @@ import Testing
     @Test func aCommittedBlockReleasesTheConfirmationsWaitingInThePeer() throws {
         let order = order()
         var machine = try Self.peer(market: .localNetwork)
-        machine.handle(.requestReceived(InboundID(rawValue: 7), .storage(.confirm(order)), from: nil,
-                                        remote: owner.peerID), now: .seconds(1_001))
+        machine.handle(
+            .requestReceived(
+                InboundID(rawValue: 7), .storage(.confirm(order)), from: nil,
+                remote: owner.peerID), now: .seconds(1_001))
         let (ticket, operation) = try #require(storeOperations(machine.takeActions()).first)
         guard case .confirmShards(_, _, limit: _?) = operation else {
             Issue.record("expected a bounded confirmation, got \(operation)")

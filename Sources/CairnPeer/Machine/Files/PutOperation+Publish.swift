@@ -48,8 +48,9 @@ extension PutOperation {
         guard let fileID else { return }
         var targets = keepers
         if !targets.contains(where: { $0.id == localPeer.id }) { targets.append(localPeer) }
-        blobs = BlobRound(kind: kind, key: fileID, bytes: bytes, provider: record, keepers: targets,
-                          timeout: .seconds(30), effects: &effects)
+        blobs = BlobRound(
+            kind: kind, key: fileID, bytes: bytes, provider: record, keepers: targets,
+            timeout: .seconds(30), effects: &effects)
         if blobs.isSettled { blobRoundSettled() }
     }
 
@@ -169,9 +170,13 @@ extension PutOperation {
         case .failure(let refusal):
             let note = "no agreements: the chain refused the transaction that opens them (\(refusal))"
             agreementsNote = [note, agreementsNote].compactMap { $0 }.joined(separator: "; ")
-            effects.append(.log(PeerLogEntry(.warning, "the agreements of a put were refused; it confirms anyway", [
-                "cairn.file": fileID?.hex ?? "", "cairn.error": "\(refusal)",
-            ])))
+            effects.append(
+                .log(
+                    PeerLogEntry(
+                        .warning, "the agreements of a put were refused; it confirms anyway",
+                        [
+                            "cairn.file": fileID?.hex ?? "", "cairn.error": "\(refusal)",
+                        ])))
         }
     }
 
