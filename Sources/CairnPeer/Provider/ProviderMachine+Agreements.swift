@@ -63,6 +63,13 @@ extension ProviderMachine {
     /// The store refused a confirmation over the free allowance: it waits for its agreement, or is refused
     /// at once when too many already wait.
     mutating func wait(_ keep: Keep, id: InboundID, refusal: StorageError, actions: inout [PeerAction]) {
+        // A resend that reached the store while the first was still there: one wait, answered to the newer.
+        if let index = waitingKeeps.firstIndex(where: { $0.keep.isResend(of: keep) }) {
+            let superseded = RemoteError(code: .refused, message: "superseded by a resend of the same confirmation")
+            actions.append(.respond(waitingKeeps[index].id, .error(superseded)))
+            waitingKeeps[index].id = id
+            return
+        }
         guard waitingKeeps.count < config.maxWaitingConfirmations else {
             let message = "\(refusal) (\(waitingKeeps.count) confirmations already wait for agreements here)"
             return actions.append(.respond(id, .error(RemoteError(code: .refused, message: message))))

@@ -122,6 +122,16 @@ import Testing
         #expect(storeOperations(actions).isEmpty)
         #expect(responses(actions).map(\.0) == [InboundID(rawValue: 1)], "the first request is let go")
         #expect(provider.waitingKeeps.map(\.id) == [InboundID(rawValue: 2)])
+
+        // A resend that reached the store before the first waited: still one wait.
+        var other = Self.machine()
+        let (first, _) = try Self.confirm(order, id: 1, terms: .allowance(Self.limit), on: &other)
+        let (second, _) = try Self.confirm(order, id: 2, terms: .allowance(Self.limit), on: &other)
+        actions = []
+        other.completed(first, .failed(Self.overAllowance), now: .seconds(11), actions: &actions)
+        other.completed(second, .failed(Self.overAllowance), now: .seconds(11), actions: &actions)
+        #expect(responses(actions).map(\.0) == [InboundID(rawValue: 1)])
+        #expect(other.waitingKeeps.map(\.id) == [InboundID(rawValue: 2)])
     }
 
     @Test func tooManyWaitingAreRefusedAtOnceAndStopAnswersTheRest() throws {
