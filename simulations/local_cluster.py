@@ -1,7 +1,7 @@
 """Starting and stopping a detached `cairn sim cluster` for the checks that need live peers (metrics, OpenAPI,
 dashboard): a random port range, another one when a port is in use, and the check's own failure line when
 the cluster cannot start."""
-import json, random, subprocess, sys
+import json, os, random, subprocess, sys
 
 
 def start(binary, peers, directory, check, step):
@@ -11,8 +11,10 @@ def start(binary, peers, directory, check, step):
     for _ in range(5):
         # Ports in use make `sim cluster` refuse at once: another range is tried.
         base = random.randrange(20000, 30000, step)
+        # CAIRN_GENESIS: other network parameters for every peer (e.g. a free allowance of 0).
+        genesis = ["--genesis", os.environ["CAIRN_GENESIS"]] if os.environ.get("CAIRN_GENESIS") else []
         started = subprocess.run([binary, "sim", "cluster", "--peers", str(peers), "--base-port", str(base),
-                                  "--dir", directory, "--detach", "--json"], capture_output=True, text=True)
+                                  "--dir", directory, "--detach", "--json", *genesis], capture_output=True, text=True)
         if started.returncode == 0 or "already in use" not in started.stderr:
             break
     if started.returncode != 0:

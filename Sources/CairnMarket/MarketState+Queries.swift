@@ -13,6 +13,14 @@ extension MarketState {
         agreements.values.filter { $0.provider == provider }.sorted { $0.id < $1.id }
     }
 
+    /// Whether `provider` holds an open agreement (active or marked for repair) for any slot of `fileID`.
+    public func hasOpenAgreement(provider: PublicKey, fileID: Key256) -> Bool {
+        openIDs.contains { id in
+            guard let agreement = agreements[id] else { return false }
+            return agreement.provider == provider && agreement.fileID == fileID
+        }
+    }
+
     /// Agreements for `fileID`, by slot then ID.
     public func agreements(ofFile fileID: Key256) -> [StorageAgreement] {
         agreements.values.filter { $0.fileID == fileID }.sorted { ($0.slot, $0.id) < ($1.slot, $1.id) }

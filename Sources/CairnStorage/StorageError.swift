@@ -40,6 +40,9 @@ public enum StorageError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The filesystem holding the store has too little room left (or reported ENOSPC): a full disk is a
     /// provider without capacity, not an internal error.
     case diskFull(needed: UInt64, free: UInt64, path: String)
+    /// A confirmation would keep more bytes outside storage agreements than the network's free allowance
+    /// (`KeptBytesLimit`): `outsideAgreements` is what would be kept outside them after it.
+    case freeAllowanceUsed(allowance: UInt64, outsideAgreements: UInt64)
     case shardNotFound(ShardID)
     /// A shard on disk no longer matched its ID; it was moved to quarantine and is gone from the index.
     case corruptShard(ShardID, quarantinedAt: String)
@@ -96,6 +99,9 @@ public enum StorageError: Error, Hashable, Sendable, CustomStringConvertible {
         case .diskFull(let needed, let free, let path):
             "no capacity for \(needed) more bytes: the disk holding \(path) has \(free) bytes free beyond its "
                 + "reserve; free space on it or lower the capacity"
+        case .freeAllowanceUsed(let allowance, let outside):
+            "the free allowance of \(Self.bytes(allowance)) is used: \(outside) bytes would be kept outside "
+                + "agreements; this file needs an agreement with this provider"
         case .shardNotFound(let shard):
             "shard \(shard.hex) is not stored here"
         case .corruptShard(let shard, let path):
@@ -105,5 +111,9 @@ public enum StorageError: Error, Hashable, Sendable, CustomStringConvertible {
         case .database(let what):
             "shard index database error: \(what)"
         }
+    }
+    /// `bytes` in whole MiB when it is a multiple of one, else in bytes.
+    static func bytes(_ bytes: UInt64) -> String {
+        bytes > 0 && bytes % (1 << 20) == 0 ? "\(bytes >> 20) MiB" : "\(bytes) bytes"
     }
 }

@@ -87,6 +87,69 @@ struct PutAgreementsMachineTests {
         #expect(targets.allSatisfy(providerKeys.contains))
     }
 
+    /// Providers over their free allowance hold a confirmation until the file's agreement with them commits:
+    /// the agreements are submitted before the confirmations go, not once the put is over.
+    @Test func theAgreementsAreSubmittedBeforeTheConfirmations() throws {
+        var harness = try Self.harness(providers: 6, balance: Amount(10_000_000))
+        // Confirmations are left unanswered, as a provider waiting for the agreement leaves them.
+        harness.respond = { peer, request, now in
+            if case .storage(.confirm) = request { return nil }
+            return PutHarness.willing(peer, request, now)
+        }
+        let put = harness.command { _ in .startPut(Self.order(size: 4096)) }
+        let segment = harness.command { _ in .putSegment(put: put, PutHarness.segment(0, n: 4)) }
+        guard case .putSegmentAccepted? = harness.result(of: segment) else { return }
+        let finish = harness.command { _ in .finishPut(put: put, fileSize: 4096) }
+        #expect(!harness.delivered.contains { $0.0 == finish }, "the put waits for its confirmations")
+        let confirmations = harness.waiting.filter { if case .storage(.confirm) = $0.2 { true } else { false } }
+        #expect(confirmations.count == 4)
+        let pool = try #require(harness.machine.chain?.mempool)
+        #expect(pool.count == 1, "the transaction that opens the agreements is in the mempool already")
+    }
+
+    /// Refused confirmations fail the put as before; the agreements it submitted are ended with the cleanup,
+    /// and a put that opened none says why next to the providers' refusals.
+    @Test func aPutWhoseConfirmationsAreRefusedEndsItsAgreementsOrSaysWhyItHadNone() throws {
+        for providers in [6, 3] {
+            var harness = try Self.harness(providers: providers, balance: Amount(10_000_000))
+            // Unanswered confirmations time out (the harness turns any answer into a confirmation).
+            harness.respond = { peer, request, now in
+                if case .storage(.confirm) = request { return nil }
+                return PutHarness.willing(peer, request, now)
+            }
+            let put = harness.command { _ in .startPut(Self.order(size: 4096)) }
+            let segment = harness.command { _ in .putSegment(put: put, PutHarness.segment(0, n: 4)) }
+            guard case .putSegmentAccepted? = harness.result(of: segment) else { return }
+            let finish = harness.command { _ in .finishPut(put: put, fileSize: 4096) }
+            // The timeouts and retries wait on the machine's timers.
+            for _ in 0..<8 {
+                let due = harness.armed.filter {
+                    switch $0.0 {
+                    case .owner, .requestTimeout: true
+                    default: false
+                    }
+                }.sorted { $0.1 < $1.1 }
+                harness.armed = []
+                for (timer, instant) in due {
+                    harness.now = max(harness.now, instant)
+                    harness.machine.handle(.timerFired(timer), now: harness.now)
+                    harness.run()
+                }
+            }
+            guard case .fileFailed(let failure)? = harness.result(of: finish) else {
+                Issue.record("expected a failure, got \(String(describing: harness.result(of: finish)))")
+                return
+            }
+            let pool = try #require(harness.machine.chain?.mempool)
+            if providers == 6 {
+                #expect(pool.count == 5, "the opening and one end per agreement")
+            } else {
+                #expect(pool.count == 0)
+                #expect("\(failure)".contains("no agreements: 3 registered providers, 4 needed"))
+            }
+        }
+    }
+
     @Test func anAccountShortOfTheEscrowIsRefusedBeforeAnyShardIsSent() throws {
         var harness = try Self.harness(providers: 6, balance: Amount(1))
         let put = harness.command { _ in .startPut(Self.order(size: 1 << 20)) }

@@ -11,6 +11,33 @@ import Testing
         return (ShardCommitment.id(of: bytes), bytes)
     }
 
+    /// Issue 9 item 2: a confirmation that would keep more confirmed bytes than the limit is refused, and the
+    /// references stay pending.
+    @Test func aConfirmationOverTheKeptBytesLimitIsRefusedAndChangesNothing() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanUp() }
+        let store = try ShardStore(root: directory.path, capacity: 1 << 20)
+        let owner = Random.key256()
+        let (kept, more) = (Random.key256(), Random.key256())
+        let (a, aBytes) = shard(1_000, seed: 1)
+        let (b, bBytes) = shard(2_000, seed: 2)
+        try store.write(aBytes, id: a, reference: ShardReference(file: kept, owner: owner), confirmed: true,
+                        now: .seconds(10))
+        try store.write(bBytes, id: b, reference: ShardReference(file: more, owner: owner), confirmed: false,
+                        now: .seconds(10))
+        let limit = KeptBytesLimit(allowance: 2_000, underAgreements: 500)
+        #expect(throws: StorageError.freeAllowanceUsed(allowance: 2_000, outsideAgreements: 2_500)) {
+            try store.confirm(file: more, owner: owner, shards: [b], limit: limit)
+        }
+        #expect(try store.isPending(b, file: more, owner: owner), "the refusal changed nothing")
+        #expect("\(StorageError.freeAllowanceUsed(allowance: 64 << 20, outsideAgreements: 70_000_000))"
+            == "the free allowance of 64 MiB is used: 70000000 bytes would be kept outside agreements; this file "
+            + "needs an agreement with this provider")
+        #expect(try store.confirm(file: more, owner: owner, shards: [b],
+                                  limit: KeptBytesLimit(allowance: 2_500, underAgreements: 500)) == 1)
+        #expect(try !store.isPending(b, file: more, owner: owner))
+    }
+
     @Test func pendingShardsAreReclaimedAfterTheGraceAndConfirmedOnesStay() throws {
         let directory = try TemporaryDirectory()
         defer { directory.cleanUp() }

@@ -19,19 +19,29 @@ extension RunningPeer {
             tokenSymbol: chain.params.tokenSymbol, decimals: chain.params.decimals)
     }
 
-    /// Submits the transaction that opens `request`'s agreements and records its outcome in `summary`: the
-    /// transaction's hash and the agreements' IDs, or the chain's refusal (the file is stored either way).
-    mutating func openAgreements(_ request: AgreementRequest, into summary: inout PutSummary, now: Instant) {
+    /// Submits the transaction that opens `request`'s agreements: its hash, or the chain's refusal.
+    mutating func openAgreements(
+        _ request: AgreementRequest, now: Instant
+    ) -> Result<Key256, TransactionSubmissionError> {
         let kind = MarketTransaction.openAgreements(
             fileID: request.fileID, slots: request.slots, durationEpochs: request.durationEpochs,
             maxPricePerGiBEpoch: request.maxPricePerGiBEpoch)
-        switch submitSigned(kind, now: now) {
-        case .success(let hash):
-            summary.agreementsTransaction = hash
-            summary.agreements = request.slots.map { StorageAgreement.id(transactionHash: hash, slot: $0.slot) }
-        case .failure(let refusal):
-            let note = "no agreements: the chain refused the transaction that opens them (\(refusal))"
-            summary.agreementsNote = [note, summary.agreementsNote].compactMap { $0 }.joined(separator: "; ")
+        return submitSigned(kind, now: now)
+    }
+
+    /// Ends agreements a failed put opened (the open transaction may still be in the mempool: the end is
+    /// checked after it there); refusals are logged.
+    mutating func endAgreements(_ ids: [Key256], now: Instant) {
+        for id in ids {
+            guard case .failure(let refusal) = submitSigned(MarketTransaction.end(agreementID: id), now: now)
+            else { continue }
+            actions.append(
+                .log(
+                    PeerLogEntry(
+                        .warning, "could not end the agreement of a failed put",
+                        [
+                            "cairn.agreement": id.hex, "cairn.error": "\(refusal)",
+                        ])))
         }
     }
 

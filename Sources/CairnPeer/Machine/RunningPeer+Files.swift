@@ -1,4 +1,5 @@
 import CairnDHT
+import CairnMarket
 import CairnStorage
 import CairnWire
 
@@ -314,9 +315,19 @@ extension RunningPeer {
                 actions.append(.armTimer(.owner(number), at: instant))
             case .deliver(let command, let result):
                 actions.append(.deliver(command, result))
-            case .openAgreements(let command, var summary, let request):
-                openAgreements(request, into: &summary, now: now)
-                actions.append(.deliver(command, .putFinished(summary)))
+            case .openAgreements(let request):
+                let result = openAgreements(request, now: now)
+                files.puts[operation]?.agreementsSubmitted(request, result)
+                // What the put made of it (a log line).
+                if let more = files.puts[operation]?.takeEffects() { apply(more, of: operation, now: now) }
+            case .endAgreements(let ids):
+                endAgreements(ids, now: now)
+            case .submitRepair(let replacement):
+                let kind = MarketTransaction.repair(
+                    agreementID: replacement.agreementID, newProvider: replacement.newProvider)
+                let result = submitSigned(kind, now: now)
+                files.repairs[operation]?.replacementSubmitted(result)
+                if let more = files.repairs[operation]?.takeEffects() { apply(more, of: operation, now: now) }
             case .log(let entry):
                 actions.append(.log(entry))
             case .rememberCapacity(let peer, let entry):

@@ -1,6 +1,7 @@
 import CairnChain
 import CairnCrypto
 import CairnMarket
+import CairnStorage
 import CairnWire
 
 /// The storage market inside the running peer (DESIGN.md §9): transactions this peer signs as provider or
@@ -58,9 +59,26 @@ extension RunningPeer {
         actions.append(.deliver(id, .market(.submitted(submitSigned(kind, now: now)))))
     }
 
+    /// On what terms this provider keeps `fileID`'s shards for good, from the committed chain (issue 9 item 2):
+    /// without limit on a network with no market or under an open agreement for the file with this provider;
+    /// otherwise within the free allowance beyond the bytes its agreements cover.
+    var keepTerms: (Key256) -> ProviderMachine.KeepTerms {
+        guard let chain, let parameters = chain.params.market else { return { _ in .unlimited } }
+        let state = MarketState.of(chain.ledger)
+        let local = identity.publicKey
+        let limit = KeptBytesLimit(
+            allowance: parameters.freeAllowanceBytes, underAgreements: state.providers[local]?.usedBytes ?? 0)
+        return { fileID in state.hasOpenAgreement(provider: local, fileID: fileID) ? .unlimited : .allowance(limit) }
+    }
+
     /// Block `height` is committed: the market's duties of this peer that the new state may call for
-    /// (`MarketAgent`: registering, proving, warnings after a settlement).
+    /// (`MarketAgent`: registering, proving, warnings after a settlement), and the confirmations waiting here
+    /// for their agreements.
     mutating func marketCommitted(height: Height, now: Instant) {
+        if provider?.waitingKeeps.isEmpty == false {
+            let terms = keepTerms
+            provider?.blockCommitted(terms: terms, actions: &actions)
+        }
         guard marketAgent != nil, let chain, chain.params.market != nil else { return }
         // Caught up: no peer has told of a later block than the one just committed.
         let caughtUp = chain.bestKnownHeight <= height

@@ -12,8 +12,9 @@ import CairnWire
 ///    failed slot missing, and the new provider as the only candidate for the rebuilt shards;
 /// 3. the Reed–Solomon rebuild of each segment as a store operation (`StoreOperation.rebuildShards`: both
 ///    drivers carry it out where they do disk work), fed back as `repairRebuilt`;
-/// 4. once the new provider has adopted the shards and the placement is published, `MarketTransaction.repair`
-///    signed by this peer.
+/// 4. once the rebuilt shards are placed, `MarketTransaction.repair` signed by this peer, then the adoption
+///    (the new provider keeps the shards for good only under the replacement agreement, or within its free
+///    allowance: it holds the adoption until the repair commits) and the placement's publication.
 /// Internal commands carry `selfRepairCommandBit`; what the operations deliver to them never reaches the driver.
 extension RunningPeer {
     static let selfRepairCommandBit: UInt64 = 1 << 63
@@ -63,9 +64,10 @@ extension RunningPeer {
                     index != slot && job.sources[index] != nil ? .healthy : .missing
                 }
             }
+            let replacement = RepairReplacement(agreementID: job.agreement.id, newProvider: job.newProvider.key)
             startRepair(
-                RepairOrder(layout: placed, holders: holders, states: states), candidates: [job.newProvider.peer],
-                id: id, now: now)
+                RepairOrder(layout: placed, holders: holders, states: states, replacement: replacement),
+                candidates: [job.newProvider.peer], id: id, now: now)
         case .repairSources(let sources):
             guard let layout = files.repairs[id]?.layout else { return }
             let segment = layout.segments[sources.segment]
@@ -80,9 +82,11 @@ extension RunningPeer {
                 return selfRepairEnded(
                     id, .failure(SelfRepairFailure("the new provider took no shard", newProviderFailed: true)))
             }
-            let submitted = submitSigned(
-                MarketTransaction.repair(agreementID: job.agreement.id, newProvider: job.newProvider.key), now: now)
-            selfRepairEnded(id, submitted.mapError { SelfRepairFailure("the repair transaction was refused: \($0)") })
+            // The repair transaction went before the adoption (`RepairOrder.replacement`).
+            guard let hash = summary.replacementTransaction else {
+                return selfRepairEnded(id, .failure(SelfRepairFailure("the repair transaction was not submitted")))
+            }
+            selfRepairEnded(id, .success(hash))
         case .fileFailed(let failure):
             // The new provider is the repair's only candidate: a placement that failed is its failure.
             var placement = false

@@ -185,7 +185,13 @@ struct RunningPeer: Sendable {
                     code: .refused, message: "the provider record sent with blob \(key.hex) was refused: \(refusal)"))))
                 return
             }
-            provider?.serve(request, id: id, now: now, actions: &actions)
+            // Only a confirmation or an adoption asks the committed market (`keepTerms`).
+            let terms: (Key256) -> ProviderMachine.KeepTerms
+            switch request {
+            case .confirm, .adopt: terms = keepTerms
+            default: terms = { _ in .unlimited }
+            }
+            provider?.serve(request, id: id, now: now, terms: terms, actions: &actions)
         case .chain(let request):
             serveChain(request, id: id, from: from)
         }

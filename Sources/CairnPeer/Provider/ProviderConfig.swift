@@ -10,6 +10,15 @@ public struct ProviderConfig: Sendable {
     /// storage market's agreements will), and a record that lapsed would hide shards that are still here.
     public var placementLifetime: Duration = .seconds(365 * 86_400)
 
+    /// Committed blocks a confirmation that needs an agreement (no agreement for the file with this provider,
+    /// the free allowance used) waits for one before it is refused. The owner submits the agreements right
+    /// before it confirms, so they commit one or two blocks later; 10 blocks (5 s on the local network) leave
+    /// room for a busy mempool and stay well inside the owner's 30 s request timeout.
+    public var agreementWaitBlocks = 10
+    /// Most confirmations waiting for agreements at once; beyond it one is refused at once, so that owners
+    /// who never open agreements cannot pile up requests here.
+    public var maxWaitingConfirmations = 256
+
     public init(pendingGrace: Duration = ProviderConfig.defaultPendingGrace) {
         self.pendingGrace = pendingGrace
     }

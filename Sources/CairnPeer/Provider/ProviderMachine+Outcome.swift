@@ -9,6 +9,11 @@ extension ProviderMachine {
         switch item {
         case .answer(let id, let reply):
             actions.append(.respond(id, answer(reply, outcome, now: now)))
+        case .keep(let id, let keep, let limited):
+            if limited, case .failed(let error) = outcome, case .freeAllowanceUsed = error {
+                return wait(keep, id: id, refusal: error, actions: &actions)
+            }
+            actions.append(.respond(id, answer(keep.reply, outcome, now: now)))
         case .mergeLoad(let id, let fileID, let incoming):
             mergeLoaded(outcome, id: id, fileID: fileID, incoming: incoming, now: now, actions: &actions)
         case .mergeWrite(let id, let fileID):

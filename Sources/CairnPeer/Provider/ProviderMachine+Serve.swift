@@ -3,17 +3,19 @@ import CairnWire
 
 extension ProviderMachine {
     /// Takes one storage request: refuses it at once, or asks for the disk work that answers it. A provider
-    /// record riding with a blob has already gone to the DHT node (`RunningPeer`).
-    mutating func serve(_ request: StorageRequest, id: InboundID, now: Instant, actions: inout [PeerAction]) {
+    /// record riding with a blob has already gone to the DHT node (`RunningPeer`). `terms` says, from the
+    /// committed chain, on what terms a file's shards may be kept for good (`ProviderMachine+Agreements`).
+    mutating func serve(_ request: StorageRequest, id: InboundID, now: Instant,
+                        terms: (Key256) -> KeepTerms = { _ in .unlimited }, actions: inout [PeerAction]) {
         do {
-            try accept(request, id: id, now: now, actions: &actions)
+            try accept(request, id: id, now: now, terms: terms, actions: &actions)
         } catch {
             actions.append(.respond(id, .error(Self.remoteError(for: error))))
         }
     }
 
     private mutating func accept(_ request: StorageRequest, id: InboundID, now: Instant,
-                                 actions: inout [PeerAction]) throws {
+                                 terms: (Key256) -> KeepTerms, actions: inout [PeerAction]) throws {
         switch request {
         case .putShard(let shard, let file, let owner, let bytes):
             // The store checks the bytes against the ID where it writes them (`ShardStoring.write`).
@@ -48,9 +50,9 @@ extension ProviderMachine {
                 throw RemoteError(code: .refused, message: "confirmation for \(order.fileID.hex) has a bad signature")
             }
             let reference = ShardReference(file: order.fileNonce, owner: order.owner.peerID)
-            store(.confirmShards(reference: reference, shards: order.shardIDs),
-                  for: .answer(id, .confirm(fileID: order.fileID, count: order.shardIDs.count, entries: order.entries)),
-                  actions: &actions)
+            let reply = Reply.confirm(fileID: order.fileID, count: order.shardIDs.count, entries: order.entries)
+            keep(Keep(fileID: order.fileID, reference: reference, shards: order.shardIDs, reply: reply), id: id,
+                 terms: terms(order.fileID), actions: &actions)
         case .holds(let ids):
             store(.containsShards(ids), for: .answer(id, .holding), actions: &actions)
         case .prove(let shard, let leaf):
@@ -66,8 +68,11 @@ extension ProviderMachine {
             let ids = try Self.shardsToAdopt(of: descriptor, fileID: fileID, at: entries)
             // Only shards stored here under the file's nonce and owner are adopted (the confirm counts them).
             let reference = ShardReference(file: descriptor.fileNonce, owner: descriptor.owner.peerID)
-            store(.confirmShards(reference: reference, shards: ids),
-                  for: .answer(id, .adopt(fileID: fileID, count: ids.count, entries: entries)), actions: &actions)
+            // A repair's new holder adopts under the replacement agreement, which the repairer submits before
+            // asking: the same gate as a confirmation.
+            let reply = Reply.adopt(fileID: fileID, count: ids.count, entries: entries)
+            keep(Keep(fileID: fileID, reference: reference, shards: ids, reply: reply), id: id, terms: terms(fileID),
+                 actions: &actions)
         }
     }
 

@@ -20,6 +20,9 @@ struct ProviderMachine: Sendable {
         case mergeWrite(InboundID, fileID: Key256)
         /// A pass over the pending references.
         case reclaim
+        /// A confirmation or adoption (`keep`), answered from the outcome; `limited` when the free allowance
+        /// bounded it, so that a refusal over the allowance waits for an agreement instead.
+        case keep(InboundID, Keep, limited: Bool)
     }
 
     /// How an outcome becomes the answer to a request.
@@ -60,6 +63,8 @@ struct ProviderMachine: Sendable {
     /// writes, and two interleaved merges of one file would lose the first one's records.
     var merges: [Key256: [(InboundID, [PlacementRecord])]] = [:]
     var reclaiming = false
+    /// Confirmations waiting for a storage agreement (`ProviderMachine+Agreements.swift`), oldest first.
+    var waitingKeeps: [WaitingKeep] = []
 
     init(config: ProviderConfig, holder: Identity, addresses: [PeerAddress]) {
         settings = Settings(config: config, holder: holder, addresses: addresses)
@@ -76,21 +81,23 @@ struct ProviderMachine: Sendable {
         let shuttingDown = RemoteError(code: .overloaded, message: "the peer is shutting down")
         for item in waiting.values.sorted(by: { Self.order($0) < Self.order($1) }) {
             switch item {
-            case .answer(let id, _), .mergeLoad(let id, _, _), .mergeWrite(let id, _):
+            case .answer(let id, _), .mergeLoad(let id, _, _), .mergeWrite(let id, _), .keep(let id, _, _):
                 actions.append(.respond(id, .error(shuttingDown)))
             case .reclaim:
                 break
             }
         }
         for queued in merges.values.joined() { actions.append(.respond(queued.0, .error(shuttingDown))) }
+        for entry in waitingKeeps { actions.append(.respond(entry.id, .error(shuttingDown))) }
         waiting.removeAll()
         merges.removeAll()
+        waitingKeeps.removeAll()
         actions.append(.cancelTimer(.reclaimPending))
     }
 
     private static func order(_ item: Waiting) -> UInt64 {
         switch item {
-        case .answer(let id, _), .mergeLoad(let id, _, _), .mergeWrite(let id, _): id.rawValue
+        case .answer(let id, _), .mergeLoad(let id, _, _), .mergeWrite(let id, _), .keep(let id, _, _): id.rawValue
         case .reclaim: 0
         }
     }

@@ -52,8 +52,9 @@ public struct ProviderStores: Sendable {
             _ = try blobs.delete(kind: .placement, key: fileID, owner: owner)
             _ = try blobs.delete(kind: .descriptor, key: fileID, owner: owner)
             return .deleted(shards: count)
-        case .confirmShards(let reference, let ids):
-            return .confirmed(kept: try shards.confirm(file: reference.file, owner: reference.owner, shards: ids))
+        case .confirmShards(let reference, let ids, let limit):
+            return .confirmed(
+                kept: try shards.confirm(file: reference.file, owner: reference.owner, shards: ids, limit: limit))
         case .reclaimPending(let cutoff):
             return .reclaimed(try shards.reclaimPending(addedBefore: cutoff))
         case .rebuildShards(let job):

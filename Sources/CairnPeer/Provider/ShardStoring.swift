@@ -41,9 +41,10 @@ public protocol ShardStoring: Sendable {
     func release(_ id: ShardID, reference: ShardReference) throws(StorageError) -> ShardStore.Release
 
     /// Confirms the pending references of (`file`, `owner`) on the listed shards; returns how many of them
-    /// are now kept confirmed for it.
+    /// are now kept confirmed for it. With a `limit`, refused with `freeAllowanceUsed`, changing nothing, when
+    /// the bytes of shards kept confirmed afterwards would exceed it (issue 9 item 2).
     @discardableResult
-    func confirm(file: Key256, owner: PeerID, shards: [ShardID]) throws(StorageError) -> Int
+    func confirm(file: Key256, owner: PeerID, shards: [ShardID], limit: KeptBytesLimit?) throws(StorageError) -> Int
 
     /// Releases the references still pending that were added before `cutoff`.
     @discardableResult

@@ -27,8 +27,10 @@ public enum StoreOperation: Sendable {
     /// Drop `reference` from every listed shard (a shard goes with its last reference), and the file's
     /// descriptor and placement records if `owner` stored them; answered `.deleted`.
     case deleteFile(fileID: Key256, reference: ShardReference, shards: [ShardID], owner: PublicKey)
-    /// Confirm `reference` on the listed shards; answered `.confirmed`.
-    case confirmShards(reference: ShardReference, shards: [ShardID])
+    /// Confirm `reference` on the listed shards, within `limit` when there is one (no agreement covers the
+    /// file: only the free allowance); answered `.confirmed`, or `.failed(.freeAllowanceUsed)` with nothing
+    /// changed.
+    case confirmShards(reference: ShardReference, shards: [ShardID], limit: KeptBytesLimit?)
     /// Release the pending references added before `addedBefore`; answered `.reclaimed`.
     case reclaimPending(addedBefore: Instant)
     /// Verify k source shards of one segment against their IDs and rebuild the missing ones (Reed–Solomon over

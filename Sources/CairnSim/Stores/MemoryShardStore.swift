@@ -46,8 +46,12 @@ public final class MemoryShardStore: ShardStoring {
         ledger.withLock { $0.release(id, reference: reference) }
     }
 
-    public func confirm(file: Key256, owner: PeerID, shards ids: [ShardID]) throws(StorageError) -> Int {
-        ledger.withLock { $0.confirm(file: file, owner: owner, shards: ids) }
+    public func confirm(
+        file: Key256, owner: PeerID, shards ids: [ShardID], limit: KeptBytesLimit? = nil
+    ) throws(StorageError) -> Int {
+        try ledger.withLock { ledger throws(StorageError) in
+            try ledger.confirm(file: file, owner: owner, shards: ids, limit: limit)
+        }
     }
 
     public func reclaimPending(addedBefore cutoff: Instant) throws(StorageError) -> ShardStore.PendingReclaim {

@@ -15,11 +15,16 @@ struct ShardLedger<Payload: Sendable>: Sendable {
         var payload: Payload
         var size: UInt64
         var references: [ShardReference: Reference]
+
+        /// Kept by at least one confirmed reference.
+        var isConfirmed: Bool { references.values.contains { $0.confirmed } }
     }
 
     let capacity: UInt64
     private(set) var shards: [ShardID: Entry] = [:]
     private(set) var used: UInt64 = 0
+    /// Bytes of the shards at least one confirmed reference keeps (`KeptBytesLimit`).
+    private(set) var confirmedBytes: UInt64 = 0
 
     init(capacity: UInt64) {
         self.capacity = capacity
@@ -33,17 +38,20 @@ struct ShardLedger<Payload: Sendable>: Sendable {
                         confirmed: Bool, now: Instant) throws(StorageError) -> Bool {
         let added = Reference(confirmed: confirmed, added: now)
         if var entry = shards[id] {
+            let wasConfirmed = entry.isConfirmed
             if let known = entry.references[reference] {
                 entry.references[reference]?.confirmed = known.confirmed || confirmed
             } else {
                 entry.references[reference] = added
             }
+            if !wasConfirmed && entry.isConfirmed { confirmedBytes += entry.size }
             shards[id] = entry
             return false
         }
         guard used + size <= capacity else { throw .noCapacity(needed: size, used: used, capacity: capacity) }
         shards[id] = Entry(payload: payload(), size: size, references: [reference: added])
         used += size
+        if confirmed { confirmedBytes += size }
         return true
     }
 
@@ -52,7 +60,9 @@ struct ShardLedger<Payload: Sendable>: Sendable {
     mutating func release(_ id: ShardID, reference: ShardReference, onlyIfPending: Bool = false) -> ShardStore.Release {
         guard var entry = shards[id], let known = entry.references[reference], !(onlyIfPending && known.confirmed)
         else { return .notReferenced }
+        let wasConfirmed = entry.isConfirmed
         entry.references[reference] = nil
+        if wasConfirmed && !entry.isConfirmed { confirmedBytes -= entry.size }
         guard entry.references.isEmpty else {
             shards[id] = entry
             return .stillReferenced
@@ -62,14 +72,27 @@ struct ShardLedger<Payload: Sendable>: Sendable {
         return .deleted
     }
 
-    mutating func confirm(file: Key256, owner: PeerID, shards ids: [ShardID]) -> Int {
+    /// Confirms `reference` on the listed shards it holds; with a `limit`, refused (`freeAllowanceUsed`,
+    /// nothing changed) when the bytes kept confirmed afterwards would exceed it.
+    mutating func confirm(
+        file: Key256, owner: PeerID, shards ids: [ShardID], limit: KeptBytesLimit? = nil
+    ) throws(StorageError) -> Int {
         let reference = ShardReference(file: file, owner: owner)
-        var kept = 0
-        for id in ids where shards[id]?.references[reference] != nil {
-            shards[id]?.references[reference]?.confirmed = true
-            kept += 1
+        let held = ids.filter { shards[$0]?.references[reference] != nil }
+        if let limit {
+            // Only shards no confirmed reference keeps yet add bytes; each counted once.
+            var added: UInt64 = 0
+            var counted: Set<ShardID> = []
+            for id in held where counted.insert(id).inserted {
+                if let entry = shards[id], !entry.isConfirmed { added += entry.size }
+            }
+            if added > 0, let refusal = limit.refusal(keeping: confirmedBytes + added) { throw refusal }
         }
-        return kept
+        for id in held {
+            if shards[id]?.isConfirmed == false { confirmedBytes += shards[id]?.size ?? 0 }
+            shards[id]?.references[reference]?.confirmed = true
+        }
+        return held.count
     }
 
     mutating func reclaimPending(addedBefore cutoff: Instant) -> ShardStore.PendingReclaim {

@@ -27,8 +27,13 @@ extension ShardStore {
     /// Marks `owner`'s pending references for `file` on the listed shards confirmed, durably (flushed) before
     /// returning, and returns how many of the listed shards it now keeps confirmed for that file. Shards it does
     /// not hold for that file are ignored.
+    ///
+    /// With a `limit`, the confirmation is refused (`freeAllowanceUsed`, nothing changed: the transaction is
+    /// rolled back) when the bytes of shards kept confirmed afterwards would exceed it.
     @discardableResult
-    public func confirm(file: Key256, owner: PeerID, shards ids: [ShardID]) throws(StorageError) -> Int {
+    public func confirm(
+        file: Key256, owner: PeerID, shards ids: [ShardID], limit: KeptBytesLimit? = nil
+    ) throws(StorageError) -> Int {
         let (changed, kept) = try withDatabase {
             try database.write { db -> (Int, Int) in
                 var changed = 0
@@ -46,12 +51,26 @@ extension ShardStore {
                         arguments: [id.data, file.data, owner.data]) ?? false
                     if present { kept += 1 }
                 }
+                if let limit, changed > 0, let refusal = limit.refusal(keeping: try Self.confirmedBytes(db)) {
+                    throw refusal
+                }
                 return (changed, kept)
             }
         }
         // A confirmation lost in a crash would let the shards be reclaimed although the owner was told they stay.
         if changed > 0 { try syncIndex() }
         return kept
+    }
+
+    /// Bytes of the shards that at least one confirmed reference keeps.
+    static func confirmedBytes(_ db: Database) throws -> UInt64 {
+        let sum = try Int64.fetchOne(
+            db,
+            sql: """
+                SELECT COALESCE(SUM(size), 0) FROM shard
+                WHERE id IN (SELECT shard FROM shard_ref WHERE confirmed = 1)
+                """)
+        return UInt64(max(sum ?? 0, 0))
     }
 
     /// The references still pending, oldest first, with when each was added.

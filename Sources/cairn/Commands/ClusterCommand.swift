@@ -24,6 +24,8 @@ struct ClusterCommand: AsyncParsableCommand {
     @Flag(help: "Print JSON for scripts instead of text.") var json = false
     @Flag(help: "Peers do not register as storage providers on their own (see `cairn run --no-auto-register`).")
     var noAutoRegister = false
+    @Option(help: "Network parameters (genesis JSON) for every peer (`cairn run --genesis`).")
+    var genesis: String?
 
     func validate() throws {
         if stop { return }
@@ -49,7 +51,7 @@ struct ClusterCommand: AsyncParsableCommand {
         }
         try cluster.start(
             peers: peers, basePort: basePort, logLevel: logLevel,
-            extraArguments: noAutoRegister ? ["--no-auto-register"] : [])
+            extraArguments: (noAutoRegister ? ["--no-auto-register"] : []) + (genesis.map { ["--genesis", $0] } ?? []))
         do {
             try await cluster.waitUntilJoined(timeout: timeout)
         } catch {

@@ -100,7 +100,7 @@ import Testing
                                  issued: .seconds(1))
         let (_, actions) = peer.request(.confirm(order))
         let (ticket, operation) = try #require(storeOperations(actions).first)
-        guard case .confirmShards(let reference, order.shardIDs) = operation else {
+        guard case .confirmShards(let reference, order.shardIDs, limit: .none) = operation else {
             Issue.record("expected a confirmation, got \(operation)")
             return
         }
@@ -167,7 +167,7 @@ import Testing
         let entries = [PlacementRecord.Entry(slot: 3, segments: 1..<3)]
         let (_, actions) = peer.request(.adopt(descriptor: encoded, entries: entries))
         let (ticket, operation) = try #require(storeOperations(actions).first)
-        guard case .confirmShards(let reference, let ids) = operation else {
+        guard case .confirmShards(let reference, let ids, limit: .none) = operation else {
             Issue.record("expected a confirmation, got \(operation)")
             return
         }

@@ -17,6 +17,36 @@ import Testing
          })]
     }
 
+    /// Issue 9 item 2: a confirmation beyond the kept-bytes limit is refused and changes nothing; a shard
+    /// already kept confirmed by another file adds nothing to the count.
+    @Test(arguments: [0, 1])
+    func aConfirmationOverTheLimitIsRefusedAndChangesNothing(store index: Int) throws {
+        let (store, payload) = Self.stores()[index]
+        let kept = ShardReference(file: Random.key256(), owner: owner)
+        let more = ShardReference(file: Random.key256(), owner: owner)
+        let shards = (0..<3).map { [UInt8](repeating: UInt8($0), count: 100) }
+        let ids = shards.map { ShardCommitment.id(of: $0) }
+        try store.write(payload(shards[0]), id: ids[0], reference: kept, confirmed: true, now: .seconds(1))
+        for i in 0..<3 {
+            try store.write(payload(shards[i]), id: ids[i], reference: more, confirmed: false, now: .seconds(1))
+        }
+        // 100 bytes kept; confirming the second file keeps 300: over a limit of 250.
+        let limit = KeptBytesLimit(allowance: 200, underAgreements: 50)
+        #expect(throws: StorageError.freeAllowanceUsed(allowance: 200, outsideAgreements: 250)) {
+            try store.confirm(file: more.file, owner: owner, shards: ids, limit: limit)
+        }
+        #expect(try store.reclaimPending(addedBefore: .seconds(2))
+            == ShardStore.PendingReclaim(references: 3, shards: 2), "nothing was confirmed")
+        for i in 1..<3 {
+            try store.write(payload(shards[i]), id: ids[i], reference: more, confirmed: false, now: .seconds(3))
+        }
+        try store.write(payload(shards[0]), id: ids[0], reference: more, confirmed: false, now: .seconds(3))
+        // Within a limit of 300 it goes through; the shared shard counts once.
+        #expect(try store.confirm(file: more.file, owner: owner, shards: ids,
+                                  limit: KeptBytesLimit(allowance: 300, underAgreements: 0)) == 3)
+        #expect(try store.reclaimPending(addedBefore: .seconds(4)) == ShardStore.PendingReclaim())
+    }
+
     @Test(arguments: [0, 1])
     func sharedShardsGoWithTheirLastReference(store index: Int) throws {
         let (store, payload) = Self.stores()[index]
@@ -67,7 +97,7 @@ import Testing
         for (bytes, id) in zip(shards, ids) {
             try store.write(payload(bytes), id: id, reference: reference, confirmed: false, now: .seconds(10))
         }
-        #expect(try store.confirm(file: file, owner: owner, shards: [ids[0], Random.key256()]) == 1)
+        #expect(try store.confirm(file: file, owner: owner, shards: [ids[0], Random.key256()], limit: nil) == 1)
         #expect(try store.reclaimPending(addedBefore: .seconds(10)) == ShardStore.PendingReclaim())
         #expect(try store.reclaimPending(addedBefore: .seconds(11))
             == ShardStore.PendingReclaim(references: 2, shards: 2))

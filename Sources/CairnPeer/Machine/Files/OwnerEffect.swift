@@ -13,9 +13,13 @@ enum OwnerEffect: Sendable {
     /// Fire `timer` for this operation at `instant`.
     case arm(OwnerTimer, at: Instant)
     case deliver(CommandID, PeerCommandResult)
-    /// Open `request`'s agreements (a transaction signed by this peer), then deliver `.putFinished` to the
-    /// command with the summary completed by the outcome.
-    case openAgreements(CommandID, PutSummary, AgreementRequest)
+    /// Open `request`'s agreements (a transaction signed by this peer); the outcome goes back to the put
+    /// (`PutOperation.agreementsSubmitted`).
+    case openAgreements(AgreementRequest)
+    /// End these agreements (a failed put's, one transaction each).
+    case endAgreements([Key256])
+    /// Submit a self-repair's transaction; the outcome goes back to it (`RepairOperation.replacementSubmitted`).
+    case submitRepair(RepairReplacement)
     case log(PeerLogEntry)
     /// A provider answered how much room it has.
     case rememberCapacity(PeerID, ProviderCapacity)
@@ -69,7 +73,7 @@ struct ProviderCapacity: Sendable {
     var heard: Instant
 }
 
-/// The storage agreements a finished put opens: one transaction for the file's slots.
+/// The storage agreements a put opens before it confirms: one transaction for the file's slots.
 struct AgreementRequest: Sendable {
     var fileID: Key256
     var slots: [SlotPlacement]

@@ -15,6 +15,8 @@ extension PutOperation {
         default: break
         }
         self.failure = failure
+        // Agreements already submitted would have their providers challenged for shards the cleanup deletes.
+        if !agreementIDs.isEmpty { effects.append(.endAgreements(agreementIDs)) }
         shards = [:]
         planner?.abandon()
         // Shards and blobs still on their way may land after a delete order meant for them: their answers come

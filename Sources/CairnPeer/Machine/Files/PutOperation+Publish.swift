@@ -1,3 +1,4 @@
+import CairnChain
 import CairnMarket
 import CairnStorage
 import CairnWire
@@ -47,8 +48,9 @@ extension PutOperation {
         guard let fileID else { return }
         var targets = keepers
         if !targets.contains(where: { $0.id == localPeer.id }) { targets.append(localPeer) }
-        blobs = BlobRound(kind: kind, key: fileID, bytes: bytes, provider: record, keepers: targets,
-                          timeout: .seconds(30), effects: &effects)
+        blobs = BlobRound(
+            kind: kind, key: fileID, bytes: bytes, provider: record, keepers: targets,
+            timeout: .seconds(30), effects: &effects)
         if blobs.isSettled { blobRoundSettled() }
     }
 
@@ -76,6 +78,7 @@ extension PutOperation {
 
     mutating func startConfirming() {
         guard let fileID, let planner else { return }
+        requestAgreements(fileID: fileID)
         phase = .confirming
         confirmation = ConfirmRound(
             planner.positions(), fileID: fileID, fileNonce: order.fileNonce,
@@ -112,7 +115,13 @@ extension PutOperation {
     }
 
     private mutating func confirmed() {
-        if let failure = confirmation.failure { return fail(failure) }
+        if let failure = confirmation.failure {
+            // A provider may refuse for want of an agreement: why the put opened none is part of the story.
+            if case .recordNotStored(let what) = failure, agreementIDs.isEmpty, let agreementsNote {
+                return fail(.recordNotStored("\(what); \(agreementsNote)"))
+            }
+            return fail(failure)
+        }
         // The placement goes to the descriptor's keepers: once they have it (`blobRoundSettled`).
         guard publication == .stored else { return }
         let records = confirmation.records.sorted { ($0.holder, $0.issued) < ($1.holder, $1.issued) }
@@ -128,15 +137,47 @@ extension PutOperation {
             fileID: fileID, descriptor: descriptor, encodedDescriptor: encodedDescriptor,
             placement: placementBlob, segments: segments.count,
             providers: Set(segments.flatMap(\.holders)).count)
-        let (request, note) = agreementRequest(fileID: fileID, descriptor: descriptor)
-        summary.agreementsNote = note
-        if let request, let waiter {
-            effects.append(.openAgreements(waiter, summary, request))
-            self.waiter = nil
-        } else {
-            answer(.putFinished(summary))
-        }
+        summary.agreementsTransaction = agreementsTransaction
+        summary.agreements = agreementIDs
+        summary.agreementsNote = agreementsNote
+        answer(.putFinished(summary))
         effects.append(.finished)
+    }
+
+    // MARK: - Agreements
+
+    /// With a market plan, asks for the transaction that opens the file's agreements: every shard is placed
+    /// and the descriptor signed, so the slots and their roots are known, and the confirmations are about to
+    /// go to providers that may keep the shards only once the agreements commit.
+    private mutating func requestAgreements(fileID: Key256) {
+        guard !agreementsRequested, let descriptor else { return }
+        agreementsRequested = true
+        let (request, note) = agreementRequest(fileID: fileID, descriptor: descriptor)
+        agreementsNote = note
+        if let request { effects.append(.openAgreements(request)) }
+    }
+
+    /// The transaction that opens `request`'s agreements was submitted (its hash), or refused: the put goes on
+    /// with its confirmations either way (the providers may still take the file within their free allowance),
+    /// and the summary says which.
+    mutating func agreementsSubmitted(
+        _ request: AgreementRequest, _ result: Result<Key256, TransactionSubmissionError>
+    ) {
+        switch result {
+        case .success(let hash):
+            agreementsTransaction = hash
+            agreementIDs = request.slots.map { StorageAgreement.id(transactionHash: hash, slot: $0.slot) }
+        case .failure(let refusal):
+            let note = "no agreements: the chain refused the transaction that opens them (\(refusal))"
+            agreementsNote = [note, agreementsNote].compactMap { $0 }.joined(separator: "; ")
+            effects.append(
+                .log(
+                    PeerLogEntry(
+                        .warning, "the agreements of a put were refused; it confirms anyway",
+                        [
+                            "cairn.file": fileID?.hex ?? "", "cairn.error": "\(refusal)",
+                        ])))
+        }
     }
 
     /// The agreements to open for the stored file: one per slot whose every shard is on one registered

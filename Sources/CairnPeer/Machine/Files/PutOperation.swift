@@ -17,8 +17,11 @@ import NIOCore
 ///    descriptor names no holder, so it needs none of their answers); once every shard is placed, confirm the
 ///    shards to their holders (each order sent three times at most, 0.5 s and 1 s apart) and collect their
 ///    placement records, alongside the descriptor's storage (a confirmation needs only the file ID); once both
-///    are done, store the records at the same keepers. Every round on the way is a round trip and a disk sync
-///    at the far end, so overlapping two of them is what a small file's put costs less by;
+///    are done, store the records at the same keepers. With a market plan, the transaction that opens the
+///    file's agreements is submitted right before the confirmations: a provider over its free allowance keeps
+///    shards only under an agreement, and holds the confirmation until it commits (issue 9 item 2). Every
+///    round on the way is a round trip and a disk sync at the far end, so overlapping two of them is what a
+///    small file's put costs less by;
 /// 4. on any failure, delete what was placed (and the records, once stored) before reporting it.
 ///
 /// Commands are answered one at a time (the driver waits for each answer before the next command), so one
@@ -80,6 +83,12 @@ struct PutOperation: OwnerOperation {
     var blobs = BlobRound()
     var confirmation = ConfirmRound()
     var placementBlob: [UInt8] = []
+
+    // Agreements (with a market plan): opened before the confirmations, recorded for the summary.
+    var agreementsRequested = false
+    var agreementsTransaction: Key256?
+    var agreementIDs: [Key256] = []
+    var agreementsNote: String?
 
     // Failure.
     var failure: FileFailure?

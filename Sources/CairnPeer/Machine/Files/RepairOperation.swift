@@ -8,11 +8,30 @@ public struct RepairOrder: Sendable {
     public var holders: [PeerID: PeerInfo]
     /// `states[s][i]`: the state of shard i of segment s (`PositionState`).
     public var states: [[PositionState]]
+    /// For a self-repair on the market: the transaction that moves the slot's agreement to the new provider,
+    /// submitted once the rebuilt shards are placed and before they are adopted (a provider over its free
+    /// allowance adopts them only under that agreement).
+    public var replacement: RepairReplacement?
 
-    public init(layout: PlacedFile, holders: [PeerID: PeerInfo], states: [[PositionState]]) {
+    public init(
+        layout: PlacedFile, holders: [PeerID: PeerInfo], states: [[PositionState]],
+        replacement: RepairReplacement? = nil
+    ) {
         self.layout = layout
         self.holders = holders
         self.states = states
+        self.replacement = replacement
+    }
+}
+
+/// The market side of a self-repair: agreement `agreementID` moves to `newProvider` (`MarketTransaction.repair`).
+public struct RepairReplacement: Hashable, Sendable {
+    public var agreementID: Key256
+    public var newProvider: PublicKey
+
+    public init(agreementID: Key256, newProvider: PublicKey) {
+        self.agreementID = agreementID
+        self.newProvider = newProvider
     }
 }
 
@@ -31,6 +50,8 @@ public struct RepairSummary: Sendable {
     /// Segments that had at least one shard rebuilt.
     public var segments: Int
     public var newHolders: [PeerID]
+    /// The transaction that moved the slot's agreement (`RepairOrder.replacement`), once submitted.
+    public var replacementTransaction: Key256?
 }
 
 /// A repair, as a machine with no I/O (issue 7, item 6). The `RepairPlan` says which positions to rebuild
@@ -75,6 +96,7 @@ struct RepairOperation: OwnerOperation {
     var taken: [PeerID: [(segment: UInt32, slot: UInt8)]] = [:]
     var rebuiltCount = 0
     var adoptPending = 0
+    var replacementTransaction: Key256?
     var records: [PlacementRecord] = []
     var keepers: [PeerInfo] = []
     var blobs = BlobRound()
@@ -260,6 +282,10 @@ struct RepairOperation: OwnerOperation {
 
     private mutating func adopt() {
         phase = .adopting
+        if let replacement = order.replacement, taken[replacement.newProvider.peerID] != nil {
+            // Before the adoptions, in the same batch of effects: the new provider holds them until it commits.
+            effects.append(.submitRepair(replacement))
+        }
         let encoded = ByteBuffer(bytes: layout.descriptor.encoded())
         let holders = taken.keys.sorted()
         for (index, holder) in holders.enumerated() {
@@ -271,6 +297,17 @@ struct RepairOperation: OwnerOperation {
                     to: info, .repairAdopt(holder: index), timeout: Self.timeout))
         }
         if adoptPending == 0 { adopted() }
+    }
+
+    /// The repair transaction was submitted (its hash), or refused: the slot's agreement cannot move, and the
+    /// repair fails.
+    mutating func replacementSubmitted(_ result: Result<Key256, some Error>) {
+        guard case .adopting = phase else { return }
+        switch result {
+        case .success(let hash): replacementTransaction = hash
+        case .failure(let refusal):
+            fail(.placementFailed(segment: 0, reason: "the repair transaction was refused: \(refusal)"))
+        }
     }
 
     mutating func adoptAnswered(holder index: Int, response: Response?) {
@@ -335,7 +372,7 @@ struct RepairOperation: OwnerOperation {
             .repairFinished(
                 RepairSummary(
                     rebuilt: rebuiltCount, segments: plan.work.count,
-                    newHolders: taken.keys.sorted())))
+                    newHolders: taken.keys.sorted(), replacementTransaction: replacementTransaction)))
         effects.append(.finished)
     }
 

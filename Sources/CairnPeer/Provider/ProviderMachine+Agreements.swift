@@ -1,0 +1,111 @@
+import CairnCrypto
+import CairnStorage
+import CairnWire
+
+/// The gate of issue 9 item 2: on a network with a storage market, a provider keeps a file's shards for good
+/// (confirmation or adoption) only under an open agreement for the file with it on the committed chain, or
+/// within the free allowance the genesis sets (`MarketParameters.freeAllowanceBytes`, for test networks).
+///
+/// Shards arrive pending as before; the confirmation is the gate. With no agreement, the store carries the
+/// confirmation out only within `KeptBytesLimit` (it alone knows the bytes). Over it, the confirmation waits
+/// here instead of being refused at once: the owner submits its agreements right before it confirms, so the
+/// agreement is usually a block or two away. Every committed block looks again (`blockCommitted`); the
+/// confirmation is carried out once the agreement is there, and refused after `agreementWaitBlocks` blocks.
+extension ProviderMachine {
+    /// What the committed chain says of keeping a file's shards here.
+    enum KeepTerms: Equatable, Sendable {
+        /// No market on this network, or an open agreement for the file with this provider.
+        case unlimited
+        /// No agreement (yet): only within the free allowance.
+        case allowance(KeptBytesLimit)
+
+        var limit: KeptBytesLimit? {
+            if case .allowance(let limit) = self { limit } else { nil }
+        }
+    }
+
+    /// A confirmation or an adoption: what the store confirms, and how its outcome answers the request.
+    struct Keep: Sendable {
+        var fileID: Key256
+        var reference: ShardReference
+        var shards: [ShardID]
+        var reply: Reply
+
+        /// The same order again (an owner's resend after a timeout).
+        func isResend(of other: Keep) -> Bool {
+            fileID == other.fileID && reference == other.reference && shards == other.shards
+        }
+    }
+
+    /// A confirmation refused by the allowance, waiting for its agreement.
+    struct WaitingKeep: Sendable {
+        var id: InboundID
+        var keep: Keep
+        var blocksLeft: Int
+        var refusal: StorageError
+    }
+
+    /// Starts a confirmation or adoption under `terms`; a resend of one that already waits takes its place.
+    mutating func keep(_ keep: Keep, id: InboundID, terms: KeepTerms, actions: inout [PeerAction]) {
+        if let index = waitingKeeps.firstIndex(where: { $0.keep.isResend(of: keep) }) {
+            // The owner gave up on the first request (timeout) and sent it again: the newer one is answered,
+            // and the wait keeps its start, so that resends do not stretch it.
+            let superseded = RemoteError(code: .refused, message: "superseded by a resend of the same confirmation")
+            actions.append(.respond(waitingKeeps[index].id, .error(superseded)))
+            waitingKeeps[index].id = id
+            return
+        }
+        store(
+            .confirmShards(reference: keep.reference, shards: keep.shards, limit: terms.limit),
+            for: .keep(id, keep, limited: terms.limit != nil), actions: &actions)
+    }
+
+    /// The store refused a confirmation over the free allowance: it waits for its agreement, or is refused
+    /// at once when too many already wait.
+    mutating func wait(_ keep: Keep, id: InboundID, refusal: StorageError, actions: inout [PeerAction]) {
+        // A resend that reached the store while the first was still there: one wait, answered to the newer.
+        if let index = waitingKeeps.firstIndex(where: { $0.keep.isResend(of: keep) }) {
+            let superseded = RemoteError(code: .refused, message: "superseded by a resend of the same confirmation")
+            actions.append(.respond(waitingKeeps[index].id, .error(superseded)))
+            waitingKeeps[index].id = id
+            return
+        }
+        guard waitingKeeps.count < config.maxWaitingConfirmations else {
+            let message = "\(refusal) (\(waitingKeeps.count) confirmations already wait for agreements here)"
+            return actions.append(.respond(id, .error(RemoteError(code: .refused, message: message))))
+        }
+        waitingKeeps.append(WaitingKeep(id: id, keep: keep, blocksLeft: config.agreementWaitBlocks, refusal: refusal))
+        actions.append(
+            .log(
+                PeerLogEntry(
+                    .info, "a confirmation waits for a storage agreement",
+                    [
+                        "cairn.file": keep.fileID.hex, "cairn.error": "\(refusal)",
+                    ])))
+    }
+
+    /// A block was committed: each waiting confirmation whose agreement is now there is carried out; one that
+    /// has waited `agreementWaitBlocks` blocks is refused.
+    mutating func blockCommitted(terms: (Key256) -> KeepTerms, actions: inout [PeerAction]) {
+        guard !waitingKeeps.isEmpty else { return }
+        let waiting = waitingKeeps
+        waitingKeeps = []
+        for var entry in waiting {
+            if terms(entry.keep.fileID) == .unlimited {
+                store(
+                    .confirmShards(reference: entry.keep.reference, shards: entry.keep.shards, limit: nil),
+                    for: .keep(entry.id, entry.keep, limited: false), actions: &actions)
+                continue
+            }
+            entry.blocksLeft -= 1
+            guard entry.blocksLeft <= 0 else {
+                waitingKeeps.append(entry)
+                continue
+            }
+            let message =
+                "no storage agreement for file \(entry.keep.fileID.shortHex)… with this provider was "
+                + "committed within \(config.agreementWaitBlocks) blocks, and \(entry.refusal)"
+            actions.append(.respond(entry.id, .error(RemoteError(code: .refused, message: message))))
+        }
+    }
+}
