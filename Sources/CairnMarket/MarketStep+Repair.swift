@@ -23,7 +23,8 @@ extension MarketStep {
         for other in market.openIDs {
             guard let held = market.agreements[other], held.provider == newProvider, held.fileID == old.fileID
             else { continue }
-            throw refuse("provider \(newProvider.address) already holds slot \(held.slot) of file \(old.fileID.shortHex)…")
+            throw refuse(
+                "provider \(newProvider.address) already holds slot \(held.slot) of file \(old.fileID.shortHex)…")
         }
         let candidate = try provider(newProvider)
         try checkTakes(newProvider, candidate, size: old.sizeBytes, maxPrice: old.maxPricePerGiBEpoch)

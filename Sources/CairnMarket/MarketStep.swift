@@ -126,7 +126,9 @@ struct MarketStep {
         agreement.escrow = .zero
         market.openIDs.remove(agreement.id)
         market.openByProvider[agreement.provider]?.remove(agreement.id)
-        if market.openByProvider[agreement.provider]?.isEmpty == true { market.openByProvider[agreement.provider] = nil }
+        if market.openByProvider[agreement.provider]?.isEmpty == true {
+            market.openByProvider[agreement.provider] = nil
+        }
         market.provedThisEpoch.remove(agreement.id)
         if var provider = market.providers[agreement.provider] {
             provider.usedBytes -= min(provider.usedBytes, agreement.sizeBytes)

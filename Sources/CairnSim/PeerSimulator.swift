@@ -297,3 +297,17 @@ public struct PeerSimulator {
         return block
     }
 }
+
+extension PeerSimulator {
+    /// A whole peer on a chain with `rules`, as a simulation builds each of its peers. The simulated genesis is
+    /// the simulation's own and valid; a chain that cannot start from it is a bug in the simulation.
+    static func peer(identity: Identity, config: PeerMachineConfig, rules: LedgerRules) -> PeerMachine {
+        let chain: ChainMachine
+        do {
+            chain = try ChainMachine(rules: rules, identity: identity, localPeer: identity.peerID)
+        } catch {
+            preconditionFailure("the simulated genesis is valid: \(error)")
+        }
+        return PeerMachine(identity: identity, config: config, chain: chain)
+    }
+}

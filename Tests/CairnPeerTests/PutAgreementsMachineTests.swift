@@ -87,19 +87,25 @@ struct PutAgreementsMachineTests {
         #expect(targets.allSatisfy(providerKeys.contains))
     }
 
-    /// Providers over their free allowance hold a confirmation until the file's agreement with them commits:
-    /// the agreements are submitted before the confirmations go, not once the put is over.
-    @Test func theAgreementsAreSubmittedBeforeTheConfirmations() throws {
-        var harness = try Self.harness(providers: 6, balance: Amount(10_000_000))
-        // Confirmations are left unanswered, as a provider waiting for the agreement leaves them.
+    /// A one-segment put on `providers` providers, finished, whose confirmations are left unanswered (as a
+    /// provider waiting for the agreement leaves them); nil when the segment was not accepted.
+    static func putWithConfirmationsUnanswered(providers: Int) throws -> (PutHarness, CommandID)? {
+        var harness = try harness(providers: providers, balance: Amount(10_000_000))
         harness.respond = { peer, request, now in
             if case .storage(.confirm) = request { return nil }
             return PutHarness.willing(peer, request, now)
         }
-        let put = harness.command { _ in .startPut(Self.order(size: 4096)) }
+        let put = harness.command { _ in .startPut(order(size: 4096)) }
         let segment = harness.command { _ in .putSegment(put: put, PutHarness.segment(0, n: 4)) }
-        guard case .putSegmentAccepted? = harness.result(of: segment) else { return }
+        guard case .putSegmentAccepted? = harness.result(of: segment) else { return nil }
         let finish = harness.command { _ in .finishPut(put: put, fileSize: 4096) }
+        return (harness, finish)
+    }
+
+    /// Providers over their free allowance hold a confirmation until the file's agreement with them commits:
+    /// the agreements are submitted before the confirmations go, not once the put is over.
+    @Test func theAgreementsAreSubmittedBeforeTheConfirmations() throws {
+        guard let (harness, finish) = try Self.putWithConfirmationsUnanswered(providers: 6) else { return }
         #expect(!harness.delivered.contains { $0.0 == finish }, "the put waits for its confirmations")
         let confirmations = harness.waiting.filter { if case .storage(.confirm) = $0.2 { true } else { false } }
         #expect(confirmations.count == 4)
@@ -111,16 +117,9 @@ struct PutAgreementsMachineTests {
     /// and a put that opened none says why next to the providers' refusals.
     @Test func aPutWhoseConfirmationsAreRefusedEndsItsAgreementsOrSaysWhyItHadNone() throws {
         for providers in [6, 3] {
-            var harness = try Self.harness(providers: providers, balance: Amount(10_000_000))
             // Unanswered confirmations time out (the harness turns any answer into a confirmation).
-            harness.respond = { peer, request, now in
-                if case .storage(.confirm) = request { return nil }
-                return PutHarness.willing(peer, request, now)
-            }
-            let put = harness.command { _ in .startPut(Self.order(size: 4096)) }
-            let segment = harness.command { _ in .putSegment(put: put, PutHarness.segment(0, n: 4)) }
-            guard case .putSegmentAccepted? = harness.result(of: segment) else { return }
-            let finish = harness.command { _ in .finishPut(put: put, fileSize: 4096) }
+            guard case (var harness, let finish)? = try Self.putWithConfirmationsUnanswered(providers: providers)
+            else { return }
             // The timeouts and retries wait on the machine's timers.
             for _ in 0..<8 {
                 let due = harness.armed.filter {

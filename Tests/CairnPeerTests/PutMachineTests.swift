@@ -220,13 +220,16 @@ struct PutHarness {
             if case .storage(.putBlob(.descriptor, _, _, _)) = $0.2 { true } else { false }
         }
         #expect(!descriptors.isEmpty)
-        #expect(!harness.sent.contains { if case .storage(.putBlob(.placement, _, _, _)) = $0.request { true } else { false } })
+        let placement = { (sent: (to: PeerID, request: Request)) -> Bool in
+            if case .storage(.putBlob(.placement, _, _, _)) = sent.request { true } else { false }
+        }
+        #expect(!harness.sent.contains(where: placement))
         #expect(harness.result(of: finish) == nil)
         harness.waiting = []
         harness.respond = PutHarness.willing
         for (id, _, _) in descriptors { harness.machine.handle(.answered(id, .storage(.stored)), now: harness.now) }
         harness.run()
-        #expect(harness.sent.contains { if case .storage(.putBlob(.placement, _, _, _)) = $0.request { true } else { false } })
+        #expect(harness.sent.contains(where: placement))
         guard case .putFinished? = harness.result(of: finish) else {
             Issue.record("not finished: \(String(describing: harness.result(of: finish)))")
             return

@@ -71,13 +71,7 @@ struct ChainSimulationRun {
             var machineConfig = PeerMachineConfig(bootstrap: index == 0 ? [] : [PeerSimulator.address(of: 0)])
             // As `cairn sim dht`: upkeep every 10 s instead of every second changes no rule, only the cost.
             machineConfig.maintenanceInterval = .seconds(10)
-            let chain: ChainMachine
-            do {
-                chain = try ChainMachine(rules: rules, identity: identity, localPeer: identity.peerID)
-            } catch {
-                preconditionFailure("the simulated genesis is valid: \(error)")
-            }
-            machines.append(PeerMachine(identity: identity, config: machineConfig, chain: chain))
+            machines.append(PeerSimulator.peer(identity: identity, config: machineConfig, rules: rules))
         }
         simulator = PeerSimulator(machines: machines, network: network, random: random)
         var honest = Array(repeating: true, count: config.peers)

@@ -137,13 +137,7 @@ struct StorageSimulationRun {
                 agent.repairFallbackBlocks = 10
                 machineConfig.market = agent
             }
-            let chain: ChainMachine
-            do {
-                chain = try ChainMachine(rules: rules, identity: identity, localPeer: identity.peerID)
-            } catch {
-                preconditionFailure("the simulated genesis is valid: \(error)")
-            }
-            machines.append(PeerMachine(identity: identity, config: machineConfig, chain: chain))
+            machines.append(PeerSimulator.peer(identity: identity, config: machineConfig, rules: rules))
             stores.append(
                 isProvider
                     ? ProviderStores(shards: MemoryShardStore(capacity: 1 << 30), blobs: MemoryBlobStore()) : nil)

@@ -192,7 +192,8 @@ import Testing
             let order = MarketAgent.repairCandidates(for: repairable, in: market)
             let index = try #require(identities.firstIndex { $0.publicKey == order[0] })
             var agent = agent(index)
-            let job = try #require(repairs(&agent, height: 100, market: market).first { $0.agreement.id == repairable.id })
+            let jobs = repairs(&agent, height: 100, market: market)
+            let job = try #require(jobs.first { $0.agreement.id == repairable.id })
             #expect(job.newProvider.key == planned[repairable.id]?.key)
         }
     }

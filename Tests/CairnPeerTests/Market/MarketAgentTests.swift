@@ -156,6 +156,13 @@ import Testing
     /// A registered provider (p), an agreement for every slot of `file` held by p, and the state at the first
     /// block of the epoch where they are challenged.
     func challengedState(_ file: AgentTestFile, agent: inout MarketAgent) throws -> LedgerState {
+        var state = try openedState(file)
+        while due(state).isEmpty { commit([], on: &state) }
+        return state
+    }
+
+    /// The state at the block that opened the agreements: not challenged yet.
+    func openedState(_ file: AgentTestFile) throws -> LedgerState {
         var state = try LedgerState.genesis(params)
         commit([sign(owner, .transfer(to: provider.publicKey, amount: Amount(10_000)), on: state)], on: &state)
         commit(
@@ -168,7 +175,6 @@ import Testing
         commit(
             [sign(owner, MarketTransaction.openAgreements(fileID: file.descriptor.fileID, slots: slots), on: state)],
             on: &state)
-        while due(state).isEmpty { commit([], on: &state) }
         return state
     }
 
@@ -245,30 +251,21 @@ import Testing
     @Test func aNewAgreementsDescriptorIsFetchedBeforeItsFirstChallenge() throws {
         let file = try AgentTestFile.make()
         var agent = agent()
-        var state = try LedgerState.genesis(params)
-        commit([sign(owner, .transfer(to: provider.publicKey, amount: Amount(10_000)), on: state)], on: &state)
-        commit(
-            [sign(provider, MarketTransaction.registerProvider(
-                capacityBytes: 1 << 30, pricePerGiBEpoch: Amount(1_000), stake: Amount(1_000),
-                address: "127.0.0.1:4101"), on: state)], on: &state)
-        let slots = (0..<file.descriptor.parameters.n).map {
-            SlotPlacement(slot: $0, of: file.descriptor, provider: provider.publicKey)
-        }
-        commit(
-            [sign(owner, MarketTransaction.openAgreements(fileID: file.descriptor.fileID, slots: slots), on: state)],
-            on: &state)
+        var state = try openedState(file)
         #expect(due(state).isEmpty, "not challenged yet")
         agent.committed(height: state.height, ledger: state, chain: params, caughtUp: true, inMempool: [])
         let early = agent.takeEffects()
         #expect(early.filter { if case .lookUp = $0 { true } else { false } }.count == 1, "one lookup for the file")
-        agent.lookedUp(file.descriptor.fileID, keepers: [PeerInfo(id: SHA256.hash([1]), address: PeerAddress(parsing: "127.0.0.1:4102")!)])
+        let keeper = PeerInfo(id: SHA256.hash([1]), address: PeerAddress(parsing: "127.0.0.1:4102")!)
+        agent.lookedUp(file.descriptor.fileID, keepers: [keeper])
         let asked = agent.takeEffects()
         #expect(asked.contains { if case .askDescriptor = $0 { true } else { false } })
         agent.descriptorAnswered(file.descriptor.fileID, bytes: file.descriptor.encoded())
         #expect(agent.slotShards.count == file.descriptor.parameters.n)
         // A copy kept, for repairers once the keepers are gone.
         #expect(agent.takeEffects().contains {
-            if case .keepDescriptor(_, let id, let bytes, _) = $0 { id == file.descriptor.fileID && bytes == file.descriptor.encoded() } else { false }
+            guard case .keepDescriptor(_, let id, let bytes, _) = $0 else { return false }
+            return id == file.descriptor.fileID && bytes == file.descriptor.encoded()
         })
         // Nothing asked again on the next blocks; at the challenge, straight to the shard reads.
         var challenged: [MarketAgentEffect] = []
@@ -283,7 +280,8 @@ import Testing
             }
         }
         #expect(!challenged.contains { if case .lookUp = $0 { true } else { false } }, "\(challenged)")
-        #expect(challenged.filter { if case .prove = $0 { true } else { false } }.count == file.descriptor.parameters.n, "\(challenged) \(agent.slotShards.count)")
+        let proofs = challenged.filter { if case .prove = $0 { true } else { false } }
+        #expect(proofs.count == file.descriptor.parameters.n)
     }
 
     @Test func aMissingShardGivesNoProofAndAWarning() throws {
