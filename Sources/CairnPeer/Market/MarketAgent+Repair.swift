@@ -39,8 +39,16 @@ extension MarketAgent {
     /// candidate wait for it) or be chosen to receive the rebuilt slot; when three providers of a file die at
     /// once, each of their slots would wait a fallback period per dead candidate. From the committed market
     /// alone, so every peer excludes the same ones.
+    ///
+    /// Also a provider that has missed proofs and holds no open agreement any more: every slot it held was moved
+    /// away after its misses, so it is most likely gone, yet it stays registered and, challenged for nothing,
+    /// never fails again. Without this such providers pile up at the head of repair orders as churn goes on
+    /// (each costing the slots behind it a fallback period); a live one comes back by taking new agreements.
     public static func failingProviders(in market: MarketState) -> Set<PublicKey> {
         var failing = Set<PublicKey>()
+        for (key, provider) in market.providers where provider.openAgreements == 0 && provider.proofsMissed > 0 {
+            failing.insert(key)
+        }
         for id in market.openIDs {
             guard let agreement = market.agreements[id], agreement.consecutiveMisses > 0 else { continue }
             failing.insert(agreement.provider)

@@ -170,6 +170,24 @@ import Testing
         #expect(repairs(&agent, height: 100, market: market).first?.newProvider.key == moved.key)
     }
 
+    /// A provider that missed proofs and holds nothing any more (its slots were all moved away) is taken for
+    /// gone: neither a repairer nor a target. One that never missed, or still holds agreements, is not.
+    @Test func aProviderThatMissedAndHoldsNothingIsTakenForGone() throws {
+        let (healthy, agreement) = market()
+        var providers = healthy.providers
+        let gone = identities[5].publicKey
+        let idle = identities[6].publicKey
+        providers[gone]?.proofsMissed = 2
+        providers[gone]?.openAgreements = 0
+        providers[idle]?.openAgreements = 0
+        let market = MarketState(epoch: 5, epochSeed: .zero, providers: providers, agreements: healthy.agreements)
+        let failing = MarketAgent.failingProviders(in: market)
+        #expect(failing.contains(gone))
+        #expect(!failing.contains(idle))
+        #expect(!MarketAgent.repairCandidates(for: agreement, in: market).contains(gone))
+        #expect(MarketAgent.newProvider(for: agreement, in: market, parameters: parameters)?.key != gone)
+    }
+
     /// Two slots of one file repairable at once (two of its providers died together): every peer plans them onto
     /// different providers, so that the two keepers acting at the same height do not both choose the nearest.
     @Test func slotsRepairableAtOnceGoToDifferentProviders() throws {
