@@ -45,16 +45,20 @@ extension ProviderMachine {
         var refusal: StorageError
     }
 
+    /// When a resend of `keep` already waits: the older request is answered "superseded", the wait answers
+    /// request `id` from now on and keeps its start, so that resends do not stretch it. False when none waits.
+    private mutating func supersedeWaiting(_ keep: Keep, by id: InboundID, actions: inout [PeerAction]) -> Bool {
+        guard let index = waitingKeeps.firstIndex(where: { $0.keep.isResend(of: keep) }) else { return false }
+        let superseded = RemoteError(code: .refused, message: "superseded by a resend of the same confirmation")
+        actions.append(.respond(waitingKeeps[index].id, .error(superseded)))
+        waitingKeeps[index].id = id
+        return true
+    }
+
     /// Starts a confirmation or adoption under `terms`; a resend of one that already waits takes its place.
     mutating func keep(_ keep: Keep, id: InboundID, terms: KeepTerms, actions: inout [PeerAction]) {
-        if let index = waitingKeeps.firstIndex(where: { $0.keep.isResend(of: keep) }) {
-            // The owner gave up on the first request (timeout) and sent it again: the newer one is answered,
-            // and the wait keeps its start, so that resends do not stretch it.
-            let superseded = RemoteError(code: .refused, message: "superseded by a resend of the same confirmation")
-            actions.append(.respond(waitingKeeps[index].id, .error(superseded)))
-            waitingKeeps[index].id = id
-            return
-        }
+        // The owner gave up on the first request (timeout) and sent it again.
+        if supersedeWaiting(keep, by: id, actions: &actions) { return }
         store(
             .confirmShards(reference: keep.reference, shards: keep.shards, limit: terms.limit),
             for: .keep(id, keep, limited: terms.limit != nil), actions: &actions)
@@ -63,13 +67,8 @@ extension ProviderMachine {
     /// The store refused a confirmation over the free allowance: it waits for its agreement, or is refused
     /// at once when too many already wait.
     mutating func wait(_ keep: Keep, id: InboundID, refusal: StorageError, actions: inout [PeerAction]) {
-        // A resend that reached the store while the first was still there: one wait, answered to the newer.
-        if let index = waitingKeeps.firstIndex(where: { $0.keep.isResend(of: keep) }) {
-            let superseded = RemoteError(code: .refused, message: "superseded by a resend of the same confirmation")
-            actions.append(.respond(waitingKeeps[index].id, .error(superseded)))
-            waitingKeeps[index].id = id
-            return
-        }
+        // A resend that reached the store while the first was still there: one wait.
+        if supersedeWaiting(keep, by: id, actions: &actions) { return }
         guard waitingKeeps.count < config.maxWaitingConfirmations else {
             let message = "\(refusal) (\(waitingKeeps.count) confirmations already wait for agreements here)"
             return actions.append(.respond(id, .error(RemoteError(code: .refused, message: message))))
