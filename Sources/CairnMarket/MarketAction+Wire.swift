@@ -19,6 +19,7 @@ import NIOCore
 //                   | u32 leaf index | u32 leaf count | array ≤ 64 of 32 (shard path) | 32 shard ID
 //                   | u32 index | u32 count | array ≤ 64 of 32 (slot path))
 //   8 repair     32 agreement ID | 32 new provider
+//   9 check-in   (nothing)
 //
 // Every count and length is bounded before anything is reserved; trailing bytes are refused.
 
@@ -26,6 +27,8 @@ extension MarketAction {
     public static let wireVersion: UInt8 = 1
     /// The tag of `postProofs` (fee-free, `MarketExtension.minimumFee`).
     public static let proofsTag: UInt8 = 7
+    /// The tag of `checkIn` (fee-free too).
+    public static let checkInTag: UInt8 = 9
     /// Longest provider address: a 255-byte host, a colon, five digits, and brackets for IPv6.
     public static let maxAddressBytes = PeerAddress.maxHostLength + 8
     public static let maxSlotsPerOpen = 256
@@ -90,6 +93,8 @@ extension ByteBuffer {
             writeInteger(8 as UInt8)
             writeKey256(id)
             writePublicKey(provider)
+        case .checkIn:
+            writeInteger(MarketAction.checkInTag)
         }
     }
 
@@ -164,6 +169,8 @@ extension ByteBuffer {
             case 8:
                 guard let id = buffer.readKey256(), let provider = buffer.readPublicKey() else { return nil }
                 return .repair(agreementID: id, newProvider: provider)
+            case MarketAction.checkInTag:
+                return .checkIn
             default:
                 throw WireError.unknownTag(tag, in: "market transaction")
             }

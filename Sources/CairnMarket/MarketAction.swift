@@ -21,6 +21,8 @@ public enum MarketAction: Hashable, Sendable {
     case postProofs(ProofBatch)
     /// Any keeper moves a slot marked for repair (or whose provider is leaving) to `newProvider`.
     case repair(agreementID: Key256, newProvider: PublicKey)
+    /// The sender (a provider) says it is online this epoch (`MarketParameters.livenessEpochs`).
+    case checkIn
 }
 
 /// A provider's offer: capacity in bytes, base units per GiB per epoch, stake in base units, `host:port`.

@@ -51,10 +51,11 @@ public struct MarketExtension: LedgerExtension {
     /// Proofs pay no fee: posting them is a provider's duty each epoch, bounded by its agreements (one proof
     /// per agreement per epoch, a batch refused whole for a duplicate or a foreign agreement), and a fee would
     /// make a small agreement cost its provider more than it earns (1,000 base units a transaction against 40
-    /// an epoch for a 4 MiB slot at 0.01 CRN per GiB on the local network).
+    /// an epoch for a 4 MiB slot at 0.01 CRN per GiB on the local network). A check-in is free for the same
+    /// reason, and bounded alike: one per registered provider per epoch.
     public func minimumFee(forPayload payload: [UInt8], chainMinimum: Amount) -> Amount {
-        payload.count >= 2 && payload[0] == MarketAction.wireVersion && payload[1] == MarketAction.proofsTag
-            ? .zero : chainMinimum
+        guard payload.count >= 2, payload[0] == MarketAction.wireVersion else { return chainMinimum }
+        return payload[1] == MarketAction.proofsTag || payload[1] == MarketAction.checkInTag ? .zero : chainMinimum
     }
 
     public func check(_ call: ExtensionCall, in state: LedgerState) -> String? {
@@ -108,6 +109,7 @@ public struct MarketExtension: LedgerExtension {
         case .postProofs(let batch): try step.postProofs(batch, sender: call.sender, verify: verifyProofs)
         case .repair(let id, let provider):
             try step.repair(id, newProvider: provider, sender: call.sender, transactionHash: call.transactionHash)
+        case .checkIn: try step.checkIn(sender: call.sender)
         }
         return step
     }

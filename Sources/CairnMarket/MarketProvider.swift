@@ -28,11 +28,14 @@ public struct MarketProvider: Hashable, Sendable {
     public var proofsOK: UInt64
     public var proofsMissed: UInt64
     public var proofsInvalid: UInt64
+    /// The last epoch in which a transaction of its own committed: register, update, proofs or a check-in
+    /// (`MarketParameters.livenessEpochs`).
+    public var lastActiveEpoch: UInt64
 
     public init(
         capacityBytes: UInt64, pricePerGiBEpoch: Amount, stake: Amount, address: String, usedBytes: UInt64 = 0,
         status: Status = .active, openAgreements: UInt64 = 0, proofsOK: UInt64 = 0, proofsMissed: UInt64 = 0,
-        proofsInvalid: UInt64 = 0
+        proofsInvalid: UInt64 = 0, lastActiveEpoch: UInt64 = 0
     ) {
         self.capacityBytes = capacityBytes
         self.pricePerGiBEpoch = pricePerGiBEpoch
@@ -44,10 +47,18 @@ public struct MarketProvider: Hashable, Sendable {
         self.proofsOK = proofsOK
         self.proofsMissed = proofsMissed
         self.proofsInvalid = proofsInvalid
+        self.lastActiveEpoch = lastActiveEpoch
     }
 
     /// Bytes it can still take.
     public var freeBytes: UInt64 { capacityBytes > usedBytes ? capacityBytes - usedBytes : 0 }
+
+    /// Whether it is online in `epoch`: a transaction of its own committed in the last `livenessEpochs` epochs
+    /// (`MarketParameters.livenessEpochs`). Offline providers keep their record, stake and agreements, but peers
+    /// place nothing new on them and do not count on them to repair.
+    public func isOnline(in epoch: UInt64, livenessEpochs: UInt64) -> Bool {
+        epoch <= lastActiveEpoch || epoch - lastActiveEpoch <= livenessEpochs
+    }
 
     /// Per-mille of its settled epochs that it proved: 1000 × ok / (ok + missed); 1000 before any settlement.
     public var score: UInt64 {

@@ -6,10 +6,10 @@ import NIOCore
 extension MarketState {
     /// The state as bytes in one order (big-endian integers), hashed into `LedgerState.digest`:
     ///
-    ///   u8 version (2) | u64 epoch | 32 epoch seed
+    ///   u8 version (3) | u64 epoch | 32 epoch seed
     ///   u32 n | n × provider      by key bytes, ascending:
     ///       32 key | u64 capacity | u64 price | u64 stake | u16 length + address | u64 used | u8 status
-    ///       | u64 open agreements | u64 proofs ok | u64 missed | u64 invalid
+    ///       | u64 open agreements | u64 proofs ok | u64 missed | u64 invalid | u64 last active epoch
     ///   u32 n | n × agreement     by ID, ascending:
     ///       32 id | 32 owner | 32 provider | 32 file | u16 slot | 32 slot root | u32 segments | u32 shard length
     ///       | u32 last shard length | u64 start | u64 end | u64 price/epoch | u64 max price/GiB | u64 escrow
@@ -18,7 +18,7 @@ extension MarketState {
     ///   u32 n | n × (32 provider key | u64 challengeable agreements)     by key bytes, ascending
     public var canonicalBytes: [UInt8] {
         var buffer = ByteBuffer()
-        buffer.writeInteger(2 as UInt8)
+        buffer.writeInteger(3 as UInt8)
         buffer.writeInteger(epoch)
         buffer.writeKey256(epochSeed)
         let keyed = providers.sorted { $0.key.precedes($1.key) }
@@ -30,6 +30,7 @@ extension MarketState {
             buffer.writeInteger(p.usedBytes)
             buffer.writeInteger(p.status.rawValue)
             buffer.writeMultipleIntegers(p.openAgreements, p.proofsOK, p.proofsMissed, p.proofsInvalid)
+            buffer.writeInteger(p.lastActiveEpoch)
         }
         let sorted = agreements.values.sorted { $0.id < $1.id }
         buffer.writeInteger(UInt32(sorted.count))

@@ -63,9 +63,9 @@ extension MarketStep {
                 invalidProofs.append((entry.agreementID, "\(error)"))
             }
         }
-        if !invalidProofs.isEmpty {
-            provider.proofsInvalid += UInt64(invalidProofs.count)
-            market.providers[sender] = provider
-        }
+        // Any batch that gets this far shows the provider online, valid proofs or not.
+        provider.proofsInvalid += UInt64(invalidProofs.count)
+        provider.lastActiveEpoch = epoch
+        market.providers[sender] = provider
     }
 }

@@ -15,7 +15,7 @@ extension MarketStep {
         try checkAddress(offer.address)
         market.providers[sender] = MarketProvider(
             capacityBytes: offer.capacityBytes, pricePerGiBEpoch: offer.pricePerGiBEpoch, stake: offer.stake,
-            address: offer.address)
+            address: offer.address, lastActiveEpoch: market.epoch)
         lock(from: sender, offer.stake)
     }
 
@@ -34,6 +34,7 @@ extension MarketStep {
         provider.pricePerGiBEpoch = update.pricePerGiBEpoch
         provider.address = update.address
         provider.stake = stake
+        provider.lastActiveEpoch = market.epoch
         market.providers[sender] = provider
         lock(from: sender, update.addedStake)
     }
@@ -53,6 +54,17 @@ extension MarketStep {
                     + "once they have ended or been repaired onto other providers")
         }
         provider.status = .withdrawing
+        market.providers[sender] = provider
+    }
+
+    /// Check-in: a provider says it is online (`MarketParameters.livenessEpochs`). Refused when a transaction of
+    /// its own already committed in this epoch, so that a free check-in cannot be repeated to fill blocks.
+    mutating func checkIn(sender: PublicKey) throws(ExtensionRefusal) {
+        var provider = try provider(sender)
+        guard provider.lastActiveEpoch < market.epoch else {
+            throw refuse("provider \(sender.address) is already known to be online in epoch \(market.epoch)")
+        }
+        provider.lastActiveEpoch = market.epoch
         market.providers[sender] = provider
     }
 

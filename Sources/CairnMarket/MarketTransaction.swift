@@ -29,6 +29,9 @@ public enum MarketTransaction {
 
     public static func withdrawProvider() -> TransactionKind { kind(.withdrawProvider) }
 
+    /// A provider's check-in: it is online this epoch (`MarketParameters.livenessEpochs`); fee-free.
+    public static func checkIn() -> TransactionKind { kind(.checkIn) }
+
     /// Agreements for `slots` of one file; `durationEpochs` 0 takes the market's default.
     public static func openAgreements(
         fileID: Key256, slots: [SlotPlacement], durationEpochs: UInt64 = 0, maxPricePerGiBEpoch: Amount = .max

@@ -23,6 +23,12 @@ extension MarketState {
                 "stake \(provider.stake) is below the minimum \(parameters.minProviderStake): no new agreement until "
                     + "it is topped up")
         }
+        if !provider.isOnline(in: epoch, livenessEpochs: parameters.livenessEpochs) {
+            warnings.append(
+                "offline: none of its transactions has committed since epoch \(provider.lastActiveEpoch) (this is "
+                    + "epoch \(epoch)); peers place no new slot on it and leave it out of repairs until it checks "
+                    + "in, which a running peer does by itself")
+        }
         if provider.status == .withdrawing {
             warnings.append("withdrawing: \(provider.openAgreements) agreements still open")
         }

@@ -71,7 +71,7 @@ import Testing
             {"registered": true, "status": "active", "address": "\(agreement.provider)", "stake": 99000000,
              "stake_formatted": "99 CRN", "min_stake": 100000000, "min_stake_formatted": "100 CRN", "score": 0.923,
              "agreements": 1, "proofs_ok": 12, "proofs_missed": 1, "proofs_invalid": 0, "challenges_due": 1,
-             "warnings": ["agreement cdcdcdcd… missed 1 epochs in a row; 1 more and it is marked for repair"],
+             "online": true, "last_active_epoch": 4, "warnings": ["agreement cdcdcdcd… missed 1 epochs in a row; 1 more and it is marked for repair"],
              "capacity": 1073741824, "used": 4194304, "price": 10000, "price_formatted": "0.01 CRN", "earnings": 120,
              "earnings_formatted": "0.00012 CRN", "penalties": 1000000, "penalties_formatted": "1 CRN",
              "balance": 5, "balance_formatted": "0.000005 CRN", "height": 42, "epoch": 4,
@@ -80,6 +80,7 @@ import Testing
         let reply = try JSONDecoder().decode(ProviderStatusResponse.self, from: Data(json.utf8))
         let text = ProviderCommand.Status.text(reply)
         #expect(text.contains("stake:       99 CRN (minimum 100 CRN)"))
+        #expect(text.contains("status:      active, online (height 42, epoch 4; last seen on chain in epoch 4)"))
         #expect(text.contains("score:       92.3%"))
         #expect(text.contains("proofs:      12 ok, 1 missed, 0 invalid"))
         #expect(text.contains("4.0 MiB used of 1.0 GiB"))

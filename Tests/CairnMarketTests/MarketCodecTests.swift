@@ -33,6 +33,7 @@ import Testing
                         ProofBatch.Entry(agreementID: SHA256.hash([2]), proof: proof),
                     ])),
             .repair(agreementID: agreementID, newProvider: key),
+            .checkIn,
         ]
     }
 
@@ -49,6 +50,7 @@ import Testing
                 == [1, 6] + [0, 0, 0, 0, 0, 0, 0, 1] + [0, 0, 0, 0, 0, 0, 0, 2] + [0, 0, 0, 0, 0, 0, 0, 3]
                 + [0, 0, 0, 0, 0, 0, 0, 4])
         #expect(MarketAction.withdrawProvider.encoded == [1, 3])
+        #expect(MarketAction.checkIn.encoded == [1, 9])
     }
 
     @Test func everyTruncationIsRefused() {

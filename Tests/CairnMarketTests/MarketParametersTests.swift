@@ -10,7 +10,7 @@ import Testing
         for key in [
             "epoch_blocks", "proof_window_blocks", "free_allowance_bytes", "min_provider_stake",
             "proposer_fee_per_mille", "repair_fee_per_mille", "misses_before_repair", "penalty_base",
-            "penalty_cap", "max_proofs_per_tx", "proof_sample_per_provider", "default_duration_epochs",
+            "penalty_cap", "max_proofs_per_tx", "proof_sample_per_provider", "default_duration_epochs", "liveness_epochs",
         ] {
             #expect(text.contains("\"\(key)\""), "\(key)")
         }
@@ -42,6 +42,7 @@ import Testing
         #expect(error { $0.maxProofsPerTx = 5_000 }?.hasPrefix("chain.market.max_proofs_per_tx") == true)
         #expect(error { $0.proofSamplePerProvider = 0 }?.hasPrefix("chain.market.proof_sample_per_provider") == true)
         #expect(error { $0.missesBeforeRepair = 0 }?.hasPrefix("chain.market.misses_before_repair") == true)
+        #expect(error { $0.livenessEpochs = 0 }?.hasPrefix("chain.market.liveness_epochs") == true)
         #expect(error { _ in } == nil)
     }
 }

@@ -15,20 +15,21 @@ struct PutMarketPlanTests {
     static func provider(
         _ index: Int, capacity: UInt64 = 1 << 40, used: UInt64 = 0, price: UInt64 = 1_000_000,
         stake: Amount = parameters.minProviderStake, status: MarketProvider.Status = .active,
-        address: String? = nil
+        address: String? = nil, lastActiveEpoch: UInt64 = 8
     ) -> (PublicKey, MarketProvider) {
         let key = Identity(seed: Array(repeating: UInt8(index + 1), count: 32))!.publicKey
         return (
             key,
             MarketProvider(
                 capacityBytes: capacity, pricePerGiBEpoch: Amount(price), stake: stake,
-                address: address ?? "127.0.0.1:\(7000 + index)", usedBytes: used, status: status)
+                address: address ?? "127.0.0.1:\(7000 + index)", usedBytes: used, status: status,
+                lastActiveEpoch: lastActiveEpoch)
         )
     }
 
     static func state(_ providers: [(PublicKey, MarketProvider)]) -> MarketState {
         MarketState(
-            epoch: 0, epochSeed: .zero,
+            epoch: 10, epochSeed: .zero,
             providers: Dictionary(providers, uniquingKeysWith: { first, _ in first }))
     }
 
@@ -39,7 +40,7 @@ struct PutMarketPlanTests {
             durationEpochs: epochs, sizeHint: size)
     }
 
-    @Test func onlyActiveStakedProvidersWithRoomAtThePriceAreChosenNearestTheNonceFirst() {
+    @Test func onlyActiveOnlineStakedProvidersWithRoomAtThePriceAreChosenNearestTheNonceFirst() {
         let slot: UInt64 = 1 << 20
         let good = (0..<5).map { Self.provider($0) }
         let others = [
@@ -49,6 +50,7 @@ struct PutMarketPlanTests {
             Self.provider(13, price: 3_000_000),
             Self.provider(14, stake: Amount(1)),
             Self.provider(15, address: "not an address"),
+            Self.provider(16, lastActiveEpoch: 6),  // offline: silent on chain for 4 epochs, 3 allowed
         ]
         let nonce = Random.key256()
         let chosen = PutMarketPlan.eligible(
@@ -79,7 +81,7 @@ struct PutMarketPlanTests {
             Issue.record("expected no agreements, got \(filtered)")
             return
         }
-        #expect(reason.hasPrefix("no agreements: 5 registered providers (0 active with"))
+        #expect(reason.hasPrefix("no agreements: 5 registered providers (0 active and online with"))
         #expect(reason.hasSuffix("4 needed"))
         #expect(
             PutMarketPlan.decide(order: Self.order(), market: nil)

@@ -62,4 +62,36 @@ import Testing
         let published = try PlacementRecord.decodeList(Array(try #require(placements.first).readableBytesView))
         #expect(published.count == file.layout.placement.records.count + 1)
     }
+
+    /// A source holder that never answers costs no timeout: k + `fetchHedge` sources are asked at once and the
+    /// first k that come are used; the rest stand in for rejected ones.
+    @Test func aSilentSourceDoesNotHoldTheRepairUp() throws {
+        let file = try GetMachineTests.Fixture()
+        let dead = file.layout.segments[0].holders[0]
+        var network = LocateMachineTests.Network(keepers: 6) { peer, request in
+            switch request {
+            case .capacity: return .storage(.capacity(total: 1 << 30, used: 0, free: 1 << 30, now: nil))
+            case .getShard: return peer == dead ? nil : .storage(.shard(ByteBuffer(bytes: [7, 7, 7])))
+            default: return nil
+            }
+        }
+        var states = [[PositionState]](repeating: .init(repeating: .healthy, count: 8), count: 1)
+        states[0][7] = .missing
+        let order = RepairOrder(layout: file.layout, holders: file.holders, states: states)
+        guard case .repairSources(let sources)? = network.command(1, .startRepair(order)) else {
+            Issue.record("no sources without waiting for the silent holder: \(network.delivered)")
+            return
+        }
+        #expect(sources.slots == [1, 2, 3, 4])
+        let asked = network.asked.compactMap { if case .getShard = $0.1 { $0.0 } else { nil } }
+        #expect(asked.count == 4 + 2, "k + 2 asked at once")
+        guard
+            case .repairSources(let again)? = network.command(
+                2, .repairSourcesRejected(repair: CommandID(rawValue: 1), slots: [2]))
+        else {
+            Issue.record("no stand-in: \(network.delivered)")
+            return
+        }
+        #expect(again.slots == [1, 3, 4, 5], "the hedge's extra shard stands in")
+    }
 }

@@ -71,6 +71,9 @@ extension ProviderStatusResponse {
         proofsMissed = provider?.proofsMissed ?? 0
         proofsInvalid = provider?.proofsInvalid ?? 0
         challengesDue = status?.challengesDue ?? 0
+        online = provider?.isOnline(in: snapshot.state.epoch, livenessEpochs: snapshot.parameters.livenessEpochs)
+            ?? false
+        lastActiveEpoch = provider?.lastActiveEpoch ?? 0
         warnings = snapshot.localWarnings + (status?.warnings ?? [])
         capacity = provider?.capacityBytes ?? 0
         used = provider?.usedBytes ?? 0

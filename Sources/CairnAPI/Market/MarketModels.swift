@@ -72,6 +72,10 @@ public struct ProviderStatusResponse: Codable, Sendable {
     public var proofsInvalid: UInt64
     /// Challenges still to answer this epoch.
     public var challengesDue: Int
+    /// Whether peers take it for online (`MarketProvider.isOnline`); false when not registered.
+    public var online: Bool
+    /// The last epoch in which one of its transactions committed (0 when not registered).
+    public var lastActiveEpoch: UInt64
     public var warnings: [String]
     public var capacity: UInt64
     public var used: UInt64
@@ -93,7 +97,7 @@ public struct ProviderStatusResponse: Codable, Sendable {
     public var held: [AgreementResponse]
 
     enum CodingKeys: String, CodingKey {
-        case registered, status, address, stake, score, agreements, warnings, capacity, used, price, earnings
+        case registered, status, address, stake, score, agreements, online, warnings, capacity, used, price, earnings
         case penalties, balance, height, epoch, held
         case stakeFormatted = "stake_formatted"
         case minStake = "min_stake"
@@ -102,6 +106,7 @@ public struct ProviderStatusResponse: Codable, Sendable {
         case proofsMissed = "proofs_missed"
         case proofsInvalid = "proofs_invalid"
         case challengesDue = "challenges_due"
+        case lastActiveEpoch = "last_active_epoch"
         case priceFormatted = "price_formatted"
         case earningsFormatted = "earnings_formatted"
         case penaltiesFormatted = "penalties_formatted"

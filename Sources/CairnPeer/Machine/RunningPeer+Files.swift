@@ -151,7 +151,8 @@ extension RunningPeer {
                 switch request {
                 case .capacity(let position, let sent):
                     repair.capacityAnswered(position: position, sent: sent, response: response)
-                case .repairFetch(let slot): repair.fetchAnswered(slot: slot, response: response)
+                case .repairFetch(let segment, let slot):
+                    repair.fetchAnswered(segment: segment, slot: slot, response: response)
                 case .repairPlace: repair.placeAnswered(response)
                 case .repairAdopt(let holder): repair.adoptAnswered(holder: holder, response: response)
                 case .blob(let keeper): repair.blobAnswered(keeper: keeper, response: response, reason: reason)

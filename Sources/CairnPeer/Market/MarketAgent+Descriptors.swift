@@ -4,7 +4,8 @@ import CairnMarket
 import CairnStorage
 import CairnWire
 
-/// Fetching a file's descriptor from its keepers, one after another, for the slot's shard IDs.
+/// Fetching a file's descriptor from its keepers for the slot's shard IDs, `LocateOperation.descriptorAsks` at
+/// once (a keeper that has left costs no timeout while another answers).
 extension MarketAgent {
     /// The lookup of `fileID`'s keepers ended (nil: it failed).
     public mutating func lookedUp(_ fileID: Key256, keepers: [PeerInfo]?) {
@@ -18,6 +19,7 @@ extension MarketAgent {
     /// A keeper answered the descriptor request for `fileID` (nil: no descriptor, or no answer).
     public mutating func descriptorAnswered(_ fileID: Key256, bytes: [UInt8]?) {
         guard fetches[fileID] != nil else { return }
+        fetches[fileID]!.inFlight -= min(1, fetches[fileID]!.inFlight)
         if let bytes, SHA256.hash(bytes) == fileID, let descriptor = try? Descriptor(decoding: bytes),
            descriptor.verifySignature()
         {
@@ -31,13 +33,17 @@ extension MarketAgent {
     }
 
     mutating func askNextKeeper(_ fileID: Key256) {
-        guard let fetch = fetches[fileID], let keepers = fetch.keepers else { return }
-        guard fetch.cursor < keepers.count else {
+        guard var fetch = fetches[fileID], let keepers = fetch.keepers else { return }
+        while fetch.inFlight < LocateOperation.descriptorAsks, fetch.cursor < keepers.count {
+            effects.append(.askDescriptor(fileID, keepers[fetch.cursor]))
+            fetch.cursor += 1
+            fetch.inFlight += 1
+        }
+        guard fetch.inFlight > 0 else {
             fetches[fileID] = nil
             return descriptorFound(fileID, nil)
         }
-        fetches[fileID]!.cursor += 1
-        effects.append(.askDescriptor(fileID, keepers[fetch.cursor]))
+        fetches[fileID] = fetch
     }
 
     /// Starts fetching the descriptor of each file this provider has a new agreement for, as soon as the

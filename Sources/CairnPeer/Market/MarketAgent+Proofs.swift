@@ -21,6 +21,12 @@ extension MarketAgent {
         }
         let clock = MarketClock(parameters)
         guard clock.acceptsProofs(at: height + 1) else { return }
+        if var round, round.epoch == market.epoch, !round.closing, height + 2 >= clock.proofDeadline(of: round.epoch) {
+            // Two blocks before the window closes: what is proved goes now, without the stragglers.
+            round.closing = true
+            self.round = round
+            pump()
+        }
         let due = market.challenges(for: local, sample: parameters.proofSamplePerProvider)
         guard !due.isEmpty else { return }
         guard var round else {
@@ -67,7 +73,10 @@ extension MarketAgent {
         pump()
     }
 
-    /// Reads queued shards, up to the bound; posts once every challenge has a proof or a reason.
+    /// Reads queued shards, up to the bound; posts once every challenge has a proof or a reason, or, when the
+    /// window is closing, the proofs it has (and later ones while the window is still open): one agreement whose
+    /// descriptor is slow to come must not make the provider miss all the others (in `cairn sim storage`, whole
+    /// batches came a block late and every agreement of their providers was penalized).
     mutating func pump() {
         guard var round else { return }
         while round.reading.count < config.maxReadsInFlight, !round.queue.isEmpty {
@@ -84,7 +93,18 @@ extension MarketAgent {
             effects.append(.prove(ticket, ids[challenge.segment], leaf: challenge.leaf))
         }
         self.round = round
-        guard !round.isGathering, round.posted.isEmpty else { return }
+        guard !round.isGathering || round.closing else { return }
+        if !round.isGathering && !round.warned {
+            self.round?.warned = true
+            warnUnproved(round)
+        }
+        let entries = round.entries.filter { !round.postedIDs.contains($0.key) }.sorted { $0.key < $1.key }.map(\.value)
+        guard !entries.isEmpty else { return }
+        self.round?.postedIDs.formUnion(entries.map(\.agreementID))
+        post(entries, of: round)
+    }
+
+    mutating func warnUnproved(_ round: ProofRound) {
         for (id, reason) in round.unproved.sorted(by: { $0.key < $1.key }) {
             let agreement = round.agreements[id]?.agreement
             log(.warning, "no proof for agreement \(id.shortHex)… in epoch \(round.epoch): \(reason); the chain "
@@ -93,9 +113,6 @@ extension MarketAgent {
                     "cairn.market.slot": agreement.map { "\($0.slot)" } ?? "?",
                 ])
         }
-        let entries = round.entries.sorted { $0.key < $1.key }.map(\.value)
-        guard !entries.isEmpty else { return }
-        post(entries, of: round)
     }
 
     mutating func post(_ entries: [ProofBatch.Entry], of round: ProofRound) {

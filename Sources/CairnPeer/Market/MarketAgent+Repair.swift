@@ -7,7 +7,7 @@ import CairnWire
 /// Self-healing (DESIGN.md §9, issue 9 item 5): which peer rebuilds a repairable slot, when, and onto whom —
 /// decided from the committed market alone, so that every peer decides alike and the simulator runs it too.
 ///
-/// Candidates: every registered provider but the failed one and those missing proofs now (the chain's provider
+/// Candidates: every registered provider but the failed one and those missing proofs or offline now (the chain's provider
 /// list is the one set of peers every peer agrees on; a keeper's routing table is not), in
 /// `MarketState.repairer` order (closest PeerID to the file ID first: the providers most likely to keep the
 /// descriptor). The i-th candidate acts
@@ -26,9 +26,10 @@ extension MarketAgent {
     /// The order in which peers repair `agreement`: the registered providers but its own and the failing ones
     /// (`failingProviders`), by `MarketState.repairer`. `failing` may be passed when already computed.
     public static func repairCandidates(
-        for agreement: StorageAgreement, in market: MarketState, failing: Set<PublicKey>? = nil
+        for agreement: StorageAgreement, in market: MarketState, parameters: MarketParameters,
+        failing: Set<PublicKey>? = nil
     ) -> [PublicKey] {
-        let failing = failing ?? failingProviders(in: market)
+        let failing = failing ?? failingProviders(in: market, parameters: parameters)
         return MarketState.repairer(
             for: agreement,
             candidates: market.providers.keys.filter { $0 != agreement.provider && !failing.contains($0) })
@@ -44,9 +45,15 @@ extension MarketAgent {
     /// away after its misses, so it is most likely gone, yet it stays registered and, challenged for nothing,
     /// never fails again. Without this such providers pile up at the head of repair orders as churn goes on
     /// (each costing the slots behind it a fallback period); a live one comes back by taking new agreements.
-    public static func failingProviders(in market: MarketState) -> Set<PublicKey> {
+    ///
+    /// And every offline provider (`MarketProvider.isOnline`): one that left without ever holding an agreement
+    /// misses nothing, so only its silence on chain tells it is gone.
+    public static func failingProviders(in market: MarketState, parameters: MarketParameters) -> Set<PublicKey> {
         var failing = Set<PublicKey>()
-        for (key, provider) in market.providers where provider.openAgreements == 0 && provider.proofsMissed > 0 {
+        for (key, provider) in market.providers
+        where (provider.openAgreements == 0 && provider.proofsMissed > 0)
+            || !provider.isOnline(in: market.epoch, livenessEpochs: parameters.livenessEpochs)
+        {
             failing.insert(key)
         }
         for id in market.openIDs {
@@ -56,13 +63,14 @@ extension MarketAgent {
         return failing
     }
 
-    /// Where `peer` stands in `repairCandidates(for: agreement, in: market)`, nil when it is not there: the same
+    /// Where `peer` stands in `repairCandidates(for: agreement, in: market, …)`, nil when it is not there: the same
     /// order counted rather than sorted, since every peer asks it for every repairable slot at every block (with
     /// the sort, that cost grew as providers × repairable slots × log providers a block on each peer).
     public static func repairPosition(
-        of peer: PublicKey, for agreement: StorageAgreement, in market: MarketState, failing: Set<PublicKey>? = nil
+        of peer: PublicKey, for agreement: StorageAgreement, in market: MarketState, parameters: MarketParameters,
+        failing: Set<PublicKey>? = nil
     ) -> Int? {
-        let failing = failing ?? failingProviders(in: market)
+        let failing = failing ?? failingProviders(in: market, parameters: parameters)
         guard peer != agreement.provider, market.providers[peer] != nil, !failing.contains(peer) else { return nil }
         let own = peer.peerID.distance(to: agreement.fileID)
         var position = 0
@@ -88,7 +96,7 @@ extension MarketAgent {
         for agreement: StorageAgreement, in market: MarketState, parameters: MarketParameters,
         excluding: Set<PublicKey> = [], failing: Set<PublicKey>? = nil
     ) -> MarketCandidate? {
-        let failing = failing ?? failingProviders(in: market)
+        let failing = failing ?? failingProviders(in: market, parameters: parameters)
         let holding = Set(market.agreements(ofFile: agreement.fileID).filter(\.isOpen).map(\.provider))
         let start = market.epoch + 1
         guard agreement.endEpoch > start else { return nil }
@@ -140,7 +148,7 @@ extension MarketAgent {
         repairsInFlight = repairsInFlight.filter { ids.contains($0.key) }
         repairExcluded = repairExcluded.filter { ids.contains($0.key) }
         guard !repairable.isEmpty else { return }
-        let failing = Self.failingProviders(in: market)
+        let failing = Self.failingProviders(in: market, parameters: parameters)
         // Planned per file, and only for a file this peer is to repair now: each plan sorts the providers.
         var plans: [Key256: [Key256: MarketCandidate]] = [:]
         for agreement in repairable {
@@ -148,7 +156,8 @@ extension MarketAgent {
             repairSeen[agreement.id] = seen
             guard repairsInFlight[agreement.id] == nil else { continue }
             if let tried = repairTried[agreement.id], height < tried + config.repairFallbackBlocks { continue }
-            guard let position = Self.repairPosition(of: local, for: agreement, in: market, failing: failing),
+            guard let position = Self.repairPosition(
+                of: local, for: agreement, in: market, parameters: parameters, failing: failing),
                 height >= seen + Self.repairDelay(position: position, fallbackBlocks: config.repairFallbackBlocks)
             else { continue }
             let candidates = market.providers.keys.count { $0 != agreement.provider && !failing.contains($0) }

@@ -22,7 +22,7 @@ import CairnWire
 public struct MarketAgent: Sendable {
     /// What a submission was for.
     public enum Purpose: Hashable, Sendable {
-        case faucet, register
+        case faucet, register, checkIn
         case proofs(epoch: UInt64)
     }
 
@@ -50,6 +50,12 @@ public struct MarketAgent: Sendable {
         var parameters: MarketParameters?
         /// The proofs transactions, once submitted.
         var posted: [Pending] = []
+        /// Agreements whose proofs went out in those transactions.
+        var postedIDs: Set<Key256> = []
+        /// The window closes within two blocks: proofs go out as they come, without waiting for the rest.
+        var closing = false
+        /// The challenges left unproved have been logged.
+        var warned = false
 
         var isGathering: Bool { !waitingDescriptor.isEmpty || !queue.isEmpty || !reading.isEmpty }
     }
@@ -60,6 +66,8 @@ public struct MarketAgent: Sendable {
         var holders: [PeerInfo] = []
         var keepers: [PeerInfo]?
         var cursor = 0
+        /// Keepers asked and not answered yet.
+        var inFlight = 0
     }
 
     /// Store tickets of the agent carry this bit, so that they never meet the provider machine's.
@@ -71,6 +79,8 @@ public struct MarketAgent: Sendable {
     public let address: String
     var registration: Pending?
     var registeredLogged = false
+    /// The check-in submitted and not yet seen committed (`checkIn`).
+    var checkInPending: Pending?
     var round: ProofRound?
     /// Each agreement's slot shard IDs in segment order, checked against its slot root.
     var slotShards: [Key256: [ShardID]] = [:]
@@ -100,7 +110,7 @@ public struct MarketAgent: Sendable {
 
     /// Hashes of this agent's transactions that may still be in the mempool: `committed` is told which are.
     public var outstanding: [Key256] {
-        ([registration?.hash] + (round?.posted.map(\.hash) ?? [])).compactMap { $0 }
+        ([registration?.hash, checkInPending?.hash] + (round?.posted.map(\.hash) ?? [])).compactMap { $0 }
     }
 
     // MARK: - Blocks
@@ -119,6 +129,7 @@ public struct MarketAgent: Sendable {
                      inMempool: inMempool)
         }
         prove(height: height, market: market, chain: chain, parameters: parameters, inMempool: inMempool)
+        checkIn(height: height, market: market, parameters: parameters, inMempool: inMempool)
         prefetchDescriptors(market: market)
         if config.selfRepair { planRepairs(height: height, market: market, parameters: parameters) }
     }
@@ -139,6 +150,7 @@ public struct MarketAgent: Sendable {
         let pending = Pending(purpose: purpose, hash: hash, height: height)
         switch purpose {
         case .faucet, .register: registration = pending
+        case .checkIn: checkInPending = pending
         case .proofs: round?.posted.append(pending)
         }
     }
@@ -169,6 +181,7 @@ public struct MarketAgent: Sendable {
         switch purpose {
         case .faucet: "faucet"
         case .register: "provider registration"
+        case .checkIn: "check-in"
         case .proofs(let epoch): "proofs (epoch \(epoch))"
         }
     }

@@ -38,14 +38,15 @@ public enum PutMarketPlan: Hashable, Sendable {
         return UInt64(segments - 1) * UInt64(parameters.maxShardLength) + UInt64(last)
     }
 
-    /// The registered providers that may take a slot of `slotBytes`: active, staked at least the minimum, with
-    /// that much room left and asking at most `maxPrice`, at an address that parses; nearest `nonce` (XOR of
-    /// their peer ID) first, as the survey orders its candidates.
+    /// The registered providers that may take a slot of `slotBytes`: active, online (`MarketProvider.isOnline`),
+    /// staked at least the minimum, with that much room left and asking at most `maxPrice`, at an address that
+    /// parses; nearest `nonce` (XOR of their peer ID) first, as the survey orders its candidates.
     public static func eligible(
         in state: MarketState, parameters: MarketParameters, slotBytes: UInt64, maxPrice: Amount?, near nonce: Key256
     ) -> [MarketCandidate] {
         state.providers.compactMap { key, provider -> MarketCandidate? in
-            guard provider.status == .active, provider.stake >= parameters.minProviderStake,
+            guard provider.status == .active, provider.isOnline(in: state.epoch, livenessEpochs: parameters.livenessEpochs),
+                provider.stake >= parameters.minProviderStake,
                 provider.freeBytes >= slotBytes, provider.pricePerGiBEpoch <= (maxPrice ?? .max),
                 let address = PeerAddress(parsing: provider.address)
             else { return nil }
@@ -69,7 +70,7 @@ public enum PutMarketPlan: Hashable, Sendable {
             let registered = market.state.providers.count
             var reason = "no agreements: \(registered) registered providers"
             if candidates.count != registered {
-                reason += " (\(candidates.count) active with \(slotBytes) bytes free"
+                reason += " (\(candidates.count) active and online with \(slotBytes) bytes free"
                 if let price = order.maxPricePerGiBEpoch {
                     reason += " at \(price) base units per GiB per epoch or less"
                 }

@@ -18,7 +18,7 @@ import Testing
         for (index, identity) in identities.enumerated() {
             providers[identity.publicKey] = MarketProvider(
                 capacityBytes: 1 << 30, pricePerGiBEpoch: Amount(10_000), stake: parameters.minProviderStake,
-                address: "127.0.0.1:\(4100 + index)")
+                address: "127.0.0.1:\(4100 + index)", lastActiveEpoch: 4)
         }
         var agreements: [Key256: StorageAgreement] = [:]
         for slot in 0..<4 {
@@ -49,17 +49,17 @@ import Testing
 
     @Test func theCountedPositionIsTheSortedOrders() {
         let (market, agreement) = market()
-        let order = MarketAgent.repairCandidates(for: agreement, in: market)
+        let order = MarketAgent.repairCandidates(for: agreement, in: market, parameters: parameters)
         for identity in identities {
             #expect(
-                MarketAgent.repairPosition(of: identity.publicKey, for: agreement, in: market)
+                MarketAgent.repairPosition(of: identity.publicKey, for: agreement, in: market, parameters: parameters)
                     == order.firstIndex(of: identity.publicKey))
         }
     }
 
     @Test func everyPeerComputesTheSameOrderAndTarget() throws {
         let (market, agreement) = market()
-        let order = MarketAgent.repairCandidates(for: agreement, in: market)
+        let order = MarketAgent.repairCandidates(for: agreement, in: market, parameters: parameters)
         #expect(order.count == 7)
         #expect(!order.contains(identities[3].publicKey))
         // The same from a market whose providers were inserted in another order.
@@ -68,7 +68,7 @@ import Testing
             shuffled[key] = market.providers[key]
         }
         let other = MarketState(epoch: 5, epochSeed: .zero, providers: shuffled, agreements: market.agreements)
-        #expect(MarketAgent.repairCandidates(for: agreement, in: other) == order)
+        #expect(MarketAgent.repairCandidates(for: agreement, in: other, parameters: parameters) == order)
         let target = try #require(MarketAgent.newProvider(for: agreement, in: market, parameters: parameters))
         #expect(MarketAgent.newProvider(for: agreement, in: other, parameters: parameters) == target)
         // Never a provider of another slot of the file, nor the failed one.
@@ -84,7 +84,7 @@ import Testing
 
     @Test func theNextCandidateTakesOverAfterTheFallbackBlocks() throws {
         let (market, agreement) = market()
-        let order = MarketAgent.repairCandidates(for: agreement, in: market)
+        let order = MarketAgent.repairCandidates(for: agreement, in: market, parameters: parameters)
         let second = try #require(identities.firstIndex { $0.publicKey == order[1] })
         let third = try #require(identities.firstIndex { $0.publicKey == order[2] })
         var agents = [agent(second), agent(third)]
@@ -106,7 +106,7 @@ import Testing
 
     @Test func aFailedRepairIsTriedAgainAndARepairedSlotIsForgotten() throws {
         var (market, agreement) = market()
-        let order = MarketAgent.repairCandidates(for: agreement, in: market)
+        let order = MarketAgent.repairCandidates(for: agreement, in: market, parameters: parameters)
         let index = try #require(identities.firstIndex { $0.publicKey == order[0] })
         var agent = agent(index)
         let first = try #require(repairs(&agent, height: 10, market: market).first)
@@ -129,7 +129,7 @@ import Testing
     /// block, not after the fallback period.
     @Test func aDeadNewProviderIsReplacedAtTheNextBlock() throws {
         let (market, agreement) = market()
-        let order = MarketAgent.repairCandidates(for: agreement, in: market)
+        let order = MarketAgent.repairCandidates(for: agreement, in: market, parameters: parameters)
         let index = try #require(identities.firstIndex { $0.publicKey == order[0] })
         var agent = agent(index, fallback: 4)
         let first = try #require(repairs(&agent, height: 10, market: market).first)
@@ -144,7 +144,7 @@ import Testing
     /// miss is enough, since a dead provider misses every agreement it holds in the same epoch.
     @Test func providersMissingProofsNeitherRepairNorReceiveTheSlot() throws {
         let (healthy, agreement) = market()
-        let before = MarketAgent.repairCandidates(for: agreement, in: healthy)
+        let before = MarketAgent.repairCandidates(for: agreement, in: healthy, parameters: parameters)
         let target = try #require(MarketAgent.newProvider(for: agreement, in: healthy, parameters: parameters))
         // The first repairer and the first target each miss one epoch of another file's agreement.
         let failing = Set([before[0], target.key])
@@ -159,8 +159,8 @@ import Testing
             agreements[other.id] = other
         }
         let market = MarketState(epoch: 5, epochSeed: .zero, providers: healthy.providers, agreements: agreements)
-        #expect(MarketAgent.failingProviders(in: market) == failing.union([agreement.provider]))
-        let order = MarketAgent.repairCandidates(for: agreement, in: market)
+        #expect(MarketAgent.failingProviders(in: market, parameters: parameters) == failing.union([agreement.provider]))
+        let order = MarketAgent.repairCandidates(for: agreement, in: market, parameters: parameters)
         #expect(order == before.filter { !failing.contains($0) })
         let moved = try #require(MarketAgent.newProvider(for: agreement, in: market, parameters: parameters))
         #expect(!failing.contains(moved.key))
@@ -181,11 +181,29 @@ import Testing
         providers[gone]?.openAgreements = 0
         providers[idle]?.openAgreements = 0
         let market = MarketState(epoch: 5, epochSeed: .zero, providers: providers, agreements: healthy.agreements)
-        let failing = MarketAgent.failingProviders(in: market)
+        let failing = MarketAgent.failingProviders(in: market, parameters: parameters)
         #expect(failing.contains(gone))
         #expect(!failing.contains(idle))
-        #expect(!MarketAgent.repairCandidates(for: agreement, in: market).contains(gone))
+        #expect(!MarketAgent.repairCandidates(for: agreement, in: market, parameters: parameters).contains(gone))
         #expect(MarketAgent.newProvider(for: agreement, in: market, parameters: parameters)?.key != gone)
+    }
+
+    /// A provider silent on chain for more than `livenessEpochs` (one that left without ever holding an
+    /// agreement misses no proof) is neither a repairer nor a target; it comes back once it checks in.
+    @Test func anOfflineProviderIsNeitherRepairerNorTarget() throws {
+        let (healthy, agreement) = market()
+        let nearest = MarketAgent.repairCandidates(for: agreement, in: healthy, parameters: parameters)[0]
+        let target = try #require(MarketAgent.newProvider(for: agreement, in: healthy, parameters: parameters))
+        var providers = healthy.providers
+        for key in [nearest, target.key] { providers[key]?.lastActiveEpoch = 1 }
+        let market = MarketState(epoch: 5, epochSeed: .zero, providers: providers, agreements: healthy.agreements)
+        #expect(MarketAgent.failingProviders(in: market, parameters: parameters).isSuperset(of: [nearest, target.key]))
+        #expect(!MarketAgent.repairCandidates(for: agreement, in: market, parameters: parameters).contains(nearest))
+        let moved = try #require(MarketAgent.newProvider(for: agreement, in: market, parameters: parameters))
+        #expect(moved.key != target.key && moved.key != nearest)
+        providers[nearest]?.lastActiveEpoch = 2
+        let back = MarketState(epoch: 5, epochSeed: .zero, providers: providers, agreements: healthy.agreements)
+        #expect(MarketAgent.repairCandidates(for: agreement, in: back, parameters: parameters)[0] == nearest)
     }
 
     /// Two slots of one file repairable at once (two of its providers died together): every peer plans them onto
@@ -198,7 +216,7 @@ import Testing
         second.consecutiveMisses = 2
         agreements[second.id] = second
         let market = MarketState(epoch: 5, epochSeed: .zero, providers: one.providers, agreements: agreements)
-        let failing = MarketAgent.failingProviders(in: market)
+        let failing = MarketAgent.failingProviders(in: market, parameters: parameters)
         let planned = MarketAgent.plannedTargets(
             market.repairable, in: market, parameters: parameters, failing: failing)
         let first = try #require(planned[second.id])
@@ -207,7 +225,7 @@ import Testing
         #expect(first == MarketAgent.newProvider(for: second, in: market, parameters: parameters), "lower slot first")
         // And each slot's first repairer sends it there.
         for repairable in [second, agreement] {
-            let order = MarketAgent.repairCandidates(for: repairable, in: market)
+            let order = MarketAgent.repairCandidates(for: repairable, in: market, parameters: parameters)
             let index = try #require(identities.firstIndex { $0.publicKey == order[0] })
             var agent = agent(index)
             let jobs = repairs(&agent, height: 100, market: market)

@@ -151,6 +151,35 @@ import Testing
         #expect(step(&agent, state).map(\.0) == [.faucet])
     }
 
+    /// A provider with nothing to prove checks in (fee-free) in the last epoch it is sure to be online, after that
+    /// epoch's proof window, once; committed, it stays online block after block with one check-in every
+    /// `livenessEpochs − 1` epochs (one epoch of margin for the check-in to commit).
+    @Test func aProviderWithNothingToProveChecksInBeforeItGoesOffline() throws {
+        var state = try LedgerState.genesis(params)
+        var agent = agent()
+        var checkIns: [UInt64] = []
+        for _ in 0..<80 {
+            var include: [SignedTransaction] = []
+            for (purpose, tx) in step(&agent, state) {
+                if purpose == .checkIn {
+                    #expect(rules.minimumFee(for: tx.transaction.kind) == .zero, "a check-in is free")
+                    checkIns.append(MarketState.of(state).epoch)
+                    // Still pending in the mempool at the next block: not sent twice.
+                    #expect(step(&agent, state, inMempool: [tx.hash]).isEmpty)
+                }
+                include.append(tx)
+            }
+            commit(include, on: &state)
+            let market = MarketState.of(state)
+            if let record = market.providers[provider.publicKey] {
+                #expect(record.isOnline(in: market.epoch, livenessEpochs: self.market.livenessEpochs))
+            }
+        }
+        // Registered in epoch 1, then online through 80 blocks (20 epochs of 4) on a check-in every 2 epochs.
+        #expect(checkIns.count >= 8)
+        #expect(zip(checkIns, checkIns.dropFirst()).allSatisfy { $1 - $0 == self.market.livenessEpochs - 1 })
+    }
+
     // MARK: - Proofs
 
     /// A registered provider (p), an agreement for every slot of `file` held by p, and the state at the first
@@ -179,9 +208,11 @@ import Testing
     }
 
     /// Carries the agent's effects out against `file`: the descriptor from one keeper, shard proofs from
-    /// `stored` (slot → present); returns the proofs transactions it submitted.
+    /// `stored` (slot → present; a read of a `silent` slot never comes back); returns the proofs transactions it
+    /// submitted.
     func serve(
-        _ agent: inout MarketAgent, _ file: AgentTestFile, stored: Set<Int>, state: LedgerState
+        _ agent: inout MarketAgent, _ file: AgentTestFile, stored: Set<Int>, silent: Set<Int> = [],
+        state: LedgerState
     ) -> (txs: [SignedTransaction], logs: [PeerLogEntry]) {
         var txs: [SignedTransaction] = []
         var logs: [PeerLogEntry] = []
@@ -200,6 +231,7 @@ import Testing
                     agent.descriptorAnswered(fileID, bytes: file.descriptor.encoded())
                 case .prove(let ticket, let shard, let leaf):
                     let (segment, slot) = file.locate(shard)!
+                    if silent.contains(slot) { continue }
                     if stored.contains(slot) {
                         let (bytes, path) = file.shards[segment][slot].withUnsafeBytes {
                             ShardCommitment.proof(leaf: leaf, of: $0)!
@@ -282,6 +314,27 @@ import Testing
         #expect(!challenged.contains { if case .lookUp = $0 { true } else { false } }, "\(challenged)")
         let proofs = challenged.filter { if case .prove = $0 { true } else { false } }
         #expect(proofs.count == file.descriptor.parameters.n)
+    }
+
+    /// A read that does not come back holds the batch only until two blocks before the window closes: then the
+    /// other proofs go, so that one slow shard does not cost the provider every agreement's epoch.
+    @Test func proofsGoWithoutAStragglerBeforeTheWindowCloses() throws {
+        let file = try AgentTestFile.make()
+        var agent = agent()
+        var state = try challengedState(file, agent: &agent)
+        let n = file.descriptor.parameters.n
+        agent.committed(height: state.height, ledger: state, chain: params, caughtUp: true, inMempool: [])
+        var (txs, _) = serve(&agent, file, stored: Set(0..<n), silent: [0], state: state)
+        #expect(txs.isEmpty, "still gathering with the window open")
+        commit([], on: &state)
+        agent.committed(height: state.height, ledger: state, chain: params, caughtUp: true, inMempool: [])
+        (txs, _) = serve(&agent, file, stored: Set(0..<n), silent: [0], state: state)
+        #expect(txs.count == 1)
+        commit(txs, on: &state)
+        #expect(MarketState.of(state).provedThisEpoch.count == n - 1)
+        agent.committed(
+            height: state.height, ledger: state, chain: params, caughtUp: true, inMempool: Set(txs.map(\.hash)))
+        #expect(!agent.takeEffects().contains { if case .submit = $0 { true } else { false } }, "posted once")
     }
 
     @Test func aMissingShardGivesNoProofAndAWarning() throws {

@@ -32,5 +32,8 @@ extension MarketParameters {
         guard defaultDurationEpochs >= 1, defaultDurationEpochs <= 1_000_000 else {
             throw bad("default_duration_epochs", "\(defaultDurationEpochs) must be 1…1000000")
         }
+        guard livenessEpochs >= 1, livenessEpochs <= 1_000_000 else {
+            throw bad("liveness_epochs", "\(livenessEpochs) must be 1…1000000")
+        }
     }
 }

@@ -43,6 +43,13 @@ public struct MarketParameters: Hashable, Sendable, Codable {
     public var proofSamplePerProvider: UInt32
     /// Epochs an agreement runs when its opener does not say, at least 1.
     public var defaultDurationEpochs: UInt64
+    /// Epochs a registered provider stays online without a transaction of its own committing (register, update,
+    /// proofs or a check-in, `MarketProvider.lastActiveEpoch`), at least 1: after that it is offline, and peers
+    /// leave it out of new agreements and of repairs (as the repairer and as the new home of a slot). A provider
+    /// that leaves the network stays registered with its stake; without this, one that never held an agreement
+    /// would never miss a proof, and would head repair orders and be chosen for slots long after it left (Storj
+    /// leaves out nodes that stop checking in the same way). Local network: 3.
+    public var livenessEpochs: UInt64
 
     /// The codec's hard bound on `maxProofsPerTx`.
     public static let maxProofsLimit: UInt32 = 4_096
@@ -50,7 +57,8 @@ public struct MarketParameters: Hashable, Sendable, Codable {
     public init(
         epochBlocks: UInt64, proofWindowBlocks: UInt64, freeAllowanceBytes: UInt64, minProviderStake: Amount,
         proposerFeePerMille: UInt64, repairFeePerMille: UInt64, missesBeforeRepair: UInt64, penaltyBase: Amount,
-        penaltyCap: Amount, maxProofsPerTx: UInt32, proofSamplePerProvider: UInt32, defaultDurationEpochs: UInt64
+        penaltyCap: Amount, maxProofsPerTx: UInt32, proofSamplePerProvider: UInt32, defaultDurationEpochs: UInt64,
+        livenessEpochs: UInt64 = 3
     ) {
         self.epochBlocks = epochBlocks
         self.proofWindowBlocks = proofWindowBlocks
@@ -64,17 +72,19 @@ public struct MarketParameters: Hashable, Sendable, Codable {
         self.maxProofsPerTx = maxProofsPerTx
         self.proofSamplePerProvider = proofSamplePerProvider
         self.defaultDurationEpochs = defaultDurationEpochs
+        self.livenessEpochs = livenessEpochs
     }
 
     /// The local test network's market (6 decimals: 1 CRN = 10⁶ base units): 10-block epochs with an 8-block
     /// proof window, 64 MiB free per provider, 100 CRN of stake, 1 % to the proposer, 5 % to the repairer,
     /// repair after 2 misses, penalties of 1, 2, 4, … CRN up to 16 CRN, 4,096 proofs per transaction at most,
-    /// 128 agreements per provider audited each epoch, agreements of 100 epochs by default.
+    /// 128 agreements per provider audited each epoch, agreements of 100 epochs by default, providers offline after
+    /// 3 epochs without a transaction.
     public static let localNetwork = MarketParameters(
         epochBlocks: 10, proofWindowBlocks: 8, freeAllowanceBytes: 64 << 20, minProviderStake: Amount(100_000_000),
         proposerFeePerMille: 10, repairFeePerMille: 50, missesBeforeRepair: 2, penaltyBase: Amount(1_000_000),
         penaltyCap: Amount(16_000_000), maxProofsPerTx: 4_096, proofSamplePerProvider: 128,
-        defaultDurationEpochs: 100)
+        defaultDurationEpochs: 100, livenessEpochs: 3)
 
     enum CodingKeys: String, CodingKey {
         case epochBlocks = "epoch_blocks"
@@ -89,5 +99,6 @@ public struct MarketParameters: Hashable, Sendable, Codable {
         case maxProofsPerTx = "max_proofs_per_tx"
         case proofSamplePerProvider = "proof_sample_per_provider"
         case defaultDurationEpochs = "default_duration_epochs"
+        case livenessEpochs = "liveness_epochs"
     }
 }

@@ -35,8 +35,8 @@ public struct FileLocation: Sendable {
 /// Finding a file, as a machine with no I/O: one lookup of the file ID finds the keepers of its descriptor,
 /// placement records and grants; then the descriptor (unless this peer has it), the placement records and the
 /// grant are asked for at once, so that a file is located in one round trip after the lookup. The descriptor
-/// is asked of the keepers one after another (10 s each) until a copy matches the ID and the owner's signature;
-/// the grant likewise; the placement records of the first n−k+3 keepers (this peer included) are merged,
+/// is asked of `descriptorAsks` keepers at once (10 s each), the next asked as each fails, until a copy matches
+/// the ID and the owner's signature; the grant of one keeper after another; the placement records of the first n−k+3 keepers (this peer included) are merged,
 /// newest per position. Until the descriptor gives n and k, the placement is asked of as many keepers as the
 /// largest code allowed by default needs (`defaultPlacementAsks`), and of more once it says so.
 struct LocateOperation: OwnerOperation {
@@ -47,6 +47,10 @@ struct LocateOperation: OwnerOperation {
     static let blobTimeout: Duration = .seconds(10)
     /// Keepers asked for placement records before the descriptor is known: n−k+3 for the default 4-of-8 code.
     static let defaultPlacementAsks = 7
+    /// Keepers asked for the descriptor at once: asked one after another, every keeper that has left cost the
+    /// locate 10 s, and the self-repairs of `cairn sim storage` lost files while they waited. Any keeper's copy
+    /// will do (it is checked against the file ID), so a few more small requests buy that time back.
+    static let descriptorAsks = 3
 
     let id: CommandID
     let order: LocateOrder
@@ -58,7 +62,10 @@ struct LocateOperation: OwnerOperation {
     var descriptor: Descriptor?
     /// Next keeper to ask for the descriptor or the grant.
     var descriptorCursor = 0
-    var descriptorPending = false
+    /// Descriptor requests not answered yet.
+    var descriptorInFlight = 0
+    /// Whether the locate still waits for the descriptor.
+    var descriptorPending: Bool { descriptor == nil && descriptorInFlight > 0 }
     var grantCursor = 0
     var grant: AccessGrant?
     var grantPending = false
@@ -96,18 +103,18 @@ struct LocateOperation: OwnerOperation {
         settle()
     }
 
+    /// Asks keepers not asked yet until `descriptorAsks` are out; fails once every keeper has failed.
     private mutating func askNextForDescriptor() {
-        guard descriptorCursor < keepers.count else {
-            descriptorPending = false
-            return finish(.failure(.descriptorNotFound(order.fileID)))
+        while descriptorInFlight < Self.descriptorAsks, descriptorCursor < keepers.count {
+            let keeper = descriptorCursor
+            descriptorCursor += 1
+            descriptorInFlight += 1
+            effects.append(
+                .send(
+                    .getBlob(kind: .descriptor, key: order.fileID), to: keepers[keeper],
+                    .locate(.descriptor(keeper: keeper)), timeout: Self.blobTimeout))
         }
-        let keeper = keepers[descriptorCursor]
-        descriptorCursor += 1
-        descriptorPending = true
-        effects.append(
-            .send(
-                .getBlob(kind: .descriptor, key: order.fileID), to: keeper, .locate(.descriptor),
-                timeout: Self.blobTimeout))
+        if descriptorInFlight == 0 { finish(.failure(.descriptorNotFound(order.fileID))) }
     }
 
     /// Asks the keepers not asked yet for placement records, up to n−k+3 of them (this peer included).
@@ -130,9 +137,10 @@ struct LocateOperation: OwnerOperation {
     mutating func answered(_ step: LocateStep, response: Response?) {
         guard case .fetching = phase else { return }
         switch step {
-        case .descriptor:
-            guard descriptorPending else { return }
-            descriptorPending = false
+        case .descriptor(let keeper):
+            guard descriptorInFlight > 0 else { return }
+            descriptorInFlight -= 1
+            guard descriptor == nil else { return }
             if case .storage(.blob(let bytes?))? = response {
                 let raw = Array(bytes.readableBytesView)
                 if SHA256.hash(raw) == order.fileID, let found = try? Descriptor(decoding: raw),
@@ -143,7 +151,7 @@ struct LocateOperation: OwnerOperation {
                     if found.owner == owner { grantPending = false }
                     return settle()
                 }
-                warnUnchecked(keepers[descriptorCursor - 1])
+                warnUnchecked(keepers[keeper])
             }
             askNextForDescriptor()
         case .grant:
@@ -220,5 +228,7 @@ struct LocateOperation: OwnerOperation {
 
 /// Which blob a locate request asked for.
 enum LocateStep: Hashable, Sendable {
-    case descriptor, grant, placement
+    /// The descriptor, from `keepers[keeper]`.
+    case descriptor(keeper: Int)
+    case grant, placement
 }

@@ -49,8 +49,8 @@ enum OwnerRequest: Hashable, Sendable {
     case probe(holder: PeerID)
     /// A proof of storage for challenge `challenge` of an audit.
     case audit(challenge: Int)
-    /// A repair's source shard `slot` of the segment being rebuilt.
-    case repairFetch(slot: Int)
+    /// A repair's source shard `slot` of segment `segment`.
+    case repairFetch(segment: Int, slot: Int)
     /// A rebuilt shard offered to a provider.
     case repairPlace
     /// The adoption of rebuilt shards by new holder number `holder`.

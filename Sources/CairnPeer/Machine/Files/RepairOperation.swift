@@ -57,9 +57,9 @@ public struct RepairSummary: Sendable {
 /// A repair, as a machine with no I/O (issue 7, item 6). The `RepairPlan` says which positions to rebuild
 /// from which; this decides the rest:
 /// 1. survey the providers near the file nonce for room (as a put does), minus every holder found wanting;
-/// 2. per segment, fetch k shards (the plan's sources first, then other healthy ones; one at a time, 30 s
-///    each) and hand them to the driver, which verifies them, rebuilds the missing shards (Reed–Solomon over
-///    the ciphertext: no key) and hands those back;
+/// 2. per segment, fetch k shards (the plan's sources first, then other healthy ones; k + `fetchHedge` at
+///    once, 30 s each, the next asked as each fails) and hand the first k to the driver, which verifies them,
+///    rebuilds the missing shards (Reed–Solomon over the ciphertext: no key) and hands those back;
 /// 3. place each rebuilt shard on the first provider of `RepairPlan.targets` that takes it (30 s each), never
 ///    on one that holds anything else of the segment;
 /// 4. have each new holder adopt its shards (it checks the owner-signed descriptor names them) and sign its
@@ -70,6 +70,11 @@ struct RepairOperation: OwnerOperation {
     }
 
     static let timeout: Duration = .seconds(30)
+    /// Source shards asked beyond the k needed, so that a holder that is gone or slow costs no timeout while
+    /// another has the shard (Storj's repairer likewise downloads more pieces than it needs and keeps the
+    /// first k). Asked one at a time, a repair with one dead source among its first k took 30 s a segment, and
+    /// in `cairn sim storage` files were lost while their repairs waited.
+    static let fetchHedge = 2
 
     let id: CommandID
     let order: RepairOrder
@@ -87,6 +92,8 @@ struct RepairOperation: OwnerOperation {
     var work = 0
     var sourceOrder: [Int] = []
     var sourceCursor = 0
+    /// Slots of the current segment asked for and not answered yet.
+    var fetching: Set<Int> = []
     var fetched: [Int: ByteBuffer] = [:]
     var rebuilt: [Int: ByteBuffer] = [:]
     var targetCursor = 0
@@ -164,6 +171,7 @@ struct RepairOperation: OwnerOperation {
         sourceOrder =
             segment.sources + states.indices.filter { states[$0] == .healthy && !segment.sources.contains($0) }
         sourceCursor = 0
+        fetching = []
         fetched = [:]
         phase = .fetching
         fetchNext()
@@ -180,15 +188,19 @@ struct RepairOperation: OwnerOperation {
                         segment: segment, slots: Array(slots), shards: slots.map { fetched[$0]! },
                         targets: plan.work[work].targets)))
         }
-        while sourceCursor < sourceOrder.count {
+        while fetched.count + fetching.count < k + Self.fetchHedge, sourceCursor < sourceOrder.count {
             let slot = sourceOrder[sourceCursor]
             sourceCursor += 1
-            guard let info = order.holders[layout.segments[segment].holders[slot]] else { continue }
-            return effects.append(
+            guard fetched[slot] == nil, let info = order.holders[layout.segments[segment].holders[slot]] else {
+                continue
+            }
+            fetching.insert(slot)
+            effects.append(
                 .send(
                     .getShard(id: layout.segments[segment].shardIDs[slot]), to: info,
-                    .repairFetch(slot: slot), timeout: Self.timeout))
+                    .repairFetch(segment: segment, slot: slot), timeout: Self.timeout))
         }
+        guard fetching.isEmpty else { return }
         fail(
             .unavailable(
                 segment: segment,
@@ -196,10 +208,12 @@ struct RepairOperation: OwnerOperation {
                     + "it could be fetched"))
     }
 
-    mutating func fetchAnswered(slot: Int, response: Response?) {
-        guard case .fetching = phase else { return }
+    /// A source shard came (or did not). One that comes after k others is kept too: it stands in if the driver
+    /// rejects one of them.
+    mutating func fetchAnswered(segment: Int, slot: Int, response: Response?) {
+        guard work < plan.work.count, segment == plan.work[work].segment, fetching.remove(slot) != nil else { return }
         if case .storage(.shard(let bytes))? = response { fetched[slot] = bytes }
-        fetchNext()
+        if case .fetching = phase { fetchNext() }
     }
 
     /// The driver found `slots` corrupt: other holders are asked.
