@@ -29,11 +29,13 @@ public struct PublicKey: Hashable, Sendable {
     public func verify(signature: [UInt8], message: [UInt8]) -> Bool {
         guard signature.count == PublicKey.signatureByteCount else { return false }
         return SignatureMemo.verify(key: bytes, signature: signature, message: message) {
-            verifyUncached(signature: signature, message: message)
+            verifyWithoutMemo(signature: signature, message: message)
         }
     }
 
-    private func verifyUncached(signature: [UInt8], message: [UInt8]) -> Bool {
+    /// libsodium's verification, never the memo's.
+    func verifyWithoutMemo(signature: [UInt8], message: [UInt8]) -> Bool {
+        guard signature.count == PublicKey.signatureByteCount else { return false }
         Sodium.ensureReady()
         return signature.withUnsafeBufferPointer { sig in
             message.withUnsafeBufferPointer { msg in

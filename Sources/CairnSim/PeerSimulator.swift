@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import CairnChain
 import CairnDHT
 import NIOCore
@@ -53,9 +58,11 @@ public struct PeerSimulator {
     var chainBlocks: [Int: [StoredBlock]] = [:]
     var chainSigned: [Int: [UInt8]] = [:]
     /// Block bodies and commits as the peers store them, one copy each: a thousand peers storing the same
-    /// block (and, after sync, the same commit) share its bytes, as they would not on separate disks.
+    /// block (and, after sync, the same commit) share its bytes, as they would not on separate disks. Commits
+    /// are kept by block hash, the few distinct ones of a block side by side, and compared with `memcmp`: a
+    /// `Set<[UInt8]>` fed the hasher their 6 KB one byte at a time, for every peer storing every block.
     var internedBodies: [Key256: [UInt8]] = [:]
-    var internedCommits: Set<[UInt8]> = []
+    var internedCommits: [Key256: [[UInt8]]] = [:]
     /// Every commit the peers observed, checked for safety as it happens (the chain simulation sets it).
     var chainLog: ChainCommitLog?
     /// The byzantine validators' extra messages (the chain simulation sets it).
@@ -288,13 +295,24 @@ public struct PeerSimulator {
     /// `block` with its body and commit shared with the other peers that stored the same bytes.
     mutating func intern(_ block: StoredBlock) -> StoredBlock {
         var block = block
-        if let body = internedBodies[block.hash], body == block.body {
+        if let body = internedBodies[block.hash], Self.sameBytes(body, block.body) {
             block.body = body
         } else {
             internedBodies[block.hash] = block.body
         }
-        block.commit = internedCommits.insert(block.commit).memberAfterInsert
+        if let shared = internedCommits[block.hash]?.first(where: { Self.sameBytes($0, block.commit) }) {
+            block.commit = shared
+        } else {
+            internedCommits[block.hash, default: []].append(block.commit)
+        }
         return block
+    }
+
+    static func sameBytes(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        guard a.count == b.count else { return false }
+        return a.withUnsafeBytes { x in
+            b.withUnsafeBytes { y in x.count == 0 || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0 }
+        }
     }
 }
 

@@ -123,22 +123,30 @@ extension TendermintMachine {
     /// Line 49: upon ⟨PROPOSAL, h_p, r, v, ∗⟩ from proposer(h_p, r) AND 2f+1 ⟨PRECOMMIT, h_p, r, id(v)⟩ while
     /// decision_p[h_p] = nil: if valid(v), decide v. Any round r, not only the current one.
     private mutating func ruleDecide() -> Bool {
+        // The lowest such round, found without sorting the table: the rules run after every vote.
         let quorum = current.validators.quorum
-        for (round, precommits) in current.precommits.sorted(by: { $0.key < $1.key }) {
+        var decided: (round: Round, hash: Key256)?
+        for (round, precommits) in current.precommits where decided.map({ round < $0.round }) ?? true {
             guard let value = precommits.value(withPowerAtLeast: quorum), let hash = value,
                 let proposal = current.proposals[round], proposal.valid, proposal.blockHash == hash
             else { continue }
-            decide(Commit(height: current.height, blockHash: hash, precommits: precommits))
-            return true
+            decided = (round, hash)
         }
-        return false
+        guard let decided, let precommits = current.precommits[decided.round] else { return false }
+        decide(Commit(height: current.height, blockHash: decided.hash, precommits: precommits))
+        return true
     }
 
     /// Line 55: upon f+1 ⟨∗, h_p, round, ∗, ∗⟩ with round > round_p: StartRound(round) (the highest such round).
     private mutating func ruleRoundSkip(now: Instant) -> Bool {
+        // Rounds ahead are rare: the tables are scanned for one before any set is built.
+        let round = current.round
+        let ahead = current.prevotes.keys.contains { $0 > round } || current.precommits.keys.contains { $0 > round }
+            || current.proposals.keys.contains { $0 > round }
+        guard ahead else { return false }
         let rounds = Set(current.prevotes.keys).union(current.precommits.keys).union(current.proposals.keys)
         let threshold = current.validators.oneThirdPlus
-        guard let target = rounds.filter({ $0 > current.round && current.powerSeen(in: $0) >= threshold }).max()
+        guard let target = rounds.filter({ $0 > round && current.powerSeen(in: $0) >= threshold }).max()
         else { return false }
         startRound(target, now: now)
         return true

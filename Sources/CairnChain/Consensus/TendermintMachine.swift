@@ -199,7 +199,10 @@ public struct TendermintMachine: Sendable {
     }
 
     mutating func takeActions() -> [ConsensusAction] {
-        defer { actions.removeAll(keepingCapacity: true) }
+        // Most events ask for nothing: no buffer then. Otherwise the buffer goes to the caller whole; emptying
+        // it while the caller still shares it, "keeping capacity", allocated a new one on every event.
+        guard !actions.isEmpty else { return [] }
+        defer { actions = [] }
         return actions
     }
 

@@ -153,7 +153,10 @@ public struct ChainMachine: Sendable {
 
     /// Drains the pending actions, oldest first.
     public mutating func takeActions() -> [ChainAction] {
-        defer { actions.removeAll(keepingCapacity: true) }
+        // Most events ask for nothing: no buffer then. Otherwise the buffer goes to the caller whole; emptying
+        // it while the caller still shares it, "keeping capacity", allocated a new one on every event.
+        guard !actions.isEmpty else { return [] }
+        defer { actions = [] }
         return actions
     }
 

@@ -57,6 +57,28 @@ import Testing
         }
     }
 
+    /// As under the simulator: a commit remembered as valid says nothing for one with an altered signature, nor
+    /// for the same commit against another chain or validator set.
+    @Test func withTheMemoOnAForgedCommitIsStillRefused() throws {
+        SignatureMemo.enable()
+        let good = commit(signers: [0, 1])
+        try good.verify(chainID: Fixture.chain, validators: set)
+        try good.verify(chainID: Fixture.chain, validators: set)
+        var signatures = good.signatures
+        var bytes = signatures[0].signature
+        bytes[0] ^= 1
+        signatures[0] = Commit.Signature(validatorIndex: 0, signature: bytes)
+        let forged = Commit(height: 7, round: 2, blockHash: x, signatures: signatures)
+        #expect(throws: CommitError.badSignature(index: 0)) {
+            try forged.verify(chainID: Fixture.chain, validators: set)
+        }
+        #expect(throws: CommitError.badSignature(index: 0)) {
+            try good.verify(chainID: Fixture.otherChain, validators: set)
+        }
+        let reordered = Fixture.set(ids, powers: [1, 2, 4, 5])
+        #expect(throws: CommitError.self) { try good.verify(chainID: Fixture.chain, validators: reordered) }
+    }
+
     @Test func duplicateSignerIsRefused() {
         let good = commit(signers: [0, 2])
         let doubled = Commit(height: 7, round: 2, blockHash: x, signatures: good.signatures + [good.signatures[1]])
