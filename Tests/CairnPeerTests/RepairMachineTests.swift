@@ -8,6 +8,13 @@ import Testing
 /// A repair through the peer machine, event by event: sources fetched and replaced when corrupt, the rebuilt
 /// shard placed on a provider that holds nothing of the segment (past one that is full), adopted, published.
 @Suite struct RepairMachineTests {
+    /// The fixture's one-segment file with shard 7 missing and the rest healthy.
+    static func orderWithSlot7Missing(_ file: GetMachineTests.Fixture) -> RepairOrder {
+        var states = [[PositionState]](repeating: .init(repeating: .healthy, count: 8), count: 1)
+        states[0][7] = .missing
+        return RepairOrder(layout: file.layout, holders: file.holders, states: states)
+    }
+
     @Test func aMissingShardIsRebuiltOntoANewProviderAndPublished() throws {
         let file = try GetMachineTests.Fixture()
         let adopter = Identity.generate()
@@ -28,9 +35,7 @@ import Testing
             default: return nil
             }
         }
-        var states = [[PositionState]](repeating: .init(repeating: .healthy, count: 8), count: 1)
-        states[0][7] = .missing
-        let order = RepairOrder(layout: file.layout, holders: file.holders, states: states)
+        let order = Self.orderWithSlot7Missing(file)
         guard case .repairSources(let sources)? = network.command(1, .startRepair(order)) else {
             Issue.record("no sources: \(network.delivered)")
             return
@@ -75,9 +80,7 @@ import Testing
             default: return nil
             }
         }
-        var states = [[PositionState]](repeating: .init(repeating: .healthy, count: 8), count: 1)
-        states[0][7] = .missing
-        let order = RepairOrder(layout: file.layout, holders: file.holders, states: states)
+        let order = Self.orderWithSlot7Missing(file)
         guard case .repairSources(let sources)? = network.command(1, .startRepair(order)) else {
             Issue.record("no sources without waiting for the silent holder: \(network.delivered)")
             return
