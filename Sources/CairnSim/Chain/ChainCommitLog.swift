@@ -16,7 +16,8 @@ struct ChainCommitLog {
     private(set) var firsts: [(hash: Key256, time: Int64)] = []
     /// Honest commits of a block other than the first honest commit of its height.
     private(set) var violations = 0
-    /// Peers that committed the target height.
+    /// Honest peers that committed the target height (a byzantine validator gone silent cannot even ask for
+    /// the blocks it missed: the run does not wait for adversaries).
     private(set) var reachedTarget = 0
 
     init(honest: [Bool], target: Height) {
@@ -27,7 +28,7 @@ struct ChainCommitLog {
 
     mutating func committed(node: Int, height: Height, hash: Key256, at time: Int64) {
         if height > heights[node] {
-            if heights[node] < target && height >= target { reachedTarget += 1 }
+            if honest[node], heights[node] < target && height >= target { reachedTarget += 1 }
             heights[node] = height
         }
         guard honest[node], height >= 1 else { return }

@@ -9,9 +9,10 @@ public struct ChainSimulationReport: Codable, Hashable, Sendable {
     /// Byzantine validators, and the conflicting votes they signed.
     public var byzantineValidators: Int
     public var equivocations: Int
-    /// Peers alive at the end (the crashed ones excluded).
+    /// Honest peers alive at the end (the crashed ones and the byzantine validators excluded: an adversary's
+    /// own height says nothing, and one gone silent cannot even ask for the blocks it missed).
     public var livePeers: Int
-    /// The lowest and highest height a live peer committed by the end.
+    /// The lowest and highest height a live honest peer committed by the end.
     public var committedHeightMin: Int
     public var committedHeightMax: Int
     /// Honest commits of a block other than the one another honest peer committed at that height.
@@ -23,7 +24,7 @@ public struct ChainSimulationReport: Codable, Hashable, Sendable {
     /// Virtual seconds in stretches of more than `ChainSimulationRun.haltThreshold` with no new height committed
     /// anywhere (a healthy chain has none).
     public var haltedSeconds: Double
-    /// Every live peer committed the target height (after the partition healed, when there was one).
+    /// Every live honest peer committed the target height (after the partition healed, when there was one).
     public var recovered: Bool
     /// Requests, responses and announcements sent: the DHT's and the chain's.
     public var messages: Int

@@ -98,7 +98,8 @@ struct ChainSimulationRun {
 
     var log: ChainCommitLog { simulator.chainLog! }
 
-    var live: [Int] { (0..<config.peers).filter { !simulator.network.crashed[$0] } }
+    /// The honest peers alive: the ones BFT's guarantees are about (byzantine validators excluded).
+    var live: [Int] { (0..<config.peers).filter { !simulator.network.crashed[$0] && !byzantine.contains($0) } }
 
     mutating func execute() -> ChainSimulationReport {
         // Every peer joins through peer 0, as in `cairn sim dht`; each runs the chain from its start.

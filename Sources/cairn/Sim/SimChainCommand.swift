@@ -78,7 +78,7 @@ struct SimChainCommand: AsyncParsableCommand {
     static func describe(_ report: ChainSimulationReport, config: ChainSimulationConfig) -> String {
         let fixed = SimulationReportOutput.fixed
         return SimulationReportOutput.table([
-            ("peers", "\(report.peers) (\(report.livePeers) live), \(report.validators) validators"),
+            ("peers", "\(report.peers) (\(report.livePeers) live and honest), \(report.validators) validators"),
             ("target", "height \(report.heights)"),
             ("seed", "\(report.seed)"),
             ("network", "\(fixed(config.latencyMs, 0)) ms base latency, \(fixed(config.lossRate * 100, 1)) % loss"),
@@ -86,7 +86,7 @@ struct SimChainCommand: AsyncParsableCommand {
              report.partition > 0 ? "\(fixed(report.partition * 100, 1)) % of the peers cut off mid-run" : "none"),
             ("byzantine",
              "\(report.byzantineValidators) validators, \(report.equivocations) conflicting votes signed"),
-            ("committed", "heights \(report.committedHeightMin) to \(report.committedHeightMax) on live peers"),
+            ("committed", "heights \(report.committedHeightMin) to \(report.committedHeightMax) on live honest peers"),
             ("safety", "\(report.safetyViolations) violations"),
             ("commit interval", "p50 \(fixed(report.commitMsP50, 0)) ms, p99 \(fixed(report.commitMsP99, 0)) ms (virtual)"),
             ("halted", "\(fixed(report.haltedSeconds, 1)) s with no new block anywhere"),

@@ -56,6 +56,9 @@ import Testing
         #expect(report.equivocations > 0)
         #expect(report.safetyViolations == 0)
         #expect(report.recovered)
+        // The heights are the honest peers': all of them, and all at the same height at the end.
+        #expect(report.livePeers == 19)
+        #expect(report.committedHeightMin == report.committedHeightMax)
     }
 
     @Test func aThirdOfThePowerByzantineIsRefused() {
