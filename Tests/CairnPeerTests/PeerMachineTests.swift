@@ -173,8 +173,10 @@ import Testing
         _ = neighbour.takeActions()
         let gone = contacts[3].id
         #expect(neighbour.dht!.routingTable.contains(gone))
+        // Not `contacts.count`: random IDs put more than k = 20 of the 30 in one bucket now and then.
+        let before = neighbour.dht!.routingTable.count
         neighbour.handle(.announced(.dht(.leaving), from: gone), now: .seconds(2))
         #expect(!neighbour.dht!.routingTable.contains(gone))
-        #expect(neighbour.dht!.routingTable.count == contacts.count - 1, "only the peer that announced it left")
+        #expect(neighbour.dht!.routingTable.count == before - 1, "only the peer that announced it left")
     }
 }
