@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// Everything a memoised verification depends on, kept whole: `SignatureMemo` answers only for inputs equal
 /// byte for byte to ones that verified, so no collision of any hash can make it accept a forgery.
 ///
@@ -25,7 +19,7 @@ public struct SignatureMemoKey: Hashable, Sendable {
     }
 
     public static func == (a: SignatureMemoKey, b: SignatureMemoKey) -> Bool {
-        sameBytes(a.middle, b.middle) && sameBytes(a.head, b.head) && sameBytes(a.tail, b.tail)
+        a.middle.hasSameBytes(as: b.middle) && a.head.hasSameBytes(as: b.head) && a.tail.hasSameBytes(as: b.tail)
     }
 
     public func hash(into hasher: inout Hasher) {
@@ -34,16 +28,6 @@ public struct SignatureMemoKey: Hashable, Sendable {
         hasher.combine(tail.count)
         middle.withUnsafeBytes { bytes in
             hasher.combine(bytes: UnsafeRawBufferPointer(rebasing: bytes.suffix(16)))
-        }
-    }
-
-    /// `memcmp`, which the element-by-element `Array ==` is not.
-    private static func sameBytes(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        guard a.count == b.count else { return false }
-        return a.withUnsafeBytes { x in
-            b.withUnsafeBytes { y in
-                x.count == 0 || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0
-            }
         }
     }
 }

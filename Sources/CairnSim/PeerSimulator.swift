@@ -1,9 +1,5 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import CairnChain
+import CairnCrypto
 import CairnDHT
 import NIOCore
 import CairnPeer
@@ -295,24 +291,17 @@ public struct PeerSimulator {
     /// `block` with its body and commit shared with the other peers that stored the same bytes.
     mutating func intern(_ block: StoredBlock) -> StoredBlock {
         var block = block
-        if let body = internedBodies[block.hash], Self.sameBytes(body, block.body) {
+        if let body = internedBodies[block.hash], body.hasSameBytes(as: block.body) {
             block.body = body
         } else {
             internedBodies[block.hash] = block.body
         }
-        if let shared = internedCommits[block.hash]?.first(where: { Self.sameBytes($0, block.commit) }) {
+        if let shared = internedCommits[block.hash]?.first(where: { $0.hasSameBytes(as: block.commit) }) {
             block.commit = shared
         } else {
             internedCommits[block.hash, default: []].append(block.commit)
         }
         return block
-    }
-
-    static func sameBytes(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        guard a.count == b.count else { return false }
-        return a.withUnsafeBytes { x in
-            b.withUnsafeBytes { y in x.count == 0 || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0 }
-        }
     }
 }
 
