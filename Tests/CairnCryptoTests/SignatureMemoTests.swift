@@ -14,23 +14,26 @@ struct SignatureMemoTests {
         }
     }
 
-    @Test func aRememberedSignatureIsNotVerifiedAgain() {
+    /// A table, on, that has verified `identity`'s signature of `message` once (counted in `calls`).
+    func rememberingTable(calls: inout Int) -> (SignatureMemoTable, signature: [UInt8]) {
         let table = SignatureMemoTable(capacity: 16)
         table.enable()
         let signature = identity.sign(message)
-        var calls = 0
         #expect(verify(table, signature: signature, message: message, calls: &calls))
+        return (table, signature)
+    }
+
+    @Test func aRememberedSignatureIsNotVerifiedAgain() {
+        var calls = 0
+        let (table, signature) = rememberingTable(calls: &calls)
         #expect(verify(table, signature: signature, message: message, calls: &calls))
         #expect(calls == 1)
         #expect(table.counts.hits == 1 && table.counts.misses == 1)
     }
 
     @Test func aForgedSignatureIsRefusedAfterTheGenuineOneWasRemembered() {
-        let table = SignatureMemoTable(capacity: 16)
-        table.enable()
-        let signature = identity.sign(message)
         var calls = 0
-        #expect(verify(table, signature: signature, message: message, calls: &calls))
+        let (table, signature) = rememberingTable(calls: &calls)
 
         // The hash looks only at the signature's last 16 bytes: an alteration outside them shares the bucket.
         var forged = signature
@@ -46,11 +49,8 @@ struct SignatureMemoTests {
     }
 
     @Test func anotherKeyDoesNotShareTheMemo() {
-        let table = SignatureMemoTable(capacity: 16)
-        table.enable()
-        let signature = identity.sign(message)
         var calls = 0
-        #expect(verify(table, signature: signature, message: message, calls: &calls))
+        let (table, signature) = rememberingTable(calls: &calls)
         let other = Identity.generate().publicKey
         let accepted = table.verify(key: other.bytes, signature: signature, message: message) {
             other.verifyWithoutMemo(signature: signature, message: message)

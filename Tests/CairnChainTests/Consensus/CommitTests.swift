@@ -41,13 +41,17 @@ import Testing
         }
     }
 
-    @Test func forgedSignatureIsRefused() {
-        let good = commit(signers: [0, 1])
+    /// `good` with one bit pattern flipped in one byte of its `index`-th signature.
+    func altered(_ good: Commit, signature index: Int, byte: Int, mask: UInt8) -> Commit {
         var signatures = good.signatures
-        var bytes = signatures[1].signature
-        bytes[10] ^= 0x40
-        signatures[1] = Commit.Signature(validatorIndex: 1, signature: bytes)
-        let forged = Commit(height: 7, round: 2, blockHash: x, signatures: signatures)
+        var bytes = signatures[index].signature
+        bytes[byte] ^= mask
+        signatures[index] = Commit.Signature(validatorIndex: signatures[index].validatorIndex, signature: bytes)
+        return Commit(height: good.height, round: good.round, blockHash: good.blockHash, signatures: signatures)
+    }
+
+    @Test func forgedSignatureIsRefused() {
+        let forged = altered(commit(signers: [0, 1]), signature: 1, byte: 10, mask: 0x40)
         #expect(throws: CommitError.badSignature(index: 1)) {
             try forged.verify(chainID: Fixture.chain, validators: set)
         }
@@ -64,11 +68,7 @@ import Testing
         let good = commit(signers: [0, 1])
         try good.verify(chainID: Fixture.chain, validators: set)
         try good.verify(chainID: Fixture.chain, validators: set)
-        var signatures = good.signatures
-        var bytes = signatures[0].signature
-        bytes[0] ^= 1
-        signatures[0] = Commit.Signature(validatorIndex: 0, signature: bytes)
-        let forged = Commit(height: 7, round: 2, blockHash: x, signatures: signatures)
+        let forged = altered(good, signature: 0, byte: 0, mask: 1)
         #expect(throws: CommitError.badSignature(index: 0)) {
             try forged.verify(chainID: Fixture.chain, validators: set)
         }
