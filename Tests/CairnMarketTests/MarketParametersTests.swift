@@ -10,7 +10,8 @@ import Testing
         for key in [
             "epoch_blocks", "proof_window_blocks", "free_allowance_bytes", "min_provider_stake",
             "proposer_fee_per_mille", "repair_fee_per_mille", "misses_before_repair", "penalty_base",
-            "penalty_cap", "max_proofs_per_tx", "proof_sample_per_provider", "default_duration_epochs", "liveness_epochs",
+            "penalty_cap", "max_proofs_per_tx", "proof_sample_per_provider", "default_duration_epochs",
+            "liveness_epochs",
         ] {
             #expect(text.contains("\"\(key)\""), "\(key)")
         }

@@ -7,13 +7,12 @@ import CairnWire
 /// Self-healing (DESIGN.md §9, issue 9 item 5): which peer rebuilds a repairable slot, when, and onto whom —
 /// decided from the committed market alone, so that every peer decides alike and the simulator runs it too.
 ///
-/// Candidates: every registered provider but the failed one and those missing proofs or offline now (the chain's provider
-/// list is the one set of peers every peer agrees on; a keeper's routing table is not), in
+/// Candidates: every registered provider but the failed one and those missing proofs or offline now (the
+/// chain's provider list is the one set of peers every peer agrees on; a keeper's routing table is not), in
 /// `MarketState.repairer` order (closest PeerID to the file ID first: the providers most likely to keep the
-/// descriptor). The i-th candidate acts
-/// `i × repairFallbackBlocks` blocks after the agreement became repairable (as this peer saw it committed) if
-/// no repair committed in the meantime; it then needs the descriptor, which it keeps or fetches from the DHT,
-/// else it fails and the next one takes over.
+/// descriptor). The i-th candidate acts `i × repairFallbackBlocks` blocks after the agreement became
+/// repairable (as this peer saw it committed) if no repair committed in the meantime; it then needs the
+/// descriptor, which it keeps or fetches from the DHT, else it fails and the next one takes over.
 extension MarketAgent {
     /// A slot this peer is to rebuild onto `newProvider`, then move on chain (`MarketTransaction.repair`).
     public struct SlotRepair: Hashable, Sendable {

@@ -45,7 +45,8 @@ public enum PutMarketPlan: Hashable, Sendable {
         in state: MarketState, parameters: MarketParameters, slotBytes: UInt64, maxPrice: Amount?, near nonce: Key256
     ) -> [MarketCandidate] {
         state.providers.compactMap { key, provider -> MarketCandidate? in
-            guard provider.status == .active, provider.isOnline(in: state.epoch, livenessEpochs: parameters.livenessEpochs),
+            guard provider.status == .active,
+                provider.isOnline(in: state.epoch, livenessEpochs: parameters.livenessEpochs),
                 provider.stake >= parameters.minProviderStake,
                 provider.freeBytes >= slotBytes, provider.pricePerGiBEpoch <= (maxPrice ?? .max),
                 let address = PeerAddress(parsing: provider.address)

@@ -101,8 +101,9 @@ struct ProviderCommand: AsyncParsableCommand {
                     """
             }
             var out = ""
-            out += "status:      \(reply.status), \(reply.online ? "online" : "offline") (height \(reply.height), epoch "
-                + "\(reply.epoch); last seen on chain in epoch \(reply.lastActiveEpoch))\n"
+            let online = reply.online ? "online" : "offline"
+            out += "status:      \(reply.status), \(online) (height \(reply.height), epoch \(reply.epoch); "
+                + "last seen on chain in epoch \(reply.lastActiveEpoch))\n"
             out += "stake:       \(reply.stakeFormatted) (minimum \(reply.minStakeFormatted))\n"
             out += "score:       \(String(format: "%.1f%%", reply.score * 100)) of settled epochs proved\n"
             out += "proofs:      \(reply.proofsOK) ok, \(reply.proofsMissed) missed, \(reply.proofsInvalid) invalid\n"

@@ -36,9 +36,10 @@ public struct FileLocation: Sendable {
 /// placement records and grants; then the descriptor (unless this peer has it), the placement records and the
 /// grant are asked for at once, so that a file is located in one round trip after the lookup. The descriptor
 /// is asked of `descriptorAsks` keepers at once (10 s each), the next asked as each fails, until a copy matches
-/// the ID and the owner's signature; the grant of one keeper after another; the placement records of the first n−k+3 keepers (this peer included) are merged,
-/// newest per position. Until the descriptor gives n and k, the placement is asked of as many keepers as the
-/// largest code allowed by default needs (`defaultPlacementAsks`), and of more once it says so.
+/// the ID and the owner's signature; the grant of one keeper after another; the placement records of the
+/// first n−k+3 keepers (this peer included) are merged, newest per position. Until the descriptor gives n and
+/// k, the placement is asked of as many keepers as the largest code allowed by default needs
+/// (`defaultPlacementAsks`), and of more once it says so.
 struct LocateOperation: OwnerOperation {
     enum Phase: Sendable {
         case lookingUp, fetching, over
