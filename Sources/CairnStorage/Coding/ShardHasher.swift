@@ -6,16 +6,18 @@ import CairnCrypto
 ///
 /// SHA-NI's round instructions are latency-bound: one stream leaves the unit waiting on each round's result.
 /// Hashing leaf j of every shard together, one 64-byte block of each in turn, puts independent dependency
-/// chains next to each other in the out-of-order window, and the core overlaps them: about 2.6 GB/s instead of
-/// 2.0 on the machine we measured (AMD EPYC, Zen 5), with the very same OpenSSL code. The inner nodes (one per
-/// leaf, 65 bytes each) are then folded per shard. Every shard is hashed twice per byte of plaintext at 4-of-8,
-/// so this is most of put's time.
+/// chains next to each other in the out-of-order window, and some cores overlap them: about 2.6 GB/s instead of
+/// 2.0 on an AMD EPYC (Zen 5), with the very same OpenSSL code. Others lose more to the extra calls than they
+/// gain: an Intel Xeon at 2.8 GHz hashed 0.63 GB/s in 64-byte steps and 1.05 GB/s a whole leaf at a time. So
+/// the step is measured once per process (`step`) and the faster kept; the IDs are the same either way. The
+/// inner nodes (one per leaf, 65 bytes each) are then folded per shard. Every shard is hashed twice per byte of
+/// plaintext at 4-of-8, so this is most of put's time.
 ///
 /// Not thread-safe (it keeps its contexts): one per pipeline.
 final class ShardHasher {
-    /// Bytes fed to one context before moving to the next: one SHA-256 block (128 measures the same; beyond
-    /// 256 the overlap fades).
-    static let step = 64
+    /// Bytes fed to one context before moving to the next: one SHA-256 block (interleaved), or a whole leaf
+    /// (one stream at a time), whichever hashed faster here: measured on first use, about 2 ms.
+    static let step: Int = calibratedStep()
 
     private let digest: OpaquePointer
     private let contexts: UnsafeMutablePointer<OpaquePointer?>
@@ -47,6 +49,10 @@ final class ShardHasher {
 
     /// The shard IDs of shards of any lengths.
     func hash(_ shards: [UnsafeRawBufferPointer]) -> [Key256] {
+        hash(shards, step: ShardHasher.step)
+    }
+
+    func hash(_ shards: [UnsafeRawBufferPointer], step: Int) -> [Key256] {
         precondition(shards.count <= capacity, "more shards than contexts")
         var leafHashes = shards.map { shard -> [Key256] in
             var hashes: [Key256] = []
@@ -67,14 +73,30 @@ final class ShardHasher {
             let longest = ranges.map(\.count).max() ?? 0
             while offset < longest {
                 for (slot, i) in active.enumerated() where offset < ranges[slot].count {
-                    let step = min(ShardHasher.step, ranges[slot].count - offset)
-                    EVP_DigestUpdate(contexts[i], shards[i].baseAddress! + ranges[slot].lowerBound + offset, step)
+                    let count = min(step, ranges[slot].count - offset)
+                    EVP_DigestUpdate(contexts[i], shards[i].baseAddress! + ranges[slot].lowerBound + offset, count)
                 }
-                offset += ShardHasher.step
+                offset += step
             }
             for i in active { leafHashes[i].append(finish(i)) }
         }
         return leafHashes.indices.map { nodes.root(ofLeafHashes: &leafHashes[$0]) }
+    }
+
+    /// Times both steps over 8 shards of 64 KiB, best of three rounds each, and returns the faster.
+    private static func calibratedStep() -> Int {
+        let (count, length) = (8, 64 << 10)
+        let hasher = ShardHasher(capacity: count)
+        let bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: count * length, alignment: 64)
+        defer { bytes.deallocate() }
+        for i in bytes.indices { bytes[i] = UInt8(truncatingIfNeeded: i &* 31) }
+        let shards = (0..<count).map { UnsafeRawBufferPointer(rebasing: bytes[($0 * length)..<(($0 + 1) * length)]) }
+        let candidates = [64, ShardCommitment.leafSize]
+        let clock = ContinuousClock()
+        let times = candidates.map { step in
+            (0..<3).map { _ in clock.measure { _ = hasher.hash(shards, step: step) } }.min()!
+        }
+        return times[0] < times[1] ? candidates[0] : candidates[1]
     }
 
     private func finish(_ i: Int) -> Key256 {
