@@ -39,24 +39,34 @@ public struct FileReader: Sendable {
         var delivered: UInt64 = 0
         let (get, _) = try await startGet(
             GetOrder(layout: layout, holders: holders, suspects: suspects, segments: fetched))
+        // Segment i + 1 is fetched and decoded (verified, decoded, decrypted) while segment i goes to the sink,
+        // with decoders reused from segment to segment. Asked for only once segment i is decoded: the machine
+        // takes a request for a segment as the end of the ones before it (a corrupt shard of segment i is
+        // reported while it is still current). One after the other, with a decoder made for each, a 256 MiB
+        // get took 1.6 s on two cores, 20 ms per segment: a fresh decoder's 8 MiB buffer is faulted in page by
+        // page, and the other core idled.
+        let decoders = SegmentDecoders(parameters: layout.parameters, fileKey: fileKey, fileNonce: layout.fileNonce)
+        func decoding(_ index: Int) -> Task<ByteBuffer, Error> {
+            if let buffer = ready[index] { return Task { buffer } }
+            return Task { try await fetchSegment(index, of: get, decoders: decoders) }
+        }
+        var next = wanted.first.map(decoding)
         do {
             for index in wanted {
                 let plaintext: ByteBuffer
-                if let buffer = ready[index] {
-                    plaintext = buffer
-                } else {
-                    do {
-                        plaintext = try await fetchSegment(index, of: get)
-                    } catch {
-                        service.recordFailure(of: fileID, segment: index, count: count, offset: delivered,
-                                              size: size, error: error)
-                        throw error
-                    }
+                do {
+                    plaintext = try await next!.value
+                } catch {
+                    service.recordFailure(of: fileID, segment: index, count: count, offset: delivered,
+                                          size: size, error: error)
+                    throw error
                 }
+                next = index + 1 < wanted.upperBound ? decoding(index + 1) : nil
                 delivered += UInt64(plaintext.readableBytes)
                 try await sink(plaintext)
             }
         } catch {
+            next?.cancel()
             endGet(get)
             throw error
         }
@@ -77,16 +87,19 @@ public struct FileReader: Sendable {
 
     /// Segment `index` of get `get`: k shards from the machine, decoded here; a shard that does not match its
     /// ID goes back to the machine, which fetches another.
-    func fetchSegment(_ index: Int, of get: CommandID) async throws -> ByteBuffer {
+    func fetchSegment(_ index: Int, of get: CommandID, decoders: SegmentDecoders? = nil) async throws -> ByteBuffer {
         let segment = layout.segments[index]
-        let decoder = try SegmentDecoder(parameters: layout.parameters, fileKey: fileKey, fileNonce: layout.fileNonce)
+        let decoders = decoders
+            ?? SegmentDecoders(parameters: layout.parameters, fileKey: fileKey, fileNonce: layout.fileNonce)
         var result = try await service.peer.perform(.getSegment(get: get, segment: index))
         while true {
             guard case .segmentShards(let shards) = result else {
                 throw FileService.error(from: result, "a segment of a get")
             }
             do {
-                return try decode(index, segment: segment, shards: shards, decoder: decoder)
+                return try decoders.withDecoder { decoder in
+                    try decode(index, segment: segment, shards: shards, decoder: decoder)
+                }
             } catch StorageError.shardHashMismatch(_, _, let bad?) {
                 // A holder served a corrupt or forged shard: the machine drops it and fetches another.
                 result = try await service.peer.perform(.shardCorrupt(get: get, segment: index, slot: bad))
