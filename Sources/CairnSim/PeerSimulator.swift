@@ -63,6 +63,8 @@ public struct PeerSimulator {
     var chainLog: ChainCommitLog?
     /// The byzantine validators' extra messages (the chain simulation sets it).
     var adversary: ChainAdversary?
+    /// Receives the log lines of the peers it wants (`PeerLog`), with the virtual time; nil drops every line.
+    var log: PeerLog?
 
     init(machines: [PeerMachine], stores: [ProviderStores?] = [], network: SimNetwork, random: SimRandom) {
         self.machines = machines
@@ -283,7 +285,9 @@ public struct PeerSimulator {
             carryOut(.respond(id, .chain(.blocks(blocks))), of: node)
         case .observed(.chainCommitted(let height, let hash, _)):
             chainLog?.committed(node: node, height: height, hash: hash, at: now)
-        case .abandon, .persistContacts, .log, .observed:
+        case .log(let entry):
+            log?.write(entry, peer: node, at: now)
+        case .abandon, .persistContacts, .observed:
             break
         }
     }

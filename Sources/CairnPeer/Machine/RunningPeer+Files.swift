@@ -262,6 +262,8 @@ extension RunningPeer {
         guard let (operation, timer) = files.timers.removeValue(forKey: number) else { return }
         if files.gets[operation] != nil {
             with(\.gets, operation, now: now) { $0.timerFired(timer) }
+        } else if files.repairs[operation] != nil {
+            with(\.repairs, operation, now: now) { $0.timerFired(timer) }
         } else {
             with(\.puts, operation, now: now) { $0.timerFired(timer) }
         }

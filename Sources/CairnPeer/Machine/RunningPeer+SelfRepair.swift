@@ -7,7 +7,7 @@ import CairnWire
 /// Self-healing inside the machine (DESIGN.md §9, issue 9 item 5): a slot the market agent chose this peer to
 /// repair (`MarketAgent.planRepairs`) is rebuilt by the same operations `cairn repair` drives, run here on
 /// internal commands instead of a driver's:
-/// 1. `locateFile`: the descriptor (this peer keeps it, or a keeper does) and the placement records;
+/// 1. `locateFile`: the descriptor alone, from the file's providers first (`LocateOrder.descriptorOnly`);
 /// 2. `startRepair`, with the holders the chain names (slot i of every segment on slot i's provider), the
 ///    failed slot missing, and the new provider as the only candidate for the rebuilt shards;
 /// 3. the Reed–Solomon rebuild of each segment as a store operation (`StoreOperation.rebuildShards`: both
@@ -28,7 +28,7 @@ extension RunningPeer {
             .locateFile(
                 LocateOrder(
                     fileID: job.agreement.fileID, descriptor: nil, grantKey: nil,
-                    holders: job.sources.values.sorted { $0.id < $1.id })), id: id, now: now)
+                    holders: job.sources.values.sorted { $0.id < $1.id }, descriptorOnly: true)), id: id, now: now)
     }
 
     /// Takes the deliveries to internal commands out of the actions and hands them to their self-repair, until

@@ -13,13 +13,15 @@ public struct StorageSimulation: Sendable {
         self.config = config
     }
 
-    /// Runs the scenario to the end; `progress` gets a line now and then (for stderr). Two runs of one
-    /// configuration give the same report but for `wallSeconds` and `eventsPerSecond`.
-    public func run(progress: (String) -> Void = { _ in }) -> StorageSimulationReport {
+    /// Runs the scenario to the end; `progress` gets a line now and then (for stderr), `log` the chosen peers'
+    /// log lines. Two runs of one configuration give the same report but for `wallSeconds` and
+    /// `eventsPerSecond`.
+    public func run(progress: (String) -> Void = { _ in }, log: PeerLog? = nil) -> StorageSimulationReport {
         SignatureMemo.enable()
         let clock = ContinuousClock()
         let start = clock.now
         var run = StorageSimulationRun(config: config)
+        run.simulator.log = log
         var report = run.execute(progress: progress)
         let elapsed = clock.now - start
         report.wallSeconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18

@@ -134,7 +134,6 @@ struct StorageSimulationRun {
                 // minimum drops below it at its first missed proof and is never chosen for a repair again.
                 agent.stake = Amount(market.minProviderStake.baseUnits * Self.stakeMultiple)
                 agent.selfRepair = config.repair
-                agent.repairFallbackBlocks = 10
                 machineConfig.market = agent
             }
             machines.append(PeerSimulator.peer(identity: identity, config: machineConfig, rules: rules))

@@ -57,20 +57,37 @@ struct SimStorageCommand: AsyncParsableCommand {
     @Option(name: .customLong("latency-ms"), help: "Base one-way link latency in milliseconds (default 20).")
     var latencyMs: Double = 20
 
+    @Option(name: .customLong("log-peers"),
+            help: "Print these peers' log lines to standard error with the virtual time: indices (3,7) or all.")
+    var logPeers: String?
+
     @Flag(help: "Print the report as JSON (sorted keys).")
     var json = false
 
     func validate() throws {
         _ = try resolvedConfiguration()
+        _ = try loggedPeers()
     }
 
     func run() async throws {
         SimHugePages.reexecIfNeeded()
         let simulation = try resolvedConfiguration()
-        let report = simulation.run { line in
-            FileHandle.standardError.write(Data((line + "\n").utf8))
-        }
+        let toStandardError = { (line: String) in FileHandle.standardError.write(Data((line + "\n").utf8)) }
+        let log = try loggedPeers().map { PeerLog(peers: $0, write: toStandardError) }
+        let report = simulation.run(progress: toStandardError, log: log)
         try SimulationReportOutput.print(report, json: json) { Self.describe(report) }
+    }
+
+    /// `--log-peers`: nil when not given, `.some(nil)` for all, else the indices.
+    func loggedPeers() throws -> Set<Int>?? {
+        guard let logPeers else { return nil }
+        if logPeers == "all" { return .some(nil) }
+        let parts = logPeers.split(separator: ",", omittingEmptySubsequences: false)
+        let indices = parts.compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard indices.count == parts.count, indices.allSatisfy({ $0 >= 0 }) else {
+            throw ValidationError("--log-peers takes peer indices separated by commas (3,7) or all, not '\(logPeers)'")
+        }
+        return .some(Set(indices))
     }
 
     func resolvedConfiguration() throws -> StorageSimulation {

@@ -16,12 +16,22 @@ public struct LocateOrder: Sendable {
     /// the chain's agreements name them — asked after those keepers: once the keepers a put chose have left,
     /// nobody else may hold the descriptor (the owner, who would publish it again, may be away for good).
     public var holders: [PeerInfo]
+    /// The caller needs the descriptor alone (a self-repair: the chain names the holders): `holders` are asked
+    /// for it at once, the lookup of the file ID runs only once they have all failed, and no placement record is
+    /// fetched. Asked after the lookup, the descriptor of a self-repair took 5 to 15 s whenever a keeper had
+    /// left (the lookup waits out each silent one), longer than the fallback period after which the next
+    /// repairer starts the same repair.
+    public var descriptorOnly: Bool
 
-    public init(fileID: Key256, descriptor: Descriptor?, grantKey: Key256?, holders: [PeerInfo] = []) {
+    public init(
+        fileID: Key256, descriptor: Descriptor?, grantKey: Key256?, holders: [PeerInfo] = [],
+        descriptorOnly: Bool = false
+    ) {
         self.fileID = fileID
         self.descriptor = descriptor
         self.grantKey = grantKey
         self.holders = holders
+        self.descriptorOnly = descriptorOnly
     }
 }
 
@@ -59,6 +69,8 @@ struct LocateOperation: OwnerOperation {
     let localPeer: PeerInfo
     var now: Instant = .zero
     var phase = Phase.lookingUp
+    /// Whether the lookup of the file ID was asked for (a descriptor-only locate asks it only as a fallback).
+    var lookupStarted = false
     var keepers: [PeerInfo] = []
     var descriptor: Descriptor?
     /// Next keeper to ask for the descriptor or the grant.
@@ -85,13 +97,25 @@ struct LocateOperation: OwnerOperation {
     }
 
     mutating func start() {
-        effects.append(.lookUp(order.fileID))
+        guard order.descriptorOnly, !order.holders.isEmpty else {
+            lookupStarted = true
+            return effects.append(.lookUp(order.fileID))
+        }
+        keepers = order.holders
+        phase = .fetching
+        guard descriptor == nil else { return settle() }
+        askNextForDescriptor()
     }
 
     mutating func lookedUp(_ closest: [PeerInfo]?) {
         guard case .lookingUp = phase else { return }
         guard let closest else { return finish(.failure(.unexpectedResponse("a lookup"))) }
-        keepers = closest + order.holders.filter { holder in !closest.contains { $0.id == holder.id } }
+        if order.descriptorOnly {
+            // The holders, asked already, stay first: the descriptor cursor goes on past them.
+            keepers += closest.filter { keeper in !keepers.contains { $0.id == keeper.id } }
+        } else {
+            keepers = closest + order.holders.filter { holder in !closest.contains { $0.id == holder.id } }
+        }
         phase = .fetching
         if descriptor == nil { askNextForDescriptor() }
         askForPlacement()
@@ -115,11 +139,19 @@ struct LocateOperation: OwnerOperation {
                     .getBlob(kind: .descriptor, key: order.fileID), to: keepers[keeper],
                     .locate(.descriptor(keeper: keeper)), timeout: Self.blobTimeout))
         }
-        if descriptorInFlight == 0 { finish(.failure(.descriptorNotFound(order.fileID))) }
+        guard descriptorInFlight == 0 else { return }
+        if order.descriptorOnly, !lookupStarted {
+            // Every holder failed: the keepers the lookup finds are asked next.
+            lookupStarted = true
+            phase = .lookingUp
+            return effects.append(.lookUp(order.fileID))
+        }
+        finish(.failure(.descriptorNotFound(order.fileID)))
     }
 
     /// Asks the keepers not asked yet for placement records, up to n−k+3 of them (this peer included).
     private mutating func askForPlacement() {
+        guard !order.descriptorOnly else { return }
         let wanted = descriptor.map { PutOperation.blobReplicas(for: $0.parameters) + 2 } ?? Self.defaultPlacementAsks
         var candidates = keepers
         if !candidates.contains(where: { $0.id == localPeer.id }) { candidates.append(localPeer) }

@@ -61,7 +61,7 @@ enum OwnerRequest: Hashable, Sendable {
 enum OwnerTimer: Hashable, Sendable {
     /// A put's holder `holder` did not confirm: ask it again.
     case confirmRetry(holder: Int)
-    /// A get's answers for `segment` are slow: ask one more holder.
+    /// A get's or a repair's answers for `segment` are slow: ask one more holder.
     case hedge(segment: Int)
 }
 

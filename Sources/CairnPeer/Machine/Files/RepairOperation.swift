@@ -75,13 +75,30 @@ struct RepairOperation: OwnerOperation {
     /// first k). Asked one at a time, a repair with one dead source among its first k took 30 s a segment, and
     /// in `cairn sim storage` files were lost while their repairs waited.
     static let fetchHedge = 2
+    /// While a segment's sources are short of k this long after the last ask, one more source is asked beside
+    /// the ones that have not answered: a source that is gone costs this, not `timeout`. With only the fixed
+    /// hedge, three dead sources among the first k + 2 held a repair 30 s, longer than the fallback period
+    /// after which the next repairer starts the same repair (`cairn sim storage`: 19 of 157 repaired slots
+    /// were repaired twice or more).
+    static let hedgeAfter: Duration = .seconds(3)
 
     let id: CommandID
     let order: RepairOrder
     let plan: RepairPlan
     let localPeer: PeerInfo
     var now: Instant = .zero
-    var phase = Phase.surveying
+    /// Each step is logged at debug level with the time since the last: where a slow repair spends its time.
+    var phase = Phase.surveying {
+        didSet {
+            guard phase != oldValue else { return }
+            defer { phaseStarted = now }
+            guard let phaseStarted else { return }
+            let millis = (now.nanoseconds - phaseStarted.nanoseconds) / 1_000_000
+            effects.append(.log(PeerLogEntry(.debug, "repair of file \(layout.fileID.shortHex)…: \(oldValue) took "
+                + "\(millis) ms, now \(phase)")))
+        }
+    }
+    var phaseStarted: Instant?
     var waiter: CommandID?
     var effects: [OwnerEffect] = []
 
@@ -94,6 +111,8 @@ struct RepairOperation: OwnerOperation {
     var sourceCursor = 0
     /// Slots of the current segment asked for and not answered yet.
     var fetching: Set<Int> = []
+    /// Sources asked beyond k + `fetchHedge` because the others were slow (`hedgeAfter`).
+    var extraAsks = 0
     var fetched: [Int: ByteBuffer] = [:]
     var rebuilt: [Int: ByteBuffer] = [:]
     var targetCursor = 0
@@ -173,7 +192,17 @@ struct RepairOperation: OwnerOperation {
         sourceCursor = 0
         fetching = []
         fetched = [:]
+        extraAsks = 0
         phase = .fetching
+        fetchNext()
+    }
+
+    /// The hedge timer of `segment` fired: one more source while it is still short of k.
+    mutating func timerFired(_ timer: OwnerTimer) {
+        guard case .hedge(let segment) = timer, case .fetching = phase, work < plan.work.count,
+            segment == plan.work[work].segment, fetched.count < k, sourceCursor < sourceOrder.count
+        else { return }
+        extraAsks += 1
         fetchNext()
     }
 
@@ -188,17 +217,22 @@ struct RepairOperation: OwnerOperation {
                         segment: segment, slots: Array(slots), shards: slots.map { fetched[$0]! },
                         targets: plan.work[work].targets)))
         }
-        while fetched.count + fetching.count < k + Self.fetchHedge, sourceCursor < sourceOrder.count {
+        var asked = false
+        while fetched.count + fetching.count < k + Self.fetchHedge + extraAsks, sourceCursor < sourceOrder.count {
             let slot = sourceOrder[sourceCursor]
             sourceCursor += 1
             guard fetched[slot] == nil, let info = order.holders[layout.segments[segment].holders[slot]] else {
                 continue
             }
             fetching.insert(slot)
+            asked = true
             effects.append(
                 .send(
                     .getShard(id: layout.segments[segment].shardIDs[slot]), to: info,
                     .repairFetch(segment: segment, slot: slot), timeout: Self.timeout))
+        }
+        if asked, sourceCursor < sourceOrder.count {
+            effects.append(.arm(.hedge(segment: segment), at: now + Self.hedgeAfter))
         }
         guard fetching.isEmpty else { return }
         fail(
