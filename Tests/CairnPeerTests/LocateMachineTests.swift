@@ -15,6 +15,8 @@ import Testing
         var delivered: [(CommandID, PeerCommandResult)] = []
         var logs: [PeerLogEntry] = []
         var asked: [(PeerID, StorageRequest)] = []
+        /// Timers the machine armed and that have not fired yet (`advance(by:)` fires them).
+        var timers: [(timer: PeerTimer, at: Instant)] = []
         var respond: (PeerID, StorageRequest) -> Response?
 
         init(keepers count: Int, respond: @escaping (PeerID, StorageRequest) -> Response?) {
@@ -47,12 +49,27 @@ import Testing
                         if let answer = respond(peer.id, request) { events.append(.answered(id, answer)) }
                     case .deliver(let id, let result): delivered.append((id, result))
                     case .log(let entry): logs.append(entry)
+                    case .armTimer(let timer, let at): timers.append((timer, at))
+                    case .cancelTimer(let timer): timers.removeAll { $0.timer == timer }
                     default: break
                     }
                 }
                 for event in events { machine.handle(event, now: now) }
                 pending = machine.takeActions()
             }
+        }
+
+        /// Moves the clock on by `duration`, firing the timers due on the way in order.
+        mutating func advance(by duration: Duration) {
+            let end = now + duration
+            while let next = timers.enumerated().filter({ $0.element.at <= end }).min(by: { $0.element.at < $1.element.at })
+            {
+                timers.remove(at: next.offset)
+                now = max(now, next.element.at)
+                machine.handle(.timerFired(next.element.timer), now: now)
+                run()
+            }
+            now = end
         }
     }
 
@@ -82,6 +99,42 @@ import Testing
         let placements = network.asked.filter { if case .getBlob(.placement, _) = $0.1 { true } else { false } }
         // n−k+1 = 5 keepers and 2 more: the six keepers and this peer.
         #expect(placements.count == 7)
+    }
+
+    @Test func aDescriptorOnlyLocateAsksTheHoldersFirstAndLooksUpOnlyWhenTheyAllFail() throws {
+        let file = try GetMachineTests.Fixture()
+        let descriptor = file.layout.descriptor.encoded()
+        let holders = (0..<3).map {
+            PeerInfo(id: Identity.generate().peerID, address: PeerAddress(host: "10.0.4.\($0)", port: 1))
+        }
+        let holderIDs = Set(holders.map(\.id))
+        let order = LocateOrder(
+            fileID: file.layout.fileID, descriptor: nil, grantKey: nil, holders: holders, descriptorOnly: true)
+        // The holders have it: nobody else is asked, and no placement record is.
+        var network = Network(keepers: 6) { _, request in
+            guard case .getBlob(.descriptor, _) = request else { return nil }
+            return .storage(.blob(ByteBuffer(bytes: descriptor)))
+        }
+        guard case .fileLocated(let location)? = network.command(1, .locateFile(order)) else {
+            Issue.record("not located from the holders: \(network.delivered)")
+            return
+        }
+        #expect(location.descriptor.fileID == file.layout.fileID)
+        #expect(!network.asked.isEmpty && network.asked.allSatisfy { holderIDs.contains($0.0) })
+        #expect(!network.asked.contains { if case .getBlob(.placement, _) = $0.1 { true } else { false } })
+
+        // None of the holders has it: the keepers the lookup finds are asked next.
+        var fallback = Network(keepers: 6) { peer, request in
+            guard case .getBlob(.descriptor, _) = request else { return nil }
+            return holderIDs.contains(peer)
+                ? .error(RemoteError(code: .notFound, message: "no")) : .storage(.blob(ByteBuffer(bytes: descriptor)))
+        }
+        guard case .fileLocated? = fallback.command(1, .locateFile(order)) else {
+            Issue.record("not located from the keepers: \(fallback.delivered)")
+            return
+        }
+        #expect(fallback.asked.filter { holderIDs.contains($0.0) }.count == 3)
+        #expect(fallback.asked.contains { !holderIDs.contains($0.0) })
     }
 
     @Test func theDescriptorPlacementAndGrantAreAskedForAtOnce() {

@@ -97,4 +97,25 @@ import Testing
         }
         #expect(again.slots == [1, 3, 4, 5], "the hedge's extra shard stands in")
     }
+
+    @Test func moreSilentSourcesThanTheHedgeCostSecondsNotTheTimeout() throws {
+        let file = try GetMachineTests.Fixture()
+        let dead = Set(file.layout.segments[0].holders[0..<3])
+        var network = LocateMachineTests.Network(keepers: 6) { peer, request in
+            switch request {
+            case .capacity: return .storage(.capacity(total: 1 << 30, used: 0, free: 1 << 30, now: nil))
+            case .getShard: return dead.contains(peer) ? nil : .storage(.shard(ByteBuffer(bytes: [7, 7, 7])))
+            default: return nil
+            }
+        }
+        #expect(network.command(1, .startRepair(Self.orderWithSlot7Missing(file))) == nil, "3 of k = 4 so far")
+        network.advance(by: .seconds(2))
+        #expect(network.delivered.isEmpty, "no one more asked before the hedge delay")
+        network.advance(by: .seconds(2))
+        guard case .repairSources(let sources)? = network.delivered.last?.1 else {
+            Issue.record("no sources 4 s in, with the 30 s timeout far off: \(network.delivered)")
+            return
+        }
+        #expect(sources.slots == [3, 4, 5, 6])
+    }
 }
