@@ -37,6 +37,30 @@ struct SecureSessionTests {
         #expect(b.openedFrameCount == 50)
     }
 
+    @Test(arguments: [0, 1, 1_000, 1 << 20])
+    func sealingInPlaceSendsTheSameBytes(length: Int) throws {
+        var (a, b) = try Self.pair()
+        var (copy, _) = try Self.pair()
+        let plaintext = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 13) }
+        for _ in 0..<3 {
+            var expected = ByteBuffer()
+            try copy.seal(ByteBuffer(bytes: plaintext), into: &expected)
+            var frame = ByteBuffer()
+            frame.writeInteger(UInt32(0))
+            frame.writeBytes(plaintext)
+            try a.sealInPlace(&frame)
+            #expect(frame == expected)
+            frame.moveReaderIndex(forwardBy: 4)
+            #expect(Array(try b.open(frame).readableBytesView) == plaintext)
+        }
+        #expect(a.sealedFrameCount == 3)
+        var tooBig = ByteBuffer()
+        tooBig.writeInteger(UInt32(0))
+        tooBig.writeRepeatingByte(0, count: FrameLimits.maxFrameLength + 1)
+        #expect(throws: SessionError.frameTooLarge(FrameLimits.maxFrameLength + 1)) { try a.sealInPlace(&tooBig) }
+        #expect(a.sealedFrameCount == 3, "a refused frame uses no counter")
+    }
+
     @Test func emptyAndLargestFrames() throws {
         var (a, b) = try Self.pair()
         #expect(try b.open(Self.sealBody(&a, [])).readableBytes == 0)

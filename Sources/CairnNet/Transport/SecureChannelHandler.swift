@@ -27,7 +27,6 @@ final class SecureChannelHandler: ChannelDuplexHandler {
     private let phase: ConnectionPhase
     private var logger: Logger
     private var handshakeTimeout: Scheduled<Void>?
-    private var plaintextScratch: ByteBuffer?
 
     init(initiator: Bool, config: HandshakeConfig, expectedPeer: PeerID?, dialPromise: EventLoopPromise<Connection>?,
          transport: Transport, limits: TransportLimits, phase: ConnectionPhase, logger: Logger) {
@@ -111,21 +110,19 @@ final class SecureChannelHandler: ChannelDuplexHandler {
             promise?.fail(TransportError.connectionClosed(nil))
             return
         }
-        var plaintext = plaintextScratch ?? context.channel.allocator.buffer(capacity: 256)
-        plaintext.clear()
-        WireCodec.encode(message, into: &plaintext)
-        var sealed = context.channel.allocator.buffer(capacity: plaintext.readableBytes + 4 + AESGCM.tagByteCount)
+        // Encoded after room for the length prefix and sealed where it lies: one buffer per frame.
+        var frame = context.channel.allocator.buffer(capacity: 256)
+        frame.writeInteger(UInt32(0))
+        WireCodec.encode(message, into: &frame)
         do {
-            try session.seal(plaintext, into: &sealed)
+            try session.sealInPlace(&frame)
         } catch {
             state = .established(session, connection)
             promise?.fail(error)
             return
         }
         state = .established(session, connection)
-        // Keep small scratch buffers only; a shard-sized one would pin megabytes per idle connection.
-        plaintextScratch = plaintext.capacity <= 64 * 1024 ? plaintext : nil
-        context.write(wrapOutboundOut(sealed), promise: promise)
+        context.write(wrapOutboundOut(frame), promise: promise)
     }
 
     func channelInactive(context: ChannelHandlerContext) {

@@ -64,6 +64,34 @@ public struct SecureSession: Sendable {
         sending.counter += 1
     }
 
+    /// Seals, where it lies, the plaintext that follows a 4-byte placeholder at `frame`'s reader index, and makes
+    /// `frame` the whole frame: the placeholder becomes the u32 length, the ciphertext replaces the plaintext,
+    /// the 16-byte tag is appended. The same bytes on the wire as `seal(_:into:)`, without a second buffer the
+    /// size of the frame (a 1 MiB shard's frame was copied once more and its new pages faulted in). On a throw
+    /// (`frameTooLarge`, `counterExhausted`, `cipherFailed`) `frame` must not be sent.
+    public mutating func sealInPlace(_ frame: inout ByteBuffer) throws(SessionError) {
+        let length = frame.readableBytes - FrameLimits.lengthPrefixByteCount
+        guard length >= 0 else { throw SessionError.frameTooShort(frame.readableBytes) }
+        guard length <= FrameLimits.maxFrameLength else { throw SessionError.frameTooLarge(length) }
+        guard sending.counter < UInt64.max else { throw SessionError.counterExhausted }
+        let bodyLength = length + FrameLimits.sealOverhead
+        frame.writeRepeatingByte(0, count: FrameLimits.sealOverhead)
+        frame.setInteger(UInt32(bodyLength), at: frame.readerIndex)
+        let cipher = sending.cipher
+        let counter = sending.counter
+        do {
+            try frame.withUnsafeMutableReadableBytes { bytes throws(CryptoError) in
+                let body = UnsafeMutableRawBufferPointer(
+                    rebasing: bytes[FrameLimits.lengthPrefixByteCount..<(FrameLimits.lengthPrefixByteCount + bodyLength)])
+                try cipher.seal(
+                    UnsafeRawBufferPointer(rebasing: body[..<length]), counter: counter, into: body)
+            }
+        } catch {
+            throw SessionError.cipherFailed("\(error)")
+        }
+        sending.counter += 1
+    }
+
     /// Opens one frame body (the bytes after the length prefix) and returns its plaintext.
     public mutating func open(_ frameBody: ByteBuffer) throws(SessionError) -> ByteBuffer {
         let bodyLength = frameBody.readableBytes
