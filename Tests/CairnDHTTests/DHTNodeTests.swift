@@ -22,6 +22,29 @@ import Testing
         }
     }
 
+    @Test func aRecentSelfLookupServesThePeerRecordsPublicationUntilItIsStale() {
+        var dht = node()
+        var random = TestRandom(seed: 31)
+        let others = (0..<3).map { _ in peer(random.key()) }
+        for p in others { dht.addKnownPeer(p, now: .zero) }
+        // A lookup of the node's own ID, which every peer answers with no one closer.
+        dht.startQuery(.closestPeers(dht.localPeer.id), now: .at(1))
+        var asked = sends(dht.takeActions())
+        while !asked.isEmpty {
+            for request in asked { dht.handleResponse(.nodes([]), to: request.0, now: .at(1)) }
+            asked = sends(dht.takeActions())
+        }
+        // Within `selfLookupReuse`: the record goes to the peers it found, with no lookup of its own.
+        dht.startQuery(.publishPeerRecord, now: .at(20))
+        let published = sends(dht.takeActions())
+        #expect(Set(published.map(\.1.id)) == Set(others.map(\.id)))
+        #expect(published.allSatisfy { if case .putPeerRecord = $0.2 { true } else { false } })
+        // Past it: a lookup first, as Kademlia publishes.
+        dht.startQuery(.publishPeerRecord, now: .at(1 + 31))
+        let later = sends(dht.takeActions())
+        #expect(!later.isEmpty && later.allSatisfy { if case .findNode = $0.2 { true } else { false } })
+    }
+
     @Test func answersPingAndLearnsTheCaller() {
         var dht = node()
         let caller = peer(testIdentity(1).peerID)

@@ -49,8 +49,12 @@ import Testing
         let joined = peer.hasJoined
         #expect(joined)
         #expect(after.contains { if case .persistContacts(let peers) = $0 { peers.map(\.id) == [bootstrapID] } else { false } })
-        // Publishing the peer record starts with a lookup of the peer's own ID.
-        #expect(sends(after).contains { if case .dht(.findNode(peer.peerID)) = $0.2 { true } else { false } })
+        // The peer record goes to the closest peers the join's own lookup found, without a second lookup.
+        #expect(sends(after).contains {
+            if case .dht(.putPeerRecord(let record)) = $0.2 { record.peerID == peer.peerID && $0.1.id == bootstrapID }
+            else { false }
+        })
+        #expect(!sends(after).contains { if case .dht(.findNode(peer.peerID)) = $0.2 { true } else { false } })
 
         // The contacts were saved at the join: the save timer finds nothing new, until a contact changes.
         peer.handle(.timerFired(.persistContacts), now: .seconds(130))

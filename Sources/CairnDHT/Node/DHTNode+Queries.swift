@@ -121,6 +121,13 @@ extension DHTNode {
             finish(query, .peerRecord(peer, ownRecord(now: now)), now: now)
             return id
         }
+        if case .publishPeerRecord(let record) = goal, let recent = selfNeighbours,
+            now < recent.found + config.selfLookupReuse
+        {
+            query.hops = 0
+            if storeAt(recent.peers, &query, .putPeerRecord(record), now: now) { queries.put(consume query) }
+            return id
+        }
         if advance(&query, now: now) { queries.put(consume query) }
         return id
     }
@@ -225,6 +232,9 @@ extension DHTNode {
 
     mutating func lookupFinished(_ query: inout QueryState, now: Instant) -> Bool {
         if query.hops == nil { query.hops = query.lookup.hops }
+        if query.lookup.target == localPeer.id, !query.lookup.results.isEmpty {
+            selfNeighbours = (closestIncludingLocal(query.lookup), now)
+        }
         switch query.goal {
         case .closestPeers(let key):
             finish(query, .closestPeers(key, closestIncludingLocal(query.lookup)), now: now)
@@ -251,8 +261,15 @@ extension DHTNode {
     /// Sends the STORE to each of the k closest peers the lookup found, and stores locally when this node
     /// is among them.
     mutating func storeAtClosest(_ query: inout QueryState, _ request: DHTRequest, now: Instant) -> Bool {
+        storeAt(closestIncludingLocal(query.lookup), &query, request, now: now)
+    }
+
+    /// Sends the STORE to each of `peers` (the k closest to the key, this node among them when it is one).
+    mutating func storeAt(_ peers: [PeerInfo], _ query: inout QueryState, _ request: DHTRequest, now: Instant)
+        -> Bool
+    {
         var pending = 0
-        for peer in closestIncludingLocal(query.lookup) {
+        for peer in peers {
             if peer.id == localPeer.id {
                 if storeLocally(request, now: now) { query.stored += 1 }
             } else {

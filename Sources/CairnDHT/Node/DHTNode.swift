@@ -28,6 +28,9 @@ public struct DHTNode: Sendable {
     /// Counter that makes every refresh target different (and the run reproducible).
     var refreshCounter: UInt64 = 0
     var lastSelfLookup: Instant
+    /// What the last finished lookup of this node's own ID found (this node included when among the k
+    /// closest), and when: reused by a publication of the peer record within `DHTConfig.selfLookupReuse`.
+    var selfNeighbours: (peers: [PeerInfo], found: Instant)?
     /// The maintenance refresh in flight, if any: `tick` starts at most one at a time.
     var maintenanceRefresh: QueryID?
     /// Keys this node provides, with when it last stored its record for each.
