@@ -150,6 +150,25 @@ import Testing
         }
     }
 
+    @Test func endingAGetAnswersTheSegmentStillAskedFor() throws {
+        var f = try Fixture()
+        f.handle(.command(get, .startGet(GetOrder(layout: f.layout, holders: f.holders, segments: [0]))))
+        // Nothing has come yet when the driver ends the get (its client went away).
+        let ask = CommandID(rawValue: 2)
+        f.handle(.command(ask, .getSegment(get: get, segment: 0)))
+        #expect(f.result(ask) == nil)
+        let end = CommandID(rawValue: 3)
+        f.handle(.command(end, .endGet(get: get)))
+        guard case .failed? = f.result(ask) else {
+            Issue.record("the segment asked for was never answered: \(String(describing: f.result(ask)))")
+            return
+        }
+        guard case .getEnded? = f.result(end) else {
+            Issue.record("not ended")
+            return
+        }
+    }
+
     // MARK: Checked gets (GetOrder.check): the machine decides when a file is worth answering for
 
     /// Every holder answers the probe: holders listed in `lacking` say they do not have segment `segment`'s shard.

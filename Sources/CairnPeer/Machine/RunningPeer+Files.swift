@@ -91,7 +91,14 @@ extension RunningPeer {
             guard files.gets[get] != nil else { return unknown(id) }
             with(\.gets, get, now: now) { $0.corrupt(segment: segment, slot: slot, command: id) }
         case .endGet(let get):
-            if files.gets.removeValue(forKey: get) != nil { forgetTimers(of: get) }
+            if let ended = files.gets.removeValue(forKey: get) {
+                forgetTimers(of: get)
+                // A segment still asked for (the driver fetches the next while it hands this one out) is
+                // answered too: every command gets its answer.
+                if let waiting = ended.waiting {
+                    actions.append(.deliver(waiting.command, .failed("the get ended")))
+                }
+            }
             actions.append(.deliver(id, .getEnded))
         }
     }
