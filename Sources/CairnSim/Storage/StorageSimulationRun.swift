@@ -144,13 +144,7 @@ struct StorageSimulationRun {
         self.stores = stores
 
         // The files, and where a finished put would have left them.
-        let parameters: CodingParameters
-        do {
-            parameters = try CodingParameters(
-                segmentSize: StorageSimulationConfig.segmentBytes, k: config.k, n: config.n)
-        } catch {
-            preconditionFailure("validated coding parameters: \(error)")
-        }
+        let parameters = CodingParameters(segmentSize: StorageSimulationConfig.segmentBytes, k: config.k, n: config.n)
         let initial = Array(config.validators..<config.peers)
         var files: [StoredSimFile] = []
         var placement: [[Int]] = []
