@@ -36,32 +36,15 @@ public struct SecureSession: Sendable {
     public var openedFrameCount: UInt64 { receiving.counter }
 
     /// Appends one whole frame to `output`: the u32 length of what follows, the ciphertext, the 16-byte tag.
-    /// The plaintext's readable bytes are sealed; `plaintext` itself is not changed.
+    /// The plaintext's readable bytes are sealed; `plaintext` itself is not changed, nor is `output` on a throw.
+    /// Copies the plaintext once (`sealInPlace`, which the transport uses, does not).
     public mutating func seal(_ plaintext: ByteBuffer, into output: inout ByteBuffer) throws(SessionError) {
-        let length = plaintext.readableBytes
-        guard length <= FrameLimits.maxFrameLength else { throw SessionError.frameTooLarge(length) }
-        guard sending.counter < UInt64.max else { throw SessionError.counterExhausted }
-        let bodyLength = length + FrameLimits.sealOverhead
-        let start = output.writerIndex
-        output.reserveCapacity(minimumWritableBytes: FrameLimits.lengthPrefixByteCount + bodyLength)
-        output.writeInteger(UInt32(bodyLength))
-        let cipher = sending.cipher
-        let counter = sending.counter
-        do {
-            try output.writeWithUnsafeMutableBytes(minimumWritableBytes: bodyLength) {
-                out throws(CryptoError) -> Int in
-                try plaintext.withUnsafeReadableBytes { input throws(CryptoError) in
-                    try cipher.seal(
-                        input, counter: counter, into: UnsafeMutableRawBufferPointer(rebasing: out[..<bodyLength]))
-                }
-                return bodyLength
-            }
-        } catch {
-            // Only an OpenSSL failure gets here; leave `output` as it was.
-            output.moveWriterIndex(to: start)
-            throw SessionError.cipherFailed("\(error)")
-        }
-        sending.counter += 1
+        var frame = ByteBuffer()
+        frame.reserveCapacity(FrameLimits.lengthPrefixByteCount + plaintext.readableBytes + FrameLimits.sealOverhead)
+        frame.writeInteger(UInt32(0))
+        frame.writeImmutableBuffer(plaintext)
+        try sealInPlace(&frame)
+        output.writeBuffer(&frame)
     }
 
     /// Seals, where it lies, the plaintext that follows a 4-byte placeholder at `frame`'s reader index, and makes
@@ -81,8 +64,7 @@ public struct SecureSession: Sendable {
         let counter = sending.counter
         do {
             try frame.withUnsafeMutableReadableBytes { bytes throws(CryptoError) in
-                let body = UnsafeMutableRawBufferPointer(
-                    rebasing: bytes[FrameLimits.lengthPrefixByteCount..<(FrameLimits.lengthPrefixByteCount + bodyLength)])
+                let body = UnsafeMutableRawBufferPointer(rebasing: bytes[FrameLimits.lengthPrefixByteCount...])
                 try cipher.seal(
                     UnsafeRawBufferPointer(rebasing: body[..<length]), counter: counter, into: body)
             }
