@@ -15,10 +15,7 @@ extension MarketState {
 
     /// Whether `provider` holds an open agreement (active or marked for repair) for any slot of `fileID`.
     public func hasOpenAgreement(provider: PublicKey, fileID: Key256) -> Bool {
-        openIDs.contains { id in
-            guard let agreement = agreements[id] else { return false }
-            return agreement.provider == provider && agreement.fileID == fileID
-        }
+        (openByProvider[provider] ?? []).contains { agreements[$0]?.fileID == fileID }
     }
 
     /// Agreements for `fileID`, by slot then ID.
@@ -41,12 +38,7 @@ extension MarketState {
     /// Open agreements that any keeper may repair now: marked for repair, or whose provider is withdrawing or
     /// gone. By ID.
     public var repairable: [StorageAgreement] {
-        openIDs.sorted().compactMap { id in
-            guard let agreement = agreements[id] else { return nil }
-            let provider = providers[agreement.provider]
-            let eligible = agreement.state == .repairNeeded || provider == nil || provider?.status == .withdrawing
-            return eligible ? agreement : nil
-        }
+        views.memoised(MarketViews.Key("repairable")) { repairableIDs.sorted().compactMap { agreements[$0] } }
     }
 
     /// Base units the market's escrow must hold: every provider's stake and every open agreement's escrow.

@@ -55,6 +55,7 @@ extension MarketStep {
         }
         provider.status = .withdrawing
         market.providers[sender] = provider
+        market.repairableIDs.formUnion(market.openByProvider[sender] ?? [])
     }
 
     /// Check-in: a provider says it is online (`MarketParameters.livenessEpochs`). Refused when a transaction of

@@ -20,9 +20,8 @@ extension MarketStep {
             throw refuse("agreement \(id.shortHex)… is active and its provider in good standing: nothing to repair")
         }
         guard newProvider != old.provider else { throw refuse("the new provider is the current one") }
-        for other in market.openIDs {
-            guard let held = market.agreements[other], held.provider == newProvider, held.fileID == old.fileID
-            else { continue }
+        for other in market.openByProvider[newProvider] ?? [] {
+            guard let held = market.agreements[other], held.fileID == old.fileID else { continue }
             throw refuse(
                 "provider \(newProvider.address) already holds slot \(held.slot) of file \(old.fileID.shortHex)…")
         }

@@ -42,6 +42,7 @@ extension MarketStep {
                 }
                 if agreement.consecutiveMisses >= parameters.missesBeforeRepair, agreement.state == .active {
                     agreement.state = .repairNeeded
+                    market.repairableIDs.insert(id)
                 }
             }
             if agreement.endEpoch <= epoch + 1 {

@@ -22,6 +22,8 @@ struct MarketStep {
         self.clock = MarketClock(parameters)
         self.height = height
         self.market = market
+        // The step changes its copy: answers worked out from the state before must not carry over.
+        self.market.views = MarketViews()
     }
 
     func refuse(_ reason: String) -> ExtensionRefusal { ExtensionRefusal(reason) }
@@ -113,6 +115,7 @@ struct MarketStep {
         market.agreements[agreement.id] = agreement
         market.openIDs.insert(agreement.id)
         market.openByProvider[agreement.provider, default: []].insert(agreement.id)
+        if market.isRepairable(agreement) { market.repairableIDs.insert(agreement.id) }
         if var provider = market.providers[agreement.provider] {
             provider.usedBytes += agreement.sizeBytes
             provider.openAgreements += 1
@@ -125,6 +128,7 @@ struct MarketStep {
         agreement.state = state
         agreement.escrow = .zero
         market.openIDs.remove(agreement.id)
+        market.repairableIDs.remove(agreement.id)
         market.openByProvider[agreement.provider]?.remove(agreement.id)
         if market.openByProvider[agreement.provider]?.isEmpty == true {
             market.openByProvider[agreement.provider] = nil

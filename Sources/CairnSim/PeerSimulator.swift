@@ -312,10 +312,15 @@ public struct PeerSimulator {
 extension PeerSimulator {
     /// A whole peer on a chain with `rules`, as a simulation builds each of its peers. The simulated genesis is
     /// the simulation's own and valid; a chain that cannot start from it is a bug in the simulation.
-    static func peer(identity: Identity, config: PeerMachineConfig, rules: LedgerRules) -> PeerMachine {
+    /// `appliedBlocks`: the memo of applied blocks the network's peers share (`AppliedBlockMemo`).
+    static func peer(
+        identity: Identity, config: PeerMachineConfig, rules: LedgerRules, appliedBlocks: AppliedBlockMemo? = nil
+    ) -> PeerMachine {
         let chain: ChainMachine
+        var chainConfig = ChainMachineConfig()
+        chainConfig.appliedBlocks = appliedBlocks
         do {
-            chain = try ChainMachine(rules: rules, identity: identity, localPeer: identity.peerID)
+            chain = try ChainMachine(rules: rules, identity: identity, localPeer: identity.peerID, config: chainConfig)
         } catch {
             preconditionFailure("the simulated genesis is valid: \(error)")
         }

@@ -11,19 +11,30 @@ extension ChainMachine {
         _ block: Block, encoded: ByteBuffer, commit: Commit, encodedCommit: ByteBuffer? = nil, signaturesVerified: Bool
     ) -> StoredBlock? {
         let height = block.header.height
-        switch ledger.applyingBlock(block, rules: rules, signaturesVerified: signaturesVerified) {
-        case .failure(let reason):
-            log(.warning, "committed block \(height) (\(block.hash.shortHex)) does not apply here: \(reason)")
-            return nil
-        case .success(let next):
-            ledger = next
+        let parent = ledger.lastBlockHash
+        let previous = validators
+        if let memo = config.appliedBlocks, let entry = memo.entry(
+            parent: parent, block: block.hash, signaturesVerified: signaturesVerified, validators: validators)
+        {
+            ledger = entry.ledger
+            validators = entry.validatorsAfter
+        } else {
+            switch ledger.applyingBlock(block, rules: rules, signaturesVerified: signaturesVerified) {
+            case .failure(let reason):
+                log(.warning, "committed block \(height) (\(block.hash.shortHex)) does not apply here: \(reason)")
+                return nil
+            case .success(let next):
+                ledger = next
+            }
+            validators = Self.nextValidators(after: validators, ledger: ledger, params: params, block: block)
+            config.appliedBlocks?.remember(
+                parent: parent, block: block.hash, height: height, signaturesVerified: signaturesVerified,
+                AppliedBlockMemo.Entry(ledger: ledger, validatorsBefore: previous, validatorsAfter: validators))
         }
         let signed = commit.signatures.reduce(UInt64(0)) { sum, entry in
-            Int(entry.validatorIndex) < validators.count ? sum + validators[Int(entry.validatorIndex)].power : sum
+            Int(entry.validatorIndex) < previous.count ? sum + previous[Int(entry.validatorIndex)].power : sum
         }
-        lastCommitPower = validators.totalPower > 0 ? Double(signed) / Double(validators.totalPower) : 0
-        let previous = validators
-        validators = Self.nextValidators(after: validators, ledger: ledger, params: params, block: block)
+        lastCommitPower = previous.totalPower > 0 ? Double(signed) / Double(previous.totalPower) : 0
         // A PeerID is a SHA-256 of the key: recomputed only when the members change, not every block.
         if validators.validators != previous.validators { validatorPeers = peers(of: validators) }
         mempool.update(afterCommitting: block, newState: ledger)

@@ -20,6 +20,9 @@ public struct ChainMachineConfig: Hashable, Sendable {
     public var sync = BlockSync<SyncedBlock>.Config()
     /// How far a proposed block's time may be ahead of this peer's clock.
     public var maxBlockTimeDrift: Duration = .seconds(10)
+    /// The states committed blocks led to, shared with the other peers of a simulated network
+    /// (`AppliedBlockMemo`); nil in `cairn run`, where each peer applies every block itself.
+    public var appliedBlocks: AppliedBlockMemo?
 
     public init() {}
 }

@@ -65,9 +65,11 @@ extension MarketAgent {
     /// Where `peer` stands in `repairCandidates(for: agreement, in: market, …)`, nil when it is not there: the same
     /// order counted rather than sorted, since every peer asks it for every repairable slot at every block (with
     /// the sort, that cost grew as providers × repairable slots × log providers a block on each peer).
+    /// `limit`: the caller acts only at a position up to it, so counting stops (nil) past it — at most a few
+    /// providers are counted for a peer far down the order, where the whole list took one SHA-256 per provider.
     public static func repairPosition(
         of peer: PublicKey, for agreement: StorageAgreement, in market: MarketState, parameters: MarketParameters,
-        failing: Set<PublicKey>? = nil
+        failing: Set<PublicKey>? = nil, limit: Int = .max
     ) -> Int? {
         let failing = failing ?? failingProviders(in: market, parameters: parameters)
         guard peer != agreement.provider, market.providers[peer] != nil, !failing.contains(peer) else { return nil }
@@ -75,7 +77,10 @@ extension MarketAgent {
         var position = 0
         for key in market.providers.keys where key != agreement.provider && key != peer && !failing.contains(key) {
             let distance = key.peerID.distance(to: agreement.fileID)
-            if distance < own || (distance == own && key.precedes(peer)) { position += 1 }
+            if distance < own || (distance == own && key.precedes(peer)) {
+                position += 1
+                if position > limit { return nil }
+            }
         }
         return position
     }
@@ -147,7 +152,10 @@ extension MarketAgent {
         repairsInFlight = repairsInFlight.filter { ids.contains($0.key) }
         repairExcluded = repairExcluded.filter { ids.contains($0.key) }
         guard !repairable.isEmpty else { return }
-        let failing = Self.failingProviders(in: market, parameters: parameters)
+        // The same for every peer at this height: worked out once per state (`MarketViews`).
+        let failing = market.views.memoised(MarketViews.Key("failing providers, \(parameters.livenessEpochs)")) {
+            Self.failingProviders(in: market, parameters: parameters)
+        }
         // Planned per file, and only for a file this peer is to repair now: each plan sorts the providers.
         var plans: [Key256: [Key256: MarketCandidate]] = [:]
         for agreement in repairable {
@@ -155,8 +163,11 @@ extension MarketAgent {
             repairSeen[agreement.id] = seen
             guard repairsInFlight[agreement.id] == nil else { continue }
             if let tried = repairTried[agreement.id], height < tried + config.repairFallbackBlocks { continue }
+            // This peer repairs once `height ≥ seen + position × fallback` (`repairDelay`).
+            let reached = config.repairFallbackBlocks == 0
+                ? Int.max : Int(clamping: (height - min(height, seen)) / config.repairFallbackBlocks)
             guard let position = Self.repairPosition(
-                of: local, for: agreement, in: market, parameters: parameters, failing: failing),
+                of: local, for: agreement, in: market, parameters: parameters, failing: failing, limit: reached),
                 height >= seen + Self.repairDelay(position: position, fallbackBlocks: config.repairFallbackBlocks)
             else { continue }
             let candidates = market.providers.keys.count { $0 != agreement.provider && !failing.contains($0) }

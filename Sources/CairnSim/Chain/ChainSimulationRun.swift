@@ -66,12 +66,15 @@ struct ChainSimulationRun {
         network.silent = Array(repeating: false, count: config.peers)
 
         var machines: [PeerMachine] = []
+        // One network, one genesis: its peers share the states their blocks lead to.
+        let appliedBlocks = AppliedBlockMemo()
         machines.reserveCapacity(config.peers)
         for (index, identity) in identities.enumerated() {
             var machineConfig = PeerMachineConfig(bootstrap: index == 0 ? [] : [PeerSimulator.address(of: 0)])
             // As `cairn sim dht`: upkeep every 10 s instead of every second changes no rule, only the cost.
             machineConfig.maintenanceInterval = .seconds(10)
-            machines.append(PeerSimulator.peer(identity: identity, config: machineConfig, rules: rules))
+            machines.append(PeerSimulator.peer(
+                identity: identity, config: machineConfig, rules: rules, appliedBlocks: appliedBlocks))
         }
         simulator = PeerSimulator(machines: machines, network: network, random: random)
         var honest = Array(repeating: true, count: config.peers)

@@ -119,6 +119,8 @@ struct StorageSimulationRun {
             params: params, chainID: chainID, extensions: LedgerExtensions([MarketExtension(parameters: market)]))
 
         var machines: [PeerMachine] = []
+        // One network, one genesis: its peers share the states their blocks lead to.
+        let appliedBlocks = AppliedBlockMemo()
         var stores: [ProviderStores?] = []
         machines.reserveCapacity(total)
         for (index, identity) in identities.enumerated() {
@@ -136,7 +138,8 @@ struct StorageSimulationRun {
                 agent.selfRepair = config.repair
                 machineConfig.market = agent
             }
-            machines.append(PeerSimulator.peer(identity: identity, config: machineConfig, rules: rules))
+            machines.append(PeerSimulator.peer(
+                identity: identity, config: machineConfig, rules: rules, appliedBlocks: appliedBlocks))
             stores.append(
                 isProvider
                     ? ProviderStores(shards: MemoryShardStore(capacity: 1 << 30), blobs: MemoryBlobStore()) : nil)
