@@ -118,6 +118,10 @@ import Testing
                 epoch: now.epoch, epochSeed: now.epochSeed, providers: now.providers, agreements: now.agreements)
             #expect(now.openIDs == rebuilt.openIDs)
             #expect(now.openByProvider == rebuilt.openByProvider)
+            #expect(now.repairableIDs == rebuilt.repairableIDs)
+            // Asked of every state in turn: an answer shared by copies of one state (`MarketViews`) never
+            // outlives the state it was worked out from.
+            #expect(now.repairable.map(\.id) == rebuilt.repairable.map(\.id))
         }
         let final = MarketState.of(state)
         let states = final.agreements.values.map(\.state)

@@ -37,8 +37,15 @@ struct ChainNetwork {
     let rules: LedgerRules
 
     /// `validators` well-known local-testnet validators plus `followers` peers that only follow.
-    init(validators: Int = 4, followers: Int = 2, params: ChainParameters = .localTestnet) throws {
+    /// Shared by every machine the network adds, when set (`AppliedBlockMemo`).
+    var appliedBlocks: AppliedBlockMemo?
+
+    init(
+        validators: Int = 4, followers: Int = 2, params: ChainParameters = .localTestnet,
+        appliedBlocks: AppliedBlockMemo? = nil
+    ) throws {
         rules = LedgerRules(params: params, chainID: ChainID(SHA256.hash(Array("test chain".utf8))))
+        self.appliedBlocks = appliedBlocks
         let ids = (0..<validators).map { ChainParameters.localTestnetIdentity($0) }
             + (0..<followers).map { _ in Identity.generate() }
         for identity in ids { identities[identity.peerID] = identity }
@@ -48,8 +55,10 @@ struct ChainNetwork {
 
     mutating func add(_ identity: Identity, restoring: Bool = false) throws {
         let peer = identity.peerID
+        var config = ChainMachineConfig()
+        config.appliedBlocks = appliedBlocks
         var machine = try ChainMachine(
-            rules: rules, identity: identity, localPeer: peer,
+            rules: rules, identity: identity, localPeer: peer, config: config,
             committed: restoring ? stored[peer] ?? [] : [], lastSigned: restoring ? signed[peer] : nil)
         machine.setNeighbours(Array(identities.keys))
         machines[peer] = machine
