@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
     ],
     targets: [
         .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
@@ -49,6 +50,9 @@ let package = Package(
             name: "CairnMarket",
             dependencies: [
                 "CairnChain", "CairnStorage", "CairnCrypto", "CairnWire", .product(name: "NIOCore", package: "swift-nio"),
+                // Persistent maps: a market state copied to check or apply one transaction shares all but the
+                // paths it changes, instead of copying every agreement.
+                .product(name: "HashTreeCollections", package: "swift-collections"),
             ]
         ),
         .target(

@@ -23,6 +23,11 @@ extension MarketState {
         agreements.values.filter { $0.fileID == fileID }.sorted { ($0.slot, $0.id) < ($1.slot, $1.id) }
     }
 
+    /// The open agreements (active or marked for repair) for `fileID`, by slot then ID.
+    public func openAgreements(ofFile fileID: Key256) -> [StorageAgreement] {
+        (openByFile[fileID] ?? []).compactMap { agreements[$0] }.sorted { ($0.slot, $0.id) < ($1.slot, $1.id) }
+    }
+
     /// What `provider` must prove this epoch: its open agreements challenged in it under an audit sample of
     /// `sample` per provider (`isChallenged`) and not yet proved, with their challenges, by agreement ID.
     public func challenges(

@@ -1,24 +1,33 @@
 import CairnChain
 import CairnCrypto
+import HashTreeCollections
 
 /// The storage market's part of the ledger (DESIGN.md §9): providers, agreements, and the current epoch with
 /// its challenge seed and the agreements proved in it. Changed only by `MarketExtension`, deterministically.
+///
+/// The collections a transaction changes are persistent hash tries (`TreeDictionary`, `TreeSet`): checking or
+/// applying one transaction works on a copy of the state, and a copy of a `Dictionary` is every entry copied at
+/// its first change — a block of 2,000 proof transactions on a 16,000-agreement market copied 32 million
+/// agreements. A trie's copy shares everything but the O(log n) nodes on the changed paths.
 public struct MarketState: LedgerExtensionState, Equatable {
     /// The epoch the next block belongs to (advanced by the settling block of each epoch).
     public internal(set) var epoch: UInt64
     /// The seed of this epoch's challenges (`MarketClock.seed`).
     public internal(set) var epochSeed: Key256
-    public internal(set) var providers: [PublicKey: MarketProvider]
+    public internal(set) var providers: TreeDictionary<PublicKey, MarketProvider>
     /// Every agreement ever opened, ended ones included, by ID.
-    public internal(set) var agreements: [Key256: StorageAgreement]
+    public internal(set) var agreements: TreeDictionary<Key256, StorageAgreement>
     /// The agreements with a valid proof posted in this epoch.
-    public internal(set) var provedThisEpoch: Set<Key256>
+    public internal(set) var provedThisEpoch: TreeSet<Key256>
     /// Index of the open agreements (active or marked for repair): what settlement walks, so that an epoch
     /// boundary costs O(open agreements), not O(all ever opened). Derived from `agreements`.
-    public internal(set) var openIDs: Set<Key256>
+    public internal(set) var openIDs: TreeSet<Key256>
     /// The same index by provider: a provider's own duties (challenges, status, descriptors to fetch) cost
     /// O(its agreements), not O(every open agreement), at each block on each peer. Derived from `agreements`.
-    public internal(set) var openByProvider: [PublicKey: Set<Key256>]
+    public internal(set) var openByProvider: TreeDictionary<PublicKey, Set<Key256>>
+    /// The same index by file: a file's holders (for a repair, a descriptor fetch) cost O(its slots), not a walk
+    /// of every agreement ever opened, which each provider did for each new agreement. Derived.
+    public internal(set) var openByFile: TreeDictionary<Key256, Set<Key256>>
     /// Each provider's open agreements challengeable in this epoch (`startEpoch` ≤ `epoch`), counted when the
     /// epoch opened: the `n` of the audit sample (`MarketParameters.proofSamplePerProvider`). A snapshot, so that
     /// agreements opened, ended or repaired during the epoch do not change who is challenged in it.
@@ -36,13 +45,15 @@ public struct MarketState: LedgerExtensionState, Equatable {
     ) {
         self.epoch = epoch
         self.epochSeed = epochSeed
-        self.providers = providers
-        self.agreements = agreements
-        self.provedThisEpoch = provedThisEpoch
-        self.openIDs = Set(agreements.values.filter(\.isOpen).map(\.id))
+        self.providers = TreeDictionary(providers)
+        self.agreements = TreeDictionary(agreements)
+        self.provedThisEpoch = TreeSet(provedThisEpoch)
+        self.openIDs = TreeSet(agreements.values.filter(\.isOpen).map(\.id))
         self.openByProvider = [:]
+        self.openByFile = [:]
         for agreement in agreements.values where agreement.isOpen {
             openByProvider[agreement.provider, default: []].insert(agreement.id)
+            openByFile[agreement.fileID, default: []].insert(agreement.id)
         }
         self.challengeable = [:]
         self.repairableIDs = []
@@ -54,6 +65,16 @@ public struct MarketState: LedgerExtensionState, Equatable {
     func isRepairable(_ agreement: StorageAgreement) -> Bool {
         let provider = providers[agreement.provider]
         return agreement.state == .repairNeeded || provider == nil || provider?.status == .withdrawing
+    }
+
+    /// The same state from the persistent maps a state already holds (a rebuilt copy's derived indexes).
+    public init(
+        epoch: UInt64, epochSeed: Key256, providers: TreeDictionary<PublicKey, MarketProvider>,
+        agreements: TreeDictionary<Key256, StorageAgreement>
+    ) {
+        self.init(
+            epoch: epoch, epochSeed: epochSeed, providers: Dictionary(uniqueKeysWithValues: providers.map { ($0.key, $0.value) }),
+            agreements: Dictionary(uniqueKeysWithValues: agreements.map { ($0.key, $0.value) }))
     }
 
     /// Each provider's open agreements with `startEpoch` ≤ `epoch`, from the agreements as they are now.

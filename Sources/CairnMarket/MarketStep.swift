@@ -115,6 +115,7 @@ struct MarketStep {
         market.agreements[agreement.id] = agreement
         market.openIDs.insert(agreement.id)
         market.openByProvider[agreement.provider, default: []].insert(agreement.id)
+        market.openByFile[agreement.fileID, default: []].insert(agreement.id)
         if market.isRepairable(agreement) { market.repairableIDs.insert(agreement.id) }
         if var provider = market.providers[agreement.provider] {
             provider.usedBytes += agreement.sizeBytes
@@ -133,6 +134,8 @@ struct MarketStep {
         if market.openByProvider[agreement.provider]?.isEmpty == true {
             market.openByProvider[agreement.provider] = nil
         }
+        market.openByFile[agreement.fileID]?.remove(agreement.id)
+        if market.openByFile[agreement.fileID]?.isEmpty == true { market.openByFile[agreement.fileID] = nil }
         market.provedThisEpoch.remove(agreement.id)
         if var provider = market.providers[agreement.provider] {
             provider.usedBytes -= min(provider.usedBytes, agreement.sizeBytes)

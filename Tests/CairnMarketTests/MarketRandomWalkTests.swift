@@ -119,6 +119,7 @@ import Testing
             #expect(now.openIDs == rebuilt.openIDs)
             #expect(now.openByProvider == rebuilt.openByProvider)
             #expect(now.repairableIDs == rebuilt.repairableIDs)
+            #expect(now.openByFile == rebuilt.openByFile)
             // Asked of every state in turn: an answer shared by copies of one state (`MarketViews`) never
             // outlives the state it was worked out from.
             #expect(now.repairable.map(\.id) == rebuilt.repairable.map(\.id))

@@ -49,7 +49,7 @@ import Testing
         #expect(f.refusal(free, on: state) == nil)
         try f.commit([free], on: &state)
         #expect(state.balance(of: f.p1.publicKey) == before)
-        #expect(MarketState.of(state).provedThisEpoch == Set(agreements.map(\.id)))
+        #expect(Set(MarketState.of(state).provedThisEpoch) == Set(agreements.map(\.id)))
         let unpaid = f.tx(f.p1, MarketTransaction.withdrawProvider(), on: state, fee: .zero)
         #expect(f.refusal(unpaid, on: state)?.contains("below the minimum fee") == true)
     }
@@ -59,7 +59,7 @@ import Testing
         let market = MarketState.of(state)
         let entries = agreements.map { MarketFile.shared.proof(for: $0, in: market) }
         try f.commit([f.tx(f.p1, MarketTransaction.postProofs(epoch: 1, entries: entries), on: state)], on: &state)
-        #expect(MarketState.of(state).provedThisEpoch == Set(agreements.map(\.id)))
+        #expect(Set(MarketState.of(state).provedThisEpoch) == Set(agreements.map(\.id)))
         #expect(f.due(f.p1, in: MarketState.of(state)).isEmpty)
         #expect(MarketState.of(state).providers[f.p1.publicKey]?.proofsInvalid == 0)
     }

@@ -214,7 +214,11 @@ struct PutAgreementsMachineTests {
             agreement(3, owner: harness.me.publicKey, state: .ended),
         ] {
             market.agreements[entry.id] = entry
-            if entry.isOpen { market.openIDs.insert(entry.id) }
+            if entry.isOpen {
+                market.openIDs.insert(entry.id)
+                market.openByProvider[entry.provider, default: []].insert(entry.id)
+                market.openByFile[entry.fileID, default: []].insert(entry.id)
+            }
         }
         chain.ledger.extensionStates[MarketExtension.kind] = market
         chain.ledger.escrow[MarketExtension.kind] = Amount(300)

@@ -49,7 +49,7 @@ extension RunningPeer {
     /// submitted, and the refusals if any.
     mutating func endAgreements(ofFile fileID: Key256, now: Instant) -> (Int, String?) {
         guard let market else { return (0, nil) }
-        let owned = market.state.agreements(ofFile: fileID).filter { $0.isOpen && $0.owner == identity.publicKey }
+        let owned = market.state.openAgreements(ofFile: fileID).filter { $0.owner == identity.publicKey }
         var ended = 0
         var refusals: [String] = []
         for agreement in owned {

@@ -65,8 +65,8 @@ extension MarketAgent {
 
     /// The other providers of `fileID`'s open agreements, at the addresses they registered, by peer ID.
     func holders(of fileID: Key256, in market: MarketState) -> [PeerInfo] {
-        market.agreements(ofFile: fileID).compactMap { agreement in
-            guard agreement.isOpen, agreement.provider != local,
+        market.openAgreements(ofFile: fileID).compactMap { agreement in
+            guard agreement.provider != local,
                 let address = market.providers[agreement.provider].flatMap({ PeerAddress(parsing: $0.address) })
             else { return nil }
             return PeerInfo(id: agreement.provider.peerID, address: address)

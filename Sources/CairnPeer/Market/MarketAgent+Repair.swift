@@ -101,7 +101,7 @@ extension MarketAgent {
         excluding: Set<PublicKey> = [], failing: Set<PublicKey>? = nil
     ) -> MarketCandidate? {
         let failing = failing ?? failingProviders(in: market, parameters: parameters)
-        let holding = Set(market.agreements(ofFile: agreement.fileID).filter(\.isOpen).map(\.provider))
+        let holding = Set(market.openAgreements(ofFile: agreement.fileID).map(\.provider))
         let start = market.epoch + 1
         guard agreement.endEpoch > start else { return nil }
         // The chain's own rule (`MarketStep.perMille`): ⌊escrow × fee‰ / 1000⌋.
@@ -201,7 +201,7 @@ extension MarketAgent {
                 continue
             }
             var sources: [Int: PeerInfo] = [:]
-            for other in market.agreements(ofFile: agreement.fileID) where other.isOpen && other.id != agreement.id {
+            for other in market.openAgreements(ofFile: agreement.fileID) where other.id != agreement.id {
                 guard let address = market.providers[other.provider].flatMap({ PeerAddress(parsing: $0.address) })
                 else { continue }
                 sources[Int(other.slot)] = PeerInfo(id: other.provider.peerID, address: address)

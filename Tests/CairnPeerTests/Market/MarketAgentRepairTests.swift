@@ -67,7 +67,7 @@ import Testing
         for key in market.providers.keys.sorted(by: { $0.precedes($1) }).reversed() {
             shuffled[key] = market.providers[key]
         }
-        let other = MarketState(epoch: 5, epochSeed: .zero, providers: shuffled, agreements: market.agreements)
+        let other = MarketState(epoch: 5, epochSeed: .zero, providers: shuffled, agreements: Dictionary(uniqueKeysWithValues: market.agreements.map { ($0.key, $0.value) }))
         #expect(MarketAgent.repairCandidates(for: agreement, in: other, parameters: parameters) == order)
         let target = try #require(MarketAgent.newProvider(for: agreement, in: market, parameters: parameters))
         #expect(MarketAgent.newProvider(for: agreement, in: other, parameters: parameters) == target)

@@ -265,7 +265,7 @@ import Testing
         let (txs, _) = serve(&agent, file, stored: Set(0..<file.descriptor.parameters.n), state: state)
         #expect(txs.count == 1, "one batch")
         commit(txs, on: &state)
-        #expect(MarketState.of(state).provedThisEpoch == Set(due.map(\.agreementID)))
+        #expect(Set(MarketState.of(state).provedThisEpoch) == Set(due.map(\.agreementID)))
 
         // Proved: nothing more this epoch, and the descriptor is not fetched again next epoch.
         agent.committed(

@@ -218,6 +218,8 @@ import Testing
             let agreement = Self.agreement(fileID: fileID, provider: local)
             market.agreements[agreement.id] = agreement
             market.openIDs.insert(agreement.id)
+            market.openByProvider[local, default: []].insert(agreement.id)
+            market.openByFile[agreement.fileID, default: []].insert(agreement.id)
         }
         #expect(Self.terms(&underAgreement, fileID) == .unlimited)
         #expect(Self.terms(&underAgreement, Random.key256()) != .unlimited, "another file has no agreement")
@@ -243,6 +245,8 @@ import Testing
             let agreement = Self.agreement(fileID: order.fileID, provider: peer.identity.publicKey)
             market.agreements[agreement.id] = agreement
             market.openIDs.insert(agreement.id)
+            market.openByProvider[peer.identity.publicKey, default: []].insert(agreement.id)
+            market.openByFile[agreement.fileID, default: []].insert(agreement.id)
             peer.chain!.ledger.extensionStates[MarketExtension.kind] = market
             peer.marketCommitted(height: 1, now: .seconds(1_002))
         }
