@@ -31,8 +31,21 @@ public final class AppliedBlockMemo: Sendable {
         public var validatorsAfter: ValidatorSet
     }
 
+    /// A block as decoded from its bytes, and the bytes, as a peer stores them.
+    public struct DecodedBlock: Sendable {
+        public var block: Block
+        public var body: [UInt8]
+    }
+
     struct Table {
         var entries: [Key: Entry] = [:]
+        /// Blocks decoded, by the SHA-256 of their bytes: decoding is a pure function of the bytes, and every
+        /// follower of a simulated network decodes each block it syncs (a block of 2,000 proof transactions
+        /// costs milliseconds).
+        var decoded: [Key256: DecodedBlock] = [:]
+        var decodedByHeight: [Height: [Key256]] = [:]
+        /// The network's genesis state, built once rather than by each of its peers.
+        var genesis: LedgerState?
         var keysByHeight: [Height: [Key]] = [:]
         var highest: Height = 0
         var hits: UInt64 = 0
@@ -71,13 +84,46 @@ public final class AppliedBlockMemo: Sendable {
             let key = Key(parent: parent, block: block, signaturesVerified: signaturesVerified)
             guard table.entries.updateValue(entry, forKey: key) == nil else { return }
             table.keysByHeight[height, default: []].append(key)
-            while table.highest < height {
-                table.highest += 1
-                guard table.highest >= heights else { continue }
-                for old in table.keysByHeight.removeValue(forKey: table.highest - heights) ?? [] {
-                    table.entries[old] = nil
-                }
+            Self.advance(&table, to: height, keeping: heights)
+        }
+    }
+
+    /// Moves the highest height to `height`, dropping what falls out of the last `heights`.
+    private static func advance(_ table: inout Table, to height: Height, keeping heights: Height) {
+        while table.highest < height {
+            table.highest += 1
+            guard table.highest >= heights else { continue }
+            for old in table.keysByHeight.removeValue(forKey: table.highest - heights) ?? [] {
+                table.entries[old] = nil
             }
+            for old in table.decodedByHeight.removeValue(forKey: table.highest - heights) ?? [] {
+                table.decoded[old] = nil
+            }
+        }
+    }
+
+    /// The genesis state of this memo's network: `make()` the first time, the same state after.
+    public func genesis(_ make: () throws -> LedgerState) rethrows -> LedgerState {
+        if let known = table.withLock({ $0.genesis }) { return known }
+        let made = try make()
+        table.withLock { $0.genesis = made }
+        return made
+    }
+
+    /// The block whose bytes hash to `digest` (SHA-256), if a peer of this network decoded it already.
+    public func decoded(digest: Key256) -> DecodedBlock? {
+        table.withLock { $0.decoded[digest] }
+    }
+
+    /// Records the block decoded from bytes whose SHA-256 is `digest` (dropped, as states are, once its height
+    /// is more than `heights` below the highest).
+    public func rememberDecoded(digest: Key256, _ decoded: DecodedBlock) {
+        let height = decoded.block.header.height
+        table.withLock { table in
+            guard height + heights > table.highest, table.decoded.updateValue(decoded, forKey: digest) == nil
+            else { return }
+            table.decodedByHeight[height, default: []].append(digest)
+            Self.advance(&table, to: height, keeping: heights)
         }
     }
 

@@ -6,9 +6,11 @@ import NIOCore
 extension ChainMachine {
     /// Applies `block`, final by `commit`, to the ledger and moves every part of the machine to the next height;
     /// returns the block as the store keeps it, or nil (logged) when it does not apply. `encodedCommit`: the
-    /// commit's bytes when they came with it (sync), so that they are not encoded again.
+    /// commit's bytes when they came with it (sync), so that they are not encoded again; `body`: `encoded`'s
+    /// bytes when the caller has them as an array already.
     mutating func applyCommitted(
-        _ block: Block, encoded: ByteBuffer, commit: Commit, encodedCommit: ByteBuffer? = nil, signaturesVerified: Bool
+        _ block: Block, encoded: ByteBuffer, body: [UInt8]? = nil, commit: Commit, encodedCommit: ByteBuffer? = nil,
+        signaturesVerified: Bool
     ) -> StoredBlock? {
         let height = block.header.height
         let parent = ledger.lastBlockHash
@@ -53,7 +55,7 @@ extension ChainMachine {
         if height > Height(config.recentBlocks) { recent[height - Height(config.recentBlocks)] = nil }
         actions.append(.committed(height: height, hash: block.hash, transactions: block.transactions.count))
         return StoredBlock(
-            height: height, hash: block.hash, body: Array(encoded.readableBytesView),
+            height: height, hash: block.hash, body: body ?? Array(encoded.readableBytesView),
             commit: Array(commitBuffer.readableBytesView),
             transactions: block.transactions.map { StoredBlock.Transaction(hash: $0.hash, accounts: Self.accounts(of: $0)) })
     }

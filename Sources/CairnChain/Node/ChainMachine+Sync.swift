@@ -59,10 +59,11 @@ extension ChainMachine {
             case .failure(let reason):
                 log(.warning, "a synced block at height \(height) was refused: \(reason)")
                 sync.rejected(height: height)
-            case .success(let (block, commit)):
+            case .success(let (block, commit, body)):
                 // The commit proves that more than 2/3 of the power checked every transaction.
                 guard let entry = applyCommitted(
-                    block, encoded: next.block, commit: commit, encodedCommit: next.commit, signaturesVerified: true)
+                    block, encoded: next.block, body: body, commit: commit, encodedCommit: next.commit,
+                    signaturesVerified: true)
                 else {
                     sync.rejected(height: height)
                     continue
@@ -75,12 +76,26 @@ extension ChainMachine {
         write(.blocks(stored), then: .synced(last.height))
     }
 
-    private func verify(_ synced: SyncedBlock, height: Height) -> Result<(Block, Commit), SyncRefusal> {
+    /// The synced block decoded, with its commit verified, and the block's bytes; or why it was refused.
+    private func verify(_ synced: SyncedBlock, height: Height) -> Result<(Block, Commit, [UInt8]), SyncRefusal> {
         let block: Block
-        do {
-            block = try Block(decoding: Array(synced.block.readableBytesView), params: params)
-        } catch {
-            return .failure(.undecodable("block: \(error)"))
+        let body: [UInt8]
+        let digest = config.appliedBlocks.map { _ in
+            synced.block.withUnsafeReadableBytes { SHA256.hash(buffer: $0) }
+        }
+        if let digest, let known = config.appliedBlocks?.decoded(digest: digest) {
+            (block, body) = (known.block, known.body)
+        } else {
+            do {
+                body = Array(synced.block.readableBytesView)
+                block = try Block(decoding: body, params: params)
+            } catch {
+                return .failure(.undecodable("block: \(error)"))
+            }
+            if let digest {
+                config.appliedBlocks?.rememberDecoded(
+                    digest: digest, AppliedBlockMemo.DecodedBlock(block: block, body: body))
+            }
         }
         var commitBytes = synced.commit
         let commit: Commit
@@ -100,7 +115,7 @@ extension ChainMachine {
         } catch {
             return .failure(.commit(error))
         }
-        return .success((block, commit))
+        return .success((block, commit, body))
     }
 
     /// Synced blocks are stored: once caught up, a validator takes part in consensus again.

@@ -98,7 +98,8 @@ public struct ChainMachine: Sendable {
         self.identity = identity
         self.localPeer = localPeer
         consensusConfig = ConsensusConfig(timeouts: rules.params.timeouts)
-        ledger = try LedgerState.genesis(rules.params)
+        ledger = try config.appliedBlocks?.genesis { try LedgerState.genesis(rules.params) }
+            ?? LedgerState.genesis(rules.params)
         validators = try ValidatorSet(ledger.validatorStakes(rules.params))
         mempool = Mempool(rules: rules, limits: config.mempoolLimits, committed: ledger)
         sync = BlockSync(committedHeight: 0, config: config.sync)
