@@ -11,7 +11,10 @@ extension Array where Element == UInt8 {
     public func hasSameBytes(as other: [UInt8]) -> Bool {
         guard count == other.count else { return false }
         return withUnsafeBytes { x in
-            other.withUnsafeBytes { y in x.count == 0 || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0 }
+            other.withUnsafeBytes { y in
+                // Copies of one array share its storage: the same bytes, with nothing to compare.
+                x.count == 0 || x.baseAddress == y.baseAddress || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0
+            }
         }
     }
 }

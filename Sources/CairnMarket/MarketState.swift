@@ -35,7 +35,7 @@ public struct MarketState: LedgerExtensionState, Equatable {
     /// The open agreements any keeper may repair now (`repairable`): marked for repair, or held by a provider
     /// that is withdrawing or gone. Every peer asks for them after every block it applies: walking every open
     /// agreement for them cost a 10,000-agreement market O(n log n) a block on each peer. Derived.
-    public internal(set) var repairableIDs: Set<Key256>
+    public internal(set) var repairableIDs: TreeSet<Key256>
     /// Answers computed from this state, shared by its copies; replaced by every `MarketStep` that changes it.
     public internal(set) var views = MarketViews()
 
@@ -58,7 +58,7 @@ public struct MarketState: LedgerExtensionState, Equatable {
         self.challengeable = [:]
         self.repairableIDs = []
         self.challengeable = countChallengeable()
-        self.repairableIDs = Set(openIDs.filter { id in agreements[id].map(isRepairable) ?? false })
+        self.repairableIDs = TreeSet(openIDs.filter { id in agreements[id].map(isRepairable) ?? false })
     }
 
     /// Whether `agreement`, open, may be repaired by any keeper now (the rule `repairableIDs` keeps).
