@@ -139,7 +139,7 @@ public enum MarketBenchmark {
         while MarketState.of(state).epoch < 1 || clockRules.offset(of: state.height + 1) != 1 { commit([]) }
 
         let current = MarketState.of(state)
-        let entries = current.challenges(for: provider.publicKey, sample: market.proofSamplePerProvider).map { due in
+        let entries = current.challenges(for: provider.publicKey, parameters: market).map { due in
             let challenge = due.challenge
             let tree = trees[challenge.segment]
             let range = ShardCommitment.leafRange(challenge.leaf, shardLength: 1 << 20)

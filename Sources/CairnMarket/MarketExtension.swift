@@ -39,11 +39,11 @@ public struct MarketExtension: LedgerExtension {
         self.init(parameters: market)
     }
 
-    /// What `provider` must prove in the epoch of the block after `state` (`MarketState.challenges(for:sample:)`).
+    /// What `provider` must prove in the epoch of the block after `state` (`MarketState.challenges(for:parameters:)`).
     public func challenges(
         for provider: PublicKey, in state: LedgerState
     ) -> [(agreementID: Key256, challenge: StorageChallenge)] {
-        MarketState.of(state).challenges(for: provider, sample: parameters.proofSamplePerProvider)
+        MarketState.of(state).challenges(for: provider, parameters: parameters)
     }
 
     /// Decodes the payload and runs the rules on a copy of the state, without the proofs' hashes; nil when the

@@ -28,13 +28,13 @@ extension MarketState {
         (openByFile[fileID] ?? []).compactMap { agreements[$0] }.sorted { ($0.slot, $0.id) < ($1.slot, $1.id) }
     }
 
-    /// What `provider` must prove this epoch: its open agreements challenged in it under an audit sample of
-    /// `sample` per provider (`isChallenged`) and not yet proved, with their challenges, by agreement ID.
+    /// What `provider` must prove this epoch: its open agreements challenged in it under the audit samples of
+    /// `parameters` (`isChallenged`) and not yet proved, with their challenges, by agreement ID.
     public func challenges(
-        for provider: PublicKey, sample: UInt32
+        for provider: PublicKey, parameters: MarketParameters
     ) -> [(agreementID: Key256, challenge: StorageChallenge)] {
         (openByProvider[provider] ?? []).sorted().compactMap { id in
-            guard let agreement = agreements[id], !provedThisEpoch.contains(id), isChallenged(agreement, sample: sample)
+            guard let agreement = agreements[id], !provedThisEpoch.contains(id), isChallenged(agreement, parameters: parameters)
             else { return nil }
             return (id, agreement.challenge(epochSeed: epochSeed))
         }

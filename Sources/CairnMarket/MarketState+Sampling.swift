@@ -2,15 +2,23 @@ import CairnChain
 import CairnCrypto
 
 extension MarketState {
-    /// Whether `agreement` is challenged in this epoch under an audit sample of `sample` agreements per provider
-    /// (`MarketParameters.proofSamplePerProvider`, whose comment states the rule). The ledger, settlement and
-    /// the provider's agent all ask this, so that they agree on every peer. False before its `startEpoch`.
-    public func isChallenged(_ agreement: StorageAgreement, sample: UInt32) -> Bool {
+    /// Whether `agreement` is challenged in this epoch under the audit samples of `parameters`
+    /// (`MarketParameters.proofSamplePerProvider` and `maxChallengesPerEpoch`, whose comments state the rule). The
+    /// ledger, settlement and the provider's agent all ask this, so that they agree on every peer. False before
+    /// its `startEpoch`.
+    public func isChallenged(_ agreement: StorageAgreement, parameters: MarketParameters) -> Bool {
+        isChallenged(
+            agreement, sample: parameters.proofSamplePerProvider, networkSample: parameters.maxChallengesPerEpoch)
+    }
+
+    /// The same with the samples given: `sample` per provider, `networkSample` in all.
+    public func isChallenged(_ agreement: StorageAgreement, sample: UInt32, networkSample: UInt64) -> Bool {
         guard agreement.startEpoch <= epoch else { return false }
-        let n = challengeable[agreement.provider] ?? 0
-        guard n > UInt64(sample) else { return true }
-        return Self.samplingDraw(epochSeed: epochSeed, agreementID: agreement.id)
-            < Self.samplingThreshold(sample: sample, challengeable: n)
+        let threshold = min(
+            Self.samplingThreshold(sample: UInt64(sample), challengeable: challengeable[agreement.provider] ?? 0),
+            Self.samplingThreshold(sample: networkSample, challengeable: challengeableTotal))
+        guard threshold < .max else { return true }
+        return Self.samplingDraw(epochSeed: epochSeed, agreementID: agreement.id) < threshold
     }
 
     /// The first 8 bytes of SHA-256(epoch seed ‖ agreement ID ‖ "sample"), big-endian.
@@ -19,8 +27,8 @@ extension MarketState {
     }
 
     /// ⌊2⁶⁴ × `sample` / `n`⌋ for `n` > `sample` (a 128-by-64-bit division, so exact); `UInt64.max` otherwise.
-    public static func samplingThreshold(sample: UInt32, challengeable n: UInt64) -> UInt64 {
-        guard n > UInt64(sample) else { return .max }
-        return n.dividingFullWidth((high: UInt64(sample), low: 0)).quotient
+    public static func samplingThreshold(sample: UInt64, challengeable n: UInt64) -> UInt64 {
+        guard n > sample else { return .max }
+        return n.dividingFullWidth((high: sample, low: 0)).quotient
     }
 }

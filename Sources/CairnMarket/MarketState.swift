@@ -32,6 +32,8 @@ public struct MarketState: LedgerExtensionState, Equatable {
     /// epoch opened: the `n` of the audit sample (`MarketParameters.proofSamplePerProvider`). A snapshot, so that
     /// agreements opened, ended or repaired during the epoch do not change who is challenged in it.
     public internal(set) var challengeable: [PublicKey: UInt64]
+    /// The sum of `challengeable`: the `N` of the network-wide sample (`MarketParameters.maxChallengesPerEpoch`).
+    public internal(set) var challengeableTotal: UInt64 = 0
     /// The open agreements any keeper may repair now (`repairable`): marked for repair, or held by a provider
     /// that is withdrawing or gone. Every peer asks for them after every block it applies: walking every open
     /// agreement for them cost a 10,000-agreement market O(n log n) a block on each peer. Derived.
@@ -58,6 +60,7 @@ public struct MarketState: LedgerExtensionState, Equatable {
         self.challengeable = [:]
         self.repairableIDs = []
         self.challengeable = countChallengeable()
+        self.challengeableTotal = challengeable.values.reduce(0, &+)
         self.repairableIDs = TreeSet(openIDs.filter { id in agreements[id].map(isRepairable) ?? false })
     }
 

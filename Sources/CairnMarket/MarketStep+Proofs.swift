@@ -46,7 +46,7 @@ extension MarketStep {
                 throw refuse(
                     "agreement \(entry.agreementID.shortHex)… is challenged from epoch \(agreement.startEpoch)")
             }
-            guard market.isChallenged(agreement, sample: parameters.proofSamplePerProvider) else {
+            guard market.isChallenged(agreement, parameters: parameters) else {
                 throw refuse("agreement \(entry.agreementID.shortHex)… is not challenged this epoch")
             }
         }

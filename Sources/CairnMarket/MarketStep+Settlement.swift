@@ -7,7 +7,11 @@ extension MarketStep {
     ///
     /// For each open agreement running this epoch (`startEpoch` ≤ epoch):
     /// - not in the epoch's audit sample (`MarketState.isChallenged`): paid as if proved (storage is paid by
-    ///   time; the sample is an audit); neither a proof nor a miss, so its run of misses stays as it is;
+    ///   time; the sample is an audit) while its provider is online (`MarketProvider.isOnline`,
+    ///   `livenessEpochs`); neither a proof nor a miss, so its run of misses stays as it is. A provider offline
+    ///   is not paid, and its active agreement is marked for repair: under a network-wide sample most
+    ///   agreements go unchallenged for many epochs, and a provider that left must not hold its slots (and be
+    ///   paid for them) until a challenge happens to fall on them;
     /// - challenged and proved: its price for the epoch (at most its escrow) is released,
     ///   `proposerFeePerMille` of it to the block's proposer and the rest to the provider; its run of misses
     ///   resets;
@@ -19,11 +23,18 @@ extension MarketStep {
     /// epoch's audit counts (`MarketState.challengeable`) are taken from the open agreements left.
     mutating func settle(proposer: PublicKey, blockHash: Key256) throws(ExtensionRefusal) {
         let epoch = market.epoch
-        let sample = parameters.proofSamplePerProvider
         for id in market.openIDs.sorted() {
             guard var agreement = market.agreements[id], agreement.startEpoch <= epoch else { continue }
-            if !market.isChallenged(agreement, sample: sample) {
-                try pay(&agreement, proposer: proposer)
+            if !market.isChallenged(agreement, parameters: parameters) {
+                let online = market.providers[agreement.provider].map {
+                    $0.isOnline(in: epoch, livenessEpochs: parameters.livenessEpochs)
+                } ?? false
+                if online {
+                    try pay(&agreement, proposer: proposer)
+                } else if agreement.state == .active {
+                    agreement.state = .repairNeeded
+                    market.repairableIDs.insert(id)
+                }
             } else if market.provedThisEpoch.contains(id) {
                 try pay(&agreement, proposer: proposer)
                 agreement.proofsOK += 1
@@ -57,6 +68,7 @@ extension MarketStep {
         market.epochSeed = MarketClock.seed(epoch: epoch + 1, previousBlockHash: blockHash)
         market.provedThisEpoch = []
         market.challengeable = market.countChallengeable()
+        market.challengeableTotal = market.challengeable.values.reduce(0, &+)
     }
 
     /// Releases `agreement`'s price for the epoch (at most its escrow): `proposerFeePerMille` of it to the

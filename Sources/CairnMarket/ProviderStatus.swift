@@ -49,7 +49,7 @@ extension MarketState {
                     + "\(rules.penalty(afterMisses: agreement.consecutiveMisses + 1)); "
                     + "\(left) more and it is marked for repair")
         }
-        let dueAgreements = challenges(for: key, sample: parameters.proofSamplePerProvider).compactMap {
+        let dueAgreements = challenges(for: key, parameters: parameters).compactMap {
             agreements[$0.agreementID]
         }
         let due = dueAgreements.count

@@ -82,7 +82,7 @@ struct MarketFixture {
 
     /// What `who` must prove in `market`'s epoch under the fixture's audit sample.
     func due(_ who: Identity, in market: MarketState) -> [(agreementID: Key256, challenge: StorageChallenge)] {
-        market.challenges(for: who.publicKey, sample: self.market.proofSamplePerProvider)
+        market.challenges(for: who.publicKey, parameters: self.market)
     }
 
     /// Empty blocks up to `height`.

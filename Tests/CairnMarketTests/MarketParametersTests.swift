@@ -11,7 +11,7 @@ import Testing
             "epoch_blocks", "proof_window_blocks", "free_allowance_bytes", "min_provider_stake",
             "proposer_fee_per_mille", "repair_fee_per_mille", "misses_before_repair", "penalty_base",
             "penalty_cap", "max_proofs_per_tx", "proof_sample_per_provider", "default_duration_epochs",
-            "liveness_epochs",
+            "liveness_epochs", "max_challenges_per_epoch",
         ] {
             #expect(text.contains("\"\(key)\""), "\(key)")
         }
@@ -44,6 +44,7 @@ import Testing
         #expect(error { $0.proofSamplePerProvider = 0 }?.hasPrefix("chain.market.proof_sample_per_provider") == true)
         #expect(error { $0.missesBeforeRepair = 0 }?.hasPrefix("chain.market.misses_before_repair") == true)
         #expect(error { $0.livenessEpochs = 0 }?.hasPrefix("chain.market.liveness_epochs") == true)
+        #expect(error { $0.maxChallengesPerEpoch = 0 }?.hasPrefix("chain.market.max_challenges_per_epoch") == true)
         #expect(error { _ in } == nil)
     }
 }

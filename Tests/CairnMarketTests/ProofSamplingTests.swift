@@ -35,7 +35,7 @@ import Testing
     }
 
     func challenged(_ market: MarketState, sample: UInt32) -> Set<Key256> {
-        Set(market.agreements.values.filter { market.isChallenged($0, sample: sample) }.map(\.id))
+        Set(market.agreements.values.filter { market.isChallenged($0, sample: sample, networkSample: .max) }.map(\.id))
     }
 
     @Test func theThresholdIsFloorOfTwoToThe64TimesSampleOverN() {
@@ -56,6 +56,74 @@ import Testing
         #expect(challenged(market, sample: 64).count < 128)
     }
 
+    /// 100 providers of 100 agreements each: within every provider's sample, so only the network-wide sample
+    /// (`maxChallengesPerEpoch`) thins them.
+    func network(seed: Key256, onlineUpTo online: Int = 100) -> MarketState {
+        var agreements: [Key256: StorageAgreement] = [:]
+        var providers: [PublicKey: MarketProvider] = [:]
+        for p in 0..<100 {
+            let key = Identity(seed: SHA256.hash(Array("provider \(p)".utf8)).bytes)!.publicKey
+            providers[key] = MarketProvider(
+                capacityBytes: 1 << 50, pricePerGiBEpoch: Amount(1), stake: Amount(1_000), address: "127.0.0.1:4100",
+                openAgreements: 100, lastActiveEpoch: p < online ? 5 : 1)
+            for a in 0..<100 {
+                let id = SHA256.hash(Array("agreement \(p).\(a)".utf8))
+                agreements[id] = StorageAgreement(
+                    id: id, owner: owner.publicKey, provider: key, fileID: SHA256.hash(Array("file \(a)".utf8)),
+                    slot: UInt16(p % 8), slotRoot: .zero, segmentCount: 1, shardLength: 1 << 20,
+                    lastShardLength: 1 << 20, startEpoch: 1, endEpoch: 100, pricePerEpoch: Amount(10),
+                    maxPricePerGiBEpoch: Amount(10), escrow: Amount(1_000), proofsOK: 0, proofsMissed: 0,
+                    consecutiveMisses: 0, paidTotal: .zero, penaltiesTotal: .zero, state: .active)
+            }
+        }
+        return MarketState(epoch: 5, epochSeed: seed, providers: providers, agreements: agreements)
+    }
+
+    @Test func theNetworkWideSampleBoundsTheProofsAnEpochCarries() {
+        let seed = SHA256.hash(Array("epoch seed".utf8))
+        let market = network(seed: seed)
+        #expect(market.challengeableTotal == 10_000)
+        func challenged(cap: UInt64) -> [StorageAgreement] {
+            market.agreements.values.filter { market.isChallenged($0, sample: 128, networkSample: cap) }
+        }
+        #expect(challenged(cap: 10_000).count == 10_000, "a sample that covers every agreement challenges all")
+        // Binomial(10,000, 5 %): mean 500, standard deviation 21.8.
+        let sampled = challenged(cap: 500)
+        #expect((420...580).contains(sampled.count), "\(sampled.count) challenged")
+        // Spread over the providers rather than falling on a few: each holds 1 % of the agreements.
+        #expect(Set(sampled.map(\.provider)).count > 90)
+        var parameters = MarketParameters.localNetwork
+        parameters.maxChallengesPerEpoch = 500
+        let due = market.providers.keys.reduce(0) { $0 + market.challenges(for: $1, parameters: parameters).count }
+        #expect(due == sampled.count, "the providers' duties are the ledger's sample")
+    }
+
+    @Test func anUnchallengedAgreementIsPaidWhileItsProviderIsOnlineAndMarkedForRepairOnceItIsNot() throws {
+        // Providers 0..<50 had a transaction commit in epoch 5; the others last in epoch 1, four epochs ago.
+        let market = network(seed: SHA256.hash(Array("epoch seed".utf8)), onlineUpTo: 50)
+        var parameters = MarketParameters.localNetwork
+        parameters.maxChallengesPerEpoch = 100
+        var step = MarketStep(parameters: parameters, height: 60, market: market)
+        try step.settle(proposer: owner.publicKey, blockHash: .zero)
+        var paid = 0
+        var marked = 0
+        for (id, before) in market.agreements {
+            let after = try #require(step.market.agreements[id])
+            let online = market.providers[before.provider]!.lastActiveEpoch == 5
+            if market.isChallenged(before, parameters: parameters) {
+                #expect(after.proofsMissed == 1, "challenged and not proved: a miss, online or not")
+            } else if online {
+                #expect(after.paidTotal == before.pricePerEpoch && after.state == .active)
+                paid += 1
+            } else {
+                #expect(after.paidTotal == .zero && after.state == .repairNeeded)
+                #expect(step.market.repairableIDs.contains(id))
+                marked += 1
+            }
+        }
+        #expect(paid > 4_800 && marked > 4_800, "paid \(paid), marked \(marked)")
+    }
+
     @Test func tenThousandAgreementsAreSampledAboutTheSampleAndAlikeOnEveryPeer() {
         let seed = SHA256.hash(Array("epoch seed".utf8))
         let one = market(10_000, seed: seed)
@@ -64,7 +132,7 @@ import Testing
         // Binomial(10,000, 1.28 %): mean 128, standard deviation 11.2.
         #expect((80...180).contains(set.count), "\(set.count) challenged")
         #expect(challenged(other, sample: 128) == set)
-        #expect(one.challenges(for: provider.publicKey, sample: 128).map(\.agreementID) == set.sorted())
+        #expect(one.challenges(for: provider.publicKey, parameters: .localNetwork).map(\.agreementID) == set.sorted())
         let next = market(10_000, seed: SHA256.hash(Array("next epoch seed".utf8)))
         let nextSet = challenged(next, sample: 128)
         #expect(nextSet != set, "another epoch, another sample")
@@ -104,7 +172,7 @@ import Testing
             let before = market()
             let due = f.due(f.p1, in: before)
             let dueIDs = Set(due.map(\.agreementID))
-            #expect(dueIDs == Set(before.openIDs.filter { before.isChallenged(before.agreements[$0]!, sample: 8) }))
+            #expect(dueIDs == Set(before.openIDs.filter { before.isChallenged(before.agreements[$0]!, sample: 8, networkSample: f.market.maxChallengesPerEpoch) }))
             if let spared = before.openAgreementIDs.first(where: { !dueIDs.contains($0) }) {
                 let entry = file.proof(for: before.agreements[spared]!, in: before)
                 let tx = f.tx(f.p1, MarketTransaction.postProofs(epoch: epoch, entries: [entry]), on: state)

@@ -27,7 +27,7 @@ extension MarketAgent {
             self.round = round
             pump()
         }
-        let due = market.challenges(for: local, sample: parameters.proofSamplePerProvider)
+        let due = market.challenges(for: local, parameters: parameters)
         guard !due.isEmpty else { return }
         guard var round else {
             return startRound(due, epoch: market.epoch, market: market, chain: chain, parameters: parameters)

@@ -58,7 +58,7 @@ import Testing
 
     /// What the provider must prove in `state`'s epoch.
     func due(_ state: LedgerState) -> [(agreementID: Key256, challenge: StorageChallenge)] {
-        MarketState.of(state).challenges(for: provider.publicKey, sample: market.proofSamplePerProvider)
+        MarketState.of(state).challenges(for: provider.publicKey, parameters: market)
     }
 
     func commit(_ txs: [SignedTransaction], on state: inout LedgerState) {

@@ -32,6 +32,9 @@ extension MarketParameters {
         guard defaultDurationEpochs >= 1, defaultDurationEpochs <= 1_000_000 else {
             throw bad("default_duration_epochs", "\(defaultDurationEpochs) must be 1…1000000")
         }
+        guard maxChallengesPerEpoch >= 1 else {
+            throw bad("max_challenges_per_epoch", "must be at least 1")
+        }
         guard livenessEpochs >= 1, livenessEpochs <= 1_000_000 else {
             throw bad("liveness_epochs", "\(livenessEpochs) must be 1…1000000")
         }

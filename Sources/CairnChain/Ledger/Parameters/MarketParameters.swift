@@ -41,6 +41,15 @@ public struct MarketParameters: Hashable, Sendable, Codable {
     /// arithmetic). An unchallenged agreement is paid its epoch as if proved and its record of proofs and misses
     /// is left as it is. Local network: 128.
     public var proofSamplePerProvider: UInt32
+    /// The network-wide audit sample (C), at least 1: about how many agreements are challenged each epoch in all.
+    /// The chain carries every proof, so its blocks bound them, not the providers: one proof per agreement
+    /// per epoch is N × ~1.5 KiB, and 16,000 agreements already overflow the local network's proof window
+    /// (8 blocks of 1 MiB); those past the capacity were missed, and their slots marked for repair. With `N`
+    /// agreements challengeable in the epoch (every provider's `n` summed), an agreement is challenged iff its
+    /// draw (above) is below min(⌊2⁶⁴ × S / n⌋, ⌊2⁶⁴ × C / N⌋), each term `UInt64.max` when its sample covers
+    /// its count. Providers that are not challenged stay accountable through liveness (`livenessEpochs`).
+    /// Local network: 2,048 (about 3 MiB of proofs an epoch).
+    public var maxChallengesPerEpoch: UInt64
     /// Epochs an agreement runs when its opener does not say, at least 1.
     public var defaultDurationEpochs: UInt64
     /// Epochs a registered provider stays online without a transaction of its own committing (register, update,
@@ -58,7 +67,7 @@ public struct MarketParameters: Hashable, Sendable, Codable {
         epochBlocks: UInt64, proofWindowBlocks: UInt64, freeAllowanceBytes: UInt64, minProviderStake: Amount,
         proposerFeePerMille: UInt64, repairFeePerMille: UInt64, missesBeforeRepair: UInt64, penaltyBase: Amount,
         penaltyCap: Amount, maxProofsPerTx: UInt32, proofSamplePerProvider: UInt32, defaultDurationEpochs: UInt64,
-        livenessEpochs: UInt64 = 3
+        livenessEpochs: UInt64 = 3, maxChallengesPerEpoch: UInt64 = 2_048
     ) {
         self.epochBlocks = epochBlocks
         self.proofWindowBlocks = proofWindowBlocks
@@ -73,6 +82,7 @@ public struct MarketParameters: Hashable, Sendable, Codable {
         self.proofSamplePerProvider = proofSamplePerProvider
         self.defaultDurationEpochs = defaultDurationEpochs
         self.livenessEpochs = livenessEpochs
+        self.maxChallengesPerEpoch = maxChallengesPerEpoch
     }
 
     /// The local test network's market (6 decimals: 1 CRN = 10⁶ base units): 10-block epochs with an 8-block
@@ -84,7 +94,7 @@ public struct MarketParameters: Hashable, Sendable, Codable {
         epochBlocks: 10, proofWindowBlocks: 8, freeAllowanceBytes: 64 << 20, minProviderStake: Amount(100_000_000),
         proposerFeePerMille: 10, repairFeePerMille: 50, missesBeforeRepair: 2, penaltyBase: Amount(1_000_000),
         penaltyCap: Amount(16_000_000), maxProofsPerTx: 4_096, proofSamplePerProvider: 128,
-        defaultDurationEpochs: 100, livenessEpochs: 3)
+        defaultDurationEpochs: 100, livenessEpochs: 3, maxChallengesPerEpoch: 2_048)
 
     enum CodingKeys: String, CodingKey {
         case epochBlocks = "epoch_blocks"
@@ -100,5 +110,6 @@ public struct MarketParameters: Hashable, Sendable, Codable {
         case proofSamplePerProvider = "proof_sample_per_provider"
         case defaultDurationEpochs = "default_duration_epochs"
         case livenessEpochs = "liveness_epochs"
+        case maxChallengesPerEpoch = "max_challenges_per_epoch"
     }
 }
