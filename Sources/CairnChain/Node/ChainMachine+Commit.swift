@@ -75,7 +75,8 @@ extension ChainMachine {
         case .decided(let height)?:
             decidedBlockStored(height, now: now)
         case .synced?:
-            announceStatus(validatorsToo: false)
+            let source = heightSource.flatMap { $0.height >= ledger.height ? $0.peer : nil }
+            announceStatus(validatorsToo: false, relayingFrom: source)
             resumeAfterSync(now: now)
         case nil:
             break

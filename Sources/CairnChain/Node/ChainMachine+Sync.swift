@@ -12,6 +12,7 @@ extension ChainMachine {
             return
         }
         sync.peerReported(peer, height: height)
+        if height > ledger.height, height > heightSource?.height ?? 0 { heightSource = (height, peer) }
         // A peer behind this one hears of it now, not only if it happens to be among this peer's neighbours:
         // "nearest neighbour" is not symmetric, and a peer that is no one's neighbour would otherwise never
         // learn a height to sync to (a simulated follower stayed at height 0 while 1,100 blocks went by). Only

@@ -54,6 +54,9 @@ public struct ChainMachine: Sendable {
     var recent: [Height: RecentBlock] = [:]
     /// Peers told of each new height.
     var neighbours: [PeerID] = []
+    /// The first peer that reported the highest height this peer has heard of: after syncing to it, this peer
+    /// relays the height only below that peer's bucket (`announceStatus(validatorsToo:relayingFrom:)`).
+    var heightSource: (height: Height, peer: PeerID)?
     /// The signers' share of the voting power in the last commit this peer saw (0–1).
     public internal(set) var lastCommitPower: Double = 0
     var started = false
@@ -227,11 +230,21 @@ public struct ChainMachine: Sendable {
     /// every block was a third of a simulated chain's messages (1,000 peers and 100 validators: 10,000 statuses
     /// a block against 20,000 votes). In a fixed order (neighbours first), not a `Set`'s, so that one seed
     /// gives one simulated run.
-    mutating func announceStatus(validatorsToo: Bool) {
+    ///
+    /// `source`: the peer this one learnt the height from. The height then goes only to the neighbours that
+    /// share more leading bits with this peer than `source` does, as Kadcast relays a broadcast down the
+    /// Kademlia tree (Rohrer and Tschorsch 2019, §3): whoever told this peer covers the other subtrees, and this
+    /// peer covers its own. A committing validator (no source) tells a neighbour in every bucket, so each
+    /// validator starts one tree; a subtree whose relay is gone learns the height from another validator's tree
+    /// or from the status every `statusInterval`. Each peer telling every neighbour after every block was ten
+    /// statuses a peer a block, most of a simulated storage network's messages.
+    mutating func announceStatus(validatorsToo: Bool, relayingFrom source: PeerID? = nil) {
         let status = ChainAnnouncement.status(height: ledger.height, tip: ledger.lastBlockHash)
+        let depth = source.map { $0.distance(to: localPeer).leadingZeroBitCount }
         var told: Set<PeerID> = []
         for peer in neighbours + (validatorsToo && isValidator ? validatorPeers : []) where told.insert(peer).inserted {
             if !validatorsToo, sync.reportedHeight(of: peer) >= ledger.height { continue }
+            if let depth, peer.distance(to: localPeer).leadingZeroBitCount <= depth { continue }
             actions.append(.announce(status, to: peer))
         }
     }
