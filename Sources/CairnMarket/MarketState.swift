@@ -59,8 +59,7 @@ public struct MarketState: LedgerExtensionState, Equatable {
         }
         self.challengeable = [:]
         self.repairableIDs = []
-        self.challengeable = countChallengeable()
-        self.challengeableTotal = challengeable.values.reduce(0, &+)
+        recountChallengeable()
         self.repairableIDs = TreeSet(openIDs.filter { id in agreements[id].map(isRepairable) ?? false })
     }
 
@@ -78,6 +77,12 @@ public struct MarketState: LedgerExtensionState, Equatable {
         self.init(
             epoch: epoch, epochSeed: epochSeed, providers: Dictionary(uniqueKeysWithValues: providers.map { ($0.key, $0.value) }),
             agreements: Dictionary(uniqueKeysWithValues: agreements.map { ($0.key, $0.value) }))
+    }
+
+    /// Takes the audit counts (`challengeable`, `challengeableTotal`) from the open agreements as they are now.
+    mutating func recountChallengeable() {
+        challengeable = countChallengeable()
+        challengeableTotal = challengeable.values.reduce(0, &+)
     }
 
     /// Each provider's open agreements with `startEpoch` ≤ `epoch`, from the agreements as they are now.

@@ -15,8 +15,7 @@ extension MarketStep {
         _ id: Key256, newProvider: PublicKey, sender: PublicKey, transactionHash: Key256
     ) throws(ExtensionRefusal) {
         var old = try openAgreement(id)
-        let current = market.providers[old.provider]
-        guard old.state == .repairNeeded || current == nil || current?.status == .withdrawing else {
+        guard market.isRepairable(old) else {
             throw refuse("agreement \(id.shortHex)… is active and its provider in good standing: nothing to repair")
         }
         guard newProvider != old.provider else { throw refuse("the new provider is the current one") }

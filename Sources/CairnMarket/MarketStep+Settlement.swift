@@ -67,8 +67,7 @@ extension MarketStep {
         market.epoch = epoch + 1
         market.epochSeed = MarketClock.seed(epoch: epoch + 1, previousBlockHash: blockHash)
         market.provedThisEpoch = []
-        market.challengeable = market.countChallengeable()
-        market.challengeableTotal = market.challengeable.values.reduce(0, &+)
+        market.recountChallengeable()
     }
 
     /// Releases `agreement`'s price for the epoch (at most its escrow): `proposerFeePerMille` of it to the
