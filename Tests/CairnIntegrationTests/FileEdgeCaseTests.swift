@@ -156,16 +156,23 @@ struct FileEdgeCaseTests {
         let baseline = try others.reduce(0) { $0 + (try shards(cluster, $1)) }
         #expect(baseline > 0)
 
-        let input = try FileTests.randomFile(cluster.directory, bytes: 48 * 1024 * 1024)
+        // The upload streams from a pipe that stays open after 24 MiB (three segments), so the put is still
+        // running, whatever its speed, when its peer is killed.
+        let feed = Pipe()
         let upload = Process()
         upload.executableURL = URL(fileURLWithPath: ProcessCluster.binary)
-        upload.arguments = ["put", input.path, "--k", "2", "--n", "4", "--api", cluster.peers[2].api,
+        upload.arguments = ["put", "-", "--k", "2", "--n", "4", "--api", cluster.peers[2].api,
                             "--data", cluster.peers[2].data]
+        upload.standardInput = feed
         upload.standardOutput = FileHandle.nullDevice
         upload.standardError = FileHandle.nullDevice
         try upload.run()
+        var generator = SystemRandomNumberGenerator()
+        let chunk = Data((0..<(1024 * 1024)).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        for _ in 0..<24 { feed.fileHandleForWriting.write(chunk) }
         try waitUntil(timeout: 30) { try others.reduce(0) { $0 + (try shards(cluster, $1)) } > baseline + 4 }
         cluster.kill9(2)
+        try feed.fileHandleForWriting.close()
         upload.waitUntilExit()
         #expect(upload.terminationStatus != 0)
         #expect(try others.reduce(0) { $0 + (try shards(cluster, $1)) } > baseline)
