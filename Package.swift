@@ -44,7 +44,10 @@ let package = Package(
         ),
         .target(
             name: "CairnChain",
-            dependencies: ["CairnCrypto", "CairnWire", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: [
+                "CairnCrypto", "CairnWire", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HashTreeCollections", package: "swift-collections"),
+            ]
         ),
         .target(
             name: "CairnMarket",

@@ -1,4 +1,5 @@
 import CairnCrypto
+import HashTreeCollections
 
 /// The chain's state after a height: accounts, pending unbondings, escrow and the storage market's state,
 /// derived only from the genesis and committed blocks, deterministically (DESIGN.md §6).
@@ -12,7 +13,10 @@ public struct LedgerState: Equatable, Sendable {
     public internal(set) var lastBlockHash: Key256
     /// The last block's time in ms since the Unix epoch (0 at the genesis); the next block's must be later.
     public internal(set) var lastBlockTimeMs: UInt64
-    public internal(set) var accounts: [PublicKey: AccountState]
+    /// A persistent map (a hash trie): the mempool checks each transaction on a copy of the state, and a
+    /// `Dictionary` copy is every account copied at the first change (a validator of 10,000 accounts copied
+    /// them all for every transaction it checked); a trie copies the path to the one account changed.
+    public internal(set) var accounts: TreeDictionary<PublicKey, AccountState>
     /// Pending unbondings by maturity height, each list in the order the unbonds were applied.
     public internal(set) var unbondings: [Height: [Unbonding]]
     /// Base units held by each ledger extension (the storage market's escrow), by extension kind.
@@ -23,7 +27,7 @@ public struct LedgerState: Equatable, Sendable {
 
     public init(
         height: Height = 0, lastBlockHash: Key256 = .zero, lastBlockTimeMs: UInt64 = 0,
-        accounts: [PublicKey: AccountState] = [:], unbondings: [Height: [Unbonding]] = [:],
+        accounts: TreeDictionary<PublicKey, AccountState> = [:], unbondings: [Height: [Unbonding]] = [:],
         escrow: [UInt16: Amount] = [:], extensionStates: ExtensionStates = ExtensionStates(),
         totalSupply: Amount = .zero
     ) {
