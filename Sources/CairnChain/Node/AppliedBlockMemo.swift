@@ -1,4 +1,6 @@
 import CairnCrypto
+import Foundation
+import NIOCore
 import Synchronization
 
 /// The states that committed blocks led to, shared by the peers of one simulation (`ChainMachineConfig.appliedBlocks`);
@@ -31,18 +33,27 @@ public final class AppliedBlockMemo: Sendable {
         public var validatorsAfter: ValidatorSet
     }
 
-    /// A block as decoded from its bytes, and the bytes, as a peer stores them.
+    /// A block as decoded from its bytes, and the bytes, as a peer stores them (`body`) and serves them
+    /// (`encoded`, shared by every peer that synced the block, so that the next peer's lookup compares one
+    /// buffer with itself).
     public struct DecodedBlock: Sendable {
         public var block: Block
         public var body: [UInt8]
+        public var encoded: ByteBuffer
+
+        public init(block: Block, body: [UInt8], encoded: ByteBuffer) {
+            self.block = block
+            self.body = body
+            self.encoded = encoded
+        }
     }
 
     struct Table {
         var entries: [Key: Entry] = [:]
-        /// Blocks decoded, by the SHA-256 of their bytes: decoding is a pure function of the bytes, and every
+        /// Blocks decoded, by the hash their commit names: decoding is a pure function of the bytes, and every
         /// follower of a simulated network decodes each block it syncs (a block of 2,000 proof transactions
-        /// costs milliseconds).
-        var decoded: [Key256: DecodedBlock] = [:]
+        /// costs milliseconds). A lookup compares the bytes (`decoded(hash:bytes:)`): the hash is a claim.
+        var decoded: [Key256: [DecodedBlock]] = [:]
         var decodedByHeight: [Height: [Key256]] = [:]
         /// The network's genesis state, built once rather than by each of its peers.
         var genesis: LedgerState?
@@ -110,20 +121,40 @@ public final class AppliedBlockMemo: Sendable {
         return made
     }
 
-    /// The block whose bytes hash to `digest` (SHA-256), if a peer of this network decoded it already.
-    public func decoded(digest: Key256) -> DecodedBlock? {
-        table.withLock { $0.decoded[digest] }
+    /// The block decoded from exactly `bytes`, if a peer of this network decoded it already under the block hash
+    /// `hash` (the one its commit names). The bytes are compared, not trusted: a buffer that shares the memo's
+    /// storage is the same at no cost; others cost a `memcmp`, a twentieth of hashing them (a simulated network
+    /// spent a third of its time on SHA-256 of every block every follower synced).
+    public func decoded(hash: Key256, bytes: ByteBuffer) -> DecodedBlock? {
+        table.withLock { table in
+            table.decoded[hash]?.first { Self.sameBytes($0.encoded, bytes) }
+        }
     }
 
-    /// Records the block decoded from bytes whose SHA-256 is `digest` (dropped, as states are, once its height
-    /// is more than `heights` below the highest).
-    public func rememberDecoded(digest: Key256, _ decoded: DecodedBlock) {
+    /// Records `decoded`, the block decoded from `decoded.encoded`, under its hash (dropped, as states are, once
+    /// its height is more than `heights` below the highest).
+    public func rememberDecoded(_ decoded: DecodedBlock) {
         let height = decoded.block.header.height
+        let hash = decoded.block.hash
         table.withLock { table in
-            guard height + heights > table.highest, table.decoded.updateValue(decoded, forKey: digest) == nil
-            else { return }
-            table.decodedByHeight[height, default: []].append(digest)
+            guard height + heights > table.highest else { return }
+            if let known = table.decoded[hash] {
+                guard !known.contains(where: { Self.sameBytes($0.encoded, decoded.encoded) }) else { return }
+                table.decoded[hash]!.append(decoded)
+                return
+            }
+            table.decoded[hash] = [decoded]
+            table.decodedByHeight[height, default: []].append(hash)
             Self.advance(&table, to: height, keeping: heights)
+        }
+    }
+
+    static func sameBytes(_ a: ByteBuffer, _ b: ByteBuffer) -> Bool {
+        guard a.readableBytes == b.readableBytes else { return false }
+        return a.withUnsafeReadableBytes { x in
+            b.withUnsafeReadableBytes { y in
+                x.baseAddress == y.baseAddress || x.count == 0 || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0
+            }
         }
     }
 

@@ -60,10 +60,10 @@ extension ChainMachine {
             case .failure(let reason):
                 log(.warning, "a synced block at height \(height) was refused: \(reason)")
                 sync.rejected(height: height)
-            case .success(let (block, commit, body)):
+            case .success(let (block, commit, body, encoded)):
                 // The commit proves that more than 2/3 of the power checked every transaction.
                 guard let entry = applyCommitted(
-                    block, encoded: next.block, body: body, commit: commit, encodedCommit: next.commit,
+                    block, encoded: encoded, body: body, commit: commit, encodedCommit: next.commit,
                     signaturesVerified: true)
                 else {
                     sync.rejected(height: height)
@@ -77,27 +77,11 @@ extension ChainMachine {
         write(.blocks(stored), then: .synced(last.height))
     }
 
-    /// The synced block decoded, with its commit verified, and the block's bytes; or why it was refused.
-    private func verify(_ synced: SyncedBlock, height: Height) -> Result<(Block, Commit, [UInt8]), SyncRefusal> {
-        let block: Block
-        let body: [UInt8]
-        let digest = config.appliedBlocks.map { _ in
-            synced.block.withUnsafeReadableBytes { SHA256.hash(buffer: $0) }
-        }
-        if let digest, let known = config.appliedBlocks?.decoded(digest: digest) {
-            (block, body) = (known.block, known.body)
-        } else {
-            do {
-                body = Array(synced.block.readableBytesView)
-                block = try Block(decoding: body, params: params)
-            } catch {
-                return .failure(.undecodable("block: \(error)"))
-            }
-            if let digest {
-                config.appliedBlocks?.rememberDecoded(
-                    digest: digest, AppliedBlockMemo.DecodedBlock(block: block, body: body))
-            }
-        }
+    /// The synced block decoded, with its commit verified, and the block's bytes (shared with the other peers of
+    /// a simulated network that synced them); or why it was refused.
+    private func verify(_ synced: SyncedBlock, height: Height)
+        -> Result<(Block, Commit, [UInt8], ByteBuffer), SyncRefusal>
+    {
         var commitBytes = synced.commit
         let commit: Commit
         do {
@@ -108,6 +92,21 @@ extension ChainMachine {
         } catch {
             return .failure(.undecodable("commit: \(error)"))
         }
+        let block: Block
+        let body: [UInt8]
+        var encoded = synced.block
+        if let known = config.appliedBlocks?.decoded(hash: commit.blockHash, bytes: synced.block) {
+            (block, body, encoded) = (known.block, known.body, known.encoded)
+        } else {
+            do {
+                body = Array(synced.block.readableBytesView)
+                block = try Block(decoding: body, params: params)
+            } catch {
+                return .failure(.undecodable("block: \(error)"))
+            }
+            config.appliedBlocks?.rememberDecoded(
+                AppliedBlockMemo.DecodedBlock(block: block, body: body, encoded: synced.block))
+        }
         guard block.header.height == height, commit.height == height, commit.blockHash == block.hash else {
             return .failure(.mismatch(height: height))
         }
@@ -116,7 +115,7 @@ extension ChainMachine {
         } catch {
             return .failure(.commit(error))
         }
-        return .success((block, commit, body))
+        return .success((block, commit, body, encoded))
     }
 
     /// Synced blocks are stored: once caught up, a validator takes part in consensus again.

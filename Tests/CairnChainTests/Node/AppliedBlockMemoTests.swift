@@ -1,5 +1,6 @@
 import CairnCrypto
 import CairnWire
+import NIOCore
 import Testing
 
 @testable import CairnChain
@@ -31,6 +32,27 @@ import Testing
         #expect(memo.entry(
             parent: parent, block: block, signaturesVerified: true, validators: validators.advanced(byHeights: 1)) == nil)
         #expect(memo.counts.hits == 1 && memo.counts.misses == 4)
+    }
+
+    /// A decoded block is found by the hash its commit names, and only for the very bytes it was decoded from:
+    /// a body changed under the same header (the hash covers the header alone) misses, and is decoded itself.
+    @Test func aDecodedBlockIsServedOnlyForItsOwnBytes() throws {
+        let f = LedgerFixture()
+        let block = f.block(on: try f.genesis(), [f.transfer(f.alice, to: f.bob, 5, nonce: 0)])
+        let memo = AppliedBlockMemo()
+        let bytes = ByteBuffer(bytes: block.encoded)
+        memo.rememberDecoded(AppliedBlockMemo.DecodedBlock(block: block, body: block.encoded, encoded: bytes))
+
+        // The same buffer, and the same bytes in a buffer of their own.
+        #expect(memo.decoded(hash: block.hash, bytes: bytes)?.block == block)
+        #expect(memo.decoded(hash: block.hash, bytes: ByteBuffer(bytes: Array(block.encoded)))?.block == block)
+        // The last byte of the body changed, the header (and so the hash) the same.
+        var forged = block.encoded
+        forged[forged.count - 1] ^= 1
+        #expect(memo.decoded(hash: block.hash, bytes: ByteBuffer(bytes: forged)) == nil)
+        // One byte short, and another hash.
+        #expect(memo.decoded(hash: block.hash, bytes: ByteBuffer(bytes: block.encoded.dropLast())) == nil)
+        #expect(memo.decoded(hash: SHA256.hash([9]), bytes: bytes) == nil)
     }
 
     @Test func onlyTheLastHeightsAreKept() throws {
