@@ -27,9 +27,17 @@ extension MarketAgent {
             self.round = round
             pump()
         }
-        let due = market.challenges(for: local, parameters: parameters)
-        guard !due.isEmpty else { return }
+        // The challenges are drawn once an epoch for the agreements open then; reckoning them costs a SHA-256
+        // an agreement, so it is done only when they may have changed: not again, within an epoch, for the same
+        // open agreements once none was due, nor while a round is under way and not yet to be posted again.
+        let open = market.openByProvider[local] ?? []
         guard var round else {
+            if let nothingDue, nothingDue.epoch == market.epoch, nothingDue.open == open { return }
+            let due = market.challenges(for: local, parameters: parameters)
+            guard !due.isEmpty else {
+                nothingDue = (market.epoch, open)
+                return
+            }
             return startRound(due, epoch: market.epoch, market: market, chain: chain, parameters: parameters)
         }
         // Posted, yet some proofs this agent holds are still due: if none of its transactions is in the
@@ -38,6 +46,7 @@ extension MarketAgent {
               !round.posted.contains(where: { pending in pending.hash.map { inMempool.contains($0) } ?? false }),
               let last = round.posted.map(\.height).max(), height >= last + config.retryAfterBlocks
         else { return }
+        let due = market.challenges(for: local, parameters: parameters)
         let again = due.compactMap { round.entries[$0.agreementID] }
         guard !again.isEmpty else { return }
         round.posted = []

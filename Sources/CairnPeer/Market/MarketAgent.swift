@@ -82,6 +82,8 @@ public struct MarketAgent: Sendable {
     /// The check-in submitted and not yet seen committed (`checkIn`).
     var checkInPending: Pending?
     var round: ProofRound?
+    /// The epoch in which no agreement of this provider was challenged, and the agreements open then.
+    var nothingDue: (epoch: UInt64, open: Set<Key256>)?
     /// Each agreement's slot shard IDs in segment order, checked against its slot root.
     var slotShards: [Key256: [ShardID]] = [:]
     var fetches: [Key256: DescriptorFetch] = [:]
