@@ -62,6 +62,7 @@ let package = Package(
             name: "CairnPeer",
             dependencies: [
                 "CairnCrypto", "CairnWire", "CairnDHT", "CairnStorage", "CairnChain", "CairnMarket",
+                .product(name: "HashTreeCollections", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -15,7 +15,7 @@ extension MarketState {
 
     /// Whether `provider` holds an open agreement (active or marked for repair) for any slot of `fileID`.
     public func hasOpenAgreement(provider: PublicKey, fileID: Key256) -> Bool {
-        (openByProvider[provider] ?? []).contains { agreements[$0]?.fileID == fileID }
+        (openByFile[fileID] ?? []).contains { agreements[$0]?.provider == provider }
     }
 
     /// Agreements for `fileID`, by slot then ID.

@@ -3,6 +3,7 @@ import CairnCrypto
 import CairnMarket
 import CairnStorage
 import CairnWire
+import HashTreeCollections
 
 /// Proving this provider's agreements challenged in each epoch (the audit sample, `MarketState.isChallenged`) in its
 /// proof window (see `MarketAgent`).

@@ -3,6 +3,7 @@ import CairnCrypto
 import CairnMarket
 import CairnStorage
 import CairnWire
+import HashTreeCollections
 
 /// This peer's duties in the storage market as a machine with no I/O (DESIGN.md §1, §9): registering as a
 /// provider (after the faucet, on a test network), and proving its challenged agreements in every epoch's proof window.
@@ -83,7 +84,7 @@ public struct MarketAgent: Sendable {
     var checkInPending: Pending?
     var round: ProofRound?
     /// The epoch in which no agreement of this provider was challenged, and the agreements open then.
-    var nothingDue: (epoch: UInt64, open: Set<Key256>)?
+    var nothingDue: (epoch: UInt64, open: TreeSet<Key256>)?
     /// Each agreement's slot shard IDs in segment order, checked against its slot root.
     var slotShards: [Key256: [ShardID]] = [:]
     var fetches: [Key256: DescriptorFetch] = [:]
