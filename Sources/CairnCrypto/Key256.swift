@@ -21,11 +21,16 @@ public struct Key256: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// Builds a key from exactly 32 bytes; nil for any other length.
     public init?<Bytes: Collection>(bytes: Bytes) where Bytes.Element == UInt8 {
         guard bytes.count == Key256.byteCount else { return nil }
-        var words: [UInt64] = [0, 0, 0, 0]
+        var words = (UInt64(0), UInt64(0), UInt64(0), UInt64(0))
         for (index, byte) in bytes.enumerated() {
-            words[index / 8] = (words[index / 8] << 8) | UInt64(byte)
+            switch index >> 3 {
+            case 0: words.0 = words.0 << 8 | UInt64(byte)
+            case 1: words.1 = words.1 << 8 | UInt64(byte)
+            case 2: words.2 = words.2 << 8 | UInt64(byte)
+            default: words.3 = words.3 << 8 | UInt64(byte)
+            }
         }
-        self.init(w0: words[0], w1: words[1], w2: words[2], w3: words[3])
+        self.init(w0: words.0, w1: words.1, w2: words.2, w3: words.3)
     }
 
     /// Parses 64 hexadecimal characters (either case); nil for anything else.
@@ -44,14 +49,14 @@ public struct Key256: Hashable, Comparable, Sendable, CustomStringConvertible {
     }
 
     public var bytes: [UInt8] {
-        var out = [UInt8]()
-        out.reserveCapacity(32)
-        for word in [w0, w1, w2, w3] {
-            for shift in stride(from: 56, through: 0, by: -8) {
-                out.append(UInt8(truncatingIfNeeded: word >> UInt64(shift)))
-            }
+        [UInt8](unsafeUninitializedCapacity: Key256.byteCount) { buffer, count in
+            let raw = UnsafeMutableRawBufferPointer(buffer)
+            raw.storeBytes(of: w0.bigEndian, toByteOffset: 0, as: UInt64.self)
+            raw.storeBytes(of: w1.bigEndian, toByteOffset: 8, as: UInt64.self)
+            raw.storeBytes(of: w2.bigEndian, toByteOffset: 16, as: UInt64.self)
+            raw.storeBytes(of: w3.bigEndian, toByteOffset: 24, as: UInt64.self)
+            count = Key256.byteCount
         }
-        return out
     }
 
     /// 64 lowercase hexadecimal characters.

@@ -13,10 +13,6 @@ extension PublicKey {
         guard let key = Key256(hex: text) else { throw .notHex(text) }
         self.init(bytes: key.bytes)!
     }
-
-    /// Unsigned lexicographic order of the key bytes: the chain's tie-break wherever keys must be ordered.
-    @inlinable
-    public func precedes(_ other: PublicKey) -> Bool { bytes.lexicographicallyPrecedes(other.bytes) }
 }
 
 /// Why a text is not an account address.
