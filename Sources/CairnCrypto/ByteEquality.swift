@@ -9,12 +9,16 @@ extension Array where Element == UInt8 {
     /// slow on the long arrays the signature memo and the simulator compare for every peer (6 KB commits). Not
     /// constant-time: never for secrets.
     public func hasSameBytes(as other: [UInt8]) -> Bool {
+        withUnsafeBytes { x in other.withUnsafeBytes { y in x.hasSameBytes(as: y) } }
+    }
+}
+
+extension UnsafeRawBufferPointer {
+    /// Whether `other` holds the same bytes, compared with `memcmp` (see `Array.hasSameBytes(as:)`). Not
+    /// constant-time: never for secrets.
+    public func hasSameBytes(as other: UnsafeRawBufferPointer) -> Bool {
         guard count == other.count else { return false }
-        return withUnsafeBytes { x in
-            other.withUnsafeBytes { y in
-                // Copies of one array share its storage: the same bytes, with nothing to compare.
-                x.count == 0 || x.baseAddress == y.baseAddress || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0
-            }
-        }
+        // Copies of one array or buffer share its storage: the same bytes, with nothing to compare.
+        return count == 0 || baseAddress == other.baseAddress || memcmp(baseAddress!, other.baseAddress!, count) == 0
     }
 }

@@ -1,5 +1,4 @@
 import CairnCrypto
-import Foundation
 import NIOCore
 import Synchronization
 
@@ -150,12 +149,7 @@ public final class AppliedBlockMemo: Sendable {
     }
 
     static func sameBytes(_ a: ByteBuffer, _ b: ByteBuffer) -> Bool {
-        guard a.readableBytes == b.readableBytes else { return false }
-        return a.withUnsafeReadableBytes { x in
-            b.withUnsafeReadableBytes { y in
-                x.baseAddress == y.baseAddress || x.count == 0 || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0
-            }
-        }
+        a.withUnsafeReadableBytes { x in b.withUnsafeReadableBytes { y in x.hasSameBytes(as: y) } }
     }
 
     /// Lookups answered from the memo and lookups that missed.
