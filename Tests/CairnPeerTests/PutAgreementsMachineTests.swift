@@ -240,6 +240,46 @@ struct PutAgreementsMachineTests {
         #expect(note == nil)
     }
 
+    /// A file removed right after its put, before any block took the transaction that opens its agreements: the
+    /// agreements are ended all the same (after the opening, in the mempool), not left open on a deleted file
+    /// for the owner to pay and its providers to be fined for.
+    @Test func deletingAFileBeforeItsAgreementsCommitEndsThemAfterTheOpening() throws {
+        var harness = try Self.harness(providers: 6, balance: Amount(10_000_000))
+        harness.respond = { peer, request, now in
+            if case .storage(.confirm) = request { return .storage(.stored) }
+            return PutHarness.willing(peer, request, now)
+        }
+        let put = harness.command { _ in .startPut(Self.order(size: 4096)) }
+        let segment = harness.command { _ in .putSegment(put: put, PutHarness.segment(0, n: 4)) }
+        guard case .putSegmentAccepted? = harness.result(of: segment) else { return }
+        let finish = harness.command { _ in .finishPut(put: put, fileSize: 4096) }
+        guard case .putFinished(let summary)? = harness.result(of: finish) else {
+            Issue.record("not finished: \(String(describing: harness.result(of: finish)))")
+            return
+        }
+        #expect(summary.agreements.count == 4)
+        let committed = try #require(harness.machine.chain).ledger
+        #expect(MarketState.of(committed).openAgreements(ofFile: summary.fileID).isEmpty, "no block was made")
+
+        let layout = PlacedFile(
+            fileID: summary.fileID, descriptor: summary.descriptor,
+            placement: FilePlacement(
+                descriptor: summary.descriptor, fileID: summary.fileID,
+                records: try PlacementRecord.decodeList(summary.placement), now: harness.now))
+        let delete = harness.command { _ in .deleteFile(layout, holders: [:]) }
+        guard case .fileDeleted(_, let ended, let note)? = harness.result(of: delete) else {
+            Issue.record("not deleted: \(String(describing: harness.result(of: delete)))")
+            return
+        }
+        #expect(ended == 4)
+        #expect(note == nil)
+        let pool = try #require(harness.machine.chain?.mempool)
+        #expect(pool.count == 5, "the opening, then one end per agreement")
+        let pending = MarketState.of(pool.pending)
+        #expect(pending.openAgreements(ofFile: summary.fileID).isEmpty)
+        #expect(summary.agreements.allSatisfy { pending.agreements[$0]?.state == .ended })
+    }
+
     @Test func aRefusedOpeningLeavesThePutStoredWithTheChainsReason() throws {
         var harness = try Self.harness(providers: 6, balance: Amount(10_000_000))
         let put = harness.command { _ in .startPut(Self.order(size: 4096)) }

@@ -47,9 +47,15 @@ extension RunningPeer {
 
     /// Ends the open agreements this peer owns for `fileID`, one transaction each; returns how many were
     /// submitted, and the refusals if any.
+    ///
+    /// Read from the mempool's pending state, not the committed one: a file removed right after its put has its
+    /// agreements in a transaction no block has taken yet, and looking only at the committed chain left them
+    /// open once it did, with the owner's escrow paying for deleted shards and their providers fined for
+    /// missing proofs of them.
     mutating func endAgreements(ofFile fileID: Key256, now: Instant) -> (Int, String?) {
-        guard let market else { return (0, nil) }
-        let owned = market.state.openAgreements(ofFile: fileID).filter { $0.owner == identity.publicKey }
+        guard let chain, chain.params.market != nil else { return (0, nil) }
+        let pending = MarketState.of(chain.mempool.pending)
+        let owned = pending.openAgreements(ofFile: fileID).filter { $0.owner == identity.publicKey }
         var ended = 0
         var refusals: [String] = []
         for agreement in owned {
