@@ -112,6 +112,7 @@ extension ChainMachine {
                 for message in ownMessages where message.height == machine.height { send(message) }
             }
             requestBlocks()
+            regossipOwnTransactions()
             if consensus == nil, !sync.isBehind { startConsensusIfValidator(now: now) }
         case .status:
             actions.append(.armTimer(.status, at: now + config.statusInterval))
@@ -132,7 +133,32 @@ extension ChainMachine {
         }
         if case .failure(let reason) = mempool.add(tx) { return .failure(.refused(reason)) }
         for peer in validatorPeers { actions.append(.announce(.transactionsAvailable([tx.hash]), to: peer)) }
+        ownTransactions[tx.hash] = 0
         return .success(tx.hash)
+    }
+
+    /// Announces again, in one message per validator, this peer's transactions that are still pending a whole
+    /// regossip interval after they were submitted. An announcement is sent once and a pull can fail (a
+    /// connection closed, a validator restarting, a nonce that arrived before its predecessor and was refused):
+    /// without a second one the transaction, and every later one of its sender queued behind its nonce, never
+    /// reached a block — a put's agreements were then never opened and its providers refused to keep its
+    /// shards. A validator that has the transaction pulls nothing (`transactionsAnnounced`). As wallets
+    /// rebroadcast their own unconfirmed transactions (Bitcoin Core's `ResendWalletTransactions`).
+    mutating func regossipOwnTransactions() {
+        guard !ownTransactions.isEmpty else { return }
+        var due: [Key256] = []
+        for (hash, ticks) in ownTransactions {
+            guard mempool.contains(hash) else {
+                ownTransactions[hash] = nil
+                continue
+            }
+            ownTransactions[hash] = ticks + 1
+            if ticks >= 1 { due.append(hash) }
+        }
+        guard !due.isEmpty else { return }
+        // Oldest first, so that a validator pulling them adds each sender's nonces in order.
+        let ordered = mempool.hashes.filter(Set(due).contains).prefix(ChainLimits.maxHashesPerMessage)
+        for peer in validatorPeers { actions.append(.announce(.transactionsAvailable(Array(ordered)), to: peer)) }
     }
 
     /// The next nonce `account` should sign with: its committed nonce plus its transactions in the mempool.

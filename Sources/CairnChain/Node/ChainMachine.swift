@@ -45,6 +45,10 @@ public struct ChainMachine: Sendable {
     var heightStartedAt = Instant(nanoseconds: 0)
     /// Transaction hashes being pulled.
     var pulling: Set<Key256> = []
+    /// Transactions submitted on this peer and still in its mempool, with the regossip ticks seen since: each is
+    /// announced to the validators again at every tick after its first until a block takes it or it no longer
+    /// applies (`regossipOwnTransactions`).
+    var ownTransactions: [Key256: Int] = [:]
 
     var requests: [ChainRequestID: ChainRequestPurpose] = [:]
     var nextRequest: UInt64 = 1

@@ -44,6 +44,30 @@ import Testing
         #expect("\(refusal)".contains("nonce"))
     }
 
+    /// The announcement of a transaction is lost (dropped here with the follower's actions): the follower
+    /// announces it again at its next regossip ticks, and it is committed; once it is, nothing more is sent.
+    @Test func aTransactionWhoseAnnouncementIsLostIsAnnouncedAgainUntilCommitted() throws {
+        var network = try ChainNetwork(validators: 4, followers: 1)
+        network.run(until: network.now + .seconds(3))
+        let sender = ChainParameters.localTestnetIdentity(0)
+        let recipient = Identity.generate().publicKey
+        let follower = network.order.last!
+        let tx = SignedTransaction(
+            signing: Transaction(
+                chainID: network.rules.chainID, sender: sender.publicKey,
+                nonce: network.machines[follower]!.nextNonce(of: sender.publicKey), fee: Amount(1_000),
+                kind: .transfer(to: recipient, amount: Amount(5_000_000))),
+            with: sender)
+        _ = try network.machines[follower]!.submit(tx.encoded).get()
+        let lost = network.machines[follower]!.takeActions()
+        #expect(lost.contains { if case .announce(.transactionsAvailable([tx.hash]), _) = $0 { true } else { false } })
+        network.run(until: network.now + .seconds(6))
+        for peer in network.order {
+            #expect(network.machines[peer]!.ledger.balance(of: recipient) == Amount(5_000_000))
+        }
+        #expect(network.machines[follower]!.ownTransactions.isEmpty, "forgotten once committed")
+    }
+
     @Test func oneValidatorDownTheChainGoesOnTwoDownItHaltsAndResumes() throws {
         var network = try ChainNetwork(validators: 4, followers: 1)
         network.run(until: network.now + .seconds(5))
