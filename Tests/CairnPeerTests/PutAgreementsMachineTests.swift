@@ -50,6 +50,38 @@ struct PutAgreementsMachineTests {
             durationEpochs: 10, sizeHint: size)
     }
 
+    /// A one-segment put of 4 KiB through `harness`, finished: its summary, nil (recorded) when it was not.
+    static func finishedPut(_ harness: inout PutHarness) -> PutSummary? {
+        let put = harness.command { _ in .startPut(order(size: 4096)) }
+        let segment = harness.command { _ in .putSegment(put: put, PutHarness.segment(0, n: 4)) }
+        guard case .putSegmentAccepted? = harness.result(of: segment) else {
+            Issue.record("segment not accepted: \(String(describing: harness.result(of: segment)))")
+            return nil
+        }
+        let finish = harness.command { _ in .finishPut(put: put, fileSize: 4096) }
+        guard case .putFinished(let summary)? = harness.result(of: finish) else {
+            Issue.record("not finished: \(String(describing: harness.result(of: finish)))")
+            return nil
+        }
+        return summary
+    }
+
+    /// Deletes the file of `summary` through `harness`: the agreements ended and the note, nil (recorded) when the
+    /// delete failed.
+    static func delete(_ summary: PutSummary, _ harness: inout PutHarness) throws -> (ended: Int, note: String?)? {
+        let layout = PlacedFile(
+            fileID: summary.fileID, descriptor: summary.descriptor,
+            placement: FilePlacement(
+                descriptor: summary.descriptor, fileID: summary.fileID,
+                records: try PlacementRecord.decodeList(summary.placement), now: harness.now))
+        let delete = harness.command { _ in .deleteFile(layout, holders: [:]) }
+        guard case .fileDeleted(_, let ended, let note)? = harness.result(of: delete) else {
+            Issue.record("not deleted: \(String(describing: harness.result(of: delete)))")
+            return nil
+        }
+        return (ended, note)
+    }
+
     @Test func aPutOnRegisteredProvidersOpensOneAgreementPerSlot() throws {
         // At 2³⁰ base units per GiB a slot costs one base unit per byte per epoch: well within the balance.
         var harness = try Self.harness(providers: 6, balance: Amount(10_000_000))
@@ -183,14 +215,7 @@ struct PutAgreementsMachineTests {
 
     @Test func deletingAFileEndsItsOpenAgreementsOwnedByThisPeer() throws {
         var harness = try Self.harness(providers: 6, balance: Amount(10_000_000))
-        let put = harness.command { _ in .startPut(Self.order(size: 4096)) }
-        let segment = harness.command { _ in .putSegment(put: put, PutHarness.segment(0, n: 4)) }
-        guard case .putSegmentAccepted? = harness.result(of: segment) else { return }
-        let finish = harness.command { _ in .finishPut(put: put, fileSize: 4096) }
-        guard case .putFinished(let summary)? = harness.result(of: finish) else {
-            Issue.record("not finished: \(String(describing: harness.result(of: finish)))")
-            return
-        }
+        guard let summary = Self.finishedPut(&harness) else { return }
         // As if the opening had been committed: two agreements of this peer for the file, one of another owner's,
         // one of this peer's already ended.
         guard case .running(let storage) = harness.machine.state, var chain = storage.peer.chain else {
@@ -226,16 +251,7 @@ struct PutAgreementsMachineTests {
         // The harness holds the only machine, so the storage is changed in place.
         storage.peer.chain = chain
 
-        let layout = PlacedFile(
-            fileID: summary.fileID, descriptor: summary.descriptor,
-            placement: FilePlacement(
-                descriptor: summary.descriptor, fileID: summary.fileID,
-                records: try PlacementRecord.decodeList(summary.placement), now: harness.now))
-        let delete = harness.command { _ in .deleteFile(layout, holders: [:]) }
-        guard case .fileDeleted(_, let ended, let note)? = harness.result(of: delete) else {
-            Issue.record("not deleted: \(String(describing: harness.result(of: delete)))")
-            return
-        }
+        guard let (ended, note) = try Self.delete(summary, &harness) else { return }
         #expect(ended == 2)
         #expect(note == nil)
     }
@@ -249,28 +265,12 @@ struct PutAgreementsMachineTests {
             if case .storage(.confirm) = request { return .storage(.stored) }
             return PutHarness.willing(peer, request, now)
         }
-        let put = harness.command { _ in .startPut(Self.order(size: 4096)) }
-        let segment = harness.command { _ in .putSegment(put: put, PutHarness.segment(0, n: 4)) }
-        guard case .putSegmentAccepted? = harness.result(of: segment) else { return }
-        let finish = harness.command { _ in .finishPut(put: put, fileSize: 4096) }
-        guard case .putFinished(let summary)? = harness.result(of: finish) else {
-            Issue.record("not finished: \(String(describing: harness.result(of: finish)))")
-            return
-        }
+        guard let summary = Self.finishedPut(&harness) else { return }
         #expect(summary.agreements.count == 4)
         let committed = try #require(harness.machine.chain).ledger
         #expect(MarketState.of(committed).openAgreements(ofFile: summary.fileID).isEmpty, "no block was made")
 
-        let layout = PlacedFile(
-            fileID: summary.fileID, descriptor: summary.descriptor,
-            placement: FilePlacement(
-                descriptor: summary.descriptor, fileID: summary.fileID,
-                records: try PlacementRecord.decodeList(summary.placement), now: harness.now))
-        let delete = harness.command { _ in .deleteFile(layout, holders: [:]) }
-        guard case .fileDeleted(_, let ended, let note)? = harness.result(of: delete) else {
-            Issue.record("not deleted: \(String(describing: harness.result(of: delete)))")
-            return
-        }
+        guard let (ended, note) = try Self.delete(summary, &harness) else { return }
         #expect(ended == 4)
         #expect(note == nil)
         let pool = try #require(harness.machine.chain?.mempool)

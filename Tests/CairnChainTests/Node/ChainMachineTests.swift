@@ -17,18 +17,25 @@ import Testing
         #expect(network.safetyViolations == 0)
     }
 
-    @Test func aTransferSubmittedOnAFollowerIsCommittedEverywhere() throws {
-        var network = try ChainNetwork(validators: 4, followers: 2)
-        network.run(until: network.now + .seconds(3))
+    /// A transfer of 5,000,000 base units from the first genesis account to a new key, signed for `follower`'s
+    /// next nonce.
+    static func transfer(on network: ChainNetwork, at follower: PeerID) -> (tx: SignedTransaction, to: PublicKey) {
         let sender = ChainParameters.localTestnetIdentity(0)
         let recipient = Identity.generate().publicKey
-        let follower = network.order.last!
         let tx = SignedTransaction(
             signing: Transaction(
                 chainID: network.rules.chainID, sender: sender.publicKey,
                 nonce: network.machines[follower]!.nextNonce(of: sender.publicKey), fee: Amount(1_000),
                 kind: .transfer(to: recipient, amount: Amount(5_000_000))),
             with: sender)
+        return (tx, recipient)
+    }
+
+    @Test func aTransferSubmittedOnAFollowerIsCommittedEverywhere() throws {
+        var network = try ChainNetwork(validators: 4, followers: 2)
+        network.run(until: network.now + .seconds(3))
+        let follower = network.order.last!
+        let (tx, recipient) = Self.transfer(on: network, at: follower)
         let hash = try network.machines[follower]!.submit(tx.encoded).get()
         #expect(hash == tx.hash)
         network.collect(follower)
@@ -49,15 +56,8 @@ import Testing
     @Test func aTransactionWhoseAnnouncementIsLostIsAnnouncedAgainUntilCommitted() throws {
         var network = try ChainNetwork(validators: 4, followers: 1)
         network.run(until: network.now + .seconds(3))
-        let sender = ChainParameters.localTestnetIdentity(0)
-        let recipient = Identity.generate().publicKey
         let follower = network.order.last!
-        let tx = SignedTransaction(
-            signing: Transaction(
-                chainID: network.rules.chainID, sender: sender.publicKey,
-                nonce: network.machines[follower]!.nextNonce(of: sender.publicKey), fee: Amount(1_000),
-                kind: .transfer(to: recipient, amount: Amount(5_000_000))),
-            with: sender)
+        let (tx, recipient) = Self.transfer(on: network, at: follower)
         _ = try network.machines[follower]!.submit(tx.encoded).get()
         let lost = network.machines[follower]!.takeActions()
         #expect(lost.contains { if case .announce(.transactionsAvailable([tx.hash]), _) = $0 { true } else { false } })
