@@ -157,7 +157,7 @@ extension ChainMachine {
         }
         guard !due.isEmpty else { return }
         // Oldest first, so that a validator pulling them adds each sender's nonces in order.
-        let ordered = mempool.hashes.filter(Set(due).contains).prefix(ChainLimits.maxHashesPerMessage)
+        let ordered = mempool.inArrivalOrder(due).prefix(ChainLimits.maxHashesPerMessage)
         for peer in validatorPeers { actions.append(.announce(.transactionsAvailable(Array(ordered)), to: peer)) }
     }
 

@@ -48,7 +48,12 @@ public struct Mempool: Sendable {
     public func contains(_ hash: Key256) -> Bool { entries[hash] != nil }
 
     /// Every pooled hash, in arrival order.
-    public var hashes: [Key256] { entries.values.sorted { $0.sequence < $1.sequence }.map(\.tx.hash) }
+    public var hashes: [Key256] { inArrivalOrder(entries.keys) }
+
+    /// Those of `hashes` that are pooled, in arrival order (a sender's in nonce order); sorts only them.
+    public func inArrivalOrder<Hashes: Sequence<Key256>>(_ hashes: Hashes) -> [Key256] {
+        hashes.compactMap { entries[$0] }.sorted { $0.sequence < $1.sequence }.map(\.tx.hash)
+    }
 
     /// Adds `tx` or says why not. `signatureVerified`: skip Ed25519 when the caller checked it already.
     public mutating func add(_ tx: SignedTransaction, signatureVerified: Bool = false) -> Result<Void, MempoolRejection>
