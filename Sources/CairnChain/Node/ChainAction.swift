@@ -46,6 +46,10 @@ public enum ChainAction: Sendable {
     case write(ChainWriteTicket, ChainWrite)
     /// A block was committed (by consensus or sync) and applied: for logs and metrics.
     case committed(height: Height, hash: Key256, transactions: Int)
+    /// Transactions submitted on this peer left its mempool without a block taking them, in nonce order: one no
+    /// longer applied (a late proof, an agreement already ended, funds gone), and the mempool drops the same
+    /// sender's later ones with it, as their nonces no longer follow. The host signs again what it still wants.
+    case dropped([SignedTransaction])
     /// A validator signed two conflicting votes (kept for the slashing the market issue adds).
     case evidence(Equivocation)
     case log(level: ChainLogLevel, message: String)

@@ -40,6 +40,7 @@ extension ChainMachine {
         // A PeerID is a SHA-256 of the key: recomputed only when the members change, not every block.
         if validators.validators != previous.validators { validatorPeers = peers(of: validators) }
         mempool.update(afterCommitting: block, newState: ledger)
+        reportDroppedOwnTransactions(after: block)
         sync.applied(height: height)
         proposed = [:]
         awaitingBody = [:]

@@ -133,7 +133,7 @@ extension ChainMachine {
         }
         if case .failure(let reason) = mempool.add(tx) { return .failure(.refused(reason)) }
         for peer in validatorPeers { actions.append(.announce(.transactionsAvailable([tx.hash]), to: peer)) }
-        ownTransactions[tx.hash] = 0
+        ownTransactions[tx.hash] = OwnTransaction(tx: tx)
         return .success(tx.hash)
     }
 
@@ -147,18 +147,30 @@ extension ChainMachine {
     mutating func regossipOwnTransactions() {
         guard !ownTransactions.isEmpty else { return }
         var due: [Key256] = []
-        for (hash, ticks) in ownTransactions {
-            guard mempool.contains(hash) else {
-                ownTransactions[hash] = nil
-                continue
-            }
-            ownTransactions[hash] = ticks + 1
-            if ticks >= 1 { due.append(hash) }
+        for (hash, own) in ownTransactions where mempool.contains(hash) {
+            ownTransactions[hash]!.ticks = own.ticks + 1
+            if own.ticks >= 1 { due.append(hash) }
         }
         guard !due.isEmpty else { return }
         // Oldest first, so that a validator pulling them adds each sender's nonces in order.
         let ordered = mempool.inArrivalOrder(due).prefix(ChainLimits.maxHashesPerMessage)
         for peer in validatorPeers { actions.append(.announce(.transactionsAvailable(Array(ordered)), to: peer)) }
+    }
+
+    /// After `block` is applied and the mempool updated: forgets this peer's transactions the block took, and
+    /// reports (`ChainAction.dropped`) those the mempool no longer holds. Every peer drops the same ones, as it
+    /// replays its pool on the same committed state, so no block can take them later. Without this report, a
+    /// proof batch that came too late dropped the same account's later transactions with it (the ends of a
+    /// deleted file's agreements, the opening of another put's) and nobody knew: a deleted file's owner kept
+    /// paying escrow, and a put failed with no agreement committed.
+    mutating func reportDroppedOwnTransactions(after block: Block) {
+        guard !ownTransactions.isEmpty else { return }
+        for tx in block.transactions { ownTransactions[tx.hash] = nil }
+        let dropped = ownTransactions.values.filter { !mempool.contains($0.tx.hash) }.map(\.tx)
+            .sorted { $0.transaction.nonce < $1.transaction.nonce }
+        guard !dropped.isEmpty else { return }
+        for tx in dropped { ownTransactions[tx.hash] = nil }
+        actions.append(.dropped(dropped))
     }
 
     /// The next nonce `account` should sign with: its committed nonce plus its transactions in the mempool.

@@ -45,10 +45,10 @@ public struct ChainMachine: Sendable {
     var heightStartedAt = Instant(nanoseconds: 0)
     /// Transaction hashes being pulled.
     var pulling: Set<Key256> = []
-    /// Transactions submitted on this peer and still in its mempool, with the regossip ticks seen since: each is
-    /// announced to the validators again at every tick after its first until a block takes it or it no longer
-    /// applies (`regossipOwnTransactions`).
-    var ownTransactions: [Key256: Int] = [:]
+    /// Transactions submitted on this peer and not yet in a block, with the regossip ticks seen since: each is
+    /// announced to the validators again at every tick after its first (`regossipOwnTransactions`) until a block
+    /// takes it, or is reported `dropped` once a block leaves it out of the mempool (`reportDroppedOwnTransactions`).
+    var ownTransactions: [Key256: OwnTransaction] = [:]
 
     var requests: [ChainRequestID: ChainRequestPurpose] = [:]
     var nextRequest: UInt64 = 1
@@ -65,6 +65,11 @@ public struct ChainMachine: Sendable {
     public internal(set) var lastCommitPower: Double = 0
     var started = false
     var actions: [ChainAction] = []
+
+    struct OwnTransaction: Sendable {
+        var tx: SignedTransaction
+        var ticks = 0
+    }
 
     struct ProposedBlock: Sendable {
         var block: Block

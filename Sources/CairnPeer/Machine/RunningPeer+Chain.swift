@@ -45,6 +45,8 @@ extension RunningPeer {
         case .committed(let height, let hash, let transactions):
             actions.append(.observed(.chainCommitted(height: height, hash: hash, transactions: transactions)))
             marketCommitted(height: height, now: now)
+        case .dropped(let transactions):
+            resubmitDropped(transactions, now: now)
         case .evidence(let evidence):
             actions.append(.log(PeerLogEntry(.warning, "a validator signed two conflicting votes", [
                 "cairn.chain.validator": evidence.first.vote.validator.address,

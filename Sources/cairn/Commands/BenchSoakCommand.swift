@@ -28,6 +28,7 @@ struct BenchSoakCommand: AsyncParsableCommand {
     @Option(help: "Files one client holds at most before it deletes one.") var maxLive: Int = 16
     @Option(help: "First TCP port of the cluster.") var basePort: Int = 4700
     @Option(help: "Directory for the cluster (default: a temporary one, removed after).") var dir: String?
+    @Option(help: "The peers' log level (their logs are in the cluster directory).") var logLevel: String = "warning"
     @Flag(help: "Print JSON, with every sample.") var json = false
 
     struct Report: Codable {
@@ -43,6 +44,9 @@ struct BenchSoakCommand: AsyncParsableCommand {
         var shardsLeft: Int
         var bytesLeft: UInt64
         var filesLeft: Int
+        /// Storage agreements still open (active or awaiting repair) once every file was deleted: each one
+        /// keeps an owner paying for a deleted file and its provider fined for shards it rightly dropped.
+        var agreementsLeft: Int
         var errors: [String]
         var samples: [MemoryTimeline.Sample]
 
@@ -55,6 +59,7 @@ struct BenchSoakCommand: AsyncParsableCommand {
             case shardsLeft = "shards_left"
             case bytesLeft = "bytes_left"
             case filesLeft = "files_left"
+            case agreementsLeft = "agreements_left"
         }
     }
 
@@ -76,7 +81,7 @@ struct BenchSoakCommand: AsyncParsableCommand {
     func run() async throws {
         let directory = dir ?? NSTemporaryDirectory() + "cairn-soak-\(getpid())"
         let cluster = LocalCluster(directory: directory)
-        try cluster.start(peers: peers, basePort: basePort, logLevel: "warning")
+        try cluster.start(peers: peers, basePort: basePort, logLevel: logLevel)
         defer {
             cluster.stopAll()
             if dir == nil { try? FileManager.default.removeItem(atPath: directory) }
@@ -112,11 +117,13 @@ struct BenchSoakCommand: AsyncParsableCommand {
         let highWater = cluster.members.map { ResidentMemory.of(pid: $0.pid)?.peakMiB ?? 0 }
         let memory = SoakMemorySummary.summarize(await timeline.samples, highWaterMiB: highWater)
         let stored = await storedShards(apis)
+        let openAgreements = await openAgreements(apis)
         let report = Report(
             peers: peers, clients: clients, durationSeconds: duration, settleSeconds: settle,
             maxBytes: workload.maxBytes, tally: await ledger.tally, memory: memory,
             targetsMet: memory.allSatisfy { $0.underCeiling && $0.backToIdle },
             shardsLeft: stored.shards, bytesLeft: stored.bytes, filesLeft: filesLeft.count,
+            agreementsLeft: openAgreements.count,
             errors: await ledger.errors, samples: await timeline.samples)
         if json { return try printJSON(report) }
         printSummary(report)
@@ -151,6 +158,20 @@ struct BenchSoakCommand: AsyncParsableCommand {
             total.bytes += status.used
         }
         return total
+    }
+
+    /// Every peer's open agreements, as owner or provider, by ID.
+    private func openAgreements(_ apis: [APIClient]) async -> Set<String> {
+        var open: Set<String> = []
+        for api in apis {
+            guard let list = try? await api.json(.GET, "/api/v0/agreements", as: AgreementsResponse.self) else {
+                continue
+            }
+            for agreement in list.agreements where agreement.state == "active" || agreement.state == "repair_needed" {
+                open.insert(agreement.id)
+            }
+        }
+        return open
     }
 
     private func printProgressHeader() {
@@ -192,7 +213,7 @@ struct BenchSoakCommand: AsyncParsableCommand {
             gets \(tally.gets) (\(tally.getFailures) failed, \(Progress.size(tally.bytesGot))), \
             deletes \(tally.deletes) (\(tally.deleteFailures) failed)
             left after the clean-up: \(report.filesLeft) files, \(report.shardsLeft) shards, \
-            \(Progress.size(report.bytesLeft)) on the providers
+            \(Progress.size(report.bytesLeft)) on the providers, \(report.agreementsLeft) storage agreements open
             targets: every peer under \(Int(SoakMemorySummary.ceilingMiB)) MiB throughout and within \
             \(Int(SoakMemorySummary.returnMarginMiB)) MiB of its idle size \(settle) s after the load: \
             \(report.targetsMet ? "met" : "NOT met")

@@ -68,6 +68,38 @@ import Testing
         #expect(network.machines[follower]!.ownTransactions.isEmpty, "forgotten once committed")
     }
 
+    /// A follower's two transactions wait in its mempool, their announcements lost; another peer of the same
+    /// account spends the first one's nonce and most of the balance, and a block takes that instead. Neither of
+    /// the follower's applies any more: both are reported dropped, in nonce order, and forgotten.
+    @Test func ownTransactionsABlockLeftOutOfTheMempoolAreReportedDropped() throws {
+        var network = try ChainNetwork(validators: 4, followers: 2)
+        network.run(until: network.now + .seconds(3))
+        let (follower, other) = (network.order[4], network.order[5])
+        let sender = ChainParameters.localTestnetIdentity(0)
+        let balance = network.machines[follower]!.ledger.balance(of: sender.publicKey)
+        func transfer(nonce: UInt64, amount: Amount) -> SignedTransaction {
+            SignedTransaction(
+                signing: Transaction(
+                    chainID: network.rules.chainID, sender: sender.publicKey, nonce: nonce, fee: Amount(1_000),
+                    kind: .transfer(to: Identity.generate().publicKey, amount: amount)),
+                with: sender)
+        }
+        let nonce = network.machines[follower]!.nextNonce(of: sender.publicKey)
+        let first = transfer(nonce: nonce, amount: Amount(5_000_000))
+        let second = transfer(nonce: nonce + 1, amount: Amount(5_000_000))
+        _ = try network.machines[follower]!.submit(first.encoded).get()
+        _ = try network.machines[follower]!.submit(second.encoded).get()
+        _ = network.machines[follower]!.takeActions()
+        let spending = transfer(nonce: nonce, amount: try balance.subtracting(Amount(5_000_000)))
+        _ = try network.machines[other]!.submit(spending.encoded).get()
+        network.collect(other)
+        network.run(until: network.now + .seconds(6))
+        #expect(network.machines[follower]!.ledger.nextNonce(of: sender.publicKey) == nonce + 1)
+        #expect(network.dropped[follower]?.map(\.hash) == [first.hash, second.hash])
+        #expect(network.dropped[other] == nil, "a transaction a block took is not dropped")
+        #expect(network.machines[follower]!.ownTransactions.isEmpty)
+    }
+
     @Test func oneValidatorDownTheChainGoesOnTwoDownItHaltsAndResumes() throws {
         var network = try ChainNetwork(validators: 4, followers: 1)
         network.run(until: network.now + .seconds(5))

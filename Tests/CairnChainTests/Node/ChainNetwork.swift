@@ -33,6 +33,8 @@ struct ChainNetwork {
     var committed: [PeerID: [Height: Key256]] = [:]
     var stored: [PeerID: [StoredBlock]] = [:]
     var signed: [PeerID: [UInt8]] = [:]
+    /// The own transactions each peer reported dropped, in report order.
+    var dropped: [PeerID: [SignedTransaction]] = [:]
     var identities: [PeerID: Identity] = [:]
     let rules: LedgerRules
 
@@ -91,6 +93,7 @@ struct ChainNetwork {
             case .committed(let height, let hash, _):
                 precondition(committed[peer]?[height] == nil, "a peer committed height \(height) twice")
                 committed[peer, default: [:]][height] = hash
+            case .dropped(let transactions): dropped[peer, default: []] += transactions
             case .evidence, .log: break
             }
         }

@@ -157,6 +157,13 @@ extension PutOperation {
         if let request { effects.append(.openAgreements(request)) }
     }
 
+    /// The transaction that opens the agreements is `hash`: the one submitted, or the same signed again after the
+    /// mempool dropped it (an agreement's ID is the hash of the transaction that opened it).
+    mutating func agreementsResigned(as hash: Key256) {
+        agreementsTransaction = hash
+        agreementIDs = agreementSlots.map { StorageAgreement.id(transactionHash: hash, slot: $0) }
+    }
+
     /// The transaction that opens `request`'s agreements was submitted (its hash), or refused: the put goes on
     /// with its confirmations either way (the providers may still take the file within their free allowance),
     /// and the summary says which.
@@ -165,8 +172,8 @@ extension PutOperation {
     ) {
         switch result {
         case .success(let hash):
-            agreementsTransaction = hash
-            agreementIDs = request.slots.map { StorageAgreement.id(transactionHash: hash, slot: $0.slot) }
+            agreementSlots = request.slots.map(\.slot)
+            agreementsResigned(as: hash)
         case .failure(let refusal):
             let note = "no agreements: the chain refused the transaction that opens them (\(refusal))"
             agreementsNote = [note, agreementsNote].compactMap { $0 }.joined(separator: "; ")

@@ -88,6 +88,8 @@ struct PutOperation: OwnerOperation {
     var agreementsRequested = false
     var agreementsTransaction: Key256?
     var agreementIDs: [Key256] = []
+    /// The slots the opening transaction names, in its order.
+    var agreementSlots: [UInt16] = []
     var agreementsNote: String?
 
     // Failure.
