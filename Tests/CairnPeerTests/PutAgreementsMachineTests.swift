@@ -280,48 +280,46 @@ struct PutAgreementsMachineTests {
         #expect(summary.agreements.allSatisfy { pending.agreements[$0]?.state == .ended })
     }
 
-    /// The owner's account has a transfer pending, then the ends of a deleted file's agreements. A block leaves
-    /// the transfer unaffordable: the mempool drops it, and the ends with it, as their nonces no longer follow
-    /// (in the soak benchmark, a provider's late proof batch did this to the same peer's ends as owner, and 56
-    /// agreements stayed open on deleted files). The peer signs the ends again; the transfer is refused, logged.
-    @Test func endsDroppedBehindATransactionThatNoLongerAppliesAreSignedAgain() throws {
+    /// The owner's account has a transfer pending, then a put's opening, then the ends of its agreements (the file
+    /// was deleted at once). A block leaves the transfer unaffordable: the mempool drops it, and the rest with it,
+    /// as their nonces no longer follow (in the soak benchmark a provider's late proof batch did this to the same
+    /// peer's transactions as owner, and 56 agreements stayed open on deleted files). The peer signs the opening
+    /// and the ends again, the ends naming the agreements the new opening opens; the transfer is refused, logged.
+    @Test func transactionsDroppedBehindOneThatNoLongerAppliesAreSignedAgain() throws {
         var harness = try Self.harness(providers: 6, balance: Amount(10_000_000))
         harness.respond = { peer, request, now in
             if case .storage(.confirm) = request { return .storage(.stored) }
             return PutHarness.willing(peer, request, now)
         }
+        let me = harness.me.publicKey
+        let transfer: Key256
+        do {
+            guard case .running(let storage) = harness.machine.state,
+                  case .success(let hash) = storage.peer.submitSigned(
+                    .transfer(to: Identity.generate().publicKey, amount: Amount(5_000_000)), now: harness.now)
+            else {
+                Issue.record("the transfer was refused")
+                return
+            }
+            transfer = hash
+        }
         guard let summary = Self.finishedPut(&harness) else { return }
-        guard case .running(let storage) = harness.machine.state, var chain = storage.peer.chain else {
+        guard let (ended, _) = try Self.delete(summary, &harness) else { return }
+        #expect(ended == 4)
+        guard case .running(let storage) = harness.machine.state, let chain = storage.peer.chain else {
             Issue.record("no chain")
             return
         }
-        // A block takes the opening.
-        let me = harness.me.publicKey
-        var state = chain.mempool.pending
-        chain.ledger = state
-        chain.mempool = Mempool(rules: chain.rules, limits: chain.config.mempoolLimits, committed: state)
-        chain.ownTransactions = [:]
-        storage.peer.chain = chain
-        let spend = try state.balance(of: me).subtracting(Amount(100_000))
-        guard case .success(let transfer) = storage.peer.submitSigned(
-            .transfer(to: Identity.generate().publicKey, amount: spend), now: harness.now)
-        else {
-            Issue.record("the transfer was refused")
-            return
-        }
-        guard let (ended, _) = try Self.delete(summary, &harness) else { return }
-        #expect(ended == 4)
-        // The machine copied its storage on write, as this test held a reference to it.
-        guard case .running(let storage) = harness.machine.state else { return }
-        #expect(storage.peer.chain?.mempool.count == 5, "the transfer, then the four ends")
+        #expect(chain.mempool.count == 6, "the transfer, the opening, then the four ends")
 
-        // The next block leaves the account short of the transfer's amount.
-        state.accounts[me]!.balance = Amount(200_000)
+        // The next block leaves the account short of the transfer's amount, not of the escrow.
+        var state = chain.ledger
+        state.accounts[me]!.balance = Amount(4_000_000)
         let block = Block(
             header: BlockHeader(
                 chainID: chain.chainID, height: state.height + 1, previousHash: state.lastBlockHash,
-                timeMs: state.lastBlockTimeMs + 500, proposer: me, transactionRoot: TransactionRoot.of([SignedTransaction]()),
-                transactionCount: 0),
+                timeMs: state.lastBlockTimeMs + 500, proposer: me,
+                transactionRoot: TransactionRoot.of([SignedTransaction]()), transactionCount: 0),
             transactions: [])
         _ = storage.peer.takeActions()
         storage.peer.withChain(now: harness.now) { chain in
@@ -331,9 +329,12 @@ struct PutAgreementsMachineTests {
         }
         let pool = try #require(storage.peer.chain?.mempool)
         #expect(!pool.contains(transfer))
-        #expect(pool.count == 4, "the four ends, signed again")
+        #expect(pool.count == 5, "the opening and the four ends, signed again")
         let pending = MarketState.of(pool.pending)
-        #expect(summary.agreements.allSatisfy { pending.agreements[$0]?.state == .ended })
+        let agreements = pending.agreements(ofFile: summary.fileID)
+        #expect(agreements.count == 4)
+        #expect(agreements.allSatisfy { $0.state == .ended }, "the new opening's agreements are the ones ended")
+        #expect(summary.agreements.allSatisfy { pending.agreements[$0] == nil }, "the first opening never applied")
         let warnings = storage.peer.takeActions().compactMap { action -> String? in
             if case .log(let entry) = action, entry.level == .warning { entry.metadata["cairn.tx"] } else { nil }
         }

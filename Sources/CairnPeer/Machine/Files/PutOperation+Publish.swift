@@ -140,6 +140,10 @@ extension PutOperation {
         summary.agreementsTransaction = agreementsTransaction
         summary.agreements = agreementIDs
         summary.agreementsNote = agreementsNote
+        effects.append(.log(PeerLogEntry(.info, "put stored a file", [
+            "cairn.file": fileID.hex, "cairn.file.bytes": "\(fileSize)",
+            "cairn.agreements.tx": agreementsTransaction?.hex ?? "none",
+        ])))
         answer(.putFinished(summary))
         effects.append(.finished)
     }
