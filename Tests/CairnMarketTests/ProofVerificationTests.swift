@@ -100,6 +100,21 @@ import Testing
         #expect(MarketState.of(state).providers[f.p1.publicKey]?.proofsInvalid == 1)
     }
 
+    /// The owner ends one agreement after its provider gathered the epoch's proofs: the batch that lists it
+    /// still applies, the ended one is skipped (nothing paid, nothing counted invalid), the other is proved.
+    @Test func aBatchListingAnAgreementEndedMeanwhileStandsForTheOthers() throws {
+        var (f, state, agreements) = try Self.setUp()
+        let market = MarketState.of(state)
+        let entries = agreements.map { MarketFile.shared.proof(for: $0, in: market) }
+        let batch = f.tx(f.p1, MarketTransaction.postProofs(epoch: 1, entries: entries), on: state)
+        try f.commit([f.tx(f.owner, MarketTransaction.end(agreementID: agreements[0].id), on: state)], on: &state)
+        try f.commit([batch], on: &state)
+        let after = MarketState.of(state)
+        #expect(after.provedThisEpoch == [agreements[1].id])
+        #expect(after.providers[f.p1.publicKey]?.proofsInvalid == 0)
+        #expect(after.agreements[agreements[0].id]?.state == .ended)
+    }
+
     @Test func lateEarlyForeignAndDuplicateBatchesAreRefused() throws {
         var (f, state, agreements) = try Self.setUp()
         let market = MarketState.of(state)
