@@ -52,13 +52,24 @@ extension ChainMachine {
             buffer.writeCommit(commit)
             return buffer
         }()
-        recent[height] = RecentBlock(hash: block.hash, block: encoded, commit: commitBuffer)
-        if height > Height(config.recentBlocks) { recent[height - Height(config.recentBlocks)] = nil }
+        remember(RecentBlock(hash: block.hash, block: encoded, commit: commitBuffer), at: height)
         actions.append(.committed(height: height, hash: block.hash, transactions: block.transactions.count))
         return StoredBlock(
             height: height, hash: block.hash, body: body ?? Array(encoded.readableBytesView),
             commit: Array(commitBuffer.readableBytesView),
             transactions: block.transactions.map { StoredBlock.Transaction(hash: $0.hash, accounts: Self.accounts(of: $0)) })
+    }
+
+    /// Keeps committed block `height` in `recent`, dropping the oldest beyond `recentBlocks` blocks or
+    /// `recentBlockBytes` bytes (the newest is kept whatever its size). Heights come in order, one after another.
+    mutating func remember(_ entry: RecentBlock, at height: Height) {
+        if let old = recent.updateValue(entry, forKey: height) { recentBytes -= old.byteCount }
+        recentBytes += entry.byteCount
+        var oldest = height + 1 - Height(recent.count)
+        while oldest < height, recent.count > config.recentBlocks || recentBytes > config.recentBlockBytes {
+            if let dropped = recent.removeValue(forKey: oldest) { recentBytes -= dropped.byteCount }
+            oldest += 1
+        }
     }
 
     /// The accounts a transaction touches, for the history index: its sender and any recipient.

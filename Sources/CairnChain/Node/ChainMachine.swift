@@ -56,6 +56,8 @@ public struct ChainMachine: Sendable {
     var nextTicket: UInt64 = 1
     /// The last committed blocks, to serve syncing peers from memory.
     var recent: [Height: RecentBlock] = [:]
+    /// The bytes of `recent`'s blocks and commits.
+    var recentBytes = 0
     /// Peers told of each new height.
     var neighbours: [PeerID] = []
     /// The first peer that reported the highest height this peer has heard of: after syncing to it, this peer
@@ -82,6 +84,8 @@ public struct ChainMachine: Sendable {
         var hash: Key256
         var block: ByteBuffer
         var commit: ByteBuffer
+
+        var byteCount: Int { block.readableBytes + commit.readableBytes }
     }
 
     enum ChainRequestPurpose: Sendable {
@@ -140,9 +144,10 @@ public struct ChainMachine: Sendable {
                 throw ChainRestoreError.storedBlockDoesNotApply(height: stored.height, reason: reason)
             }
             validators = Self.nextValidators(after: validators, ledger: ledger, params: rules.params, block: block)
-            recent[stored.height] = RecentBlock(
-                hash: stored.hash, block: ByteBuffer(bytes: stored.body), commit: ByteBuffer(bytes: stored.commit))
-            if stored.height > Height(config.recentBlocks) { recent[stored.height - Height(config.recentBlocks)] = nil }
+            remember(
+                RecentBlock(
+                    hash: stored.hash, block: ByteBuffer(bytes: stored.body), commit: ByteBuffer(bytes: stored.commit)),
+                at: stored.height)
         }
         mempool = Mempool(rules: rules, limits: config.mempoolLimits, committed: ledger)
         sync = BlockSync(committedHeight: ledger.height, config: config.sync)

@@ -12,8 +12,11 @@ public struct ChainMachineConfig: Hashable, Sendable {
     public var statusFanout = 8
     /// Transactions a mempool holds, at most, and their bytes.
     public var mempoolLimits = Mempool.Limits(maxCount: 10_000, maxBytes: 8 << 20)
-    /// Committed blocks kept in memory to serve syncing peers without a disk read.
+    /// Committed blocks kept in memory to serve syncing peers without a disk read, at most, and their bytes: the
+    /// older ones are read from the store. Bounded in bytes too, as blocks of proofs of storage run to 40 KB
+    /// each (256 of them held 10 MB on every peer of the soak benchmark).
     public var recentBlocks = 256
+    public var recentBlockBytes = 2 << 20
     /// Blocks one `getBlocks` answer carries at most, and their bytes (under one frame).
     public var maxBlocksPerAnswer = 512
     public var maxBytesPerAnswer = 3 << 20

@@ -100,6 +100,29 @@ import Testing
         #expect(network.machines[follower]!.ownTransactions.isEmpty)
     }
 
+    /// The blocks kept in memory for syncing peers are bounded in bytes as well as in count, the oldest going
+    /// first; the newest stays whatever its size.
+    @Test func recentBlocksAreBoundedInBytes() throws {
+        var config = ChainMachineConfig()
+        config.recentBlocks = 10
+        config.recentBlockBytes = 250
+        let identity = Identity.generate()
+        var machine = try ChainMachine(
+            rules: ChainStatusFanoutTests.rules, identity: identity, localPeer: identity.peerID, config: config)
+        func entry(_ bytes: Int) -> ChainMachine.RecentBlock {
+            ChainMachine.RecentBlock(
+                hash: Random.key256(), block: ByteBuffer(repeating: 0, count: bytes), commit: ByteBuffer())
+        }
+        for height in Height(1)...5 { machine.remember(entry(100), at: height) }
+        #expect(Set(machine.recent.keys) == [4, 5])
+        #expect(machine.recentBytes == 200)
+        machine.remember(entry(1_000), at: 6)
+        #expect(Set(machine.recent.keys) == [6])
+        #expect(machine.recentBytes == 1_000)
+        for height in Height(7)...20 { machine.remember(entry(1), at: height) }
+        #expect(Set(machine.recent.keys) == Set(11...20), "ten blocks at most")
+    }
+
     @Test func oneValidatorDownTheChainGoesOnTwoDownItHaltsAndResumes() throws {
         var network = try ChainNetwork(validators: 4, followers: 1)
         network.run(until: network.now + .seconds(5))
