@@ -5,15 +5,16 @@ import CairnStorage
 extension MarketStep {
     /// Post proofs. The batch as a whole is refused when it cannot be judged: another epoch's (late or early),
     /// outside the proof window, from a sender that is not the provider of every listed agreement, an agreement
-    /// unknown, listed twice or not yet started, an open one not in this epoch's audit sample (`MarketState.isChallenged`:
-    /// one SHA-256 per entry), or more entries than `maxProofsPerTx`. All of that is cheap, so the mempool refuses
-    /// it too.
+    /// unknown, listed twice or not yet started, an open one not in this epoch's audit sample
+    /// (`MarketState.isChallenged`: one SHA-256 per entry), or more entries than `maxProofsPerTx`. All of that is
+    /// cheap, so the mempool refuses it too.
     ///
     /// Each proof is then checked against its agreement's challenge for this epoch. One that does not verify
     /// (wrong leaf, path or root, or an answer to another challenge) is counted invalid against the provider and
     /// earns nothing, but does not refuse the batch: one bad shard must not void a provider's other proofs, and
     /// the mempool, which does not run the hashes, could not foresee such a refusal. An agreement already proved
-    /// this epoch, or no longer open (its owner ended it after the batch was posted), is skipped. `verify` false stops after the batch-level checks (the mempool's `check`).
+    /// this epoch, or no longer open (its owner ended it after the batch was posted), is skipped. `verify` false
+    /// stops after the batch-level checks (the mempool's `check`).
     mutating func postProofs(_ batch: ProofBatch, sender: PublicKey, verify: Bool) throws(ExtensionRefusal) {
         let epoch = market.epoch
         guard batch.epoch == epoch else {

@@ -13,9 +13,9 @@ extension RunningPeer {
     /// agreements under new IDs, and the dropped ends and renewals after it are signed naming those (a file
     /// deleted right after its put otherwise kept the new opening's agreements, its ends refused).
     ///
-    /// Not signed again: the market agent's own (proofs, check-ins, registration), which it posts again itself
-    /// from the chain's state once it sees them gone; and transactions signed elsewhere with another key (the
-    /// API's `POST /chain/transactions`), which only their signer can renew — logged.
+    /// Not signed again: the market agent's own (proofs and check-ins of any epoch, its registration), which it
+    /// posts again itself from the chain's state once it sees them gone; and transactions signed elsewhere with
+    /// another key (the API's `POST /chain/transactions`), which only their signer can renew — logged.
     mutating func resubmitDropped(_ dropped: [SignedTransaction], now: Instant) {
         let agentOwned = Set(marketAgent?.outstanding ?? [])
         var renamed: [Key256: Key256] = [:]
@@ -26,8 +26,8 @@ extension RunningPeer {
                     + "a block taking it; only its signer can sign it again", ["cairn.tx": old.hex])))
                 continue
             }
-            guard !agentOwned.contains(old) else { continue }
             let action = MarketAction(kind: tx.transaction.kind).map { $0.renamingAgreements(renamed) }
+            guard !agentOwned.contains(old), action?.isAgentRoutine != true else { continue }
             switch submitSigned(action.map(MarketTransaction.kind) ?? tx.transaction.kind, now: now) {
             case .success(let new):
                 if case .openAgreements(let open)? = action {
@@ -66,6 +66,15 @@ extension MarketAction {
               let action = try? MarketAction(payload: payload)
         else { return nil }
         self = action
+    }
+
+    /// Proofs and check-ins hold for one epoch: the agent posts what is still due itself, or nothing once the
+    /// epoch has passed (an older round's dropped batch would only be refused as late).
+    var isAgentRoutine: Bool {
+        switch self {
+        case .postProofs, .checkIn: true
+        default: false
+        }
     }
 
     /// This action with the agreement it ends or renews renamed by `renamed` (old ID → new ID).
