@@ -1,4 +1,6 @@
 import CairnNet
+import Logging
+import ServiceLifecycle
 import Testing
 
 @Suite struct AllocatorTuningTests {
@@ -20,5 +22,20 @@ import Testing
     @Test func tunablesForOtherPartsOfGlibcDoNotCount() {
         let outcome = AllocatorTuning.apply(.peer, environment: ["GLIBC_TUNABLES": "glibc.pthread.rseq=0"])
         #expect(outcome != .leftToEnvironment("glibc.pthread.rseq=0"))
+    }
+
+    /// The trim service sleeps an hour between trims here: it ends at the group's graceful shutdown all the same,
+    /// so that a peer stops at once (the test would hang otherwise).
+    @Test func theTrimServiceEndsAtTheGracefulShutdown() async throws {
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: AllocatorTrimService(interval: .seconds(3600)))],
+                logger: Logger(label: "trim-test")))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            try await Task.sleep(for: .milliseconds(50))
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
     }
 }

@@ -108,10 +108,10 @@ struct BenchFilesCommand: AsyncParsableCommand {
             peakRSSMiBMax: peaks.max() ?? 0)
         if json { return try printJSON(report) }
         printTable(["MEASURE", "VALUE", "TARGET"], [
-            ["put \(Progress.size(bytes))", String(format: "%.0f MB/s", report.putMBPerSecond), "≥ 120 MB/s"],
-            ["get \(Progress.size(bytes))", String(format: "%.0f MB/s", report.getMBPerSecond), "≥ 200 MB/s"],
+            ["put \(Progress.size(bytes))", String(format: "%.0f MB/s", report.putMBPerSecond), "≥ 150 MB/s"],
+            ["get \(Progress.size(bytes))", String(format: "%.0f MB/s", report.getMBPerSecond), "≥ 400 MB/s"],
             ["\(smallBytes) B puts (HTTP API)", String(format: "%.0f /s", report.smallPutsPerSecond), "≥ 200 /s"],
-            ["\(smallBytes) B gets (HTTP API)", String(format: "%.0f /s", report.smallGetsPerSecond), "≥ 300 /s"],
+            ["\(smallBytes) B gets (HTTP API)", String(format: "%.0f /s", report.smallGetsPerSecond), "≥ 600 /s"],
             ["peak RSS uploader", String(format: "%.0f MiB", report.peakRSSMiBUploader), "< 300 MiB"],
             ["peak RSS downloader", String(format: "%.0f MiB", report.peakRSSMiBDownloader), "< 300 MiB"],
             ["peak RSS any peer", String(format: "%.0f MiB", report.peakRSSMiBMax), ""],

@@ -200,7 +200,10 @@ struct RunCommand: AsyncParsableCommand {
             """.utf8))
         let services = ServiceGroup(
             configuration: .init(
-                services: apps.map { .init(service: $0) } + [.init(service: PeerService(peer: peer))],
+                services: apps.map { .init(service: $0) } + [
+                    .init(service: PeerService(peer: peer)),
+                    .init(service: AllocatorTrimService(), successTerminationBehavior: .ignore),
+                ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         try await services.run()
