@@ -46,7 +46,7 @@ extension RunningPeer {
     }
 
     /// Ends the open agreements this peer owns for `fileID`, one transaction each; returns how many were
-    /// submitted, and the refusals if any.
+    /// submitted, and the refusals if any (logged, with the file, on a chain with a market).
     ///
     /// Read from the mempool's pending state, not the committed one: a file removed right after its put has its
     /// agreements in a transaction no block has taken yet, and looking only at the committed chain left them
@@ -64,6 +64,10 @@ extension RunningPeer {
             case .failure(let refusal): refusals.append("agreement \(agreement.id.shortHex)…: \(refusal)")
             }
         }
-        return (ended, refusals.isEmpty ? nil : "not ended: " + refusals.joined(separator: "; "))
+        let note = refusals.isEmpty ? nil : "not ended: " + refusals.joined(separator: "; ")
+        actions.append(.log(PeerLogEntry(note == nil ? .info : .warning, "deleting a file: its agreements end", [
+            "cairn.file": fileID.hex, "cairn.agreements.ended": "\(ended)", "cairn.error": note ?? "",
+        ])))
+        return (ended, note)
     }
 }

@@ -50,13 +50,6 @@ extension RunningPeer {
             var delete = DeleteOperation(
                 id: id, layout: layout, holders: holders, owner: identity, localPeer: localPeer)
             (delete.agreementsEnded, delete.agreementsNote) = endAgreements(ofFile: layout.fileID, now: now)
-            if chain?.params.market != nil {
-                actions.append(.log(PeerLogEntry(
-                    delete.agreementsNote == nil ? .info : .warning, "deleting a file: its agreements end", [
-                        "cairn.file": layout.fileID.hex, "cairn.agreements.ended": "\(delete.agreementsEnded)",
-                        "cairn.error": delete.agreementsNote ?? "",
-                    ])))
-            }
             delete.now = now
             files.deletes[id] = delete
             with(\.deletes, id, now: now) { $0.start() }
