@@ -1,3 +1,4 @@
+import CairnStorage
 import CairnWire
 import Foundation
 import GRDB
@@ -36,7 +37,7 @@ public final class BlobStore: BlobStoring {
     public func put(kind: BlobKind, key: Key256, bytes: [UInt8], owner: PublicKey?) throws {
         try database.write { db in
             try db.execute(
-                sql: "INSERT OR REPLACE INTO blob (kind, key, bytes, owner, stored) VALUES (?, ?, ?, ?, ?)",
+                cached: "INSERT OR REPLACE INTO blob (kind, key, bytes, owner, stored) VALUES (?, ?, ?, ?, ?)",
                 arguments: [Int(kind.rawValue), Data(key.bytes), Data(bytes), owner.map { Data($0.bytes) },
                             Date().timeIntervalSince1970])
         }
@@ -45,7 +46,7 @@ public final class BlobStore: BlobStoring {
     public func get(kind: BlobKind, key: Key256) throws -> [UInt8]? {
         try database.read { db in
             let data = try Data.fetchOne(
-                db, sql: "SELECT bytes FROM blob WHERE kind = ? AND key = ?",
+                db.cachedStatement(sql: "SELECT bytes FROM blob WHERE kind = ? AND key = ?"),
                 arguments: [Int(kind.rawValue), Data(key.bytes)])
             return data.map { Array($0) }
         }
@@ -55,7 +56,7 @@ public final class BlobStore: BlobStoring {
     public func delete(kind: BlobKind, key: Key256, owner: PublicKey) throws -> Bool {
         try database.write { db in
             try db.execute(
-                sql: "DELETE FROM blob WHERE kind = ? AND key = ? AND owner = ?",
+                cached: "DELETE FROM blob WHERE kind = ? AND key = ? AND owner = ?",
                 arguments: [Int(kind.rawValue), Data(key.bytes), Data(owner.bytes)])
             return db.changesCount > 0
         }

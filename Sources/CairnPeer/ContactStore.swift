@@ -1,3 +1,4 @@
+import CairnStorage
 import CairnWire
 import Foundation
 import GRDB
@@ -42,7 +43,7 @@ public final class ContactStore: Sendable {
             try db.execute(sql: "DELETE FROM contact")
             for contact in contacts {
                 try db.execute(
-                    sql: "INSERT INTO contact (id, host, port, last_seen) VALUES (?, ?, ?, ?)",
+                    cached: "INSERT INTO contact (id, host, port, last_seen) VALUES (?, ?, ?, ?)",
                     arguments: [
                         Data(contact.peer.id.bytes), contact.peer.address.host, Int(contact.peer.address.port),
                         contact.lastSeen.timeIntervalSince1970,
@@ -54,7 +55,8 @@ public final class ContactStore: Sendable {
     /// Stored contacts, most recently seen first. Rows that do not parse are skipped.
     public func load() throws -> [Contact] {
         try database.read { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT id, host, port, last_seen FROM contact ORDER BY last_seen DESC")
+            let rows = try Row.fetchAll(
+                db.cachedStatement(sql: "SELECT id, host, port, last_seen FROM contact ORDER BY last_seen DESC"))
             return rows.compactMap { row -> Contact? in
                 let idData: Data = row["id"]
                 let port: Int = row["port"]

@@ -1,4 +1,5 @@
 import CairnChain
+import CairnStorage
 import CairnWire
 import Foundation
 import GRDB
@@ -53,7 +54,8 @@ public final class ChainStore: Sendable {
     /// The highest stored block: height and hash; nil for a store that holds none.
     public func tip() throws -> (height: UInt64, hash: Key256)? {
         try database.read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT height, hash FROM block ORDER BY height DESC LIMIT 1"),
+            guard let row = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT height, hash FROM block ORDER BY height DESC LIMIT 1")),
                 let hash = Key256(bytes: Array(row["hash"] as Data))
             else { return nil }
             return (UInt64(row["height"] as Int64), hash)
@@ -71,7 +73,7 @@ public final class ChainStore: Sendable {
     public func append(contentsOf blocks: [StoredBlock]) throws {
         guard !blocks.isEmpty else { return }
         try database.write { db in
-            var tip = UInt64(try Int64.fetchOne(db, sql: "SELECT MAX(height) FROM block") ?? 0)
+            var tip = UInt64(try Int64.fetchOne(db.cachedStatement(sql: "SELECT MAX(height) FROM block")) ?? 0)
             for block in blocks {
                 guard block.height == tip + 1 else { throw ChainStoreError.notNext(height: block.height, tip: tip) }
                 try Self.insert(block, into: db)
@@ -105,7 +107,7 @@ public final class ChainStore: Sendable {
     public func block(hash: Key256) throws -> StoredBlock? {
         try database.read { db in
             try Row.fetchOne(
-                db, sql: "SELECT height, hash, body, commit_bytes FROM block WHERE hash = ?",
+                db.cachedStatement(sql: "SELECT height, hash, body, commit_bytes FROM block WHERE hash = ?"),
                 arguments: [Data(hash.bytes)]
             ).flatMap(Self.storedBlock)
         }
@@ -158,7 +160,7 @@ public final class ChainStore: Sendable {
     public func saveSigned(_ message: [UInt8]) throws {
         try database.write { db in
             try db.execute(
-                sql: "INSERT INTO signed (id, message) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET message = excluded.message",
+                cached: "INSERT INTO signed (id, message) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET message = excluded.message",
                 arguments: [Data(message)])
         }
     }
@@ -166,7 +168,7 @@ public final class ChainStore: Sendable {
     /// The last message `saveSigned` recorded, or nil.
     public func lastSigned() throws -> [UInt8]? {
         try database.read { db in
-            try Data.fetchOne(db, sql: "SELECT message FROM signed WHERE id = 1").map { Array($0) }
+            try Data.fetchOne(db.cachedStatement(sql: "SELECT message FROM signed WHERE id = 1")).map { Array($0) }
         }
     }
 

@@ -112,6 +112,8 @@ extension RunningPeer {
             }
         case .lookUp(let fileID):
             marketLookups[dht.startQuery(.closestPeers(fileID), now: now, alpha: config.keeperLookupAlpha)] = fileID
+        case .readDescriptor(let ticket, let fileID):
+            actions.append(.store(ticket, .getBlob(kind: .descriptor, key: fileID)))
         case .askDescriptor(let fileID, let keeper):
             send(.storage(.getBlob(kind: .descriptor, key: fileID)), to: keeper, for: .marketDescriptor(fileID),
                  now: now, timeout: LocateOperation.blobTimeout)

@@ -153,7 +153,7 @@ struct RunningPeer: Sendable {
             if ticket.rawValue & Self.selfRepairTicketBit != 0 {
                 selfRepairRebuilt(ticket, outcome, now: now)
             } else if ticket.rawValue & MarketAgent.ticketBit != 0 {
-                withMarketAgent(now: now) { $0.proved(ticket, outcome) }
+                withMarketAgent(now: now) { $0.storeCompleted(ticket, outcome) }
             } else {
                 provider?.completed(ticket, outcome, now: now, actions: &actions)
             }

@@ -7,6 +7,36 @@ import CairnWire
 /// Fetching a file's descriptor from its keepers for the slot's shard IDs, `LocateOperation.descriptorAsks` at
 /// once (a keeper that has left costs no timeout while another answers).
 extension MarketAgent {
+    /// Starts fetching `fileID`'s descriptor: from this peer's own blob store first, where it often is already
+    /// (the provider is one of the file's keepers, or fetched it for another slot); the keepers only when not.
+    /// A lookup and a request per provider and file put was most of the DHT traffic of small puts.
+    mutating func startFetch(_ fileID: Key256, market: MarketState) {
+        fetches[fileID] = DescriptorFetch(holders: holders(of: fileID, in: market))
+        let ticket = StoreTicket(rawValue: Self.ticketBit | nextTicket)
+        nextTicket += 1
+        descriptorReads[ticket] = fileID
+        effects.append(.readDescriptor(ticket, fileID))
+    }
+
+    /// The store answered a read of the agent's (`readDescriptor`, `prove`; `keepDescriptor`'s answer is ignored).
+    public mutating func storeCompleted(_ ticket: StoreTicket, _ outcome: StoreOutcome) {
+        guard let fileID = descriptorReads.removeValue(forKey: ticket) else { return proved(ticket, outcome) }
+        guard fetches[fileID] != nil else { return }
+        if case .blob(let buffer?) = outcome, let descriptor = Self.checked(Array(buffer.readableBytesView), fileID) {
+            fetches[fileID] = nil
+            return descriptorFound(fileID, descriptor)
+        }
+        effects.append(.lookUp(fileID))
+    }
+
+    /// `bytes` decoded when they are `fileID`'s descriptor, signed by its owner.
+    static func checked(_ bytes: [UInt8], _ fileID: Key256) -> Descriptor? {
+        guard SHA256.hash(bytes) == fileID, let descriptor = try? Descriptor(decoding: bytes),
+            descriptor.verifySignature()
+        else { return nil }
+        return descriptor
+    }
+
     /// The lookup of `fileID`'s keepers ended (nil: it failed).
     public mutating func lookedUp(_ fileID: Key256, keepers: [PeerInfo]?) {
         guard fetches[fileID] != nil else { return }
@@ -20,9 +50,7 @@ extension MarketAgent {
     public mutating func descriptorAnswered(_ fileID: Key256, bytes: [UInt8]?) {
         guard fetches[fileID] != nil else { return }
         fetches[fileID]!.inFlight -= min(1, fetches[fileID]!.inFlight)
-        if let bytes, SHA256.hash(bytes) == fileID, let descriptor = try? Descriptor(decoding: bytes),
-           descriptor.verifySignature()
-        {
+        if let bytes, let descriptor = Self.checked(bytes, fileID) {
             fetches[fileID] = nil
             let ticket = StoreTicket(rawValue: Self.ticketBit | nextTicket)
             nextTicket += 1
@@ -56,10 +84,7 @@ extension MarketAgent {
         for id in mine where slotShards[id] == nil && !waiting.contains(id) {
             guard let agreement = market.agreements[id], prefetching[agreement.fileID]?[id] == nil else { continue }
             prefetching[agreement.fileID, default: [:]][id] = agreement
-            if fetches[agreement.fileID] == nil {
-                fetches[agreement.fileID] = DescriptorFetch(holders: holders(of: agreement.fileID, in: market))
-                effects.append(.lookUp(agreement.fileID))
-            }
+            if fetches[agreement.fileID] == nil { startFetch(agreement.fileID, market: market) }
         }
     }
 

@@ -76,10 +76,7 @@ extension MarketAgent {
         }
         self.round = round
         log(.info, "epoch \(epoch): \(due.count) challenges to prove")
-        for fileID in toFetch where fetches[fileID] == nil {
-            fetches[fileID] = DescriptorFetch(holders: holders(of: fileID, in: market))
-            effects.append(.lookUp(fileID))
-        }
+        for fileID in toFetch where fetches[fileID] == nil { startFetch(fileID, market: market) }
         pump()
     }
 

@@ -88,6 +88,8 @@ public struct MarketAgent: Sendable {
     /// Each agreement's slot shard IDs in segment order, checked against its slot root.
     var slotShards: [Key256: [ShardID]] = [:]
     var fetches: [Key256: DescriptorFetch] = [:]
+    /// Reads of a descriptor from this peer's own blob store, by store ticket (`startFetch`).
+    var descriptorReads: [StoreTicket: Key256] = [:]
     /// New agreements whose slot shard IDs are being fetched before their first challenge, by file ID.
     var prefetching: [Key256: [Key256: StorageAgreement]] = [:]
     /// Repairable agreements: the height this agent first saw each so (`planRepairs`).

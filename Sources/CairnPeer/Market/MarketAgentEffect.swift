@@ -9,6 +9,9 @@ public enum MarketAgentEffect: Sendable {
     case submit(TransactionKind, MarketAgent.Purpose)
     /// Look up the keepers of a file (`lookedUp`).
     case lookUp(Key256)
+    /// Read a file's descriptor from this peer's own blob store (`StoreOperation.getBlob`, then
+    /// `storeCompleted`).
+    case readDescriptor(StoreTicket, Key256)
     /// Ask a keeper for a file's descriptor (`descriptorAnswered`).
     case askDescriptor(Key256, PeerInfo)
     /// Keep a copy of the descriptor of a file this provider holds a slot of (`StoreOperation.putBlob`; the

@@ -80,7 +80,7 @@ public final class FileIndex: Sendable {
         try withDatabase {
             try database.write { db in
                 try db.execute(
-                    sql: """
+                    cached: """
                         INSERT OR REPLACE INTO localFile
                             (id, name, size, created, segmentSize, k, n, segmentCount, manifest)
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -105,7 +105,8 @@ public final class FileIndex: Sendable {
     public func file(_ fileID: Key256) throws(StorageError) -> LocalFile? {
         try withDatabase {
             try database.read { db in
-                try Row.fetchOne(db, sql: "SELECT * FROM localFile WHERE id = ?", arguments: [fileID.data])
+                try Row.fetchOne(
+                    db.cachedStatement(sql: "SELECT * FROM localFile WHERE id = ?"), arguments: [fileID.data])
                     .map(FileIndex.localFile)
             }
         }
@@ -115,7 +116,7 @@ public final class FileIndex: Sendable {
     public func files() throws(StorageError) -> [LocalFile] {
         try withDatabase {
             try database.read { db in
-                try Row.fetchAll(db, sql: "SELECT * FROM localFile ORDER BY created DESC, id")
+                try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM localFile ORDER BY created DESC, id"))
                     .map(FileIndex.localFile)
             }
         }
@@ -126,7 +127,7 @@ public final class FileIndex: Sendable {
     public func remove(_ fileID: Key256) throws(StorageError) -> Bool {
         try withDatabase {
             try database.write { db in
-                try db.execute(sql: "DELETE FROM localFile WHERE id = ?", arguments: [fileID.data])
+                try db.execute(cached: "DELETE FROM localFile WHERE id = ?", arguments: [fileID.data])
                 return db.changesCount > 0
             }
         }

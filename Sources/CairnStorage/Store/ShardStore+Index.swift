@@ -73,18 +73,20 @@ extension ShardStore {
     }
 
     static func usage(_ db: Database) throws -> Int64 {
-        try Int64.fetchOne(db, sql: "SELECT bytes FROM usage") ?? 0
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT bytes FROM usage")) ?? 0
     }
 
     static func exists(_ db: Database, _ id: ShardID) throws -> Bool {
-        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM shard WHERE id = ?)", arguments: [id.data]) ?? false
+        try Bool.fetchOne(
+            db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM shard WHERE id = ?)"), arguments: [id.data]) ?? false
     }
 
     /// One shard's index row with its references; nil when not indexed.
     static func storedShard(_ id: ShardID, _ db: Database) throws -> StoredShard? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT size, storedAt FROM shard WHERE id = ?", arguments: [id.data])
+        guard let row = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT size, storedAt FROM shard WHERE id = ?"), arguments: [id.data])
         else { return nil }
-        let references = try Row.fetchAll(db, sql: "SELECT file, owner FROM shard_ref WHERE shard = ?",
+        let references = try Row.fetchAll(db.cachedStatement(sql: "SELECT file, owner FROM shard_ref WHERE shard = ?"),
                                           arguments: [id.data])
             .compactMap { row -> ShardReference? in
                 guard let file = Key256(data: row["file"]), let owner = Key256(data: row["owner"]) else { return nil }
@@ -99,7 +101,7 @@ extension ShardStore {
         throws
     {
         try db.execute(
-            sql: """
+            cached: """
                 INSERT INTO shard_ref (shard, file, owner, addedAt, confirmed) VALUES (?, ?, ?, ?, ?)
                 ON CONFLICT (shard, file, owner) DO UPDATE SET confirmed = max(confirmed, excluded.confirmed)
                 """,
@@ -116,7 +118,7 @@ extension ShardStore {
         }
         let indexed: Set<Key256> = try withDatabase {
             try database.read { db in
-                Set(try Data.fetchAll(db, sql: "SELECT id FROM shard").compactMap { Key256(data: $0) })
+                Set(try Data.fetchAll(db.cachedStatement(sql: "SELECT id FROM shard")).compactMap { Key256(data: $0) })
             }
         }
         var seen = Set<Key256>()
@@ -142,7 +144,7 @@ extension ShardStore {
             try withDatabase {
                 try database.write { db in
                     for id in missing {
-                        try db.execute(sql: "DELETE FROM shard WHERE id = ?", arguments: [id.data])
+                        try db.execute(cached: "DELETE FROM shard WHERE id = ?", arguments: [id.data])
                     }
                 }
             }

@@ -40,18 +40,23 @@ extension ShardStore {
                 var kept = 0
                 for id in ids {
                     try db.execute(
-                        sql: """
+                        cached: """
                             UPDATE shard_ref SET confirmed = 1
                             WHERE shard = ? AND file = ? AND owner = ? AND confirmed = 0
                             """,
                         arguments: [id.data, file.data, owner.data])
                     changed += db.changesCount
                     let present = try Bool.fetchOne(
-                        db, sql: "SELECT EXISTS (SELECT 1 FROM shard_ref WHERE shard = ? AND file = ? AND owner = ?)",
+                        db.cachedStatement(
+                            sql: "SELECT EXISTS (SELECT 1 FROM shard_ref WHERE shard = ? AND file = ? AND owner = ?)"),
                         arguments: [id.data, file.data, owner.data]) ?? false
                     if present { kept += 1 }
                 }
-                if let limit, changed > 0, let refusal = limit.refusal(keeping: try Self.confirmedBytes(db)) {
+                // Every byte stored, pending or not, is an upper bound read in O(1) from the usage row: the exact
+                // sum scans every reference, and did so at every put a provider confirmed.
+                if let limit, changed > 0, limit.refusal(keeping: UInt64(max(try Self.usage(db), 0))) != nil,
+                    let refusal = limit.refusal(keeping: try Self.confirmedBytes(db))
+                {
                     throw refusal
                 }
                 return (changed, kept)

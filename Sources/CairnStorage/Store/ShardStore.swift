@@ -246,7 +246,7 @@ public final class ShardStore: Sendable {
         try database.write { db in
             for shard in batch {
                 try db.execute(
-                    sql: "INSERT OR IGNORE INTO shard (id, size, storedAt) VALUES (?, ?, ?)",
+                    cached: "INSERT OR IGNORE INTO shard (id, size, storedAt) VALUES (?, ?, ?)",
                     arguments: [shard.id.data, shard.size, shard.now.nanoseconds])
                 if let reference = shard.reference {
                     try insert(reference, of: shard.id, confirmed: shard.confirmed, now: shard.now, db)
@@ -308,9 +308,10 @@ public final class ShardStore: Sendable {
         let shardPath = path(of: id)
         let freed = try withDatabase {
             try database.write { db -> Int? in
-                let size = try Int.fetchOne(db, sql: "SELECT size FROM shard WHERE id = ?", arguments: [id.data])
-                try db.execute(sql: "DELETE FROM shard_ref WHERE shard = ?", arguments: [id.data])
-                try db.execute(sql: "DELETE FROM shard WHERE id = ?", arguments: [id.data])
+                let size = try Int.fetchOne(
+                    db.cachedStatement(sql: "SELECT size FROM shard WHERE id = ?"), arguments: [id.data])
+                try db.execute(cached: "DELETE FROM shard_ref WHERE shard = ?", arguments: [id.data])
+                try db.execute(cached: "DELETE FROM shard WHERE id = ?", arguments: [id.data])
                 try DurableFile.remove(shardPath)
                 return size
             }
@@ -345,15 +346,16 @@ public final class ShardStore: Sendable {
         let (outcome, freed) = try withDatabase {
             try database.write { db -> (Release, Int?) in
                 try db.execute(
-                    sql: "DELETE FROM shard_ref WHERE shard = ? AND file = ? AND owner = ?"
+                    cached: "DELETE FROM shard_ref WHERE shard = ? AND file = ? AND owner = ?"
                         + (onlyIfPending ? " AND confirmed = 0" : ""),
                     arguments: [id.data, reference.file.data, reference.owner.data])
                 guard db.changesCount > 0 else { return (.notReferenced, nil) }
-                let left = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM shard_ref WHERE shard = ?",
+                let left = try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM shard_ref WHERE shard = ?"),
                                             arguments: [id.data]) ?? 0
                 guard left == 0 else { return (.stillReferenced, nil) }
-                let size = try Int.fetchOne(db, sql: "SELECT size FROM shard WHERE id = ?", arguments: [id.data])
-                try db.execute(sql: "DELETE FROM shard WHERE id = ?", arguments: [id.data])
+                let size = try Int.fetchOne(
+                    db.cachedStatement(sql: "SELECT size FROM shard WHERE id = ?"), arguments: [id.data])
+                try db.execute(cached: "DELETE FROM shard WHERE id = ?", arguments: [id.data])
                 try DurableFile.remove(shardPath)
                 return (.deleted, size)
             }
@@ -366,7 +368,8 @@ public final class ShardStore: Sendable {
     public func shards(ofFile file: Key256) throws(StorageError) -> [StoredShard] {
         try withDatabase {
             try database.read { db in
-                try Data.fetchAll(db, sql: "SELECT DISTINCT shard FROM shard_ref WHERE file = ? ORDER BY shard",
+                try Data.fetchAll(
+                    db.cachedStatement(sql: "SELECT DISTINCT shard FROM shard_ref WHERE file = ? ORDER BY shard"),
                                   arguments: [file.data])
                     .compactMap { try Key256(data: $0).flatMap { try ShardStore.storedShard($0, db) } }
             }
@@ -377,7 +380,8 @@ public final class ShardStore: Sendable {
     public func shards(ownedBy owner: PeerID) throws(StorageError) -> [StoredShard] {
         try withDatabase {
             try database.read { db in
-                try Data.fetchAll(db, sql: "SELECT DISTINCT shard FROM shard_ref WHERE owner = ? ORDER BY shard",
+                try Data.fetchAll(
+                    db.cachedStatement(sql: "SELECT DISTINCT shard FROM shard_ref WHERE owner = ? ORDER BY shard"),
                                   arguments: [owner.data])
                     .compactMap { try Key256(data: $0).flatMap { try ShardStore.storedShard($0, db) } }
             }
@@ -423,8 +427,9 @@ public final class ShardStore: Sendable {
             try database.write { db -> Int? in
                 try DurableFile.move(shardPath, to: quarantined)
                 try DurableFile.syncDirectory(DurableFile.parent(of: shardPath))
-                let size = try Int.fetchOne(db, sql: "SELECT size FROM shard WHERE id = ?", arguments: [id.data])
-                try db.execute(sql: "DELETE FROM shard WHERE id = ?", arguments: [id.data])
+                let size = try Int.fetchOne(
+                    db.cachedStatement(sql: "SELECT size FROM shard WHERE id = ?"), arguments: [id.data])
+                try db.execute(cached: "DELETE FROM shard WHERE id = ?", arguments: [id.data])
                 return size
             }
         }
@@ -435,8 +440,9 @@ public final class ShardStore: Sendable {
     private func forget(_ id: ShardID) throws(StorageError) {
         let freed = try withDatabase {
             try database.write { db -> Int? in
-                let size = try Int.fetchOne(db, sql: "SELECT size FROM shard WHERE id = ?", arguments: [id.data])
-                try db.execute(sql: "DELETE FROM shard WHERE id = ?", arguments: [id.data])
+                let size = try Int.fetchOne(
+                    db.cachedStatement(sql: "SELECT size FROM shard WHERE id = ?"), arguments: [id.data])
+                try db.execute(cached: "DELETE FROM shard WHERE id = ?", arguments: [id.data])
                 return size
             }
         }

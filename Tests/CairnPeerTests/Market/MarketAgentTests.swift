@@ -224,6 +224,9 @@ import Testing
             if effects.isEmpty { break }
             for effect in effects {
                 switch effect {
+                case .readDescriptor(let ticket, let fileID):
+                    #expect(fileID == file.descriptor.fileID)
+                    agent.storeCompleted(ticket, .blob(nil))
                 case .lookUp(let fileID):
                     #expect(fileID == file.descriptor.fileID)
                     agent.lookedUp(fileID, keepers: [keeper])
@@ -236,9 +239,9 @@ import Testing
                         let (bytes, path) = file.shards[segment][slot].withUnsafeBytes {
                             ShardCommitment.proof(leaf: leaf, of: $0)!
                         }
-                        agent.proved(ticket, .proof(leaf: ByteBuffer(bytes: bytes), path: path))
+                        agent.storeCompleted(ticket, .proof(leaf: ByteBuffer(bytes: bytes), path: path))
                     } else {
-                        agent.proved(ticket, .failed(.shardNotFound(shard)))
+                        agent.storeCompleted(ticket, .failed(.shardNotFound(shard)))
                     }
                 case .submit(let kind, let purpose):
                     let tx = sign(provider, kind, on: state)
@@ -287,7 +290,12 @@ import Testing
         #expect(due(state).isEmpty, "not challenged yet")
         agent.committed(height: state.height, ledger: state, chain: params, caughtUp: true, inMempool: [])
         let early = agent.takeEffects()
-        #expect(early.filter { if case .lookUp = $0 { true } else { false } }.count == 1, "one lookup for the file")
+        let reads = early.compactMap { if case .readDescriptor(let ticket, _) = $0 { ticket } else { nil } }
+        #expect(reads.count == 1, "the peer's own blob store is read first")
+        #expect(!early.contains { if case .lookUp = $0 { true } else { false } })
+        agent.storeCompleted(reads[0], .blob(nil))
+        #expect(agent.takeEffects().filter { if case .lookUp = $0 { true } else { false } }.count == 1,
+                "not there: one lookup for the file")
         let keeper = PeerInfo(id: SHA256.hash([1]), address: PeerAddress(parsing: "127.0.0.1:4102")!)
         agent.lookedUp(file.descriptor.fileID, keepers: [keeper])
         let asked = agent.takeEffects()
@@ -314,6 +322,33 @@ import Testing
         #expect(!challenged.contains { if case .lookUp = $0 { true } else { false } }, "\(challenged)")
         let proofs = challenged.filter { if case .prove = $0 { true } else { false } }
         #expect(proofs.count == file.descriptor.parameters.n)
+    }
+
+    /// A descriptor this peer keeps already (it is one of the file's keepers) costs no lookup and no request.
+    @Test func aDescriptorKeptHereIsReadFromTheBlobStoreAlone() throws {
+        let file = try AgentTestFile.make()
+        var agent = agent()
+        let state = try openedState(file)
+        agent.committed(height: state.height, ledger: state, chain: params, caughtUp: true, inMempool: [])
+        let reads = agent.takeEffects().compactMap { if case .readDescriptor(let ticket, _) = $0 { ticket } else { nil } }
+        #expect(reads.count == 1)
+        // A copy that is not the descriptor (another file's bytes) is not taken: the keepers are asked.
+        var forged = file.descriptor.encoded()
+        forged[forged.count - 1] ^= 1
+        var other = agent
+        other.storeCompleted(reads[0], .blob(ByteBuffer(bytes: forged)))
+        #expect(other.slotShards.isEmpty)
+        #expect(other.takeEffects().contains { if case .lookUp = $0 { true } else { false } })
+
+        agent.storeCompleted(reads[0], .blob(ByteBuffer(bytes: file.descriptor.encoded())))
+        #expect(agent.slotShards.count == file.descriptor.parameters.n)
+        let after = agent.takeEffects()
+        #expect(!after.contains {
+            switch $0 {
+            case .lookUp, .askDescriptor, .keepDescriptor: true
+            default: false
+            }
+        }, "\(after)")
     }
 
     /// A read that does not come back holds the batch only until two blocks before the window closes: then the
