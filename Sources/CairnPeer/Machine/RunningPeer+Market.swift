@@ -68,14 +68,14 @@ extension RunningPeer {
         let local = identity.publicKey
         let limit = KeptBytesLimit(
             allowance: parameters.freeAllowanceBytes, underAgreements: state.providers[local]?.usedBytes ?? 0)
-        return { fileID in state.hasOpenAgreement(provider: local, fileID: fileID) ? .unlimited : .allowance(limit) }
+        return { fileID in state.hasOpenAgreement(provider: local, fileID: fileID) ? .agreement : .allowance(limit) }
     }
 
     /// Block `height` is committed: the market's duties of this peer that the new state may call for
     /// (`MarketAgent`: registering, proving, warnings after a settlement), and the confirmations waiting here
     /// for their agreements.
     mutating func marketCommitted(height: Height, now: Instant) {
-        if provider?.waitingKeeps.isEmpty == false {
+        if provider?.waitingKeeps.isEmpty == false || provider?.deferredDeletes.isEmpty == false {
             let terms = keepTerms
             provider?.blockCommitted(terms: terms, actions: &actions)
         }

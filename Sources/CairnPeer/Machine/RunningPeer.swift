@@ -185,10 +185,10 @@ struct RunningPeer: Sendable {
                     code: .refused, message: "the provider record sent with blob \(key.hex) was refused: \(refusal)"))))
                 return
             }
-            // Only a confirmation or an adoption asks the committed market (`keepTerms`).
+            // Only a confirmation, an adoption or a delete asks the committed market (`keepTerms`).
             let terms: (Key256) -> ProviderMachine.KeepTerms
             switch request {
-            case .confirm, .adopt: terms = keepTerms
+            case .confirm, .adopt, .delete: terms = keepTerms
             default: terms = { _ in .unlimited }
             }
             provider?.serve(request, id: id, now: now, terms: terms, actions: &actions)

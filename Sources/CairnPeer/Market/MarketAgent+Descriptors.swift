@@ -22,17 +22,23 @@ extension MarketAgent {
     public mutating func storeCompleted(_ ticket: StoreTicket, _ outcome: StoreOutcome) {
         guard let fileID = descriptorReads.removeValue(forKey: ticket) else { return proved(ticket, outcome) }
         guard fetches[fileID] != nil else { return }
-        if case .blob(let buffer?) = outcome, let descriptor = Self.checked(Array(buffer.readableBytesView), fileID) {
+        // The owner's signature is not checked again: what this store keeps was checked on the way in, and the
+        // file ID (the hash of the signed bytes) ties these bytes to that check. The agreement's slot root, on
+        // the chain, is what the shard IDs are held to (`slotShardIDs`).
+        if case .blob(let buffer?) = outcome,
+            let descriptor = Self.checked(Array(buffer.readableBytesView), fileID, signature: false)
+        {
             fetches[fileID] = nil
             return descriptorFound(fileID, descriptor)
         }
         effects.append(.lookUp(fileID))
     }
 
-    /// `bytes` decoded when they are `fileID`'s descriptor, signed by its owner.
-    static func checked(_ bytes: [UInt8], _ fileID: Key256) -> Descriptor? {
+    /// `bytes` decoded when they are `fileID`'s descriptor and, with `signature`, signed by its owner (an
+    /// Ed25519 verification, about 130 µs here).
+    static func checked(_ bytes: [UInt8], _ fileID: Key256, signature: Bool = true) -> Descriptor? {
         guard SHA256.hash(bytes) == fileID, let descriptor = try? Descriptor(decoding: bytes),
-            descriptor.verifySignature()
+            !signature || descriptor.verifySignature()
         else { return nil }
         return descriptor
     }

@@ -18,6 +18,8 @@ public struct ProviderConfig: Sendable {
     /// Most confirmations waiting for agreements at once; beyond it one is refused at once, so that owners
     /// who never open agreements cannot pile up requests here.
     public var maxWaitingConfirmations = 256
+    /// Most delete orders kept waiting for their agreements to end; past it, a delete is carried out at once.
+    public var maxDeferredDeletes = 10_000
 
     public init(pendingGrace: Duration = ProviderConfig.defaultPendingGrace) {
         self.pendingGrace = pendingGrace

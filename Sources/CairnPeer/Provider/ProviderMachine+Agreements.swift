@@ -14,8 +14,11 @@ import CairnWire
 extension ProviderMachine {
     /// What the committed chain says of keeping a file's shards here.
     enum KeepTerms: Equatable, Sendable {
-        /// No market on this network, or an open agreement for the file with this provider.
+        /// No market on this network.
         case unlimited
+        /// An open agreement for the file with this provider: kept without limit, and a delete order waits
+        /// until the agreement has ended (`deferredDeletes`).
+        case agreement
         /// No agreement (yet): only within the free allowance.
         case allowance(KeptBytesLimit)
 
@@ -86,11 +89,12 @@ extension ProviderMachine {
     /// A block was committed: each waiting confirmation whose agreement is now there is carried out; one that
     /// has waited `agreementWaitBlocks` blocks is refused.
     mutating func blockCommitted(terms: (Key256) -> KeepTerms, actions: inout [PeerAction]) {
+        carryOutDeferredDeletes(terms: terms, actions: &actions)
         guard !waitingKeeps.isEmpty else { return }
         let waiting = waitingKeeps
         waitingKeeps = []
         for var entry in waiting {
-            if terms(entry.keep.fileID) == .unlimited {
+            if terms(entry.keep.fileID).limit == nil {
                 store(
                     .confirmShards(reference: entry.keep.reference, shards: entry.keep.shards, limit: nil),
                     for: .keep(entry.id, entry.keep, limited: false), actions: &actions)
@@ -105,6 +109,40 @@ extension ProviderMachine {
                 "no storage agreement for file \(entry.keep.fileID.shortHex)… with this provider was "
                 + "committed within \(config.agreementWaitBlocks) blocks, and \(entry.refusal)"
             actions.append(.respond(entry.id, .error(RemoteError(code: .refused, message: message))))
+        }
+    }
+}
+
+/// Deletes under an open agreement (issue 9): a provider that dropped a file's shards on the owner's order while
+/// the agreement was still open (its end not yet committed) could not answer the next challenge, and the chain
+/// would fine it for shards it rightly dropped. So the order waits, answered at once, until the committed chain
+/// no longer shows an open agreement for the file with this provider (ended, expired or repaired away); the
+/// shards are proved, and paid for, until then.
+extension ProviderMachine {
+    /// Takes a checked delete order under `terms`: carried out now, or kept until the agreement has ended and
+    /// answered with the shards it names. False when it must be carried out now.
+    mutating func deferDelete(_ order: DeleteOrder, terms: KeepTerms, id: InboundID, actions: inout [PeerAction])
+        -> Bool
+    {
+        let room = deferredDeletes.count < config.maxDeferredDeletes || deferredDeletes[order.fileID] != nil
+        guard terms == .agreement, room else { return false }
+        deferredDeletes[order.fileID] = order
+        actions.append(.respond(id, .storage(.deleted(shards: order.shardIDs.count))))
+        actions.append(
+            .log(
+                PeerLogEntry(
+                    .info, "a delete waits for the file's storage agreement to end",
+                    ["cairn.file": order.fileID.hex, "cairn.shards": "\(order.shardIDs.count)"])))
+        return true
+    }
+
+    /// Carries out the deferred deletes whose agreement the committed chain no longer shows open.
+    mutating func carryOutDeferredDeletes(terms: (Key256) -> KeepTerms, actions: inout [PeerAction]) {
+        for (fileID, order) in deferredDeletes.sorted(by: { $0.key < $1.key }) where terms(fileID) != .agreement {
+            deferredDeletes[fileID] = nil
+            let reference = ShardReference(file: order.fileNonce, owner: order.owner.peerID)
+            store(.deleteFile(fileID: fileID, reference: reference, shards: order.shardIDs, owner: order.owner),
+                  for: .deferredDelete(fileID: fileID), actions: &actions)
         }
     }
 }

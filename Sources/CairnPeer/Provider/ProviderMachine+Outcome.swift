@@ -19,6 +19,14 @@ extension ProviderMachine {
         case .mergeWrite(let id, let fileID):
             actions.append(.respond(id, answer(.stored, outcome, now: now)))
             nextMerge(of: fileID, actions: &actions)
+        case .deferredDelete(let fileID):
+            let fields = ["cairn.file": fileID.hex]
+            if case .failed(let error) = outcome {
+                actions.append(.log(PeerLogEntry(.warning, "a deferred delete failed",
+                                                 fields.merging(["cairn.error": "\(error)"]) { $1 })))
+            } else {
+                actions.append(.log(PeerLogEntry(.info, "the file's agreement ended: its shards are deleted", fields)))
+            }
         case .reclaim:
             reclaiming = false
             switch outcome {

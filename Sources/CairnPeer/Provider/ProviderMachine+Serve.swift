@@ -41,6 +41,7 @@ extension ProviderMachine {
             guard order.isSignatureValid else {
                 throw RemoteError(code: .refused, message: "delete order for \(order.fileID.hex) has a bad signature")
             }
+            if deferDelete(order, terms: terms(order.fileID), id: id, actions: &actions) { return }
             // Only this owner's reference for this file goes; a shard another file still needs stays.
             let reference = ShardReference(file: order.fileNonce, owner: order.owner.peerID)
             store(.deleteFile(fileID: order.fileID, reference: reference, shards: order.shardIDs, owner: order.owner),

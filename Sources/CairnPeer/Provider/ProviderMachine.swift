@@ -23,6 +23,8 @@ struct ProviderMachine: Sendable {
         /// A confirmation or adoption (`keep`), answered from the outcome; `limited` when the free allowance
         /// bounded it, so that a refusal over the allowance waits for an agreement instead.
         case keep(InboundID, Keep, limited: Bool)
+        /// A delete kept until its agreement ended (`deferredDeletes`); nobody waits for its answer.
+        case deferredDelete(fileID: Key256)
     }
 
     /// How an outcome becomes the answer to a request.
@@ -65,6 +67,9 @@ struct ProviderMachine: Sendable {
     var reclaiming = false
     /// Confirmations waiting for a storage agreement (`ProviderMachine+Agreements.swift`), oldest first.
     var waitingKeeps: [WaitingKeep] = []
+    /// Delete orders answered and kept until the file's agreement with this provider has ended, by file
+    /// (`ProviderMachine+Agreements.swift`). Kept in memory: a restart drops them, and the shards stay.
+    var deferredDeletes: [Key256: DeleteOrder] = [:]
 
     init(config: ProviderConfig, holder: Identity, addresses: [PeerAddress]) {
         settings = Settings(config: config, holder: holder, addresses: addresses)
@@ -83,7 +88,7 @@ struct ProviderMachine: Sendable {
             switch item {
             case .answer(let id, _), .mergeLoad(let id, _, _), .mergeWrite(let id, _), .keep(let id, _, _):
                 actions.append(.respond(id, .error(shuttingDown)))
-            case .reclaim:
+            case .reclaim, .deferredDelete:
                 break
             }
         }
@@ -98,7 +103,7 @@ struct ProviderMachine: Sendable {
     private static func order(_ item: Waiting) -> UInt64 {
         switch item {
         case .answer(let id, _), .mergeLoad(let id, _, _), .mergeWrite(let id, _), .keep(let id, _, _): id.rawValue
-        case .reclaim: 0
+        case .reclaim, .deferredDelete: 0
         }
     }
 

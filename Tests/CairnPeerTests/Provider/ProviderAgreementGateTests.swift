@@ -221,8 +221,47 @@ import Testing
             market.openByProvider[local, default: []].insert(agreement.id)
             market.openByFile[agreement.fileID, default: []].insert(agreement.id)
         }
-        #expect(Self.terms(&underAgreement, fileID) == .unlimited)
+        #expect(Self.terms(&underAgreement, fileID) == .agreement)
         #expect(Self.terms(&underAgreement, Random.key256()) != .unlimited, "another file has no agreement")
+    }
+
+    /// A delete under an open agreement is answered at once and carried out only once the chain no longer shows
+    /// the agreement: until then the shards are there to prove (a provider that dropped them before the end
+    /// committed was fined for it). Without an agreement (free allowance, no market) it is carried out at once.
+    @Test func aDeleteUnderAnOpenAgreementWaitsForTheAgreementToEnd() throws {
+        var provider = Self.machine()
+        let order = DeleteOrder(fileID: Random.key256(), fileNonce: Random.key256(),
+                                shardIDs: [Random.key256(), Random.key256()], owner: owner, issued: .seconds(1))
+        var actions: [PeerAction] = []
+        provider.serve(.delete(order), id: InboundID(rawValue: 1), now: .seconds(10), terms: { _ in .agreement },
+                       actions: &actions)
+        #expect(storeOperations(actions).isEmpty, "nothing deleted while the agreement is open")
+        #expect(onlyResponse(actions) == .storage(.deleted(shards: 2)))
+        #expect(provider.deferredDeletes[order.fileID] == order)
+
+        actions = []
+        provider.blockCommitted(terms: { _ in .agreement }, actions: &actions)
+        #expect(storeOperations(actions).isEmpty && provider.deferredDeletes.count == 1, "still open")
+
+        actions = []
+        provider.blockCommitted(terms: { _ in .allowance(Self.limit) }, actions: &actions)
+        let (ticket, operation) = try #require(storeOperations(actions).first)
+        guard case .deleteFile(order.fileID, let reference, order.shardIDs, owner.publicKey) = operation else {
+            Issue.record("expected the file's deletion, got \(operation)")
+            return
+        }
+        #expect(reference == ShardReference(file: order.fileNonce, owner: owner.peerID))
+        #expect(provider.deferredDeletes.isEmpty)
+        actions = []
+        provider.completed(ticket, .deleted(shards: 2), now: .seconds(20), actions: &actions)
+        #expect(responses(actions).isEmpty, "answered already")
+
+        for terms in [ProviderMachine.KeepTerms.unlimited, .allowance(Self.limit)] {
+            actions = []
+            provider.serve(.delete(order), id: InboundID(rawValue: 2), now: .seconds(30), terms: { _ in terms },
+                           actions: &actions)
+            #expect(storeOperations(actions).count == 1, "no agreement: deleted at once")
+        }
     }
 
     @Test func aCommittedBlockReleasesTheConfirmationsWaitingInThePeer() throws {
