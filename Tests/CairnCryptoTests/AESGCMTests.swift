@@ -58,6 +58,27 @@ struct AESGCMTests {
         #expect(throws: CryptoError.authenticationFailed) { try gcm.open(Array(sealed.prefix(15)), nonce: nonce) }
     }
 
+    /// One context keyed once serves many messages, seals and opens interleaved, and a failed check between
+    /// them: every answer is the one a fresh context gives.
+    @Test func oneContextServesInterleavedMessagesAsFreshOnesDo() throws {
+        let key = Random.bytes(32)
+        let shared = try AESGCM(key: key)
+        for round in 0..<20 {
+            let nonce = Random.bytes(12)
+            let plaintext = Random.bytes(round * 37)
+            let aad: [UInt8] = round.isMultiple(of: 3) ? [] : [UInt8(round)]
+            let sealed = try shared.seal(plaintext, nonce: nonce, aad: aad)
+            #expect(sealed == (try AESGCM(key: key).seal(plaintext, nonce: nonce, aad: aad)))
+            if round.isMultiple(of: 4), !sealed.isEmpty {
+                var altered = sealed
+                altered[0] ^= 1
+                #expect(throws: CryptoError.authenticationFailed) { try shared.open(altered, nonce: nonce, aad: aad) }
+            }
+            #expect(try shared.open(sealed, nonce: nonce, aad: aad) == plaintext)
+            #expect(try shared.open(sealed, nonce: nonce, aad: aad) == plaintext, "opened twice in a row")
+        }
+    }
+
     @Test func keyAndNonceLengthsAreChecked() throws {
         #expect(throws: CryptoError.invalidKeyLength(expected: 32, got: 16)) { try AESGCM(key: Random.bytes(16)) }
         let gcm = try AESGCM(key: Random.bytes(32))
