@@ -142,5 +142,25 @@ import Testing
         #expect(placement.holders.map { $0[2] } == [nil, nil, nil])
         #expect(placement.unplaced == 6)
         #expect(Set(placement.records.map(\.holder)) == [a.peerID, b.peerID])
+
+        // A reader checks only the contested records: the forged one claims slot 0 beside `first` and is
+        // dropped as before; a forged record alone at slot 2 is taken (its shards would fail their IDs), where
+        // every record is checked it is not.
+        var lone = PlacementRecord(fileID: fileID, holder: forger, addresses: address,
+                                   entries: [.init(slot: 2, segments: 0..<3)], issued: .seconds(30),
+                                   expires: .seconds(1000))
+        lone.holderKey = b.publicKey
+        let all: [PlacementRecord] = [repaired, forged, otherFile, first, lone]
+        let reader = FilePlacement(descriptor: descriptor, fileID: fileID, records: all, now: .seconds(50),
+                                   signatures: .contested)
+        #expect(reader.holders.map { $0[0] } == [a.peerID, a.peerID, a.peerID])
+        #expect(reader.holders.map { $0[1] } == [b.peerID, b.peerID, b.peerID])
+        #expect(reader.holders.map { $0[2] } == [b.peerID, b.peerID, b.peerID])
+        let checked = FilePlacement(descriptor: descriptor, fileID: fileID, records: all, now: .seconds(50))
+        #expect(checked.holders.map { $0[2] } == [nil, nil, nil])
+        // Expired records are dropped either way.
+        let late = FilePlacement(descriptor: descriptor, fileID: fileID, records: all, now: .seconds(2000),
+                                 signatures: .contested)
+        #expect(late.unplaced == 3 * descriptor.parameters.n, "no holder left")
     }
 }

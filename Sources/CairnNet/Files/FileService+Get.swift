@@ -144,7 +144,8 @@ extension FileService {
         let fileID = reference.fileID
         var grantKey: Key256?
         if case .fileID = reference { grantKey = BlobKeys.grant(fileID: fileID, grantee: identity.peerID) }
-        let order = LocateOrder(fileID: fileID, descriptor: localDescriptor(of: fileID), grantKey: grantKey)
+        let order = LocateOrder(
+            fileID: fileID, descriptor: localDescriptor(of: fileID), grantKey: grantKey, signatures: .contested)
         let result = try await peer.perform(.locateFile(order))
         guard case .fileLocated(let location) = result else { throw Self.error(from: result, "a lookup of a file") }
         let descriptor = location.descriptor

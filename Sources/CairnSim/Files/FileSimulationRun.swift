@@ -131,7 +131,8 @@ struct FileSimulationRun {
             while reader == files[index].uploader { reader = live[simulator.random.nextInt(below: live.count)] }
             files[index].reader = reader
             files[index].phase = .locating
-            let order = LocateOrder(fileID: fileID, descriptor: nil, grantKey: nil)
+            // As `cairn get` opens a file (`FileService.open`): only contested placement records are checked.
+            let order = LocateOrder(fileID: fileID, descriptor: nil, grantKey: nil, signatures: .contested)
             let id = simulator.command(.locateFile(order), to: reader, at: first + Int64(started) * spacing)
             fileOfCommand[id] = index
             started += 1

@@ -87,9 +87,16 @@ public struct PlacementRecord: Hashable, Sendable {
 
     /// Signed by its holder, not expired at `now`, with bounded addresses and entries.
     public func isValid(now: Instant) -> Bool {
+        isCurrent(now: now) && isSigned
+    }
+
+    /// Not expired at `now`, with bounded addresses and entries: everything `isValid` checks but the signature.
+    public func isCurrent(now: Instant) -> Bool {
         expires > now && issued <= expires && addresses.count <= PeerRecord.maxAddresses
             && entries.count <= PlacementRecord.maxEntries
             && entries.allSatisfy { !$0.segments.isEmpty }
-            && holderKey.verify(signature: signature, message: signingBytes)
     }
+
+    /// The holder's Ed25519 signature checks out (about 130 µs on this project's machines).
+    public var isSigned: Bool { holderKey.verify(signature: signature, message: signingBytes) }
 }

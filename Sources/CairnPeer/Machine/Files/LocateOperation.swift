@@ -22,11 +22,15 @@ public struct LocateOrder: Sendable {
     /// left (the lookup waits out each silent one), longer than the fallback period after which the next
     /// repairer starts the same repair.
     public var descriptorOnly: Bool
+    /// Which placement records' signatures are checked: `.contested` for a reader, whose every shard is
+    /// checked against the descriptor (`FilePlacement.SignatureCheck`); `.every` for a check or a repair.
+    public var signatures: FilePlacement.SignatureCheck
 
     public init(
         fileID: Key256, descriptor: Descriptor?, grantKey: Key256?, holders: [PeerInfo] = [],
-        descriptorOnly: Bool = false
+        descriptorOnly: Bool = false, signatures: FilePlacement.SignatureCheck = .every
     ) {
+        self.signatures = signatures
         self.fileID = fileID
         self.descriptor = descriptor
         self.grantKey = grantKey
@@ -237,7 +241,8 @@ struct LocateOperation: OwnerOperation {
                 return askNextForGrant(key: key)
             }
         }
-        let placement = FilePlacement(descriptor: descriptor, fileID: order.fileID, records: records, now: now)
+        let placement = FilePlacement(
+            descriptor: descriptor, fileID: order.fileID, records: records, now: now, signatures: order.signatures)
         finish(.success(FileLocation(descriptor: descriptor, placement: placement, grant: grant)))
     }
 
