@@ -40,13 +40,7 @@ public final class AESGCM {
             throw CryptoError.invalidNonceLength(expected: AESGCM.nonceByteCount, got: nonce.count)
         }
         guard output.count >= plaintext.count + AESGCM.tagByteCount else { throw CryptoError.bufferTooSmall }
-        var ok: Int32 = 1
-        if keyedFor != .seal {
-            keyedFor = nil
-            ok = key.withUnsafeBufferPointer { EVP_EncryptInit_ex(context, EVP_aes_256_gcm(), nil, $0.baseAddress, nil) }
-            if ok == 1 { keyedFor = .seal }
-        }
-        if ok == 1 { ok = EVP_EncryptInit_ex(context, nil, nil, nil, bytePointer(nonce)) }
+        var ok = start(.seal, nonce: nonce)
         var written: Int32 = 0
         if ok == 1, aad.count > 0 {
             ok = EVP_EncryptUpdate(context, nil, &written, bytePointer(aad), Int32(aad.count))
@@ -82,13 +76,7 @@ public final class AESGCM {
         guard sealed.count >= AESGCM.tagByteCount else { throw CryptoError.authenticationFailed }
         let length = sealed.count - AESGCM.tagByteCount
         guard output.count >= length else { throw CryptoError.bufferTooSmall }
-        var ok: Int32 = 1
-        if keyedFor != .open {
-            keyedFor = nil
-            ok = key.withUnsafeBufferPointer { EVP_DecryptInit_ex(context, EVP_aes_256_gcm(), nil, $0.baseAddress, nil) }
-            if ok == 1 { keyedFor = .open }
-        }
-        if ok == 1 { ok = EVP_DecryptInit_ex(context, nil, nil, nil, bytePointer(nonce)) }
+        var ok = start(.open, nonce: nonce)
         var written: Int32 = 0
         if ok == 1, aad.count > 0 {
             ok = EVP_DecryptUpdate(context, nil, &written, bytePointer(aad), Int32(aad.count))
@@ -113,6 +101,19 @@ public final class AESGCM {
             throw CryptoError.authenticationFailed
         }
         return length
+    }
+
+    /// Starts a message in `mode` with `nonce`, keying the context first when it is not keyed for that mode;
+    /// OpenSSL's 1 on success.
+    private func start(_ mode: Mode, nonce: UnsafeRawBufferPointer) -> Int32 {
+        let initialise = mode == .seal ? EVP_EncryptInit_ex : EVP_DecryptInit_ex
+        if keyedFor != mode {
+            keyedFor = nil
+            let keyed = key.withUnsafeBufferPointer { initialise(context, EVP_aes_256_gcm(), nil, $0.baseAddress, nil) }
+            guard keyed == 1 else { return keyed }
+            keyedFor = mode
+        }
+        return initialise(context, nil, nil, nil, bytePointer(nonce))
     }
 
     /// Convenience: returns ciphertext followed by tag.
