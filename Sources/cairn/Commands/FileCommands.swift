@@ -79,7 +79,11 @@ struct RemoveCommand: AsyncParsableCommand {
             .DELETE, "/api/v0/files/\(try parseFileID(id).hex)", as: RemoveResult.self)
         if options.json { return try printJSON(reply) }
         print("deleted \(reply.id): \(reply.deletedShards) shards removed from their providers")
-        if reply.agreementsEnded > 0 { print("agreements: \(reply.agreementsEnded) ended (unused escrow refunded)") }
+        if reply.agreementsEnded > 0 {
+            // Providers keep the shards they are paid for until the end commits, so as not to miss a proof.
+            print("agreements: \(reply.agreementsEnded) ended (unused escrow refunded); their providers drop the "
+                + "shards once the end is committed")
+        }
         if let note = reply.agreementsNote { print("agreements: \(TerminalText.escaped(note))") }
     }
 }
