@@ -117,6 +117,8 @@ extension RunningPeer {
         case .askDescriptor(let fileID, let keeper):
             send(.storage(.getBlob(kind: .descriptor, key: fileID)), to: keeper, for: .marketDescriptor(fileID),
                  now: now, timeout: LocateOperation.blobTimeout)
+        case .releaseShards(let ticket, let reference, let shards):
+            actions.append(.store(ticket, .releaseShards(reference: reference, shards: shards)))
         case .prove(let ticket, let shard, let leaf):
             actions.append(.store(ticket, .proveShard(shard, leaf: leaf)))
         case .keepDescriptor(let ticket, let fileID, let bytes, let owner):

@@ -121,11 +121,17 @@ extension MarketAgent {
         init(_ reason: String) { self.reason = reason }
     }
 
+    /// Agreement `id`'s slot holds shards `ids` of `descriptor`'s file.
+    private mutating func known(_ id: Key256, _ ids: [ShardID], _ descriptor: Descriptor) {
+        slotShards[id] = ids
+        slotReferences[id] = ShardReference(file: descriptor.fileNonce, owner: descriptor.owner.peerID)
+    }
+
     mutating func descriptorFound(_ fileID: Key256, _ descriptor: Descriptor?) {
         if let early = prefetching.removeValue(forKey: fileID), let descriptor {
             for (id, agreement) in early where slotShards[id] == nil {
                 switch Self.slotShardIDs(of: agreement, in: descriptor) {
-                case .success(let ids): slotShards[id] = ids
+                case .success(let ids): known(id, ids, descriptor)
                 case .failure(let why): log(.warning, "agreement \(id.shortHex)…: \(why.reason)")
                 }
             }
@@ -139,7 +145,7 @@ extension MarketAgent {
             }
             switch Self.slotShardIDs(of: agreement, in: descriptor) {
             case .success(let ids):
-                slotShards[id] = ids
+                known(id, ids, descriptor)
                 round.queue.append(id)
             case .failure(let why):
                 round.unproved[id] = why.reason

@@ -87,6 +87,9 @@ public struct MarketAgent: Sendable {
     var nothingDue: (epoch: UInt64, open: TreeSet<Key256>)?
     /// Each agreement's slot shard IDs in segment order, checked against its slot root.
     var slotShards: [Key256: [ShardID]] = [:]
+    /// Whose shards those are at the store (the file's nonce and owner), by agreement, for releasing them once
+    /// the agreement has closed (`releaseClosedSlots`).
+    var slotReferences: [Key256: ShardReference] = [:]
     var fetches: [Key256: DescriptorFetch] = [:]
     /// Reads of a descriptor from this peer's own blob store, by store ticket (`startFetch`).
     var descriptorReads: [StoreTicket: Key256] = [:]
@@ -133,6 +136,7 @@ public struct MarketAgent: Sendable {
             register(height: height, ledger: ledger, market: market, chain: chain, parameters: parameters,
                      inMempool: inMempool)
         }
+        releaseClosedSlots(market)
         prove(height: height, market: market, chain: chain, parameters: parameters, inMempool: inMempool)
         checkIn(height: height, market: market, parameters: parameters, inMempool: inMempool)
         prefetchDescriptors(market: market)

@@ -18,6 +18,9 @@ public enum MarketAgentEffect: Sendable {
     /// outcome comes back to `proved`, which ignores it): a repairer asks the file's providers for it when the
     /// keepers a put chose have left (`LocateOrder.holders`).
     case keepDescriptor(StoreTicket, Key256, bytes: [UInt8], owner: PublicKey)
+    /// Drop the shards of a slot whose agreement closed (`StoreOperation.releaseShards`; the outcome comes back
+    /// to `storeCompleted`, which ignores it).
+    case releaseShards(StoreTicket, ShardReference, [ShardID])
     /// The leaf and its path of a stored shard (`StoreOperation.proveShard`, then `proved`).
     case prove(StoreTicket, ShardID, leaf: Int)
     /// Rebuild a slot onto a new provider and submit its repair (`RunningPeer.startSelfRepair`, then

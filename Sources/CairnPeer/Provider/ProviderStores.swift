@@ -52,6 +52,10 @@ public struct ProviderStores: Sendable {
             _ = try blobs.delete(kind: .placement, key: fileID, owner: owner)
             _ = try blobs.delete(kind: .descriptor, key: fileID, owner: owner)
             return .deleted(shards: count)
+        case .releaseShards(let reference, let ids):
+            var count = 0
+            for id in ids where try shards.release(id, reference: reference) == .deleted { count += 1 }
+            return .deleted(shards: count)
         case .confirmShards(let reference, let ids, let limit):
             return .confirmed(
                 kept: try shards.confirm(file: reference.file, owner: reference.owner, shards: ids, limit: limit))

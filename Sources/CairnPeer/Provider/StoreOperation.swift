@@ -27,6 +27,9 @@ public enum StoreOperation: Sendable {
     /// Drop `reference` from every listed shard (a shard goes with its last reference), and the file's
     /// descriptor and placement records if `owner` stored them; answered `.deleted`.
     case deleteFile(fileID: Key256, reference: ShardReference, shards: [ShardID], owner: PublicKey)
+    /// Drop `reference` from the listed shards alone (a shard goes with its last reference): a closed
+    /// agreement's slot; answered `.deleted`.
+    case releaseShards(reference: ShardReference, shards: [ShardID])
     /// Confirm `reference` on the listed shards, within `limit` when there is one (no agreement covers the
     /// file: only the free allowance); answered `.confirmed`, or `.failed(.freeAllowanceUsed)` with nothing
     /// changed.

@@ -249,7 +249,7 @@ import Testing
                     agent.submitted(purpose, .success(tx.hash), height: state.height)
                 case .log(let entry):
                     logs.append(entry)
-                case .repairSlot, .keepDescriptor:
+                case .repairSlot, .keepDescriptor, .releaseShards:
                     break
                 }
             }
@@ -322,6 +322,38 @@ import Testing
         #expect(!challenged.contains { if case .lookUp = $0 { true } else { false } }, "\(challenged)")
         let proofs = challenged.filter { if case .prove = $0 { true } else { false } }
         #expect(proofs.count == file.descriptor.parameters.n)
+    }
+
+    /// Once the owner's end of an agreement commits, its provider drops the slot's shards, under the file's
+    /// reference; the other slots' agreements, still open, keep theirs.
+    @Test func theShardsOfAnEndedAgreementAreDroppedOnceTheEndCommits() throws {
+        let file = try AgentTestFile.make()
+        var agent = agent()
+        var state = try openedState(file)
+        agent.committed(height: state.height, ledger: state, chain: params, caughtUp: true, inMempool: [])
+        let reads = agent.takeEffects().compactMap { if case .readDescriptor(let ticket, _) = $0 { ticket } else { nil } }
+        agent.storeCompleted(try #require(reads.first), .blob(ByteBuffer(bytes: file.descriptor.encoded())))
+        _ = agent.takeEffects()
+        let open = MarketState.of(state).openAgreements(ofFile: file.descriptor.fileID)
+        #expect(open.count == file.descriptor.parameters.n)
+        let ended = try #require(open.first { $0.slot == 2 })
+
+        commit([], on: &state)
+        agent.committed(height: state.height, ledger: state, chain: params, caughtUp: true, inMempool: [])
+        #expect(!agent.takeEffects().contains { if case .releaseShards = $0 { true } else { false } }, "all open")
+
+        commit([sign(owner, MarketTransaction.end(agreementID: ended.id), on: state)], on: &state)
+        agent.committed(height: state.height, ledger: state, chain: params, caughtUp: true, inMempool: [])
+        let released = agent.takeEffects().compactMap {
+            if case .releaseShards(_, let reference, let shards) = $0 { (reference, shards) } else { nil }
+        }
+        #expect(released.count == 1)
+        #expect(released.first?.0 == ShardReference(file: file.descriptor.fileNonce, owner: owner.peerID))
+        #expect(released.first?.1 == file.descriptor.shardIDs.map { $0[2] }, "slot 2 of every segment")
+
+        commit([], on: &state)
+        agent.committed(height: state.height, ledger: state, chain: params, caughtUp: true, inMempool: [])
+        #expect(!agent.takeEffects().contains { if case .releaseShards = $0 { true } else { false } }, "once")
     }
 
     /// A descriptor this peer keeps already (it is one of the file's keepers) costs no lookup and no request.
