@@ -324,14 +324,19 @@ import Testing
         #expect(proofs.count == file.descriptor.parameters.n)
     }
 
+    /// Tells `agent` of `state`'s last block; the tickets of the descriptor reads it asks of its own store.
+    func committedReads(_ agent: inout MarketAgent, _ state: LedgerState) -> [StoreTicket] {
+        agent.committed(height: state.height, ledger: state, chain: params, caughtUp: true, inMempool: [])
+        return agent.takeEffects().compactMap { if case .readDescriptor(let ticket, _) = $0 { ticket } else { nil } }
+    }
+
     /// Once the owner's end of an agreement commits, its provider drops the slot's shards, under the file's
     /// reference; the other slots' agreements, still open, keep theirs.
     @Test func theShardsOfAnEndedAgreementAreDroppedOnceTheEndCommits() throws {
         let file = try AgentTestFile.make()
         var agent = agent()
         var state = try openedState(file)
-        agent.committed(height: state.height, ledger: state, chain: params, caughtUp: true, inMempool: [])
-        let reads = agent.takeEffects().compactMap { if case .readDescriptor(let ticket, _) = $0 { ticket } else { nil } }
+        let reads = committedReads(&agent, state)
         agent.storeCompleted(try #require(reads.first), .blob(ByteBuffer(bytes: file.descriptor.encoded())))
         _ = agent.takeEffects()
         let open = MarketState.of(state).openAgreements(ofFile: file.descriptor.fileID)
@@ -361,8 +366,7 @@ import Testing
         let file = try AgentTestFile.make()
         var agent = agent()
         let state = try openedState(file)
-        agent.committed(height: state.height, ledger: state, chain: params, caughtUp: true, inMempool: [])
-        let reads = agent.takeEffects().compactMap { if case .readDescriptor(let ticket, _) = $0 { ticket } else { nil } }
+        let reads = committedReads(&agent, state)
         #expect(reads.count == 1)
         // A copy that is not the descriptor (another file's bytes) is not taken: the keepers are asked.
         var forged = file.descriptor.encoded()
