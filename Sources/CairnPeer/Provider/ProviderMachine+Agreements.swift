@@ -115,9 +115,10 @@ extension ProviderMachine {
 
 /// Deletes under an open agreement (issue 9): a provider that dropped a file's shards on the owner's order while
 /// the agreement was still open (its end not yet committed) could not answer the next challenge, and the chain
-/// would fine it for shards it rightly dropped. So the order waits, answered at once, until the committed chain
-/// no longer shows an open agreement for the file with this provider (ended, expired or repaired away); the
-/// shards are proved, and paid for, until then.
+/// would fine it for shards it rightly dropped. So the shards wait, the order answered at once, until the
+/// committed chain no longer shows an open agreement for the file with this provider (ended, expired or repaired
+/// away); they are proved, and paid for, until then. The descriptor and placement records go at once: for
+/// readers the file is deleted.
 extension ProviderMachine {
     /// Takes a checked delete order under `terms`: carried out now, or kept until the agreement has ended and
     /// answered with the shards it names. False when it must be carried out now.
@@ -127,6 +128,10 @@ extension ProviderMachine {
         let room = deferredDeletes.count < config.maxDeferredDeletes || deferredDeletes[order.fileID] != nil
         guard terms == .agreement, room else { return false }
         deferredDeletes[order.fileID] = order
+        // The file is gone for readers at once: its descriptor and placement go now, only the shards wait.
+        let reference = ShardReference(file: order.fileNonce, owner: order.owner.peerID)
+        store(.deleteFile(fileID: order.fileID, reference: reference, shards: [], owner: order.owner),
+              for: .blobsDeleted(fileID: order.fileID), actions: &actions)
         actions.append(.respond(id, .storage(.deleted(shards: order.shardIDs.count))))
         actions.append(
             .log(
@@ -141,8 +146,8 @@ extension ProviderMachine {
         for (fileID, order) in deferredDeletes.sorted(by: { $0.key < $1.key }) where terms(fileID) != .agreement {
             deferredDeletes[fileID] = nil
             let reference = ShardReference(file: order.fileNonce, owner: order.owner.peerID)
-            store(.deleteFile(fileID: fileID, reference: reference, shards: order.shardIDs, owner: order.owner),
-                  for: .deferredDelete(fileID: fileID), actions: &actions)
+            store(.releaseShards(reference: reference, shards: order.shardIDs), for: .deferredDelete(fileID: fileID),
+                  actions: &actions)
         }
     }
 }

@@ -19,6 +19,11 @@ extension ProviderMachine {
         case .mergeWrite(let id, let fileID):
             actions.append(.respond(id, answer(.stored, outcome, now: now)))
             nextMerge(of: fileID, actions: &actions)
+        case .blobsDeleted(let fileID):
+            if case .failed(let error) = outcome {
+                actions.append(.log(PeerLogEntry(.warning, "a deleted file's descriptor could not be dropped",
+                                                 ["cairn.file": fileID.hex, "cairn.error": "\(error)"])))
+            }
         case .deferredDelete(let fileID):
             let fields = ["cairn.file": fileID.hex]
             if case .failed(let error) = outcome {

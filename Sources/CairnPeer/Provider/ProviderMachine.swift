@@ -25,6 +25,8 @@ struct ProviderMachine: Sendable {
         case keep(InboundID, Keep, limited: Bool)
         /// A delete kept until its agreement ended (`deferredDeletes`); nobody waits for its answer.
         case deferredDelete(fileID: Key256)
+        /// The descriptor and placement records of a deferred delete, dropped at once; nobody waits either.
+        case blobsDeleted(fileID: Key256)
     }
 
     /// How an outcome becomes the answer to a request.
@@ -88,7 +90,7 @@ struct ProviderMachine: Sendable {
             switch item {
             case .answer(let id, _), .mergeLoad(let id, _, _), .mergeWrite(let id, _), .keep(let id, _, _):
                 actions.append(.respond(id, .error(shuttingDown)))
-            case .reclaim, .deferredDelete:
+            case .reclaim, .deferredDelete, .blobsDeleted:
                 break
             }
         }
@@ -103,7 +105,7 @@ struct ProviderMachine: Sendable {
     private static func order(_ item: Waiting) -> UInt64 {
         switch item {
         case .answer(let id, _), .mergeLoad(let id, _, _), .mergeWrite(let id, _), .keep(let id, _, _): id.rawValue
-        case .reclaim, .deferredDelete: 0
+        case .reclaim, .deferredDelete, .blobsDeleted: 0
         }
     }
 

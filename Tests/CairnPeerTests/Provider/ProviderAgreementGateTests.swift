@@ -225,8 +225,8 @@ import Testing
         #expect(Self.terms(&underAgreement, Random.key256()) != .unlimited, "another file has no agreement")
     }
 
-    /// A delete under an open agreement is answered at once and carried out only once the chain no longer shows
-    /// the agreement: until then the shards are there to prove (a provider that dropped them before the end
+    /// A delete under an open agreement is answered at once, its descriptor dropped, and its shards released only
+    /// once the chain no longer shows the agreement: until then the shards are there to prove (a provider that dropped them before the end
     /// committed was fined for it). Without an agreement (free allowance, no market) it is carried out at once.
     @Test func aDeleteUnderAnOpenAgreementWaitsForTheAgreementToEnd() throws {
         var provider = Self.machine()
@@ -235,7 +235,13 @@ import Testing
         var actions: [PeerAction] = []
         provider.serve(.delete(order), id: InboundID(rawValue: 1), now: .seconds(10), terms: { _ in .agreement },
                        actions: &actions)
-        #expect(storeOperations(actions).isEmpty, "nothing deleted while the agreement is open")
+        // The descriptor and placement go at once (no shard named): for readers the file is gone.
+        let now = storeOperations(actions)
+        #expect(now.count == 1)
+        guard case .deleteFile(order.fileID, _, [], owner.publicKey)? = now.first?.1 else {
+            Issue.record("expected the file's blobs dropped and no shard, got \(now)")
+            return
+        }
         #expect(onlyResponse(actions) == .storage(.deleted(shards: 2)))
         #expect(provider.deferredDeletes[order.fileID] == order)
 
@@ -246,8 +252,8 @@ import Testing
         actions = []
         provider.blockCommitted(terms: { _ in .allowance(Self.limit) }, actions: &actions)
         let (ticket, operation) = try #require(storeOperations(actions).first)
-        guard case .deleteFile(order.fileID, let reference, order.shardIDs, owner.publicKey) = operation else {
-            Issue.record("expected the file's deletion, got \(operation)")
+        guard case .releaseShards(let reference, order.shardIDs) = operation else {
+            Issue.record("expected the shards released, got \(operation)")
             return
         }
         #expect(reference == ShardReference(file: order.fileNonce, owner: owner.peerID))
