@@ -143,6 +143,16 @@ struct PutAgreementsMachineTests {
         #expect(confirmations.count == 4)
         let pool = try #require(harness.machine.chain?.mempool)
         #expect(pool.count == 1, "the transaction that opens the agreements is in the mempool already")
+        // Each carries the signed descriptor the file ID is the hash of: the providers' market agents read the
+        // slot's shard IDs from it without a lookup of the file's keepers.
+        for (_, _, request) in confirmations {
+            guard case .storage(.confirm(let order)) = request, let descriptor = order.descriptor else {
+                Issue.record("a confirmation under agreements without the descriptor: \(request)")
+                continue
+            }
+            #expect(SHA256.hash(descriptor) == order.fileID)
+            #expect(try Descriptor(decoding: descriptor).verifySignature())
+        }
     }
 
     /// Refused confirmations fail the put as before; the agreements it submitted are ended with the cleanup,
@@ -211,6 +221,11 @@ struct PutAgreementsMachineTests {
         #expect(summary.agreements.isEmpty)
         #expect(summary.agreementsTransaction == nil)
         #expect(summary.agreementsNote == "no agreements: 3 registered providers, 4 needed")
+        // No agreement, no market agent that needs the descriptor: confirmations go without it.
+        let confirmations = harness.sent.compactMap {
+            if case .storage(.confirm(let order)) = $0.request { order } else { nil }
+        }
+        #expect(confirmations.count == 4 && confirmations.allSatisfy { $0.descriptor == nil })
     }
 
     @Test func deletingAFileEndsItsOpenAgreementsOwnedByThisPeer() throws {

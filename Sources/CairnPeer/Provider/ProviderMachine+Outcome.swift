@@ -24,6 +24,12 @@ extension ProviderMachine {
                 actions.append(.log(PeerLogEntry(.warning, "a deleted file's descriptor could not be dropped",
                                                  ["cairn.file": fileID.hex, "cairn.error": "\(error)"])))
             }
+        case .keptDescriptor(let fileID):
+            if case .failed(let error) = outcome {
+                // The market agent then asks the file's keepers for it, as before.
+                actions.append(.log(PeerLogEntry(.warning, "a confirmed file's descriptor could not be kept",
+                                                 ["cairn.file": fileID.hex, "cairn.error": "\(error)"])))
+            }
         case .deferredDelete(let fileID):
             let fields = ["cairn.file": fileID.hex]
             if case .failed(let error) = outcome {

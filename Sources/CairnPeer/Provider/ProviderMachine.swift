@@ -27,6 +27,9 @@ struct ProviderMachine: Sendable {
         case deferredDelete(fileID: Key256)
         /// The descriptor and placement records of a deferred delete, dropped at once; nobody waits either.
         case blobsDeleted(fileID: Key256)
+        /// The descriptor that came with a confirmation (`ConfirmOrder.descriptor`); the confirmation's answer
+        /// does not wait for it.
+        case keptDescriptor(fileID: Key256)
     }
 
     /// How an outcome becomes the answer to a request.
@@ -90,7 +93,7 @@ struct ProviderMachine: Sendable {
             switch item {
             case .answer(let id, _), .mergeLoad(let id, _, _), .mergeWrite(let id, _), .keep(let id, _, _):
                 actions.append(.respond(id, .error(shuttingDown)))
-            case .reclaim, .deferredDelete, .blobsDeleted:
+            case .reclaim, .deferredDelete, .blobsDeleted, .keptDescriptor:
                 break
             }
         }
@@ -105,7 +108,7 @@ struct ProviderMachine: Sendable {
     private static func order(_ item: Waiting) -> UInt64 {
         switch item {
         case .answer(let id, _), .mergeLoad(let id, _, _), .mergeWrite(let id, _), .keep(let id, _, _): id.rawValue
-        case .reclaim, .deferredDelete, .blobsDeleted: 0
+        case .reclaim, .deferredDelete, .blobsDeleted, .keptDescriptor: 0
         }
     }
 

@@ -32,12 +32,16 @@ struct ConfirmRound: Sendable {
 
     init() {}
 
-    init(_ positions: [HolderPositions], fileID: Key256, fileNonce: Key256, owner: Identity, now: Instant) {
+    /// `descriptor` (the encoded, signed descriptor, or nil) rides with each holder's first order.
+    init(_ positions: [HolderPositions], fileID: Key256, fileNonce: Key256, owner: Identity, now: Instant,
+         descriptor: [UInt8]? = nil) {
         holders = positions.map { held in
-            let orders = batches(Array(zip(held.shardIDs, held.positions)), of: ConfirmOrder.maxShards).map { batch in
+            let batched = batches(Array(zip(held.shardIDs, held.positions)), of: ConfirmOrder.maxShards)
+            let orders = batched.enumerated().map { index, batch in
                 ConfirmOrder(
                     fileID: fileID, fileNonce: fileNonce, shardIDs: batch.map(\.0),
-                    entries: PlacementRecord.entries(for: batch.map(\.1)), owner: owner, issued: now)
+                    entries: PlacementRecord.entries(for: batch.map(\.1)), owner: owner, issued: now,
+                    descriptor: index == 0 ? descriptor : nil)
             }
             return Holder(info: held.holder, orders: orders)
         }

@@ -80,9 +80,11 @@ extension PutOperation {
         guard let fileID, let planner else { return }
         requestAgreements(fileID: fileID)
         phase = .confirming
+        // Under agreements, each provider's market agent needs the descriptor for the slot's shard IDs.
+        let withDescriptor = if case .agreements = market { true } else { false }
         confirmation = ConfirmRound(
             planner.positions(), fileID: fileID, fileNonce: order.fileNonce,
-            owner: identity, now: now)
+            owner: identity, now: now, descriptor: withDescriptor ? encodedDescriptor : nil)
         run(confirmation.start())
         if confirmation.pending == 0 { confirmed() }
     }
