@@ -87,7 +87,7 @@ extension MarketAgent {
     mutating func prefetchDescriptors(market: MarketState) {
         guard let mine = market.openByProvider[local] else { return }
         let waiting = Set((round?.waitingDescriptor.values).map { Array($0.joined()) } ?? [])
-        for id in mine where slotShards[id] == nil && !waiting.contains(id) {
+        for id in mine where slots[id] == nil && !waiting.contains(id) {
             guard let agreement = market.agreements[id], prefetching[agreement.fileID]?[id] == nil else { continue }
             prefetching[agreement.fileID, default: [:]][id] = agreement
             if fetches[agreement.fileID] == nil { startFetch(agreement.fileID, market: market) }
@@ -123,13 +123,12 @@ extension MarketAgent {
 
     /// Agreement `id`'s slot holds shards `ids` of `descriptor`'s file.
     private mutating func known(_ id: Key256, _ ids: [ShardID], _ descriptor: Descriptor) {
-        slotShards[id] = ids
-        slotReferences[id] = ShardReference(file: descriptor.fileNonce, owner: descriptor.owner.peerID)
+        slots[id] = HeldSlot(shards: ids, reference: descriptor.reference)
     }
 
     mutating func descriptorFound(_ fileID: Key256, _ descriptor: Descriptor?) {
         if let early = prefetching.removeValue(forKey: fileID), let descriptor {
-            for (id, agreement) in early where slotShards[id] == nil {
+            for (id, agreement) in early where slots[id] == nil {
                 switch Self.slotShardIDs(of: agreement, in: descriptor) {
                 case .success(let ids): known(id, ids, descriptor)
                 case .failure(let why): log(.warning, "agreement \(id.shortHex)…: \(why.reason)")

@@ -17,8 +17,6 @@ extension MarketAgent {
                 log(.warning, "the proof window of epoch \(round.epoch) closed before its proofs were gathered")
             }
             self.round = nil
-            let open = market.openByProvider[local] ?? []
-            slotShards = slotShards.filter { open.contains($0.key) }
         }
         let clock = MarketClock(parameters)
         guard clock.acceptsProofs(at: height + 1) else { return }
@@ -67,7 +65,7 @@ extension MarketAgent {
         for (id, challenge) in due {
             guard let agreement = market.agreements[id] else { continue }
             round.agreements[id] = (agreement, challenge)
-            if slotShards[id] != nil {
+            if slots[id] != nil {
                 round.queue.append(id)
             } else {
                 if round.waitingDescriptor[agreement.fileID] == nil { toFetch.append(agreement.fileID) }
@@ -88,7 +86,7 @@ extension MarketAgent {
         guard var round else { return }
         while round.reading.count < config.maxReadsInFlight, !round.queue.isEmpty {
             let id = round.queue.removeFirst()
-            guard let challenge = round.agreements[id]?.challenge, let ids = slotShards[id],
+            guard let challenge = round.agreements[id]?.challenge, let ids = slots[id]?.shards,
                   challenge.segment < ids.count
             else {
                 round.unproved[id] = "the challenge is outside the slot"
@@ -135,7 +133,7 @@ extension MarketAgent {
     /// The shard store answered the read of `ticket` (`StoreOperation.proveShard`).
     public mutating func proved(_ ticket: StoreTicket, _ outcome: StoreOutcome) {
         guard var round, let id = round.reading.removeValue(forKey: ticket),
-              let (agreement, challenge) = round.agreements[id], let ids = slotShards[id]
+              let (agreement, challenge) = round.agreements[id], let ids = slots[id]?.shards
         else { return }
         switch outcome {
         case .proof(let leaf, let path):

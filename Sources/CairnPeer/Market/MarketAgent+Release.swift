@@ -6,14 +6,23 @@ import CairnStorage
 /// and counted against the free allowance (`KeptBytesLimit`), until the provider refused confirmations it had
 /// room for. A slot this provider holds again under another open agreement keeps its shards.
 ///
-/// Only agreements whose slot shards this agent learnt (`slotShards`, from the descriptor) are released: one
-/// that closed while the peer was stopped is not seen closing, and its shards stay.
+/// Only agreements whose slot this agent learnt (`slots`, from the descriptor) are released: one that closed
+/// while the peer was stopped is not seen closing, and its shards stay.
 extension MarketAgent {
+    /// One agreement's slot as this provider holds it.
+    struct HeldSlot: Sendable {
+        /// The slot's shard IDs in segment order, checked against the agreement's slot root.
+        var shards: [ShardID]
+        /// Whose shards those are at the store: the file's nonce and owner.
+        var reference: ShardReference
+    }
+
     mutating func releaseClosedSlots(_ market: MarketState) {
         let open = market.openByProvider[local] ?? []
-        for (id, reference) in slotReferences.sorted(by: { $0.key < $1.key }) where !open.contains(id) {
-            slotReferences[id] = nil
-            guard let shards = slotShards.removeValue(forKey: id), let closed = market.agreements[id] else { continue }
+        for (id, slot) in slots.sorted(by: { $0.key < $1.key }) where !open.contains(id) {
+            slots[id] = nil
+            guard let closed = market.agreements[id] else { continue }
+            let (shards, reference) = (slot.shards, slot.reference)
             let heldAgain = market.openAgreements(ofFile: closed.fileID).contains {
                 $0.provider == local && $0.slot == closed.slot
             }

@@ -85,11 +85,9 @@ public struct MarketAgent: Sendable {
     var round: ProofRound?
     /// The epoch in which no agreement of this provider was challenged, and the agreements open then.
     var nothingDue: (epoch: UInt64, open: TreeSet<Key256>)?
-    /// Each agreement's slot shard IDs in segment order, checked against its slot root.
-    var slotShards: [Key256: [ShardID]] = [:]
-    /// Whose shards those are at the store (the file's nonce and owner), by agreement, for releasing them once
+    /// The slot each open agreement of this provider holds, once learnt from the file's descriptor; removed once
     /// the agreement has closed (`releaseClosedSlots`).
-    var slotReferences: [Key256: ShardReference] = [:]
+    var slots: [Key256: HeldSlot] = [:]
     var fetches: [Key256: DescriptorFetch] = [:]
     /// Reads of a descriptor from this peer's own blob store, by store ticket (`startFetch`).
     var descriptorReads: [StoreTicket: Key256] = [:]

@@ -129,8 +129,7 @@ extension ProviderMachine {
         guard terms == .agreement, room else { return false }
         deferredDeletes[order.fileID] = order
         // The file is gone for readers at once: its descriptor and placement go now, only the shards wait.
-        let reference = ShardReference(file: order.fileNonce, owner: order.owner.peerID)
-        store(.deleteFile(fileID: order.fileID, reference: reference, shards: [], owner: order.owner),
+        store(.deleteFile(fileID: order.fileID, reference: order.reference, shards: [], owner: order.owner),
               for: .blobsDeleted(fileID: order.fileID), actions: &actions)
         actions.append(.respond(id, .storage(.deleted(shards: order.shardIDs.count))))
         actions.append(
@@ -145,8 +144,7 @@ extension ProviderMachine {
     mutating func carryOutDeferredDeletes(terms: (Key256) -> KeepTerms, actions: inout [PeerAction]) {
         for (fileID, order) in deferredDeletes.sorted(by: { $0.key < $1.key }) where terms(fileID) != .agreement {
             deferredDeletes[fileID] = nil
-            let reference = ShardReference(file: order.fileNonce, owner: order.owner.peerID)
-            store(.releaseShards(reference: reference, shards: order.shardIDs), for: .deferredDelete(fileID: fileID),
+            store(.releaseShards(reference: order.reference, shards: order.shardIDs), for: .deferredDelete(fileID: fileID),
                   actions: &actions)
         }
     }

@@ -43,17 +43,16 @@ extension ProviderMachine {
             }
             if deferDelete(order, terms: terms(order.fileID), id: id, actions: &actions) { return }
             // Only this owner's reference for this file goes; a shard another file still needs stays.
-            let reference = ShardReference(file: order.fileNonce, owner: order.owner.peerID)
-            store(.deleteFile(fileID: order.fileID, reference: reference, shards: order.shardIDs, owner: order.owner),
+            store(.deleteFile(fileID: order.fileID, reference: order.reference, shards: order.shardIDs,
+                              owner: order.owner),
                   for: .answer(id, .deleted), actions: &actions)
         case .confirm(let order):
             guard order.isSignatureValid else {
                 throw RemoteError(code: .refused, message: "confirmation for \(order.fileID.hex) has a bad signature")
             }
             if let descriptor = order.descriptor { try keepDescriptor(descriptor, of: order, actions: &actions) }
-            let reference = ShardReference(file: order.fileNonce, owner: order.owner.peerID)
             let reply = Reply.confirm(fileID: order.fileID, count: order.shardIDs.count, entries: order.entries)
-            keep(Keep(fileID: order.fileID, reference: reference, shards: order.shardIDs, reply: reply), id: id,
+            keep(Keep(fileID: order.fileID, reference: order.reference, shards: order.shardIDs, reply: reply), id: id,
                  terms: terms(order.fileID), actions: &actions)
         case .holds(let ids):
             store(.containsShards(ids), for: .answer(id, .holding), actions: &actions)
@@ -69,12 +68,11 @@ extension ProviderMachine {
             let fileID = SHA256.hash(encoded)
             let ids = try Self.shardsToAdopt(of: descriptor, fileID: fileID, at: entries)
             // Only shards stored here under the file's nonce and owner are adopted (the confirm counts them).
-            let reference = ShardReference(file: descriptor.fileNonce, owner: descriptor.owner.peerID)
             // A repair's new holder adopts under the replacement agreement, which the repairer submits before
             // asking: the same gate as a confirmation.
             let reply = Reply.adopt(fileID: fileID, count: ids.count, entries: entries)
-            keep(Keep(fileID: fileID, reference: reference, shards: ids, reply: reply), id: id, terms: terms(fileID),
-                 actions: &actions)
+            keep(Keep(fileID: fileID, reference: descriptor.reference, shards: ids, reply: reply), id: id,
+                 terms: terms(fileID), actions: &actions)
         }
     }
 

@@ -47,15 +47,12 @@ public struct ProviderStores: Sendable {
             return .placement(descriptor: try blobs.get(kind: .descriptor, key: fileID),
                               records: try blobs.get(kind: .placement, key: fileID))
         case .deleteFile(let fileID, let reference, let ids, let owner):
-            var count = 0
-            for id in ids where try shards.release(id, reference: reference) == .deleted { count += 1 }
+            let count = try release(ids, reference: reference)
             _ = try blobs.delete(kind: .placement, key: fileID, owner: owner)
             _ = try blobs.delete(kind: .descriptor, key: fileID, owner: owner)
             return .deleted(shards: count)
         case .releaseShards(let reference, let ids):
-            var count = 0
-            for id in ids where try shards.release(id, reference: reference) == .deleted { count += 1 }
-            return .deleted(shards: count)
+            return .deleted(shards: try release(ids, reference: reference))
         case .confirmShards(let reference, let ids, let limit):
             return .confirmed(
                 kept: try shards.confirm(file: reference.file, owner: reference.owner, shards: ids, limit: limit))
@@ -64,6 +61,13 @@ public struct ProviderStores: Sendable {
         case .rebuildShards(let job):
             return try Self.rebuild(job)
         }
+    }
+
+    /// Drops `reference` from each of `ids`; the number of shards that went with their last reference.
+    private func release(_ ids: [ShardID], reference: ShardReference) throws -> Int {
+        var count = 0
+        for id in ids where try shards.release(id, reference: reference) == .deleted { count += 1 }
+        return count
     }
 
     /// The same checks as `cairn repair` (`FileService.rebuild`): sources against their IDs, rebuilt shards

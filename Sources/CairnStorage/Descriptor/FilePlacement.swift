@@ -39,10 +39,10 @@ public struct FilePlacement: Sendable, Hashable {
         var seen = Set<PlacementRecord>()
         let distinct = candidates.filter { $0.fileID == fileID && seen.insert($0).inserted }
         let unexpired = distinct.filter { $0.isCurrent(now: now) }
-        let valid: [PlacementRecord]
+        var valid: [PlacementRecord]
         switch signatures {
         case .every:
-            valid = unexpired.filter(\.isSigned).sorted { $0.issued < $1.issued }
+            valid = unexpired.filter(\.isSigned)
         case .contested:
             var claims: [Int: Int] = [:]
             for record in unexpired {
@@ -52,8 +52,9 @@ public struct FilePlacement: Sendable, Hashable {
                 var contested = false
                 Self.forEachPosition(of: record, descriptor: descriptor) { contested = contested || claims[$0]! > 1 }
                 return !contested || record.isSigned
-            }.sorted { $0.issued < $1.issued }
+            }
         }
+        valid.sort { $0.issued < $1.issued }
         for record in valid {
             guard let info = record.holderInfo else { continue }
             var won = false

@@ -47,3 +47,18 @@ public struct ShardStoreRecovery: Hashable, Sendable {
 
     public init() {}
 }
+
+extension DeleteOrder {
+    /// The reference the order's shards were stored under: the file nonce and the owner.
+    public var reference: ShardReference { ShardReference(file: fileNonce, owner: owner.peerID) }
+}
+
+extension Descriptor {
+    /// The reference the file's shards are stored under: its nonce and its owner.
+    public var reference: ShardReference { ShardReference(file: fileNonce, owner: owner.peerID) }
+}
+
+extension ConfirmOrder {
+    /// The reference the order's shards were stored under: the file nonce and the owner.
+    public var reference: ShardReference { ShardReference(file: fileNonce, owner: owner.peerID) }
+}

@@ -301,7 +301,7 @@ import Testing
         let asked = agent.takeEffects()
         #expect(asked.contains { if case .askDescriptor = $0 { true } else { false } })
         agent.descriptorAnswered(file.descriptor.fileID, bytes: file.descriptor.encoded())
-        #expect(agent.slotShards.count == file.descriptor.parameters.n)
+        #expect(agent.slots.count == file.descriptor.parameters.n)
         // A copy kept, for repairers once the keepers are gone.
         #expect(agent.takeEffects().contains {
             guard case .keepDescriptor(_, let id, let bytes, _) = $0 else { return false }
@@ -373,11 +373,11 @@ import Testing
         forged[forged.count - 1] ^= 1
         var other = agent
         other.storeCompleted(reads[0], .blob(ByteBuffer(bytes: forged)))
-        #expect(other.slotShards.isEmpty)
+        #expect(other.slots.isEmpty)
         #expect(other.takeEffects().contains { if case .lookUp = $0 { true } else { false } })
 
         agent.storeCompleted(reads[0], .blob(ByteBuffer(bytes: file.descriptor.encoded())))
-        #expect(agent.slotShards.count == file.descriptor.parameters.n)
+        #expect(agent.slots.count == file.descriptor.parameters.n)
         let after = agent.takeEffects()
         #expect(!after.contains {
             switch $0 {
