@@ -96,8 +96,8 @@ struct RunningPeer: Sendable {
         switch event {
         case .started, .stopping:
             break
-        case .requestReceived(let id, let request, let from, _):
-            serve(request, id: id, from: from, now: now)
+        case .requestReceived(let id, let request, let from, let remote):
+            serve(request, id: id, from: from, remote: remote, now: now)
         case .answered(let id, let response):
             // One value at a time: a tuple with the response would copy it.
             switch settle(id) {
@@ -164,7 +164,9 @@ struct RunningPeer: Sendable {
 
     // MARK: - Serving
 
-    mutating func serve(_ request: Request, id: InboundID, from: PeerInfo?, now: Instant) {
+    /// Answers `request` from `remote` (the peer the connection authenticated; this peer for a local request),
+    /// which advertised `from`.
+    mutating func serve(_ request: Request, id: InboundID, from: PeerInfo?, remote: PeerID, now: Instant) {
         switch request {
         case .dht(let request):
             actions.append(.respond(id, .dht(dht.handleRequest(request, from: from, now: now))))
@@ -191,7 +193,7 @@ struct RunningPeer: Sendable {
             case .confirm, .adopt, .delete: terms = keepTerms
             default: terms = { _ in .unlimited }
             }
-            provider?.serve(request, id: id, now: now, terms: terms, actions: &actions)
+            provider?.serve(request, id: id, sender: remote, now: now, terms: terms, actions: &actions)
         case .chain(let request):
             serveChain(request, id: id, from: from)
         }

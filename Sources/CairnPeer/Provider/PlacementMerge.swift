@@ -7,10 +7,10 @@ enum PlacementMerge {
     /// readers let the newest record of each position win). Sorted by holder, then issue time, so that the kept
     /// list does not depend on arrival order.
     ///
-    /// Every record was checked whole (`PlacementRecord.isValid`) when it arrived — a list with one invalid
-    /// record is refused, and only checked lists are ever written — so only expiry is looked at here: checking
-    /// the 2n signatures of a merge again would cost about 50 µs each on the machine's thread, per keeper and
-    /// per file put.
+    /// Every record was checked when it arrived (current, and signed by its holder unless the file's owner sent
+    /// it: `ProviderMachine.mergeLoaded`) — a list with one invalid record is refused, and only checked lists
+    /// are ever written — so only expiry is looked at here: checking the 2n signatures of a merge again would
+    /// cost about 130 µs each on the machine's thread, per keeper and per file put.
     static func merge(kept: [PlacementRecord], incoming: [PlacementRecord], now: Instant) -> [PlacementRecord] {
         struct Key: Hashable {
             var holder: PeerID

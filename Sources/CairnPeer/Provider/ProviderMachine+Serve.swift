@@ -5,16 +5,17 @@ extension ProviderMachine {
     /// Takes one storage request: refuses it at once, or asks for the disk work that answers it. A provider
     /// record riding with a blob has already gone to the DHT node (`RunningPeer`). `terms` says, from the
     /// committed chain, on what terms a file's shards may be kept for good (`ProviderMachine+Agreements`).
-    mutating func serve(_ request: StorageRequest, id: InboundID, now: Instant,
+    /// `sender`: the peer the connection authenticated.
+    mutating func serve(_ request: StorageRequest, id: InboundID, sender: PeerID, now: Instant,
                         terms: (Key256) -> KeepTerms = { _ in .unlimited }, actions: inout [PeerAction]) {
         do {
-            try accept(request, id: id, now: now, terms: terms, actions: &actions)
+            try accept(request, id: id, sender: sender, now: now, terms: terms, actions: &actions)
         } catch {
             actions.append(.respond(id, .error(Self.remoteError(for: error))))
         }
     }
 
-    private mutating func accept(_ request: StorageRequest, id: InboundID, now: Instant,
+    private mutating func accept(_ request: StorageRequest, id: InboundID, sender: PeerID, now: Instant,
                                  terms: (Key256) -> KeepTerms, actions: inout [PeerAction]) throws {
         switch request {
         case .putShard(let shard, let file, let owner, let bytes):
@@ -29,7 +30,7 @@ extension ProviderMachine {
         case .putBlob(let kind, let key, _, let bytes):
             let blob = Array(bytes.readableBytesView)
             if kind == .placement {
-                try mergePlacement(blob, fileID: key, id: id, now: now, actions: &actions)
+                try mergePlacement(blob, fileID: key, id: id, sender: sender, now: now, actions: &actions)
             } else {
                 let owner = try Self.owner(ofBlob: blob, kind: kind, key: key)
                 store(.putBlob(kind: kind, key: key, bytes: blob, owner: owner), for: .answer(id, .stored),
@@ -90,21 +91,21 @@ extension ProviderMachine {
     }
 
     /// Starts merging the records of `blob` into those kept for `fileID`, or queues the merge behind the one in
-    /// flight for that file. The records are checked first: all for this file, signed by their holders, not
-    /// expired.
-    private mutating func mergePlacement(_ blob: [UInt8], fileID: Key256, id: InboundID, now: Instant,
-                                         actions: inout [PeerAction]) throws {
+    /// flight for that file. The records are checked first: all for this file, not expired; their holders'
+    /// signatures once the kept descriptor names the owner (`mergeLoaded`).
+    private mutating func mergePlacement(_ blob: [UInt8], fileID: Key256, id: InboundID, sender: PeerID,
+                                         now: Instant, actions: inout [PeerAction]) throws {
         let incoming = try PlacementRecord.decodeList(blob)
-        guard incoming.allSatisfy({ $0.fileID == fileID && $0.isValid(now: now) }) else {
+        guard incoming.allSatisfy({ $0.fileID == fileID && $0.isCurrent(now: now) }) else {
             throw RemoteError(code: .refused, message: "a placement record for \(fileID.hex) is invalid or expired")
         }
+        let merge = PendingMerge(id: id, incoming: incoming, sender: sender)
         if merges[fileID] != nil {
-            merges[fileID]?.append((id, incoming))
+            merges[fileID]?.append(merge)
             return
         }
         merges[fileID] = []
-        store(.loadPlacement(fileID: fileID), for: .mergeLoad(id, fileID: fileID, incoming: incoming),
-              actions: &actions)
+        store(.loadPlacement(fileID: fileID), for: .mergeLoad(merge, fileID: fileID), actions: &actions)
     }
 
     /// The merge of `fileID` ended: the next one queued for it starts.
@@ -113,9 +114,8 @@ extension ProviderMachine {
             merges[fileID] = nil
             return
         }
-        let (id, incoming) = queue.removeFirst()
+        let merge = queue.removeFirst()
         merges[fileID] = queue
-        store(.loadPlacement(fileID: fileID), for: .mergeLoad(id, fileID: fileID, incoming: incoming),
-              actions: &actions)
+        store(.loadPlacement(fileID: fileID), for: .mergeLoad(merge, fileID: fileID), actions: &actions)
     }
 }

@@ -15,7 +15,7 @@ struct ProviderMachine: Sendable {
         /// Request `InboundID` is answered from the outcome, as `Reply` says.
         case answer(InboundID, Reply)
         /// A placement merge read what is kept for `fileID`.
-        case mergeLoad(InboundID, fileID: Key256, incoming: [PlacementRecord])
+        case mergeLoad(PendingMerge, fileID: Key256)
         /// A placement merge wrote the merged records.
         case mergeWrite(InboundID, fileID: Key256)
         /// A pass over the pending references.
@@ -30,6 +30,13 @@ struct ProviderMachine: Sendable {
         /// The descriptor that came with a confirmation (`ConfirmOrder.descriptor`); the confirmation's answer
         /// does not wait for it.
         case keptDescriptor(fileID: Key256)
+    }
+
+    /// Placement records sent to be merged (`putBlob` of kind placement): request `id` from `sender`.
+    struct PendingMerge: Sendable {
+        var id: InboundID
+        var incoming: [PlacementRecord]
+        var sender: PeerID
     }
 
     /// How an outcome becomes the answer to a request.
@@ -68,7 +75,7 @@ struct ProviderMachine: Sendable {
     var nextTicket: UInt64 = 1
     /// Files whose placement records are being merged, with the merges queued behind: a merge reads, then
     /// writes, and two interleaved merges of one file would lose the first one's records.
-    var merges: [Key256: [(InboundID, [PlacementRecord])]] = [:]
+    var merges: [Key256: [PendingMerge]] = [:]
     var reclaiming = false
     /// Confirmations waiting for a storage agreement (`ProviderMachine+Agreements.swift`), oldest first.
     var waitingKeeps: [WaitingKeep] = []
@@ -90,14 +97,9 @@ struct ProviderMachine: Sendable {
     mutating func stop(actions: inout [PeerAction]) {
         let shuttingDown = RemoteError(code: .overloaded, message: "the peer is shutting down")
         for item in waiting.values.sorted(by: { Self.order($0) < Self.order($1) }) {
-            switch item {
-            case .answer(let id, _), .mergeLoad(let id, _, _), .mergeWrite(let id, _), .keep(let id, _, _):
-                actions.append(.respond(id, .error(shuttingDown)))
-            case .reclaim, .deferredDelete, .blobsDeleted, .keptDescriptor:
-                break
-            }
+            if let id = item.request { actions.append(.respond(id, .error(shuttingDown))) }
         }
-        for queued in merges.values.joined() { actions.append(.respond(queued.0, .error(shuttingDown))) }
+        for queued in merges.values.joined() { actions.append(.respond(queued.id, .error(shuttingDown))) }
         for entry in waitingKeeps { actions.append(.respond(entry.id, .error(shuttingDown))) }
         waiting.removeAll()
         merges.removeAll()
@@ -105,12 +107,7 @@ struct ProviderMachine: Sendable {
         actions.append(.cancelTimer(.reclaimPending))
     }
 
-    private static func order(_ item: Waiting) -> UInt64 {
-        switch item {
-        case .answer(let id, _), .mergeLoad(let id, _, _), .mergeWrite(let id, _), .keep(let id, _, _): id.rawValue
-        case .reclaim, .deferredDelete, .blobsDeleted, .keptDescriptor: 0
-        }
-    }
+    private static func order(_ item: Waiting) -> UInt64 { item.request?.rawValue ?? 0 }
 
     /// Asks the driver for `operation`, remembering what its outcome is for.
     mutating func store(_ operation: StoreOperation, for item: Waiting, actions: inout [PeerAction]) {
@@ -127,5 +124,16 @@ struct ProviderMachine: Sendable {
             store(.reclaimPending(addedBefore: now - config.pendingGrace), for: .reclaim, actions: &actions)
         }
         actions.append(.armTimer(.reclaimPending, at: now + config.reclaimInterval))
+    }
+}
+
+extension ProviderMachine.Waiting {
+    /// The request waiting for this outcome's answer, if any.
+    var request: InboundID? {
+        switch self {
+        case .answer(let id, _), .mergeWrite(let id, _), .keep(let id, _, _): id
+        case .mergeLoad(let merge, _): merge.id
+        case .reclaim, .deferredDelete, .blobsDeleted, .keptDescriptor: nil
+        }
     }
 }

@@ -89,11 +89,38 @@ import Testing
         #expect(onlyResponse(refused)?.remoteError?.message.contains("no descriptor of") == true)
         #expect(storeOperations(refused).isEmpty)
 
-        var forged = record(holderA, slot0, issued: 900)
+        let expired = record(holderA, slot0, issued: 1, lifetime: 10)
+        let (_, stale) = peer.request(.putBlob(kind: .placement, key: fileID, provider: nil,
+                                               bytes: ByteBuffer(bytes: PlacementRecord.encodeList([expired]))))
+        #expect(storeOperations(stale).isEmpty)
+        #expect(onlyResponse(stale)?.remoteError?.code == .refused)
+    }
+
+    /// A record whose holder's signature fails is refused from anyone but the file's owner, once the kept
+    /// descriptor says who that is; the owner's records are merged without checking their holders' signatures
+    /// (40 verifications per 4-of-8 put), as the owner decides where its own file is.
+    @Test func aBadHolderSignatureIsRefusedUnlessTheFilesOwnerSentTheRecords() throws {
+        let descriptor = try testDescriptor(owner: owner).encoded()
+        var forged = record(holderA, [PlacementRecord.Entry(slot: 0, segments: 0..<1)], issued: 900)
         forged.entries = [PlacementRecord.Entry(slot: 1, segments: 0..<1)]
-        let (_, invalid) = peer.request(.putBlob(kind: .placement, key: fileID, provider: nil,
-                                                 bytes: ByteBuffer(bytes: PlacementRecord.encodeList([forged]))))
-        #expect(storeOperations(invalid).isEmpty)
-        #expect(onlyResponse(invalid)?.remoteError?.code == .refused)
+        let list = ByteBuffer(bytes: PlacementRecord.encodeList([forged]))
+
+        var peer = ProviderHarness()
+        let (_, actions) = peer.request(.putBlob(kind: .placement, key: fileID, provider: nil, bytes: list),
+                                        from: holderB.peerID)
+        let load = try #require(storeOperations(actions).first?.0)
+        let refused = peer.complete(load, .placement(descriptor: descriptor, records: nil))
+        #expect(storeOperations(refused).isEmpty, "nothing is written")
+        #expect(onlyResponse(refused)?.remoteError?.message.contains("bad holder signature") == true)
+
+        let (_, fromOwner) = peer.request(.putBlob(kind: .placement, key: fileID, provider: nil, bytes: list),
+                                          from: owner.peerID)
+        let ownerLoad = try #require(storeOperations(fromOwner).first?.0)
+        let merged = peer.complete(ownerLoad, .placement(descriptor: descriptor, records: nil))
+        guard case .putBlob(.placement, fileID, let bytes, owner.publicKey)? = storeOperations(merged).first?.1 else {
+            Issue.record("expected the owner's records written, got \(merged)")
+            return
+        }
+        #expect(try PlacementRecord.decodeList(bytes) == [forged])
     }
 }

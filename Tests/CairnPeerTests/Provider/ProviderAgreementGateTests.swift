@@ -12,6 +12,8 @@ import Testing
 /// its agreement, block by block, and is refused after `ProviderConfig.agreementWaitBlocks`.
 @Suite struct ProviderAgreementGateTests {
     let owner = Identity.generate()
+    /// The peer the requests come from.
+    static let sender = Identity.generate().peerID
     static let limit = KeptBytesLimit(allowance: 64 << 20, underAgreements: 1_000)
     static let overAllowance = StorageError.freeAllowanceUsed(allowance: 64 << 20, outsideAgreements: 70 << 20)
 
@@ -34,8 +36,8 @@ import Testing
     ) throws -> (StoreTicket, StoreOperation) {
         var actions: [PeerAction] = []
         provider.serve(
-            .confirm(order), id: InboundID(rawValue: id), now: .seconds(10), terms: { _ in terms },
-            actions: &actions)
+            .confirm(order), id: InboundID(rawValue: id), sender: Self.sender, now: .seconds(10),
+            terms: { _ in terms }, actions: &actions)
         return try #require(storeOperations(actions).first)
     }
 
@@ -117,7 +119,7 @@ import Testing
         provider.completed(ticket, .failed(Self.overAllowance), now: .seconds(11), actions: &actions)
         actions = []
         provider.serve(
-            .confirm(order), id: InboundID(rawValue: 2), now: .seconds(40),
+            .confirm(order), id: InboundID(rawValue: 2), sender: Self.sender, now: .seconds(40),
             terms: { _ in .allowance(Self.limit) }, actions: &actions)
         #expect(storeOperations(actions).isEmpty)
         #expect(responses(actions).map(\.0) == [InboundID(rawValue: 1)], "the first request is let go")
@@ -160,7 +162,7 @@ import Testing
         let entries = [PlacementRecord.Entry(slot: 1, segments: 0..<2)]
         provider.serve(
             .adopt(descriptor: ByteBuffer(bytes: descriptor.encoded()), entries: entries),
-            id: InboundID(rawValue: 1),
+            id: InboundID(rawValue: 1), sender: Self.sender,
             now: .seconds(10), terms: { _ in .allowance(Self.limit) }, actions: &actions)
         let (ticket, operation) = try #require(storeOperations(actions).first)
         guard case .confirmShards(_, _, limit: Self.limit?) = operation else {
@@ -233,8 +235,8 @@ import Testing
         let order = DeleteOrder(fileID: Random.key256(), fileNonce: Random.key256(),
                                 shardIDs: [Random.key256(), Random.key256()], owner: owner, issued: .seconds(1))
         var actions: [PeerAction] = []
-        provider.serve(.delete(order), id: InboundID(rawValue: 1), now: .seconds(10), terms: { _ in .agreement },
-                       actions: &actions)
+        provider.serve(.delete(order), id: InboundID(rawValue: 1), sender: Self.sender, now: .seconds(10),
+                       terms: { _ in .agreement }, actions: &actions)
         // The descriptor and placement go at once (no shard named): for readers the file is gone.
         let now = storeOperations(actions)
         #expect(now.count == 1)
@@ -264,8 +266,8 @@ import Testing
 
         for terms in [ProviderMachine.KeepTerms.unlimited, .allowance(Self.limit)] {
             actions = []
-            provider.serve(.delete(order), id: InboundID(rawValue: 2), now: .seconds(30), terms: { _ in terms },
-                           actions: &actions)
+            provider.serve(.delete(order), id: InboundID(rawValue: 2), sender: Self.sender, now: .seconds(30),
+                           terms: { _ in terms }, actions: &actions)
             #expect(storeOperations(actions).count == 1, "no agreement: deleted at once")
         }
     }

@@ -21,11 +21,12 @@ struct ProviderHarness {
 
     var identity: Identity { machine.identity }
 
-    /// Feeds a storage request from another peer; returns its ID and what the machine did.
-    mutating func request(_ request: StorageRequest, now: Instant = start) -> (InboundID, [PeerAction]) {
+    /// Feeds a storage request from another peer (`sender`, or a fresh one); returns its ID and what the machine
+    /// did.
+    mutating func request(_ request: StorageRequest, from sender: PeerID = Identity.generate().peerID,
+                          now: Instant = start) -> (InboundID, [PeerAction]) {
         let id = InboundID(rawValue: nextInbound)
         nextInbound += 1
-        let sender = Identity.generate().peerID
         machine.handle(.requestReceived(id, .storage(request), from: nil, remote: sender), now: now)
         return (id, machine.takeActions())
     }
