@@ -19,11 +19,15 @@ import Testing
         var timers: [(timer: PeerTimer, at: Instant)] = []
         var respond: (PeerID, StorageRequest) -> Response?
 
-        init(keepers count: Int, respond: @escaping (PeerID, StorageRequest) -> Response?) {
+        /// `count` keepers, with `identities` when given, and this peer as `me` (a responder that signs as them
+        /// needs them).
+        init(keepers count: Int, identities: [Identity]? = nil, me: Identity = .generate(),
+             respond: @escaping (PeerID, StorageRequest) -> Response?) {
+            let identities = identities ?? (0..<count).map { _ in Identity.generate() }
             keepers = (0..<count).map {
-                PeerInfo(id: Identity.generate().peerID, address: PeerAddress(host: "10.0.3.\($0)", port: 1))
+                PeerInfo(id: identities[$0].peerID, address: PeerAddress(host: "10.0.3.\($0)", port: 1))
             }
-            machine = PeerMachine(identity: .generate(), config: PeerMachineConfig(), contacts: keepers)
+            machine = PeerMachine(identity: me, config: PeerMachineConfig(), contacts: keepers)
             self.respond = respond
             machine.handle(.started(PeerAddress(host: "10.0.1.1", port: 1)), now: now)
             run()

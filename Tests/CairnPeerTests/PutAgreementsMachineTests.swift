@@ -143,15 +143,18 @@ struct PutAgreementsMachineTests {
         #expect(confirmations.count == 4)
         let pool = try #require(harness.machine.chain?.mempool)
         #expect(pool.count == 1, "the transaction that opens the agreements is in the mempool already")
-        // Each carries the signed descriptor the file ID is the hash of: the providers' market agents read the
+        // Each holder got the signed descriptor ahead of its confirmation: the providers' market agents read the
         // slot's shard IDs from it without a lookup of the file's keepers.
-        for (_, _, request) in confirmations {
-            guard case .storage(.confirm(let order)) = request, let descriptor = order.descriptor else {
-                Issue.record("a confirmation under agreements without the descriptor: \(request)")
-                continue
+        for (_, holder, request) in confirmations {
+            guard case .storage(.confirm(let order)) = request else { continue }
+            let sent = harness.sent.map { ($0.to, $0.request) }
+            let confirmAt = sent.firstIndex { $0.0 == holder && $0.1 == request }
+            let copyAt = sent.firstIndex { to, request in
+                guard to == holder, case .storage(.putBlob(.descriptor, order.fileID, nil, let bytes)) = request
+                else { return false }
+                return SHA256.hash(Array(bytes.readableBytesView)) == order.fileID
             }
-            #expect(SHA256.hash(descriptor) == order.fileID)
-            #expect(try Descriptor(decoding: descriptor).verifySignature())
+            #expect(copyAt != nil && confirmAt != nil && copyAt! < confirmAt!, "the descriptor goes first")
         }
     }
 
@@ -221,11 +224,15 @@ struct PutAgreementsMachineTests {
         #expect(summary.agreements.isEmpty)
         #expect(summary.agreementsTransaction == nil)
         #expect(summary.agreementsNote == "no agreements: 3 registered providers, 4 needed")
-        // No agreement, no market agent that needs the descriptor: confirmations go without it.
-        let confirmations = harness.sent.compactMap {
-            if case .storage(.confirm(let order)) = $0.request { order } else { nil }
+        // No agreement, no market agent that needs the descriptor: it goes to the keepers (where the placement
+        // records go too) and to no other holder.
+        let keepers = Set(harness.sent.compactMap {
+            if case .storage(.putBlob(.placement, _, _, _)) = $0.request { $0.to } else { nil }
+        })
+        let copies = harness.sent.compactMap {
+            if case .storage(.putBlob(.descriptor, _, _, _)) = $0.request { $0.to } else { nil }
         }
-        #expect(confirmations.count == 4 && confirmations.allSatisfy { $0.descriptor == nil })
+        #expect(!keepers.isEmpty && Set(copies) == keepers && copies.count == keepers.count)
     }
 
     @Test func deletingAFileEndsItsOpenAgreementsOwnedByThisPeer() throws {

@@ -76,8 +76,10 @@ struct PutHarness {
                 case .send(let id, let peer, let request):
                     sent.append((peer.id, request))
                     var answer = respond(peer.id, request, now)
-                    if case .storage(.confirm(let order)) = request, answer != nil {
-                        answer = confirmation(order, by: peer.id)
+                    // Any answer to a confirmation but a `confirmed` one the responder made itself becomes the
+                    // holder's signed confirmation.
+                    if case .storage(.confirm(let order)) = request, let given = answer {
+                        if case .storage(.confirmed) = given {} else { answer = confirmation(order, by: peer.id) }
                     }
                     if let answer {
                         answers.append(.answered(id, answer))
@@ -372,6 +374,82 @@ struct PutHarness {
             Issue.record("not finished after the retry: \(String(describing: harness.result(of: finish)))")
             return
         }
+    }
+}
+
+/// Keepers take the owner's placement records without checking their signatures, so the owner checks each
+/// holder's: its own, for the confirmed positions, signed.
+@Suite struct ConfirmedRecordTests {
+    /// A put whose holder `liar` answers its confirmation with `forge(order, liar, victim)`, `victim` another
+    /// holder; the finished put's result, and the placement records the keepers were sent.
+    static func put(forging forge: @escaping (ConfirmOrder, Identity, Identity, Instant) -> PlacementRecord)
+        -> (PeerCommandResult?, [PlacementRecord])
+    {
+        var liar: PeerID?
+        var victim: PeerID?
+        var harness = PutHarness(providers: 5)
+        let providers = harness.providers
+        harness.respond = { peer, request, now in
+            if case .storage(.confirm(let order)) = request, peer == liar,
+                let me = providers.first(where: { $0.peerID == peer }),
+                let other = providers.first(where: { $0.peerID == victim })
+            {
+                return .storage(.confirmed(shards: order.shardIDs.count, placement: forge(order, me, other, now)))
+            }
+            if case .storage(.confirm) = request { return .storage(.stored) }
+            return PutHarness.willing(peer, request, now)
+        }
+        let put = harness.command { _ in .startPut(PutMachineTests.order()) }
+        _ = harness.command { _ in .putSegment(put: put, PutHarness.segment(0, n: 4)) }
+        let holders = harness.sent.compactMap {
+            if case .storage(.putShard) = $0.request { $0.to } else { nil }
+        }.filter { id in providers.contains { $0.peerID == id } }
+        liar = holders.first
+        victim = holders.last
+        let finish = harness.command { _ in .finishPut(put: put, fileSize: 4096) }
+        let records = harness.sent.flatMap { sent -> [PlacementRecord] in
+            guard case .storage(.putBlob(.placement, _, _, let bytes)) = sent.request else { return [] }
+            return (try? PlacementRecord.decodeList(Array(bytes.readableBytesView))) ?? []
+        }
+        return (harness.result(of: finish), records)
+    }
+
+    static func fails(_ result: PeerCommandResult?) -> Bool {
+        if case .fileFailed(let failure)? = result { return "\(failure)".contains("not its own signed record") }
+        return false
+    }
+
+    @Test func aHolderThatSignsAnotherHoldersPositionsFailsThePut() {
+        let (result, records) = Self.put { order, liar, _, now in
+            PlacementRecord(fileID: order.fileID, holder: liar, addresses: [PutHarness.address(9)],
+                            entries: [.init(slot: 0, segments: 0..<1), .init(slot: 1, segments: 0..<1)],
+                            issued: now, expires: now + .seconds(86_400))
+        }
+        #expect(Self.fails(result), "\(String(describing: result))")
+        #expect(records.isEmpty, "no record reached a keeper")
+    }
+
+    @Test func aHolderThatForgesAnotherHoldersRecordFailsThePut() {
+        let (result, records) = Self.put { order, liar, victim, now in
+            var forged = PlacementRecord(fileID: order.fileID, holder: liar, addresses: [PutHarness.address(9)],
+                                         entries: order.entries, issued: now, expires: now + .seconds(86_400))
+            forged.holderKey = victim.publicKey
+            return forged
+        }
+        #expect(Self.fails(result), "\(String(describing: result))")
+        #expect(records.isEmpty, "no record reached a keeper")
+    }
+
+    @Test func anHonestHoldersRecordIsPassedOn() {
+        let (result, records) = Self.put { order, liar, _, now in
+            PlacementRecord(fileID: order.fileID, holder: liar, addresses: [PutHarness.address(9)],
+                            entries: order.entries, issued: now, expires: now + .seconds(86_400))
+        }
+        guard case .putFinished? = result else {
+            Issue.record("not finished: \(String(describing: result))")
+            return
+        }
+        #expect(!records.isEmpty && records.count % 4 == 0, "every keeper is sent the 4 holders' records")
     }
 }
 

@@ -19,7 +19,9 @@ import Testing
         let file = try GetMachineTests.Fixture()
         let adopter = Identity.generate()
         var refusedOnce = false
-        var network = LocateMachineTests.Network(keepers: 6) { _, request in
+        let peers = (0..<6).map { _ in Identity.generate() }
+        let me = Identity.generate()
+        var network = LocateMachineTests.Network(keepers: 6, identities: peers, me: me) { peer, request in
             switch request {
             case .capacity: return .storage(.capacity(total: 1 << 30, used: 0, free: 1 << 30, now: nil))
             case .getShard: return .storage(.shard(ByteBuffer(bytes: [7, 7, 7])))
@@ -27,9 +29,10 @@ import Testing
                 defer { refusedOnce = true }
                 return refusedOnce ? .storage(.stored) : .error(RemoteError(code: .noCapacity, message: "full"))
             case .adopt(_, let entries):
+                // The adopting peer's own record: the repairer passes on no other.
                 let record = PlacementRecord(
-                    fileID: file.layout.fileID, holder: adopter, addresses: [], entries: entries, issued: .zero,
-                    expires: .seconds(1 << 20))
+                    fileID: file.layout.fileID, holder: (peers + [me]).first { $0.peerID == peer } ?? adopter, addresses: [],
+                    entries: entries, issued: .zero, expires: .seconds(1 << 20))
                 return .storage(.confirmed(shards: 1, placement: record))
             case .putBlob: return .storage(.stored)
             default: return nil

@@ -31,9 +31,6 @@ struct StorageCodecTests {
         .response(id: 2, .storage(.shard(ByteBuffer(bytes: [0xde, 0xad])))),
         .response(id: 3, .storage(.capacity(total: 10 << 30, used: 12345, free: 999, now: .seconds(1_700_000_000)))),
         .request(id: 10, .storage(.confirm(confirmation))),
-        .request(id: 9, .storage(.confirm(ConfirmOrder(
-            fileID: Samples.key(2), fileNonce: Samples.key(11), shardIDs: [Samples.key(3)], owner: owner,
-            issued: .seconds(78), descriptor: [4, 5, 6])))),
         .request(id: 11, .storage(.holds(ids: [Samples.key(3), Samples.key(4), Samples.key(5)]))),
         .request(id: 12, .storage(.holds(ids: []))),
         .response(id: 10, .storage(.confirmed(shards: 7, placement: nil))),

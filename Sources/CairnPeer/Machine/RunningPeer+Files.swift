@@ -192,7 +192,7 @@ extension RunningPeer {
                 put.confirmAnswered(holder: holder, response: response, reason: reason)
             case .delete:
                 put.deleteAnswered(response)
-            case .fetch, .locate, .probe, .audit, .repairFetch, .repairPlace, .repairAdopt:
+            case .descriptorCopy, .fetch, .locate, .probe, .audit, .repairFetch, .repairPlace, .repairAdopt:
                 break
             }
         }

@@ -24,12 +24,6 @@ extension ProviderMachine {
                 actions.append(.log(PeerLogEntry(.warning, "a deleted file's descriptor could not be dropped",
                                                  ["cairn.file": fileID.hex, "cairn.error": "\(error)"])))
             }
-        case .keptDescriptor(let fileID):
-            if case .failed(let error) = outcome {
-                // The market agent then asks the file's keepers for it, as before.
-                actions.append(.log(PeerLogEntry(.warning, "a confirmed file's descriptor could not be kept",
-                                                 ["cairn.file": fileID.hex, "cairn.error": "\(error)"])))
-            }
         case .deferredDelete(let fileID):
             let fields = ["cairn.file": fileID.hex]
             if case .failed(let error) = outcome {
@@ -100,9 +94,10 @@ extension ProviderMachine {
     /// kept here (its owner is the one who may delete the records with it).
     ///
     /// The holders' signatures are checked unless the file's owner sent the records (the connection
-    /// authenticated it): the owner decides where its own file is, and a record it forged would only send
-    /// readers of its own file to the wrong peer, which every shard's check against the descriptor catches. The
-    /// signatures guard a file against everyone else. A put sends n records to each of n−k+1 keepers: 40
+    /// authenticated it): the owner checked each holder's record as it came (`ConfirmRound.settle`), it decides
+    /// where its own file is, and a record it forged would only send readers of its own file to the wrong peer,
+    /// which every shard's check against the descriptor catches. The signatures guard a file against everyone
+    /// else. A put sends n records to each of n−k+1 keepers: 40
     /// Ed25519 verifications (about 130 µs each here) per 4-of-8 put, the largest single CPU cost of a small put.
     private mutating func mergeLoaded(_ outcome: StoreOutcome, merge: PendingMerge, fileID: Key256, now: Instant,
                                       actions: inout [PeerAction]) {

@@ -51,7 +51,6 @@ extension ProviderMachine {
             guard order.isSignatureValid else {
                 throw RemoteError(code: .refused, message: "confirmation for \(order.fileID.hex) has a bad signature")
             }
-            if let descriptor = order.descriptor { try keepDescriptor(descriptor, of: order, actions: &actions) }
             let reply = Reply.confirm(fileID: order.fileID, count: order.shardIDs.count, entries: order.entries)
             keep(Keep(fileID: order.fileID, reference: order.reference, shards: order.shardIDs, reply: reply), id: id,
                  terms: terms(order.fileID), actions: &actions)
@@ -75,19 +74,6 @@ extension ProviderMachine {
             keep(Keep(fileID: fileID, reference: descriptor.reference, shards: ids, reply: reply), id: id,
                  terms: terms(fileID), actions: &actions)
         }
-    }
-
-    /// Stores the descriptor that came with confirmation `order`, checked as a descriptor blob is (its hash is
-    /// the file ID, the owner's signature holds) and owned by the confirming owner; asked before the
-    /// confirmation's own disk work, so that it is kept by the time the file's agreement commits. A descriptor
-    /// that fails a check refuses the whole confirmation.
-    private mutating func keepDescriptor(_ bytes: [UInt8], of order: ConfirmOrder, actions: inout [PeerAction]) throws {
-        guard try Self.owner(ofBlob: bytes, kind: .descriptor, key: order.fileID) == order.owner else {
-            throw RemoteError(code: .refused, message: "the descriptor of confirmation \(order.fileID.hex) is "
-                + "another owner's")
-        }
-        store(.putBlob(kind: .descriptor, key: order.fileID, bytes: bytes, owner: order.owner),
-              for: .keptDescriptor(fileID: order.fileID), actions: &actions)
     }
 
     /// Starts merging the records of `blob` into those kept for `fileID`, or queues the merge behind the one in

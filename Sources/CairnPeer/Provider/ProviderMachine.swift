@@ -27,9 +27,6 @@ struct ProviderMachine: Sendable {
         case deferredDelete(fileID: Key256)
         /// The descriptor and placement records of a deferred delete, dropped at once; nobody waits either.
         case blobsDeleted(fileID: Key256)
-        /// The descriptor that came with a confirmation (`ConfirmOrder.descriptor`); the confirmation's answer
-        /// does not wait for it.
-        case keptDescriptor(fileID: Key256)
     }
 
     /// Placement records sent to be merged (`putBlob` of kind placement): request `id` from `sender`.
@@ -133,7 +130,7 @@ extension ProviderMachine.Waiting {
         switch self {
         case .answer(let id, _), .mergeWrite(let id, _), .keep(let id, _, _): id
         case .mergeLoad(let merge, _): merge.id
-        case .reclaim, .deferredDelete, .blobsDeleted, .keptDescriptor: nil
+        case .reclaim, .deferredDelete, .blobsDeleted: nil
         }
     }
 }

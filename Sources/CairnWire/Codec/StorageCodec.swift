@@ -11,8 +11,7 @@ import NIOCore
 ///   4 getBlob    kind u8 ‖ key Key256
 ///   5 delete     fileID Key256 ‖ file nonce Key256 ‖ shard ids (u16 count, Key256*) ‖ owner PublicKey ‖ issued i64 ‖ signature
 ///   6 confirm    the fields of delete, then placement entries (u16 count, slot u8 ‖ first u32 ‖ end u32),
-///                signed under another domain (`ConfirmOrder`) ‖ the rest of the frame: the file's descriptor
-///                (`ConfirmOrder.descriptor`), or nothing
+///                signed under another domain (`ConfirmOrder`)
 ///   7 holds      shard ids (u16 count, Key256*)
 ///   8 prove      id Key256 ‖ leaf u32
 ///   9 adopt      entries (u16 count, slot u8 ‖ first u32 ‖ end u32) ‖ the rest of the frame: the descriptor
@@ -80,7 +79,6 @@ enum StorageCodec {
             buffer.writePublicKey(order.owner)
             buffer.writeInstant(order.issued)
             buffer.writeSignature(order.signature)
-            if let descriptor = order.descriptor { buffer.writeBytes(descriptor) }
         case .holds(let ids):
             buffer.writeInteger(RequestOp.holds.rawValue)
             buffer.writeWireArray(ids, maxCount: StorageRequest.maxProbedShards) { $0.writeKey256($1) }
@@ -142,12 +140,8 @@ enum StorageCodec {
             let owner = try need(buffer.readPublicKey(), "owner key")
             let issued = try need(buffer.readInstant(), "issue time")
             let signature = try need(buffer.readSignature(), "owner signature")
-            guard buffer.readableBytes <= StorageRequest.maxBlobBytes else {
-                throw WireError.oversized(length: buffer.readableBytes, max: StorageRequest.maxBlobBytes, in: "descriptor")
-            }
-            let descriptor = buffer.readableBytes > 0 ? buffer.readBytes(length: buffer.readableBytes) : nil
             return .confirm(ConfirmOrder(fileID: fileID, fileNonce: fileNonce, shardIDs: shards, entries: entries,
-                                         owner: owner, issued: issued, signature: signature, descriptor: descriptor))
+                                         owner: owner, issued: issued, signature: signature))
         case .holds:
             let ids = try need(
                 buffer.readWireArray(

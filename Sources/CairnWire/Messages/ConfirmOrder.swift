@@ -15,18 +15,12 @@ public struct ConfirmOrder: Hashable, Sendable {
     public var owner: PublicKey
     public var issued: Instant
     public var signature: [UInt8]
-    /// The file's owner-signed descriptor (at most `StorageRequest.maxBlobBytes`), or nil. A put that opens
-    /// storage agreements sends it with each holder's first order, so that the provider's market agent reads
-    /// the slot's shard IDs from its own blob store instead of looking up the file's keepers and asking them
-    /// (a lookup and about three requests per provider and put). Not signed here: its hash is the signed
-    /// `fileID`.
-    public var descriptor: [UInt8]?
 
     public static let maxShards = DeleteOrder.maxShards
 
     public init(
         fileID: Key256, fileNonce: Key256, shardIDs: [Key256], entries: [PlacementRecord.Entry] = [],
-        owner: PublicKey, issued: Instant, signature: [UInt8], descriptor: [UInt8]? = nil
+        owner: PublicKey, issued: Instant, signature: [UInt8]
     ) {
         self.fileID = fileID
         self.fileNonce = fileNonce
@@ -35,13 +29,12 @@ public struct ConfirmOrder: Hashable, Sendable {
         self.owner = owner
         self.issued = issued
         self.signature = signature
-        self.descriptor = descriptor
     }
 
     public init(fileID: Key256, fileNonce: Key256, shardIDs: [Key256], entries: [PlacementRecord.Entry] = [],
-                owner: Identity, issued: Instant, descriptor: [UInt8]? = nil) {
+                owner: Identity, issued: Instant) {
         self.init(fileID: fileID, fileNonce: fileNonce, shardIDs: shardIDs, entries: entries, owner: owner.publicKey,
-                  issued: issued, signature: [], descriptor: descriptor)
+                  issued: issued, signature: [])
         signature = owner.sign(signingBytes)
     }
 

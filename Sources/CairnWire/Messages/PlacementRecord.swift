@@ -97,6 +97,13 @@ public struct PlacementRecord: Hashable, Sendable {
             && entries.allSatisfy { !$0.segments.isEmpty }
     }
 
+    /// Whether this is `holder`'s own record of exactly `entries` of file `fileID`, signed and current at `now`:
+    /// what an owner requires of the record a holder answers its confirmation with, before it passes the record
+    /// on to keepers that take the owner's records unchecked.
+    public func isOwn(by holder: PeerID, fileID: Key256, entries: [Entry], now: Instant) -> Bool {
+        self.holder == holder && self.fileID == fileID && self.entries == entries && isValid(now: now)
+    }
+
     /// The holder's Ed25519 signature checks out (about 130 µs on this project's machines).
     public var isSigned: Bool { holderKey.verify(signature: signature, message: signingBytes) }
 }

@@ -141,41 +141,6 @@ import Testing
         #expect(onlyResponse(peer.complete(ticket, .done)) == .storage(.stored))
     }
 
-    @Test func aConfirmationsDescriptorIsKeptBeforeTheShardsAreConfirmedAndAForgedOneRefusesIt() throws {
-        var peer = ProviderHarness()
-        let encoded = try testDescriptor(owner: owner).encoded()
-        let fileID = SHA256.hash(encoded)
-        let order = ConfirmOrder(fileID: fileID, fileNonce: Random.key256(), shardIDs: [Random.key256()],
-                                 owner: owner, issued: .seconds(1), descriptor: encoded)
-        let (_, actions) = peer.request(.confirm(order))
-        let operations = storeOperations(actions).map(\.1)
-        #expect(operations.count == 2)
-        guard case .putBlob(.descriptor, fileID, encoded, owner.publicKey)? = operations.first,
-            case .confirmShards? = operations.last
-        else {
-            Issue.record("expected the descriptor kept, then the confirmation, got \(operations)")
-            return
-        }
-        #expect(responses(actions).isEmpty)
-
-        // Bytes that are not the named file's descriptor, or another owner's descriptor under a file ID this owner
-        // signed: the whole confirmation is refused and nothing is stored.
-        let other = try testDescriptor(owner: Identity.generate()).encoded()
-        for (bytes, message) in [(other, "does not hash to its key"), (Array(encoded.dropLast()), "does not hash")] {
-            let forged = ConfirmOrder(fileID: fileID, fileNonce: Random.key256(), shardIDs: [Random.key256()],
-                                      owner: owner, issued: .seconds(1), descriptor: bytes)
-            let (_, refused) = peer.request(.confirm(forged))
-            #expect(storeOperations(refused).isEmpty)
-            #expect(onlyResponse(refused)?.remoteError?.message.contains(message) == true)
-        }
-        let foreignID = SHA256.hash(other)
-        let foreign = ConfirmOrder(fileID: foreignID, fileNonce: Random.key256(), shardIDs: [Random.key256()],
-                                   owner: owner, issued: .seconds(1), descriptor: other)
-        let (_, refused) = peer.request(.confirm(foreign))
-        #expect(storeOperations(refused).isEmpty)
-        #expect(onlyResponse(refused)?.remoteError?.message.contains("another owner's") == true)
-    }
-
     @Test func aProviderRecordForAnotherKeyRefusesTheBlob() throws {
         var peer = ProviderHarness()
         let descriptor = try testDescriptor(owner: owner).encoded()

@@ -32,16 +32,12 @@ struct ConfirmRound: Sendable {
 
     init() {}
 
-    /// `descriptor` (the encoded, signed descriptor, or nil) rides with each holder's first order.
-    init(_ positions: [HolderPositions], fileID: Key256, fileNonce: Key256, owner: Identity, now: Instant,
-         descriptor: [UInt8]? = nil) {
+    init(_ positions: [HolderPositions], fileID: Key256, fileNonce: Key256, owner: Identity, now: Instant) {
         holders = positions.map { held in
-            let batched = batches(Array(zip(held.shardIDs, held.positions)), of: ConfirmOrder.maxShards)
-            let orders = batched.enumerated().map { index, batch in
+            let orders = batches(Array(zip(held.shardIDs, held.positions)), of: ConfirmOrder.maxShards).map { batch in
                 ConfirmOrder(
                     fileID: fileID, fileNonce: fileNonce, shardIDs: batch.map(\.0),
-                    entries: PlacementRecord.entries(for: batch.map(\.1)), owner: owner, issued: now,
-                    descriptor: index == 0 ? descriptor : nil)
+                    entries: PlacementRecord.entries(for: batch.map(\.1)), owner: owner, issued: now)
             }
             return Holder(info: held.holder, orders: orders)
         }
@@ -60,14 +56,23 @@ struct ConfirmRound: Sendable {
         return [.send(holder.orders[holder.next], to: holder.info, holder: index)]
     }
 
-    /// Holder `index` answered its current order with `response`, or the request failed for `reason`.
-    mutating func settle(holder index: Int, response: Response?, reason: String?) -> [Step] {
+    /// Holder `index` answered its current order with `response`, or the request failed for `reason`. The
+    /// holder's placement record must be its own, for this file and exactly the order's positions, signed and
+    /// current at `now`: keepers take the owner's records without checking their signatures
+    /// (`ProviderMachine.mergeLoaded`), so a holder's record that claimed another holder's positions, or
+    /// forged another holder's record, would otherwise reach every keeper.
+    mutating func settle(holder index: Int, response: Response?, reason: String?, now: Instant) -> [Step] {
         guard index < holders.count, holders[index].next < holders[index].orders.count else { return [] }
-        let expected = holders[index].orders[holders[index].next].shardIDs.count
+        let order = holders[index].orders[holders[index].next]
+        let expected = order.shardIDs.count
         let error: String
         switch response {
         case .storage(.confirmed(let kept, let record))? where kept == expected:
             guard let record else { return give(up: index, "no placement record") }
+            guard record.isOwn(by: holders[index].info.id, fileID: order.fileID, entries: order.entries, now: now)
+            else {
+                return give(up: index, "its placement record is not its own signed record of these positions")
+            }
             holders[index].records.append(record)
             holders[index].next += 1
             holders[index].attempt = 0

@@ -39,6 +39,8 @@ enum OwnerRequest: Hashable, Sendable {
     case blob(keeper: Int)
     /// The confirmation order now due from holder `holder`.
     case confirm(holder: Int)
+    /// A copy of a put's descriptor for one of its holders; nothing waits for the answer.
+    case descriptorCopy
     /// A delete order of a failed put's cleanup.
     case delete
     /// Shard `slot` of `segment`, for a get.

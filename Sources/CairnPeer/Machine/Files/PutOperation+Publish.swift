@@ -80,18 +80,27 @@ extension PutOperation {
         guard let fileID, let planner else { return }
         requestAgreements(fileID: fileID)
         phase = .confirming
-        // Under agreements, each provider's market agent needs the descriptor for the slot's shard IDs.
-        let withDescriptor = if case .agreements = market { true } else { false }
-        confirmation = ConfirmRound(
-            planner.positions(), fileID: fileID, fileNonce: order.fileNonce,
-            owner: identity, now: now, descriptor: withDescriptor ? encodedDescriptor : nil)
+        let positions = planner.positions()
+        if case .agreements = market {
+            // Each provider's market agent needs the descriptor for its slot's shard IDs: a copy goes to every
+            // holder ahead of its confirmation, where the agent would otherwise look up the file's keepers and ask
+            // them (a lookup and about three requests per provider and put). Nothing waits for its answer:
+            // without the copy, the agent asks the keepers as before.
+            let copy = ByteBuffer(bytes: encodedDescriptor)
+            for held in positions where held.holder.id != localPeer.id {
+                effects.append(
+                    .send(.putBlob(kind: .descriptor, key: fileID, provider: nil, bytes: copy), to: held.holder,
+                          .descriptorCopy, timeout: .seconds(30)))
+            }
+        }
+        confirmation = ConfirmRound(positions, fileID: fileID, fileNonce: order.fileNonce, owner: identity, now: now)
         run(confirmation.start())
         if confirmation.pending == 0 { confirmed() }
     }
 
     mutating func confirmAnswered(holder: Int, response: Response?, reason: String?) {
         guard case .confirming = phase else { return }
-        run(confirmation.settle(holder: holder, response: response, reason: reason))
+        run(confirmation.settle(holder: holder, response: response, reason: reason, now: now))
         if confirmation.pending == 0 { confirmed() }
     }
 

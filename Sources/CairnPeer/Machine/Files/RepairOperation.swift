@@ -358,10 +358,15 @@ struct RepairOperation: OwnerOperation {
         }
     }
 
+    /// New holder `index` answered its adoption; its placement record is checked as a put checks a
+    /// confirmation's (`ConfirmRound.settle`).
     mutating func adoptAnswered(holder index: Int, response: Response?) {
         guard case .adopting = phase else { return }
-        guard case .storage(.confirmed(_, let record?))? = response else {
-            let holder = taken.keys.sorted()[index]
+        let holder = taken.keys.sorted()[index]
+        guard case .storage(.confirmed(_, let record?))? = response,
+            record.isOwn(by: holder, fileID: layout.fileID,
+                         entries: PlacementRecord.entries(for: taken[holder] ?? []), now: now)
+        else {
             return fail(.unexpectedResponse("the adoption of rebuilt shards by \(holder.shortHex)"))
         }
         records.append(record)
