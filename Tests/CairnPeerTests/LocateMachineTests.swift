@@ -85,9 +85,10 @@ import Testing
         var lied = false
         var network = Network(keepers: 6) { _, request in
             switch request {
-            case .getBlob(.descriptor, _):
+            case .locate(_, descriptor: true):
                 defer { lied = true }
-                return .storage(.blob(ByteBuffer(bytes: lied ? descriptor : [1, 2, 3])))
+                return .storage(.located(descriptor: ByteBuffer(bytes: lied ? descriptor : [1, 2, 3]),
+                                         placement: ByteBuffer(bytes: records)))
             case .getBlob(.placement, _): return .storage(.blob(ByteBuffer(bytes: records)))
             default: return .error(RemoteError(code: .notFound, message: "no"))
             }
@@ -100,9 +101,35 @@ import Testing
         #expect(location.descriptor.fileID == file.layout.fileID)
         #expect(location.placement.holders == file.layout.placement.holders)
         #expect(network.logs.contains { $0.message.contains("does not check out") })
+        let located = network.asked.filter { if case .locate(_, true) = $0.1 { true } else { false } }
         let placements = network.asked.filter { if case .getBlob(.placement, _) = $0.1 { true } else { false } }
-        // n−k+1 = 5 keepers and 2 more: the six keepers and this peer.
-        #expect(placements.count == 7)
+        // n−k+1 = 5 keepers and 2 more: the six keepers and this peer; the first three asked for the descriptor in
+        // the same request, and one more for it alone in the liar's place.
+        #expect(located.count == 3 && located.count + placements.count == 7)
+        #expect(network.asked.filter { if case .getBlob(.descriptor, _) = $0.1 { true } else { false } }.count == 1)
+    }
+
+    /// A keeper that predates `locate` answers it with an error: the descriptor is asked of the next keeper alone,
+    /// and the placement comes from the others.
+    @Test func keepersThatDoNotKnowLocateCostOnlyTheirOwnAnswers() throws {
+        let file = try GetMachineTests.Fixture()
+        let descriptor = file.layout.descriptor.encoded()
+        let records = PlacementRecord.encodeList(file.layout.placement.records)
+        var network = Network(keepers: 6) { _, request in
+            switch request {
+            case .getBlob(.descriptor, _): return .storage(.blob(ByteBuffer(bytes: descriptor)))
+            case .getBlob(.placement, _): return .storage(.blob(ByteBuffer(bytes: records)))
+            default: return .error(RemoteError(code: .badRequest, message: "unknown tag 10 in storage request"))
+            }
+        }
+        let order = LocateOrder(fileID: file.layout.fileID, descriptor: nil, grantKey: nil)
+        guard case .fileLocated(let location)? = network.command(1, .locateFile(order)) else {
+            Issue.record("not located: \(network.delivered)")
+            return
+        }
+        #expect(location.descriptor.fileID == file.layout.fileID)
+        #expect(location.placement.holders == file.layout.placement.holders)
+        #expect(network.asked.contains { if case .getBlob(.descriptor, _) = $0.1 { true } else { false } })
     }
 
     @Test func aDescriptorOnlyLocateAsksTheHoldersFirstAndLooksUpOnlyWhenTheyAllFail() throws {
@@ -147,11 +174,13 @@ import Testing
         let order = LocateOrder(fileID: Random.key256(), descriptor: nil, grantKey: Random.key256())
         _ = network.command(1, .locateFile(order))
         let kinds = network.asked.compactMap { if case .getBlob(let kind, _) = $0.1 { kind } else { nil } }
-        // A few keepers for the descriptor at once, so that one that has left costs no timeout.
-        #expect(kinds.filter { $0 == .descriptor }.count == 3)
+        let located = network.asked.filter { if case .locate(_, true) = $0.1 { true } else { false } }.count
+        // A few keepers for the descriptor at once, so that one that has left costs no timeout, each in the same
+        // request as its placement records.
+        #expect(located == 3 && !kinds.contains(.descriptor))
         #expect(kinds.filter { $0 == .grant }.count == 1)
         // n−k+3 keepers for the default 4-of-8 code, before the descriptor says which code the file uses.
-        #expect(kinds.filter { $0 == .placement }.count == 7)
+        #expect(located + kinds.filter { $0 == .placement }.count == 7)
     }
 
     @Test func aKeeperLookupAsksTenPeersAtOnce() {

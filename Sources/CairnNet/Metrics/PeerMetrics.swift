@@ -81,6 +81,7 @@ extension Request {
         "echo", "dht_ping", "dht_find_node", "dht_get_peer_record", "dht_put_peer_record", "dht_get_providers",
         "dht_add_provider", "storage_put_shard", "storage_get_shard", "storage_capacity", "storage_put_blob",
         "storage_get_blob", "storage_delete", "storage_confirm", "storage_holds", "storage_prove", "storage_adopt",
+        "storage_locate",
         "chain_get_transactions", "chain_get_proposed_block", "chain_get_blocks",
     ]
 
@@ -109,6 +110,7 @@ extension Request {
             case .holds: "storage_holds"
             case .prove: "storage_prove"
             case .adopt: "storage_adopt"
+            case .locate: "storage_locate"
             }
         case .chain(let request):
             switch request {

@@ -1,5 +1,6 @@
 import CairnStorage
 import CairnWire
+import NIOCore
 
 extension ProviderMachine {
     /// A store operation finished: answers the request that waited for it, or takes the next step.
@@ -66,6 +67,11 @@ extension ProviderMachine {
             return .storage(.capacity(total: total, used: used, free: free, now: now))
         case (.blob, .blob(let bytes)):
             return .storage(.blob(bytes))
+        case (.located(let wanted), .placement(let descriptor, let records)):
+            // Both must fit one answer; a descriptor that would not is fetched alone (`getBlob`).
+            let fits = (descriptor?.count ?? 0) + (records?.count ?? 0) <= StorageRequest.maxBlobBytes
+            return .storage(.located(descriptor: wanted && fits ? descriptor.map { ByteBuffer(bytes: $0) } : nil,
+                                     placement: records.map { ByteBuffer(bytes: $0) }))
         case (.deleted, .deleted(let count)):
             return .storage(.deleted(shards: count))
         case (.confirm(let fileID, let count, let entries), .confirmed(let kept)):

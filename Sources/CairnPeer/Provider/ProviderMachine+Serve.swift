@@ -38,6 +38,9 @@ extension ProviderMachine {
             }
         case .getBlob(let kind, let key):
             store(.getBlob(kind: kind, key: key), for: .answer(id, .blob), actions: &actions)
+        case .locate(let fileID, let descriptor):
+            store(.loadPlacement(fileID: fileID), for: .answer(id, .located(descriptor: descriptor)),
+                  actions: &actions)
         case .delete(let order):
             guard order.isSignatureValid else {
                 throw RemoteError(code: .refused, message: "delete order for \(order.fileID.hex) has a bad signature")

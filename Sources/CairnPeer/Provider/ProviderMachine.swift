@@ -44,6 +44,8 @@ struct ProviderMachine: Sendable {
         case proof(ShardID, leaf: UInt32)
         case capacity
         case blob
+        /// A `locate`: the placement records kept, and the descriptor when `descriptor`.
+        case located(descriptor: Bool)
         case deleted
         /// A confirmation of `count` shards; with `entries`, a placement record is signed when all are kept.
         case confirm(fileID: Key256, count: Int, entries: [PlacementRecord.Entry])

@@ -15,6 +15,7 @@ import NIOCore
 ///   7 holds      shard ids (u16 count, Key256*)
 ///   8 prove      id Key256 ‖ leaf u32
 ///   9 adopt      entries (u16 count, slot u8 ‖ first u32 ‖ end u32) ‖ the rest of the frame: the descriptor
+///  10 locate     file ID Key256 ‖ descriptor wanted u8
 /// response := op u8 ‖ body
 ///   0 stored
 ///   1 shard      the rest of the frame
@@ -24,15 +25,17 @@ import NIOCore
 ///   5 confirmed  count u32 ‖ has record u8 ‖ PlacementRecord if present (the holder's signed placement)
 ///   6 holding    count u16 ‖ ⌈count/8⌉ bytes, flag i in bit (i mod 8) of byte ⌊i/8⌋
 ///   7 proof      leaf count u32 ‖ path (u16 count, Key256*) ‖ the rest of the frame: the leaf
+///   8 located    has descriptor u8 ‖ descriptor (u32 length ‖ bytes) if present ‖ has placement u8 ‖
+///                the rest of the frame: the placement records
 /// ```
 /// Shards and blobs run to the end of the frame, so they are never copied into a length-prefixed field.
 enum StorageCodec {
     enum RequestOp: UInt8 {
-        case putShard = 0, getShard, capacity, putBlob, getBlob, delete, confirm, holds, prove, adopt
+        case putShard = 0, getShard, capacity, putBlob, getBlob, delete, confirm, holds, prove, adopt, locate
     }
 
     enum ResponseOp: UInt8 {
-        case stored = 0, shard, capacity, blob, deleted, confirmed, holding, proof
+        case stored = 0, shard, capacity, blob, deleted, confirmed, holding, proof, located
     }
 
     /// Deepest audit path accepted: a tree of 2⁶⁴ leaves.
@@ -90,6 +93,10 @@ enum StorageCodec {
             buffer.writeInteger(RequestOp.adopt.rawValue)
             buffer.writePlacementEntries(entries)
             buffer.writeBuffer(&descriptor)
+        case .locate(let fileID, let descriptor):
+            buffer.writeInteger(RequestOp.locate.rawValue)
+            buffer.writeKey256(fileID)
+            buffer.writeWireBool(descriptor)
         }
     }
 
@@ -158,6 +165,9 @@ enum StorageCodec {
                 throw WireError.oversized(length: buffer.readableBytes, max: StorageRequest.maxBlobBytes, in: "descriptor")
             }
             return .adopt(descriptor: buffer.readSlice(length: buffer.readableBytes)!, entries: entries)
+        case .locate:
+            let fileID = try need(buffer.readKey256(), "file ID")
+            return .locate(fileID: fileID, descriptor: try need(buffer.readWireBool("descriptor flag"), "descriptor flag"))
         }
     }
 
@@ -205,6 +215,15 @@ enum StorageCodec {
                 }
             }
             if kept.count % 8 != 0 { buffer.writeInteger(byte) }
+        case .located(let descriptor, let placement):
+            buffer.writeInteger(ResponseOp.located.rawValue)
+            buffer.writeWireBool(descriptor != nil)
+            if var descriptor {
+                buffer.writeInteger(UInt32(descriptor.readableBytes))
+                buffer.writeBuffer(&descriptor)
+            }
+            buffer.writeWireBool(placement != nil)
+            if var placement { buffer.writeBuffer(&placement) }
         }
     }
 
@@ -249,6 +268,18 @@ enum StorageCodec {
             }
             let bytes = try need(buffer.readBytes(length: (count + 7) / 8), "probe answer flags")
             return .holding((0..<count).map { bytes[$0 / 8] & (1 << UInt8($0 % 8)) != 0 })
+        case .located:
+            var descriptor: ByteBuffer?
+            if try need(buffer.readWireBool("descriptor flag"), "descriptor flag") {
+                let length = Int(try need(buffer.readInteger(as: UInt32.self), "descriptor length"))
+                guard length <= StorageRequest.maxBlobBytes else {
+                    throw WireError.oversized(length: length, max: StorageRequest.maxBlobBytes, in: "descriptor")
+                }
+                descriptor = try need(buffer.readSlice(length: length), "descriptor")
+            }
+            let hasPlacement = try need(buffer.readWireBool("placement flag"), "placement flag")
+            return .located(descriptor: descriptor,
+                            placement: hasPlacement ? buffer.readSlice(length: buffer.readableBytes)! : nil)
         }
     }
 

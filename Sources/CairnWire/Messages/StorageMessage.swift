@@ -35,6 +35,9 @@ public indirect enum StorageRequest: Hashable, Sendable {
     /// shards without the owner — because the descriptor's owner signature says the file exists and names every
     /// shard: the provider adopts only shards the descriptor lists at those positions.
     case adopt(descriptor: ByteBuffer, entries: [PlacementRecord.Entry])
+    /// A file's placement records and, with `descriptor`, its descriptor, in one answer (`located`): what a reader
+    /// asks of the first keepers, which it used to send a request for each.
+    case locate(fileID: Key256, descriptor: Bool)
 }
 
 /// Indirect for the same reason as `StorageRequest`.
@@ -53,6 +56,9 @@ public indirect enum StorageResponse: Hashable, Sendable {
     case holding([Bool])
     /// The leaf's bytes and its audit path (RFC 9162) to the shard ID, in a tree of `leafCount` leaves.
     case proof(leaf: ByteBuffer, leafCount: UInt32, path: [Key256])
+    /// The answer to `locate`: the descriptor kept here (nil when not asked for, not kept, or too large to ride
+    /// with the records: `getBlob` fetches it alone) and the encoded placement records kept here (nil: none).
+    case located(descriptor: ByteBuffer?, placement: ByteBuffer?)
 }
 
 /// What a blob is, which decides how a keeper checks it.

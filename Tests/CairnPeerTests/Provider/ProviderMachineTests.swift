@@ -122,6 +122,30 @@ import Testing
             == .storage(.confirmed(shards: 1, placement: nil)))
     }
 
+    @Test func aLocateIsAnsweredWithTheRecordsAndTheDescriptorOnlyWhenAskedAndSmallEnough() throws {
+        var peer = ProviderHarness()
+        let fileID = Random.key256()
+        let descriptor: [UInt8] = [1, 2, 3]
+        let records: [UInt8] = [9, 9]
+        for wanted in [true, false] {
+            let (_, actions) = peer.request(.locate(fileID: fileID, descriptor: wanted))
+            let (ticket, operation) = try #require(storeOperations(actions).first)
+            guard case .loadPlacement(fileID) = operation else {
+                Issue.record("expected the file's descriptor and records read, got \(operation)")
+                return
+            }
+            let answer = onlyResponse(peer.complete(ticket, .placement(descriptor: descriptor, records: records)))
+            #expect(answer == .storage(.located(descriptor: wanted ? ByteBuffer(bytes: descriptor) : nil,
+                                                placement: ByteBuffer(bytes: records))))
+        }
+        // Together past one blob's limit: the descriptor is left to a `getBlob` of its own.
+        let large = [UInt8](repeating: 7, count: StorageRequest.maxBlobBytes)
+        let (_, actions) = peer.request(.locate(fileID: fileID, descriptor: true))
+        let ticket = try #require(storeOperations(actions).first?.0)
+        #expect(onlyResponse(peer.complete(ticket, .placement(descriptor: large, records: records)))
+            == .storage(.located(descriptor: nil, placement: ByteBuffer(bytes: records))))
+    }
+
     @Test func aDescriptorThatDoesNotHashToItsKeyIsRefused() throws {
         var peer = ProviderHarness()
         let descriptor = try testDescriptor(owner: owner)

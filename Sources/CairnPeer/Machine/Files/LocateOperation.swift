@@ -49,7 +49,8 @@ public struct FileLocation: Sendable {
 /// Finding a file, as a machine with no I/O: one lookup of the file ID finds the keepers of its descriptor,
 /// placement records and grants; then the descriptor (unless this peer has it), the placement records and the
 /// grant are asked for at once, so that a file is located in one round trip after the lookup. The descriptor
-/// is asked of `descriptorAsks` keepers at once (10 s each), the next asked as each fails, until a copy matches
+/// is asked of `descriptorAsks` keepers at once (10 s each; in the same request as their placement records,
+/// `StorageRequest.locate`), the next asked as each fails, until a copy matches
 /// the ID and the owner's signature; the grant of one keeper after another; the placement records of the
 /// first n−k+3 keepers (this peer included) are merged, newest per position. Until the descriptor gives n and
 /// k, the placement is asked of as many keepers as the largest code allowed by default needs
@@ -121,8 +122,8 @@ struct LocateOperation: OwnerOperation {
             keepers = closest + order.holders.filter { holder in !closest.contains { $0.id == holder.id } }
         }
         phase = .fetching
-        if descriptor == nil { askNextForDescriptor() }
         askForPlacement()
+        if descriptor == nil { askNextForDescriptor() }
         // A reader by file ID may turn out to be the owner once the descriptor is in; its grant request then
         // only cost one small message, and saved a round trip otherwise.
         if let key = order.grantKey, descriptor?.owner != owner {
@@ -161,12 +162,25 @@ struct LocateOperation: OwnerOperation {
         if !candidates.contains(where: { $0.id == localPeer.id }) { candidates.append(localPeer) }
         let limit = min(wanted, candidates.count)
         guard placementAsked < limit else { return }
-        for keeper in candidates[placementAsked..<limit] {
+        for index in placementAsked..<limit {
             placementPending += 1
-            effects.append(
-                .send(
-                    .getBlob(kind: .placement, key: order.fileID), to: keeper, .locate(.placement),
-                    timeout: Self.blobTimeout))
+            // While the descriptor is wanted, the first keepers are asked for it in the same request
+            // (`descriptorAsks` of them at once, as `askNextForDescriptor` would): three requests fewer per get.
+            if descriptor == nil, index == descriptorCursor, index < keepers.count,
+                descriptorInFlight < Self.descriptorAsks
+            {
+                descriptorCursor += 1
+                descriptorInFlight += 1
+                effects.append(
+                    .send(
+                        .locate(fileID: order.fileID, descriptor: true), to: candidates[index],
+                        .locate(.located(keeper: index)), timeout: Self.blobTimeout))
+            } else {
+                effects.append(
+                    .send(
+                        .getBlob(kind: .placement, key: order.fileID), to: candidates[index], .locate(.placement),
+                        timeout: Self.blobTimeout))
+            }
         }
         placementAsked = limit
     }
@@ -175,22 +189,18 @@ struct LocateOperation: OwnerOperation {
         guard case .fetching = phase else { return }
         switch step {
         case .descriptor(let keeper):
-            guard descriptorInFlight > 0 else { return }
-            descriptorInFlight -= 1
-            guard descriptor == nil else { return }
-            if case .storage(.blob(let bytes?))? = response {
-                let raw = Array(bytes.readableBytesView)
-                if SHA256.hash(raw) == order.fileID, let found = try? Descriptor(decoding: raw),
-                    found.verifySignature()
-                {
-                    descriptor = found
-                    askForPlacement()
-                    if found.owner == owner { grantPending = false }
-                    return settle()
-                }
-                warnUnchecked(keepers[keeper])
+            var bytes: ByteBuffer?
+            if case .storage(.blob(let blob?))? = response { bytes = blob }
+            descriptorAnswered(keeper: keeper, bytes: bytes)
+        case .located(let keeper):
+            // An error (a peer that predates `locate`, say) counts as neither: the descriptor is asked of the next
+            // keeper alone.
+            var (descriptorBytes, placementBytes): (ByteBuffer?, ByteBuffer?) = (nil, nil)
+            if case .storage(.located(let found, let records))? = response {
+                (descriptorBytes, placementBytes) = (found, records)
             }
-            askNextForDescriptor()
+            placementAnswered(placementBytes)
+            descriptorAnswered(keeper: keeper, bytes: descriptorBytes)
         case .grant:
             guard grantPending, let key = order.grantKey else { return }
             if case .storage(.blob(let bytes?))? = response {
@@ -205,13 +215,36 @@ struct LocateOperation: OwnerOperation {
             }
             askNextForGrant(key: key)
         case .placement:
-            guard placementPending > 0 else { return }
-            placementPending -= 1
-            if case .storage(.blob(let bytes?))? = response {
-                records += (try? PlacementRecord.decodeList(Array(bytes.readableBytesView))) ?? []
-            }
-            settle()
+            var bytes: ByteBuffer?
+            if case .storage(.blob(let blob?))? = response { bytes = blob }
+            placementAnswered(bytes)
         }
+    }
+
+    /// Keeper `keeper` answered a descriptor request with `bytes` (nil: none, or no answer).
+    private mutating func descriptorAnswered(keeper: Int, bytes: ByteBuffer?) {
+        guard descriptorInFlight > 0 else { return }
+        descriptorInFlight -= 1
+        guard descriptor == nil else { return }
+        if let bytes {
+            let raw = Array(bytes.readableBytesView)
+            if SHA256.hash(raw) == order.fileID, let found = try? Descriptor(decoding: raw), found.verifySignature() {
+                descriptor = found
+                askForPlacement()
+                if found.owner == owner { grantPending = false }
+                return settle()
+            }
+            warnUnchecked(keepers[keeper])
+        }
+        askNextForDescriptor()
+    }
+
+    /// A keeper answered a placement request with `bytes` (nil: none, or no answer).
+    private mutating func placementAnswered(_ bytes: ByteBuffer?) {
+        guard placementPending > 0 else { return }
+        placementPending -= 1
+        if let bytes { records += (try? PlacementRecord.decodeList(Array(bytes.readableBytesView))) ?? [] }
+        settle()
     }
 
     private mutating func askNextForGrant(key: Key256) {
@@ -268,5 +301,7 @@ struct LocateOperation: OwnerOperation {
 enum LocateStep: Hashable, Sendable {
     /// The descriptor, from `keepers[keeper]`.
     case descriptor(keeper: Int)
+    /// The descriptor and the placement records in one request (`StorageRequest.locate`), from `keepers[keeper]`.
+    case located(keeper: Int)
     case grant, placement
 }
