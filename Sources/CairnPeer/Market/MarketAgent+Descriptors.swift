@@ -20,6 +20,7 @@ extension MarketAgent {
 
     /// The store answered a read of the agent's (`readDescriptor`, `prove`; `keepDescriptor`'s answer is ignored).
     public mutating func storeCompleted(_ ticket: StoreTicket, _ outcome: StoreOutcome) {
+        if let agreement = reconcileReads.removeValue(forKey: ticket) { return reconcileRead(agreement, outcome) }
         guard let fileID = descriptorReads.removeValue(forKey: ticket) else { return proved(ticket, outcome) }
         guard fetches[fileID] != nil else { return }
         // The owner's signature is not checked again: what this store keeps was checked on the way in, and the

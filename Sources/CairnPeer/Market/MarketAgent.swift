@@ -88,6 +88,11 @@ public struct MarketAgent: Sendable {
     /// The slot each open agreement of this provider holds, once learnt from the file's descriptor; removed once
     /// the agreement has closed (`releaseClosedSlots`).
     var slots: [Key256: HeldSlot] = [:]
+    /// Closed agreements of this provider whose slots are still to be released after a start; nil until the
+    /// first caught-up block (`reconcileClosedSlots`).
+    var reconcileQueue: [Key256]?
+    /// Those whose descriptor is being read, by store ticket.
+    var reconcileReads: [StoreTicket: StorageAgreement] = [:]
     var fetches: [Key256: DescriptorFetch] = [:]
     /// Reads of a descriptor from this peer's own blob store, by store ticket (`startFetch`).
     var descriptorReads: [StoreTicket: Key256] = [:]
@@ -135,6 +140,7 @@ public struct MarketAgent: Sendable {
                      inMempool: inMempool)
         }
         releaseClosedSlots(market)
+        reconcileClosedSlots(market)
         prove(height: height, market: market, chain: chain, parameters: parameters, inMempool: inMempool)
         checkIn(height: height, market: market, parameters: parameters, inMempool: inMempool)
         prefetchDescriptors(market: market)

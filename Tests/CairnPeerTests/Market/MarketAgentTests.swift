@@ -361,6 +361,46 @@ import Testing
         #expect(!agent.takeEffects().contains { if case .releaseShards = $0 { true } else { false } }, "once")
     }
 
+    /// A provider that was stopped while an agreement of its closed drops that slot's shards after its start,
+    /// from the descriptor kept in its own blob store; the slots still open keep theirs, and it is done once.
+    @Test func aSlotClosedWhileThePeerWasStoppedIsDroppedAfterTheStart() throws {
+        let file = try AgentTestFile.make()
+        var state = try openedState(file)
+        let open = MarketState.of(state).openAgreements(ofFile: file.descriptor.fileID)
+        let last = file.descriptor.parameters.n - 1
+        let ended = try #require(open.first { Int($0.slot) == last })
+        commit([sign(owner, MarketTransaction.end(agreementID: ended.id), on: state)], on: &state)
+
+        // A fresh agent: the peer's start, with the end already committed.
+        var agent = agent()
+        agent.committed(height: state.height, ledger: state, chain: params, caughtUp: true, inMempool: [])
+        let reads = agent.takeEffects().compactMap {
+            if case .readDescriptor(let ticket, let fileID) = $0 { (ticket, fileID) } else { nil }
+        }
+        let reconcile = try #require(reads.first { agent.reconcileReads[$0.0] != nil })
+        #expect(reconcile.1 == file.descriptor.fileID)
+        #expect(agent.reconcileReads.count == 1, "only the closed agreement")
+        agent.storeCompleted(reconcile.0, .blob(ByteBuffer(bytes: file.descriptor.encoded())))
+        let released = agent.takeEffects().compactMap {
+            if case .releaseShards(_, let reference, let shards) = $0 { (reference, shards) } else { nil }
+        }
+        #expect(released.count == 1)
+        #expect(released.first?.0 == file.descriptor.reference)
+        #expect(released.first?.1 == file.descriptor.shardIDs.map { $0[last] }, "the last slot of every segment")
+
+        commit([], on: &state)
+        agent.committed(height: state.height, ledger: state, chain: params, caughtUp: true, inMempool: [])
+        #expect(agent.reconcileQueue == [] && agent.reconcileReads.isEmpty, "once per start")
+
+        // No descriptor kept here: nothing is known of the slot, and nothing is released.
+        var bare = self.agent()
+        bare.committed(height: state.height, ledger: state, chain: params, caughtUp: true, inMempool: [])
+        let ticket = try #require(bare.reconcileReads.keys.first)
+        _ = bare.takeEffects()
+        bare.storeCompleted(ticket, .blob(nil))
+        #expect(!bare.takeEffects().contains { if case .releaseShards = $0 { true } else { false } })
+    }
+
     /// A descriptor this peer keeps already (it is one of the file's keepers) costs no lookup and no request.
     @Test func aDescriptorKeptHereIsReadFromTheBlobStoreAlone() throws {
         let file = try AgentTestFile.make()
