@@ -77,6 +77,19 @@ import Testing
         }
     }
 
+    /// Locates `file` by its ID through `network` and checks the descriptor and holders found; false after an
+    /// issue.
+    static func located(_ file: GetMachineTests.Fixture, through network: inout Network) -> Bool {
+        let order = LocateOrder(fileID: file.layout.fileID, descriptor: nil, grantKey: nil)
+        guard case .fileLocated(let location)? = network.command(1, .locateFile(order)) else {
+            Issue.record("not located: \(network.delivered)")
+            return false
+        }
+        #expect(location.descriptor.fileID == file.layout.fileID)
+        #expect(location.placement.holders == file.layout.placement.holders)
+        return true
+    }
+
     @Test func aDescriptorThatDoesNotCheckOutIsSkippedAndThePlacementMerged() throws {
         let file = try GetMachineTests.Fixture()
         let descriptor = file.layout.descriptor.encoded()
@@ -93,13 +106,7 @@ import Testing
             default: return .error(RemoteError(code: .notFound, message: "no"))
             }
         }
-        let order = LocateOrder(fileID: file.layout.fileID, descriptor: nil, grantKey: nil)
-        guard case .fileLocated(let location)? = network.command(1, .locateFile(order)) else {
-            Issue.record("not located: \(network.delivered)")
-            return
-        }
-        #expect(location.descriptor.fileID == file.layout.fileID)
-        #expect(location.placement.holders == file.layout.placement.holders)
+        guard Self.located(file, through: &network) else { return }
         #expect(network.logs.contains { $0.message.contains("does not check out") })
         let located = network.asked.filter { if case .locate(_, true) = $0.1 { true } else { false } }
         let placements = network.asked.filter { if case .getBlob(.placement, _) = $0.1 { true } else { false } }
@@ -122,13 +129,7 @@ import Testing
             default: return .error(RemoteError(code: .badRequest, message: "unknown tag 10 in storage request"))
             }
         }
-        let order = LocateOrder(fileID: file.layout.fileID, descriptor: nil, grantKey: nil)
-        guard case .fileLocated(let location)? = network.command(1, .locateFile(order)) else {
-            Issue.record("not located: \(network.delivered)")
-            return
-        }
-        #expect(location.descriptor.fileID == file.layout.fileID)
-        #expect(location.placement.holders == file.layout.placement.holders)
+        guard Self.located(file, through: &network) else { return }
         #expect(network.asked.contains { if case .getBlob(.descriptor, _) = $0.1 { true } else { false } })
     }
 
