@@ -116,9 +116,9 @@ import Testing
         #expect(network.asked.filter { if case .getBlob(.descriptor, _) = $0.1 { true } else { false } }.count == 1)
     }
 
-    /// A keeper that predates `locate` answers it with an error: the descriptor is asked of the next keeper alone,
-    /// and the placement comes from the others.
-    @Test func keepersThatDoNotKnowLocateCostOnlyTheirOwnAnswers() throws {
+    /// Keepers that refuse `locate` (an error answer): the descriptor is asked of the next keeper alone, and the
+    /// placement comes from the others.
+    @Test func keepersThatRefuseLocateCostOnlyTheirOwnAnswers() throws {
         let file = try GetMachineTests.Fixture()
         let descriptor = file.layout.descriptor.encoded()
         let records = PlacementRecord.encodeList(file.layout.placement.records)

@@ -440,6 +440,17 @@ struct PutHarness {
         #expect(records.isEmpty, "no record reached a keeper")
     }
 
+    /// A record issued far ahead of the owner's clock would win over every later record of its positions.
+    @Test func aRecordIssuedFarAheadFailsThePut() {
+        let (result, records) = Self.put { order, liar, _, now in
+            PlacementRecord(fileID: order.fileID, holder: liar, addresses: [PutHarness.address(9)],
+                            entries: order.entries, issued: now + .seconds(30 * 86_400),
+                            expires: now + .seconds(60 * 86_400))
+        }
+        #expect(Self.fails(result), "\(String(describing: result))")
+        #expect(records.isEmpty, "no record reached a keeper")
+    }
+
     @Test func anHonestHoldersRecordIsPassedOn() {
         let (result, records) = Self.put { order, liar, _, now in
             PlacementRecord(fileID: order.fileID, holder: liar, addresses: [PutHarness.address(9)],

@@ -106,6 +106,7 @@ extension RunningPeer {
     /// Starts a `RepairOperation` that places rebuilt shards on `candidates` only.
     mutating func startRepair(_ order: RepairOrder, candidates: [PeerInfo], id: CommandID, now: Instant) {
         var repair = RepairOperation(id: id, order: order, localPeer: localPeer)
+        repair.clockTolerance = config.dht.maxClockSkew
         repair.now = now
         repair.start(candidates: candidates, cached: candidates.map { files.capacity(of: $0.id, now: now) })
         files.repairs[id] = repair

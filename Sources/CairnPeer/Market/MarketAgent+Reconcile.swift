@@ -11,19 +11,23 @@ import CairnStorage
 /// On the first caught-up block after the start, every closed agreement of this provider whose slot it does not
 /// hold again under an open one is queued; `reconcileReadsPerBlock` of them per block, the file's descriptor is
 /// read from this peer's own blob store (a put sends each holder a copy) for the slot's shard IDs, checked against
-/// the agreement's slot root, and the slot's shards are released. A descriptor not kept here means nothing is
-/// known of the slot, and nothing is released. Releasing what an earlier run released already changes nothing.
+/// the agreement's slot root, and the slot's shards are released unless the slot is held again by then. A
+/// descriptor not kept here means nothing is known of the slot, and nothing is released. Releasing what an
+/// earlier run released already changes nothing; every start goes over the provider's whole history again.
 extension MarketAgent {
     /// Descriptor reads one block starts, so that a long history does not flood the store at once.
     static let reconcileReadsPerBlock = 32
 
     mutating func reconcileClosedSlots(_ market: MarketState) {
+        guard reconcileQueue.map({ !$0.isEmpty }) ?? true || !reconcileReads.isEmpty else { return }
+        // The slots held under open agreements, again at every block while the reconciliation runs: a repair may
+        // give this provider a slot back in the meantime, and its new shards must stay.
+        let open = market.openByProvider[local] ?? []
+        reconcileHeld = Set(open.compactMap { market.agreements[$0] }.map { SlotKey(file: $0.fileID, slot: $0.slot) })
         if reconcileQueue == nil {
-            let open = market.openByProvider[local] ?? []
-            let held = Set(open.compactMap { market.agreements[$0] }.map { SlotKey(file: $0.fileID, slot: $0.slot) })
             let closed = market.agreements.values.filter { agreement in
                 agreement.provider == local && !open.contains(agreement.id)
-                    && !held.contains(SlotKey(file: agreement.fileID, slot: agreement.slot))
+                    && !reconcileHeld.contains(SlotKey(file: agreement.fileID, slot: agreement.slot))
             }
             reconcileQueue = closed.map(\.id).sorted()
             if !closed.isEmpty {
@@ -36,7 +40,9 @@ extension MarketAgent {
         queue.removeFirst(batch.count)
         reconcileQueue = queue
         for id in batch {
-            guard let agreement = market.agreements[id] else { continue }
+            guard let agreement = market.agreements[id],
+                !reconcileHeld.contains(SlotKey(file: agreement.fileID, slot: agreement.slot))
+            else { continue }
             let ticket = StoreTicket(rawValue: Self.ticketBit | nextTicket)
             nextTicket += 1
             reconcileReads[ticket] = agreement
@@ -46,7 +52,8 @@ extension MarketAgent {
 
     /// The store answered a reconciliation's read of `agreement`'s descriptor.
     mutating func reconcileRead(_ agreement: StorageAgreement, _ outcome: StoreOutcome) {
-        guard case .blob(let buffer?) = outcome,
+        guard !reconcileHeld.contains(SlotKey(file: agreement.fileID, slot: agreement.slot)),
+            case .blob(let buffer?) = outcome,
             let descriptor = Self.checked(Array(buffer.readableBytesView), agreement.fileID, signature: false),
             case .success(let shards) = Self.slotShardIDs(of: agreement, in: descriptor)
         else { return }
@@ -56,7 +63,7 @@ extension MarketAgent {
     }
 
     /// One slot of one file.
-    struct SlotKey: Hashable {
+    struct SlotKey: Hashable, Sendable {
         var file: Key256
         var slot: UInt16
     }

@@ -93,6 +93,8 @@ public struct MarketAgent: Sendable {
     var reconcileQueue: [Key256]?
     /// Those whose descriptor is being read, by store ticket.
     var reconcileReads: [StoreTicket: StorageAgreement] = [:]
+    /// The slots this provider holds under open agreements, as of the last block while the reconciliation runs.
+    var reconcileHeld: Set<SlotKey> = []
     var fetches: [Key256: DescriptorFetch] = [:]
     /// Reads of a descriptor from this peer's own blob store, by store ticket (`startFetch`).
     var descriptorReads: [StoreTicket: Key256] = [:]

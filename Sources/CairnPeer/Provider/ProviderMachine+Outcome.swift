@@ -68,10 +68,13 @@ extension ProviderMachine {
         case (.blob, .blob(let bytes)):
             return .storage(.blob(bytes))
         case (.located(let wanted), .placement(let descriptor, let records)):
-            // Both must fit one answer; a descriptor that would not is fetched alone (`getBlob`).
-            let fits = (descriptor?.count ?? 0) + (records?.count ?? 0) <= StorageRequest.maxBlobBytes
-            return .storage(.located(descriptor: wanted && fits ? descriptor.map { ByteBuffer(bytes: $0) } : nil,
-                                     placement: records.map { ByteBuffer(bytes: $0) }))
+            // Both must fit one answer. When they do not, the descriptor goes alone: a reader takes "no
+            // descriptor" for "not kept here" and would never ask this keeper again, while the records of the
+            // other keepers it asks will do.
+            let sent = wanted ? descriptor : nil
+            let fits = (sent?.count ?? 0) + (records?.count ?? 0) <= StorageRequest.maxBlobBytes
+            return .storage(.located(descriptor: sent.map { ByteBuffer(bytes: $0) },
+                                     placement: fits ? records.map { ByteBuffer(bytes: $0) } : nil))
         case (.deleted, .deleted(let count)):
             return .storage(.deleted(shards: count))
         case (.confirm(let fileID, let count, let entries), .confirmed(let kept)):

@@ -97,11 +97,16 @@ public struct PlacementRecord: Hashable, Sendable {
             && entries.allSatisfy { !$0.segments.isEmpty }
     }
 
-    /// Whether this is `holder`'s own record of exactly `entries` of file `fileID`, signed and current at `now`:
-    /// what an owner requires of the record a holder answers its confirmation with, before it passes the record
-    /// on to keepers that take the owner's records unchecked.
-    public func isOwn(by holder: PeerID, fileID: Key256, entries: [Entry], now: Instant) -> Bool {
-        self.holder == holder && self.fileID == fileID && self.entries == entries && isValid(now: now)
+    /// Whether this is `holder`'s own record of exactly `entries` of file `fileID`, signed, current at `now` and
+    /// issued no later than `now + tolerance` (the clock difference allowed between peers): what an owner
+    /// requires of the record a holder answers its confirmation with, before it passes the record on to keepers
+    /// that take the owner's records unchecked. A record issued far ahead would win over every later record of
+    /// its positions (readers keep the newest), a repair's included.
+    public func isOwn(by holder: PeerID, fileID: Key256, entries: [Entry], now: Instant, tolerance: Duration)
+        -> Bool
+    {
+        self.holder == holder && self.fileID == fileID && self.entries == entries && issued <= now + tolerance
+            && isValid(now: now)
     }
 
     /// The holder's Ed25519 signature checks out (about 130 µs on this project's machines).

@@ -56,8 +56,8 @@ public indirect enum StorageResponse: Hashable, Sendable {
     case holding([Bool])
     /// The leaf's bytes and its audit path (RFC 9162) to the shard ID, in a tree of `leafCount` leaves.
     case proof(leaf: ByteBuffer, leafCount: UInt32, path: [Key256])
-    /// The answer to `locate`: the descriptor kept here (nil when not asked for, not kept, or too large to ride
-    /// with the records: `getBlob` fetches it alone) and the encoded placement records kept here (nil: none).
+    /// The answer to `locate`: the descriptor kept here (nil when not asked for or not kept) and the encoded
+    /// placement records kept here (nil: none, or too many to ride with the descriptor).
     case located(descriptor: ByteBuffer?, placement: ByteBuffer?)
 }
 

@@ -392,6 +392,22 @@ import Testing
         agent.committed(height: state.height, ledger: state, chain: params, caughtUp: true, inMempool: [])
         #expect(agent.reconcileQueue == [] && agent.reconcileReads.isEmpty, "once per start")
 
+        // The slot opened again under a new agreement with this provider before the read came back: its new
+        // shards stay.
+        var again = self.agent()
+        again.committed(height: state.height, ledger: state, chain: params, caughtUp: true, inMempool: [])
+        let pending = try #require(again.reconcileReads.keys.first)
+        _ = again.takeEffects()
+        let reopen = SlotPlacement(slot: last, of: file.descriptor, provider: provider.publicKey)
+        var reopened = state
+        commit([sign(owner, MarketTransaction.openAgreements(fileID: file.descriptor.fileID, slots: [reopen]),
+                     on: reopened)], on: &reopened)
+        #expect(MarketState.of(reopened).openAgreements(ofFile: file.descriptor.fileID).count == last + 1)
+        again.committed(height: reopened.height, ledger: reopened, chain: params, caughtUp: true, inMempool: [])
+        _ = again.takeEffects()
+        again.storeCompleted(pending, .blob(ByteBuffer(bytes: file.descriptor.encoded())))
+        #expect(!again.takeEffects().contains { if case .releaseShards = $0 { true } else { false } })
+
         // No descriptor kept here: nothing is known of the slot, and nothing is released.
         var bare = self.agent()
         bare.committed(height: state.height, ledger: state, chain: params, caughtUp: true, inMempool: [])

@@ -122,7 +122,7 @@ import Testing
             == .storage(.confirmed(shards: 1, placement: nil)))
     }
 
-    @Test func aLocateIsAnsweredWithTheRecordsAndTheDescriptorOnlyWhenAskedAndSmallEnough() throws {
+    @Test func aLocateIsAnsweredWithTheRecordsAndTheDescriptorWhenAsked() throws {
         var peer = ProviderHarness()
         let fileID = Random.key256()
         let descriptor: [UInt8] = [1, 2, 3]
@@ -138,12 +138,13 @@ import Testing
             #expect(answer == .storage(.located(descriptor: wanted ? ByteBuffer(bytes: descriptor) : nil,
                                                 placement: ByteBuffer(bytes: records))))
         }
-        // Together past one blob's limit: the descriptor is left to a `getBlob` of its own.
+        // Together past one blob's limit: the descriptor goes alone, as the reader would not ask this keeper
+        // for it again, and other keepers' records will do.
         let large = [UInt8](repeating: 7, count: StorageRequest.maxBlobBytes)
         let (_, actions) = peer.request(.locate(fileID: fileID, descriptor: true))
         let ticket = try #require(storeOperations(actions).first?.0)
         #expect(onlyResponse(peer.complete(ticket, .placement(descriptor: large, records: records)))
-            == .storage(.located(descriptor: nil, placement: ByteBuffer(bytes: records))))
+            == .storage(.located(descriptor: ByteBuffer(bytes: large), placement: nil)))
     }
 
     @Test func aDescriptorThatDoesNotHashToItsKeyIsRefused() throws {

@@ -57,11 +57,12 @@ struct ConfirmRound: Sendable {
     }
 
     /// Holder `index` answered its current order with `response`, or the request failed for `reason`. The
-    /// holder's placement record must be its own, for this file and exactly the order's positions, signed and
-    /// current at `now`: keepers take the owner's records without checking their signatures
+    /// holder's placement record must be its own, for this file and exactly the order's positions, signed,
+    /// current at `now` and not issued past `now + clockTolerance` (`PlacementRecord.isOwn`): keepers take the owner's records without checking their signatures
     /// (`ProviderMachine.mergeLoaded`), so a holder's record that claimed another holder's positions, or
     /// forged another holder's record, would otherwise reach every keeper.
-    mutating func settle(holder index: Int, response: Response?, reason: String?, now: Instant) -> [Step] {
+    mutating func settle(holder index: Int, response: Response?, reason: String?, now: Instant,
+                         clockTolerance: Duration) -> [Step] {
         guard index < holders.count, holders[index].next < holders[index].orders.count else { return [] }
         let order = holders[index].orders[holders[index].next]
         let expected = order.shardIDs.count
@@ -69,7 +70,8 @@ struct ConfirmRound: Sendable {
         switch response {
         case .storage(.confirmed(let kept, let record))? where kept == expected:
             guard let record else { return give(up: index, "no placement record") }
-            guard record.isOwn(by: holders[index].info.id, fileID: order.fileID, entries: order.entries, now: now)
+            guard record.isOwn(by: holders[index].info.id, fileID: order.fileID, entries: order.entries, now: now,
+                               tolerance: clockTolerance)
             else {
                 return give(up: index, "its placement record is not its own signed record of these positions")
             }

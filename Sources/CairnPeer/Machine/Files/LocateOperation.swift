@@ -193,8 +193,8 @@ struct LocateOperation: OwnerOperation {
             if case .storage(.blob(let blob?))? = response { bytes = blob }
             descriptorAnswered(keeper: keeper, bytes: bytes)
         case .located(let keeper):
-            // An error (a peer that predates `locate`, say) counts as neither: the descriptor is asked of the next
-            // keeper alone.
+            // An error answer or none counts as neither: the descriptor is asked of the next keeper alone. (A peer
+            // from before `locate` closes the connection on it, failing what else was in flight to it.)
             var (descriptorBytes, placementBytes): (ByteBuffer?, ByteBuffer?) = (nil, nil)
             if case .storage(.located(let found, let records))? = response {
                 (descriptorBytes, placementBytes) = (found, records)

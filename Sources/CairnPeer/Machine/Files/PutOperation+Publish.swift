@@ -100,7 +100,8 @@ extension PutOperation {
 
     mutating func confirmAnswered(holder: Int, response: Response?, reason: String?) {
         guard case .confirming = phase else { return }
-        run(confirmation.settle(holder: holder, response: response, reason: reason, now: now))
+        run(confirmation.settle(
+            holder: holder, response: response, reason: reason, now: now, clockTolerance: clockTolerance))
         if confirmation.pending == 0 { confirmed() }
     }
 

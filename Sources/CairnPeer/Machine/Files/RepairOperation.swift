@@ -1,3 +1,4 @@
+import CairnDHT
 import CairnStorage
 import CairnWire
 import NIOCore
@@ -86,6 +87,8 @@ struct RepairOperation: OwnerOperation {
     let order: RepairOrder
     let plan: RepairPlan
     let localPeer: PeerInfo
+    /// The clock difference allowed between peers (`DHTConfig.maxClockSkew`), for the adopters' records.
+    var clockTolerance: Duration = DHTConfig().maxClockSkew
     var now: Instant = .zero
     /// Each step is logged at debug level with the time since the last: where a slow repair spends its time.
     var phase = Phase.surveying {
@@ -365,7 +368,8 @@ struct RepairOperation: OwnerOperation {
         let holder = taken.keys.sorted()[index]
         guard case .storage(.confirmed(_, let record?))? = response,
             record.isOwn(by: holder, fileID: layout.fileID,
-                         entries: PlacementRecord.entries(for: taken[holder] ?? []), now: now)
+                         entries: PlacementRecord.entries(for: taken[holder] ?? []), now: now,
+                         tolerance: clockTolerance)
         else {
             return fail(.unexpectedResponse("the adoption of rebuilt shards by \(holder.shortHex)"))
         }
