@@ -29,11 +29,7 @@ struct TransportTests {
 
     @Test func manyRequestsShareOneAuthenticatedConnection() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
-        let server = Self.makeTransport(group)
-        Self.echoServer(server)
-        let address = try await server.listen(host: "127.0.0.1", port: 0).get()
-        let client = Self.makeTransport(group)
-        let connection = try await client.connect(to: address, expecting: server.localPeerID).get()
+        let (server, client, connection) = try await Self.echoPair(group)
         #expect(connection.remotePeerID == server.localPeerID)
         try await withThrowingTaskGroup(of: Bool.self) { tasks in
             for i in 0..<100 {
@@ -46,6 +42,47 @@ struct TransportTests {
             for try await ok in tasks { #expect(ok) }
         }
         #expect(try await client.connectionCount().get() == 1)
+        _ = try await client.shutdown().get()
+        _ = try await server.shutdown().get()
+        try await group.shutdownGracefully()
+    }
+
+    /// An echo server and a client connected to it.
+    static func echoPair(_ group: EventLoopGroup) async throws -> (Transport, Transport, Connection) {
+        let server = makeTransport(group)
+        echoServer(server)
+        let address = try await server.listen(host: "127.0.0.1", port: 0).get()
+        let client = makeTransport(group)
+        return (server, client, try await client.connect(to: address, expecting: server.localPeerID).get())
+    }
+
+    /// Sends `payload` over `connection` as one sealed frame, whatever it holds.
+    static func sendSealed(_ payload: [UInt8], over connection: Connection) async throws {
+        try await connection.channel.eventLoop.submit {
+            let pipeline = connection.channel.pipeline.syncOperations
+            let handler = try pipeline.handler(type: SecureChannelHandler.self)
+            let context = try pipeline.context(handlerType: SecureChannelHandler.self)
+            handler.seal(context: context, promise: nil) { $0.writeBytes(payload) }
+            context.flush()
+        }.get()
+    }
+
+    /// A newer peer's request (a storage operation this version does not know) is answered with an error, and
+    /// the connection serves on; a malformed message still closes it.
+    @Test func aRequestThisVersionDoesNotKnowIsAnsweredAndTheConnectionServesOn() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let (server, client, connection) = try await Self.echoPair(group)
+        let unknownOp: [UInt8] = [WireCodec.protocolVersion, 0, 0, 0, 0, 1, 0, 0, 0, 0, 3, 0xEE]
+        try await Self.sendSealed(unknownOp, over: connection)
+        let payload = ByteBuffer(bytes: [1, 2, 3])
+        #expect(try await client.request(.echo(payload), over: connection, timeout: .seconds(10)).get() == .echo(payload))
+        #expect(try await server.connectionCount().get() == 1)
+
+        // Truncated: malformed, and the connection is closed.
+        try await Self.sendSealed([WireCodec.protocolVersion, 0, 0, 0], over: connection)
+        await #expect(throws: (any Error).self) {
+            _ = try await client.request(.echo(payload), over: connection, timeout: .seconds(10)).get()
+        }
         _ = try await client.shutdown().get()
         _ = try await server.shutdown().get()
         try await group.shutdownGracefully()

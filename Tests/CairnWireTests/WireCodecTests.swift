@@ -157,15 +157,23 @@ struct WireCodecTests {
         #expect(throws: WireError.trailingBytes(8)) { try decode(bytes(hex: "01 02 01 00 0000000000000001")) }
         #expect(throws: WireError.unknownTag(9, in: "announcement protocol")) { try decode(bytes(hex: "01 02 09 00")) }
         #expect(throws: WireError.unknownTag(1, in: "DHT announcement")) { try decode(bytes(hex: "01 02 01 01")) }
-        #expect(throws: WireError.unknownTag(9, in: "request protocol")) {
+        // A request this version does not know names its id, so that it can be answered instead of closing.
+        #expect(throws: WireError.unsupportedRequest(id: 1, tag: 9, in: "request protocol")) {
             try decode(bytes(hex: "01 00 0000000000000001 09 00"))
         }
         // Tag 0 (error) exists only for responses.
-        #expect(throws: WireError.unknownTag(0, in: "request protocol")) {
+        #expect(throws: WireError.unsupportedRequest(id: 1, tag: 0, in: "request protocol")) {
             try decode(bytes(hex: "01 00 0000000000000001 00 0001 0000"))
         }
-        #expect(throws: WireError.unknownTag(6, in: "DHT request")) {
-            try decode(bytes(hex: "01 00 0000000000000001 01 06"))
+        #expect(throws: WireError.unsupportedRequest(id: 7, tag: 6, in: "DHT request")) {
+            try decode(bytes(hex: "01 00 0000000000000007 01 06"))
+        }
+        #expect(throws: WireError.unsupportedRequest(id: 2, tag: 99, in: "storage request")) {
+            try decode(bytes(hex: "01 00 0000000000000002 03 63"))
+        }
+        // A request that is cut short is malformed, not unknown.
+        #expect(throws: WireError.truncated(reading: "shard ID")) {
+            try decode(bytes(hex: "01 00 0000000000000002 03 01 00"))
         }
         #expect(throws: WireError.unknownTag(6, in: "DHT response")) {
             try decode(bytes(hex: "01 01 0000000000000001 01 06"))

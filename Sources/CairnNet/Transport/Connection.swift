@@ -107,6 +107,12 @@ public final class Connection: @unchecked Sendable {
         }
     }
 
+    /// Answers request `id`, which could not be decoded, with `error`.
+    func refuse(_ id: UInt64, _ error: RemoteError) {
+        guard !isClosed else { return }
+        channel.writeAndFlush(WireMessage.response(id: id, .error(error)), promise: nil)
+    }
+
     /// The channel closed: every outstanding request fails.
     func closed() {
         guard !isClosed else { return }

@@ -94,6 +94,12 @@ final class SecureChannelHandler: ChannelDuplexHandler {
             do {
                 var plaintext = try session.open(frame)
                 message = try WireCodec.decode(&plaintext)
+            } catch let unknown as WireError {
+                state = .established(session, connection)
+                // A request this version does not know: answered, and the connection serves on.
+                guard case .unsupportedRequest(let id, _, _) = unknown else { return fail(context: context, unknown) }
+                connection.refuse(id, RemoteError(code: .badRequest, message: "\(unknown)"))
+                return
             } catch {
                 state = .established(session, connection)
                 fail(context: context, error)
@@ -106,6 +112,11 @@ final class SecureChannelHandler: ChannelDuplexHandler {
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         let message = unwrapOutboundIn(data)
+        seal(context: context, promise: promise) { WireCodec.encode(message, into: &$0) }
+    }
+
+    /// Seals the payload `encode` writes as one frame and writes it (tests send payloads no message encodes to).
+    func seal(context: ChannelHandlerContext, promise: EventLoopPromise<Void>?, _ encode: (inout ByteBuffer) -> Void) {
         guard case .established(var session, let connection) = state else {
             promise?.fail(TransportError.connectionClosed(nil))
             return
@@ -113,7 +124,7 @@ final class SecureChannelHandler: ChannelDuplexHandler {
         // Encoded after room for the length prefix and sealed where it lies: one buffer per frame.
         var frame = context.channel.allocator.buffer(capacity: 256)
         frame.writeInteger(UInt32(0))
-        WireCodec.encode(message, into: &frame)
+        encode(&frame)
         do {
             try session.sealInPlace(&frame)
         } catch {

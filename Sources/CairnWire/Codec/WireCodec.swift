@@ -125,6 +125,16 @@ public enum WireCodec {
         guard let kind = Kind(rawValue: kindByte) else { throw WireError.unknownKind(kindByte) }
         if kind == .announcement { return .announcement(try decodeAnnouncement(&payload)) }
         let id = try need(payload.readInteger(as: UInt64.self), "request id")
+        guard kind == .request else { return try decodeBody(kind: kind, id: id, &payload) }
+        do throws(WireError) {
+            return try decodeBody(kind: kind, id: id, &payload)
+        } catch .unknownTag(let tag, let what) {
+            throw .unsupportedRequest(id: id, tag: tag, in: what)
+        }
+    }
+
+    /// A request's or response's body after its id: protocol tag, then that protocol's message.
+    private static func decodeBody(kind: Kind, id: UInt64, _ payload: inout ByteBuffer) throws(WireError) -> WireMessage {
         let tagByte = try need(payload.readInteger(as: UInt8.self), "protocol tag")
         let tag = ProtocolTag(rawValue: tagByte)
         switch (kind, tag) {

@@ -17,6 +17,10 @@ public enum WireError: Error, Hashable, Sendable, CustomStringConvertible {
     case trailingBytes(Int)
     /// A frame's length prefix announced more bytes than this connection accepts.
     case frameTooLarge(Int)
+    /// Request `id` names a protocol, an operation or a value this version does not know (`unknownTag`, most
+    /// likely from a newer peer): the request is answered with an error and the connection stays open, so that a
+    /// request added later costs an older peer only that answer.
+    case unsupportedRequest(id: UInt64, tag: UInt8, in: String)
 
     public var description: String {
         switch self {
@@ -42,6 +46,8 @@ public enum WireError: Error, Hashable, Sendable, CustomStringConvertible {
         case .frameTooLarge(let length):
             "the peer announced a frame of \(length) bytes, more than this connection accepts; "
                 + "it is broken or hostile"
+        case .unsupportedRequest(_, let tag, let what):
+            "unknown \(what) tag \(tag): this peer runs an older version that does not know the request"
         }
     }
 }
