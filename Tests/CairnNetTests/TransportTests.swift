@@ -75,7 +75,8 @@ struct TransportTests {
         let unknownOp: [UInt8] = [WireCodec.protocolVersion, 0, 0, 0, 0, 1, 0, 0, 0, 0, 3, 0xEE]
         try await Self.sendSealed(unknownOp, over: connection)
         let payload = ByteBuffer(bytes: [1, 2, 3])
-        #expect(try await client.request(.echo(payload), over: connection, timeout: .seconds(10)).get() == .echo(payload))
+        let answer = try await client.request(.echo(payload), over: connection, timeout: .seconds(10)).get()
+        #expect(answer == .echo(payload))
         #expect(try await server.connectionCount().get() == 1)
 
         // Truncated: malformed, and the connection is closed.

@@ -12,8 +12,7 @@ extension MarketAgent {
     /// A lookup and a request per provider and file put was most of the DHT traffic of small puts.
     mutating func startFetch(_ fileID: Key256, market: MarketState) {
         fetches[fileID] = DescriptorFetch(holders: holders(of: fileID, in: market))
-        let ticket = StoreTicket(rawValue: Self.ticketBit | nextTicket)
-        nextTicket += 1
+        let ticket = newTicket()
         descriptorReads[ticket] = fileID
         effects.append(.readDescriptor(ticket, fileID))
     }
@@ -59,8 +58,7 @@ extension MarketAgent {
         fetches[fileID]!.inFlight -= min(1, fetches[fileID]!.inFlight)
         if let bytes, let descriptor = Self.checked(bytes, fileID) {
             fetches[fileID] = nil
-            let ticket = StoreTicket(rawValue: Self.ticketBit | nextTicket)
-            nextTicket += 1
+            let ticket = newTicket()
             effects.append(.keepDescriptor(ticket, fileID, bytes: bytes, owner: descriptor.owner))
             return descriptorFound(fileID, descriptor)
         }

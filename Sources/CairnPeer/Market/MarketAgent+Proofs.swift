@@ -92,8 +92,7 @@ extension MarketAgent {
                 round.unproved[id] = "the challenge is outside the slot"
                 continue
             }
-            let ticket = StoreTicket(rawValue: Self.ticketBit | nextTicket)
-            nextTicket += 1
+            let ticket = newTicket()
             round.reading[ticket] = id
             effects.append(.prove(ticket, ids[challenge.segment], leaf: challenge.leaf))
         }

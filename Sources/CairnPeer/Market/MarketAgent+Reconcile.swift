@@ -1,5 +1,4 @@
 import CairnChain
-import CairnCrypto
 import CairnMarket
 import CairnStorage
 
@@ -20,15 +19,11 @@ extension MarketAgent {
 
     mutating func reconcileClosedSlots(_ market: MarketState) {
         guard reconcileQueue.map({ !$0.isEmpty }) ?? true || !reconcileReads.isEmpty else { return }
-        // The slots held under open agreements, again at every block while the reconciliation runs: a repair may
-        // give this provider a slot back in the meantime, and its new shards must stay.
-        let open = market.openByProvider[local] ?? []
-        reconcileHeld = Set(open.compactMap { market.agreements[$0] }.map { SlotKey(file: $0.fileID, slot: $0.slot) })
+        // The market of every block while the reconciliation runs: a repair may give this provider a slot back in
+        // the meantime, and its new shards must stay.
+        reconcileMarket = market
         if reconcileQueue == nil {
-            let closed = market.agreements.values.filter { agreement in
-                agreement.provider == local && !open.contains(agreement.id)
-                    && !reconcileHeld.contains(SlotKey(file: agreement.fileID, slot: agreement.slot))
-            }
+            let closed = market.agreements.values.filter { $0.provider == local && !holdsSlot(of: $0, in: market) }
             reconcileQueue = closed.map(\.id).sorted()
             if !closed.isEmpty {
                 log(.info, "checking the slots of \(closed.count) closed agreements of this provider for shards "
@@ -40,11 +35,8 @@ extension MarketAgent {
         queue.removeFirst(batch.count)
         reconcileQueue = queue
         for id in batch {
-            guard let agreement = market.agreements[id],
-                !reconcileHeld.contains(SlotKey(file: agreement.fileID, slot: agreement.slot))
-            else { continue }
-            let ticket = StoreTicket(rawValue: Self.ticketBit | nextTicket)
-            nextTicket += 1
+            guard let agreement = market.agreements[id], !holdsSlot(of: agreement, in: market) else { continue }
+            let ticket = newTicket()
             reconcileReads[ticket] = agreement
             effects.append(.readDescriptor(ticket, agreement.fileID))
         }
@@ -52,19 +44,11 @@ extension MarketAgent {
 
     /// The store answered a reconciliation's read of `agreement`'s descriptor.
     mutating func reconcileRead(_ agreement: StorageAgreement, _ outcome: StoreOutcome) {
-        guard !reconcileHeld.contains(SlotKey(file: agreement.fileID, slot: agreement.slot)),
+        guard let market = reconcileMarket, !holdsSlot(of: agreement, in: market),
             case .blob(let buffer?) = outcome,
             let descriptor = Self.checked(Array(buffer.readableBytesView), agreement.fileID, signature: false),
             case .success(let shards) = Self.slotShardIDs(of: agreement, in: descriptor)
         else { return }
-        let ticket = StoreTicket(rawValue: Self.ticketBit | nextTicket)
-        nextTicket += 1
-        effects.append(.releaseShards(ticket, descriptor.reference, shards))
-    }
-
-    /// One slot of one file.
-    struct SlotKey: Hashable, Sendable {
-        var file: Key256
-        var slot: UInt16
+        effects.append(.releaseShards(newTicket(), descriptor.reference, shards))
     }
 }

@@ -21,17 +21,16 @@ extension MarketAgent {
         let open = market.openByProvider[local] ?? []
         for (id, slot) in slots.sorted(by: { $0.key < $1.key }) where !open.contains(id) {
             slots[id] = nil
-            guard let closed = market.agreements[id] else { continue }
-            let (shards, reference) = (slot.shards, slot.reference)
-            let heldAgain = market.openAgreements(ofFile: closed.fileID).contains {
-                $0.provider == local && $0.slot == closed.slot
-            }
-            guard !heldAgain else { continue }
-            let ticket = StoreTicket(rawValue: Self.ticketBit | nextTicket)
-            nextTicket += 1
-            effects.append(.releaseShards(ticket, reference, shards))
-            log(.info, "agreement \(id.shortHex)… is closed: its \(shards.count) shards are dropped",
+            guard let closed = market.agreements[id], !holdsSlot(of: closed, in: market) else { continue }
+            effects.append(.releaseShards(newTicket(), slot.reference, slot.shards))
+            log(.info, "agreement \(id.shortHex)… is closed: its \(slot.shards.count) shards are dropped",
                 ["cairn.file": closed.fileID.hex, "cairn.slot": "\(closed.slot)"])
         }
+    }
+
+    /// Whether this provider holds `agreement`'s slot (its file and slot number) under an agreement open in
+    /// `market`: the agreement itself, or another that gave it the slot again.
+    func holdsSlot(of agreement: StorageAgreement, in market: MarketState) -> Bool {
+        market.openAgreements(ofFile: agreement.fileID).contains { $0.provider == local && $0.slot == agreement.slot }
     }
 }

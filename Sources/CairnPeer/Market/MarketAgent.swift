@@ -93,8 +93,8 @@ public struct MarketAgent: Sendable {
     var reconcileQueue: [Key256]?
     /// Those whose descriptor is being read, by store ticket.
     var reconcileReads: [StoreTicket: StorageAgreement] = [:]
-    /// The slots this provider holds under open agreements, as of the last block while the reconciliation runs.
-    var reconcileHeld: Set<SlotKey> = []
+    /// The committed market of the last block while the reconciliation runs, for the slots held by then.
+    var reconcileMarket: MarketState?
     var fetches: [Key256: DescriptorFetch] = [:]
     /// Reads of a descriptor from this peer's own blob store, by store ticket (`startFetch`).
     var descriptorReads: [StoreTicket: Key256] = [:]
@@ -114,6 +114,12 @@ public struct MarketAgent: Sendable {
         self.config = config
         self.local = local
         self.address = address
+    }
+
+    /// A store ticket not used before, with `ticketBit` set.
+    mutating func newTicket() -> StoreTicket {
+        defer { nextTicket += 1 }
+        return StoreTicket(rawValue: Self.ticketBit | nextTicket)
     }
 
     public mutating func takeEffects() -> [MarketAgentEffect] {

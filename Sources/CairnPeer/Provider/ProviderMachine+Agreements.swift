@@ -144,8 +144,8 @@ extension ProviderMachine {
     mutating func carryOutDeferredDeletes(terms: (Key256) -> KeepTerms, actions: inout [PeerAction]) {
         for (fileID, order) in deferredDeletes.sorted(by: { $0.key < $1.key }) where terms(fileID) != .agreement {
             deferredDeletes[fileID] = nil
-            store(.releaseShards(reference: order.reference, shards: order.shardIDs), for: .deferredDelete(fileID: fileID),
-                  actions: &actions)
+            store(.releaseShards(reference: order.reference, shards: order.shardIDs),
+                  for: .deferredDelete(fileID: fileID), actions: &actions)
         }
     }
 }

@@ -106,8 +106,8 @@ extension ProviderMachine {
     /// authenticated it): the owner checked each holder's record as it came (`ConfirmRound.settle`), it decides
     /// where its own file is, and a record it forged would only send readers of its own file to the wrong peer,
     /// which every shard's check against the descriptor catches. The signatures guard a file against everyone
-    /// else. A put sends n records to each of n−k+1 keepers: 40
-    /// Ed25519 verifications (about 130 µs each here) per 4-of-8 put, the largest single CPU cost of a small put.
+    /// else. A put sends n records to each of n−k+1 keepers: 40 Ed25519 verifications (about 130 µs each here)
+    /// per 4-of-8 put, the largest single CPU cost of a small put.
     private mutating func mergeLoaded(_ outcome: StoreOutcome, merge: PendingMerge, fileID: Key256, now: Instant,
                                       actions: inout [PeerAction]) {
         let id = merge.id

@@ -167,7 +167,8 @@ enum StorageCodec {
             return .adopt(descriptor: buffer.readSlice(length: buffer.readableBytes)!, entries: entries)
         case .locate:
             let fileID = try need(buffer.readKey256(), "file ID")
-            return .locate(fileID: fileID, descriptor: try need(buffer.readWireBool("descriptor flag"), "descriptor flag"))
+            let descriptor = try need(buffer.readWireBool("descriptor flag"), "descriptor flag")
+            return .locate(fileID: fileID, descriptor: descriptor)
         }
     }
 

@@ -134,7 +134,9 @@ public enum WireCodec {
     }
 
     /// A request's or response's body after its id: protocol tag, then that protocol's message.
-    private static func decodeBody(kind: Kind, id: UInt64, _ payload: inout ByteBuffer) throws(WireError) -> WireMessage {
+    private static func decodeBody(kind: Kind, id: UInt64, _ payload: inout ByteBuffer) throws(WireError)
+        -> WireMessage
+    {
         let tagByte = try need(payload.readInteger(as: UInt8.self), "protocol tag")
         let tag = ProtocolTag(rawValue: tagByte)
         switch (kind, tag) {

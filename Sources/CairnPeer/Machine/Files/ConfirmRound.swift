@@ -58,9 +58,10 @@ struct ConfirmRound: Sendable {
 
     /// Holder `index` answered its current order with `response`, or the request failed for `reason`. The
     /// holder's placement record must be its own, for this file and exactly the order's positions, signed,
-    /// current at `now` and not issued past `now + clockTolerance` (`PlacementRecord.isOwn`): keepers take the owner's records without checking their signatures
-    /// (`ProviderMachine.mergeLoaded`), so a holder's record that claimed another holder's positions, or
-    /// forged another holder's record, would otherwise reach every keeper.
+    /// current at `now` and not issued past `now + clockTolerance` (`PlacementRecord.isOwn`): keepers take the
+    /// owner's records without checking their signatures (`ProviderMachine.mergeLoaded`), so a holder's record
+    /// that claimed another holder's positions, or forged another holder's record, would otherwise reach every
+    /// keeper.
     mutating func settle(holder index: Int, response: Response?, reason: String?, now: Instant,
                          clockTolerance: Duration) -> [Step] {
         guard index < holders.count, holders[index].next < holders[index].orders.count else { return [] }
