@@ -99,6 +99,55 @@ struct LengthPrefixedFrameDecoderTests {
         #expect(try channel.finish().isClean)
     }
 
+    // MARK: Opening frames where they lie
+
+    /// Two ends of a session, as the handshake leaves them.
+    static func sessions() throws -> (sender: SecureSession, receiver: SecureSession) {
+        let (a, b) = ([UInt8](repeating: 0xa1, count: 32), [UInt8](repeating: 0xb2, count: 32))
+        return (try SecureSession(sendingKey: a, receivingKey: b), try SecureSession(sendingKey: b, receivingKey: a))
+    }
+
+    static func sealed(_ plaintext: [UInt8], by session: inout SecureSession) throws -> ByteBuffer {
+        var frame = ByteBuffer()
+        try session.seal(ByteBuffer(bytes: plaintext), into: &frame)
+        return frame
+    }
+
+    @Test func sessionFramesArriveOpenedWhateverTheReadsCutThem() throws {
+        var (sender, receiver) = try Self.sessions()
+        let phase = ConnectionPhase()
+        let channel = try Self.channel(phase)
+        phase.handshakeCompleted(opening: receiver)
+        let shard = (0..<(1 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        var stream = ByteBuffer()
+        for plaintext in [shard, [1, 2, 3], shard] {
+            var frame = try Self.sealed(plaintext, by: &sender)
+            stream.writeBuffer(&frame)
+        }
+        // 64 KiB reads, as a socket delivers a shard, the last one cutting the small frame in two.
+        while let read = stream.readSlice(length: min(65_536, stream.readableBytes)), read.readableBytes > 0 {
+            try channel.writeInbound(read)
+        }
+        for expected in [shard, [1, 2, 3], shard] {
+            let frame = try #require(try channel.readInbound(as: ByteBuffer.self))
+            #expect(Array(frame.readableBytesView) == expected)
+        }
+        #expect(phase.opening?.openedFrameCount == 3)
+        #expect(try channel.finish().isClean)
+    }
+
+    @Test func aSessionFrameThatDoesNotOpenClosesTheConnection() throws {
+        var (sender, receiver) = try Self.sessions()
+        let phase = ConnectionPhase()
+        let channel = try Self.channel(phase)
+        phase.handshakeCompleted(opening: receiver)
+        var frame = try Self.sealed(Array("hello".utf8), by: &sender)
+        frame.setInteger(frame.getInteger(at: 6, as: UInt8.self)! ^ 0x80, at: 6)
+        #expect(throws: SessionError.authenticationFailed) { try channel.writeInbound(frame) }
+        #expect(try channel.readInbound(as: ByteBuffer.self) == nil)
+        _ = try? channel.finish()
+    }
+
     // MARK: What a partial frame holds
 
     /// Forwards everything; only here to lend the decoder a context.

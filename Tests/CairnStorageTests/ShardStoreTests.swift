@@ -67,6 +67,27 @@ import Testing
             .contains("6000 of 10000 bytes are used"))
     }
 
+    /// What a provider serves: the shard read straight into a buffer, checked against its ID like `read`.
+    @Test(arguments: [1, 4_095, 4_096, 1 << 20])
+    func aShardIsReadIntoABufferOfItsOwnSize(size: Int) throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanUp() }
+        let store = try ShardStore(root: directory.path, capacity: 4 << 20)
+        let (id, bytes) = shard(size, seed: UInt64(size))
+        try store.write(bytes, id: id, now: .zero)
+        #expect(Array(try store.readBuffer(id).readableBytesView) == bytes)
+        var rotten = bytes
+        rotten[size / 2] ^= 0x01
+        try Data(rotten).write(to: URL(fileURLWithPath: store.path(of: id)))
+        let error = #expect(throws: StorageError.self) { try store.readBuffer(id) }
+        guard case .corruptShard(let named, _)? = error else {
+            Issue.record("expected corruptShard, got \(String(describing: error))")
+            return
+        }
+        #expect(named == id)
+        #expect(throws: StorageError.shardNotFound(id)) { try store.readBuffer(id) }
+    }
+
     @Test func corruptShardOnDiskIsQuarantinedAndNeverReturned() throws {
         let directory = try TemporaryDirectory()
         defer { directory.cleanUp() }

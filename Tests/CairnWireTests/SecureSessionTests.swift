@@ -166,4 +166,39 @@ struct SecureSessionTests {
         #expect(SessionError.authenticationFailed.description.contains("replayed"))
         #expect(SessionError.frameTooLarge(5_000_000).description.contains("5000000"))
     }
+
+    @Test(arguments: [0, 1, 1_000, 1 << 20])
+    func openingInPlaceGivesThePlaintextWhereTheCiphertextWas(length: Int) throws {
+        var (a, b) = try Self.pair()
+        let plaintext = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+        // Two frames back to back in one buffer, as a receive buffer holds them, then a stray byte.
+        var stream = ByteBuffer()
+        for _ in 0..<2 {
+            var body = try Self.sealBody(&a, plaintext)
+            stream.writeBuffer(&body)
+        }
+        stream.writeInteger(UInt8(0xee))
+        let bodyLength = length + FrameLimits.sealOverhead
+        for n in 1...2 {
+            let opened = try b.openInPlace(&stream, bodyLength: bodyLength)
+            #expect(Array(opened.readableBytesView) == plaintext)
+            #expect(b.openedFrameCount == UInt64(n))
+        }
+        #expect(Array(stream.readableBytesView) == [0xee])
+    }
+
+    @Test func aTamperedFrameDoesNotOpenInPlace() throws {
+        var (a, b) = try Self.pair()
+        var body = try Self.sealBody(&a, Array("pay 10 to carol".utf8))
+        let tampered = body.readerIndex + 3
+        body.setInteger(body.getInteger(at: tampered, as: UInt8.self)! ^ 1, at: tampered)
+        #expect(throws: SessionError.authenticationFailed) {
+            _ = try b.openInPlace(&body, bodyLength: body.readableBytes)
+        }
+        #expect(b.openedFrameCount == 0)
+        var short = ByteBuffer(bytes: [1, 2, 3])
+        #expect(throws: SessionError.frameTooShort(3)) { _ = try b.openInPlace(&short, bodyLength: 3) }
+        #expect(throws: SessionError.frameTooShort(3)) { _ = try b.openInPlace(&short, bodyLength: 40) }
+    }
+
 }

@@ -2,8 +2,8 @@ import CairnWire
 import Logging
 import NIOCore
 
-/// Runs the authenticated key exchange on a fresh TCP connection, then seals every outgoing and opens
-/// every incoming frame. Anything malformed, oversized or unauthenticated closes this connection only.
+/// Runs the authenticated key exchange on a fresh TCP connection, then seals every outgoing frame and decodes
+/// every incoming one (which the frame decoder opened with the session's receiving half). Anything malformed, oversized or unauthenticated closes this connection only.
 final class SecureChannelHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundIn = WireMessage
@@ -89,40 +89,44 @@ final class SecureChannelHandler: ChannelDuplexHandler {
             } catch {
                 fail(context: context, TransportError.handshakeFailed("\(error)"))
             }
-        case .established(var session, let connection):
+        case .established(_, let connection):
+            // The frame decoder opened the frame (`ConnectionPhase.opening`): this is its plaintext.
+            var plaintext = frame
             let message: WireMessage
             do {
-                var plaintext = try session.open(frame)
                 message = try WireCodec.decode(&plaintext)
             } catch let unknown as WireError {
-                state = .established(session, connection)
                 // A request this version does not know: answered, and the connection serves on.
                 guard case .unsupportedRequest(let id, _, _) = unknown else { return fail(context: context, unknown) }
                 connection.refuse(id, RemoteError(code: .badRequest, message: "\(unknown)"))
                 return
             } catch {
-                state = .established(session, connection)
                 fail(context: context, error)
                 return
             }
-            state = .established(session, connection)
             connection.received(message)
         }
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         let message = unwrapOutboundIn(data)
-        seal(context: context, promise: promise) { WireCodec.encode(message, into: &$0) }
+        seal(context: context, promise: promise, capacity: 256 + message.bulkByteCount) {
+            WireCodec.encode(message, into: &$0)
+        }
     }
 
     /// Seals the payload `encode` writes as one frame and writes it (tests send payloads no message encodes to).
-    func seal(context: ChannelHandlerContext, promise: EventLoopPromise<Void>?, _ encode: (inout ByteBuffer) -> Void) {
+    func seal(
+        context: ChannelHandlerContext, promise: EventLoopPromise<Void>?, capacity: Int = 256,
+        _ encode: (inout ByteBuffer) -> Void
+    ) {
         guard case .established(var session, let connection) = state else {
             promise?.fail(TransportError.connectionClosed(nil))
             return
         }
         // Encoded after room for the length prefix and sealed where it lies: one buffer per frame.
-        var frame = context.channel.allocator.buffer(capacity: 256)
+        var frame = context.channel.allocator.buffer(
+            capacity: FrameLimits.lengthPrefixByteCount + capacity + FrameLimits.sealOverhead)
         frame.writeInteger(UInt32(0))
         encode(&frame)
         do {
@@ -174,7 +178,7 @@ final class SecureChannelHandler: ChannelDuplexHandler {
             return
         }
         // Frames that follow in the buffer (a request sent right after m3) are decoded with the session limit.
-        phase.handshakeCompleted()
+        phase.handshakeCompleted(opening: result.session)
         dialPromise?.succeed(connection)
     }
 

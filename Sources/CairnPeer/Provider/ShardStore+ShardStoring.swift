@@ -20,8 +20,7 @@ extension ShardStore: ShardStoring {
     }
 
     public func readShard(_ id: ShardID) throws(StorageError) -> ByteBuffer {
-        let bytes: [UInt8] = try read(id)
-        return ByteBuffer(bytes: bytes)
+        try readBuffer(id)
     }
 
     public func proof(leaf: Int, of id: ShardID) throws(StorageError) -> (leaf: [UInt8], path: MerkleProof)? {

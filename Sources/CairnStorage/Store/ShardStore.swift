@@ -2,6 +2,7 @@ import CairnCrypto
 import CairnWire
 import Foundation
 import GRDB
+import NIOCore
 import Synchronization
 
 /// The provider side of DESIGN.md §7: shards in a content-addressed directory tree, indexed in SQLite.
@@ -280,6 +281,16 @@ public final class ShardStore: Sendable {
             throw .shardNotFound(id)
         }
         guard ShardCommitment.id(of: bytes) == id else { throw try quarantine(id) }
+        return bytes
+    }
+
+    /// `read(_:)` into a buffer of the file's own size, which is what the provider sends.
+    public func readBuffer(_ id: ShardID) throws(StorageError) -> ByteBuffer {
+        guard let bytes = try DurableFile.readBuffer(path(of: id)) else {
+            try? forget(id)
+            throw .shardNotFound(id)
+        }
+        guard bytes.withUnsafeReadableBytes({ ShardCommitment.id(of: $0) }) == id else { throw try quarantine(id) }
         return bytes
     }
 

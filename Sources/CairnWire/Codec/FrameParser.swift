@@ -29,11 +29,18 @@ public struct FrameParser: Sendable {
     /// The next complete frame's body (without its length prefix), consumed from `buffer`; nil, with `buffer`
     /// untouched, when the frame is not complete yet. Throws `frameTooLarge` for a length over the limit.
     public func nextFrame(from buffer: inout ByteBuffer) throws(WireError) -> ByteBuffer? {
+        guard let length = try completeFrameLength(in: buffer) else { return nil }
+        buffer.moveReaderIndex(forwardBy: FrameLimits.lengthPrefixByteCount)
+        return buffer.readSlice(length: length)
+    }
+
+    /// The body length of the frame at `buffer`'s reader index once all of it is in `buffer`; nil before.
+    /// Throws `frameTooLarge` for a length over the limit, as soon as the prefix is there.
+    public func completeFrameLength(in buffer: ByteBuffer) throws(WireError) -> Int? {
         guard let length = buffer.getInteger(at: buffer.readerIndex, as: UInt32.self) else { return nil }
         guard Int(length) <= maxFrameLength else { throw WireError.frameTooLarge(Int(length)) }
         guard buffer.readableBytes >= FrameLimits.lengthPrefixByteCount + Int(length) else { return nil }
-        buffer.moveReaderIndex(forwardBy: FrameLimits.lengthPrefixByteCount)
-        return buffer.readSlice(length: Int(length))
+        return Int(length)
     }
 }
 

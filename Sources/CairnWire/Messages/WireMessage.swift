@@ -47,3 +47,22 @@ public struct RemoteError: Error, Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { "remote peer: \(message) (\(code))" }
 }
+
+extension WireMessage {
+    /// Bytes of the bulk payload this message carries (a shard, a blob, an echo), 0 for the rest: what the
+    /// transport reserves room for before it encodes the message, so that a 1 MiB shard is copied into its frame
+    /// once instead of into a buffer that doubles (and is copied again) a dozen times on the way.
+    public var bulkByteCount: Int {
+        switch self {
+        case .request(_, .echo(let payload)), .response(_, .echo(let payload)):
+            payload.readableBytes
+        case .request(_, .storage(.putShard(_, _, _, let bytes))), .request(_, .storage(.putBlob(_, _, _, let bytes))),
+            .response(_, .storage(.shard(let bytes))), .response(_, .storage(.blob(let bytes?))):
+            bytes.readableBytes
+        case .response(_, .storage(.located(let descriptor, let placement))):
+            (descriptor?.readableBytes ?? 0) + (placement?.readableBytes ?? 0)
+        default:
+            0
+        }
+    }
+}
